@@ -1,0 +1,242 @@
+/**
+ * The `desk` command: serve, seed, users, migrate, status. Plain Node over electron/core; it never
+ * loads Electron.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { z } from 'zod';
+import { DESK_ROLES } from '../../shared/domain';
+import { DeskError } from '../../shared/errors';
+import { displayNameSchema, passwordSchema, usernameSchema } from '../../shared/contract';
+import { openDeskCore, type DeskCore } from '../core/app';
+import { resolveConfig } from '../core/config';
+import { CLI_ACTOR } from '../core/audit/audit.service';
+import { countDeskUsers, createDeskUser, listDeskUsers } from '../core/deskusers/deskusers.service';
+import { countEmployees } from '../core/employees/employees.service';
+import { seedDemoData } from '../core/demo/seed.service';
+import { appliedMigrations } from '../core/db/migrate';
+import { NewerDatabaseError } from '../core/db/migrate';
+import { startHost } from '../host/server';
+import { openBrowser } from './open-browser';
+import { PRODUCT_NAME, VERSION } from '../core/version';
+import crypto from 'node:crypto';
+
+const USAGE = `${PRODUCT_NAME} ${VERSION}
+
+Usage: desk <command> [options]
+
+Commands:
+  serve [--port N] [--no-open]             Start the browser host on 127.0.0.1 and print its address
+  seed --employees N [--seed S]            Fill the database with deterministic demo data
+                                            (and three demo desk users, whose sign-in details are printed)
+  users add --username U --role R [--name "Full Name"] [--password-stdin]
+                                            Create a desk user (role: ${DESK_ROLES.join(', ')}); without
+                                            --password-stdin a password is generated and printed once
+  users list                               List desk users
+  migrate                                  Bring the database schema up to date
+  status                                   Show where the data lives and what is in it
+  help                                     Show this text
+
+Options for every command:
+  --data-dir DIR    Data directory (default: $DESK_DATA_DIR, else the app's data folder)
+Environment:
+  DESK_DATA_DIR, DESK_DATABASE_URL (postgres://… to use PostgreSQL instead of the sqlite file)
+`;
+
+class UsageError extends Error {}
+
+const common = { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options: { ...common, ...options }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function rendererDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = [path.resolve(here, '../renderer'), path.resolve(here, '../../out/renderer')];
+  return candidates.find((c) => fs.existsSync(path.join(c, 'index.html'))) ?? candidates[0]!;
+}
+
+async function withCore<T>(dataDir: string | undefined, fn: (core: DeskCore) => Promise<T>): Promise<T> {
+  const core = await openDeskCore({ config: resolveConfig({ dataDir }) });
+  try {
+    return await fn(core);
+  } finally {
+    await core.close();
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new UsageError(`${what}: ${r.error.issues[0]?.message ?? 'invalid'}`);
+  return r.data;
+}
+
+async function serve(args: string[]): Promise<void> {
+  const { values } = parse(args, { port: { type: 'string' }, 'no-open': { type: 'boolean' } });
+  const port = values.port === undefined ? 0 : check(z.coerce.number().int().min(0).max(65535), values.port, '--port');
+  const core = await openDeskCore({ config: resolveConfig({ dataDir: values['data-dir'] }) });
+  const host = await startHost({ router: core.router, logger: core.logger, rendererDir: rendererDir(), port });
+  process.stdout.write(`MFA Desk browser host: ${host.url}\n`);
+  process.stdout.write(`Data: ${core.database.location}\n`);
+  if ((await countDeskUsers(core.db)) === 0) process.stdout.write('First run: open the address to create the first admin.\n');
+  else if ((await countEmployees(core.db)) === 0) {
+    process.stdout.write('The database has no employees: sign in as an admin to load demo data, or run `desk seed --employees 1000`.\n');
+  }
+  if (!values['no-open'] && openBrowser(host.url)) process.stdout.write('Opened in your browser.\n');
+  process.stdout.write('Press Ctrl+C to stop.\n');
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await host.close();
+  await core.close();
+}
+
+async function seed(args: string[]): Promise<void> {
+  const { values } = parse(args, { employees: { type: 'string' }, seed: { type: 'string' } });
+  if (values.employees === undefined) throw new UsageError('seed needs --employees N');
+  const employees = check(z.coerce.number().int().min(1).max(5_000_000), values.employees, '--employees');
+  const seedValue = check(z.coerce.number().int().min(0).max(2 ** 31 - 1), values.seed ?? '1', '--seed');
+  await withCore(values['data-dir'], async (core) => {
+    const started = Date.now();
+    let lastReport = 0;
+    const result = await seedDemoData(core.db, core.clock, {
+      employees,
+      seed: seedValue,
+      deskUsers: true,
+      actor: CLI_ACTOR,
+      vault: core.vault,
+      onProgress: (done, total) => {
+        const now = Date.now();
+        if (done === total || now - lastReport > 1000) {
+          lastReport = now;
+          const rate = Math.round(done / Math.max(0.001, (now - started) / 1000));
+          process.stderr.write(`seed: ${done.toLocaleString('en-GB')} / ${total.toLocaleString('en-GB')} employees (${rate.toLocaleString('en-GB')}/s)\n`);
+        }
+      },
+    });
+    process.stdout.write(`Loaded ${result.employees.toLocaleString('en-GB')} demo employees (seed ${seedValue}) into ${core.database.location}\n`);
+    process.stdout.write('Demo desk users (each enrols an authenticator app at first sign-in):\n');
+    for (const u of result.deskUsers) {
+      process.stdout.write(`  ${u.role.padEnd(10)} username ${u.username}  password ${u.password ?? '(unchanged: the user already existed)'}\n`);
+    }
+  });
+}
+
+async function users(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub === 'list') {
+    const { values } = parse(rest, {});
+    await withCore(values['data-dir'], async (core) => {
+      const list = await listDeskUsers(core.db);
+      if (list.length === 0) process.stdout.write('No desk users yet.\n');
+      for (const u of list) {
+        process.stdout.write(`${u.username.padEnd(24)} ${u.role.padEnd(10)} ${u.displayName}${u.disabled ? ' (disabled)' : ''}${u.totpEnrolled ? '' : ' (authenticator not enrolled yet)'}\n`);
+      }
+    });
+    return;
+  }
+  if (sub !== 'add') throw new UsageError('users needs a subcommand: add or list');
+  const { values } = parse(rest, {
+    username: { type: 'string' },
+    role: { type: 'string' },
+    name: { type: 'string' },
+    'password-stdin': { type: 'boolean' },
+  });
+  const username = check(usernameSchema, values.username, '--username');
+  const role = check(z.enum(DESK_ROLES), values.role, '--role');
+  const displayName = check(displayNameSchema, values.name ?? username, '--name');
+  const generated = !values['password-stdin'];
+  const password = generated ? crypto.randomBytes(15).toString('base64url') : check(passwordSchema, await readStdin(), 'password');
+  await withCore(values['data-dir'], async (core) => {
+    await createDeskUser(core.db, core.clock, CLI_ACTOR, { username, displayName, role, password });
+    process.stdout.write(`Created ${role} ${username}.\n`);
+    if (generated) process.stdout.write(`Password (shown once): ${password}\n`);
+    process.stdout.write('They enrol an authenticator app at first sign-in.\n');
+  });
+}
+
+async function migrate(args: string[]): Promise<void> {
+  const { values } = parse(args, {});
+  await withCore(values['data-dir'], async (core) => {
+    const applied = await appliedMigrations(core.db);
+    process.stdout.write(`Schema is up to date (${applied.length} migrations, latest ${applied[applied.length - 1]}) in ${core.database.location}\n`);
+  });
+}
+
+async function status(args: string[]): Promise<void> {
+  const { values } = parse(args, {});
+  const config = resolveConfig({ dataDir: values['data-dir'] });
+  await withCore(values['data-dir'], async (core) => {
+    process.stdout.write(`Data directory: ${config.dataDir}\n`);
+    process.stdout.write(`Database: ${core.database.kind} — ${core.database.location}\n`);
+    process.stdout.write(`Desk users: ${await countDeskUsers(core.db)}\n`);
+    process.stdout.write(`Employees: ${(await countEmployees(core.db)).toLocaleString('en-GB')}\n`);
+  });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        await serve(rest);
+        return 0;
+      case 'seed':
+        await seed(rest);
+        return 0;
+      case 'users':
+        await users(rest);
+        return 0;
+      case 'migrate':
+        await migrate(rest);
+        return 0;
+      case 'status':
+        await status(rest);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return 0;
+      default:
+        throw new UsageError(`Unknown command: ${command}`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`desk: ${err.message}\nRun \`desk help\` for usage.\n`);
+      return 2;
+    }
+    if (err instanceof DeskError || err instanceof NewerDatabaseError) {
+      process.stderr.write(`desk: ${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`desk: ${(err as Error).message ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`desk: ${String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

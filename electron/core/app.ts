@@ -1,0 +1,75 @@
+import type { Knex } from 'knex';
+import { systemClock, type Clock } from './clock';
+import { openDatabase, type Database } from './db/connection';
+import { migrateToLatest } from './db/migrate';
+import { createLogger, type Logger } from './log/logger';
+import { KeyFileProvider, Vault, type KeyProvider } from './secrets/vault';
+import { ChallengeStore, SessionStore } from './auth/sessions';
+import { createRouter, type Router } from './ipc/router';
+import { createHandlers } from './ipc/handlers';
+import { recordAudit } from './audit/audit.service';
+import type { CoreConfig } from './config';
+
+export interface DeskCore {
+  config: CoreConfig;
+  db: Knex;
+  database: Database;
+  clock: Clock;
+  logger: Logger;
+  vault: Vault;
+  sessions: SessionStore;
+  router: Router;
+  close(): Promise<void>;
+}
+
+export interface CoreOptions {
+  config: CoreConfig;
+  clock?: Clock;
+  logger?: Logger;
+  keys?: KeyProvider;
+}
+
+/**
+ * Everything the main process owns, wired together: database (migrated), vault, sessions and the
+ * router over the contract. Electron main, the browser host, the CLI and the tests all start here.
+ */
+export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.dataDir);
+  const database = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, schema: config.databaseSchema });
+  try {
+    await migrateToLatest(database.knex);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const vault = new Vault(options.keys ?? new KeyFileProvider(config.dataDir));
+  const sessions = new SessionStore(clock);
+  const challenges = new ChallengeStore(clock);
+  const db = database.knex;
+  const handlers = createHandlers({ db, databaseKind: database.kind, clock, vault, sessions, challenges, logger });
+  const router = createRouter({
+    handlers,
+    sessions,
+    logger,
+    onSessionExpired: async (s) => {
+      await recordAudit(db, clock, { actor: { userId: s.userId, name: s.username }, action: 'desk_user.session_locked', details: { reason: 'idle' } });
+    },
+  });
+  logger.info('core opened', { database: database.kind, location: database.location });
+  return {
+    config,
+    db,
+    database,
+    clock,
+    logger,
+    vault,
+    sessions,
+    router,
+    async close() {
+      await database.close();
+      await logger.close();
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import crypto from 'node:crypto';
+import type { DeskRole } from '../../../shared/domain';
+import type { Clock } from '../clock';
+
+export interface Session {
+  token: string;
+  userId: number;
+  username: string;
+  displayName: string;
+  role: DeskRole;
+  idleMinutes: number;
+  lastSeen: number;
+}
+
+export type SessionLookup =
+  | { state: 'none' }
+  | { state: 'expired'; session: Session }
+  | { state: 'active'; session: Session };
+
+/**
+ * Signed-in desk users, in the memory of the process that serves them (the Electron main process
+ * or the browser host). A session locks after its idle minutes; locked means gone: the user signs
+ * in again with password and code.
+ */
+export class SessionStore {
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(private readonly clock: Clock) {}
+
+  create(user: Omit<Session, 'token' | 'lastSeen'>): Session {
+    const session: Session = { ...user, token: crypto.randomBytes(32).toString('base64url'), lastSeen: this.clock.now().getTime() };
+    this.sessions.set(session.token, session);
+    return session;
+  }
+
+  /** Look a token up; an active session's idle timer restarts. */
+  touch(token: string | undefined): SessionLookup {
+    if (!token) return { state: 'none' };
+    const session = this.sessions.get(token);
+    if (!session) return { state: 'none' };
+    const now = this.clock.now().getTime();
+    if (now - session.lastSeen > session.idleMinutes * 60_000) {
+      this.sessions.delete(token);
+      return { state: 'expired', session };
+    }
+    session.lastSeen = now;
+    return { state: 'active', session };
+  }
+
+  revoke(token: string | undefined): Session | undefined {
+    if (!token) return undefined;
+    const s = this.sessions.get(token);
+    this.sessions.delete(token);
+    return s;
+  }
+
+  revokeUser(userId: number): void {
+    for (const [t, s] of this.sessions) if (s.userId === userId) this.sessions.delete(t);
+  }
+}
+
+export interface Challenge {
+  id: string;
+  userId: number;
+  /** Set during first-time enrolment: the seed shown as a QR code, not yet stored. */
+  enrolSeed: string | null;
+  attempts: number;
+  expiresAt: number;
+}
+
+/** Half-finished sign-ins: password checked, TOTP code outstanding. Five minutes, five tries. */
+export class ChallengeStore {
+  private readonly challenges = new Map<string, Challenge>();
+  static readonly TTL_MS = 5 * 60_000;
+  static readonly MAX_ATTEMPTS = 5;
+
+  constructor(private readonly clock: Clock) {}
+
+  create(userId: number, enrolSeed: string | null): Challenge {
+    for (const [id, c] of this.challenges) if (c.userId === userId) this.challenges.delete(id);
+    const c: Challenge = {
+      id: crypto.randomBytes(24).toString('base64url'),
+      userId,
+      enrolSeed,
+      attempts: 0,
+      expiresAt: this.clock.now().getTime() + ChallengeStore.TTL_MS,
+    };
+    this.challenges.set(c.id, c);
+    return c;
+  }
+
+  get(id: string): Challenge | undefined {
+    const c = this.challenges.get(id);
+    if (!c) return undefined;
+    if (this.clock.now().getTime() > c.expiresAt) {
+      this.challenges.delete(id);
+      return undefined;
+    }
+    return c;
+  }
+
+  delete(id: string): void {
+    this.challenges.delete(id);
+  }
+}

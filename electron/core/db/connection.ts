@@ -1,0 +1,95 @@
+import knexFactory, { type Knex } from 'knex';
+import path from 'node:path';
+import fs from 'node:fs';
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+export interface DatabaseOptions {
+  /** Directory holding desk.sqlite when no PostgreSQL URL is given. */
+  dataDir: string;
+  /** postgres://… — use PostgreSQL instead of the embedded sqlite file. */
+  databaseUrl?: string | undefined;
+  /** PostgreSQL schema to work in (created if missing); defaults to the server's search_path. */
+  schema?: string | undefined;
+}
+
+export interface Database {
+  knex: Knex;
+  kind: DatabaseKind;
+  /** Human-readable location without credentials. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export function sqliteFile(dataDir: string): string {
+  return path.join(dataDir, 'desk.sqlite');
+}
+
+export function isPostgresUrl(url: string | undefined): url is string {
+  return !!url && /^postgres(ql)?:\/\//i.test(url);
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(invalid url)';
+  }
+}
+
+const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.databaseUrl !== undefined && options.databaseUrl !== '' && !isPostgresUrl(options.databaseUrl)) {
+    throw new Error('DESK_DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  if (isPostgresUrl(options.databaseUrl)) {
+    const schema = options.schema;
+    if (schema !== undefined && !SCHEMA_RE.test(schema)) throw new Error(`Invalid schema name: ${schema}`);
+    const knex = knexFactory({
+      client: 'pg',
+      connection: options.databaseUrl,
+      pool: { min: 0, max: 10 },
+      ...(schema ? { searchPath: [schema, 'public'] } : {}),
+    });
+    if (schema) await knex.raw('CREATE SCHEMA IF NOT EXISTS ??', [schema]);
+    return {
+      knex,
+      kind: 'postgres',
+      location: redactUrl(options.databaseUrl) + (schema ? ` (schema ${schema})` : ''),
+      close: () => knex.destroy(),
+    };
+  }
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const filename = sqliteFile(options.dataDir);
+  const knex = knexFactory({
+    client: 'sqlite3',
+    connection: { filename },
+    useNullAsDefault: true,
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate: (conn: SqliteConn, done: (err: Error | null, conn: unknown) => void) => {
+        conn.serialize(() => {
+          conn.run('PRAGMA journal_mode = WAL');
+          conn.run('PRAGMA foreign_keys = ON');
+          conn.run('PRAGMA busy_timeout = 10000');
+          conn.run('PRAGMA synchronous = NORMAL', (err) => done(err, conn));
+        });
+      },
+    },
+  });
+  return { knex, kind: 'sqlite', location: filename, close: () => knex.destroy() };
+}
+
+interface SqliteConn {
+  serialize(fn: () => void): void;
+  run(sql: string, cb?: (err: Error | null) => void): void;
+}
+
+export function databaseKind(knex: Knex): DatabaseKind {
+  const client = String((knex.client as { config?: { client?: unknown } }).config?.client ?? '');
+  return client === 'pg' || client === 'postgres' || client === 'postgresql' ? 'postgres' : 'sqlite';
+}

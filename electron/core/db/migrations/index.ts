@@ -1,0 +1,15 @@
+import type { Migration } from './types';
+import { migration as m0001 } from './0001_settings';
+import { migration as m0002 } from './0002_employees';
+import { migration as m0003 } from './0003_employee_emails';
+import { migration as m0004 } from './0004_factors';
+import { migration as m0005 } from './0005_one_time_codes';
+import { migration as m0006 } from './0006_mail_outbox';
+import { migration as m0007 } from './0007_desk_users';
+import { migration as m0008 } from './0008_tickets';
+import { migration as m0009 } from './0009_audit_events';
+import { migration as m0010 } from './0010_employee_search';
+
+/** Every migration, in order. Append only. */
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010];
+export type { Migration };

@@ -1,0 +1,18 @@
+import type { Knex } from 'knex';
+
+export interface Migration {
+  /** Ordered, append-only: never rename or edit a released migration. */
+  name: string;
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+export function isPostgres(knex: Knex): boolean {
+  const client = String((knex.client as { config?: { client?: unknown } }).config?.client ?? '');
+  return client === 'pg';
+}
+
+/** A UTC timestamp column: timestamptz on PostgreSQL, ISO-8601 text on sqlite. */
+export function utc(table: Knex.CreateTableBuilder, name: string): Knex.ColumnBuilder {
+  return table.timestamp(name, { useTz: true });
+}

@@ -1,0 +1,255 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import type { DeskRole } from '../../../shared/domain';
+import dictionaries from '../../../resources/demo/dictionaries.json';
+import type { Clock } from '../clock';
+import { databaseKind } from '../db/connection';
+import { recordAudit, type Actor } from '../audit/audit.service';
+import { createDeskUser, findDeskUser } from '../deskusers/deskusers.service';
+import { newTotpSeed } from '../auth/totp';
+import type { Vault } from '../secrets/vault';
+import { buildSearchDoc, buildSortName } from '../employees/employees.service';
+import { createRandom, type Random } from './random';
+
+export const FACTOR_SEED_PURPOSE = 'employee.totp';
+const BATCH = 1000;
+const DAY = 86_400_000;
+const NUMBER_SPACE = 90_000_000; // 8-digit employee numbers 10000000–99999999
+const NUMBER_STRIDE = 7_919; // prime, coprime with NUMBER_SPACE: i -> number is one-to-one
+
+export interface SeedOptions {
+  employees: number;
+  seed: number;
+  /** Also create the three demo desk users (agent, manager, supervisor) with fresh passwords. */
+  deskUsers: boolean;
+  actor: Actor;
+  vault: Vault;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SeedResult {
+  employees: number;
+  firstEmployeeId: number;
+  deskUsers: Array<{ username: string; role: DeskRole; password: string | null }>;
+}
+
+type Row = Record<string, unknown>;
+
+function slug(s: string): string {
+  return s.toLowerCase().replace(/[^a-z]/g, '');
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/**
+ * Multi-row INSERT … VALUES with bound parameters, in statements small enough for sqlite's and
+ * PostgreSQL's parameter limits (knex's own sqlite multi-insert is a compound SELECT capped at 500).
+ */
+async function insertAll(trx: Knex.Transaction, table: string, rows: Row[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!);
+  const perStatement = Math.max(1, Math.floor(30_000 / columns.length));
+  const tuple = '(' + columns.map(() => '?').join(', ') + ')';
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const slice = rows.slice(i, i + perStatement);
+    const values: Knex.Value[] = [];
+    for (const r of slice) for (const c of columns) values.push(r[c] as Knex.Value);
+    await trx.raw(
+      `INSERT INTO ?? (${columns.map(() => '??').join(', ')}) VALUES ${slice.map(() => tuple).join(', ')}`,
+      [table, ...columns, ...values],
+    );
+  }
+}
+
+async function maxId(db: Knex, table: string): Promise<number> {
+  const row = (await db(table).max({ m: 'id' }).first()) as { m: number | string | null } | undefined;
+  return Number(row?.m ?? 0);
+}
+
+interface Counters {
+  employeeId: number;
+  emailId: number;
+  factorId: number;
+}
+
+function makeEmployee(i: number, seed: number, rnd: Random, now: number, ids: Counters, vault: Vault) {
+  const d = dictionaries;
+  const first = rnd.pick(d.firstNames);
+  const last = rnd.pick(d.lastNames);
+  const org = rnd.pick(d.organisations);
+  const number = String(10_000_000 + ((i * NUMBER_STRIDE + seed * 104_729) % NUMBER_SPACE));
+  const tag = i.toString(36);
+  const username = `${slug(first).slice(0, 1)}${slug(last)}${tag}`;
+  const leaver = rnd.chance(0.05);
+  const internet = !rnd.chance(0.03);
+  const created = now - rnd.int(30, 3650) * DAY;
+  const employeeId = ++ids.employeeId;
+
+  const emails: Row[] = [];
+  const addEmail = (kind: 'work' | 'personal', address: string) => {
+    emails.push({
+      id: ++ids.emailId,
+      employee_id: employeeId,
+      kind,
+      address,
+      address_lc: address.toLowerCase(),
+      used_for_codes: false,
+      source: 'hr',
+      created_at: iso(created),
+      updated_at: iso(created),
+    });
+  };
+  const hasWork = rnd.chance(0.9);
+  if (hasWork) addEmail('work', `${first}.${last.replace(/[^A-Za-z]/g, '')}${tag}@${org.domain}`);
+  if (!hasWork || rnd.chance(0.55)) addEmail('personal', `${slug(first)}${slug(last)}${rnd.int(1, 99)}${tag}@${rnd.pick(d.personalDomains)}`);
+  if (hasWork && rnd.chance(0.08)) addEmail('work', `${slug(first).slice(0, 1)}.${slug(last)}${tag}@nhs.net`);
+
+  // Factor mix: none, app only, email only, both, or a registration still pending.
+  const factors: Row[] = [];
+  const audits: Array<{ at: number; action: string; details: Row }> = [];
+  let mfaEnabledAt: number | null = null;
+  const roll = rnd.next();
+  const mix = !internet ? 'none' : roll < 0.4 ? 'none' : roll < 0.6 ? 'app' : roll < 0.8 ? 'email' : roll < 0.92 ? 'both' : 'pending';
+  const registered = created + rnd.int(1, Math.max(1, Math.floor((now - created) / DAY) - 1)) * DAY;
+  const addFactor = (type: 'authenticator_app' | 'email', state: 'active' | 'pending', at: number) => {
+    const email = type === 'email' ? emails[0] : undefined;
+    if (type === 'email' && !email) return;
+    if (email && state === 'active') email.used_for_codes = true;
+    factors.push({
+      id: ++ids.factorId,
+      employee_id: employeeId,
+      type,
+      state,
+      email_id: email ? email.id : null,
+      totp_seed_enc: type === 'authenticator_app' ? vault.seal(newTotpSeed(), FACTOR_SEED_PURPOSE) : null,
+      totp_last_step: null,
+      failed_attempts: 0,
+      registered_at: state === 'active' ? iso(at) : null,
+      last_used_at: state === 'active' && rnd.chance(0.8) ? iso(at + rnd.int(0, Math.floor((now - at) / DAY)) * DAY) : null,
+      removed_at: null,
+      created_at: iso(at),
+      updated_at: iso(at),
+    });
+    audits.push({
+      at,
+      action: state === 'active' ? 'factor.registered' : 'factor.registration_started',
+      details: { factorType: type },
+    });
+    if (state === 'active' && mfaEnabledAt === null) mfaEnabledAt = at;
+  };
+  if (mix === 'app' || mix === 'both') addFactor('authenticator_app', 'active', registered);
+  if (mix === 'email' || mix === 'both') addFactor('email', 'active', registered + (mix === 'both' ? DAY : 0));
+  if (mix === 'pending') addFactor(rnd.chance(0.5) ? 'authenticator_app' : 'email', 'pending', now - rnd.int(0, 3) * DAY);
+
+  const leavingDate = leaver ? iso(now - rnd.int(1, 900) * DAY).slice(0, 10) : null;
+  const employee: Row = {
+    id: employeeId,
+    employee_number: number,
+    first_name: first,
+    last_name: last,
+    username,
+    organisation: org.name,
+    department: rnd.pick(d.departments),
+    job_title: rnd.pick(d.jobTitles),
+    status: leaver ? 'leaver' : 'active',
+    leaving_date: leavingDate,
+    internet_access_approved: internet,
+    mfa_enabled_at: mfaEnabledAt === null ? null : iso(mfaEnabledAt),
+    version: 1,
+    sort_name: buildSortName(first, last),
+    search_doc: buildSearchDoc({
+      firstName: first,
+      lastName: last,
+      employeeNumber: number,
+      username,
+      emails: emails.map((e) => String(e.address_lc)),
+    }),
+    created_at: iso(created),
+    updated_at: iso(created),
+  };
+  return { employee, emails, factors, audits };
+}
+
+/**
+ * Fill the database with deterministic, realistic demo data, in batches of 1,000 employees, each
+ * batch one transaction with its own audit row, so millions stream through in constant memory.
+ */
+export async function seedDemoData(db: Knex, clock: Clock, opts: SeedOptions): Promise<SeedResult> {
+  const now = Math.floor(clock.now().getTime() / DAY) * DAY;
+  const rnd = createRandom(opts.seed);
+  const ids: Counters = {
+    employeeId: await maxId(db, 'employees'),
+    emailId: await maxId(db, 'employee_emails'),
+    factorId: await maxId(db, 'factors'),
+  };
+  const firstEmployeeId = ids.employeeId + 1;
+  const offset = (await db('employees').count({ n: '*' }).first()) as { n: number | string };
+  const start = Number(offset.n);
+
+  for (let done = 0; done < opts.employees; ) {
+    const size = Math.min(BATCH, opts.employees - done);
+    const employees: Row[] = [];
+    const emails: Row[] = [];
+    const factors: Row[] = [];
+    const audits: Row[] = [];
+    for (let k = 0; k < size; k++) {
+      const made = makeEmployee(start + done + k, opts.seed, rnd, now, ids, opts.vault);
+      employees.push(made.employee);
+      emails.push(...made.emails);
+      factors.push(...made.factors);
+      for (const a of made.audits) {
+        audits.push({
+          occurred_at: iso(a.at),
+          actor_user_id: null,
+          actor_name: 'employee',
+          employee_id: made.employee.id,
+          ticket_ref: null,
+          action: a.action,
+          result: 'ok',
+          details: JSON.stringify(a.details),
+        });
+      }
+    }
+    await db.transaction(async (trx) => {
+      await insertAll(trx, 'employees', employees);
+      await insertAll(trx, 'employee_emails', emails);
+      await insertAll(trx, 'factors', factors);
+      await insertAll(trx, 'audit_events', audits);
+      await recordAudit(trx, clock, {
+        actor: opts.actor,
+        action: 'demo.batch_loaded',
+        details: { seed: opts.seed, fromEmployeeId: employees[0]!.id, count: size },
+      });
+    });
+    done += size;
+    opts.onProgress?.(done, opts.employees);
+  }
+
+  if (databaseKind(db) === 'postgres') {
+    for (const table of ['employees', 'employee_emails', 'factors']) {
+      await db.raw(`SELECT setval(pg_get_serial_sequence(?, 'id'), GREATEST((SELECT MAX(id) FROM ??), 1))`, [table, table]);
+    }
+  }
+
+  const deskUsers: SeedResult['deskUsers'] = [];
+  if (opts.deskUsers) {
+    for (const role of ['agent', 'manager', 'supervisor'] as const) {
+      const username = `${role}.demo`;
+      if (await findDeskUser(db, username)) {
+        deskUsers.push({ username, role, password: null });
+        continue;
+      }
+      const password = `demo-${crypto.randomBytes(9).toString('base64url')}`;
+      await createDeskUser(db, clock, opts.actor, {
+        username,
+        displayName: `Demo ${role[0]!.toUpperCase()}${role.slice(1)}`,
+        role,
+        password,
+      });
+      deskUsers.push({ username, role, password });
+    }
+  }
+  return { employees: opts.employees, firstEmployeeId, deskUsers };
+}

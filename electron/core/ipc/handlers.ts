@@ -1,0 +1,86 @@
+import type { Knex } from 'knex';
+import { DeskError } from '../../../shared/errors';
+import type { Clock } from '../clock';
+import type { DatabaseKind } from '../db/connection';
+import type { Logger } from '../log/logger';
+import type { Vault } from '../secrets/vault';
+import { completeSignIn, sessionInfo, signIn, signOut } from '../auth/auth.service';
+import type { ChallengeStore, SessionStore } from '../auth/sessions';
+import { countDeskUsers, createFirstAdmin } from '../deskusers/deskusers.service';
+import { countEmployees, getEmployee, searchEmployees } from '../employees/employees.service';
+import { seedDemoData } from '../demo/seed.service';
+import { PRODUCT_NAME, VERSION } from '../version';
+import type { Handlers } from './router';
+
+export interface HandlerDeps {
+  db: Knex;
+  databaseKind: DatabaseKind;
+  clock: Clock;
+  vault: Vault;
+  sessions: SessionStore;
+  challenges: ChallengeStore;
+  logger: Logger;
+}
+
+/** Thin listeners: the router has already checked the role and parsed the input. */
+export function createHandlers(deps: HandlerDeps): Handlers {
+  const { db, clock } = deps;
+  let demoRunning = false;
+  return {
+    'app.status': async (_input, ctx) => ({
+      productName: PRODUCT_NAME,
+      version: VERSION,
+      database: deps.databaseKind,
+      needsFirstAdmin: (await countDeskUsers(db)) === 0,
+      employeeCount: ctx.session ? await countEmployees(db) : 0,
+      session: ctx.session ? sessionInfo(ctx.session) : null,
+    }),
+
+    'auth.createFirstAdmin': async (input) => {
+      await createFirstAdmin(db, clock, input, { userId: null, name: 'first-run' });
+      return { username: input.username };
+    },
+
+    'auth.signIn': async (input) => signIn(deps, input.username, input.password),
+
+    'auth.completeSignIn': async (input, ctx) => {
+      const session = await completeSignIn(deps, input.challenge, input.code);
+      const previous = ctx.slot.get();
+      if (previous) deps.sessions.revoke(previous);
+      ctx.slot.set(session.token);
+      return sessionInfo(session);
+    },
+
+    'auth.signOut': async (input, ctx) => {
+      await signOut(deps, ctx.slot.get(), input.reason);
+      ctx.slot.set(undefined);
+      return null;
+    },
+
+    'employees.search': async (input) => searchEmployees(db, input.query, input.limit),
+
+    'employees.get': async (input) => getEmployee(db, input.employeeId),
+
+    'demo.load': async (input, ctx) => {
+      if (demoRunning) throw new DeskError('CONFLICT', 'Demo data is already being loaded');
+      if ((await countEmployees(db)) > 0) {
+        throw new DeskError('CONFLICT', 'Demo data can only be loaded into an empty database');
+      }
+      demoRunning = true;
+      try {
+        const session = ctx.session!;
+        const result = await seedDemoData(db, clock, {
+          employees: input.employees,
+          seed: input.seed,
+          deskUsers: false,
+          vault: deps.vault,
+          actor: { userId: session.userId, name: session.username },
+          onProgress: (done, total) => ctx.emit('progress', { task: 'demo.load', done, total }),
+        });
+        return { employees: result.employees, deskUsers: [] };
+      } finally {
+        demoRunning = false;
+      }
+    },
+  };
+}

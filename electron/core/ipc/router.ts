@@ -1,0 +1,102 @@
+import type { z } from 'zod';
+import {
+  channels,
+  isChannelName,
+  type ChannelName,
+  type Events,
+  type ParsedInputOf,
+  type ResultOf,
+} from '../../../shared/contract';
+import { DeskError, type WireError, type WireResult } from '../../../shared/errors';
+import type { Logger } from '../log/logger';
+import type { Session, SessionStore } from '../auth/sessions';
+
+/**
+ * Where a transport keeps the caller's session token: a cookie for the browser host, the window
+ * for Electron. The renderer never sees the token.
+ */
+export interface SessionSlot {
+  get(): string | undefined;
+  set(token: string | undefined): void;
+}
+
+export interface CallContext {
+  session: Session | null;
+  slot: SessionSlot;
+  /** Push an event to this caller only (progress of a long task). */
+  emit<E extends keyof Events>(event: E, payload: Events[E]): void;
+}
+
+export type Handler<K extends ChannelName> = (input: ParsedInputOf<K>, ctx: CallContext) => Promise<ResultOf<K>>;
+
+/** One handler per channel; the compiler refuses a missing, extra or wrongly typed one. */
+export type Handlers = { [K in ChannelName]: Handler<K> };
+
+export interface RouterDeps {
+  handlers: Handlers;
+  sessions: SessionStore;
+  logger: Logger;
+  /** Called when a session is found idle-expired (for the audit trail). */
+  onSessionExpired?: (session: Session) => Promise<void>;
+}
+
+function zodDetails(error: z.ZodError): Record<string, unknown> {
+  return {
+    issues: error.issues.slice(0, 20).map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+  };
+}
+
+export interface Router {
+  invoke(
+    channel: unknown,
+    payload: unknown,
+    transport: { slot: SessionSlot; emit: CallContext['emit'] },
+  ): Promise<WireResult<unknown>>;
+}
+
+/**
+ * The single entry for every call, from Electron IPC and the browser host alike:
+ * known channel → session and role → input parsed with the channel's schema → handler.
+ * Anything thrown that is not a DeskError is logged with its detail and leaves as INTERNAL.
+ */
+export function createRouter(deps: RouterDeps): Router {
+  return {
+    async invoke(channel, payload, transport) {
+      try {
+        if (!isChannelName(channel)) throw new DeskError('NOT_FOUND', 'Unknown channel');
+        const spec = channels[channel];
+        const lookup = deps.sessions.touch(transport.slot.get());
+        if (lookup.state === 'expired') {
+          transport.slot.set(undefined);
+          await deps.onSessionExpired?.(lookup.session);
+        }
+        const session = lookup.state === 'active' ? lookup.session : null;
+        if (spec.access !== 'public') {
+          if (!session) {
+            throw new DeskError(
+              'UNAUTHENTICATED',
+              lookup.state === 'expired' ? 'Your session was locked after being idle. Sign in again.' : 'Sign in first.',
+              lookup.state === 'expired' ? { reason: 'idle' } : undefined,
+            );
+          }
+          if (spec.access !== 'signedIn' && !spec.access.includes(session.role)) {
+            throw new DeskError('FORBIDDEN', `This needs one of the roles: ${spec.access.join(', ')}.`);
+          }
+        }
+        const parsed = spec.input.safeParse(payload ?? {});
+        if (!parsed.success) throw new DeskError('VALIDATION', 'Some of the input is not valid.', zodDetails(parsed.error));
+        const handler = deps.handlers[channel] as (input: unknown, ctx: CallContext) => Promise<unknown>;
+        const value = await handler(parsed.data, { session, slot: transport.slot, emit: transport.emit });
+        return { ok: true, value: value ?? null };
+      } catch (err) {
+        return { ok: false, error: toWireError(err, deps.logger, String(channel)) };
+      }
+    },
+  };
+}
+
+export function toWireError(err: unknown, logger: Logger, channel: string): WireError {
+  if (err instanceof DeskError) return err.toWire();
+  logger.error('internal error', { channel, error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
+  return { code: 'INTERNAL', message: 'Something went wrong in MFA Desk. The details are in the log file.' };
+}

@@ -1,0 +1,80 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import winston from 'winston';
+
+export interface Logger {
+  info(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+  error(message: string, meta?: Record<string, unknown>): void;
+  close(): Promise<void>;
+}
+
+/** Keys whose values are never written to a log, whatever the caller passes. */
+const SECRET_KEY_RE = /pass(word)?|secret|seed|token|code|otp|otpauth|challenge|cookie|authorization|key/i;
+
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 6) return '[deep]';
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  if (value instanceof Error) {
+    return { name: value.name, message: value.message, stack: value.stack };
+  }
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      out[k] = SECRET_KEY_RE.test(k) ? '[redacted]' : redact(v, depth + 1);
+    }
+    return out;
+  }
+  if (typeof value === 'string') return value.replace(/otpauth:\/\/\S+/gi, 'otpauth://[redacted]');
+  return value;
+}
+
+/**
+ * Structured JSON log in DATA_DIR/logs/desk.log, rotated by size (winston's file transport keeps
+ * the newest files). Metadata passes through redact() so secrets never reach the file.
+ */
+export function createLogger(dataDir: string, opts: { console?: boolean } = {}): Logger {
+  const dir = path.join(dataDir, 'logs');
+  fs.mkdirSync(dir, { recursive: true });
+  const scrub = winston.format((info) => {
+    for (const k of Object.keys(info)) {
+      if (k === 'level' || k === 'message' || k === 'timestamp') continue;
+      (info as Record<string, unknown>)[k] = SECRET_KEY_RE.test(k) ? '[redacted]' : redact(info[k]);
+    }
+    info.message = redact(info.message) as string;
+    return info;
+  });
+  const transports: winston.transport[] = [
+    new winston.transports.File({
+      filename: path.join(dir, 'desk.log'),
+      maxsize: 5 * 1024 * 1024,
+      maxFiles: 5,
+      tailable: true,
+    }),
+  ];
+  if (opts.console) transports.push(new winston.transports.Console({ level: 'warn' }));
+  const logger = winston.createLogger({
+    level: 'info',
+    format: winston.format.combine(scrub(), winston.format.timestamp(), winston.format.json()),
+    transports,
+  });
+  return {
+    info: (m, meta) => logger.info(m, meta),
+    warn: (m, meta) => logger.warn(m, meta),
+    error: (m, meta) => logger.error(m, meta),
+    close: () =>
+      new Promise<void>((resolve) => {
+        logger.on('finish', () => resolve());
+        logger.end();
+        setTimeout(resolve, 500).unref();
+      }),
+  };
+}
+
+/** For tests and tools that want no file. */
+export const silentLogger: Logger = {
+  info() {},
+  warn() {},
+  error() {},
+  close: async () => {},
+};

@@ -1,0 +1,80 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Secrets at rest (TOTP seeds, later the SMTP password) are sealed with AES-256-GCM under a data
+ * key. Where that key comes from is the host's business: Electron wraps it with safeStorage, the
+ * browser host and CLI keep it in a 0600 key file in the data directory.
+ */
+export interface KeyProvider {
+  /** 32 bytes. */
+  getKey(): Buffer;
+  describe(): string;
+}
+
+const VERSION = 'v1';
+
+export class Vault {
+  constructor(private readonly keys: KeyProvider) {}
+
+  seal(plain: string, purpose: string): string {
+    const iv = crypto.randomBytes(12);
+    const cipher = crypto.createCipheriv('aes-256-gcm', this.keys.getKey(), iv);
+    cipher.setAAD(Buffer.from(purpose, 'utf8'));
+    const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    const tag = cipher.getAuthTag();
+    return [VERSION, iv.toString('base64url'), tag.toString('base64url'), ct.toString('base64url')].join('.');
+  }
+
+  open(sealed: string, purpose: string): string {
+    const [version, iv, tag, ct] = sealed.split('.');
+    if (version !== VERSION || !iv || !tag || ct === undefined) throw new Error('Unreadable sealed value');
+    const decipher = crypto.createDecipheriv('aes-256-gcm', this.keys.getKey(), Buffer.from(iv, 'base64url'));
+    decipher.setAAD(Buffer.from(purpose, 'utf8'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+  }
+}
+
+export const KEY_FILE_NAME = 'secret.key';
+
+/** The 0600 key file used by the browser host and the CLI. Created on first use. */
+export class KeyFileProvider implements KeyProvider {
+  private key: Buffer | undefined;
+  readonly file: string;
+
+  constructor(dataDir: string) {
+    this.file = path.join(dataDir, KEY_FILE_NAME);
+  }
+
+  getKey(): Buffer {
+    if (this.key) return this.key;
+    let raw: Buffer;
+    try {
+      raw = fs.readFileSync(this.file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      const fresh = crypto.randomBytes(32).toString('base64');
+      try {
+        fs.writeFileSync(this.file, fresh + '\n', { mode: 0o600, flag: 'wx' });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; // another process won the race
+      }
+      raw = fs.readFileSync(this.file);
+    }
+    if (process.platform !== 'win32') {
+      const mode = fs.statSync(this.file).mode & 0o777;
+      if (mode & 0o077) fs.chmodSync(this.file, 0o600);
+    }
+    const key = Buffer.from(raw.toString('utf8').trim(), 'base64');
+    if (key.length !== 32) throw new Error(`${this.file} does not hold a 32-byte key`);
+    this.key = key;
+    return key;
+  }
+
+  describe(): string {
+    return `key file ${this.file} (mode 0600)`;
+  }
+}

@@ -1,0 +1,33 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import type { Clock } from '../clock';
+
+/** Every setting with its schema and default. Stored as JSON in the settings table. */
+export const SETTINGS = {
+  'session.idleMinutes': { schema: z.number().int().min(1).max(480), default: 15 },
+  'totp.issuer': { schema: z.string().min(1).max(60), default: 'MFA Desk' },
+} as const;
+
+export type SettingKey = keyof typeof SETTINGS;
+export type SettingValue<K extends SettingKey> = z.output<(typeof SETTINGS)[K]['schema']>;
+
+export async function getSetting<K extends SettingKey>(db: Knex | Knex.Transaction, key: K): Promise<SettingValue<K>> {
+  const row: { value: string } | undefined = await db('settings').where({ key }).first('value');
+  const spec = SETTINGS[key];
+  if (!row) return spec.default as SettingValue<K>;
+  const parsed = spec.schema.safeParse(JSON.parse(row.value));
+  return (parsed.success ? parsed.data : spec.default) as SettingValue<K>;
+}
+
+export async function putSetting<K extends SettingKey>(
+  db: Knex | Knex.Transaction,
+  clock: Clock,
+  key: K,
+  value: SettingValue<K>,
+): Promise<void> {
+  const checked = SETTINGS[key].schema.parse(value);
+  await db('settings')
+    .insert({ key, value: JSON.stringify(checked), updated_at: clock.now().toISOString() })
+    .onConflict('key')
+    .merge();
+}

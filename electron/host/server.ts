@@ -1,0 +1,271 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Router, SessionSlot } from '../core/ipc/router';
+import type { Logger } from '../core/log/logger';
+import type { ErrorCode, WireResult } from '../../shared/errors';
+import { isEventName, type EventName, type Events } from '../../shared/events';
+
+/**
+ * The browser host: the same renderer and the same contract as the Electron window, over HTTP on
+ * 127.0.0.1. A random token minted per launch guards every request: the printed URL carries it
+ * once, then an HttpOnly cookie (or the X-Desk-Token header) does. Without it: 401, nothing runs.
+ */
+export interface HostOptions {
+  router: Router;
+  logger: Logger;
+  rendererDir: string;
+  port?: number;
+  /** Only loopback addresses are accepted. */
+  bindAddress?: string;
+  /** Fixed token (tests); a random one otherwise. */
+  token?: string;
+}
+
+export interface RunningHost {
+  url: string;
+  origin: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const HOST_COOKIE = 'desk_host';
+const SESSION_COOKIE = 'desk_session';
+const CLIENT_COOKIE = 'desk_client';
+const MAX_BODY = 1024 * 1024;
+
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+  "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
+};
+
+const STATUS: Record<ErrorCode, number> = {
+  VALIDATION: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  RULE_VIOLATION: 422,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+export function isLoopback(address: string): boolean {
+  return address === '127.0.0.1' || address === '::1' || address === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(address);
+}
+
+function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i < 0) continue;
+    out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+function sameSecret(a: string | undefined, b: string): boolean {
+  if (!a) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}
+
+function cookie(name: string, value: string, maxAge?: number): string {
+  return `${name}=${encodeURIComponent(value)}; HttpOnly; SameSite=Strict; Path=/${maxAge !== undefined ? `; Max-Age=${maxAge}` : ''}`;
+}
+
+export async function startHost(opts: HostOptions): Promise<RunningHost> {
+  const bind = opts.bindAddress ?? '127.0.0.1';
+  if (!isLoopback(bind)) throw new Error(`The browser host binds to loopback only, not ${bind}`);
+  const token = opts.token ?? crypto.randomBytes(32).toString('base64url');
+  const rendererRoot = path.resolve(opts.rendererDir);
+  const streams = new Map<string, Set<http.ServerResponse>>();
+  let port = 0;
+
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+  const origins = () => new Set([...allowedHosts()].map((h) => `http://${h}`));
+
+  const emitTo = (clientId: string | undefined) => <E extends EventName>(event: E, payload: Events[E]) => {
+    if (!clientId || !isEventName(event)) return;
+    for (const res of streams.get(clientId) ?? []) res.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`);
+  };
+
+  const send = (res: http.ServerResponse, status: number, body: string | Buffer, headers: Record<string, string | string[]> = {}) => {
+    res.writeHead(status, { ...SECURITY_HEADERS, 'Cache-Control': 'no-store', ...headers });
+    res.end(body);
+  };
+
+  const sendJson = (res: http.ServerResponse, result: WireResult<unknown>, cookies: string[]) => {
+    const status = result.ok ? 200 : STATUS[result.error.code];
+    send(res, status, JSON.stringify(result), {
+      'Content-Type': 'application/json; charset=utf-8',
+      ...(cookies.length ? { 'Set-Cookie': cookies } : {}),
+    });
+  };
+
+  const readBody = (req: http.IncomingMessage) =>
+    new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_BODY) {
+          reject(new Error('too large'));
+          req.destroy();
+          return;
+        }
+        chunks.push(c);
+      });
+      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('error', reject);
+    });
+
+  const serveStatic = (res: http.ServerResponse, pathname: string) => {
+    let rel: string;
+    try {
+      rel = decodeURIComponent(pathname);
+    } catch {
+      return send(res, 400, 'Bad path', { 'Content-Type': 'text/plain; charset=utf-8' });
+    }
+    if (rel === '/' || rel === '') rel = '/index.html';
+    const file = path.resolve(rendererRoot, '.' + path.posix.normalize(rel));
+    if (!file.startsWith(rendererRoot + path.sep) || rel.includes('\0')) {
+      return send(res, 404, 'Not found', { 'Content-Type': 'text/plain; charset=utf-8' });
+    }
+    fs.readFile(file, (err, data) => {
+      if (err) {
+        const missingBuild = rel === '/index.html';
+        return send(res, 404, missingBuild ? 'MFA Desk: the renderer is not built. Run `npm run build`.' : 'Not found', {
+          'Content-Type': 'text/plain; charset=utf-8',
+        });
+      }
+      send(res, 200, data, { 'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream' });
+    });
+  };
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (!allowedHosts().has(req.headers.host ?? '')) {
+      return send(res, 421, 'Misdirected request', { 'Content-Type': 'text/plain; charset=utf-8' });
+    }
+    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    const cookies = parseCookies(req.headers.cookie);
+
+    // The printed link: swap the token in the address for a cookie, then drop it from the address.
+    const queryToken = url.searchParams.get('token');
+    if (req.method === 'GET' && queryToken !== null) {
+      if (!sameSecret(queryToken, token)) return send(res, 401, 'MFA Desk: this link is not valid for this launch.', { 'Content-Type': 'text/plain; charset=utf-8' });
+      url.searchParams.delete('token');
+      const clientId = cookies[CLIENT_COOKIE] ?? crypto.randomBytes(16).toString('base64url');
+      return send(res, 303, '', {
+        Location: url.pathname + (url.search || ''),
+        'Set-Cookie': [cookie(HOST_COOKIE, token), cookie(CLIENT_COOKIE, clientId)],
+      });
+    }
+
+    const presented = cookies[HOST_COOKIE] ?? (req.headers['x-desk-token'] as string | undefined);
+    if (!sameSecret(presented, token)) {
+      return send(res, 401, 'MFA Desk: open the address printed by `desk serve` (it carries this launch\'s token).', {
+        'Content-Type': 'text/plain; charset=utf-8',
+      });
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !origins().has(origin)) {
+      return send(res, 403, 'Cross-origin requests are refused', { 'Content-Type': 'text/plain; charset=utf-8' });
+    }
+
+    if (url.pathname.startsWith('/api/invoke/')) {
+      if (req.method !== 'POST') return send(res, 405, 'Use POST', { Allow: 'POST', 'Content-Type': 'text/plain; charset=utf-8' });
+      const channel = decodeURIComponent(url.pathname.slice('/api/invoke/'.length));
+      let payload: unknown;
+      try {
+        const raw = await readBody(req);
+        payload = raw.trim() === '' ? {} : JSON.parse(raw);
+      } catch {
+        return sendJson(res, { ok: false, error: { code: 'VALIDATION', message: 'The request body must be JSON (at most 1 MB).' } }, []);
+      }
+      const setCookies: string[] = [];
+      let sessionToken = cookies[SESSION_COOKIE];
+      const slot: SessionSlot = {
+        get: () => sessionToken,
+        set: (t) => {
+          sessionToken = t;
+          setCookies.push(t ? cookie(SESSION_COOKIE, t) : cookie(SESSION_COOKIE, '', 0));
+        },
+      };
+      const result = await opts.router.invoke(channel, payload, { slot, emit: emitTo(cookies[CLIENT_COOKIE]) });
+      return sendJson(res, result, setCookies);
+    }
+
+    if (url.pathname === '/api/events') {
+      const clientId = cookies[CLIENT_COOKIE];
+      if (!clientId) return send(res, 400, 'No client id', { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+      res.write(': connected\n\n');
+      const set = streams.get(clientId) ?? new Set();
+      set.add(res);
+      streams.set(clientId, set);
+      req.on('close', () => {
+        set.delete(res);
+        if (set.size === 0) streams.delete(clientId);
+      });
+      return;
+    }
+
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed', { 'Content-Type': 'text/plain; charset=utf-8' });
+    return serveStatic(res, url.pathname);
+  };
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      opts.logger.error('browser host request failed', { error: err instanceof Error ? err.message : String(err) });
+      if (!res.headersSent) send(res, 500, JSON.stringify({ ok: false, error: { code: 'INTERNAL', message: 'Something went wrong in MFA Desk.' } }), { 'Content-Type': 'application/json' });
+      else res.end();
+    });
+  });
+  server.keepAliveTimeout = 5000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, bind, () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  const hostPart = bind.includes(':') ? `[${bind}]` : bind;
+  const originUrl = `http://${hostPart}:${port}`;
+  return {
+    url: `${originUrl}/?token=${token}`,
+    origin: originUrl,
+    port,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const set of streams.values()) for (const r of set) r.end();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

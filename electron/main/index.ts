@@ -1,0 +1,88 @@
+/**
+ * Electron glue only: lifecycle, the hardened window, the app:// protocol serving the renderer,
+ * the contract on ipcMain, and safeStorage for the data key. All the work is in electron/core.
+ */
+import { app, BrowserWindow, ipcMain, net, protocol, safeStorage, session, shell } from 'electron';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { openDeskCore, type DeskCore } from '../core/app';
+import { resolveConfig } from '../core/config';
+import { registerContract } from './ipc';
+import { appKeyProvider } from './keys';
+import { APP_HOST, APP_ORIGIN, APP_SCHEME, CSP, isAppUrl, resolveAppPath, secureWebPreferences } from './security';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const rendererRoot = path.resolve(here, '../renderer');
+const preloadPath = path.resolve(here, '../preload/index.cjs');
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+
+let core: DeskCore | undefined;
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 860,
+    title: 'MFA Desk',
+    show: false,
+    webPreferences: secureWebPreferences(preloadPath),
+  });
+  win.once('ready-to-show', () => win.show());
+  win.webContents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  win.webContents.on('will-attach-webview', (event) => event.preventDefault());
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    // Only https links leave the app, in the user's browser; nothing opens inside it.
+    if (/^https:\/\//i.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  void win.loadURL(`${APP_ORIGIN}/index.html`);
+  return win;
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  const config = resolveConfig({ fallbackDataDir: app.getPath('userData') });
+  core = await openDeskCore({ config, keys: appKeyProvider(config.dataDir, safeStorage) });
+  session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+  });
+  protocol.handle(APP_SCHEME, async (request) => {
+    const file = resolveAppPath(rendererRoot, request.url, path);
+    if (!file || new URL(request.url).host !== APP_HOST) return new Response('Not found', { status: 404 });
+    const res = await net.fetch(pathToFileURL(file).toString());
+    const headers = new Headers(res.headers);
+    headers.set('Content-Security-Policy', CSP);
+    headers.set('X-Content-Type-Options', 'nosniff');
+    return new Response(res.body, { status: res.status, headers });
+  });
+  registerContract(ipcMain, core.router);
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+}
+
+app.on('web-contents-created', (_e, contents) => {
+  contents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+app.on('will-quit', () => {
+  void core?.close();
+});
+
+start().catch((err: unknown) => {
+  console.error('MFA Desk could not start:', err instanceof Error ? err.message : err);
+  app.exit(1);
+});

@@ -1,0 +1,94 @@
+/** Domain types shared by the main process and the renderer. Plain data only. */
+
+export const DESK_ROLES = ['agent', 'manager', 'supervisor', 'admin'] as const;
+export type DeskRole = (typeof DESK_ROLES)[number];
+
+export const EMPLOYEE_STATUSES = ['active', 'leaver'] as const;
+export type EmployeeStatus = (typeof EMPLOYEE_STATUSES)[number];
+
+export const EMAIL_KINDS = ['work', 'personal'] as const;
+export type EmailKind = (typeof EMAIL_KINDS)[number];
+
+export const FACTOR_TYPES = ['authenticator_app', 'email'] as const;
+export type FactorType = (typeof FACTOR_TYPES)[number];
+
+export const FACTOR_STATES = ['pending', 'active', 'removed'] as const;
+export type FactorState = (typeof FACTOR_STATES)[number];
+
+/** What the desk shows as the employee's MFA situation, derived from the record and factors. */
+export const MFA_STATES = ['not_registered', 'pending', 'enabled'] as const;
+export type MfaState = (typeof MFA_STATES)[number];
+
+export interface SessionInfo {
+  userId: number;
+  username: string;
+  displayName: string;
+  role: DeskRole;
+  /** Minutes of inactivity after which the session locks. */
+  idleMinutes: number;
+}
+
+export interface AppStatus {
+  productName: string;
+  version: string;
+  database: 'sqlite' | 'postgres';
+  needsFirstAdmin: boolean;
+  employeeCount: number;
+  session: SessionInfo | null;
+}
+
+export type SignInStep =
+  | { step: 'totp'; challenge: string }
+  | { step: 'enrol'; challenge: string; otpauthUri: string; qrSvg: string; issuer: string; account: string };
+
+export interface EmployeeSummary {
+  id: number;
+  employeeNumber: string;
+  firstName: string;
+  lastName: string;
+  username: string;
+  organisation: string;
+  department: string;
+  status: EmployeeStatus;
+  mfaState: MfaState;
+}
+
+export interface EmployeeEmail {
+  id: number;
+  kind: EmailKind;
+  address: string;
+  usedForCodes: boolean;
+}
+
+export interface EmployeeFactor {
+  id: number;
+  type: FactorType;
+  state: FactorState;
+  /** For email factors: the address codes go to. Never a secret. */
+  emailAddress: string | null;
+  registeredAt: string | null;
+  lastUsedAt: string | null;
+  removedAt: string | null;
+}
+
+export interface EmployeeDetail extends EmployeeSummary {
+  jobTitle: string;
+  leavingDate: string | null;
+  internetAccessApproved: boolean;
+  mfaEnabledAt: string | null;
+  version: number;
+  emails: EmployeeEmail[];
+  factors: EmployeeFactor[];
+}
+
+export interface SearchResult {
+  query: string;
+  rows: EmployeeSummary[];
+  /** True when more matches exist than were returned. */
+  more: boolean;
+}
+
+export interface DemoSeedResult {
+  employees: number;
+  deskUsers: Array<{ username: string; role: DeskRole }>;
+}
