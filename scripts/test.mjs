@@ -1,0 +1,59 @@
+// `npm test`: typecheck, layering check, unit + integration tests (vitest; the integration suite
+// runs on sqlite and, when DESK_TEST_PG_URL is set, on PostgreSQL too), build, then the Playwright
+// e2e specs in Debian's Chromium against the browser host. Ends with one summary line.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { projectRoot } from './electron-binary.mjs';
+
+const bin = (name) => path.join(projectRoot, 'node_modules', '.bin', name);
+const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'desk-test-reports-'));
+const vitestJson = path.join(reports, 'vitest.json');
+const playwrightJson = path.join(reports, 'playwright.json');
+
+const steps = [
+  ['typecheck', 'npm', ['run', '--silent', 'typecheck']],
+  ['layers', process.execPath, ['scripts/check-layers.mjs']],
+  ['vitest', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]],
+  ['build', process.execPath, [path.join('node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--logLevel', 'warn']],
+  ['e2e', bin('playwright'), ['test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson }],
+];
+
+if (!process.env.DESK_TEST_PG_URL) {
+  console.log('npm test: DESK_TEST_PG_URL is not set, so the integration suite runs on sqlite only.');
+}
+
+const failedSteps = [];
+for (const [name, cmd, args, env] of steps) {
+  console.log(`\n── ${name} ──`);
+  const r = spawnSync(cmd, args, { cwd: projectRoot, stdio: 'inherit', env: { ...process.env, ...env } });
+  if (r.status !== 0) {
+    failedSteps.push(name);
+    // Without a build there is nothing for the e2e step to test.
+    if (name === 'build' || name === 'typecheck') break;
+  }
+}
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+try {
+  const v = JSON.parse(fs.readFileSync(vitestJson, 'utf8'));
+  passed += v.numPassedTests;
+  failed += v.numFailedTests;
+  skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
+} catch {}
+try {
+  const p = JSON.parse(fs.readFileSync(playwrightJson, 'utf8'));
+  passed += p.stats.expected + (p.stats.flaky ?? 0);
+  failed += p.stats.unexpected;
+  skipped += p.stats.skipped;
+} catch {}
+fs.rmSync(reports, { recursive: true, force: true });
+
+if (failedSteps.length) console.log(`\nFailed steps: ${failedSteps.join(', ')}`);
+// A failed step that ran no test (typecheck, layers, build) still counts as a failure.
+const stepFailures = failedSteps.filter((s) => s !== 'vitest' && s !== 'e2e').length;
+console.log(`\n${passed} passed, ${failed + stepFailures} failed, ${skipped} skipped`);
+process.exit(failedSteps.length ? 1 : 0);
