@@ -83,7 +83,7 @@ export function createRouter(deps: RouterDeps): Router {
             throw new DeskError('FORBIDDEN', `This needs one of the roles: ${spec.access.join(', ')}.`);
           }
         }
-        const parsed = spec.input.safeParse(payload ?? {});
+        const parsed = spec.input.safeParse(payload === undefined ? {} : payload);
         if (!parsed.success) throw new DeskError('VALIDATION', 'Some of the input is not valid.', zodDetails(parsed.error));
         const handler = deps.handlers[channel] as (input: unknown, ctx: CallContext) => Promise<unknown>;
         const value = await handler(parsed.data, { session, slot: transport.slot, emit: transport.emit });

@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../electron/core/db/connection';
+import { scratch, TARGETS, type Scratch } from '../support/targets';
+
+const root = path.resolve(__dirname, '../..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the `desk` command from source (no build needed), with the scratch data dir and database. */
+function desk(s: Scratch, args: string[], stdin?: string): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DESK_DATA_DIR: s.dataDir };
+  delete env.DESK_DATABASE_URL;
+  delete env.DESK_DATABASE_SCHEMA;
+  if (s.databaseUrl) {
+    env.DESK_DATABASE_URL = s.databaseUrl;
+    env.DESK_DATABASE_SCHEMA = s.schema;
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(tsx, [path.join(root, 'electron/cli/index.ts'), ...args], { env, cwd: root });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+describe.each(TARGETS)('desk CLI on $name', (target) => {
+  let s: Scratch;
+  let db: Database;
+  beforeAll(async () => {
+    s = scratch(target);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await s?.cleanup();
+  });
+
+  it('reports status on an empty data directory', async () => {
+    const r = await desk(s, ['status']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Database: ${target.name}`);
+    expect(r.stdout).toMatch(/Desk users: 0/);
+    expect(r.stdout).toMatch(/Employees: 0/);
+  });
+
+  it('refuses bad usage with exit code 2 and creates nothing', async () => {
+    expect((await desk(s, ['users', 'add', '--username', 'x!', '--role', 'agent'])).code).toBe(2);
+    expect((await desk(s, ['users', 'add', '--username', 'valid.name', '--role', 'overlord'])).code).toBe(2);
+    const short = await desk(s, ['users', 'add', '--username', 'valid.name', '--role', 'agent', '--password-stdin'], 'short');
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(/at least 12/);
+    expect((await desk(s, ['seed'])).code).toBe(2);
+    expect((await desk(s, ['seed', '--employees', 'lots'])).code).toBe(2);
+    expect((await desk(s, ['frobnicate'])).code).toBe(2);
+    const list = await desk(s, ['users', 'list']);
+    expect(list.stdout).toContain('No desk users yet');
+  });
+
+  it('adds desk users with a password from stdin or a generated one printed once', async () => {
+    const a = await desk(s, ['users', 'add', '--username', 'Ada.Admin', '--role', 'admin', '--name', 'Ada Admin', '--password-stdin'], 'a-very-long-password\n');
+    expect(a.code).toBe(0);
+    expect(a.stdout).toContain('Created admin ada.admin');
+    expect(a.stdout).not.toContain('a-very-long-password');
+    const b = await desk(s, ['users', 'add', '--username', 'bob.agent', '--role', 'agent']);
+    expect(b.code).toBe(0);
+    expect(b.stdout).toMatch(/Password \(shown once\): \S{16,}/);
+    const dup = await desk(s, ['users', 'add', '--username', 'bob.agent', '--role', 'agent']);
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toContain('already exists');
+    const list = await desk(s, ['users', 'list']);
+    expect(list.stdout).toMatch(/ada\.admin\s+admin\s+Ada Admin/);
+    expect(list.stdout).toMatch(/bob\.agent\s+agent/);
+
+    db = await openDatabase({ dataDir: s.dataDir, databaseUrl: s.databaseUrl, schema: s.schema });
+    const rows = await db.knex('desk_users').select('username', 'password_hash');
+    for (const r of rows) expect(r.password_hash).toMatch(/^scrypt\$/);
+    const audits = await db.knex('audit_events').where({ action: 'desk_user.created', actor_name: 'cli' });
+    expect(audits).toHaveLength(2);
+  });
+
+  it('seeds demo data with progress and prints the demo desk users once', async () => {
+    const r = await desk(s, ['seed', '--employees', '2500', '--seed', '11']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/seed: 2,500 \/ 2,500 employees/);
+    expect(r.stdout).toContain('Loaded 2,500 demo employees (seed 11)');
+    for (const u of ['agent.demo', 'manager.demo', 'supervisor.demo']) expect(r.stdout).toMatch(new RegExp(`username ${u.replace('.', '\\.')}\\s+password demo-\\S+`));
+    const status = await desk(s, ['status']);
+    expect(status.stdout).toMatch(/Employees: 2,500/);
+    expect(status.stdout).toMatch(/Desk users: 5/);
+    const again = await desk(s, ['seed', '--employees', '10']);
+    expect(again.stdout).toContain('(unchanged: the user already existed)');
+  });
+
+  it('migrate reports the schema as up to date', async () => {
+    const r = await desk(s, ['migrate']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Schema is up to date \(\d+ migrations, latest 0010_employee_search\)/);
+  });
+});

@@ -1,0 +1,164 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../electron/core/clock';
+import { startHost, type RunningHost } from '../../electron/host/server';
+import { HostClient, secretFromUri, signInAsFirstAdmin, totpAt } from '../support/http';
+import { snapshot } from '../support/snapshot';
+import { openTestCore, tempDir, TARGETS, type TestCore } from '../support/targets';
+
+describe.each(TARGETS)('browser host on $name', (target) => {
+  let core: TestCore;
+  let host: RunningHost;
+  const clock = new ManualClock('2026-03-02T10:00:00Z');
+  const rendererDir = tempDir('desk-renderer-');
+
+  beforeAll(async () => {
+    fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>MFA Desk</title>');
+    fs.mkdirSync(path.join(rendererDir, 'assets'));
+    fs.writeFileSync(path.join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
+    core = await openTestCore(target, { clock });
+    host = await startHost({ router: core.router, logger: core.logger, rendererDir });
+  });
+  afterAll(async () => {
+    await host?.close();
+    await core?.dispose();
+    fs.rmSync(rendererDir, { recursive: true, force: true });
+  });
+
+  it('binds to loopback only, on a random port', async () => {
+    expect(host.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(host.port).toBeGreaterThan(0);
+    await expect(startHost({ router: core.router, logger: core.logger, rendererDir, bindAddress: '0.0.0.0' })).rejects.toThrow(/loopback/);
+  });
+
+  it('refuses every request without the launch token, and touches nothing', async () => {
+    const before = await snapshot(core.db);
+    const page = await fetch(host.origin + '/');
+    expect(page.status).toBe(401);
+    const call = await fetch(host.origin + '/api/invoke/auth.createFirstAdmin', {
+      method: 'POST',
+      body: JSON.stringify({ username: 'mallory', displayName: 'M', password: 'a-long-enough-password' }),
+    });
+    expect(call.status).toBe(401);
+    const wrong = await fetch(host.origin + '/api/invoke/app.status', { method: 'POST', headers: { 'x-desk-token': 'nope' } });
+    expect(wrong.status).toBe(401);
+    const badLink = await fetch(host.origin + '/?token=guess', { redirect: 'manual' });
+    expect(badLink.status).toBe(401);
+    expect(badLink.headers.get('set-cookie')).toBeNull();
+    expect(await snapshot(core.db)).toEqual(before);
+  });
+
+  it('swaps the token in the printed link for an HttpOnly cookie and drops it from the address', async () => {
+    const client = new HostClient(host);
+    const res = await client.open();
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/');
+    const cookies = res.headers.getSetCookie().join('\n');
+    expect(cookies).toMatch(/desk_host=[^;]+; HttpOnly; SameSite=Strict/);
+    const page = await client.raw('/');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('MFA Desk');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    const asset = await client.raw('/assets/app.js');
+    expect(asset.headers.get('content-type')).toMatch(/javascript/);
+  });
+
+  it('accepts the token as a header too', async () => {
+    const res = await fetch(host.origin + '/api/invoke/app.status', { method: 'POST', headers: { 'x-desk-token': host.token }, body: '{}' });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toMatchObject({ ok: true, value: { productName: 'MFA Desk', database: target.name, session: null } });
+  });
+
+  it('refuses foreign Host headers (DNS rebinding) and foreign origins', async () => {
+    const http = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        { host: '127.0.0.1', port: host.port, path: '/', headers: { host: 'evil.example:80', 'x-desk-token': host.token } },
+        (res) => resolve(res.statusCode ?? 0),
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(421);
+    const cross = await fetch(host.origin + '/api/invoke/app.status', {
+      method: 'POST',
+      headers: { 'x-desk-token': host.token, origin: 'http://evil.example' },
+      body: '{}',
+    });
+    expect(cross.status).toBe(403);
+  });
+
+  it('never serves files outside the renderer folder', async () => {
+    const client = new HostClient(host);
+    await client.open();
+    for (const p of ['/../package.json', '/%2e%2e/%2e%2e/etc/passwd', '/assets/..%2f..%2fpackage.json', '/%00index.html']) {
+      const res = await client.raw(p);
+      expect([400, 404]).toContain(res.status);
+    }
+  });
+
+  it('carries the whole first-run and sign-in flow over the same contract, with the session in a cookie', async () => {
+    const client = new HostClient(host);
+    await client.open();
+    const status = await client.invoke('app.status', {});
+    expect(status.body.value.needsFirstAdmin).toBe(true);
+    const secret = await signInAsFirstAdmin(client, clock, 'host.admin', 'host-admin-password');
+    expect(client.has('desk_session')).toBe(true);
+    const after = await client.invoke('app.status', {});
+    expect(after.body.value.session).toMatchObject({ username: 'host.admin', role: 'admin', idleMinutes: 15 });
+    expect(JSON.stringify(after.body)).not.toContain(secret);
+
+    // A second browser without the session cookie is not signed in.
+    const other = new HostClient(host);
+    await other.open();
+    expect((await other.invoke('employees.search', { query: 'smith' })).body.error.code).toBe('UNAUTHENTICATED');
+
+    // Sign in again later: the code step, not enrolment; an idle session locks.
+    clock.advance(16 * 60_000);
+    const locked = await client.invoke('employees.search', { query: 'smith' });
+    expect(locked.status).toBe(401);
+    expect(locked.body.error).toMatchObject({ code: 'UNAUTHENTICATED', details: { reason: 'idle' } });
+    const step = await client.invoke('auth.signIn', { username: 'host.admin', password: 'host-admin-password' });
+    expect(step.body.value.step).toBe('totp');
+    const done = await client.invoke('auth.completeSignIn', { challenge: step.body.value.challenge, code: totpAt(secret, clock) });
+    expect(done.body.ok).toBe(true);
+    expect((await client.invoke('employees.search', { query: 'smith' })).body.ok).toBe(true);
+
+    const out = await client.invoke('auth.signOut', {});
+    expect(out.body).toEqual({ ok: true, value: null });
+    expect(client.has('desk_session')).toBe(false);
+    expect((await client.invoke('employees.search', { query: 'smith' })).body.error.code).toBe('UNAUTHENTICATED');
+
+    const actions = (await core.db('audit_events').select('action', 'result').orderBy('id')).map((r) => `${r.action}:${r.result}`);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'desk_user.created:ok',
+        'desk_user.totp_enrolled:ok',
+        'desk_user.signin:ok',
+        'desk_user.session_locked:ok',
+        'desk_user.signout:ok',
+      ]),
+    );
+    void secretFromUri;
+  });
+
+  it('answers errors with the closed set of codes and HTTP statuses, never a stack', async () => {
+    const client = new HostClient(host);
+    await client.open();
+    const unknown = await client.invoke('no.suchChannel', {});
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('NOT_FOUND');
+    const notJson = await client.raw('/api/invoke/app.status', { method: 'POST', body: '{not json' });
+    expect(notJson.status).toBe(400);
+    expect((await notJson.json()).error.code).toBe('VALIDATION');
+    const get = await client.raw('/api/invoke/app.status');
+    expect(get.status).toBe(405);
+    const conflict = await client.invoke('auth.createFirstAdmin', { username: 'second.admin', displayName: 'Second', password: 'another-long-password' });
+    expect(conflict.status).toBe(409);
+    expect(JSON.stringify(conflict.body)).not.toMatch(/at .*\.ts:\d+/);
+  });
+});

@@ -1,0 +1,154 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHANNEL_NAMES } from '../../shared/contract';
+import { IPC_PREFIX } from '../../shared/events';
+import { ManualClock } from '../../electron/core/clock';
+import { registerContract, type InvokeEventLike, type IpcMainLike, type WebContentsLike } from '../../electron/main/ipc';
+import { appKeyProvider, WRAPPED_KEY_FILE, type SafeStorageLike } from '../../electron/main/keys';
+import { APP_ORIGIN, isAppUrl, resolveAppPath, secureWebPreferences } from '../../electron/main/security';
+import { KeyFileProvider, Vault } from '../../electron/core/secrets/vault';
+import { openTestCore, tempDir, type TestCore } from '../support/targets';
+
+/** Stand-ins for the Electron module: the only fakes allowed, for the thin glue. */
+class FakeIpcMain implements IpcMainLike {
+  handlers = new Map<string, (event: InvokeEventLike, payload: unknown) => Promise<unknown>>();
+  handle(channel: string, listener: (event: InvokeEventLike, payload: unknown) => Promise<unknown>) {
+    if (this.handlers.has(channel)) throw new Error(`second handler for ${channel}`);
+    this.handlers.set(channel, listener);
+  }
+  removeHandler(channel: string) {
+    this.handlers.delete(channel);
+  }
+}
+
+function fakeContents(id: number): WebContentsLike & { sent: Array<[string, unknown]> } {
+  const sent: Array<[string, unknown]> = [];
+  return { id, sent, send: (c, p) => sent.push([c, p]), isDestroyed: () => false };
+}
+
+class FakeSafeStorage implements SafeStorageLike {
+  constructor(private available = true, private backend = 'gnome_libsecret') {}
+  isEncryptionAvailable() {
+    return this.available;
+  }
+  getSelectedStorageBackend() {
+    return this.backend;
+  }
+  encryptString(plain: string) {
+    return Buffer.from('wrapped:' + Buffer.from(plain).reverse().toString('base64'));
+  }
+  decryptString(buf: Buffer) {
+    const s = buf.toString();
+    if (!s.startsWith('wrapped:')) throw new Error('not ours');
+    return Buffer.from(s.slice(8), 'base64').reverse().toString();
+  }
+}
+
+describe('window hardening', () => {
+  it('turns on every isolation option and no Node in the renderer', () => {
+    const prefs = secureWebPreferences('/app/out/preload/index.cjs');
+    expect(prefs).toMatchObject({
+      preload: '/app/out/preload/index.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+    });
+  });
+
+  it('recognises only the app:// origin as ours', () => {
+    expect(isAppUrl(`${APP_ORIGIN}/index.html`)).toBe(true);
+    for (const url of ['file:///etc/passwd', 'https://desk', 'app://desk.evil.com/', 'app://other/', 'javascript:alert(1)', '', undefined]) {
+      expect(isAppUrl(url)).toBe(false);
+    }
+  });
+
+  it('maps app:// paths into the renderer folder and refuses traversal', () => {
+    const root = '/srv/out/renderer';
+    expect(resolveAppPath(root, 'app://desk/', path)).toBe('/srv/out/renderer/index.html');
+    expect(resolveAppPath(root, 'app://desk/assets/x.js', path)).toBe('/srv/out/renderer/assets/x.js');
+    // The URL parser folds ../ and %2e%2e segments; an encoded slash survives it and must be refused.
+    for (const url of ['app://desk/../../etc/passwd', 'app://desk/%2e%2e/%2e%2e/etc/passwd', 'app://desk/assets/..%2f..%2f..%2fsecret', 'app://desk/%00']) {
+      const file = resolveAppPath(root, url, path);
+      expect(file === null || file.startsWith(root + path.sep), url).toBe(true);
+    }
+    expect(resolveAppPath(root, 'app://desk/assets/..%2f..%2f..%2fsecret', path)).toBeNull();
+    expect(resolveAppPath(root, 'app://other/index.html', path)).toBeNull();
+    expect(resolveAppPath(root, 'app://desk/%00', path)).toBeNull();
+  });
+});
+
+describe('contract on ipcMain', () => {
+  let core: TestCore;
+  beforeAll(async () => {
+    core = await openTestCore({ name: 'sqlite' }, { clock: new ManualClock() });
+  });
+  afterAll(async () => core?.dispose());
+
+  it('registers exactly one handler per channel, and removes them', () => {
+    const ipc = new FakeIpcMain();
+    const reg = registerContract(ipc, core.router);
+    expect([...ipc.handlers.keys()].sort()).toEqual(CHANNEL_NAMES.map((n) => IPC_PREFIX + n).sort());
+    reg.dispose();
+    expect(ipc.handlers.size).toBe(0);
+  });
+
+  it('answers the app’s own top frame and refuses any other sender', async () => {
+    const ipc = new FakeIpcMain();
+    registerContract(ipc, core.router);
+    const handler = ipc.handlers.get(IPC_PREFIX + 'app.status')!;
+    const ok = await handler({ sender: fakeContents(1), senderFrame: { url: `${APP_ORIGIN}/index.html`, parent: null } }, {});
+    expect(ok).toMatchObject({ ok: true, value: { productName: 'MFA Desk' } });
+    for (const frame of [
+      { url: 'https://evil.example/', parent: null },
+      { url: 'file:///tmp/x.html', parent: null },
+      { url: `${APP_ORIGIN}/index.html`, parent: {} },
+      null,
+    ]) {
+      const res = await handler({ sender: fakeContents(2), senderFrame: frame }, {});
+      expect(res).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    }
+  });
+
+  it('keeps sessions per window: signing in one window does not sign in another', async () => {
+    const ipc = new FakeIpcMain();
+    registerContract(ipc, core.router);
+    const frame = { url: `${APP_ORIGIN}/index.html`, parent: null };
+    const search = ipc.handlers.get(IPC_PREFIX + 'employees.search')!;
+    const res = await search({ sender: fakeContents(7), senderFrame: frame }, { query: 'smith' });
+    expect(res).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+  });
+});
+
+describe('data key in the app', () => {
+  it('wraps the key with safeStorage, never writing it in clear, and reads it back', () => {
+    const dir = tempDir();
+    const safe = new FakeSafeStorage();
+    const first = appKeyProvider(dir, safe);
+    const key = first.getKey();
+    expect(key.length).toBe(32);
+    const onDisk = fs.readFileSync(path.join(dir, WRAPPED_KEY_FILE));
+    expect(onDisk.includes(key)).toBe(false);
+    expect(onDisk.toString()).not.toContain(key.toString('base64'));
+    expect(appKeyProvider(dir, safe).getKey().equals(key)).toBe(true);
+    const sealed = new Vault(first).seal('JBSWY3DPEHPK3PXP', 'x');
+    expect(new Vault(appKeyProvider(dir, safe)).open(sealed, 'x')).toBe('JBSWY3DPEHPK3PXP');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('falls back to the 0600 key file where safeStorage has no keychain', () => {
+    const dir = tempDir();
+    expect(appKeyProvider(dir, new FakeSafeStorage(true, 'basic_text'))).toBeInstanceOf(KeyFileProvider);
+    expect(appKeyProvider(dir, new FakeSafeStorage(false))).toBeInstanceOf(KeyFileProvider);
+    const p = new KeyFileProvider(dir);
+    p.getKey();
+    expect(fs.statSync(p.file).mode & 0o777).toBe(0o600);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
