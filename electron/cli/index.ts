@@ -17,6 +17,7 @@ import { countDeskUsers, createDeskUser, listDeskUsers } from '../core/deskusers
 import { countEmployees } from '../core/employees/employees.service';
 import { seedDemoData } from '../core/demo/seed.service';
 import { appliedMigrations } from '../core/db/migrate';
+import { changeSetting, getSetting, isSettingKey, SETTINGS, type SettingKey } from '../core/settings/settings.service';
 import { NewerDatabaseError } from '../core/db/migrate';
 import { startHost } from '../host/server';
 import { openBrowser } from './open-browser';
@@ -35,6 +36,8 @@ Commands:
                                             Create a desk user (role: ${DESK_ROLES.join(', ')}); without
                                             --password-stdin a password is generated and printed once
   users list                               List desk users
+  settings list                            Show every setting and its value
+  settings set KEY VALUE                   Change a setting (audited), e.g. settings set session.idleMinutes 30
   migrate                                  Bring the database schema up to date
   status                                   Show where the data lives and what is in it
   help                                     Show this text
@@ -170,6 +173,33 @@ async function users(args: string[]): Promise<void> {
   });
 }
 
+async function settings(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parse(rest, {});
+  if (sub === 'list') {
+    await withCore(values['data-dir'], async (core) => {
+      for (const key of Object.keys(SETTINGS) as SettingKey[]) {
+        process.stdout.write(`${key.padEnd(24)} ${JSON.stringify(await getSetting(core.db, key))}\n`);
+      }
+    });
+    return;
+  }
+  if (sub !== 'set' || positionals.length !== 2) throw new UsageError('settings needs: list, or set KEY VALUE');
+  const [key, raw] = positionals as [string, string];
+  if (!isSettingKey(key)) throw new UsageError(`Unknown setting ${key}. Known: ${Object.keys(SETTINGS).join(', ')}`);
+  let value: unknown = raw;
+  if (/^-?\d+$/.test(raw)) value = Number(raw);
+  await withCore(values['data-dir'], async (core) => {
+    try {
+      const saved = await changeSetting(core.db, core.clock, CLI_ACTOR, key, value);
+      process.stdout.write(`${key} = ${JSON.stringify(saved)}\n`);
+    } catch (err) {
+      if (err instanceof DeskError && err.code === 'VALIDATION') throw new UsageError(err.message);
+      throw err;
+    }
+  });
+}
+
 async function migrate(args: string[]): Promise<void> {
   const { values } = parse(args, {});
   await withCore(values['data-dir'], async (core) => {
@@ -201,6 +231,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'users':
         await users(rest);
+        return 0;
+      case 'settings':
+        await settings(rest);
         return 0;
       case 'migrate':
         await migrate(rest);

@@ -101,6 +101,18 @@ describe.each(TARGETS)('desk CLI on $name', (target) => {
     expect(again.stdout).toContain('(unchanged: the user already existed)');
   });
 
+  it('changes settings with an audit row, and refuses bad values', async () => {
+    expect((await desk(s, ['settings', 'list'])).stdout).toMatch(/session\.idleMinutes\s+15/);
+    const set = await desk(s, ['settings', 'set', 'session.idleMinutes', '30']);
+    expect(set.code).toBe(0);
+    expect((await desk(s, ['settings', 'list'])).stdout).toMatch(/session\.idleMinutes\s+30/);
+    expect((await desk(s, ['settings', 'set', 'session.idleMinutes', '0'])).code).toBe(2);
+    expect((await desk(s, ['settings', 'set', 'no.such', '1'])).code).toBe(2);
+    const audit = await db.knex('audit_events').where({ action: 'setting.changed' });
+    expect(audit).toHaveLength(1);
+    expect(JSON.parse(audit[0].details)).toEqual({ key: 'session.idleMinutes', from: 15, to: 30 });
+  });
+
   it('migrate reports the schema as up to date', async () => {
     const r = await desk(s, ['migrate']);
     expect(r.code).toBe(0);

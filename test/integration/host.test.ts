@@ -154,7 +154,7 @@ describe.each(TARGETS)('browser host on $name', (target) => {
     expect(unknown.body.error.code).toBe('NOT_FOUND');
     const notJson = await client.raw('/api/invoke/app.status', { method: 'POST', body: '{not json' });
     expect(notJson.status).toBe(400);
-    expect((await notJson.json()).error.code).toBe('VALIDATION');
+    expect(((await notJson.json()) as { error: { code: string } }).error.code).toBe('VALIDATION');
     const get = await client.raw('/api/invoke/app.status');
     expect(get.status).toBe(405);
     const conflict = await client.invoke('auth.createFirstAdmin', { username: 'second.admin', displayName: 'Second', password: 'another-long-password' });

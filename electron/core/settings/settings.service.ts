@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { Clock } from '../clock';
+import { DeskError } from '../../../shared/errors';
+import { recordAudit, type Actor } from '../audit/audit.service';
 
 /** Every setting with its schema and default. Stored as JSON in the settings table. */
 export const SETTINGS = {
@@ -30,4 +32,29 @@ export async function putSetting<K extends SettingKey>(
     .insert({ key, value: JSON.stringify(checked), updated_at: clock.now().toISOString() })
     .onConflict('key')
     .merge();
+}
+
+/** Change a setting and record who changed it from what to what, in one transaction. */
+export async function changeSetting<K extends SettingKey>(
+  db: Knex,
+  clock: Clock,
+  actor: Actor,
+  key: K,
+  value: unknown,
+): Promise<SettingValue<K>> {
+  const parsed = SETTINGS[key].schema.safeParse(value);
+  if (!parsed.success) {
+    throw new DeskError('VALIDATION', `${key}: ${parsed.error.issues[0]?.message ?? 'invalid value'}`);
+  }
+  const next = parsed.data as SettingValue<K>;
+  await db.transaction(async (trx) => {
+    const before = await getSetting(trx, key);
+    await putSetting(trx, clock, key, next);
+    await recordAudit(trx, clock, { actor, action: 'setting.changed', details: { key, from: before, to: next } });
+  });
+  return next;
+}
+
+export function isSettingKey(key: string): key is SettingKey {
+  return Object.prototype.hasOwnProperty.call(SETTINGS, key);
 }

@@ -1,0 +1,526 @@
+import type { Knex } from 'knex';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openDeskCore } from '../../electron/core/app';
+import { ManualClock } from '../../electron/core/clock';
+import type { Database } from '../../electron/core/db/connection';
+import { appliedMigrations, LATEST_MIGRATION, migrateToLatest, NewerDatabaseError, rollbackLast } from '../../electron/core/db/migrate';
+import { MIGRATIONS } from '../../electron/core/db/migrations/index';
+import { silentLogger } from '../../electron/core/log/logger';
+import { openScratchDatabase, scratch, TARGETS, type Scratch, type Target } from '../support/targets';
+
+const NAMES = MIGRATIONS.map((m) => m.name);
+const NOW = '2026-01-05T09:00:00.000Z';
+
+// ── schema inspection, per dialect ─────────────────────────────────────────────────────────────
+
+function isPg(k: Knex): boolean {
+  return String((k.client as { config?: { client?: unknown } }).config?.client) === 'pg';
+}
+
+async function indexNames(k: Knex, table: string): Promise<string[]> {
+  if (isPg(k)) {
+    const r = await k.raw('SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ?', [table]);
+    return (r.rows as Array<{ indexname: string }>).map((x) => x.indexname);
+  }
+  const rows: Array<{ name: string }> = await k.raw("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", [table]);
+  return rows.map((x) => x.name);
+}
+
+async function sqliteObjects(k: Knex, type: 'trigger' | 'table'): Promise<string[]> {
+  const rows: Array<{ name: string }> = await k.raw('SELECT name FROM sqlite_master WHERE type = ?', [type]);
+  return rows.map((x) => x.name);
+}
+
+/** Table names the migrations own (knex's own bookkeeping and sqlite internals left out). */
+async function userTables(k: Knex): Promise<string[]> {
+  if (isPg(k)) {
+    const r = await k.raw("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE 'knex\\_%' ORDER BY 1");
+    return (r.rows as Array<{ tablename: string }>).map((x) => x.tablename);
+  }
+  const rows: Array<{ name: string }> = await k.raw(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'knex\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY 1",
+  );
+  return rows.map((x) => x.name);
+}
+
+/** The refused insert must fail, and because of the named constraint, not some other reason. */
+async function expectRefused(p: Promise<unknown>, constraint: RegExp): Promise<void> {
+  await expect(p).rejects.toThrow(constraint);
+}
+
+// ── rows the checks need ──────────────────────────────────────────────────────────────────────
+
+let serial = 0;
+function uniq(): number {
+  return ++serial;
+}
+
+function employeeRow(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const n = uniq();
+  return {
+    employee_number: String(10_000_000 + n),
+    first_name: 'Ada',
+    last_name: 'Lovelace',
+    username: `alovelace${n}`,
+    organisation: 'Trust',
+    department: 'Dept',
+    sort_name: 'lovelace ada',
+    search_doc: `ada lovelace ${10_000_000 + n} alovelace${n}`,
+    created_at: NOW,
+    updated_at: NOW,
+    ...overrides,
+  };
+}
+
+async function insertId(k: Knex, table: string, row: Record<string, unknown>): Promise<number> {
+  const [r] = await k(table).insert(row).returning('id');
+  return typeof r === 'object' ? Number((r as { id: number }).id) : Number(r);
+}
+
+async function newEmployee(k: Knex, overrides: Record<string, unknown> = {}): Promise<number> {
+  return insertId(k, 'employees', employeeRow(overrides));
+}
+
+async function newDeskUser(k: Knex, overrides: Record<string, unknown> = {}): Promise<number> {
+  const n = uniq();
+  return insertId(k, 'desk_users', {
+    username: `desk${n}`,
+    display_name: 'Desk',
+    role: 'agent',
+    password_hash: 'scrypt$x',
+    created_at: NOW,
+    updated_at: NOW,
+    ...overrides,
+  });
+}
+
+// ── what each migration adds ──────────────────────────────────────────────────────────────────
+
+interface MigrationSpec {
+  tables: string[];
+  columns: Record<string, string[]>;
+  indexes: Record<string, string[]>;
+  /** Constraint checks and other behaviour that holds only while the migration is applied. */
+  present?: (k: Knex) => Promise<void>;
+  /** What must hold once it has been rolled back (tables are checked generically). */
+  absent?: (k: Knex) => Promise<void>;
+}
+
+const SPECS: Record<string, MigrationSpec> = {
+  '0001_settings': {
+    tables: ['settings'],
+    columns: { settings: ['key', 'value', 'updated_at'] },
+    indexes: {},
+    async present(k) {
+      await k('settings').insert({ key: 'a', value: '1', updated_at: NOW });
+      await expectRefused(k('settings').insert({ key: 'a', value: '2', updated_at: NOW }), /unique|duplicate/i);
+      await expectRefused(k('settings').insert({ key: 'b', value: null, updated_at: NOW }), /not.?null/i);
+    },
+  },
+  '0002_employees': {
+    tables: ['employees'],
+    columns: {
+      employees: [
+        'id', 'employee_number', 'first_name', 'last_name', 'username', 'organisation', 'department', 'job_title', 'status',
+        'leaving_date', 'internet_access_approved', 'mfa_enabled_at', 'version', 'sort_name', 'search_doc', 'created_at', 'updated_at',
+      ],
+    },
+    indexes: { employees: ['employees_sort_name_idx', 'employees_org_dept_idx'] },
+    async present(k) {
+      const id = await newEmployee(k);
+      const row = await k('employees').where({ id }).first();
+      expect(row.status).toBe('active');
+      expect(row.version).toBe(1);
+      expect(row.job_title).toBe('');
+      await expectRefused(newEmployee(k, { status: 'retired' }), /employees_status_check/);
+      // A leaver has a leaving date and only a leaver has one.
+      await expectRefused(newEmployee(k, { status: 'leaver', leaving_date: null }), /employees_leaving_date_check/);
+      await expectRefused(newEmployee(k, { status: 'active', leaving_date: '2025-12-31' }), /employees_leaving_date_check/);
+      await newEmployee(k, { status: 'leaver', leaving_date: '2025-12-31' });
+      const dup = employeeRow();
+      await k('employees').insert(dup);
+      await expectRefused(k('employees').insert({ ...employeeRow(), employee_number: dup.employee_number }), /unique|duplicate/i);
+      await expectRefused(k('employees').insert({ ...employeeRow(), username: dup.username }), /unique|duplicate/i);
+    },
+  },
+  '0003_employee_emails': {
+    tables: ['employee_emails'],
+    columns: {
+      employee_emails: ['id', 'employee_id', 'kind', 'address', 'address_lc', 'used_for_codes', 'source', 'created_at', 'updated_at'],
+    },
+    indexes: { employee_emails: ['employee_emails_employee_address_uq', 'employee_emails_address_idx'] },
+    async present(k) {
+      const emp = await newEmployee(k);
+      const email = (o: Record<string, unknown> = {}) => ({
+        employee_id: emp,
+        kind: 'work',
+        address: 'A@x.nhs.uk',
+        address_lc: 'a@x.nhs.uk',
+        created_at: NOW,
+        updated_at: NOW,
+        ...o,
+      });
+      await k('employee_emails').insert(email());
+      await expectRefused(k('employee_emails').insert(email()), /unique|duplicate/i);
+      await expectRefused(k('employee_emails').insert(email({ address_lc: 'b@x', kind: 'home' })), /employee_emails_kind_check/);
+      await expectRefused(k('employee_emails').insert(email({ address_lc: 'c@x', source: 'self' })), /employee_emails_source_check/);
+      await expectRefused(k('employee_emails').insert(email({ address_lc: 'd@x', employee_id: 987_654 })), /foreign key/i);
+      // Deleting the employee takes their emails with it.
+      await k('employees').where({ id: emp }).delete();
+      expect(await k('employee_emails').where({ employee_id: emp })).toHaveLength(0);
+    },
+  },
+  '0004_factors': {
+    tables: ['factors'],
+    columns: {
+      factors: [
+        'id', 'employee_id', 'type', 'state', 'email_id', 'totp_seed_enc', 'totp_last_step', 'failed_attempts', 'registered_at',
+        'last_used_at', 'removed_at', 'created_at', 'updated_at',
+      ],
+    },
+    indexes: { factors: ['factors_employee_state_idx'] },
+    async present(k) {
+      const emp = await newEmployee(k);
+      const emailId = await insertId(k, 'employee_emails', {
+        employee_id: emp,
+        kind: 'work',
+        address: 'f@x',
+        address_lc: 'f@x',
+        created_at: NOW,
+        updated_at: NOW,
+      });
+      const factor = (o: Record<string, unknown> = {}) => ({
+        employee_id: emp,
+        type: 'email',
+        state: 'active',
+        email_id: emailId,
+        created_at: NOW,
+        updated_at: NOW,
+        ...o,
+      });
+      const id = await insertId(k, 'factors', factor());
+      await expectRefused(k('factors').insert(factor({ type: 'sms' })), /factors_type_check/);
+      await expectRefused(k('factors').insert(factor({ state: 'disabled' })), /factors_state_check/);
+      // Removing the email keeps the factor's history but forgets the address.
+      await k('employee_emails').where({ id: emailId }).delete();
+      const row = await k('factors').where({ id }).first();
+      expect(row.email_id).toBeNull();
+      expect(row.failed_attempts).toBe(0);
+    },
+  },
+  '0005_one_time_codes': {
+    tables: ['one_time_codes'],
+    columns: {
+      one_time_codes: [
+        'id', 'employee_id', 'purpose', 'code_hash', 'recipient', 'request_ref', 'issued_at', 'expires_at', 'consumed_at',
+        'superseded_at', 'locked_at', 'attempts',
+      ],
+    },
+    indexes: { one_time_codes: ['one_time_codes_employee_idx'] },
+    async present(k) {
+      const emp = await newEmployee(k);
+      const code = (o: Record<string, unknown> = {}) => ({
+        employee_id: emp,
+        purpose: 'registration',
+        code_hash: 'h',
+        recipient: 'a@x',
+        issued_at: NOW,
+        expires_at: NOW,
+        ...o,
+      });
+      await k('one_time_codes').insert(code());
+      await expectRefused(k('one_time_codes').insert(code({ purpose: 'login' })), /one_time_codes_purpose_check/);
+    },
+  },
+  '0006_mail_outbox': {
+    tables: ['mail_outbox'],
+    columns: {
+      mail_outbox: [
+        'id', 'employee_id', 'template', 'recipient', 'subject', 'body_text', 'body_html', 'status', 'attempts', 'next_attempt_at',
+        'message_id', 'last_error', 'smtp_response', 'created_at', 'sent_at',
+      ],
+    },
+    indexes: { mail_outbox: ['mail_outbox_due_idx', 'mail_outbox_employee_idx'] },
+    async present(k) {
+      const emp = await newEmployee(k);
+      const mail = (o: Record<string, unknown> = {}) => ({
+        employee_id: emp,
+        template: 't',
+        recipient: 'a@x',
+        subject: 's',
+        body_text: 'b',
+        next_attempt_at: NOW,
+        message_id: `<${uniq()}@desk>`,
+        created_at: NOW,
+        ...o,
+      });
+      const id = await insertId(k, 'mail_outbox', mail({ message_id: '<same@desk>' }));
+      expect((await k('mail_outbox').where({ id }).first()).status).toBe('queued');
+      await expectRefused(k('mail_outbox').insert(mail({ message_id: '<same@desk>' })), /unique|duplicate/i);
+      await expectRefused(k('mail_outbox').insert(mail({ status: 'bounced' })), /mail_outbox_status_check/);
+      // The mail record outlives the employee.
+      await k('employees').where({ id: emp }).delete();
+      expect((await k('mail_outbox').where({ id }).first()).employee_id).toBeNull();
+    },
+  },
+  '0007_desk_users': {
+    tables: ['desk_users'],
+    columns: {
+      desk_users: [
+        'id', 'username', 'display_name', 'role', 'password_hash', 'totp_seed_enc', 'totp_enrolled_at', 'totp_last_step',
+        'disabled_at', 'failed_signins', 'locked_until', 'last_signin_at', 'created_at', 'updated_at',
+      ],
+    },
+    indexes: {},
+    async present(k) {
+      const id = await newDeskUser(k, { username: 'same.name' });
+      expect((await k('desk_users').where({ id }).first()).failed_signins).toBe(0);
+      await expectRefused(newDeskUser(k, { username: 'same.name' }), /unique|duplicate/i);
+      await expectRefused(newDeskUser(k, { role: 'root' }), /desk_users_role_check/);
+      // totp_last_step is a bigint: steps far beyond 2^31 fit.
+      await k('desk_users').where({ id }).update({ totp_last_step: 2 ** 40 });
+      expect(Number((await k('desk_users').where({ id }).first()).totp_last_step)).toBe(2 ** 40);
+    },
+  },
+  '0008_tickets': {
+    tables: ['tickets'],
+    columns: {
+      tickets: [
+        'id', 'reference', 'category', 'status', 'employee_id', 'assignee_id', 'opened_by', 'opened_at', 'resolved_at',
+        'resolution_note', 'notes',
+      ],
+    },
+    indexes: { tickets: ['tickets_status_idx', 'tickets_employee_idx'] },
+    async present(k) {
+      const user = await newDeskUser(k);
+      const ticket = (o: Record<string, unknown> = {}) => ({ reference: `chat-${uniq()}`, opened_by: user, opened_at: NOW, ...o });
+      const id = await insertId(k, 'tickets', ticket({ reference: 'chat-same' }));
+      const row = await k('tickets').where({ id }).first();
+      expect([row.status, row.category, row.notes]).toEqual(['open', 'other', '']);
+      await expectRefused(k('tickets').insert(ticket({ reference: 'chat-same' })), /unique|duplicate/i);
+      await expectRefused(k('tickets').insert(ticket({ status: 'closed' })), /tickets_status_check/);
+      await expectRefused(k('tickets').insert(ticket({ opened_by: 987_654 })), /foreign key/i);
+    },
+  },
+  '0009_audit_events': {
+    tables: ['audit_events'],
+    columns: {
+      audit_events: ['id', 'occurred_at', 'actor_user_id', 'actor_name', 'employee_id', 'ticket_ref', 'action', 'result', 'details'],
+    },
+    indexes: { audit_events: ['audit_events_employee_idx', 'audit_events_time_idx', 'audit_events_ticket_idx'] },
+    async present(k) {
+      const emp = await newEmployee(k);
+      const user = await newDeskUser(k);
+      const event = (o: Record<string, unknown> = {}) => ({ occurred_at: NOW, actor_name: 'x', action: 'a', ...o });
+      const id = await insertId(k, 'audit_events', event({ employee_id: emp, actor_user_id: user }));
+      const row = await k('audit_events').where({ id }).first();
+      expect([row.result, row.details]).toEqual(['ok', '{}']);
+      await expectRefused(k('audit_events').insert(event({ result: 'maybe' })), /audit_events_result_check/);
+      // The audit trail survives the deletion of what it is about.
+      await k('employees').where({ id: emp }).delete();
+      await k('desk_users').where({ id: user }).delete();
+      expect(await k('audit_events').where({ id }).first()).toMatchObject({ employee_id: null, actor_user_id: null });
+    },
+  },
+  '0010_employee_search': {
+    tables: [],
+    columns: {},
+    indexes: {},
+    async present(k) {
+      if (isPg(k)) {
+        const idx = await indexNames(k, 'employees');
+        for (const name of [
+          'employees_search_trgm_idx',
+          'employees_sort_name_pattern_idx',
+          'employees_username_pattern_idx',
+          'employees_number_pattern_idx',
+        ]) {
+          expect(idx).toContain(name);
+        }
+        // The trigram index serves a substring LIKE (planner forced off the sequential scan).
+        await k.transaction(async (trx) => {
+          await trx.raw('SET LOCAL enable_seqscan = off');
+          const plan = await trx.raw("EXPLAIN SELECT id FROM employees WHERE search_doc LIKE '%lovel%'");
+          expect(JSON.stringify(plan.rows)).toContain('employees_search_trgm_idx');
+        });
+        return;
+      }
+      expect(await sqliteObjects(k, 'table')).toContain('employee_fts');
+      expect(await sqliteObjects(k, 'trigger')).toEqual(expect.arrayContaining(['employees_fts_ai', 'employees_fts_ad', 'employees_fts_au']));
+      const match = async (phrase: string) =>
+        ((await k.raw('SELECT rowid AS id FROM employee_fts WHERE employee_fts MATCH ?', [`"${phrase}"`])) as Array<{ id: number }>).map(
+          (r) => Number(r.id),
+        );
+      // Rows from before the migration were indexed by its rebuild (see the before hook below).
+      const before = await k('employees').where('search_doc', 'like', '%preexisting%').first();
+      expect(before).toBeDefined();
+      expect(await match('preexisting')).toEqual([Number(before.id)]);
+      // Triggers keep the index in step with inserts, updates and deletes.
+      const id = await newEmployee(k, { search_doc: 'zebedee quixote' });
+      expect(await match('quixo')).toEqual([id]);
+      await k('employees').where({ id }).update({ search_doc: 'zebedee marmaduke' });
+      expect(await match('quixo')).toEqual([]);
+      expect(await match('rmadu')).toEqual([id]);
+      await k('employees').where({ id }).delete();
+      expect(await match('rmadu')).toEqual([]);
+    },
+    async absent(k) {
+      if (isPg(k)) {
+        const idx = await indexNames(k, 'employees');
+        expect(idx.filter((n) => /_trgm_|_pattern_/.test(n))).toEqual([]);
+        return;
+      }
+      expect(await sqliteObjects(k, 'table')).not.toContain('employee_fts');
+      expect((await sqliteObjects(k, 'trigger')).filter((n) => n.startsWith('employees_fts_'))).toEqual([]);
+      // Without its triggers the employees table still takes writes.
+      await newEmployee(k);
+    },
+  },
+};
+
+async function expectPresent(k: Knex, name: string): Promise<void> {
+  const spec = SPECS[name]!;
+  for (const t of spec.tables) expect(await k.schema.hasTable(t), `${name}: table ${t}`).toBe(true);
+  for (const [t, cols] of Object.entries(spec.columns)) {
+    for (const c of cols) expect(await k.schema.hasColumn(t, c), `${name}: column ${t}.${c}`).toBe(true);
+    expect(await k.schema.hasColumn(t, 'no_such_column')).toBe(false);
+  }
+  for (const [t, idx] of Object.entries(spec.indexes)) expect(await indexNames(k, t)).toEqual(expect.arrayContaining(idx));
+  await spec.present?.(k);
+}
+
+async function expectAbsent(k: Knex, name: string): Promise<void> {
+  const spec = SPECS[name]!;
+  for (const t of spec.tables) expect(await k.schema.hasTable(t), `${name}: table ${t} after rollback`).toBe(false);
+  await spec.absent?.(k);
+}
+
+describe.each(TARGETS)('migrations on $name', (target: Target) => {
+  let s: Scratch | undefined;
+  let db: Database | undefined;
+
+  async function open(): Promise<Knex> {
+    s = scratch(target);
+    db = await openScratchDatabase(s);
+    return db.knex;
+  }
+
+  afterEach(async () => {
+    await db?.close();
+    await s?.cleanup();
+    db = undefined;
+    s = undefined;
+  });
+
+  it('every migration has a spec here, in the order the index lists them', () => {
+    expect(Object.keys(SPECS)).toEqual(NAMES);
+    expect(LATEST_MIGRATION).toBe(NAMES[NAMES.length - 1]);
+  });
+
+  it.each(NAMES.map((name, i) => ({ name, i })))('$name: applies, rolls back and applies again', async ({ name, i }) => {
+    const k = await open();
+    const previous = NAMES[i - 1];
+    if (previous) expect(await migrateToLatest(k, { to: previous })).toEqual(NAMES.slice(0, i));
+    expect(await appliedMigrations(k)).toEqual(NAMES.slice(0, i));
+    const tablesBefore = await userTables(k);
+    for (const t of SPECS[name]!.tables) expect(await k.schema.hasTable(t)).toBe(false);
+    if (name === '0010_employee_search') await newEmployee(k, { search_doc: 'ada preexisting row' });
+
+    expect(await migrateToLatest(k, { to: name })).toEqual([name]);
+    expect(await appliedMigrations(k)).toEqual(NAMES.slice(0, i + 1));
+    await expectPresent(k, name);
+
+    await rollbackLast(k);
+    expect(await appliedMigrations(k)).toEqual(NAMES.slice(0, i));
+    await expectAbsent(k, name);
+    expect(await userTables(k)).toEqual(tablesBefore);
+
+    expect(await migrateToLatest(k, { to: name })).toEqual([name]);
+    expect(await appliedMigrations(k)).toEqual(NAMES.slice(0, i + 1));
+    await expectPresent(k, name);
+  });
+
+  it('migrateToLatest applies everything once and is then a no-op', async () => {
+    const k = await open();
+    expect(await migrateToLatest(k)).toEqual(NAMES);
+    const tables = await userTables(k);
+    const rows = await k('knex_migrations').select('name', 'batch').orderBy('id');
+    expect(await migrateToLatest(k)).toEqual([]);
+    expect(await migrateToLatest(k)).toEqual([]);
+    expect(await userTables(k)).toEqual(tables);
+    expect(await k('knex_migrations').select('name', 'batch').orderBy('id')).toEqual(rows);
+    expect(rows.map((r: { name: string }) => r.name)).toEqual(NAMES);
+  });
+
+  it('migrateToLatest with a target that is already applied applies nothing', async () => {
+    const k = await open();
+    await migrateToLatest(k, { to: '0005_one_time_codes' });
+    expect(await migrateToLatest(k, { to: '0003_employee_emails' })).toEqual([]);
+    expect(await appliedMigrations(k)).toEqual(NAMES.slice(0, 5));
+    expect(await k.schema.hasTable('mail_outbox')).toBe(false);
+  });
+
+  it('refuses a database written by a newer version, and changes nothing', async () => {
+    const k = await open();
+    await migrateToLatest(k, { to: '0004_factors' });
+    await k('knex_migrations').insert({ name: '0011_from_the_future', batch: 99, migration_time: new Date() });
+    const tables = await userTables(k);
+    const rows = await k('knex_migrations').select('id', 'name', 'batch').orderBy('id');
+
+    const err = await migrateToLatest(k).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(NewerDatabaseError);
+    expect((err as NewerDatabaseError).unknown).toEqual(['0011_from_the_future']);
+    expect((err as Error).message).toMatch(/newer version/);
+    await expect(migrateToLatest(k, { to: '0006_mail_outbox' })).rejects.toBeInstanceOf(NewerDatabaseError);
+
+    expect(await userTables(k)).toEqual(tables);
+    expect(await k.schema.hasTable('one_time_codes')).toBe(false);
+    expect(await k('knex_migrations').select('id', 'name', 'batch').orderBy('id')).toEqual(rows);
+
+    // Opening the whole core on it is refused the same way.
+    await expect(
+      openDeskCore({
+        config: { dataDir: s!.dataDir, databaseUrl: s!.databaseUrl, databaseSchema: s!.schema },
+        clock: new ManualClock(),
+        logger: silentLogger,
+      }),
+    ).rejects.toBeInstanceOf(NewerDatabaseError);
+    expect(await userTables(k)).toEqual(tables);
+  });
+});
+
+describe('sqlite connection settings', () => {
+  const s = scratch({ name: 'sqlite' });
+  let db: Database;
+  beforeAll(async () => {
+    db = await openScratchDatabase(s);
+    await migrateToLatest(db.knex);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await s.cleanup();
+  });
+
+  it('opens with WAL, foreign keys on and a busy timeout', async () => {
+    const k = db.knex;
+    expect(await k.raw('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+    expect(await k.raw('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
+    expect(await k.raw('PRAGMA busy_timeout')).toEqual([{ timeout: 10_000 }]);
+  });
+
+  it('enforces foreign keys on that connection', async () => {
+    await expect(
+      db.knex('employee_emails').insert({
+        employee_id: 424_242,
+        kind: 'work',
+        address: 'x@y',
+        address_lc: 'x@y',
+        created_at: NOW,
+        updated_at: NOW,
+      }),
+    ).rejects.toThrow(/FOREIGN KEY constraint failed/);
+  });
+});
