@@ -87,7 +87,7 @@ describe('router', () => {
     const router = createRouter({
       handlers: handlers([], (n) => {
         if (n === 'auth.signIn') throw new DeskError('RULE_VIOLATION', 'Not allowed because of a rule', { rule: 'x' });
-        throw new Error('SQLITE_CORRUPT: secret detail at /home/x/desk.sqlite');
+        throw new Error("SQLITE_CORRUPT: insert into `desk_users` values ('JBSWY3DPEHPK3PXPSECRET', 'o''brien')");
       }),
       sessions: new SessionStore(clock),
       logger,
@@ -100,7 +100,10 @@ describe('router', () => {
       expect(internal.error.code).toBe('INTERNAL');
       expect(JSON.stringify(internal)).not.toContain('SQLITE_CORRUPT');
     }
-    expect(lines.some((l) => l.level === 'error' && JSON.stringify(l.meta).includes('SQLITE_CORRUPT'))).toBe(true);
+    const logged = lines.find((l) => l.level === 'error');
+    expect(JSON.stringify(logged?.meta)).toContain('SQLITE_CORRUPT: insert into `desk_users`');
+    expect(JSON.stringify(logged?.meta)).not.toContain('JBSWY3DPEHPK3PXPSECRET');
+    expect(JSON.stringify(logged?.meta)).not.toContain('brien');
     expect(ERROR_CODES).toContain('INTERNAL');
   });
 

@@ -76,6 +76,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
           conn.run('PRAGMA journal_mode = WAL');
           conn.run('PRAGMA foreign_keys = ON');
           conn.run('PRAGMA busy_timeout = 10000');
+          conn.run('PRAGMA cache_size = -65536'); // 64 MiB of page cache
           conn.run('PRAGMA synchronous = NORMAL', (err) => done(err, conn));
         });
       },

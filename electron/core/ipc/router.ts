@@ -97,6 +97,15 @@ export function createRouter(deps: RouterDeps): Router {
 
 export function toWireError(err: unknown, logger: Logger, channel: string): WireError {
   if (err instanceof DeskError) return err.toWire();
-  logger.error('internal error', { channel, error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
+  const detail = err instanceof Error ? { name: err.name, message: scrubSql(err.message), stack: scrubSql(err.stack ?? '') } : scrubSql(String(err));
+  logger.error('internal error', { channel, error: detail });
   return { code: 'INTERNAL', message: 'Something went wrong in MFA Desk. The details are in the log file.' };
+}
+
+/**
+ * Driver errors quote the failing SQL with its values (names, emails, sealed seeds). The log keeps
+ * the statement's shape and drops the literals.
+ */
+export function scrubSql(text: string): string {
+  return text.replace(/'(?:[^']|'')*'/g, "'…'").slice(0, 4000);
 }
