@@ -37,18 +37,22 @@ function lockedUntil(user: DeskUserRow, now: Date): Date | null {
   return until > now ? until : null;
 }
 
-/** Count a failed sign-in; the fifth in a row locks the desk user for 15 minutes. Audited. */
+/**
+ * Count a failed sign-in; the fifth in a row locks the desk user for 15 minutes. Audited. The
+ * counter is incremented in SQL, so failures arriving at once are all counted.
+ */
 async function failSignIn(deps: AuthDeps, user: DeskUserRow, stage: 'password' | 'totp'): Promise<void> {
   await deps.db.transaction(async (trx) => {
-    const failures = user.failed_signins + 1;
+    const now = deps.clock.now();
+    await trx('desk_users').where({ id: user.id }).increment('failed_signins', 1).update({ updated_at: now.toISOString() });
+    const row = (await trx('desk_users').where({ id: user.id }).first('failed_signins')) as { failed_signins: number };
+    const failures = Number(row.failed_signins);
     const lock = failures >= MAX_FAILED_SIGNINS;
-    await trx('desk_users')
-      .where({ id: user.id })
-      .update({
-        failed_signins: lock ? 0 : failures,
-        locked_until: lock ? new Date(deps.clock.now().getTime() + LOCK_MINUTES * 60_000).toISOString() : user.locked_until ?? null,
-        updated_at: deps.clock.now().toISOString(),
-      });
+    if (lock) {
+      await trx('desk_users')
+        .where({ id: user.id })
+        .update({ failed_signins: 0, locked_until: new Date(now.getTime() + LOCK_MINUTES * 60_000).toISOString() });
+    }
     await recordAudit(trx, deps.clock, {
       actor: { userId: user.id, name: user.username },
       action: 'desk_user.signin',
@@ -56,6 +60,14 @@ async function failSignIn(deps: AuthDeps, user: DeskUserRow, stage: 'password' |
       details: { stage, failures, locked: lock },
     });
   });
+}
+
+function lockedError(until: Date): DeskError {
+  return new DeskError(
+    'UNAUTHENTICATED',
+    `Too many failed sign-ins. Try again after ${until.toISOString().slice(11, 16)} UTC or ask an admin.`,
+    { lockedUntil: until.toISOString() },
+  );
 }
 
 export async function signIn(deps: AuthDeps, username: string, password: string): Promise<SignInStep> {
@@ -70,11 +82,7 @@ export async function signIn(deps: AuthDeps, username: string, password: string)
     throw new DeskError('UNAUTHENTICATED', WRONG_CREDENTIALS);
   }
   const until = lockedUntil(user, now);
-  if (until) {
-    throw new DeskError('UNAUTHENTICATED', `Too many failed sign-ins. Try again after ${until.toISOString().slice(11, 16)} UTC or ask an admin.`, {
-      lockedUntil: until.toISOString(),
-    });
-  }
+  if (until) throw lockedError(until);
   if (!(await verifyPassword(password, user.password_hash))) {
     await failSignIn(deps, user, 'password');
     throw new DeskError('UNAUTHENTICATED', WRONG_CREDENTIALS);
@@ -103,6 +111,11 @@ export async function completeSignIn(deps: AuthDeps, challengeId: string, code: 
   if (!user || user.disabled_at != null) {
     deps.challenges.delete(challengeId);
     throw new DeskError('UNAUTHENTICATED', WRONG_CREDENTIALS);
+  }
+  const until = lockedUntil(user, deps.clock.now());
+  if (until) {
+    deps.challenges.delete(challengeId);
+    throw lockedError(until);
   }
   const seed = challenge.enrolSeed ?? (user.totp_seed_enc ? deps.vault.open(user.totp_seed_enc, SEED_PURPOSE) : null);
   if (!seed) {

@@ -23,6 +23,10 @@ export function verifyTotp(opts: {
   afterStep?: number | null;
 }): { ok: true; step: number } | { ok: false } {
   const epoch = Math.floor(opts.clock.now().getTime() / 1000);
+  const latestAcceptable = Math.floor(epoch / TOTP_PERIOD) + 1;
+  // The clock is behind the last step used (clock change, replay): nothing can be accepted.
+  if (opts.afterStep != null && opts.afterStep >= latestAcceptable) return { ok: false };
+  if (!/^\d{6}$/.test(opts.code)) return { ok: false };
   const result = verifySync({
     secret: opts.secret,
     token: opts.code,

@@ -38,6 +38,8 @@ export async function migrateToLatest(knex: Knex, opts: { to?: string } = {}): P
   const config: Knex.MigratorConfig = { migrationSource: source, tableName: TABLE, disableTransactions: false };
   if (opts.to !== undefined) {
     const target = opts.to;
+    if (!known.has(target)) throw new Error(`Unknown migration ${target}`);
+    if (applied.includes(target)) return [];
     const pending = MIGRATIONS.filter((m) => !applied.includes(m.name));
     const done: string[] = [];
     for (const m of pending) {

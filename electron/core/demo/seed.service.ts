@@ -80,11 +80,16 @@ function makeEmployee(i: number, seed: number, rnd: Random, now: number, ids: Co
   const last = rnd.pick(d.lastNames);
   const org = rnd.pick(d.organisations);
   const number = String(10_000_000 + ((i * NUMBER_STRIDE + seed * 104_729) % NUMBER_SPACE));
-  const tag = i.toString(36);
+  // Letters-only names followed by a decimal tag: the boundary is unambiguous, so usernames and
+  // addresses never clash ("cooke"+"1" can never equal "cook"+"e1").
+  const tag = String(i);
   const username = `${slug(first).slice(0, 1)}${slug(last)}${tag}`;
   const leaver = rnd.chance(0.05);
   const internet = !rnd.chance(0.03);
   const created = now - rnd.int(30, 3650) * DAY;
+  // A leaver left some time after joining; nothing about their MFA happened after that.
+  const leftAt = leaver ? created + rnd.int(1, Math.max(1, Math.floor((now - created) / DAY) - 1)) * DAY : null;
+  const activeUntil = leftAt ?? now;
   const employeeId = ++ids.employeeId;
 
   const emails: Row[] = [];
@@ -111,8 +116,10 @@ function makeEmployee(i: number, seed: number, rnd: Random, now: number, ids: Co
   const audits: Array<{ at: number; action: string; details: Row }> = [];
   let mfaEnabledAt: number | null = null;
   const roll = rnd.next();
-  const mix = !internet ? 'none' : roll < 0.4 ? 'none' : roll < 0.6 ? 'app' : roll < 0.8 ? 'email' : roll < 0.92 ? 'both' : 'pending';
-  const registered = created + rnd.int(1, Math.max(1, Math.floor((now - created) / DAY) - 1)) * DAY;
+  let mix = !internet ? 'none' : roll < 0.4 ? 'none' : roll < 0.6 ? 'app' : roll < 0.8 ? 'email' : roll < 0.92 ? 'both' : 'pending';
+  if (leaver && mix === 'pending') mix = 'none'; // leavers cannot register
+  const span = Math.max(0, Math.floor((activeUntil - created) / DAY) - 2);
+  const registered = created + rnd.int(0, span) * DAY;
   const addFactor = (type: 'authenticator_app' | 'email', state: 'active' | 'pending', at: number) => {
     const email = type === 'email' ? emails[0] : undefined;
     if (type === 'email' && !email) return;
@@ -127,7 +134,7 @@ function makeEmployee(i: number, seed: number, rnd: Random, now: number, ids: Co
       totp_last_step: null,
       failed_attempts: 0,
       registered_at: state === 'active' ? iso(at) : null,
-      last_used_at: state === 'active' && rnd.chance(0.8) ? iso(at + rnd.int(0, Math.floor((now - at) / DAY)) * DAY) : null,
+      last_used_at: state === 'active' && rnd.chance(0.8) ? iso(at + rnd.int(0, Math.max(0, Math.floor((activeUntil - at) / DAY))) * DAY) : null,
       removed_at: null,
       created_at: iso(at),
       updated_at: iso(at),
@@ -143,7 +150,7 @@ function makeEmployee(i: number, seed: number, rnd: Random, now: number, ids: Co
   if (mix === 'email' || mix === 'both') addFactor('email', 'active', registered + (mix === 'both' ? DAY : 0));
   if (mix === 'pending') addFactor(rnd.chance(0.5) ? 'authenticator_app' : 'email', 'pending', now - rnd.int(0, 3) * DAY);
 
-  const leavingDate = leaver ? iso(now - rnd.int(1, 900) * DAY).slice(0, 10) : null;
+  const leavingDate = leftAt === null ? null : iso(leftAt).slice(0, 10);
   const employee: Row = {
     id: employeeId,
     employee_number: number,

@@ -121,7 +121,9 @@ const CANDIDATE_CAP = 2000;
  * index) or, for 1–2 characters, prefix matches on surname, username and employee number.
  */
 export async function searchEmployees(db: Knex, rawQuery: string, limit: number): Promise<SearchResult> {
-  const q = rawQuery.trim().toLowerCase().replace(/\s+/g, ' ');
+  // Control characters (NUL included) can be in no name or address: treat them as spaces.
+  const q = rawQuery.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().toLowerCase().replace(/\s+/g, ' ');
+  if (q === '') return { query: rawQuery, rows: [], more: false };
   const kind = databaseKind(db);
   const exactIds = new Set<number>();
 
