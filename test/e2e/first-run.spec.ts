@@ -1,0 +1,53 @@
+import { test, expect, createFirstAdmin, signIn, expectAccessible, PASSWORD, type DeskUser } from './fixtures';
+
+test('first run: create the first admin, enrol the authenticator app, sign in and out', async ({ page, desk }) => {
+  await page.goto(desk.url);
+  await expect(page).toHaveTitle(/MFA Desk/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Create the first admin' })).toBeVisible();
+  await expectAccessible(page, 'first run');
+
+  // Mistakes are shown by the fields and in the alert.
+  await page.getByLabel('Username').fill('ad');
+  await page.getByLabel('Display name').fill('Ada Admin');
+  await page.getByLabel('Password', { exact: true }).fill('short');
+  await page.getByLabel('Confirm password').fill('different');
+  await page.getByRole('button', { name: 'Create admin' }).click();
+  await expect(page.getByRole('alert')).toContainText('Use at least 12 characters');
+  await expect(page.getByLabel('Confirm password')).toHaveAccessibleDescription(/passwords do not match/);
+  await expectAccessible(page, 'first run with errors');
+
+  const admin: DeskUser = await createFirstAdmin(page, { username: 'ada.admin', displayName: 'Ada Admin', password: PASSWORD });
+  await expect(page.getByLabel('Username')).toHaveValue('ada.admin');
+  await expect(page.getByRole('status')).toContainText('ada.admin has been created');
+  await expectAccessible(page, 'sign in');
+
+  // First sign-in enrols the authenticator app.
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Set up your authenticator app' })).toBeVisible();
+  await expect(page.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
+  await expect(page.getByText('ada.admin', { exact: false }).first()).toBeVisible();
+  await expectAccessible(page, 'enrolment');
+
+  // A wrong code is refused with a message.
+  await page.getByLabel('Authenticator code').fill('000000');
+  await page.getByRole('button', { name: 'Verify code and sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('code is not right');
+
+  await page.getByRole('button', { name: 'Start again' }).click();
+  await signIn(page, admin);
+
+  // Signed in: header with name and role; an empty database offers demo data.
+  await expect(page.getByRole('banner')).toContainText('Ada Admin');
+  await expect(page.getByRole('banner')).toContainText('Admin');
+  await expect(page.getByText('The database has no employees yet. Load demo data?')).toBeVisible();
+  await expectAccessible(page, 'signed in, empty database');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+  await expect(page.getByLabel('Username')).toHaveValue('ada.admin');
+
+  // Second sign-in: password and the next code, no enrolment.
+  await signIn(page, admin);
+  await expect(page.getByRole('heading', { level: 1, name: 'Find an employee' })).toBeVisible();
+});

@@ -1,0 +1,261 @@
+/**
+ * Playwright fixtures for MFA Desk: every test gets a fresh data directory and its own browser host
+ * (`node bin/desk.js serve --data-dir DIR --port 0 --no-open`), killed after the test. Helpers sign
+ * in through the UI the way a person would (finding controls by role and accessible name) and
+ * compute authenticator codes with otplib from the key the enrolment screen shows.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test as base, expect, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { generateSync } from 'otplib';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = path.join(ROOT, 'bin', 'desk.js');
+const URL_LINE = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/;
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Desk {
+  /** The printed address, carrying this launch's token. */
+  url: string;
+  /** http://127.0.0.1:PORT */
+  origin: string;
+  dataDir: string;
+  /** Run `node bin/desk.js ARGS --data-dir DIR` against the same data directory. */
+  runCli(args: string[], opts?: { input?: string }): Promise<CliResult>;
+}
+
+/** The environment for child processes: this one, but never a shared PostgreSQL or data dir. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.DESK_DATABASE_URL;
+  delete env.DESK_DATABASE_SCHEMA;
+  delete env.DESK_DATA_DIR;
+  return env;
+}
+
+function runNode(args: string[], input?: string): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+function waitForUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => finish(new Error(`desk serve printed no address within ${timeoutMs} ms.\nstdout: ${out}\nstderr: ${err}`)), timeoutMs);
+    const finish = (e: Error | null, url?: string) => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onOut);
+      child.off('exit', onExit);
+      if (e) reject(e);
+      else resolve(url!);
+    };
+    const onOut = (d: Buffer) => {
+      out += d.toString('utf8');
+      const m = URL_LINE.exec(out);
+      if (m) finish(null, m[1]);
+    };
+    const onExit = (code: number | null) => finish(new Error(`desk serve exited (${code}) before printing its address.\nstdout: ${out}\nstderr: ${err}`));
+    child.stdout?.on('data', onOut);
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString('utf8')));
+    child.on('exit', onExit);
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export const test = base.extend<{ desk: Desk }>({
+  desk: async ({}, use, testInfo) => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mfa-desk-e2e-'));
+    const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', dataDir, '--port', '0', '--no-open'], {
+      cwd: ROOT,
+      env: childEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    child.stderr.on('data', (d: Buffer) => (log += d.toString('utf8')));
+    try {
+      const url = await waitForUrl(child, 30_000);
+      const desk: Desk = {
+        url,
+        origin: new URL(url).origin,
+        dataDir,
+        runCli: (args, opts) => runNode([...args, '--data-dir', dataDir], opts?.input),
+      };
+      await use(desk);
+    } finally {
+      await stop(child);
+      if (log.trim() && testInfo.status !== testInfo.expectedStatus) await testInfo.attach('desk serve stderr', { body: log });
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  },
+});
+
+export { expect };
+
+// ── Authenticator codes ─────────────────────────────────────────────────────────────────────────
+
+const PERIOD = 30;
+
+/** The `secret` of an otpauth:// URI, or the key itself (spaces removed). */
+export function secretOf(uriOrSecret: string): string {
+  if (uriOrSecret.startsWith('otpauth://')) {
+    const secret = new URL(uriOrSecret).searchParams.get('secret');
+    if (!secret) throw new Error('The otpauth URI has no secret');
+    return secret;
+  }
+  return uriOrSecret.replace(/\s+/g, '');
+}
+
+/** An authenticator app for one desk user. A code is accepted only once per 30-second step. */
+export class Authenticator {
+  private lastStep: number | null = null;
+  constructor(readonly secret: string) {}
+
+  /**
+   * A code the server will accept now: the current step's, or — when that step was used already —
+   * the next step's (the server allows one step of drift), or it waits for a fresh step.
+   */
+  async code(): Promise<string> {
+    for (;;) {
+      const current = Math.floor(Date.now() / 1000 / PERIOD);
+      const step = this.lastStep === null || this.lastStep < current ? current : this.lastStep + 1;
+      if (step <= current + 1) {
+        this.lastStep = step;
+        return generateSync({ secret: this.secret, epoch: step * PERIOD });
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+// ── Desk users and demo data via the CLI ────────────────────────────────────────────────────────
+
+export interface DeskUser {
+  username: string;
+  password: string;
+  displayName: string;
+  role: 'agent' | 'manager' | 'supervisor' | 'admin';
+  /** Set once the user has enrolled (see signIn). */
+  authenticator?: Authenticator;
+}
+
+export async function addUser(desk: Desk, user: Omit<DeskUser, 'authenticator'>): Promise<DeskUser> {
+  const r = await desk.runCli(['users', 'add', '--username', user.username, '--role', user.role, '--name', user.displayName, '--password-stdin'], {
+    input: user.password + '\n',
+  });
+  if (r.code !== 0) throw new Error(`desk users add failed (${r.code}): ${r.stderr || r.stdout}`);
+  return { ...user };
+}
+
+/** `desk seed`: demo employees, and the demo desk users with their printed passwords. */
+export async function seed(desk: Desk, employees: number, seedValue = 1): Promise<DeskUser[]> {
+  const r = await desk.runCli(['seed', '--employees', String(employees), '--seed', String(seedValue)]);
+  if (r.code !== 0) throw new Error(`desk seed failed (${r.code}): ${r.stderr || r.stdout}`);
+  const users: DeskUser[] = [];
+  for (const m of r.stdout.matchAll(/^\s*(agent|manager|supervisor|admin)\s+username\s+(\S+)\s+password\s+(\S+)/gm)) {
+    users.push({ role: m[1] as DeskUser['role'], username: m[2]!, password: m[3]!, displayName: m[2]! });
+  }
+  return users;
+}
+
+export async function setSetting(desk: Desk, key: string, value: string): Promise<void> {
+  const r = await desk.runCli(['settings', 'set', key, value]);
+  if (r.code !== 0) throw new Error(`desk settings set failed (${r.code}): ${r.stderr || r.stdout}`);
+}
+
+// ── UI steps ────────────────────────────────────────────────────────────────────────────────────
+
+/** Create the first admin on the first-run screen (the page must show it). */
+export async function createFirstAdmin(page: Page, user: Omit<DeskUser, 'authenticator' | 'role'>): Promise<DeskUser> {
+  await expect(page.getByRole('heading', { level: 1, name: 'Create the first admin' })).toBeVisible();
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Display name').fill(user.displayName);
+  await page.getByLabel('Password', { exact: true }).fill(user.password);
+  await page.getByLabel('Confirm password').fill(user.password);
+  await page.getByRole('button', { name: 'Create admin' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+  return { ...user, role: 'admin' };
+}
+
+/** Read the key from "Can't scan? Enter this key" on the enrolment screen. */
+export async function readEnrolmentKey(page: Page): Promise<string> {
+  const toggle = page.getByRole('button', { name: "Can't scan? Enter this key" });
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  const key = page.locator('code.secret-key');
+  await expect(key).toBeVisible();
+  return secretOf((await key.textContent()) ?? '');
+}
+
+/**
+ * Sign in through the UI: username and password, then the authenticator code — enrolling the app
+ * first if this is the user's first sign-in. Ends on the signed-in screen.
+ */
+export async function signIn(page: Page, user: DeskUser): Promise<void> {
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const enrolHeading = page.getByRole('heading', { level: 1, name: 'Set up your authenticator app' });
+  const codeField = page.getByLabel('Authenticator code');
+  await expect(codeField).toBeVisible();
+  if (await enrolHeading.isVisible()) {
+    user.authenticator = new Authenticator(await readEnrolmentKey(page));
+  }
+  if (!user.authenticator) throw new Error(`${user.username} has no enrolled authenticator in this test`);
+  await codeField.fill(await user.authenticator.code());
+  await codeField.press('Enter');
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+}
+
+/** Axe on the current screen: no serious or critical violations. */
+export async function expectAccessible(page: Page, screen: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(
+    bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    `accessibility violations on ${screen}`,
+  ).toEqual([]);
+}
+
+/** Call the contract from the page, as the renderer does (cookies included). */
+export async function invokeFromPage(page: Page, channel: string, input: unknown): Promise<{ status: number; body: unknown }> {
+  return page.evaluate(
+    async ([ch, body]) => {
+      const res = await fetch('/api/invoke/' + encodeURIComponent(ch), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        credentials: 'same-origin',
+      });
+      return { status: res.status, body: (await res.json()) as unknown };
+    },
+    [channel, input] as const,
+  );
+}
+
+export const PASSWORD = 'correct horse battery staple';

@@ -1,0 +1,90 @@
+import {
+  test,
+  expect,
+  addUser,
+  expectAccessible,
+  setSetting,
+  signIn,
+  PASSWORD,
+} from './fixtures';
+
+test('an enrolled desk user signs in with password and authenticator code', async ({ page, desk }) => {
+  const admin = await addUser(desk, { username: 'grace.admin', displayName: 'Grace Hopper', role: 'admin', password: PASSWORD });
+  const agent = await addUser(desk, { username: 'alan.agent', displayName: 'Alan Turing', role: 'agent', password: PASSWORD });
+  void admin;
+
+  await page.goto(desk.url);
+  // The first sign-in enrols the app.
+  await signIn(page, agent);
+  await expect(page.getByRole('banner')).toContainText('Alan Turing');
+  await expect(page.getByRole('banner')).toContainText('Agent');
+  // An agent on an empty database is told who can fill it.
+  await expect(page.getByText('No employees yet — an admin can load demo data or import the HR extract.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Load demo data' })).toHaveCount(0);
+  await expectAccessible(page, 'agent, empty database');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('status')).toHaveText('You have signed out.');
+
+  // A wrong password is refused in the alert region.
+  await page.getByLabel('Username').fill(agent.username);
+  await page.getByLabel('Password').fill('not the password at all');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).not.toBeEmpty();
+  await expectAccessible(page, 'sign in with an error');
+
+  // The right password leads to the code step: no QR code this time.
+  await page.getByLabel('Password').fill(agent.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const code = page.getByLabel('Authenticator code');
+  await expect(code).toBeVisible();
+  await expect(code).toHaveAttribute('inputmode', 'numeric');
+  await expect(code).toHaveAttribute('autocomplete', 'one-time-code');
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('img', { name: 'QR code for your authenticator app' })).toHaveCount(0);
+  await expectAccessible(page, 'authenticator code');
+  await code.fill(await agent.authenticator!.code());
+  await page.getByRole('button', { name: 'Verify code' }).click();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Find an employee' })).toBeVisible();
+});
+
+test('the session locks after the idle time and asks for a fresh sign-in', async ({ page, desk }) => {
+  await setSetting(desk, 'session.idleMinutes', '1');
+  const user = await addUser(desk, { username: 'idle.admin', displayName: 'Ida Idle', role: 'admin', password: PASSWORD });
+  await page.clock.install();
+  await page.goto(desk.url);
+  await signIn(page, user);
+
+  await page.clock.fastForward('00:40');
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await page.clock.fastForward('00:25');
+
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('status')).toHaveText('Your session was locked after 1 minute without activity.');
+  await expect(page.getByLabel('Username')).toHaveValue('idle.admin');
+  await expectAccessible(page, 'locked session');
+
+  // The server ended the session too: a signed-in call is refused.
+  const res = await page.evaluate(async () => {
+    const r = await fetch('/api/invoke/employees.search', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'smith' }),
+    });
+    return (await r.json()) as { ok: boolean; error?: { code: string } };
+  });
+  expect(res.ok).toBe(false);
+  expect(res.error?.code).toBe('UNAUTHENTICATED');
+});
+
+test('a page that lost its host token says where to get a valid address', async ({ page, desk, context }) => {
+  await addUser(desk, { username: 'tok.admin', displayName: 'Tok Admin', role: 'admin', password: PASSWORD });
+  await page.goto(desk.url);
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+  await context.clearCookies();
+  await page.getByLabel('Username').fill('tok.admin');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('This page needs the address printed by `desk serve`.');
+  await expectAccessible(page, 'host token lost');
+});
