@@ -91,7 +91,7 @@ export const channels = {
     summary: 'Find employees by name, employee number, username or any email on record.',
   }),
   'employees.get': channel<EmployeeDetail>()({
-    input: z.object({ employeeId: z.number().int().positive() }).strict(),
+    input: z.object({ employeeId: z.number().int().positive().max(2_147_483_647) }).strict(),
     access: ALL_ROLES,
     summary: "An employee's record, emails on record, MFA state and factors.",
   }),

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDeskCore } from '../../electron/core/app';
 import { ManualClock } from '../../electron/core/clock';
 import type { Database } from '../../electron/core/db/connection';
@@ -452,12 +452,43 @@ describe.each(TARGETS)('migrations on $name', (target: Target) => {
     expect(rows.map((r: { name: string }) => r.name)).toEqual(NAMES);
   });
 
-  it('migrateToLatest with a target that is already applied applies nothing', async () => {
+  it('migrateToLatest with a target that is already applied, or unknown, applies nothing', async () => {
     const k = await open();
     await migrateToLatest(k, { to: '0005_one_time_codes' });
     expect(await migrateToLatest(k, { to: '0003_employee_emails' })).toEqual([]);
     expect(await appliedMigrations(k)).toEqual(NAMES.slice(0, 5));
     expect(await k.schema.hasTable('mail_outbox')).toBe(false);
+    // A target this build does not know is refused rather than taken as "everything".
+    await expect(migrateToLatest(k, { to: '0099_no_such_migration' })).rejects.toThrow();
+    expect(await appliedMigrations(k)).toEqual(NAMES.slice(0, 5));
+  });
+
+  it('a migration that fails part-way leaves nothing of itself behind, and a later run completes it', async () => {
+    const k = await open();
+    await migrateToLatest(k, { to: '0009_audit_events' });
+    await newEmployee(k, { search_doc: 'ada preexisting row' });
+    // Something already holds the name of an object 0010 creates after its first few statements.
+    if (isPg(k)) await k.raw('CREATE INDEX employees_number_pattern_idx ON settings (value)');
+    else await k.raw("CREATE TRIGGER employees_fts_au AFTER UPDATE ON settings BEGIN SELECT 1; END");
+
+    const quiet = vi.spyOn(console, 'log').mockImplementation(() => {}); // knex prints the failure
+    try {
+      await expect(migrateToLatest(k)).rejects.toThrow(/employees_number_pattern_idx|employees_fts_au/);
+    } finally {
+      quiet.mockRestore();
+    }
+    expect(await appliedMigrations(k)).toEqual(NAMES.slice(0, 9));
+    if (isPg(k)) {
+      expect((await indexNames(k, 'employees')).filter((n) => /_trgm_|_pattern_/.test(n))).toEqual([]);
+      await k.raw('DROP INDEX employees_number_pattern_idx');
+    } else {
+      expect(await sqliteObjects(k, 'table')).not.toContain('employee_fts');
+      expect(await sqliteObjects(k, 'trigger')).toEqual(['employees_fts_au']);
+      await k.raw('DROP TRIGGER employees_fts_au');
+    }
+
+    expect(await migrateToLatest(k)).toEqual(['0010_employee_search']);
+    await expectPresent(k, '0010_employee_search');
   });
 
   it('refuses a database written by a newer version, and changes nothing', async () => {
@@ -509,6 +540,7 @@ describe('sqlite connection settings', () => {
     expect(await k.raw('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
     expect(await k.raw('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
     expect(await k.raw('PRAGMA busy_timeout')).toEqual([{ timeout: 10_000 }]);
+    expect(await k.raw('PRAGMA cache_size')).toEqual([{ cache_size: -65_536 }]);
   });
 
   it('enforces foreign keys on that connection', async () => {

@@ -141,21 +141,33 @@ export async function searchEmployees(db: Knex, rawQuery: string, limit: number)
   const shortWords = words.filter((w) => w.length < 3);
 
   let more = false;
+  let capped = false;
   const take = limit + 1;
   let matched: Array<Record<string, unknown>> = [];
 
   if (longWords.length > 0) {
-    let query = db('employees').select(SUMMARY_COLUMNS.map((c) => `employees.${c}`));
+    // Candidates: every word of 3+ characters through the trigram index, shorter words filtered in
+    // the same query, capped so an unselective term cannot sort the whole table. A capped set is
+    // ordered by name within itself and reported as "more", so the desk asks to refine.
+    let candidates: Knex.QueryBuilder;
     if (kind === 'sqlite') {
-      const match = longWords.map(ftsPhrase).join(' AND ');
-      query = query.whereRaw('employees.id IN (SELECT rowid FROM employee_fts WHERE employee_fts MATCH ? LIMIT ?)', [match, CANDIDATE_CAP]);
+      candidates = db('employee_fts')
+        .join('employees', 'employees.id', 'employee_fts.rowid')
+        .select('employees.id')
+        .whereRaw('employee_fts MATCH ?', [longWords.map(ftsPhrase).join(' AND ')]);
     } else {
-      const capped = db('employees').select('id').limit(CANDIDATE_CAP);
-      for (const w of longWords) capped.whereRaw("search_doc LIKE ? ESCAPE '\\'", [`%${likeEscape(w)}%`]);
-      query = query.whereIn('employees.id', capped);
+      candidates = db('employees').select('employees.id');
+      for (const w of longWords) candidates.whereRaw("employees.search_doc LIKE ? ESCAPE '\\'", [`%${likeEscape(w)}%`]);
     }
-    for (const w of shortWords) query = query.whereRaw("employees.search_doc LIKE ? ESCAPE '\\'", [`%${likeEscape(w)}%`]);
-    matched = await query.orderBy('employees.sort_name').orderBy('employees.id').limit(take);
+    for (const w of shortWords) candidates.whereRaw("employees.search_doc LIKE ? ESCAPE '\\'", [`%${likeEscape(w)}%`]);
+    const ids = ((await candidates.limit(CANDIDATE_CAP + 1)) as Array<{ id: number }>).map((r) => Number(r.id));
+    if (ids.length > CANDIDATE_CAP) {
+      capped = true;
+      ids.length = CANDIDATE_CAP;
+    }
+    matched = ids.length
+      ? await db('employees').select([...SUMMARY_COLUMNS]).whereIn('id', ids).orderBy('sort_name').orderBy('id').limit(take)
+      : [];
   } else {
     const prefix = q;
     const prefixOn = (col: string) => (b: Knex.QueryBuilder) =>
@@ -184,12 +196,15 @@ export async function searchEmployees(db: Knex, rawQuery: string, limit: number)
     seen.add(id);
     combined.push(r);
   }
-  if (combined.length > limit) more = true;
+  if (combined.length > limit || capped) more = true;
   return { query: rawQuery, rows: await toSummaries(db, combined.slice(0, limit)), more };
 }
 
+const MAX_ID = 2_147_483_647; // ids are 32-bit integers on both databases
+
 export async function getEmployee(db: Knex, id: number): Promise<EmployeeDetail> {
-  const e: EmployeeRow | undefined = await db('employees').where({ id }).first();
+  const e: EmployeeRow | undefined =
+    Number.isInteger(id) && id > 0 && id <= MAX_ID ? await db('employees').where({ id }).first() : undefined;
   if (!e) throw new DeskError('NOT_FOUND', `No employee with id ${id}`);
   const [emails, factors] = await Promise.all([
     db('employee_emails').where({ employee_id: id }).orderBy('kind', 'desc').orderBy('id') as Promise<

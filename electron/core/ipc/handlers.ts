@@ -63,11 +63,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     'demo.load': async (input, ctx) => {
       if (demoRunning) throw new DeskError('CONFLICT', 'Demo data is already being loaded');
-      if ((await countEmployees(db)) > 0) {
-        throw new DeskError('CONFLICT', 'Demo data can only be loaded into an empty database');
-      }
       demoRunning = true;
       try {
+        if ((await countEmployees(db)) > 0) {
+          throw new DeskError('CONFLICT', 'Demo data can only be loaded into an empty database');
+        }
         const session = ctx.session!;
         const result = await seedDemoData(db, clock, {
           employees: input.employees,

@@ -16,7 +16,7 @@ export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6) return '[deep]';
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   if (value instanceof Error) {
-    return { name: value.name, message: value.message, stack: value.stack };
+    return { name: value.name, message: redactText(value.message), stack: value.stack === undefined ? undefined : redactText(value.stack) };
   }
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
@@ -25,8 +25,13 @@ export function redact(value: unknown, depth = 0): unknown {
     }
     return out;
   }
-  if (typeof value === 'string') return value.replace(/otpauth:\/\/\S+/gi, 'otpauth://[redacted]');
+  if (typeof value === 'string') return redactText(value);
   return value;
+}
+
+/** Secrets that can hide inside free text: otpauth URIs and their secret= parameter. */
+function redactText(text: string): string {
+  return text.replace(/otpauth:\/\/\S+/gi, 'otpauth://[redacted]').replace(/secret=[A-Za-z2-7=]+/gi, 'secret=[redacted]');
 }
 
 /**

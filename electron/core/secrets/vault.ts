@@ -30,9 +30,11 @@ export class Vault {
   open(sealed: string, purpose: string): string {
     const [version, iv, tag, ct] = sealed.split('.');
     if (version !== VERSION || !iv || !tag || ct === undefined) throw new Error('Unreadable sealed value');
-    const decipher = crypto.createDecipheriv('aes-256-gcm', this.keys.getKey(), Buffer.from(iv, 'base64url'));
+    const tagBytes = Buffer.from(tag, 'base64url');
+    if (tagBytes.length !== 16) throw new Error('Unreadable sealed value');
+    const decipher = crypto.createDecipheriv('aes-256-gcm', this.keys.getKey(), Buffer.from(iv, 'base64url'), { authTagLength: 16 });
     decipher.setAAD(Buffer.from(purpose, 'utf8'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    decipher.setAuthTag(tagBytes);
     return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
   }
 }

@@ -17,7 +17,13 @@ export async function getSetting<K extends SettingKey>(db: Knex | Knex.Transacti
   const row: { value: string } | undefined = await db('settings').where({ key }).first('value');
   const spec = SETTINGS[key];
   if (!row) return spec.default as SettingValue<K>;
-  const parsed = spec.schema.safeParse(JSON.parse(row.value));
+  let stored: unknown;
+  try {
+    stored = JSON.parse(row.value);
+  } catch {
+    return spec.default as SettingValue<K>; // an unreadable value never stops the desk
+  }
+  const parsed = spec.schema.safeParse(stored);
   return (parsed.success ? parsed.data : spec.default) as SettingValue<K>;
 }
 
