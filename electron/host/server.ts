@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Router, SessionSlot } from '../core/ipc/router';
 import type { Logger } from '../core/log/logger';
+import { CONTENT_SECURITY_POLICY } from '../core/csp';
 import type { ErrorCode, WireResult } from '../../shared/errors';
 import { isEventName, type EventName, type Events } from '../../shared/events';
 
@@ -36,10 +37,6 @@ const HOST_COOKIE = 'desk_host';
 const SESSION_COOKIE = 'desk_session';
 const CLIENT_COOKIE = 'desk_client';
 const MAX_BODY = 1024 * 1024;
-
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-  "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,

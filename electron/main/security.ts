@@ -63,6 +63,4 @@ export function resolveAppPath(rendererRoot: string, requestUrl: string, pathApi
   return file.startsWith(root + pathApi.sep) ? file : null;
 }
 
-export const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-  "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export { CONTENT_SECURITY_POLICY as CSP } from '../core/csp';

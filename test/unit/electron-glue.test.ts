@@ -6,7 +6,7 @@ import { IPC_PREFIX } from '../../shared/events';
 import { ManualClock } from '../../electron/core/clock';
 import { registerContract, type InvokeEventLike, type IpcMainLike, type WebContentsLike } from '../../electron/main/ipc';
 import { appKeyProvider, WRAPPED_KEY_FILE, type SafeStorageLike } from '../../electron/main/keys';
-import { APP_ORIGIN, isAppUrl, resolveAppPath, secureWebPreferences } from '../../electron/main/security';
+import { APP_ORIGIN, CSP, isAppUrl, resolveAppPath, secureWebPreferences } from '../../electron/main/security';
 import { KeyFileProvider, Vault } from '../../electron/core/secrets/vault';
 import { openTestCore, tempDir, type TestCore } from '../support/targets';
 
@@ -60,6 +60,14 @@ describe('window hardening', () => {
       experimentalFeatures: false,
       webviewTag: false,
     });
+  });
+
+  it('serves the same CSP as the browser host and the page itself', () => {
+    expect(CSP).toContain("script-src 'self'");
+    const html = fs.readFileSync(path.resolve(__dirname, '../../renderer/index.html'), 'utf8');
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
+    // frame-ancestors means nothing in a meta tag; the headers carry it.
+    expect(meta?.replace(/;\s*frame-ancestors[^;]*/, '')).toBe(CSP.replace(/;\s*frame-ancestors[^;]*/, ''));
   });
 
   it('recognises only the app:// origin as ours', () => {
