@@ -81,6 +81,18 @@ async function newEmployee(k: Knex, overrides: Record<string, unknown> = {}): Pr
   return insertId(k, 'employees', employeeRow(overrides));
 }
 
+/** Three employees as 0011 finds them: MFA enabled (app, locked), registration pending, nothing. */
+async function employeesWithFactors(k: Knex): Promise<void> {
+  const factor = (employee_id: number, type: string, state: string, failed = 0) =>
+    insertId(k, 'factors', { employee_id, type, state, failed_attempts: failed, created_at: NOW, updated_at: NOW });
+  const enabled = await newEmployee(k, { first_name: 'Enabled', mfa_enabled_at: NOW });
+  await factor(enabled, 'authenticator_app', 'active', 5);
+  await factor(enabled, 'email', 'removed', 9);
+  const pending = await newEmployee(k, { first_name: 'Pending' });
+  await factor(pending, 'email', 'pending');
+  await newEmployee(k, { first_name: 'Nobody' });
+}
+
 async function newDeskUser(k: Knex, overrides: Record<string, unknown> = {}): Promise<number> {
   const n = uniq();
   return insertId(k, 'desk_users', {
@@ -376,6 +388,57 @@ const SPECS: Record<string, MigrationSpec> = {
       await newEmployee(k);
     },
   },
+  '0011_employee_ranking': {
+    tables: [],
+    columns: { employees: ['given_sort', 'mfa_state', 'has_app', 'has_email', 'pending_registration', 'locked'] },
+    indexes: {
+      employees: [
+        'employees_given_sort_idx',
+        'employees_sort_name_id_idx',
+        'employees_org_name_idx',
+        'employees_status_name_idx',
+        'employees_mfa_name_idx',
+        'employees_pending_name_idx',
+        'employees_locked_name_idx',
+      ],
+      employee_emails: ['employee_emails_address_emp_idx'],
+    },
+    async present(k) {
+      // Rows from before the migration got their flags from their factors (see the before hook).
+      const rows = await k('employees').whereIn('first_name', ['Enabled', 'Pending', 'Nobody']).orderBy('first_name');
+      const flags = rows.map((r: Record<string, unknown>) => ({
+        first: r.first_name,
+        given: r.given_sort,
+        mfa: r.mfa_state,
+        app: Boolean(r.has_app),
+        email: Boolean(r.has_email),
+        pending: Boolean(r.pending_registration),
+        locked: Boolean(r.locked),
+      }));
+      expect(flags).toEqual([
+        { first: 'Enabled', given: 'enabled lovelace', mfa: 'enabled', app: true, email: false, pending: false, locked: true },
+        { first: 'Nobody', given: 'nobody lovelace', mfa: 'not_registered', app: false, email: false, pending: false, locked: false },
+        { first: 'Pending', given: 'pending lovelace', mfa: 'pending', app: false, email: false, pending: true, locked: false },
+      ]);
+      if (isPg(k)) {
+        // Key columns compare by code point, as on sqlite: 'Z' < 'a' < '~'.
+        const ordered = await k.raw("SELECT x FROM (VALUES ('a'::varchar COLLATE \"C\"), ('~'), ('Z')) v(x) ORDER BY x");
+        expect(ordered.rows.map((r: { x: string }) => r.x)).toEqual(['Z', 'a', '~']);
+        const col = await k.raw("SELECT collation_name FROM information_schema.columns WHERE table_name = 'employees' AND column_name = 'sort_name' AND table_schema = current_schema()");
+        expect(col.rows[0].collation_name).toBe('C');
+      }
+    },
+    async absent(k) {
+      expect(await k.schema.hasColumn('employees', 'mfa_state')).toBe(false);
+      expect(await k.schema.hasColumn('employees', 'given_sort')).toBe(false);
+      if (!isPg(k)) {
+        // The full-text triggers on employees survive the rollback.
+        const id = await newEmployee(k, { search_doc: 'zanzibar rollback' });
+        const hits = (await k.raw('SELECT rowid AS id FROM employee_fts WHERE employee_fts MATCH ?', ['"zanzib"'])) as Array<{ id: number }>;
+        expect(hits.map((h) => Number(h.id))).toEqual([id]);
+      }
+    },
+  },
 };
 
 async function expectPresent(k: Knex, name: string): Promise<void> {
@@ -425,6 +488,7 @@ describe.each(TARGETS)('migrations on $name', (target: Target) => {
     const tablesBefore = await userTables(k);
     for (const t of SPECS[name]!.tables) expect(await k.schema.hasTable(t)).toBe(false);
     if (name === '0010_employee_search') await newEmployee(k, { search_doc: 'ada preexisting row' });
+    if (name === '0011_employee_ranking') await employeesWithFactors(k);
 
     expect(await migrateToLatest(k, { to: name })).toEqual([name]);
     expect(await appliedMigrations(k)).toEqual(NAMES.slice(0, i + 1));
@@ -487,7 +551,7 @@ describe.each(TARGETS)('migrations on $name', (target: Target) => {
       await k.raw('DROP TRIGGER employees_fts_au');
     }
 
-    expect(await migrateToLatest(k)).toEqual(['0010_employee_search']);
+    expect(await migrateToLatest(k)).toEqual(NAMES.slice(9));
     await expectPresent(k, '0010_employee_search');
   });
 

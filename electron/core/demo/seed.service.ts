@@ -2,13 +2,14 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { DeskRole } from '../../../shared/domain';
 import dictionaries from '../../../resources/demo/dictionaries.json';
+import templates from '../../../resources/mail/templates.json';
 import type { Clock } from '../clock';
 import { databaseKind } from '../db/connection';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import { createDeskUser, findDeskUser } from '../deskusers/deskusers.service';
 import { newTotpSeed } from '../auth/totp';
 import type { Vault } from '../secrets/vault';
-import { buildSearchDoc, buildSortName } from '../employees/employees.service';
+import { buildGivenSort, buildSearchDoc, buildSortName } from '../employees/employees.service';
 import { createRandom, type Random } from './random';
 
 export const FACTOR_SEED_PURPOSE = 'employee.totp';
@@ -132,7 +133,8 @@ function makeEmployee(i: number, seed: number, rnd: Random, now: number, ids: Co
       email_id: email ? email.id : null,
       totp_seed_enc: type === 'authenticator_app' ? vault.seal(newTotpSeed(), FACTOR_SEED_PURPOSE) : null,
       totp_last_step: null,
-      failed_attempts: 0,
+      // About 1 in 100 active factors is locked after too many wrong codes.
+      failed_attempts: state === 'active' && rnd.chance(0.01) ? 5 : 0,
       registered_at: state === 'active' ? iso(at) : null,
       last_used_at: state === 'active' && rnd.chance(0.8) ? iso(at + rnd.int(0, Math.max(0, Math.floor((activeUntil - at) / DAY))) * DAY) : null,
       removed_at: null,
@@ -166,6 +168,12 @@ function makeEmployee(i: number, seed: number, rnd: Random, now: number, ids: Co
     mfa_enabled_at: mfaEnabledAt === null ? null : iso(mfaEnabledAt),
     version: 1,
     sort_name: buildSortName(first, last),
+    given_sort: buildGivenSort(first, last),
+    mfa_state: mfaEnabledAt !== null ? 'enabled' : factors.some((f) => f.state === 'pending') ? 'pending' : 'not_registered',
+    has_app: factors.some((f) => f.type === 'authenticator_app' && f.state === 'active'),
+    has_email: factors.some((f) => f.type === 'email' && f.state === 'active'),
+    pending_registration: factors.some((f) => f.state === 'pending'),
+    locked: factors.some((f) => Number(f.failed_attempts) >= 5),
     search_doc: buildSearchDoc({
       firstName: first,
       lastName: last,
@@ -176,7 +184,58 @@ function makeEmployee(i: number, seed: number, rnd: Random, now: number, ids: Co
     created_at: iso(created),
     updated_at: iso(created),
   };
-  return { employee, emails, factors, audits };
+  // A registration still pending has the code that was sent for it; recent registrations have the
+  // change confirmation that went to every address on record.
+  const codes: Row[] = [];
+  const mails: Row[] = [];
+  for (const f of factors) {
+    if (f.state === 'pending') {
+      const issued = now + rnd.int(-3 * 24 * 60, 0) * 60_000;
+      const email = emails.find((e) => e.id === f.email_id) ?? emails[0];
+      if (!email) continue;
+      codes.push({
+        employee_id: employeeId,
+        purpose: 'registration',
+        code_hash: crypto.createHash('sha256').update(crypto.randomBytes(16)).digest('hex'),
+        recipient: email.address,
+        request_ref: null,
+        issued_at: iso(issued),
+        expires_at: iso(issued + 20 * 60_000),
+        consumed_at: null,
+        superseded_at: null,
+        locked_at: null,
+        attempts: rnd.int(0, 2),
+      });
+    } else if (f.state === 'active' && now - Number(new Date(String(f.registered_at))) <= 30 * DAY) {
+      const when = String(f.registered_at);
+      const change = f.type === 'authenticator_app' ? 'An authenticator app was added.' : 'An email address was added for one-time codes.';
+      for (const e of emails) {
+        mails.push({
+          employee_id: employeeId,
+          template: 'change_confirmation',
+          recipient: e.address,
+          ...renderDemoMail({ firstName: first, when: when.slice(0, 16).replace('T', ' ') + ' UTC', change, reference: `CHG-${f.id}`, webchatUrl: WEBCHAT_URL }),
+          status: 'sent',
+          attempts: 1,
+          next_attempt_at: when,
+          message_id: `<demo-${f.id}-${e.id}@mfa-desk.invalid>`,
+          last_error: null,
+          smtp_response: '250 2.0.0 OK: queued',
+          created_at: when,
+          sent_at: when,
+        });
+      }
+    }
+  }
+  return { employee, emails, factors, audits, codes, mails };
+}
+
+const WEBCHAT_URL = 'https://www.example.nhs.uk/shared-services/webchat';
+
+function renderDemoMail(values: Record<string, string>): { subject: string; body_text: string; body_html: null } {
+  const fill = (t: string) => t.replace(/\{\{(\w+)\}\}/g, (_m: string, k: string) => values[k] ?? '');
+  const t = templates.change_confirmation;
+  return { subject: fill(t.subject), body_text: fill(t.text.join('\n')) + '\n', body_html: null };
 }
 
 /**
@@ -201,11 +260,15 @@ export async function seedDemoData(db: Knex, clock: Clock, opts: SeedOptions): P
     const emails: Row[] = [];
     const factors: Row[] = [];
     const audits: Row[] = [];
+    const codes: Row[] = [];
+    const mails: Row[] = [];
     for (let k = 0; k < size; k++) {
       const made = makeEmployee(start + done + k, opts.seed, rnd, now, ids, opts.vault);
       employees.push(made.employee);
       emails.push(...made.emails);
       factors.push(...made.factors);
+      codes.push(...made.codes);
+      mails.push(...made.mails);
       for (const a of made.audits) {
         audits.push({
           occurred_at: iso(a.at),
@@ -224,6 +287,8 @@ export async function seedDemoData(db: Knex, clock: Clock, opts: SeedOptions): P
       await insertAll(trx, 'employee_emails', emails);
       await insertAll(trx, 'factors', factors);
       await insertAll(trx, 'audit_events', audits);
+      await insertAll(trx, 'one_time_codes', codes);
+      await insertAll(trx, 'mail_outbox', mails);
       await recordAudit(trx, clock, {
         actor: opts.actor,
         action: 'demo.batch_loaded',

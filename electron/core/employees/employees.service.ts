@@ -57,6 +57,10 @@ export function buildSortName(firstName: string, lastName: string): string {
   return `${lastName} ${firstName}`.toLowerCase();
 }
 
+export function buildGivenSort(firstName: string, lastName: string): string {
+  return `${firstName} ${lastName}`.toLowerCase();
+}
+
 /** Recompute search_doc for the given employees from their current record and emails. */
 export async function refreshSearchDocs(db: Knex | Knex.Transaction, employeeIds: readonly number[]): Promise<void> {
   for (const id of employeeIds) {
