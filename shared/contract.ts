@@ -5,12 +5,14 @@
  * renderer client derives its types from it.
  */
 import { z } from 'zod';
+import { EMPLOYEE_STATUSES, FACTOR_FILTERS, MFA_STATES, SORT_KEYS } from './domain';
 import type {
   AppStatus,
   DemoSeedResult,
   DeskRole,
   EmployeeDetail,
-  SearchResult,
+  SearchCount,
+  SearchPage,
   SessionInfo,
   SignInStep,
 } from './domain';
@@ -52,6 +54,17 @@ export const totpCodeSchema = z.string().trim().regex(/^\d{6}$/, 'Enter the 6-di
 const challengeSchema = z.string().regex(/^[A-Za-z0-9_-]{20,128}$/, 'Invalid sign-in challenge');
 const empty = z.object({}).strict();
 
+export const searchFiltersSchema = z
+  .object({
+    status: z.enum(EMPLOYEE_STATUSES).optional(),
+    mfa: z.enum(MFA_STATES).optional(),
+    factor: z.enum(FACTOR_FILTERS).optional(),
+    organisation: z.string().trim().min(1).max(200).optional(),
+    pendingRegistration: z.boolean().optional(),
+    locked: z.boolean().optional(),
+  })
+  .strict();
+
 export const channels = {
   'app.status': channel<AppStatus>()({
     input: empty,
@@ -80,15 +93,33 @@ export const channels = {
     access: 'public',
     summary: 'End the session (by the user, or because it was idle).',
   }),
-  'employees.search': channel<SearchResult>()({
+  'employees.search': channel<SearchPage>()({
     input: z
       .object({
-        query: z.string().trim().min(1, 'Type something to search for').max(200),
+        query: z.string().max(200).default(''),
+        filters: searchFiltersSchema.default({}),
+        sort: z
+          .object({ by: z.enum(SORT_KEYS), dir: z.enum(['asc', 'desc']).default('asc') })
+          .strict()
+          .refine((s) => s.by !== 'relevance' || s.dir === 'asc', 'Relevance is ranked one way only')
+          .default({ by: 'relevance', dir: 'asc' }),
         limit: z.number().int().min(1).max(100).default(50),
+        cursor: z.string().max(2000).nullable().default(null),
       })
       .strict(),
     access: ALL_ROLES,
-    summary: 'Find employees by name, employee number, username or any email on record.',
+    summary:
+      'Find employees by name, employee number, username or any email on record, filtered and sorted in the database, one keyset page at a time.',
+  }),
+  'employees.count': channel<SearchCount>()({
+    input: z.object({ query: z.string().max(200).default(''), filters: searchFiltersSchema.default({}) }).strict(),
+    access: ALL_ROLES,
+    summary: 'How many employees a search matches (counting stops at 10,000).',
+  }),
+  'employees.organisations': channel<string[]>()({
+    input: empty,
+    access: ALL_ROLES,
+    summary: 'Every organisation, for the look-up filter.',
   }),
   'employees.get': channel<EmployeeDetail>()({
     input: z.object({ employeeId: z.number().int().positive().max(2_147_483_647) }).strict(),

@@ -51,6 +51,41 @@ export interface EmployeeSummary {
   department: string;
   status: EmployeeStatus;
   mfaState: MfaState;
+  hasApp: boolean;
+  hasEmail: boolean;
+  pendingRegistration: boolean;
+  /** A factor is locked after too many wrong codes. */
+  locked: boolean;
+}
+
+/** Columns the look-up can sort by; 'relevance' ranks exact keys, then prefixes, then substrings. */
+export const SORT_KEYS = ['relevance', 'name', 'employeeNumber', 'organisation', 'status', 'mfa'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+export type SortDirection = 'asc' | 'desc';
+
+export const FACTOR_FILTERS = ['authenticator_app', 'email', 'both'] as const;
+export type FactorFilter = (typeof FACTOR_FILTERS)[number];
+
+export interface SearchFilters {
+  status?: EmployeeStatus | undefined;
+  mfa?: MfaState | undefined;
+  /** Has an active authenticator app, an active email factor, or both. */
+  factor?: FactorFilter | undefined;
+  organisation?: string | undefined;
+  pendingRegistration?: boolean | undefined;
+  locked?: boolean | undefined;
+}
+
+export interface SearchPage {
+  rows: EmployeeSummary[];
+  /** Pass back to get the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface SearchCount {
+  count: number;
+  /** True when there are more than `count` matches (counting stops there). */
+  capped: boolean;
 }
 
 export interface EmployeeEmail {
@@ -81,12 +116,6 @@ export interface EmployeeDetail extends EmployeeSummary {
   factors: EmployeeFactor[];
 }
 
-export interface SearchResult {
-  query: string;
-  rows: EmployeeSummary[];
-  /** True when more matches exist than were returned. */
-  more: boolean;
-}
 
 export interface DemoSeedResult {
   employees: number;

@@ -7,7 +7,8 @@ import type { Vault } from '../secrets/vault';
 import { completeSignIn, sessionInfo, signIn, signOut } from '../auth/auth.service';
 import type { ChallengeStore, SessionStore } from '../auth/sessions';
 import { countDeskUsers, createFirstAdmin } from '../deskusers/deskusers.service';
-import { countEmployees, getEmployee, searchEmployees } from '../employees/employees.service';
+import { countEmployees, getEmployee } from '../employees/employees.service';
+import { EmployeeSearch } from '../employees/search.service';
 import { seedDemoData } from '../demo/seed.service';
 import { PRODUCT_NAME, VERSION } from '../version';
 import type { Handlers } from './router';
@@ -26,6 +27,9 @@ export interface HandlerDeps {
 export function createHandlers(deps: HandlerDeps): Handlers {
   const { db, clock } = deps;
   let demoRunning = false;
+  const search = new EmployeeSearch(db);
+  // The organisation list changes only with imports; a minute's staleness is fine for a filter.
+  let organisations: { at: number; list: string[] } | null = null;
   return {
     'app.status': async (_input, ctx) => ({
       productName: PRODUCT_NAME,
@@ -57,7 +61,15 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return null;
     },
 
-    'employees.search': async (input) => searchEmployees(db, input.query, input.limit),
+    'employees.search': async (input) => search.page(input),
+
+    'employees.count': async (input) => search.count(input.query, input.filters),
+
+    'employees.organisations': async () => {
+      const now = clock.now().getTime();
+      if (!organisations || now - organisations.at > 60_000) organisations = { at: now, list: await search.organisations() };
+      return organisations.list;
+    },
 
     'employees.get': async (input) => getEmployee(db, input.employeeId),
 
@@ -77,6 +89,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
           actor: { userId: session.userId, name: session.username },
           onProgress: (done, total) => ctx.emit('progress', { task: 'demo.load', done, total }),
         });
+        organisations = null;
         return { employees: result.employees, deskUsers: [] };
       } finally {
         demoRunning = false;

@@ -1,0 +1,385 @@
+import type { Knex } from 'knex';
+import { DeskError } from '../../../shared/errors';
+import type {
+  SearchCount,
+  SearchFilters,
+  SearchPage,
+  SortDirection,
+  SortKey,
+} from '../../../shared/domain';
+import { databaseKind, type DatabaseKind } from '../db/connection';
+import { toSummary } from './employees.service';
+
+/**
+ * The look-up at NHS scale (millions of employees, 2 cores). Every page is a keyset page: it
+ * starts where the cursor says, through an index that already gives rows in the wanted order, so
+ * the last page costs what the first does and nothing ever sorts the whole table.
+ *
+ * Relevance (the default) ranks in three tiers:
+ *   0. exact keys: employee number, username, an email on record (b-tree look-ups), by name;
+ *   1. prefix matches of a surname ("smith j…"), a first name ("jane s…"), a username, an employee
+ *      number or an email: five index ranges merged in key order, each employee once, at its
+ *      first matching key;
+ *   2. substring matches (every word of 3+ characters through the trigram index; shorter words
+ *      filtered alongside), in id order, which is the index's own order.
+ * Sorting by a column instead orders every match by that column (then name, then id).
+ */
+
+export interface SearchInput {
+  query: string;
+  filters: SearchFilters;
+  sort: { by: SortKey; dir: SortDirection };
+  limit: number;
+  cursor?: string | null | undefined;
+}
+
+export const COUNT_CAP = 10_000;
+
+const COLUMNS = [
+  'id',
+  'employee_number',
+  'first_name',
+  'last_name',
+  'username',
+  'organisation',
+  'department',
+  'status',
+  'mfa_state',
+  'has_app',
+  'has_email',
+  'pending_registration',
+  'locked',
+  'sort_name',
+  'given_sort',
+] as const;
+
+type Row = Record<(typeof COLUMNS)[number], unknown>;
+
+const SORT_COLUMNS: Record<Exclude<SortKey, 'relevance'>, readonly string[]> = {
+  name: ['sort_name'],
+  employeeNumber: ['employee_number'],
+  organisation: ['organisation', 'sort_name'],
+  status: ['status', 'sort_name'],
+  mfa: ['mfa_state', 'sort_name'],
+};
+
+type PrefixSource = 'sort_name' | 'given_sort' | 'username' | 'employee_number' | 'email';
+const PREFIX_SOURCES: readonly PrefixSource[] = ['sort_name', 'given_sort', 'username', 'employee_number', 'email'];
+
+type Cursor =
+  | { m: 'r'; t: 0 | 1 | 2; k: string; i: number } // relevance: tier, key, id
+  | { m: 's'; v: string[]; i: number }; // column sort: the sort tuple, id
+
+/** Normalise what was typed: control characters are spaces, case is ignored, spaces collapse. */
+export function normaliseQuery(raw: string): string {
+  return raw.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().toLowerCase().replace(/\s+/g, ' ');
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c), 'utf8').toString('base64url');
+}
+
+function decodeCursor(raw: string | null | undefined, sort: SearchInput['sort']): Cursor | null {
+  if (!raw) return null;
+  let c: unknown;
+  try {
+    c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    throw new DeskError('VALIDATION', 'The page cursor is not valid; start the search again.');
+  }
+  const ok =
+    typeof c === 'object' &&
+    c !== null &&
+    Number.isInteger((c as { i: unknown }).i) &&
+    (((c as Cursor).m === 'r' && sort.by === 'relevance' && [0, 1, 2].includes((c as { t: number }).t) && typeof (c as { k: unknown }).k === 'string') ||
+      ((c as Cursor).m === 's' &&
+        sort.by !== 'relevance' &&
+        Array.isArray((c as { v: unknown }).v) &&
+        (c as { v: unknown[] }).v.length === SORT_COLUMNS[sort.by].length &&
+        (c as { v: unknown[] }).v.every((x) => typeof x === 'string')));
+  if (!ok) throw new DeskError('VALIDATION', 'The page cursor does not belong to this search; start the search again.');
+  return c as Cursor;
+}
+
+function likeEscape(s: string): string {
+  return s.replace(/[\\%_]/g, (ch) => '\\' + ch);
+}
+
+function ftsPhrase(s: string): string {
+  return '"' + s.replace(/"/g, '""') + '"';
+}
+
+/** Upper bound of a prefix range: every string that starts with p sorts below it (code point order). */
+function prefixEnd(p: string): string {
+  return p + '\u{10FFFF}';
+}
+
+function applyFilters(qb: Knex.QueryBuilder, f: SearchFilters): Knex.QueryBuilder {
+  if (f.status) qb.where('employees.status', f.status);
+  if (f.mfa) qb.where('employees.mfa_state', f.mfa);
+  if (f.factor === 'authenticator_app' || f.factor === 'both') qb.whereRaw('employees.has_app');
+  if (f.factor === 'email' || f.factor === 'both') qb.whereRaw('employees.has_email');
+  if (f.organisation) qb.where('employees.organisation', f.organisation);
+  // Written as bare terms so sqlite can use the partial indexes on these flags.
+  if (f.pendingRegistration === true) qb.whereRaw('employees.pending_registration');
+  if (f.pendingRegistration === false) qb.whereRaw('NOT employees.pending_registration');
+  if (f.locked === true) qb.whereRaw('employees.locked');
+  if (f.locked === false) qb.whereRaw('NOT employees.locked');
+  return qb;
+}
+
+interface Parsed {
+  q: string;
+  long: string[];
+  short: string[];
+}
+
+function parse(query: string): Parsed {
+  const q = normaliseQuery(query);
+  const words = q.split(' ').filter(Boolean);
+  return { q, long: words.filter((w) => w.length >= 3), short: words.filter((w) => w.length < 3) };
+}
+
+/** The keys an employee can be found by, for ranking: names both ways, username, number, emails. */
+function keysOf(r: Row, emails: readonly string[]): Array<[PrefixSource, string]> {
+  return [
+    ['sort_name', String(r.sort_name)],
+    ['given_sort', String(r.given_sort)],
+    ['username', String(r.username)],
+    ['employee_number', String(r.employee_number)],
+    ...emails.map((e): [PrefixSource, string] => ['email', e]),
+  ];
+}
+
+function isExact(q: string, r: Row, emails: readonly string[]): boolean {
+  return String(r.employee_number) === q || String(r.username) === q || emails.includes(q);
+}
+
+/** The first key (in code point order) that starts with q, or null. */
+function firstPrefixKey(q: string, r: Row, emails: readonly string[]): string | null {
+  let best: string | null = null;
+  for (const [, k] of keysOf(r, emails)) if (k.startsWith(q) && (best === null || k < best)) best = k;
+  return best;
+}
+
+function compareKeyId(a: [string, number], b: [string, number]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1];
+}
+
+export class EmployeeSearch {
+  private readonly kind: DatabaseKind;
+
+  constructor(private readonly db: Knex) {
+    this.kind = databaseKind(db);
+  }
+
+  private base(): Knex.QueryBuilder {
+    return this.db('employees').select(COLUMNS.map((c) => `employees.${c}`));
+  }
+
+  private async emailsOf(ids: readonly number[]): Promise<Map<number, string[]>> {
+    const out = new Map<number, string[]>();
+    if (ids.length === 0) return out;
+    const rows: Array<{ employee_id: number; address_lc: string }> = await this.db('employee_emails')
+      .whereIn('employee_id', [...new Set(ids)])
+      .select('employee_id', 'address_lc');
+    for (const r of rows) {
+      const id = Number(r.employee_id);
+      out.set(id, [...(out.get(id) ?? []), r.address_lc]);
+    }
+    return out;
+  }
+
+  /** Rows whose search text holds every word (substring), in id order after `afterId`. */
+  private substringPage(p: Parsed, filters: SearchFilters, afterId: number, n: number): Knex.QueryBuilder {
+    let qb: Knex.QueryBuilder;
+    if (this.kind === 'sqlite') {
+      qb = this.db('employee_fts')
+        .join('employees', 'employees.id', 'employee_fts.rowid')
+        .select(COLUMNS.map((c) => `employees.${c}`))
+        .whereRaw('employee_fts MATCH ?', [p.long.map(ftsPhrase).join(' AND ')])
+        .andWhere('employee_fts.rowid', '>', afterId)
+        .orderBy('employee_fts.rowid');
+    } else {
+      qb = this.base().where('employees.id', '>', afterId).orderBy('employees.id');
+      for (const w of p.long) qb.whereRaw("employees.search_doc LIKE ? ESCAPE '\\'", [`%${likeEscape(w)}%`]);
+    }
+    for (const w of p.short) qb.whereRaw("employees.search_doc LIKE ? ESCAPE '\\'", [`%${likeEscape(w)}%`]);
+    return applyFilters(qb, filters).limit(n);
+  }
+
+  /** One prefix source: rows whose key starts with q, in (key, id) order after the cursor. */
+  private prefixPage(source: PrefixSource, q: string, filters: SearchFilters, after: [string, number] | null, n: number) {
+    const col = source === 'email' ? 'employee_emails.address_lc' : `employees.${source}`;
+    const idCol = source === 'email' ? 'employee_emails.employee_id' : 'employees.id';
+    let qb: Knex.QueryBuilder =
+      source === 'email'
+        ? this.db('employee_emails')
+            .join('employees', 'employees.id', 'employee_emails.employee_id')
+            .select([...COLUMNS.map((c) => `employees.${c}`), `${col} as match_key`])
+        : this.base().select(`${col} as match_key`);
+    qb = qb.where(col, '>=', q).andWhere(col, '<', prefixEnd(q));
+    if (after) qb.whereRaw(`(${col}, ${idCol}) > (?, ?)`, [after[0], after[1]]);
+    return applyFilters(qb, filters).orderBy([col, idCol]).limit(n) as Promise<Array<Row & { match_key: string }>>;
+  }
+
+  /** Employees matching exactly (tier 0), by name. */
+  private async exactRows(q: string, filters: SearchFilters): Promise<Row[]> {
+    const qb = this.base()
+      .where((b) =>
+        b
+          .where('employees.employee_number', q)
+          .orWhere('employees.username', q)
+          .orWhereIn('employees.id', this.db('employee_emails').select('employee_id').where('address_lc', q)),
+      )
+      .orderBy(['employees.sort_name', 'employees.id']);
+    return applyFilters(qb, filters);
+  }
+
+  async page(input: SearchInput): Promise<SearchPage> {
+    const p = parse(input.query);
+    // With nothing typed there is nothing to rank: the list is every employee by name.
+    const sort = input.sort.by === 'relevance' && p.q === '' ? ({ by: 'name', dir: 'asc' } as const) : input.sort;
+    const cursor = decodeCursor(input.cursor, sort);
+    if (sort.by === 'relevance') return this.relevancePage(p, input, cursor as Extract<Cursor, { m: 'r' }> | null);
+    return this.sortedPage(p, input, sort as { by: Exclude<SortKey, 'relevance'>; dir: SortDirection }, cursor as Extract<Cursor, { m: 's' }> | null);
+  }
+
+  /** Every match, ordered by a column (then name, then id), keyset on that tuple. */
+  private async sortedPage(
+    p: Parsed,
+    input: SearchInput,
+    sort: { by: Exclude<SortKey, 'relevance'>; dir: SortDirection },
+    cursor: Extract<Cursor, { m: 's' }> | null,
+  ): Promise<SearchPage> {
+    const cols = SORT_COLUMNS[sort.by].map((c) => `employees.${c}`);
+    const qb = this.base();
+    this.whereMatches(qb, p);
+    applyFilters(qb, input.filters);
+    if (cursor) {
+      const tuple = [...cols, 'employees.id'].join(', ');
+      const marks = [...cursor.v.map(() => '?'), '?'].join(', ');
+      qb.whereRaw(`(${tuple}) ${sort.dir === 'asc' ? '>' : '<'} (${marks})`, [...cursor.v, cursor.i]);
+    }
+    const rows: Row[] = await qb.orderBy([...cols, 'employees.id'].map((column) => ({ column, order: sort.dir }))).limit(input.limit + 1);
+    const more = rows.length > input.limit;
+    const shown = rows.slice(0, input.limit);
+    const last = shown[shown.length - 1];
+    return {
+      rows: shown.map(toSummary),
+      nextCursor:
+        more && last
+          ? encodeCursor({ m: 's', v: SORT_COLUMNS[sort.by].map((c) => String((last as Record<string, unknown>)[c])), i: Number(last.id) })
+          : null,
+    };
+  }
+
+  /** The match condition for column sorts and counts: every match of every tier. */
+  private whereMatches(qb: Knex.QueryBuilder, p: Parsed): Knex.QueryBuilder {
+    if (p.q === '') return qb;
+    if (p.long.length > 0) {
+      if (this.kind === 'sqlite') {
+        qb.whereRaw('employees.id IN (SELECT rowid FROM employee_fts WHERE employee_fts MATCH ?)', [p.long.map(ftsPhrase).join(' AND ')]);
+      } else {
+        for (const w of p.long) qb.whereRaw("employees.search_doc LIKE ? ESCAPE '\\'", [`%${likeEscape(w)}%`]);
+      }
+      for (const w of p.short) qb.whereRaw("employees.search_doc LIKE ? ESCAPE '\\'", [`%${likeEscape(w)}%`]);
+      return qb;
+    }
+    // Only short words: exact keys and prefixes (never a scan).
+    const end = prefixEnd(p.q);
+    return qb.where((b) => {
+      for (const c of ['sort_name', 'given_sort', 'username', 'employee_number']) {
+        b.orWhere((x) => x.where(`employees.${c}`, '>=', p.q).andWhere(`employees.${c}`, '<', end));
+      }
+      b.orWhereIn('employees.id', this.db('employee_emails').select('employee_id').where('address_lc', '>=', p.q).andWhere('address_lc', '<', end));
+    });
+  }
+
+  private async relevancePage(p: Parsed, input: SearchInput, cursor: Extract<Cursor, { m: 'r' }> | null): Promise<SearchPage> {
+    const want = input.limit + 1; // one more than shown tells whether there is a next page
+    const out: Array<{ row: Row; t: 0 | 1 | 2; k: string }> = [];
+    const tier = cursor?.t ?? 0;
+
+    if (tier === 0) {
+      for (const r of await this.exactRows(p.q, input.filters)) {
+        const key: [string, number] = [String(r.sort_name), Number(r.id)];
+        if (cursor && compareKeyId(key, [cursor.k, cursor.i]) <= 0) continue;
+        out.push({ row: r, t: 0, k: key[0] });
+      }
+    }
+
+    if (out.length < want && tier <= 1) {
+      let after: [string, number] | null = tier === 1 && cursor ? [cursor.k, cursor.i] : null;
+      const batch = Math.max(want, 50);
+      for (;;) {
+        const pages = await Promise.all(PREFIX_SOURCES.map((s) => this.prefixPage(s, p.q, input.filters, after, batch)));
+        const merged = pages.flat().map((r) => ({ row: r as Row, key: [r.match_key, Number(r.id)] as [string, number] }));
+        if (merged.length === 0) break;
+        merged.sort((a, b) => compareKeyId(a.key, b.key));
+        // Rows past the shortest full source's last key may still have unseen rows before them.
+        const full = pages.filter((pg) => pg.length === batch).map((pg) => [pg[pg.length - 1]!.match_key, Number(pg[pg.length - 1]!.id)] as [string, number]);
+        const frontier = full.length ? full.sort(compareKeyId)[0]! : null;
+        const safe = frontier ? merged.filter((m) => compareKeyId(m.key, frontier) <= 0) : merged;
+        const emails = await this.emailsOf(safe.map((m) => Number(m.row.id)));
+        const seen = new Set<string>();
+        for (const m of safe) {
+          const id = Number(m.row.id);
+          const dedupe = `${m.key[0]}\u0000${id}`;
+          if (seen.has(dedupe)) continue;
+          seen.add(dedupe);
+          const mails = emails.get(id) ?? [];
+          if (isExact(p.q, m.row, mails)) continue; // already in tier 0
+          if (firstPrefixKey(p.q, m.row, mails) !== m.key[0]) continue; // listed at its first key
+          out.push({ row: m.row, t: 1, k: m.key[0] });
+          if (out.length >= want) break;
+        }
+        if (out.length >= want || !frontier) break;
+        after = frontier;
+      }
+    }
+
+    if (out.length < want && p.long.length > 0) {
+      let afterId = tier === 2 && cursor ? cursor.i : 0;
+      const batch = Math.max(want * 2, 100);
+      for (;;) {
+        const rows: Row[] = await this.substringPage(p, input.filters, afterId, batch);
+        if (rows.length === 0) break;
+        const emails = await this.emailsOf(rows.map((r) => Number(r.id)));
+        for (const r of rows) {
+          const mails = emails.get(Number(r.id)) ?? [];
+          if (isExact(p.q, r, mails) || firstPrefixKey(p.q, r, mails) !== null) continue; // tiers 0 and 1
+          out.push({ row: r, t: 2, k: '' });
+          if (out.length >= want) break;
+        }
+        if (out.length >= want || rows.length < batch) break;
+        afterId = Number(rows[rows.length - 1]!.id);
+      }
+    }
+
+    const more = out.length > input.limit;
+    const shown = out.slice(0, input.limit);
+    const last = shown[shown.length - 1];
+    return {
+      rows: shown.map((o) => toSummary(o.row)),
+      nextCursor: more && last ? encodeCursor({ m: 'r', t: last.t, k: last.k, i: Number(last.row.id) }) : null,
+    };
+  }
+
+  /** How many match (up to COUNT_CAP; beyond that, "more than"). */
+  async count(query: string, filters: SearchFilters): Promise<SearchCount> {
+    const p = parse(query);
+    const inner = this.db('employees').select(this.db.raw('1'));
+    this.whereMatches(inner, p);
+    applyFilters(inner, filters);
+    const row = (await this.db.from(inner.limit(COUNT_CAP + 1).as('m')).count({ n: '*' }).first()) as { n: number | string };
+    const n = Number(row.n);
+    return { count: Math.min(n, COUNT_CAP), capped: n > COUNT_CAP };
+  }
+
+  /** Every organisation, for the filter list (one index scan; cached by the caller). */
+  async organisations(): Promise<string[]> {
+    const rows: Array<{ organisation: string }> = await this.db('employees').distinct('organisation').orderBy('organisation');
+    return rows.map((r) => r.organisation);
+  }
+}
