@@ -8,7 +8,9 @@ import { z } from 'zod';
 import { EMPLOYEE_STATUSES, FACTOR_FILTERS, MFA_STATES, SORT_KEYS } from './domain';
 import type {
   AppStatus,
+  AuditPage,
   DemoSeedResult,
+  EmployeePageData,
   DeskRole,
   EmployeeDetail,
   SearchCount,
@@ -53,6 +55,8 @@ export const displayNameSchema = z
 export const totpCodeSchema = z.string().trim().regex(/^\d{6}$/, 'Enter the 6-digit code');
 const challengeSchema = z.string().regex(/^[A-Za-z0-9_-]{20,128}$/, 'Invalid sign-in challenge');
 const empty = z.object({}).strict();
+/** Ids are 32-bit integers on both databases. */
+const employeeIdSchema = z.number().int().positive().max(2_147_483_647);
 
 export const searchFiltersSchema = z
   .object({
@@ -89,9 +93,9 @@ export const channels = {
     summary: 'Finish sign-in with a code from the authenticator app.',
   }),
   'auth.signOut': channel<null>()({
-    input: z.object({ reason: z.enum(['user', 'idle']).default('user') }).strict(),
+    input: empty,
     access: 'public',
-    summary: 'End the session (by the user, or because it was idle).',
+    summary: 'End the session. (An idle session is locked by the main process itself.)',
   }),
   'employees.search': channel<SearchPage>()({
     input: z
@@ -122,9 +126,19 @@ export const channels = {
     summary: 'Every organisation, for the look-up filter.',
   }),
   'employees.get': channel<EmployeeDetail>()({
-    input: z.object({ employeeId: z.number().int().positive().max(2_147_483_647) }).strict(),
+    input: z.object({ employeeId: employeeIdSchema }).strict(),
     access: ALL_ROLES,
     summary: "An employee's record, emails on record, MFA state and factors.",
+  }),
+  'employees.page': channel<EmployeePageData>()({
+    input: z.object({ employeeId: employeeIdSchema }).strict(),
+    access: ALL_ROLES,
+    summary: 'The employee page in one round trip: record, eligibility, factors, latest codes, mail log, first page of the audit trail.',
+  }),
+  'employees.audit': channel<AuditPage>()({
+    input: z.object({ employeeId: employeeIdSchema, cursor: z.string().regex(/^\d{1,10}$/).nullable().default(null) }).strict(),
+    access: ALL_ROLES,
+    summary: "The next page of an employee's audit trail, newest first.",
   }),
   'demo.load': channel<DemoSeedResult>()({
     input: z

@@ -33,7 +33,8 @@ export interface AppStatus {
   version: string;
   database: 'sqlite' | 'postgres';
   needsFirstAdmin: boolean;
-  employeeCount: number;
+  /** Whether any employee exists (false on an empty database: an admin is offered demo data). */
+  hasEmployees: boolean;
   session: SessionInfo | null;
 }
 
@@ -120,4 +121,81 @@ export interface EmployeeDetail extends EmployeeSummary {
 export interface DemoSeedResult {
   employees: number;
   deskUsers: Array<{ username: string; role: DeskRole }>;
+}
+
+export const CODE_PURPOSES = ['registration', 'reset', 'identity_check'] as const;
+export type CodePurpose = (typeof CODE_PURPOSES)[number];
+
+/** A one-time code as the desk may see it: never the code, only its life. */
+export interface OneTimeCodeView {
+  id: number;
+  purpose: CodePurpose;
+  recipient: string;
+  issuedAt: string;
+  expiresAt: string;
+  consumedAt: string | null;
+  supersededAt: string | null;
+  lockedAt: string | null;
+  attempts: number;
+  maxAttempts: number;
+}
+
+export const MAIL_STATUSES = ['queued', 'sent', 'failed'] as const;
+export type MailStatus = (typeof MAIL_STATUSES)[number];
+
+export interface MailLogEntry {
+  id: number;
+  createdAt: string;
+  sentAt: string | null;
+  recipient: string;
+  template: string;
+  subject: string;
+  status: MailStatus;
+  attempts: number;
+  lastError: string | null;
+  /** What the SMTP server answered, e.g. "250 2.0.0 OK". */
+  smtpResponse: string | null;
+}
+
+export interface AuditEntry {
+  id: number;
+  occurredAt: string;
+  actor: string;
+  ticketRef: string | null;
+  action: string;
+  result: 'ok' | 'refused';
+  details: Record<string, unknown>;
+}
+
+export interface AuditPage {
+  rows: AuditEntry[];
+  nextCursor: string | null;
+}
+
+export interface EligibilityReason {
+  code: 'leaver' | 'internet_not_approved' | 'no_email' | 'mfa_enabled';
+  /** Plain words for the agent, e.g. "Left on 3 March 2026: leavers cannot register for MFA." */
+  message: string;
+  /** Does this stop registration altogether (leaver, no internet access)? */
+  blocks: boolean;
+}
+
+export interface Eligibility {
+  canRegister: boolean;
+  canUseApp: boolean;
+  canUseEmail: boolean;
+  reasons: EligibilityReason[];
+}
+
+/** Everything the employee page shows, in one round trip. */
+export interface EmployeePageData {
+  employee: EmployeeDetail;
+  eligibility: Eligibility;
+  /** The latest code per purpose. */
+  codes: OneTimeCodeView[];
+  mails: MailLogEntry[];
+  mailsMore: boolean;
+  audit: AuditPage;
+  /** The main process's clock, so countdowns do not drift with the renderer's. */
+  serverTime: string;
 }

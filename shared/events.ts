@@ -2,10 +2,9 @@
  * the sandboxed preload can import it without pulling in the schemas. */
 export interface Events {
   progress: { task: string; done: number; total: number };
-  'session.ended': { reason: 'idle' | 'signedOut' };
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES = ['progress', 'session.ended'] as const satisfies readonly EventName[];
+export const EVENT_NAMES = ['progress'] as const satisfies readonly EventName[];
 
 export function isEventName(name: unknown): name is EventName {
   return typeof name === 'string' && (EVENT_NAMES as readonly string[]).includes(name);

@@ -160,12 +160,11 @@ export async function completeSignIn(deps: AuthDeps, challengeId: string, code: 
   });
 }
 
-export async function signOut(deps: AuthDeps, token: string | undefined, reason: 'user' | 'idle'): Promise<void> {
+export async function signOut(deps: AuthDeps, token: string | undefined): Promise<void> {
   const session = deps.sessions.revoke(token);
   if (!session) return;
   await recordAudit(deps.db, deps.clock, {
     actor: { userId: session.userId, name: session.username },
     action: 'desk_user.signout',
-    details: { reason },
   });
 }

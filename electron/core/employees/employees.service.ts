@@ -144,3 +144,8 @@ export async function countEmployees(db: Knex): Promise<number> {
   const row = await db('employees').count({ n: '*' }).first();
   return Number((row as { n: number | string } | undefined)?.n ?? 0);
 }
+
+/** Cheap "is there anyone?" for start-up screens (COUNT(*) would read millions of rows). */
+export async function hasEmployees(db: Knex): Promise<boolean> {
+  return (await db('employees').first('id')) !== undefined;
+}

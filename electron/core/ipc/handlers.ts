@@ -7,8 +7,9 @@ import type { Vault } from '../secrets/vault';
 import { completeSignIn, sessionInfo, signIn, signOut } from '../auth/auth.service';
 import type { ChallengeStore, SessionStore } from '../auth/sessions';
 import { countDeskUsers, createFirstAdmin } from '../deskusers/deskusers.service';
-import { countEmployees, getEmployee } from '../employees/employees.service';
+import { getEmployee, hasEmployees } from '../employees/employees.service';
 import { EmployeeSearch } from '../employees/search.service';
+import { employeeAudit, employeePage } from '../employees/employee-page.service';
 import { seedDemoData } from '../demo/seed.service';
 import { PRODUCT_NAME, VERSION } from '../version';
 import type { Handlers } from './router';
@@ -36,7 +37,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       version: VERSION,
       database: deps.databaseKind,
       needsFirstAdmin: (await countDeskUsers(db)) === 0,
-      employeeCount: ctx.session ? await countEmployees(db) : 0,
+      hasEmployees: ctx.session ? await hasEmployees(db) : false,
       session: ctx.session ? sessionInfo(ctx.session) : null,
     }),
 
@@ -55,8 +56,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return sessionInfo(session);
     },
 
-    'auth.signOut': async (input, ctx) => {
-      await signOut(deps, ctx.slot.get(), input.reason);
+    'auth.signOut': async (_input, ctx) => {
+      await signOut(deps, ctx.slot.get());
       ctx.slot.set(undefined);
       return null;
     },
@@ -73,11 +74,18 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     'employees.get': async (input) => getEmployee(db, input.employeeId),
 
+    'employees.page': async (input) => employeePage(db, clock, input.employeeId),
+
+    'employees.audit': async (input) => {
+      await getEmployee(db, input.employeeId); // NOT_FOUND for an unknown employee
+      return employeeAudit(db, input.employeeId, input.cursor);
+    },
+
     'demo.load': async (input, ctx) => {
       if (demoRunning) throw new DeskError('CONFLICT', 'Demo data is already being loaded');
       demoRunning = true;
       try {
-        if ((await countEmployees(db)) > 0) {
+        if (await hasEmployees(db)) {
           throw new DeskError('CONFLICT', 'Demo data can only be loaded into an empty database');
         }
         const session = ctx.session!;
