@@ -310,6 +310,49 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
     expect((await deskRow(id)).failed_signins).toBe(2);
   });
 
+  it('a burst of passwords cannot get past the five-attempt limit or the lock', async () => {
+    const id = await newUser('burst.user');
+    const attempts = [...Array.from({ length: 20 }, (_, i) => `wrong password ${i}`), PASSWORD];
+    const results = await Promise.allSettled(attempts.map((p) => signIn(deps, 'burst.user', p)));
+    const checked = (await audits('desk_user.signin', id)).filter((a) => a.result === 'refused');
+    // At most five checks ever ran; every other request was refused before its password was looked at.
+    expect(checked.length).toBeLessThanOrEqual(MAX_FAILED_SIGNINS);
+    const passed = results.filter((r) => r.status === 'fulfilled').length;
+    expect(checked.length + passed).toBeLessThanOrEqual(MAX_FAILED_SIGNINS);
+    expect(results.filter((r) => r.status === 'rejected').length).toBeGreaterThanOrEqual(attempts.length - MAX_FAILED_SIGNINS);
+    if (checked.length === MAX_FAILED_SIGNINS) {
+      // Locked: even the right password is refused now.
+      const locked = await refusal(signIn(deps, 'burst.user', PASSWORD));
+      expect(locked.message).toMatch(/Too many failed sign-ins/);
+    }
+  });
+
+  it('a burst of codes on one challenge gets at most five checks', async () => {
+    const { id, secret } = await enrolledUser('codeburst.user');
+    const challenge = await totpChallenge('codeburst.user');
+    const before = (await audits('desk_user.signin', id)).length;
+    const codes = [...Array.from({ length: 40 }, () => wrongCode(secret, clock)), totpAt(secret, clock)];
+    const results = await Promise.allSettled(codes.map((c) => completeSignIn(deps, challenge, c)));
+    // The right code came last: every check slot was already taken by wrong guesses.
+    expect(results.at(-1)!.status).toBe('rejected');
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(0);
+    const checks = (await audits('desk_user.signin', id)).slice(before).filter((a) => a.result === 'refused');
+    expect(checks.length).toBeLessThanOrEqual(ChallengeStore.MAX_ATTEMPTS);
+  });
+
+  it('the same code sent twice at once signs in once', async () => {
+    const { id, secret } = await enrolledUser('twice.user');
+    const challenge = await totpChallenge('twice.user');
+    const code = totpAt(secret, clock);
+    const results = await Promise.allSettled([completeSignIn(deps, challenge, code), completeSignIn(deps, challenge, code)]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    // And on a second challenge (another machine sharing the database), the used code is refused.
+    const other = await totpChallenge('twice.user');
+    const replay = await refusal(completeSignIn(deps, other, code));
+    expect(replay.code).toBe('UNAUTHENTICATED');
+    expect((await audits('desk_user.signin', id)).filter((a) => a.result === 'ok')).toHaveLength(2); // enrolment + one
+  });
+
   it('ends a sign-in challenge after five minutes, and a new sign-in replaces the open one', async () => {
     const { secret } = await enrolledUser('slow.user');
     let challenge = await totpChallenge('slow.user');
@@ -378,7 +421,7 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
     const token = again.token;
     expect(await invoke('auth.signOut', {}, again)).toEqual({ ok: true, value: null });
     expect(again.token).toBeUndefined();
-    expect((await audits('desk_user.signout', id)).at(-1)).toMatchObject({ details: { reason: 'user' } });
+    expect((await audits('desk_user.signout', id)).at(-1)).toMatchObject({ action: 'desk_user.signout', result: 'ok' });
     const stale = memorySlot();
     stale.set(token);
     expect(await invoke('employees.search', { query: 'nobody' }, stale)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });

@@ -17,6 +17,8 @@ export const LOCK_MINUTES = 15;
 const SEED_PURPOSE = 'desk_user.totp';
 
 const WRONG_CREDENTIALS = 'Wrong username or password';
+const WRONG_CODE = 'That code is not right. Enter the current 6-digit code from your authenticator app.';
+const TIMED_OUT = 'Sign-in timed out. Enter your username and password again.';
 
 export interface AuthDeps {
   db: Knex;
@@ -30,21 +32,43 @@ export function sessionInfo(s: Session): SessionInfo {
   return { userId: s.userId, username: s.username, displayName: s.displayName, role: s.role, idleMinutes: s.idleMinutes };
 }
 
-function lockedUntil(user: DeskUserRow, now: Date): Date | null {
-  const iso = toIso(user.locked_until);
-  if (!iso) return null;
-  const until = new Date(iso);
-  return until > now ? until : null;
+function lockedError(until: Date | null): DeskError {
+  return new DeskError(
+    'UNAUTHENTICATED',
+    until
+      ? `Too many failed sign-ins. Try again after ${until.toISOString().slice(11, 16)} UTC or ask an admin.`
+      : 'Too many sign-in attempts at once. Wait a moment and try again.',
+    until ? { lockedUntil: until.toISOString() } : undefined,
+  );
 }
 
 /**
- * Count a failed sign-in; the fifth in a row locks the desk user for 15 minutes. Audited. The
- * counter is incremented in SQL, so failures arriving at once are all counted.
+ * Every check of a secret (password or code) first reserves one of the desk user's five attempts
+ * in a single conditional UPDATE, so checks arriving at once cannot get past the limit or a lock:
+ * a reservation is refused while the user is locked or five checks are already counted.
  */
-async function failSignIn(deps: AuthDeps, user: DeskUserRow, stage: 'password' | 'totp'): Promise<void> {
+async function reserveAttempt(deps: AuthDeps, user: DeskUserRow): Promise<void> {
+  const now = deps.clock.now().toISOString();
+  const reserved = await deps.db('desk_users')
+    .where({ id: user.id })
+    .andWhere('failed_signins', '<', MAX_FAILED_SIGNINS)
+    .andWhere((b) => b.whereNull('locked_until').orWhere('locked_until', '<=', now))
+    .update({ failed_signins: deps.db.raw('failed_signins + 1'), updated_at: now });
+  if (reserved === 1) return;
+  const row = await getDeskUser(deps.db, user.id);
+  const until = toIso(row?.locked_until);
+  throw lockedError(until && until > now ? new Date(until) : null);
+}
+
+/** The check passed: give the reserved attempt back (success resets the count at sign-in). */
+async function releaseAttempt(deps: AuthDeps, user: DeskUserRow): Promise<void> {
+  await deps.db('desk_users').where({ id: user.id }).andWhere('failed_signins', '>', 0).decrement('failed_signins', 1);
+}
+
+/** The check failed: the reserved attempt stays counted; the fifth locks for 15 minutes. Audited. */
+async function attemptFailed(deps: AuthDeps, user: DeskUserRow, stage: 'password' | 'totp' | 'replay'): Promise<void> {
   await deps.db.transaction(async (trx) => {
     const now = deps.clock.now();
-    await trx('desk_users').where({ id: user.id }).increment('failed_signins', 1).update({ updated_at: now.toISOString() });
     const row = (await trx('desk_users').where({ id: user.id }).first('failed_signins')) as { failed_signins: number };
     const failures = Number(row.failed_signins);
     const lock = failures >= MAX_FAILED_SIGNINS;
@@ -62,31 +86,19 @@ async function failSignIn(deps: AuthDeps, user: DeskUserRow, stage: 'password' |
   });
 }
 
-function lockedError(until: Date): DeskError {
-  return new DeskError(
-    'UNAUTHENTICATED',
-    `Too many failed sign-ins. Try again after ${until.toISOString().slice(11, 16)} UTC or ask an admin.`,
-    { lockedUntil: until.toISOString() },
-  );
-}
-
 export async function signIn(deps: AuthDeps, username: string, password: string): Promise<SignInStep> {
   const user = await findDeskUser(deps.db, username);
-  if (!user) {
-    await verifyPassword(password, await dummyPasswordHash());
+  if (!user || user.disabled_at != null) {
+    // The same work and the same answer as a wrong password, so neither is told apart.
+    await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
     throw new DeskError('UNAUTHENTICATED', WRONG_CREDENTIALS);
   }
-  const now = deps.clock.now();
-  if (user.disabled_at != null) {
-    await verifyPassword(password, user.password_hash);
-    throw new DeskError('UNAUTHENTICATED', WRONG_CREDENTIALS);
-  }
-  const until = lockedUntil(user, now);
-  if (until) throw lockedError(until);
+  await reserveAttempt(deps, user);
   if (!(await verifyPassword(password, user.password_hash))) {
-    await failSignIn(deps, user, 'password');
+    await attemptFailed(deps, user, 'password');
     throw new DeskError('UNAUTHENTICATED', WRONG_CREDENTIALS);
   }
+  await releaseAttempt(deps, user);
   if (user.totp_seed_enc) {
     return { step: 'totp', challenge: deps.challenges.create(user.id, null).id };
   }
@@ -105,52 +117,68 @@ export async function signIn(deps: AuthDeps, username: string, password: string)
 }
 
 export async function completeSignIn(deps: AuthDeps, challengeId: string, code: string): Promise<Session> {
+  // Counted before the first await, so guesses sent at once on one challenge cannot exceed five.
   const challenge = deps.challenges.get(challengeId);
-  if (!challenge) throw new DeskError('UNAUTHENTICATED', 'Sign-in timed out. Enter your username and password again.');
+  if (!challenge) throw new DeskError('UNAUTHENTICATED', TIMED_OUT);
+  challenge.attempts += 1;
+  if (challenge.attempts > ChallengeStore.MAX_ATTEMPTS) {
+    deps.challenges.delete(challengeId);
+    throw new DeskError('UNAUTHENTICATED', TIMED_OUT);
+  }
   const user = await getDeskUser(deps.db, challenge.userId);
   if (!user || user.disabled_at != null) {
     deps.challenges.delete(challengeId);
     throw new DeskError('UNAUTHENTICATED', WRONG_CREDENTIALS);
   }
-  const until = lockedUntil(user, deps.clock.now());
-  if (until) {
+  try {
+    await reserveAttempt(deps, user);
+  } catch (err) {
     deps.challenges.delete(challengeId);
-    throw lockedError(until);
+    throw err;
   }
-  const seed = challenge.enrolSeed ?? (user.totp_seed_enc ? deps.vault.open(user.totp_seed_enc, SEED_PURPOSE) : null);
+  const seed = challenge.enrolSeed ?? (user.totp_seed_enc ? openSeed(deps.vault, user.totp_seed_enc) : null);
   if (!seed) {
     deps.challenges.delete(challengeId);
-    throw new DeskError('UNAUTHENTICATED', 'Sign-in timed out. Enter your username and password again.');
+    await releaseAttempt(deps, user);
+    throw new DeskError('UNAUTHENTICATED', TIMED_OUT);
   }
   const lastStep = user.totp_last_step == null ? null : Number(user.totp_last_step);
   const check = verifyTotp({ secret: seed, code, clock: deps.clock, afterStep: challenge.enrolSeed ? null : lastStep });
   if (!check.ok) {
-    challenge.attempts += 1;
     if (challenge.attempts >= ChallengeStore.MAX_ATTEMPTS) deps.challenges.delete(challengeId);
-    await failSignIn(deps, user, 'totp');
-    throw new DeskError('UNAUTHENTICATED', 'That code is not right. Enter the current 6-digit code from your authenticator app.');
+    await attemptFailed(deps, user, 'totp');
+    throw new DeskError('UNAUTHENTICATED', WRONG_CODE);
   }
-  deps.challenges.delete(challengeId);
   const idleMinutes = await getSetting(deps.db, 'session.idleMinutes');
   const now = deps.clock.now().toISOString();
-  await deps.db.transaction(async (trx) => {
-    await trx('desk_users')
+  // Accept the code once: the update only happens if no other sign-in used this step (or, at
+  // enrolment, stored a seed) in the meantime, on this machine or another sharing the database.
+  const accepted = await deps.db.transaction(async (trx) => {
+    const update = trx('desk_users')
       .where({ id: user.id })
-      .update({
-        totp_last_step: check.step,
-        failed_signins: 0,
-        locked_until: null,
-        last_signin_at: now,
-        updated_at: now,
-        ...(challenge.enrolSeed
-          ? { totp_seed_enc: deps.vault.seal(challenge.enrolSeed, SEED_PURPOSE), totp_enrolled_at: now }
-          : {}),
-      });
+      .andWhere((b) => b.whereNull('locked_until').orWhere('locked_until', '<=', now))
+      .andWhere((b) => b.whereNull('totp_last_step').orWhere('totp_last_step', '<', check.step));
+    if (challenge.enrolSeed) update.whereNull('totp_seed_enc');
+    const changed = await update.update({
+      totp_last_step: check.step,
+      failed_signins: 0,
+      locked_until: null,
+      last_signin_at: now,
+      updated_at: now,
+      ...(challenge.enrolSeed ? { totp_seed_enc: deps.vault.seal(challenge.enrolSeed, SEED_PURPOSE), totp_enrolled_at: now } : {}),
+    });
+    if (changed !== 1) return false;
     if (challenge.enrolSeed) {
       await recordAudit(trx, deps.clock, { actor: { userId: user.id, name: user.username }, action: 'desk_user.totp_enrolled' });
     }
     await recordAudit(trx, deps.clock, { actor: { userId: user.id, name: user.username }, action: 'desk_user.signin' });
+    return true;
   });
+  deps.challenges.delete(challengeId);
+  if (!accepted) {
+    await attemptFailed(deps, user, 'replay');
+    throw new DeskError('UNAUTHENTICATED', 'That code has already been used. Wait for the next code from your authenticator app.');
+  }
   return deps.sessions.create({
     userId: user.id,
     username: user.username,
@@ -158,6 +186,17 @@ export async function completeSignIn(deps: AuthDeps, challengeId: string, code: 
     role: user.role,
     idleMinutes,
   });
+}
+
+function openSeed(vault: Vault, sealed: string): string {
+  try {
+    return vault.open(sealed, SEED_PURPOSE);
+  } catch {
+    throw new DeskError(
+      'UNAVAILABLE',
+      "This machine's data key cannot open the stored authenticator keys. Use the key file from the machine that set this database up (see `desk keys`).",
+    );
+  }
 }
 
 export async function signOut(deps: AuthDeps, token: string | undefined): Promise<void> {
