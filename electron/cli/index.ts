@@ -16,7 +16,10 @@ import { CLI_ACTOR } from '../core/audit/audit.service';
 import { countDeskUsers, createDeskUser, listDeskUsers } from '../core/deskusers/deskusers.service';
 import { countEmployees } from '../core/employees/employees.service';
 import { seedDemoData } from '../core/demo/seed.service';
-import { appliedMigrations } from '../core/db/migrate';
+import { appliedMigrations, migrateToLatest } from '../core/db/migrate';
+import { openDatabase } from '../core/db/connection';
+import { KeyFileProvider, keyCheck, parseKeyFile } from '../core/secrets/vault';
+import { readCheck } from '../core/secrets/data-key';
 import { changeSetting, getSetting, isSettingKey, SETTINGS, type SettingKey } from '../core/settings/settings.service';
 import { NewerDatabaseError } from '../core/db/migrate';
 import { startHost } from '../host/server';
@@ -36,6 +39,8 @@ Commands:
                                             Create a desk user (role: ${DESK_ROLES.join(', ')}); without
                                             --password-stdin a password is generated and printed once
   users list                               List desk users
+  keys export --out FILE                   Copy this machine's data key to FILE (0600), for another desk PC
+  keys import FILE                         Install a data key exported elsewhere (checked against the database)
   settings list                            Show every setting and its value
   settings set KEY VALUE                   Change a setting (audited), e.g. settings set session.idleMinutes 30
   migrate                                  Bring the database schema up to date
@@ -187,8 +192,8 @@ async function settings(args: string[]): Promise<void> {
   if (sub !== 'set' || positionals.length !== 2) throw new UsageError('settings needs: list, or set KEY VALUE');
   const [key, raw] = positionals as [string, string];
   if (!isSettingKey(key)) throw new UsageError(`Unknown setting ${key}. Known: ${Object.keys(SETTINGS).join(', ')}`);
-  let value: unknown = raw;
-  if (/^-?\d+$/.test(raw)) value = Number(raw);
+  // The text as typed, unless the setting wants a number and the text is one.
+  const value: unknown = SETTINGS[key].schema.safeParse(raw).success || !/^-?\d+$/.test(raw) ? raw : Number(raw);
   await withCore(values['data-dir'], async (core) => {
     try {
       const saved = await changeSetting(core.db, core.clock, CLI_ACTOR, key, value);
@@ -198,6 +203,45 @@ async function settings(args: string[]): Promise<void> {
       throw err;
     }
   });
+}
+
+async function keys(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parse(rest, { out: { type: 'string' } });
+  const config = resolveConfig({ dataDir: values['data-dir'] });
+  const provider = new KeyFileProvider(config.dataDir);
+  if (sub === 'export') {
+    if (!values.out) throw new UsageError('keys export needs --out FILE');
+    // Opening the core proves the key is the one this database's secrets are sealed with.
+    await withCore(values['data-dir'], async () => {
+      if (!provider.exists()) throw new DeskError('UNAVAILABLE', `No key file at ${provider.file} to export.`);
+      fs.writeFileSync(values.out!, provider.getKey().toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+    });
+    process.stdout.write(`Data key written to ${values.out} (mode 0600). Keep it as secret as a password; delete it once imported.\n`);
+    return;
+  }
+  if (sub !== 'import' || positionals.length !== 1) throw new UsageError('keys needs: export --out FILE, or import FILE');
+  const key = parseKeyFile(fs.readFileSync(positionals[0]!, 'utf8'), positionals[0]!);
+  if (provider.exists()) {
+    if (provider.getKey().equals(key)) {
+      process.stdout.write('This machine already has that data key.\n');
+      return;
+    }
+    throw new DeskError('CONFLICT', `${provider.file} already holds a different key; move it away first if you are sure it is not needed.`);
+  }
+  const database = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, schema: config.databaseSchema });
+  try {
+    await migrateToLatest(database.knex);
+    const stored = await readCheck(database.knex);
+    if (stored !== null && stored !== keyCheck(key)) {
+      throw new DeskError('CONFLICT', 'That key is not the one this database’s secrets are sealed with; nothing was installed.');
+    }
+  } finally {
+    await database.close();
+  }
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  fs.writeFileSync(provider.file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  process.stdout.write(`Data key installed at ${provider.file}.\n`);
 }
 
 async function migrate(args: string[]): Promise<void> {
@@ -231,6 +275,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'users':
         await users(rest);
+        return 0;
+      case 'keys':
+        await keys(rest);
         return 0;
       case 'settings':
         await settings(rest);

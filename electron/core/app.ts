@@ -8,6 +8,7 @@ import { ChallengeStore, SessionStore } from './auth/sessions';
 import { createRouter, type Router } from './ipc/router';
 import { createHandlers } from './ipc/handlers';
 import { recordAudit } from './audit/audit.service';
+import { verifyDataKey } from './secrets/data-key';
 import type { CoreConfig } from './config';
 
 export interface DeskCore {
@@ -44,7 +45,14 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
     await database.close();
     throw err;
   }
-  const vault = new Vault(options.keys ?? new KeyFileProvider(config.dataDir));
+  const keys = options.keys ?? new KeyFileProvider(config.dataDir);
+  try {
+    await verifyDataKey(database.knex, clock, keys);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const vault = new Vault(keys);
   const sessions = new SessionStore(clock);
   const challenges = new ChallengeStore(clock);
   const db = database.knex;

@@ -38,6 +38,7 @@ export function appKeyProvider(dataDir: string, safeStorage: SafeStorageLike): K
       if (key.length !== 32) throw new Error(`${wrapped} does not hold a 32-byte key`);
       return key;
     },
+    exists: () => key !== undefined || fs.existsSync(wrapped),
     describe: () => `data key wrapped by the OS keychain (${backend}) in ${wrapped}`,
   };
 }

@@ -8,9 +8,23 @@ import path from 'node:path';
  * browser host and CLI keep it in a 0600 key file in the data directory.
  */
 export interface KeyProvider {
-  /** 32 bytes. */
+  /** 32 bytes; created on first use where the provider can create one. */
   getKey(): Buffer;
+  /** Is there already a key (so getKey() will not create a new one)? */
+  exists(): boolean;
   describe(): string;
+}
+
+/** A fingerprint of the data key, stored in the database so a wrong or new key is noticed. */
+export function keyCheck(key: Buffer): string {
+  return crypto.createHmac('sha256', key).update('mfa-desk data key check v1').digest('hex').slice(0, 32);
+}
+
+/** Read and validate a key file's content (base64 of 32 bytes). */
+export function parseKeyFile(raw: string, where: string): Buffer {
+  const key = Buffer.from(raw.trim(), 'base64');
+  if (key.length !== 32) throw new Error(`${where} does not hold a 32-byte key`);
+  return key;
 }
 
 const VERSION = 'v1';
@@ -70,10 +84,13 @@ export class KeyFileProvider implements KeyProvider {
       const mode = fs.statSync(this.file).mode & 0o777;
       if (mode & 0o077) fs.chmodSync(this.file, 0o600);
     }
-    const key = Buffer.from(raw.toString('utf8').trim(), 'base64');
-    if (key.length !== 32) throw new Error(`${this.file} does not hold a 32-byte key`);
+    const key = parseKeyFile(raw.toString('utf8'), this.file);
     this.key = key;
     return key;
+  }
+
+  exists(): boolean {
+    return this.key !== undefined || fs.existsSync(this.file);
   }
 
   describe(): string {
