@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Router, SessionSlot } from '../core/ipc/router';
 import type { Logger } from '../core/log/logger';
 import { CONTENT_SECURITY_POLICY } from '../core/csp';
+import { resolveStaticFile } from '../core/static-files';
 import type { ErrorCode, WireResult } from '../../shared/errors';
 import { isEventName, type EventName, type Events } from '../../shared/events';
 
@@ -33,9 +34,9 @@ export interface RunningHost {
   close(): Promise<void>;
 }
 
-const HOST_COOKIE = 'desk_host';
-const SESSION_COOKIE = 'desk_session';
-const CLIENT_COOKIE = 'desk_client';
+// Browsers keep cookies per host, not per port: each launch names its cookies after its port, so
+// two hosts on 127.0.0.1 never overwrite each other's.
+const cookieNames = (port: number) => ({ host: `desk_host_${port}`, session: `desk_session_${port}`, client: `desk_client_${port}` });
 const MAX_BODY = 1024 * 1024;
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -75,12 +76,17 @@ export function isLoopback(address: string): boolean {
   return address === '127.0.0.1' || address === '::1' || address === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(address);
 }
 
+/** Cookies by name; one that cannot be decoded (another localhost app's) is skipped, not fatal. */
 function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of (header ?? '').split(';')) {
     const i = part.indexOf('=');
     if (i < 0) continue;
-    out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    try {
+      out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    } catch {
+      // not ours
+    }
   }
   return out;
 }
@@ -101,6 +107,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   if (!isLoopback(bind)) throw new Error(`The browser host binds to loopback only, not ${bind}`);
   const token = opts.token ?? crypto.randomBytes(32).toString('base64url');
   const rendererRoot = path.resolve(opts.rendererDir);
+  let names = cookieNames(0);
   const streams = new Map<string, Set<http.ServerResponse>>();
   let port = 0;
 
@@ -143,20 +150,11 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     });
 
   const serveStatic = (res: http.ServerResponse, pathname: string) => {
-    let rel: string;
-    try {
-      rel = decodeURIComponent(pathname);
-    } catch {
-      return send(res, 400, 'Bad path', { 'Content-Type': 'text/plain; charset=utf-8' });
-    }
-    if (rel === '/' || rel === '') rel = '/index.html';
-    const file = path.resolve(rendererRoot, '.' + path.posix.normalize(rel));
-    if (!file.startsWith(rendererRoot + path.sep) || rel.includes('\0')) {
-      return send(res, 404, 'Not found', { 'Content-Type': 'text/plain; charset=utf-8' });
-    }
+    const file = resolveStaticFile(rendererRoot, pathname);
+    if (!file) return send(res, 404, 'Not found', { 'Content-Type': 'text/plain; charset=utf-8' });
     fs.readFile(file, (err, data) => {
       if (err) {
-        const missingBuild = rel === '/index.html';
+        const missingBuild = file === path.join(rendererRoot, 'index.html');
         return send(res, 404, missingBuild ? 'MFA Desk: the renderer is not built. Run `npm run build`.' : 'Not found', {
           'Content-Type': 'text/plain; charset=utf-8',
         });
@@ -177,15 +175,16 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     if (req.method === 'GET' && queryToken !== null) {
       if (!sameSecret(queryToken, token)) return send(res, 401, 'MFA Desk: this link is not valid for this launch.', { 'Content-Type': 'text/plain; charset=utf-8' });
       url.searchParams.delete('token');
-      const clientId = cookies[CLIENT_COOKIE] ?? crypto.randomBytes(16).toString('base64url');
+      const clientId = cookies[names.client] ?? crypto.randomBytes(16).toString('base64url');
+      // Always a path on this host ("//evil.example/" would leave it).
       return send(res, 303, '', {
-        Location: url.pathname + (url.search || ''),
-        'Set-Cookie': [cookie(HOST_COOKIE, token), cookie(CLIENT_COOKIE, clientId)],
+        Location: '/' + url.pathname.replace(/^\/+/, '') + (url.search || ''),
+        'Set-Cookie': [cookie(names.host, token), cookie(names.client, clientId)],
       });
     }
 
-    const presented = cookies[HOST_COOKIE] ?? (req.headers['x-desk-token'] as string | undefined);
-    if (!sameSecret(presented, token)) {
+    const header = req.headers['x-desk-token'];
+    if (!sameSecret(cookies[names.host], token) && !sameSecret(typeof header === 'string' ? header : undefined, token)) {
       return send(res, 401, 'MFA Desk: open the address printed by `desk serve` (it carries this launch\'s token).', {
         'Content-Type': 'text/plain; charset=utf-8',
       });
@@ -197,7 +196,12 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
 
     if (url.pathname.startsWith('/api/invoke/')) {
       if (req.method !== 'POST') return send(res, 405, 'Use POST', { Allow: 'POST', 'Content-Type': 'text/plain; charset=utf-8' });
-      const channel = decodeURIComponent(url.pathname.slice('/api/invoke/'.length));
+      let channel: string;
+      try {
+        channel = decodeURIComponent(url.pathname.slice('/api/invoke/'.length));
+      } catch {
+        return sendJson(res, { ok: false, error: { code: 'NOT_FOUND', message: 'Unknown channel' } }, []);
+      }
       let payload: unknown;
       try {
         const raw = await readBody(req);
@@ -206,20 +210,20 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         return sendJson(res, { ok: false, error: { code: 'VALIDATION', message: 'The request body must be JSON (at most 1 MB).' } }, []);
       }
       const setCookies: string[] = [];
-      let sessionToken = cookies[SESSION_COOKIE];
+      let sessionToken = cookies[names.session];
       const slot: SessionSlot = {
         get: () => sessionToken,
         set: (t) => {
           sessionToken = t;
-          setCookies.push(t ? cookie(SESSION_COOKIE, t) : cookie(SESSION_COOKIE, '', 0));
+          setCookies.push(t ? cookie(names.session, t) : cookie(names.session, '', 0));
         },
       };
-      const result = await opts.router.invoke(channel, payload, { slot, emit: emitTo(cookies[CLIENT_COOKIE]) });
+      const result = await opts.router.invoke(channel, payload, { slot, emit: emitTo(cookies[names.client]) });
       return sendJson(res, result, setCookies);
     }
 
     if (url.pathname === '/api/events') {
-      const clientId = cookies[CLIENT_COOKIE];
+      const clientId = cookies[names.client];
       if (!clientId) return send(res, 400, 'No client id', { 'Content-Type': 'text/plain; charset=utf-8' });
       res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
       res.write(': connected\n\n');
@@ -251,6 +255,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     server.listen(opts.port ?? 0, bind, () => resolve());
   });
   port = (server.address() as AddressInfo).port;
+  names = cookieNames(port);
   const hostPart = bind.includes(':') ? `[${bind}]` : bind;
   const originUrl = `http://${hostPart}:${port}`;
   return {

@@ -9,7 +9,7 @@ import { openDeskCore, type DeskCore } from '../core/app';
 import { resolveConfig } from '../core/config';
 import { registerContract } from './ipc';
 import { appKeyProvider } from './keys';
-import { APP_HOST, APP_ORIGIN, APP_SCHEME, CSP, isAppUrl, resolveAppPath, secureWebPreferences } from './security';
+import { APP_ORIGIN, APP_SCHEME, CSP, isAppUrl, resolveAppPath, secureWebPreferences } from './security';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererRoot = path.resolve(here, '../renderer');
@@ -52,8 +52,8 @@ async function start(): Promise<void> {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });
   protocol.handle(APP_SCHEME, async (request) => {
-    const file = resolveAppPath(rendererRoot, request.url, path);
-    if (!file || new URL(request.url).host !== APP_HOST) return new Response('Not found', { status: 404 });
+    const file = resolveAppPath(rendererRoot, request.url);
+    if (!file) return new Response('Not found', { status: 404 });
     const res = await net.fetch(pathToFileURL(file).toString());
     const headers = new Headers(res.headers);
     headers.set('Content-Security-Policy', CSP);
@@ -78,8 +78,13 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 
-app.on('will-quit', () => {
-  void core?.close();
+let closing = false;
+app.on('will-quit', (event) => {
+  if (!core || closing) return;
+  // Let the database close cleanly (WAL checkpoint) before the process ends.
+  event.preventDefault();
+  closing = true;
+  void core.close().finally(() => app.quit());
 });
 
 start().catch((err: unknown) => {

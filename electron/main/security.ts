@@ -1,6 +1,8 @@
 /**
  * Window hardening, kept free of side effects so a unit test can check it with a fake Electron.
  */
+import { resolveStaticFile } from '../core/static-files';
+
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'desk';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
@@ -46,21 +48,15 @@ export function isAppUrl(url: string | undefined): boolean {
   }
 }
 
-/** Map an app:// request path to a file under the renderer folder, or null (traversal, odd paths). */
-export function resolveAppPath(rendererRoot: string, requestUrl: string, pathApi: { resolve(...p: string[]): string; sep: string }): string | null {
-  let pathname: string;
+/** Map an app:// request to a file under the renderer folder, or null (another host, traversal). */
+export function resolveAppPath(rendererRoot: string, requestUrl: string): string | null {
+  let u: URL;
   try {
-    const u = new URL(requestUrl);
-    if (u.host !== APP_HOST) return null;
-    pathname = decodeURIComponent(u.pathname);
+    u = new URL(requestUrl);
   } catch {
     return null;
   }
-  if (pathname.includes('\0')) return null;
-  if (pathname === '/' || pathname === '') pathname = '/index.html';
-  const root = pathApi.resolve(rendererRoot);
-  const file = pathApi.resolve(root, '.' + pathname);
-  return file.startsWith(root + pathApi.sep) ? file : null;
+  return u.host === APP_HOST ? resolveStaticFile(rendererRoot, u.pathname) : null;
 }
 
 export { CONTENT_SECURITY_POLICY as CSP } from '../core/csp';

@@ -8,6 +8,18 @@ import { snapshot } from '../support/snapshot';
 import { openTestCore, tempDir, TARGETS, type TestCore } from '../support/targets';
 
 describe.each(TARGETS)('browser host on $name', (target) => {
+  let adminSecret: string | null = null;
+  /** The first admin is created by the first test that needs one; later tests sign in again. */
+  async function signInAsFirstAdminIfNeeded(client: HostClient): Promise<void> {
+    if (adminSecret === null) {
+      adminSecret = await signInAsFirstAdmin(client, clock, 'host.admin', 'host-admin-password');
+      return;
+    }
+    clock.advance(30_000); // a fresh code step
+    const step = await client.invoke('auth.signIn', { username: 'host.admin', password: 'host-admin-password' });
+    const done = await client.invoke('auth.completeSignIn', { challenge: step.body.value.challenge, code: totpAt(adminSecret, clock) });
+    if (!done.body.ok) throw new Error(JSON.stringify(done.body));
+  }
   let core: TestCore;
   let host: RunningHost;
   const clock = new ManualClock('2026-03-02T10:00:00Z');
@@ -55,7 +67,7 @@ describe.each(TARGETS)('browser host on $name', (target) => {
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/');
     const cookies = res.headers.getSetCookie().join('\n');
-    expect(cookies).toMatch(/desk_host=[^;]+; HttpOnly; SameSite=Strict/);
+    expect(cookies).toMatch(new RegExp(`desk_host_${host.port}=[^;]+; HttpOnly; SameSite=Strict`));
     const page = await client.raw('/');
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('MFA Desk');
@@ -107,7 +119,8 @@ describe.each(TARGETS)('browser host on $name', (target) => {
     const status = await client.invoke('app.status', {});
     expect(status.body.value.needsFirstAdmin).toBe(true);
     const secret = await signInAsFirstAdmin(client, clock, 'host.admin', 'host-admin-password');
-    expect(client.has('desk_session')).toBe(true);
+    adminSecret = secret;
+    expect(client.has(`desk_session_${host.port}`)).toBe(true);
     const after = await client.invoke('app.status', {});
     expect(after.body.value.session).toMatchObject({ username: 'host.admin', role: 'admin', idleMinutes: 15 });
     expect(JSON.stringify(after.body)).not.toContain(secret);
@@ -130,7 +143,7 @@ describe.each(TARGETS)('browser host on $name', (target) => {
 
     const out = await client.invoke('auth.signOut', {});
     expect(out.body).toEqual({ ok: true, value: null });
-    expect(client.has('desk_session')).toBe(false);
+    expect(client.has(`desk_session_${host.port}`)).toBe(false);
     expect((await client.invoke('employees.search', { query: 'smith' })).body.error.code).toBe('UNAUTHENTICATED');
 
     const actions = (await core.db('audit_events').select('action', 'result').orderBy('id')).map((r) => `${r.action}:${r.result}`);
@@ -144,6 +157,62 @@ describe.each(TARGETS)('browser host on $name', (target) => {
       ]),
     );
     void secretFromUri;
+  });
+
+  it('copes with what other localhost apps and old tabs leave behind', async () => {
+    // A cookie from another app on 127.0.0.1 that is not valid percent-encoding.
+    const odd = await fetch(host.origin + '/api/invoke/app.status', {
+      method: 'POST',
+      headers: { 'x-desk-token': host.token, cookie: 'other=100%; theirs=%E0%A4%A' },
+      body: '{}',
+    });
+    expect(odd.status).toBe(200);
+    // A stale host cookie (from an earlier launch on this port) does not hide a valid header.
+    const stale = await fetch(host.origin + '/api/invoke/app.status', {
+      method: 'POST',
+      headers: { 'x-desk-token': host.token, cookie: `desk_host_${host.port}=old-launch` },
+      body: '{}',
+    });
+    expect(stale.status).toBe(200);
+    // A channel name that is not valid percent-encoding is an unknown channel, not a crash.
+    const bad = await fetch(host.origin + '/api/invoke/%E0%A4%A', { method: 'POST', headers: { 'x-desk-token': host.token }, body: '{}' });
+    expect(bad.status).toBe(404);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+    // The token exchange only ever redirects to a path on this host.
+    const redirect = await fetch(`${host.origin}/.//evil.example/?token=${host.token}`, { redirect: 'manual' });
+    expect(redirect.status).toBe(303);
+    expect(redirect.headers.get('location')).toMatch(/^\/(?!\/)/);
+  });
+
+  it('pushes progress events to the browser that asked, over server-sent events', async () => {
+    const client = new HostClient(host);
+    await client.open();
+    await signInAsFirstAdminIfNeeded(client);
+    const http = await import('node:http');
+    const cookie = client.cookieHeaderForTests();
+    const received: string[] = [];
+    const stream = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+      const req = http.get({ host: '127.0.0.1', port: host.port, path: '/api/events', headers: { cookie } }, resolve);
+      req.on('error', reject);
+    });
+    expect(stream.statusCode).toBe(200);
+    expect(stream.headers['content-type']).toBe('text/event-stream');
+    stream.setEncoding('utf8');
+    stream.on('data', (d: string) => received.push(d));
+    const loaded = await client.invoke('demo.load', { employees: 2500, seed: 3 });
+    expect(loaded.body).toMatchObject({ ok: true, value: { employees: 2500 } });
+    await new Promise((r) => setTimeout(r, 100));
+    stream.destroy();
+    const events = received
+      .join('')
+      .split('\n\n')
+      .filter((e) => e.startsWith('event: progress'))
+      .map((e) => JSON.parse(e.split('\ndata: ')[1]!) as { task: string; done: number; total: number });
+    expect(events.map((e) => e.done)).toEqual([1000, 2000, 2500]);
+    expect(events.every((e) => e.task === 'demo.load' && e.total === 2500)).toBe(true);
+    // Without the host token the stream is refused.
+    const refused = await fetch(host.origin + '/api/events');
+    expect(refused.status).toBe(401);
   });
 
   it('answers errors with the closed set of codes and HTTP statuses, never a stack', async () => {

@@ -46,6 +46,11 @@ export class HostClient {
     return { status: res.status, body: await res.json() };
   }
 
+  /** The Cookie header this client would send (for raw node:http requests in tests). */
+  cookieHeaderForTests(): string {
+    return this.cookieHeader();
+  }
+
   has(cookie: string): boolean {
     return this.cookies.has(cookie);
   }
