@@ -38,22 +38,26 @@ for (const [name, cmd, args, env] of steps) {
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+const failuresIn = { vitest: 0, e2e: 0 };
 try {
   const v = JSON.parse(fs.readFileSync(vitestJson, 'utf8'));
   passed += v.numPassedTests;
-  failed += v.numFailedTests;
+  failuresIn.vitest = v.numFailedTests + (v.numFailedTestSuites ?? 0);
   skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
 } catch {}
 try {
   const p = JSON.parse(fs.readFileSync(playwrightJson, 'utf8'));
   passed += p.stats.expected + (p.stats.flaky ?? 0);
-  failed += p.stats.unexpected;
+  failuresIn.e2e = p.stats.unexpected + (p.errors?.length ?? 0);
   skipped += p.stats.skipped;
 } catch {}
 fs.rmSync(reports, { recursive: true, force: true });
 
+// A step that failed counts at least once, even when it failed before its runner counted anything
+// (typecheck, layers, build, a suite that could not load, a global set-up error).
+for (const step of failedSteps) failed += Math.max(1, failuresIn[step] ?? 0);
+for (const step of ['vitest', 'e2e']) if (!failedSteps.includes(step)) failed += failuresIn[step];
+
 if (failedSteps.length) console.log(`\nFailed steps: ${failedSteps.join(', ')}`);
-// A failed step that ran no test (typecheck, layers, build) still counts as a failure.
-const stepFailures = failedSteps.filter((s) => s !== 'vitest' && s !== 'e2e').length;
-console.log(`\n${passed} passed, ${failed + stepFailures} failed, ${skipped} skipped`);
+console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failedSteps.length ? 1 : 0);

@@ -9,6 +9,7 @@ import { createRouter, type Router } from './ipc/router';
 import { createHandlers } from './ipc/handlers';
 import { recordAudit } from './audit/audit.service';
 import { verifyDataKey } from './secrets/data-key';
+import { signOut } from './auth/auth.service';
 import type { CoreConfig } from './config';
 
 export interface DeskCore {
@@ -20,6 +21,8 @@ export interface DeskCore {
   vault: Vault;
   sessions: SessionStore;
   router: Router;
+  /** End a session from outside the contract (its Electron window closed). Audited. */
+  signOut(token: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,6 +78,7 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
     vault,
     sessions,
     router,
+    signOut: (token) => signOut({ db, clock, vault, sessions, challenges }, token),
     async close() {
       await database.close();
       await logger.close();

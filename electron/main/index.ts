@@ -60,7 +60,8 @@ async function start(): Promise<void> {
     headers.set('X-Content-Type-Options', 'nosniff');
     return new Response(res.body, { status: res.status, headers });
   });
-  registerContract(ipcMain, core.router);
+  const opened = core;
+  registerContract(ipcMain, opened.router, (token) => opened.signOut(token));
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

@@ -13,6 +13,7 @@ export interface WebContentsLike {
   id: number;
   send(channel: string, payload: unknown): void;
   isDestroyed(): boolean;
+  once(event: 'destroyed', listener: () => void): unknown;
 }
 export interface InvokeEventLike {
   sender: WebContentsLike;
@@ -29,13 +30,28 @@ const FORBIDDEN_SENDER: WireResult<never> = {
  * own top-level frame (app://desk) and then goes through the same router as the browser host.
  * Sessions are held per window, so the renderer never sees a token.
  */
-export function registerContract(ipcMain: IpcMainLike, router: Router): { dispose(): void } {
+export function registerContract(
+  ipcMain: IpcMainLike,
+  router: Router,
+  onWindowClosed?: (sessionToken: string) => Promise<void>,
+): { dispose(): void } {
   const sessions = new Map<number, string>();
+  const watched = new Set<number>();
   for (const channel of CHANNEL_NAMES) {
     ipcMain.handle(IPC_PREFIX + channel, async (event, payload) => {
       const frame = event.senderFrame;
       if (!frame || frame.parent !== null || !isAppUrl(frame.url)) return FORBIDDEN_SENDER;
       const sender = event.sender;
+      if (!watched.has(sender.id)) {
+        watched.add(sender.id);
+        // A closed window's session ends with it (signed out and audited), never lingers.
+        sender.once('destroyed', () => {
+          watched.delete(sender.id);
+          const token = sessions.get(sender.id);
+          sessions.delete(sender.id);
+          if (token) void onWindowClosed?.(token);
+        });
+      }
       const slot: SessionSlot = {
         get: () => sessions.get(sender.id),
         set: (t) => (t ? sessions.set(sender.id, t) : sessions.delete(sender.id)),

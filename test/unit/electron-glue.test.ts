@@ -9,6 +9,7 @@ import { appKeyProvider, WRAPPED_KEY_FILE, type SafeStorageLike } from '../../el
 import { APP_ORIGIN, CSP, isAppUrl, resolveAppPath, secureWebPreferences } from '../../electron/main/security';
 import { KeyFileProvider, Vault } from '../../electron/core/secrets/vault';
 import { openTestCore, tempDir, type TestCore } from '../support/targets';
+import { totpAt } from '../support/http';
 
 /** Stand-ins for the Electron module: the only fakes allowed, for the thin glue. */
 class FakeIpcMain implements IpcMainLike {
@@ -22,9 +23,21 @@ class FakeIpcMain implements IpcMainLike {
   }
 }
 
-function fakeContents(id: number): WebContentsLike & { sent: Array<[string, unknown]> } {
+function fakeContents(id: number): WebContentsLike & { sent: Array<[string, unknown]>; destroy(): void } {
   const sent: Array<[string, unknown]> = [];
-  return { id, sent, send: (c, p) => sent.push([c, p]), isDestroyed: () => false };
+  const onDestroyed: Array<() => void> = [];
+  let destroyed = false;
+  return {
+    id,
+    sent,
+    send: (c, p) => sent.push([c, p]),
+    isDestroyed: () => destroyed,
+    once: (_e, fn) => onDestroyed.push(fn),
+    destroy() {
+      destroyed = true;
+      for (const fn of onDestroyed.splice(0)) fn();
+    },
+  };
 }
 
 class FakeSafeStorage implements SafeStorageLike {
@@ -124,13 +137,34 @@ describe('contract on ipcMain', () => {
     }
   });
 
-  it('keeps sessions per window: signing in one window does not sign in another', async () => {
+  it('keeps sessions per window, and ends a window’s session when it closes', async () => {
     const ipc = new FakeIpcMain();
-    registerContract(ipc, core.router);
+    const closed: string[] = [];
+    registerContract(ipc, core.router, async (token) => {
+      closed.push(token);
+      await core.signOut(token);
+    });
     const frame = { url: `${APP_ORIGIN}/index.html`, parent: null };
-    const search = ipc.handlers.get(IPC_PREFIX + 'employees.search')!;
-    const res = await search({ sender: fakeContents(7), senderFrame: frame }, { query: 'smith' });
-    expect(res).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    const call = (sender: WebContentsLike, channel: string, payload: unknown) =>
+      ipc.handlers.get(IPC_PREFIX + channel)!({ sender, senderFrame: frame }, payload);
+    const one = fakeContents(11);
+    const two = fakeContents(12);
+    // Window one signs in (first admin, enrolment, code).
+    await call(one, 'auth.createFirstAdmin', { username: 'glue.admin', displayName: 'Glue', password: 'glue-admin-password' });
+    const step = (await call(one, 'auth.signIn', { username: 'glue.admin', password: 'glue-admin-password' })) as {
+      value: { challenge: string; otpauthUri: string };
+    };
+    const secret = new URL(step.value.otpauthUri).searchParams.get('secret')!;
+    const done = await call(one, 'auth.completeSignIn', { challenge: step.value.challenge, code: totpAt(secret, core.clock) });
+    expect(done).toMatchObject({ ok: true, value: { username: 'glue.admin' } });
+    expect(await call(one, 'employees.search', { query: 'smith' })).toMatchObject({ ok: true });
+    expect(await call(two, 'employees.search', { query: 'smith' })).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    // Closing window one signs its session out, with an audit row.
+    one.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(closed).toHaveLength(1);
+    expect(await core.db('audit_events').where({ action: 'desk_user.signout' })).toHaveLength(1);
+    expect(core.sessions.touch(closed[0]).state).toBe('none');
   });
 });
 

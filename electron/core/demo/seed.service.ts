@@ -9,7 +9,7 @@ import { recordAudit, type Actor } from '../audit/audit.service';
 import { createDeskUser, findDeskUser } from '../deskusers/deskusers.service';
 import { newTotpSeed } from '../auth/totp';
 import type { Vault } from '../secrets/vault';
-import { buildGivenSort, buildSearchDoc, buildSortName } from '../employees/employees.service';
+import { buildGivenSort, buildSearchDoc, buildSortName, countEmployees } from '../employees/employees.service';
 import { createRandom, type Random } from './random';
 
 export const FACTOR_SEED_PURPOSE = 'employee.totp';
@@ -64,7 +64,7 @@ async function insertAll(trx: Knex.Transaction, table: string, rows: Row[]): Pro
   }
 }
 
-async function maxId(db: Knex, table: string): Promise<number> {
+async function maxId(db: Knex | Knex.Transaction, table: string): Promise<number> {
   const row = (await db(table).max({ m: 'id' }).first()) as { m: number | string | null } | undefined;
   return Number(row?.m ?? 0);
 }
@@ -75,12 +75,13 @@ interface Counters {
   factorId: number;
 }
 
-function makeEmployee(i: number, seed: number, rnd: Random, now: number, ids: Counters, vault: Vault) {
+function makeEmployee(i: number, rnd: Random, now: number, ids: Counters, vault: Vault) {
   const d = dictionaries;
   const first = rnd.pick(d.firstNames);
   const last = rnd.pick(d.lastNames);
   const org = rnd.pick(d.organisations);
-  const number = String(10_000_000 + ((i * NUMBER_STRIDE + seed * 104_729) % NUMBER_SPACE));
+  // From the running index alone: unique across seeds and loaders as the index is.
+  const number = String(10_000_000 + ((i * NUMBER_STRIDE) % NUMBER_SPACE));
   // Letters-only names followed by a decimal tag: the boundary is unambiguous, so usernames and
   // addresses never clash ("cooke"+"1" can never equal "cook"+"e1").
   const tag = String(i);
@@ -245,44 +246,50 @@ function renderDemoMail(values: Record<string, string>): { subject: string; body
 export async function seedDemoData(db: Knex, clock: Clock, opts: SeedOptions): Promise<SeedResult> {
   const now = Math.floor(clock.now().getTime() / DAY) * DAY;
   const rnd = createRandom(opts.seed);
-  const ids: Counters = {
-    employeeId: await maxId(db, 'employees'),
-    emailId: await maxId(db, 'employee_emails'),
-    factorId: await maxId(db, 'factors'),
-  };
-  const firstEmployeeId = ids.employeeId + 1;
-  const offset = (await db('employees').count({ n: '*' }).first()) as { n: number | string };
-  const start = Number(offset.n);
+  const postgres = databaseKind(db) === 'postgres';
+  let firstEmployeeId = 0;
 
   for (let done = 0; done < opts.employees; ) {
     const size = Math.min(BATCH, opts.employees - done);
-    const employees: Row[] = [];
-    const emails: Row[] = [];
-    const factors: Row[] = [];
-    const audits: Row[] = [];
-    const codes: Row[] = [];
-    const mails: Row[] = [];
-    for (let k = 0; k < size; k++) {
-      const made = makeEmployee(start + done + k, opts.seed, rnd, now, ids, opts.vault);
-      employees.push(made.employee);
-      emails.push(...made.emails);
-      factors.push(...made.factors);
-      codes.push(...made.codes);
-      mails.push(...made.mails);
-      for (const a of made.audits) {
-        audits.push({
-          occurred_at: iso(a.at),
-          actor_user_id: null,
-          actor_name: 'employee',
-          employee_id: made.employee.id,
-          ticket_ref: null,
-          action: a.action,
-          result: 'ok',
-          details: JSON.stringify(a.details),
-        });
-      }
-    }
     await db.transaction(async (trx) => {
+      // Take the write lock first, then read where ids and numbering continue from, so two
+      // loaders (the CLI and the app, or two desks on one database) never pick the same ids.
+      if (postgres) await trx.raw("SELECT pg_advisory_xact_lock(hashtext('mfa-desk.seed'))");
+      // On sqlite any write statement, even one that matches no row, takes the write lock.
+      else await trx('settings').where({ key: '' }).update({ value: '' });
+      const ids: Counters = {
+        employeeId: await maxId(trx, 'employees'),
+        emailId: await maxId(trx, 'employee_emails'),
+        factorId: await maxId(trx, 'factors'),
+      };
+      if (done === 0) firstEmployeeId = ids.employeeId + 1;
+      const start = await countEmployees(trx);
+      const employees: Row[] = [];
+      const emails: Row[] = [];
+      const factors: Row[] = [];
+      const audits: Row[] = [];
+      const codes: Row[] = [];
+      const mails: Row[] = [];
+      for (let k = 0; k < size; k++) {
+        const made = makeEmployee(start + k, rnd, now, ids, opts.vault);
+        employees.push(made.employee);
+        emails.push(...made.emails);
+        factors.push(...made.factors);
+        codes.push(...made.codes);
+        mails.push(...made.mails);
+        for (const a of made.audits) {
+          audits.push({
+            occurred_at: iso(a.at),
+            actor_user_id: null,
+            actor_name: 'employee',
+            employee_id: made.employee.id,
+            ticket_ref: null,
+            action: a.action,
+            result: 'ok',
+            details: JSON.stringify(a.details),
+          });
+        }
+      }
       await insertAll(trx, 'employees', employees);
       await insertAll(trx, 'employee_emails', emails);
       await insertAll(trx, 'factors', factors);
@@ -294,15 +301,15 @@ export async function seedDemoData(db: Knex, clock: Clock, opts: SeedOptions): P
         action: 'demo.batch_loaded',
         details: { seed: opts.seed, fromEmployeeId: employees[0]!.id, count: size },
       });
+      if (postgres) {
+        // Explicit ids do not move the sequences: move them in the same transaction.
+        for (const table of ['employees', 'employee_emails', 'factors']) {
+          await trx.raw(`SELECT setval(pg_get_serial_sequence(?, 'id'), GREATEST((SELECT MAX(id) FROM ??), 1))`, [table, table]);
+        }
+      }
     });
     done += size;
     opts.onProgress?.(done, opts.employees);
-  }
-
-  if (databaseKind(db) === 'postgres') {
-    for (const table of ['employees', 'employee_emails', 'factors']) {
-      await db.raw(`SELECT setval(pg_get_serial_sequence(?, 'id'), GREATEST((SELECT MAX(id) FROM ??), 1))`, [table, table]);
-    }
   }
 
   const deskUsers: SeedResult['deskUsers'] = [];

@@ -9,7 +9,7 @@ import type {
   FactorType,
   MfaState,
 } from '../../../shared/domain';
-import { toBool, toIso } from '../db/values';
+import { toBool, toCount, toIso } from '../db/values';
 
 interface EmployeeRow {
   id: number;
@@ -140,9 +140,8 @@ export async function getEmployee(db: Knex, id: number): Promise<EmployeeDetail>
   };
 }
 
-export async function countEmployees(db: Knex): Promise<number> {
-  const row = await db('employees').count({ n: '*' }).first();
-  return Number((row as { n: number | string } | undefined)?.n ?? 0);
+export async function countEmployees(db: Knex | Knex.Transaction): Promise<number> {
+  return toCount(await db('employees').count({ n: '*' }).first());
 }
 
 /** Cheap "is there anyone?" for start-up screens (COUNT(*) would read millions of rows). */

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { databaseKind } from '../connection';
 
 export interface Migration {
   /** Ordered, append-only: never rename or edit a released migration. */
@@ -8,8 +9,7 @@ export interface Migration {
 }
 
 export function isPostgres(knex: Knex): boolean {
-  const client = String((knex.client as { config?: { client?: unknown } }).config?.client ?? '');
-  return client === 'pg';
+  return databaseKind(knex) === 'postgres';
 }
 
 /** A UTC timestamp column: timestamptz on PostgreSQL, ISO-8601 text on sqlite. */
