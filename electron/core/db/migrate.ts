@@ -27,7 +27,8 @@ export async function appliedMigrations(knex: Knex): Promise<string[]> {
 }
 
 /**
- * Bring the schema up to date. Each migration runs in its own transaction. A database that has
+ * Bring the schema up to date. The pending migrations run in one transaction (knex's batch), so a
+ * failure leaves none of them applied. A database that has
  * migrations this build does not know is refused rather than half-understood.
  */
 export async function migrateToLatest(knex: Knex, opts: { to?: string } = {}): Promise<string[]> {

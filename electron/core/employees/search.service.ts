@@ -377,9 +377,18 @@ export class EmployeeSearch {
     return { count: Math.min(n, COUNT_CAP), capped: n > COUNT_CAP };
   }
 
-  /** Every organisation, for the filter list (one index scan; cached by the caller). */
+  /**
+   * Every organisation, for the filter list: one index seek per organisation ("skip scan"), not a
+   * DISTINCT over millions of rows.
+   */
   async organisations(): Promise<string[]> {
-    const rows: Array<{ organisation: string }> = await this.db('employees').distinct('organisation').orderBy('organisation');
-    return rows.map((r) => r.organisation);
+    const out: string[] = [];
+    for (;;) {
+      const qb = this.db('employees').min({ next: 'organisation' });
+      if (out.length) qb.where('organisation', '>', out[out.length - 1]!);
+      const row = (await qb.first()) as { next: string | null } | undefined;
+      if (!row || row.next === null) return out;
+      out.push(row.next);
+    }
   }
 }
