@@ -63,7 +63,13 @@ export const searchFiltersSchema = z
     status: z.enum(EMPLOYEE_STATUSES).optional(),
     mfa: z.enum(MFA_STATES).optional(),
     factor: z.enum(FACTOR_FILTERS).optional(),
-    organisation: z.string().trim().min(1).max(200).optional(),
+    organisation: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'Control characters are not allowed')
+      .optional(),
     pendingRegistration: z.boolean().optional(),
     locked: z.boolean().optional(),
   })
@@ -136,7 +142,7 @@ export const channels = {
     summary: 'The employee page in one round trip: record, eligibility, factors, latest codes, mail log, first page of the audit trail.',
   }),
   'employees.audit': channel<AuditPage>()({
-    input: z.object({ employeeId: employeeIdSchema, cursor: z.string().regex(/^\d{1,10}$/).nullable().default(null) }).strict(),
+    input: z.object({ employeeId: employeeIdSchema, cursor: z.string().max(100).nullable().default(null) }).strict(),
     access: ALL_ROLES,
     summary: "The next page of an employee's audit trail, newest first.",
   }),

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { DeskError } from '../../../shared/errors';
-import type { AuditEntry, AuditPage, CodePurpose, EmployeePageData, MailLogEntry, MailStatus, OneTimeCodeView } from '../../../shared/domain';
+import { CODE_PURPOSES, type AuditEntry, type AuditPage, type CodePurpose, type EmployeePageData, type MailLogEntry, type MailStatus, type OneTimeCodeView } from '../../../shared/domain';
 import { eligibility } from '../../../shared/eligibility';
 import type { Clock } from '../clock';
 import { toIso } from '../db/values';
@@ -20,15 +20,28 @@ function parseDetails(raw: unknown): Record<string, unknown> {
   }
 }
 
-/** The employee's audit trail, newest first, a keyset page at a time (cursor: the last id shown). */
+const AUDIT_CURSOR_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)~(\d{1,10})$/;
+
+/**
+ * The employee's audit trail, newest first by time (then id), a keyset page at a time; the cursor
+ * is the time and id of the last event shown. Served by the (employee_id, occurred_at) index.
+ */
 export async function employeeAudit(db: Knex, employeeId: number, cursor: string | null, limit = AUDIT_PAGE_SIZE): Promise<AuditPage> {
-  let before: number | null = null;
+  const qb = db('audit_events')
+    .where('employee_id', employeeId)
+    .orderBy([
+      { column: 'occurred_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .limit(limit + 1);
   if (cursor !== null) {
-    before = /^\d{1,10}$/.test(cursor) ? Number(cursor) : NaN;
-    if (!Number.isSafeInteger(before)) throw new DeskError('VALIDATION', 'The audit page cursor is not valid.');
+    const m = AUDIT_CURSOR_RE.exec(cursor);
+    const id = m ? Number(m[2]) : NaN;
+    if (!m || !(id > 0 && id <= 2_147_483_647) || Number.isNaN(Date.parse(m[1]!))) {
+      throw new DeskError('VALIDATION', 'The audit page cursor is not valid.');
+    }
+    qb.whereRaw('(occurred_at, id) < (?, ?)', [m[1]!, id]);
   }
-  const qb = db('audit_events').where('employee_id', employeeId).orderBy('id', 'desc').limit(limit + 1);
-  if (before !== null) qb.andWhere('id', '<', before);
   const rows: Array<Record<string, unknown>> = await qb.select('id', 'occurred_at', 'actor_name', 'ticket_ref', 'action', 'result', 'details');
   const shown = rows.slice(0, limit);
   const entries: AuditEntry[] = shown.map((r) => ({
@@ -40,25 +53,32 @@ export async function employeeAudit(db: Knex, employeeId: number, cursor: string
     result: r.result === 'refused' ? 'refused' : 'ok',
     details: parseDetails(r.details),
   }));
-  return { rows: entries, nextCursor: rows.length > limit ? String(entries[entries.length - 1]!.id) : null };
+  const last = entries[entries.length - 1];
+  return { rows: entries, nextCursor: rows.length > limit && last ? `${last.occurredAt}~${last.id}` : null };
 }
 
 async function latestCodes(db: Knex, employeeId: number): Promise<OneTimeCodeView[]> {
-  // Newest per purpose: a handful of rows per employee, read through the (employee, purpose, issued) index.
-  const rows: Array<Record<string, unknown>> = await db('one_time_codes')
-    .where('employee_id', employeeId)
-    .orderBy([{ column: 'issued_at', order: 'desc' }, { column: 'id', order: 'desc' }])
-    .limit(50)
-    .select('id', 'purpose', 'recipient', 'issued_at', 'expires_at', 'consumed_at', 'superseded_at', 'locked_at', 'attempts');
-  const seen = new Set<string>();
-  const out: OneTimeCodeView[] = [];
-  for (const r of rows) {
-    const purpose = String(r.purpose) as CodePurpose;
-    if (seen.has(purpose)) continue;
-    seen.add(purpose);
-    out.push({
+  // The newest code of each purpose: one index seek per purpose.
+  const rows = await Promise.all(
+    CODE_PURPOSES.map(
+      (purpose) =>
+        db('one_time_codes')
+          .where({ employee_id: employeeId, purpose })
+          .orderBy([
+            { column: 'issued_at', order: 'desc' },
+            { column: 'id', order: 'desc' },
+          ])
+          .first('id', 'purpose', 'recipient', 'issued_at', 'expires_at', 'consumed_at', 'superseded_at', 'locked_at', 'attempts') as Promise<
+          Record<string, unknown> | undefined
+        >,
+    ),
+  );
+  return rows
+    .filter((r): r is Record<string, unknown> => r !== undefined)
+    .sort((a, b) => Date.parse(toIso(b.issued_at)!) - Date.parse(toIso(a.issued_at)!) || Number(b.id) - Number(a.id))
+    .map((r) => ({
       id: Number(r.id),
-      purpose,
+      purpose: String(r.purpose) as CodePurpose,
       recipient: String(r.recipient),
       issuedAt: toIso(r.issued_at)!,
       expiresAt: toIso(r.expires_at)!,
@@ -67,9 +87,7 @@ async function latestCodes(db: Knex, employeeId: number): Promise<OneTimeCodeVie
       lockedAt: toIso(r.locked_at),
       attempts: Number(r.attempts),
       maxAttempts: CODE_MAX_ATTEMPTS,
-    });
-  }
-  return out;
+    }));
 }
 
 async function mailLog(db: Knex, employeeId: number): Promise<{ mails: MailLogEntry[]; more: boolean }> {

@@ -34,6 +34,7 @@ export interface SearchInput {
 }
 
 export const COUNT_CAP = 10_000;
+const MAX_ID = 2_147_483_647; // ids are 32-bit integers on both databases
 
 const COLUMNS = [
   'id',
@@ -87,16 +88,19 @@ function decodeCursor(raw: string | null | undefined, sort: SearchInput['sort'])
   } catch {
     throw new DeskError('VALIDATION', 'The page cursor is not valid; start the search again.');
   }
+  const text = (x: unknown) => typeof x === 'string' && x.length <= 1000 && !x.includes('\u0000');
   const ok =
     typeof c === 'object' &&
     c !== null &&
     Number.isInteger((c as { i: unknown }).i) &&
-    (((c as Cursor).m === 'r' && sort.by === 'relevance' && [0, 1, 2].includes((c as { t: number }).t) && typeof (c as { k: unknown }).k === 'string') ||
+    (c as { i: number }).i >= 0 &&
+    (c as { i: number }).i <= MAX_ID &&
+    (((c as Cursor).m === 'r' && sort.by === 'relevance' && [0, 1, 2].includes((c as { t: number }).t) && text((c as { k: unknown }).k)) ||
       ((c as Cursor).m === 's' &&
         sort.by !== 'relevance' &&
         Array.isArray((c as { v: unknown }).v) &&
         (c as { v: unknown[] }).v.length === SORT_COLUMNS[sort.by].length &&
-        (c as { v: unknown[] }).v.every((x) => typeof x === 'string')));
+        (c as { v: unknown[] }).v.every(text)));
   if (!ok) throw new DeskError('VALIDATION', 'The page cursor does not belong to this search; start the search again.');
   return c as Cursor;
 }
@@ -137,7 +141,9 @@ interface Parsed {
 function parse(query: string): Parsed {
   const q = normaliseQuery(query);
   const words = q.split(' ').filter(Boolean);
-  return { q, long: words.filter((w) => w.length >= 3), short: words.filter((w) => w.length < 3) };
+  // Length in characters (code points): the trigram index works on characters, not UTF-16 units.
+  const chars = (w: string) => [...w].length;
+  return { q, long: words.filter((w) => chars(w) >= 3), short: words.filter((w) => chars(w) < 3) };
 }
 
 /** The keys an employee can be found by, for ranking: names both ways, username, number, emails. */
@@ -158,12 +164,27 @@ function isExact(q: string, r: Row, emails: readonly string[]): boolean {
 /** The first key (in code point order) that starts with q, or null. */
 function firstPrefixKey(q: string, r: Row, emails: readonly string[]): string | null {
   let best: string | null = null;
-  for (const [, k] of keysOf(r, emails)) if (k.startsWith(q) && (best === null || k < best)) best = k;
+  for (const [, k] of keysOf(r, emails)) if (k.startsWith(q) && (best === null || compareCodePoints(k, best) < 0)) best = k;
   return best;
 }
 
+/**
+ * Code point order, as both databases compare these columns (sqlite BINARY on UTF-8, PostgreSQL
+ * "C"); JavaScript's < compares UTF-16 units, which puts characters beyond U+FFFF before U+E000–U+FFFF.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(i)!;
+    if (x !== y) return x - y;
+    if (x > 0xffff) i++; // the low surrogate is part of the same character
+  }
+  return a.length - b.length;
+}
+
 function compareKeyId(a: [string, number], b: [string, number]): number {
-  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1];
+  return compareCodePoints(a[0], b[0]) || a[1] - b[1];
 }
 
 export class EmployeeSearch {
