@@ -67,6 +67,23 @@ const SORT_COLUMNS: Record<Exclude<SortKey, 'relevance'>, readonly string[]> = {
 type PrefixSource = 'sort_name' | 'given_sort' | 'username' | 'employee_number' | 'email';
 const PREFIX_SOURCES: readonly PrefixSource[] = ['sort_name', 'given_sort', 'username', 'employee_number', 'email'];
 
+/** An 8-digit employee number or an email address: worth answering from tier 0 alone. */
+export const KEY_SHAPED = /^(\d{8}|[^\s@]+@[^\s@]+\.[^\s@]+)$/;
+
+/**
+ * Which prefix sources can hold q at all: names have letters and may have spaces, usernames and
+ * emails have no spaces, employee numbers are digits. Skipping the others saves their queries.
+ */
+function sourcesFor(q: string): PrefixSource[] {
+  const hasSpace = q.includes(' ');
+  const digits = /^\d+$/.test(q);
+  return PREFIX_SOURCES.filter((s) => {
+    if (s === 'employee_number') return digits;
+    if (s === 'username' || s === 'email') return !hasSpace;
+    return !digits && !q.includes('@'); // names
+  });
+}
+
 type Cursor =
   | { m: 'r'; t: 0 | 1 | 2; k: string; i: number } // relevance: tier, key, id
   | { m: 's'; v: string[]; i: number }; // column sort: the sort tuple, id
@@ -328,13 +345,19 @@ export class EmployeeSearch {
         if (cursor && compareKeyId(key, [cursor.k, cursor.i]) <= 0) continue;
         out.push({ row: r, t: 0, k: key[0] });
       }
+      // An employee number or an email address that matched exactly is almost always the one the
+      // agent wants: answer with it at once (b-tree look-ups only) and leave the wider tiers to the
+      // next page, which the list fetches as soon as it is shown.
+      if (!cursor && out.length > 0 && out.length <= input.limit && KEY_SHAPED.test(p.q)) {
+        return { rows: out.map((o) => toSummary(o.row)), nextCursor: encodeCursor({ m: 'r', t: 1, k: '', i: 0 }) };
+      }
     }
 
     if (out.length < want && tier <= 1) {
       let after: [string, number] | null = tier === 1 && cursor ? [cursor.k, cursor.i] : null;
       const batch = Math.max(want, 50);
       for (;;) {
-        const pages = await Promise.all(PREFIX_SOURCES.map((s) => this.prefixPage(s, p.q, input.filters, after, batch)));
+        const pages = await Promise.all(sourcesFor(p.q).map((s) => this.prefixPage(s, p.q, input.filters, after, batch)));
         const merged = pages.flat().map((r) => ({ row: r as Row, key: [r.match_key, Number(r.id)] as [string, number] }));
         if (merged.length === 0) break;
         merged.sort((a, b) => compareKeyId(a.key, b.key));
@@ -362,7 +385,8 @@ export class EmployeeSearch {
 
     if (out.length < want && p.long.length > 0) {
       let afterId = tier === 2 && cursor ? cursor.i : 0;
-      const batch = Math.max(want * 2, 100);
+      // Enough for the rest of the page plus a few that belong to tiers 0–1 and are skipped here.
+      const batch = want - out.length + 16;
       for (;;) {
         const rows: Row[] = await this.substringPage(p, input.filters, afterId, batch);
         if (rows.length === 0) break;
@@ -390,8 +414,18 @@ export class EmployeeSearch {
   /** How many match (up to COUNT_CAP; beyond that, "more than"). */
   async count(query: string, filters: SearchFilters): Promise<SearchCount> {
     const p = parse(query);
-    const inner = this.db('employees').select(this.db.raw('1'));
-    this.whereMatches(inner, p);
+    let inner: Knex.QueryBuilder;
+    if (this.kind === 'sqlite' && p.long.length > 0) {
+      // Walk the trigram index's matches and stop at the cap, rather than collect them all first.
+      inner = this.db('employee_fts')
+        .join('employees', 'employees.id', 'employee_fts.rowid')
+        .select(this.db.raw('1'))
+        .whereRaw('employee_fts MATCH ?', [p.long.map(ftsPhrase).join(' AND ')]);
+      for (const w of p.short) inner.whereRaw("employees.search_doc LIKE ? ESCAPE '\\'", [`%${likeEscape(w)}%`]);
+    } else {
+      inner = this.db('employees').select(this.db.raw('1'));
+      this.whereMatches(inner, p);
+    }
     applyFilters(inner, filters);
     const row = (await this.db.from(inner.limit(COUNT_CAP + 1).as('m')).count({ n: '*' }).first()) as { n: number | string };
     const n = Number(row.n);
