@@ -261,16 +261,15 @@ export class EmployeeSearch {
     return applyFilters(qb, filters).orderBy([col, idCol]).limit(n) as Promise<Array<Row & { match_key: string }>>;
   }
 
-  /** Employees matching exactly (tier 0), by name. */
+  /** Employees matching exactly (tier 0), by name: three b-tree look-ups joined by UNION. */
   private async exactRows(q: string, filters: SearchFilters): Promise<Row[]> {
-    const qb = this.base()
-      .where((b) =>
-        b
-          .where('employees.employee_number', q)
-          .orWhere('employees.username', q)
-          .orWhereIn('employees.id', this.db('employee_emails').select('employee_id').where('address_lc', q)),
-      )
-      .orderBy(['employees.sort_name', 'employees.id']);
+    const ids = this.db
+      .select('id')
+      .from('employees')
+      .where('employee_number', q)
+      .union((u) => u.select('id').from('employees').where('username', q))
+      .union((u) => u.select('employee_id').from('employee_emails').where('address_lc', q));
+    const qb = this.base().whereIn('employees.id', ids).orderBy(['employees.sort_name', 'employees.id']);
     return applyFilters(qb, filters);
   }
 
@@ -324,14 +323,21 @@ export class EmployeeSearch {
       for (const w of p.short) qb.whereRaw("employees.search_doc LIKE ? ESCAPE '\\'", [`%${likeEscape(w)}%`]);
       return qb;
     }
-    // Only short words: exact keys and prefixes (never a scan).
+    // Only short words: exact keys and prefixes, each an index range, joined by UNION (an OR
+    // across columns would be a full scan on PostgreSQL).
     const end = prefixEnd(p.q);
-    return qb.where((b) => {
-      for (const c of ['sort_name', 'given_sort', 'username', 'employee_number']) {
-        b.orWhere((x) => x.where(`employees.${c}`, '>=', p.q).andWhere(`employees.${c}`, '<', end));
-      }
-      b.orWhereIn('employees.id', this.db('employee_emails').select('employee_id').where('address_lc', '>=', p.q).andWhere('address_lc', '<', end));
-    });
+    const range = (table: string, col: string, idCol: string) => (u: Knex.QueryBuilder) =>
+      u.select(idCol).from(table).where(col, '>=', p.q).andWhere(col, '<', end);
+    const ids = this.db
+      .select('id')
+      .from('employees')
+      .where('sort_name', '>=', p.q)
+      .andWhere('sort_name', '<', end)
+      .union(range('employees', 'given_sort', 'id'))
+      .union(range('employees', 'username', 'id'))
+      .union(range('employees', 'employee_number', 'id'))
+      .union(range('employee_emails', 'address_lc', 'employee_id'));
+    return qb.whereIn('employees.id', ids);
   }
 
   private async relevancePage(p: Parsed, input: SearchInput, cursor: Extract<Cursor, { m: 'r' }> | null): Promise<SearchPage> {
@@ -414,6 +420,11 @@ export class EmployeeSearch {
   /** How many match (up to COUNT_CAP; beyond that, "more than"). */
   async count(query: string, filters: SearchFilters): Promise<SearchCount> {
     const p = parse(query);
+    if (p.q !== '' && p.long.length === 0 && (await this.anyPrefixSourceOverCap(p.q, filters))) {
+      // One to two characters: if a single index range already holds more than the cap, so does
+      // their union; no need to build it.
+      return { count: COUNT_CAP, capped: true };
+    }
     let inner: Knex.QueryBuilder;
     if (this.kind === 'sqlite' && p.long.length > 0) {
       // Walk the trigram index's matches and stop at the cap, rather than collect them all first.
@@ -430,6 +441,22 @@ export class EmployeeSearch {
     const row = (await this.db.from(inner.limit(COUNT_CAP + 1).as('m')).count({ n: '*' }).first()) as { n: number | string };
     const n = Number(row.n);
     return { count: Math.min(n, COUNT_CAP), capped: n > COUNT_CAP };
+  }
+
+  private async anyPrefixSourceOverCap(q: string, filters: SearchFilters): Promise<boolean> {
+    const end = prefixEnd(q);
+    for (const source of PREFIX_SOURCES) {
+      const col = source === 'email' ? 'employee_emails.address_lc' : `employees.${source}`;
+      const inner =
+        source === 'email'
+          ? this.db('employee_emails').join('employees', 'employees.id', 'employee_emails.employee_id').select(this.db.raw('1'))
+          : this.db('employees').select(this.db.raw('1'));
+      inner.where(col, '>=', q).andWhere(col, '<', end);
+      applyFilters(inner, filters);
+      const row = (await this.db.from(inner.limit(COUNT_CAP + 1).as('m')).count({ n: '*' }).first()) as { n: number | string };
+      if (Number(row.n) > COUNT_CAP) return true;
+    }
+    return false;
   }
 
   /**
