@@ -74,33 +74,43 @@ export function App() {
     [showSignIn],
   );
 
-  switch (screen.kind) {
-    case 'loading':
-      return <LoadingScreen productName={productName} />;
-    case 'fatal':
-      return <FatalScreen productName={productName} message={screen.message} onRetry={screen.hostToken ? null : start} />;
-    case 'firstRun':
-      return (
-        <SignedOutLayout productName={productName}>
-          <FirstRunScreen onCreated={(username) => showSignIn(username, `The admin ${username} has been created. Sign in to set up your authenticator app.`)} />
-        </SignedOutLayout>
-      );
-    case 'signIn':
-      return (
-        <SignedOutLayout productName={productName}>
-          <SignInScreen key={screen.key} initialUsername={screen.username} notice={screen.notice} onSignedIn={onSignedIn} />
-        </SignedOutLayout>
-      );
-    case 'signedIn':
-      return (
-        <SignedInShell
-          productName={productName}
-          initialStatus={screen.status}
-          session={screen.session}
-          onEnded={onEnded}
-          onFatal={fail}
-        />
-      );
+  // The one skip link of the app, above whichever screen is showing.
+  return (
+    <>
+      <SkipLink />
+      {renderScreen()}
+    </>
+  );
+
+  function renderScreen() {
+    switch (screen.kind) {
+      case 'loading':
+        return <LoadingScreen productName={productName} />;
+      case 'fatal':
+        return <FatalScreen productName={productName} message={screen.message} onRetry={screen.hostToken ? null : start} />;
+      case 'firstRun':
+        return (
+          <SignedOutLayout productName={productName}>
+            <FirstRunScreen onCreated={(username) => showSignIn(username, `The admin ${username} has been created. Sign in to set up your authenticator app.`)} />
+          </SignedOutLayout>
+        );
+      case 'signIn':
+        return (
+          <SignedOutLayout productName={productName}>
+            <SignInScreen key={screen.key} initialUsername={screen.username} notice={screen.notice} onSignedIn={onSignedIn} />
+          </SignedOutLayout>
+        );
+      case 'signedIn':
+        return (
+          <SignedInShell
+            productName={productName}
+            initialStatus={screen.status}
+            session={screen.session}
+            onEnded={onEnded}
+            onFatal={fail}
+          />
+        );
+    }
   }
 }
 
@@ -115,7 +125,6 @@ function SkipLink() {
 export function SignedOutLayout({ productName, children }: { productName: string; children: ReactNode }) {
   return (
     <>
-      <SkipLink />
       <header className="app-header">
         <span className="app-header__brand">{productName}</span>
       </header>
@@ -154,5 +163,3 @@ function FatalScreen({ productName, message, onRetry }: { productName: string; m
     </SignedOutLayout>
   );
 }
-
-export { SkipLink };

@@ -1,5 +1,17 @@
 /** Display helpers: plain British English, dates in the local time zone via Intl (en-GB). */
-import type { DeskRole, EmailKind, EmployeeStatus, FactorState, FactorType, MfaState } from '../../shared/domain';
+import type {
+  CodePurpose,
+  DeskRole,
+  EmailKind,
+  EmployeeStatus,
+  FactorFilter,
+  FactorState,
+  FactorType,
+  MailStatus,
+  MfaState,
+  SortDirection,
+  SortKey,
+} from '../../shared/domain';
 
 const dateTimeFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium' });
@@ -59,6 +71,96 @@ export const FACTOR_STATE_LABELS: Record<FactorState, string> = {
   active: 'Active',
   removed: 'Removed',
 };
+
+export const FACTOR_FILTER_LABELS: Record<FactorFilter, string> = {
+  authenticator_app: 'Authenticator app',
+  email: 'Email',
+  both: 'Both',
+};
+
+export const CODE_PURPOSE_LABELS: Record<CodePurpose, string> = {
+  registration: 'Registration',
+  reset: 'Reset',
+  identity_check: 'Identity check',
+};
+
+export const MAIL_STATUS_LABELS: Record<MailStatus, string> = { queued: 'Queued', sent: 'Sent', failed: 'Failed' };
+
+const MAIL_TEMPLATE_LABELS: Record<string, string> = {
+  change_confirmation: 'Change confirmation',
+  one_time_code: 'One-time code',
+  registration_code: 'Registration code',
+};
+
+/** A mail template's name in plain words ("change_confirmation" → "Change confirmation"). */
+export function mailTemplateLabel(template: string): string {
+  return MAIL_TEMPLATE_LABELS[template] ?? sentenceCase(template);
+}
+
+const AUDIT_ACTION_LABELS: Record<string, string> = {
+  'factor.registered': 'Factor registered',
+  'factor.registration_started': 'Registration started',
+  'factor.removed': 'Factor removed',
+  'code.sent': 'Code sent',
+  'code.verified': 'Code verified',
+  'code.failed': 'Wrong code entered',
+  'code.locked': 'Code locked',
+  'employee.updated': 'Record updated',
+  'employee.email_added': 'Email added',
+  'employee.email_removed': 'Email removed',
+};
+
+/** An audit action in plain words; an unknown one is spelt out from its name. */
+export function auditActionLabel(action: string): string {
+  return AUDIT_ACTION_LABELS[action] ?? sentenceCase(action.replace(/\./g, ': '));
+}
+
+/** "factorType" / "factor_type" → "Factor type". */
+export function sentenceCase(name: string): string {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .trim()
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** An audit detail value in plain words. */
+export function detailValue(value: unknown): string {
+  if (value === null || value === undefined) return 'none';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value === 'string') {
+    if (value in FACTOR_TYPE_LABELS) return FACTOR_TYPE_LABELS[value as FactorType];
+    return value;
+  }
+  if (typeof value === 'number') return formatNumber(value);
+  return JSON.stringify(value);
+}
+
+export const SORT_LABELS: Record<SortKey, string> = {
+  relevance: 'Relevance',
+  name: 'Name',
+  employeeNumber: 'Employee number',
+  organisation: 'Organisation',
+  status: 'Status',
+  mfa: 'MFA',
+};
+
+/** The options of the "Sort by" list, in plain words. */
+export const SORT_OPTIONS: ReadonlyArray<{ by: SortKey; dir: SortDirection; label: string }> = [
+  { by: 'relevance', dir: 'asc', label: 'Relevance (best match first)' },
+  { by: 'name', dir: 'asc', label: 'Name, A to Z' },
+  { by: 'name', dir: 'desc', label: 'Name, Z to A' },
+  { by: 'employeeNumber', dir: 'asc', label: 'Employee number, lowest first' },
+  { by: 'employeeNumber', dir: 'desc', label: 'Employee number, highest first' },
+  { by: 'organisation', dir: 'asc', label: 'Organisation, A to Z' },
+  { by: 'organisation', dir: 'desc', label: 'Organisation, Z to A' },
+  { by: 'status', dir: 'asc', label: 'Status, active first' },
+  { by: 'status', dir: 'desc', label: 'Status, leavers first' },
+  // The database orders the MFA state by its stored name: enabled, not_registered, pending.
+  { by: 'mfa', dir: 'asc', label: 'MFA, enabled first' },
+  { by: 'mfa', dir: 'desc', label: 'MFA, pending first' },
+];
 
 /** The `secret` query parameter of an otpauth:// URI, or null. */
 export function secretFromOtpauthUri(uri: string): string | null {

@@ -17,7 +17,7 @@ test('a call the role may not make is refused with FORBIDDEN', async ({ page, de
 
   // Nothing was loaded.
   const status = await invokeFromPage(page, 'app.status', {});
-  expect(status.body).toMatchObject({ ok: true, value: { employeeCount: 0, session: { role: 'agent' } } });
+  expect(status.body).toMatchObject({ ok: true, value: { hasEmployees: false, session: { role: 'agent' } } });
 
   // Input is validated in the main process too.
   const invalid = await invokeFromPage(page, 'employees.get', { employeeId: 'one' });

@@ -259,3 +259,65 @@ export async function invokeFromPage(page: Page, channel: string, input: unknown
 }
 
 export const PASSWORD = 'correct horse battery staple';
+
+/** Call the contract from the page and return its value (throws on an error answer). */
+export async function callFromPage<T>(page: Page, channel: string, input: unknown): Promise<T> {
+  const r = await invokeFromPage(page, channel, input);
+  const body = r.body as { ok: boolean; value?: T; error?: unknown };
+  if (!body.ok) throw new Error(`${channel} failed (${r.status}): ${JSON.stringify(body.error)}`);
+  return body.value as T;
+}
+
+export interface SearchPageValue {
+  rows: Array<{
+    id: number;
+    employeeNumber: string;
+    firstName: string;
+    lastName: string;
+    organisation: string;
+    status: 'active' | 'leaver';
+    mfaState: 'not_registered' | 'pending' | 'enabled';
+    pendingRegistration: boolean;
+    locked: boolean;
+    hasApp: boolean;
+    hasEmail: boolean;
+  }>;
+  nextCursor: string | null;
+}
+
+/**
+ * The first employee (by name) matching these filters whose employee page passes `accept`,
+ * looked up through employees.search and employees.page from the page, as the renderer would.
+ */
+export async function findEmployeePage<P extends { employee: { id: number } }>(
+  page: Page,
+  filters: Record<string, unknown>,
+  accept: (p: P) => boolean,
+  max = 400,
+): Promise<P | null> {
+  let cursor: string | null = null;
+  let seen = 0;
+  do {
+    const res: SearchPageValue = await callFromPage(page, 'employees.search', { query: '', filters, sort: { by: 'name', dir: 'asc' }, limit: 100, cursor });
+    for (const row of res.rows) {
+      const p = await callFromPage<P>(page, 'employees.page', { employeeId: row.id });
+      if (accept(p)) return p;
+      if (++seen >= max) return null;
+    }
+    cursor = res.nextCursor;
+  } while (cursor);
+  return null;
+}
+
+/** The results table and the employee-name buttons in its rows (not the column sort buttons). */
+export function resultsTable(page: Page) {
+  const table = page.getByRole('table', { name: 'Search results' });
+  return { table, buttons: table.getByRole('rowheader').getByRole('button'), container: page.getByTestId('results') };
+}
+
+/** Find an employee by number in the look-up and open their page with a click. */
+export async function openEmployee(page: Page, e: { employeeNumber: string; firstName: string; lastName: string }): Promise<void> {
+  await page.getByRole('searchbox', { name: 'Search employees' }).fill(e.employeeNumber);
+  await resultsTable(page).table.getByRole('button', { name: `${e.lastName}, ${e.firstName}`, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: `${e.firstName} ${e.lastName}` })).toBeVisible();
+}

@@ -1,4 +1,5 @@
-import { test, expect, addUser, seed, Authenticator, PASSWORD } from './fixtures';
+import { test, expect, addUser, callFromPage, findEmployeePage, openEmployee, resultsTable, seed, signIn, Authenticator, PASSWORD } from './fixtures';
+import type { EmployeePageData } from '../../shared/domain';
 
 test('keyboard only: from sign-in to an employee page and back', async ({ page, desk }) => {
   await seed(desk, 300, 3);
@@ -29,16 +30,19 @@ test('keyboard only: from sign-in to an employee page and back', async ({ page, 
   await kb.type(await app.code());
   await kb.press('Enter');
 
-  // Signed in: the search box has focus.
+  // Signed in: the search box has focus; there is one skip link.
   const search = page.getByRole('searchbox', { name: 'Search employees' });
   await expect(search).toBeFocused();
+  await expect(page.getByRole('link', { name: 'Skip to main content' })).toHaveCount(1);
   await kb.type('an');
-  const results = page.getByRole('table', { name: 'Search results' });
+  const { table: results, buttons } = resultsTable(page);
   await expect(results.getByRole('row').nth(3)).toBeVisible();
+  // Wait for the answer for "an" (until then the list is everyone, by name).
+  const an = await callFromPage<{ count: number }>(page, 'employees.count', { query: 'an', filters: {} });
+  await expect(page.getByRole('status').filter({ hasText: /match/ })).toHaveText(`${an.count} matches`);
 
   // ArrowDown moves into the results, then from row to row; ArrowUp back.
   await kb.press('ArrowDown');
-  const buttons = results.getByRole('button');
   await expect(buttons.nth(0)).toBeFocused();
   await kb.press('ArrowDown');
   await kb.press('ArrowDown');
@@ -57,15 +61,116 @@ test('keyboard only: from sign-in to an employee page and back', async ({ page, 
 
   // Escape goes back to the results with the same row focused.
   await kb.press('Escape');
-  await expect(results.getByRole('button', { name })).toBeFocused();
+  await expect(results.getByRole('button', { name, exact: true })).toBeFocused();
   // ArrowUp from the first row returns to the search box.
   await kb.press('Home');
   await kb.press('ArrowUp');
   await expect(search).toBeFocused();
 
-  // Tab order reaches the header's Sign out via Shift+Tab.
+  // Tab moves on to the filters, in order, all reachable by keyboard.
+  await kb.press('Tab');
+  await expect(page.getByLabel('Status', { exact: true })).toBeFocused();
+  await kb.press('Tab');
+  await expect(page.getByLabel('MFA state')).toBeFocused();
+  await kb.press('Tab');
+  await expect(page.getByLabel('Factor')).toBeFocused();
+  await kb.press('Tab');
+  await expect(page.getByLabel('Organisation')).toBeFocused();
+  await kb.press('Tab');
+  await expect(page.getByRole('checkbox', { name: 'Pending registration' })).toBeFocused();
+  await kb.press('Space');
+  await expect(page.getByRole('checkbox', { name: 'Pending registration' })).toBeChecked();
+  await kb.press('Space');
+  await kb.press('Tab');
+  await expect(page.getByRole('checkbox', { name: 'Locked' })).toBeFocused();
+  await kb.press('Tab');
+  await expect(page.getByLabel('Sort by')).toBeFocused();
+  // Then the column sort buttons, and the results' one tab stop.
+  await kb.press('Tab');
+  await expect(results.getByRole('button', { name: 'Name', exact: true })).toBeFocused();
+  await kb.press('Enter');
+  await expect(results.getByRole('columnheader', { name: 'Name', exact: true })).toHaveAttribute('aria-sort', 'ascending');
+
+  // Ctrl+K returns to the search box; Shift+Tab from there reaches the header's Sign out.
+  await kb.press('Control+k');
+  await expect(search).toBeFocused();
   await kb.press('Shift+Tab');
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeFocused();
   await kb.press('Enter');
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+});
+
+test('Ctrl+K focuses the search from the employee page; the keyboard alone gets to the next employee', async ({ page, desk }) => {
+  await seed(desk, 600, 8);
+  const agent = await addUser(desk, { username: 'kit.agent', displayName: 'Kit Agent', role: 'agent', password: PASSWORD });
+  await page.goto(desk.url);
+  await signIn(page, agent);
+  const kb = page.keyboard;
+  const search = page.getByRole('searchbox', { name: 'Search employees' });
+  const { table, buttons, container } = resultsTable(page);
+
+  // Open someone, then Ctrl+K from the employee page.
+  const first = await findEmployeePage<EmployeePageData>(page, { status: 'active' }, () => true);
+  await openEmployee(page, first!.employee);
+  await expect(page.getByRole('heading', { level: 2, name: 'Eligibility' })).toBeVisible();
+  await kb.press('Control+k');
+  await expect(page.getByRole('heading', { level: 1, name: 'Find an employee' })).toBeVisible();
+  await expect(search).toBeFocused();
+  // What was there is selected, so typing replaces it.
+  await expect(search).toHaveValue(first!.employee.employeeNumber);
+  expect(await search.evaluate((el) => [(el as unknown as { selectionStart: number }).selectionStart, (el as unknown as { selectionEnd: number }).selectionEnd])).toEqual([0, first!.employee.employeeNumber.length]);
+
+  // Cmd+K (Meta) works too, from anywhere in the app (here: the Sign out button).
+  await page.getByRole('button', { name: 'Sign out' }).focus();
+  await kb.press('Meta+k');
+  await expect(search).toBeFocused();
+
+  // Keyboard only from here: a query of many matches, into the results, far down the list.
+  await kb.press('Backspace');
+  await kb.type('a');
+  const expected = (await callFromPage<{ rows: Array<{ lastName: string; firstName: string }> }>(page, 'employees.search', { query: 'a', limit: 50 })).rows.map(
+    (r) => `${r.lastName}, ${r.firstName}`,
+  );
+  expect(expected.length).toBe(50);
+  await expect(buttons.first()).toHaveText(expected[0]!);
+  await kb.press('ArrowDown');
+  await expect(buttons.first()).toBeFocused();
+  // 30 rows down: far past the rendered ones; the list scrolls so the active row is there and in view.
+  for (let i = 0; i < 30; i++) await kb.press('ArrowDown');
+  const focused = table.getByRole('button', { name: expected[30]!, exact: true });
+  await expect(focused).toBeFocused();
+  await expect(focused).toBeInViewport();
+  await expect(focused).toHaveAttribute('tabindex', '0');
+  expect(await container.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+  // The first row is no longer rendered: the list is virtualised.
+  await expect(table.getByRole('button', { name: expected[0]!, exact: true })).toHaveCount(0);
+  await kb.press('PageUp');
+  await expect(table.getByRole('button', { name: expected[20]!, exact: true })).toBeFocused();
+  await kb.press('ArrowDown');
+  await expect(table.getByRole('button', { name: expected[21]!, exact: true })).toBeFocused();
+
+  // Enter opens that employee; Ctrl+K and back again; then Escape returns to the row.
+  const [last, firstName] = expected[21]!.split(', ');
+  await kb.press('Enter');
+  await expect(page.getByRole('heading', { level: 1, name: `${firstName} ${last}` })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: `${firstName} ${last}` })).toBeFocused();
+  await kb.press('Escape');
+  await expect(table.getByRole('button', { name: expected[21]!, exact: true })).toBeFocused();
+  await expect(table.getByRole('button', { name: expected[21]!, exact: true })).toBeInViewport();
+
+  // End goes to the last loaded row; near the end the next page is fetched, so End again goes further,
+  // until the last match.
+  const total = (await callFromPage<{ count: number }>(page, 'employees.count', { query: 'a', filters: {} })).count;
+  expect(total).toBeGreaterThan(50);
+  const focusedRowIndex = () =>
+    page.locator(':focus').evaluate((el) => Number(el.closest('tr')?.getAttribute('aria-rowindex')));
+  await kb.press('End');
+  expect(await focusedRowIndex()).toBeGreaterThanOrEqual(51);
+  await expect
+    .poll(async () => {
+      await kb.press('End');
+      return focusedRowIndex();
+    })
+    .toBe(total + 1);
+  await expect(table).toHaveAttribute('aria-rowcount', String(total + 1));
 });

@@ -19,7 +19,7 @@ test('an enrolled desk user signs in with password and authenticator code', asyn
   await expect(page.getByRole('banner')).toContainText('Alan Turing');
   await expect(page.getByRole('banner')).toContainText('Agent');
   // An agent on an empty database is told who can fill it.
-  await expect(page.getByText('No employees yet — an admin can load demo data or import the HR extract.')).toBeVisible();
+  await expect(page.getByText('No employees yet — an admin can load demo data.')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Load demo data' })).toHaveCount(0);
   await expectAccessible(page, 'agent, empty database');
   await page.getByRole('button', { name: 'Sign out' }).click();
@@ -48,12 +48,19 @@ test('an enrolled desk user signs in with password and authenticator code', asyn
   await expect(page.getByRole('heading', { level: 1, name: 'Find an employee' })).toBeVisible();
 });
 
-test('the session locks after the idle time and asks for a fresh sign-in', async ({ page, desk }) => {
+test('the session locks after the idle time: the screen locks and the session ends in the main process', async ({ page, desk }) => {
   await setSetting(desk, 'session.idleMinutes', '1');
   const user = await addUser(desk, { username: 'idle.admin', displayName: 'Ida Idle', role: 'admin', password: PASSWORD });
   await page.clock.install();
   await page.goto(desk.url);
   await signIn(page, user);
+
+  // Every call the page makes from now on.
+  const calls: Array<{ channel: string }> = [];
+  page.on('request', (r) => {
+    const m = /\/api\/invoke\/([^/?]+)/.exec(r.url());
+    if (m) calls.push({ channel: decodeURIComponent(m[1]!) });
+  });
 
   await page.clock.fastForward('00:40');
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
@@ -64,7 +71,17 @@ test('the session locks after the idle time and asks for a fresh sign-in', async
   await expect(page.getByLabel('Username')).toHaveValue('idle.admin');
   await expectAccessible(page, 'locked session');
 
-  // The server ended the session too: a signed-in call is refused.
+  // One sign-out ended the session in the main process; no keep-alive once locked.
+  await expect.poll(() => calls.filter((c) => c.channel === 'auth.signOut').length).toBe(1);
+  await page.getByLabel('Password').click();
+  await page.keyboard.type('typing on the lock screen');
+  await page.clock.fastForward('02:00');
+  await page.keyboard.press('End');
+  expect(calls.filter((c) => c.channel === 'app.status')).toEqual([]);
+
+  // A reload does not step past the lock: the session is gone.
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
   const res = await page.evaluate(async () => {
     const r = await fetch('/api/invoke/employees.search', {
       method: 'POST',
@@ -73,8 +90,27 @@ test('the session locks after the idle time and asks for a fresh sign-in', async
     });
     return (await r.json()) as { ok: boolean; error?: { code: string } };
   });
-  expect(res.ok).toBe(false);
-  expect(res.error?.code).toBe('UNAUTHENTICATED');
+  expect(res).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+});
+
+test('an active user is kept signed in by at most one app.status a minute', async ({ page, desk }) => {
+  await setSetting(desk, 'session.idleMinutes', '3');
+  const user = await addUser(desk, { username: 'busy.admin', displayName: 'Bea Busy', role: 'admin', password: PASSWORD });
+  await page.clock.install();
+  await page.goto(desk.url);
+  await signIn(page, user);
+  const statusCalls: number[] = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith('/api/invoke/app.status')) statusCalls.push(Date.now());
+  });
+  // Five minutes of activity, a key press every 10 seconds (page time).
+  for (let i = 0; i < 30; i++) {
+    await page.clock.fastForward('00:10');
+    await page.keyboard.press('Shift');
+  }
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await expect.poll(() => statusCalls.length).toBeGreaterThanOrEqual(4);
+  expect(statusCalls.length).toBeLessThanOrEqual(5);
 });
 
 test('a page that lost its host token says where to get a valid address', async ({ page, desk, context }) => {

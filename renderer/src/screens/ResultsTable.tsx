@@ -1,35 +1,87 @@
-import { useImperativeHandle, useRef, useState, type KeyboardEvent, type MouseEvent, type Ref } from 'react';
-import { createColumnHelper, tableFeatures, useTable } from '@tanstack/react-table';
-import type { EmployeeSummary } from '../../../shared/domain';
+import {
+  useCallback,
+  useImperativeHandle,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent,
+  type MouseEvent,
+  type Ref,
+} from 'react';
+import { createColumnHelper, rowSortingFeature, tableFeatures, useTable, type SortingState, type Updater } from '@tanstack/react-table';
+import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
+import type { EmployeeSummary, SortKey } from '../../../shared/domain';
 import { MFA_LABELS, STATUS_LABELS } from '../format';
+import type { SearchSort } from '../useEmployeeSearch';
 
 export interface ResultsTableHandle {
   /** Focus the active row (the first, unless one was chosen). False when there is no row. */
   focusActive(): boolean;
-  /** Focus the row of this employee, if listed. */
+  /** Focus the row of this employee, if loaded. */
   focusEmployee(id: number): boolean;
 }
 
-// Core features only: the server does the searching, the table lays out the rows.
-const features = tableFeatures({});
+/** Sortable columns: their ids are the contract's sort keys. */
+type ColumnKey = Exclude<SortKey, 'relevance'>;
+
+// Sorting is a feature of the table (headers, aria-sort, toggling) but done by the main process:
+// manualSorting, and no sorted row model, so the rows are laid out in the order they arrive.
+const features = tableFeatures({ rowSortingFeature });
 const column = createColumnHelper<typeof features, EmployeeSummary>();
 const columns = column.columns([
   column.accessor((e) => `${e.lastName}, ${e.firstName}`, { id: 'name', header: 'Name' }),
-  column.accessor('employeeNumber', { header: 'Employee number' }),
-  column.accessor('organisation', { header: 'Organisation' }),
+  column.accessor('employeeNumber', { id: 'employeeNumber', header: 'Employee number' }),
+  column.accessor('organisation', { id: 'organisation', header: 'Organisation' }),
   column.accessor('status', {
+    id: 'status',
     header: 'Status',
     cell: (info) => <span className={`badge badge--${info.getValue()}`}>{STATUS_LABELS[info.getValue()]}</span>,
   }),
   column.accessor('mfaState', {
+    id: 'mfa',
     header: 'MFA',
-    cell: (info) => <span className={`badge badge--mfa-${info.getValue()}`}>{MFA_LABELS[info.getValue()]}</span>,
+    cell: (info) => (
+      <>
+        <span className={`badge badge--mfa-${info.getValue()}`}>{MFA_LABELS[info.getValue()]}</span>
+        {info.row.original.locked ? <span className="badge badge--locked">Locked</span> : null}
+      </>
+    ),
   }),
 ]);
 const getRowId = (e: EmployeeSummary) => String(e.id);
 
+/** Estimated height of one row (px); rows are measured once rendered. */
+const ROW_ESTIMATE = 45;
+/** Rows rendered above and below the visible ones. */
+const OVERSCAN = 8;
+/** Ask for the next page when the last rendered row is this close to the end of what is loaded. */
+const LOAD_AHEAD = 20;
+
+/**
+ * The list scrolls itself (the virtualizer brings the row into the container's view); the page may
+ * need to scroll too when the container is taller than what the window shows.
+ */
+function revealInWindow(el: Element): void {
+  const row = el.closest('tr') ?? el;
+  const rect = row.getBoundingClientRect();
+  const margin = 8;
+  if (rect.bottom > window.innerHeight - margin) window.scrollBy(0, rect.bottom - window.innerHeight + margin);
+  else if (rect.top < margin) window.scrollBy(0, rect.top - margin);
+}
+
 interface Props {
   rows: EmployeeSummary[];
+  /** Identifies the search the rows belong to: a new one starts again at the first row. */
+  resultKey: string;
+  /** The sort the rows are in (relevance: no column is sorted). */
+  sort: SearchSort;
+  onSort: (sort: SearchSort) => void;
+  /** Total for aria-rowcount, when known; otherwise -1 is announced while more can be loaded. */
+  total: number | null;
+  hasMore: boolean;
+  loadingMore: boolean;
+  onLoadMore: () => void;
   busy: boolean;
   onOpen: (employee: EmployeeSummary) => void;
   /** ArrowUp on the first row or Escape: back to the search box. */
@@ -38,61 +90,165 @@ interface Props {
 }
 
 /**
- * Search results as a real table. Each row has a button (its accessible name is the employee's
- * name) in a row header cell; one button at a time is in the tab order (roving tabindex) and the
- * arrow keys move between rows. Enter or a click opens the employee.
+ * Search results as a table that renders only the rows in view, however many are loaded: the
+ * scroll container has a fixed height, rows are positioned by @tanstack/react-virtual, and the
+ * next keyset page is asked for as the end comes near. Table semantics are kept with explicit
+ * roles, aria-rowcount and aria-rowindex. Column headers are sort buttons (the main process sorts).
+ *
+ * Each row has a button (named by the employee's name) in a row header cell; one button at a time
+ * is in the tab order (roving tabindex) and that row is always rendered; the arrow keys move
+ * between rows, scrolling the list so the active row is in view. Enter or a click opens it.
  */
-export function ResultsTable({ rows, busy, onOpen, onLeaveTop, ref }: Props) {
-  const table = useTable({ features, columns, data: rows, getRowId });
-  const [active, setActive] = useState(0);
-  const buttons = useRef(new Map<number, HTMLButtonElement>());
+export function ResultsTable(props: Props) {
+  const { rows, resultKey, sort, onSort, total, hasMore, loadingMore, onLoadMore, busy, onOpen, onLeaveTop, ref } = props;
 
-  // New results: start again from the first row.
-  const [shownRows, setShownRows] = useState(rows);
-  if (rows !== shownRows) {
-    setShownRows(rows);
-    setActive(0);
-  }
-
+  const sorting = useMemo<SortingState>(() => (sort.by === 'relevance' ? [] : [{ id: sort.by, desc: sort.dir === 'desc' }]), [sort]);
+  const onSortingChange = useCallback(
+    (updater: Updater<SortingState>) => {
+      const next = typeof updater === 'function' ? updater(sorting) : updater;
+      const first = next[0];
+      if (first) onSort({ by: first.id as ColumnKey, dir: first.desc ? 'desc' : 'asc' });
+    },
+    [sorting, onSort],
+  );
+  const table = useTable({
+    features,
+    columns,
+    data: rows,
+    getRowId,
+    manualSorting: true,
+    enableMultiSort: false,
+    enableSortingRemoval: false,
+    sortDescFirst: false,
+    state: { sorting },
+    onSortingChange,
+  });
   const modelRows = table.getRowModel().rows;
 
-  function focusIndex(i: number): boolean {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const headRef = useRef<HTMLTableSectionElement>(null);
+  const bodyRef = useRef<HTMLTableSectionElement>(null);
+  const [headHeight, setHeadHeight] = useState(48);
+  const buttons = useRef(new Map<number, HTMLButtonElement>());
+  const pendingFocus = useRef<number | null>(null);
+  const scrollToTop = useRef(false);
+
+  const [active, setActive] = useState(0);
+  const [shownKey, setShownKey] = useState(resultKey);
+  if (resultKey !== shownKey) {
+    // New results: start again from the first row, at the top; if a row had focus, the first row
+    // takes it (the focused row may be gone).
+    setShownKey(resultKey);
+    setActive(0);
+    scrollToTop.current = true;
+    if (bodyRef.current?.contains(document.activeElement)) pendingFocus.current = 0;
+  }
+  const activeIndex = Math.min(active, Math.max(0, modelRows.length - 1));
+
+  // The active row is always rendered, so the roving tab stop never disappears while scrolling.
+  const rangeExtractor = useCallback(
+    (range: Range) => {
+      const indexes = defaultRangeExtractor(range);
+      if (activeIndex < range.count && !indexes.includes(activeIndex)) {
+        indexes.push(activeIndex);
+        indexes.sort((a, b) => a - b);
+      }
+      return indexes;
+    },
+    [activeIndex],
+  );
+
+  const getItemKey = useCallback((i: number) => modelRows[i]?.id ?? i, [modelRows]);
+  const virtualizer = useVirtualizer<HTMLDivElement, HTMLTableRowElement>({
+    count: modelRows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_ESTIMATE,
+    overscan: OVERSCAN,
+    getItemKey,
+    rangeExtractor,
+    // The sticky header sits above the rows inside the scroll container.
+    scrollMargin: headHeight,
+    scrollPaddingStart: headHeight,
+    // Rows can be laid out on the first render, before the container is measured.
+    initialRect: { width: 960, height: 480 },
+  });
+  const items = virtualizer.getVirtualItems();
+
+  useLayoutEffect(() => {
+    const h = headRef.current?.offsetHeight;
+    if (h && h !== headHeight) setHeadHeight(h);
+  });
+
+  useLayoutEffect(() => {
+    if (!scrollToTop.current) return;
+    scrollToTop.current = false;
+    virtualizer.scrollToOffset(0);
+  });
+
+  // Focus a row once it is rendered (after moving to it).
+  useLayoutEffect(() => {
+    const i = pendingFocus.current;
+    if (i === null) return;
     const row = modelRows[i];
-    if (!row) return false;
+    const button = row ? buttons.current.get(row.original.id) : undefined;
+    if (button) {
+      pendingFocus.current = null;
+      button.focus({ preventScroll: true });
+      revealInWindow(button);
+    }
+  });
+
+  // Near the end of what is loaded: ask for the next page.
+  const lastRendered = items.length > 0 ? items[items.length - 1]!.index : -1;
+  useLayoutEffect(() => {
+    if (hasMore && !loadingMore && lastRendered >= modelRows.length - LOAD_AHEAD) onLoadMore();
+  }, [hasMore, loadingMore, lastRendered, modelRows.length, onLoadMore]);
+
+  function moveTo(i: number): boolean {
+    if (i < 0 || i >= modelRows.length) return false;
     setActive(i);
-    buttons.current.get(row.original.id)?.focus();
+    pendingFocus.current = i;
+    virtualizer.scrollToIndex(i, { align: 'auto' });
+    const row = modelRows[i]!;
+    const button = buttons.current.get(row.original.id);
+    if (button && i === activeIndex) {
+      pendingFocus.current = null;
+      button.focus({ preventScroll: true });
+      revealInWindow(button);
+    }
     return true;
   }
 
   useImperativeHandle(ref, () => ({
-    focusActive: () => focusIndex(Math.min(active, modelRows.length - 1)),
+    focusActive: () => moveTo(activeIndex),
     focusEmployee: (id: number) => {
       const i = modelRows.findIndex((r) => r.original.id === id);
-      return i >= 0 && focusIndex(i);
+      return i >= 0 && moveTo(i);
     },
   }));
 
   function onKeyDown(e: KeyboardEvent<HTMLButtonElement>, i: number) {
+    const last = modelRows.length - 1;
     let handled = true;
     switch (e.key) {
       case 'ArrowDown':
-        focusIndex(Math.min(i + 1, modelRows.length - 1));
+        moveTo(Math.min(i + 1, last));
         break;
       case 'ArrowUp':
         if (i === 0) onLeaveTop();
-        else focusIndex(i - 1);
+        else moveTo(i - 1);
         break;
       case 'Home':
-        focusIndex(0);
+        moveTo(0);
         break;
       case 'End':
-        focusIndex(modelRows.length - 1);
+        moveTo(last);
         break;
       case 'PageDown':
-        focusIndex(Math.min(i + 10, modelRows.length - 1));
+        moveTo(Math.min(i + 10, last));
         break;
       case 'PageUp':
-        focusIndex(Math.max(i - 10, 0));
+        moveTo(Math.max(i - 10, 0));
         break;
       case 'Escape':
         onLeaveTop();
@@ -109,52 +265,99 @@ export function ResultsTable({ rows, busy, onOpen, onLeaveTop, ref }: Props) {
     onOpen(employee);
   }
 
+  const rowCount = total !== null ? total + 1 : hasMore ? -1 : modelRows.length + 1;
+
   return (
-    <div className="table-wrap">
-      <table className="results" aria-busy={busy || undefined}>
-        <caption className="visually-hidden">Search results</caption>
-        <thead>
+    <div ref={scrollRef} className="results-scroll" data-testid="results">
+      <table
+        className="results"
+        role="table"
+        aria-label="Search results"
+        aria-rowcount={rowCount}
+        aria-busy={busy || loadingMore || undefined}
+      >
+        <thead ref={headRef} role="rowgroup" className="results__head">
           {table.getHeaderGroups().map((group) => (
-            <tr key={group.id}>
-              {group.headers.map((header) => (
-                <th key={header.id} scope="col">
-                  {header.isPlaceholder ? null : <table.FlexRender header={header} />}
-                </th>
-              ))}
+            <tr key={group.id} role="row" aria-rowindex={1} className="results__grid">
+              {group.headers.map((header) => {
+                const id = header.column.id as ColumnKey;
+                const sorted = sort.by === id ? sort.dir : null;
+                return (
+                  <th
+                    key={header.id}
+                    role="columnheader"
+                    scope="col"
+                    aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
+                  >
+                    <button
+                      type="button"
+                      className="sort-button"
+                      // Explicit direction: the first click sorts A to Z, the next one Z to A.
+                      onClick={() => header.column.toggleSorting(sorted === 'asc')}
+                    >
+                      <table.FlexRender header={header} />
+                      <span className="sort-button__icon" aria-hidden="true">
+                        {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : '↕'}
+                      </span>
+                    </button>
+                  </th>
+                );
+              })}
             </tr>
           ))}
         </thead>
-        <tbody>
-          {modelRows.map((row, i) => (
-            <tr key={row.id} className={i === active ? 'results__row results__row--active' : 'results__row'} onClick={(e) => onRowClick(e, row.original)}>
-              {row.getAllCells().map((cell) =>
-                cell.column.id === 'name' ? (
-                  <th key={cell.id} scope="row">
-                    <button
-                      type="button"
-                      className="row-button"
-                      tabIndex={i === active ? 0 : -1}
-                      ref={(el) => {
-                        if (el) buttons.current.set(row.original.id, el);
-                        else buttons.current.delete(row.original.id);
-                      }}
-                      onFocus={() => setActive(i)}
-                      onKeyDown={(e) => onKeyDown(e, i)}
-                      onClick={() => onOpen(row.original)}
-                    >
-                      {String(cell.getValue())}
-                    </button>
-                  </th>
-                ) : (
-                  <td key={cell.id}>
-                    <table.FlexRender cell={cell} />
-                  </td>
-                ),
-              )}
-            </tr>
-          ))}
+        <tbody ref={bodyRef} role="rowgroup" className="results__body" style={{ height: virtualizer.getTotalSize() }}>
+          {items.map((item) => {
+            const row = modelRows[item.index];
+            if (!row) return null;
+            const i = item.index;
+            return (
+              <tr
+                key={row.id}
+                ref={virtualizer.measureElement}
+                data-index={i}
+                role="row"
+                aria-rowindex={i + 2}
+                className={'results__grid results__row' + (i === activeIndex ? ' results__row--active' : '')}
+                style={{ transform: `translateY(${item.start - virtualizer.options.scrollMargin}px)` }}
+                onClick={(e) => onRowClick(e, row.original)}
+              >
+                {row.getAllCells().map((cell) =>
+                  cell.column.id === 'name' ? (
+                    <th key={cell.id} role="rowheader" scope="row">
+                      <button
+                        type="button"
+                        className="row-button"
+                        tabIndex={i === activeIndex ? 0 : -1}
+                        ref={(el) => {
+                          if (el) buttons.current.set(row.original.id, el);
+                          else buttons.current.delete(row.original.id);
+                        }}
+                        onFocus={() => {
+                          if (i !== activeIndex) setActive(i);
+                        }}
+                        onKeyDown={(e) => onKeyDown(e, i)}
+                        onClick={() => onOpen(row.original)}
+                      >
+                        {String(cell.getValue())}
+                      </button>
+                    </th>
+                  ) : (
+                    <td key={cell.id} role="cell">
+                      <table.FlexRender cell={cell} />
+                    </td>
+                  ),
+                )}
+              </tr>
+            );
+          })}
         </tbody>
       </table>
+      {loadingMore ? (
+        <p className="results-scroll__more">
+          Loading more…
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AppStatus, EmployeeSummary, SessionInfo } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
-import { invoke, isHostTokenError, on, type Invoke } from '../client';
+import { invoke, isHostTokenError, type Invoke } from '../client';
 import { ROLE_LABELS } from '../format';
 import { useEmployeeSearch } from '../useEmployeeSearch';
 import { useIdleLock } from '../useIdleLock';
@@ -56,15 +56,20 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
     [end, onFatal],
   );
 
+  // Idle (no activity in any tab of this desk): end the session in the main process at once, so a
+  // reload cannot step past the lock screen, then show it.
   const lockForIdle = useCallback(() => {
-    if (ended.current) return;
-    void invoke('auth.signOut', { reason: 'idle' })
-      .catch(() => undefined)
-      .finally(() => end('idle'));
+    invoke('auth.signOut', {}).then(
+      () => undefined,
+      () => undefined,
+    );
+    end('idle');
   }, [end]);
 
-  // Activity in the app keeps the server's session alive too (it only sees calls).
+  // Activity in the app keeps the server's session alive too (it only sees calls): at most one
+  // cheap app.status a minute while the user is active.
   const keepAlive = useCallback(() => {
+    if (ended.current) return;
     call('app.status', {}).then(
       (s) => {
         if (!s.session) end('ended');
@@ -75,19 +80,11 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
 
   useIdleLock(session.idleMinutes, lockForIdle, keepAlive);
 
-  useEffect(
-    () =>
-      on('session.ended', (payload) => {
-        end(payload.reason === 'idle' ? 'idle' : 'ended');
-      }),
-    [end],
-  );
-
   async function signOut() {
     if (signingOut) return;
     setSigningOut(true);
     try {
-      await invoke('auth.signOut', { reason: 'user' });
+      await invoke('auth.signOut', {});
     } catch {
       // Signed out locally either way.
     }
@@ -104,7 +101,21 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
     }
   }, [call, end]);
 
-  const search = useEmployeeSearch(call);
+  const search = useEmployeeSearch(call, status.hasEmployees);
+
+  // The organisations for the look-up filter, once per sign-in.
+  const [organisations, setOrganisations] = useState<string[] | null>(null);
+  useEffect(() => {
+    if (!status.hasEmployees) return;
+    let live = true;
+    call('employees.organisations', {}).then(
+      (list) => live && setOrganisations(list),
+      () => live && setOrganisations([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, [call, status.hasEmployees]);
 
   const open = useCallback((summary: EmployeeSummary) => {
     setLastOpened(summary.id);
@@ -113,11 +124,23 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
 
   const back = useCallback(() => setView({ kind: 'search' }), []);
 
+  // Ctrl+K (Cmd+K on a Mac) focuses the search from anywhere in the signed-in app.
+  const [focusSearchRequest, setFocusSearchRequest] = useState(0);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
+      if (e.key.toLowerCase() !== 'k' && e.code !== 'KeyK') return;
+      e.preventDefault();
+      setLastOpened(null);
+      setView({ kind: 'search' });
+      setFocusSearchRequest((n) => n + 1);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+
   return (
     <>
-      <a className="skip-link" href="#main">
-        Skip to main content
-      </a>
       <header className="app-header">
         <span className="app-header__brand">{productName}</span>
         <div className="app-header__user">
@@ -137,7 +160,9 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
             session={session}
             status={status}
             search={search}
+            organisations={organisations}
             focusEmployeeId={lastOpened}
+            focusSearchRequest={focusSearchRequest}
             onOpen={open}
             onStatusChanged={refreshStatus}
           />
