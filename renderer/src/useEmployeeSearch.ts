@@ -4,7 +4,9 @@ import type { Invoke } from './client';
 import { errorMessage } from './components/ui';
 
 export const SEARCH_PAGE_SIZE = 50;
-export const SEARCH_DEBOUNCE_MS = 150;
+// No waiting between keystrokes: each keystroke supersedes the last, at most one request is in
+// flight and only the latest query is sent when it returns, so there is nothing to debounce.
+export const SEARCH_DEBOUNCE_MS = 0;
 export const SEARCH_MAX_LENGTH = 200;
 
 export interface SearchSort {
@@ -252,7 +254,7 @@ export function useEmployeeSearch(call: Invoke, enabled: boolean): EmployeeSearc
     setInputState(v);
     window.clearTimeout(timer.current);
     const q = v.trim();
-    if (q === '') setQuery('');
+    if (q === '' || SEARCH_DEBOUNCE_MS === 0) setQuery(q);
     else timer.current = window.setTimeout(() => setQuery(q), SEARCH_DEBOUNCE_MS);
   }, []);
 
