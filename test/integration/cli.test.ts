@@ -1,39 +1,13 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../electron/core/db/connection';
 import { scratch, TARGETS, type Scratch } from '../support/targets';
+import { deskEnv, runDesk, type Run } from '../support/cli';
 import { LATEST_MIGRATION } from '../../electron/core/db/migrate';
 import { MIGRATIONS } from '../../electron/core/db/migrations/index';
 
-const root = path.resolve(__dirname, '../..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run the `desk` command from source (no build needed), with the scratch data dir and database. */
+/** Run the `desk` command from source with the scratch data dir and database. */
 function desk(s: Scratch, args: string[], stdin?: string): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DESK_DATA_DIR: s.dataDir };
-  delete env.DESK_DATABASE_URL;
-  delete env.DESK_DATABASE_SCHEMA;
-  if (s.databaseUrl) {
-    env.DESK_DATABASE_URL = s.databaseUrl;
-    env.DESK_DATABASE_SCHEMA = s.schema;
-  }
-  return new Promise((resolve, reject) => {
-    const child = spawn(tsx, [path.join(root, 'electron/cli/index.ts'), ...args], { env, cwd: root });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
+  return runDesk(deskEnv(s, s.dataDir), args, stdin);
 }
 
 describe.each(TARGETS)('desk CLI on $name', (target) => {

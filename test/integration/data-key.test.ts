@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,21 +9,7 @@ import { KeyFileProvider } from '../../electron/core/secrets/vault';
 import { createDeskUser } from '../../electron/core/deskusers/deskusers.service';
 import { SYSTEM_ACTOR } from '../../electron/core/audit/audit.service';
 import { scratch, tempDir, TARGETS, type Scratch } from '../support/targets';
-
-const root = path.resolve(__dirname, '../..');
-
-function desk(env: NodeJS.ProcessEnv, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'electron/cli/index.ts'), ...args], { cwd: root, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
-}
+import { deskEnv, runDesk } from '../support/cli';
 
 describe.each(TARGETS)('the data key on $name', (target) => {
   const s: Scratch = scratch(target);
@@ -74,13 +59,8 @@ describe.each(TARGETS)('the data key on $name', (target) => {
   });
 
   it('moves between machines with desk keys export and import', async () => {
-    const env = (dataDir: string): NodeJS.ProcessEnv => {
-      const e: NodeJS.ProcessEnv = { ...process.env, DESK_DATA_DIR: dataDir };
-      delete e.DESK_DATABASE_URL;
-      delete e.DESK_DATABASE_SCHEMA;
-      if (s.databaseUrl) Object.assign(e, { DESK_DATABASE_URL: s.databaseUrl, DESK_DATABASE_SCHEMA: s.schema });
-      return e;
-    };
+    const env = (dataDir: string) => deskEnv(s, dataDir);
+    const desk = runDesk;
     const out = path.join(tempDir(), 'desk.key');
     dirs.push(path.dirname(out));
     const exported = await desk(env(s.dataDir), ['keys', 'export', '--out', out]);
