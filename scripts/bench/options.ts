@@ -1,0 +1,114 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+
+export const USAGE = `npm run bench -- [options]
+
+Seeds (or reuses) a database of N demo employees and measures the look-up search on it:
+P1 substring search, P2 exact keys, P3 the contract over HTTP, P4/P5 the renderer in Chromium,
+P6 deep keyset pages. Writes bench-results/search-<db>-<N>.md and .json.
+
+Options:
+  --employees N     employees in the benchmark database (default 2,000,000)
+  --data-dir DIR    data directory for the sqlite database and key file
+                    (default .bench-data/<N> in the repository); reused when it holds exactly N employees
+  --queries N       substring queries for P1/P3 (default 200); P2 uses half as many exact keys
+  --passes N       times each P1/P2 query runs, in whole passes; its time is the median (default 3)
+  --scan-sample N   queries also timed as a full LIKE scan for the P1/P2 ratios (default 10 each)
+  --pages N         keyset pages to walk for P6 (default 200)
+  --keystrokes N    measured keystrokes for P4 (default 50)
+  --seed S          demo-data seed when seeding (default 1)
+  --skip-browser    skip P4/P5 (Chromium)
+  --skip-sqlite     measure PostgreSQL only (needs DESK_BENCH_PG_URL)
+  --pg-schema NAME  PostgreSQL schema for the benchmark data (default bench_<N>)
+  --no-build        use the existing build in out/ for P4/P5 even if the sources are newer
+  --analyze         run ANALYZE even when statistics are already there
+  --out DIR         where the results go (default bench-results/ in the repository)
+  -h, --help        this text
+
+Environment:
+  DESK_BENCH_PG_URL=postgres://…   also run P1–P3 and P6 on PostgreSQL, in schema bench_<N> of that
+                                   database (seeded once, reused while it holds exactly N employees)
+`;
+
+export interface BenchOptions {
+  employees: number;
+  dataDir: string;
+  queries: number;
+  scanSample: number;
+  passes: number;
+  pages: number;
+  keystrokes: number;
+  seed: number;
+  skipBrowser: boolean;
+  skipSqlite: boolean;
+  build: boolean;
+  analyze: boolean;
+  outDir: string;
+  pgUrl: string | undefined;
+  pgSchema: string;
+}
+
+export class UsageError extends Error {}
+
+function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1, max = 10_000_000): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw.replace(/[_,]/g, ''));
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        employees: { type: 'string' },
+        'data-dir': { type: 'string' },
+        queries: { type: 'string' },
+        'scan-sample': { type: 'string' },
+        passes: { type: 'string' },
+        pages: { type: 'string' },
+        keystrokes: { type: 'string' },
+        seed: { type: 'string' },
+        'skip-browser': { type: 'boolean' },
+        'skip-sqlite': { type: 'boolean' },
+        'no-build': { type: 'boolean' },
+        'pg-schema': { type: 'string' },
+        analyze: { type: 'boolean' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values.help) return 'help';
+  const employees = positiveInt('employees', values.employees, 2_000_000, 100, 5_000_000);
+  const pgUrl = env.DESK_BENCH_PG_URL || undefined;
+  if (pgUrl && !/^postgres(ql)?:\/\//i.test(pgUrl)) throw new UsageError('DESK_BENCH_PG_URL must start with postgres:// or postgresql://');
+  if (values['skip-sqlite'] && !pgUrl) throw new UsageError('--skip-sqlite needs DESK_BENCH_PG_URL');
+  const pgSchema = values['pg-schema'] ?? `bench_${employees}`;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(pgSchema)) throw new UsageError('--pg-schema must be a lower-case identifier (letters, digits, _)');
+  return {
+    employees,
+    dataDir: path.resolve(values['data-dir'] ?? path.join(REPO_ROOT, '.bench-data', String(employees))),
+    queries: positiveInt('queries', values.queries, 200, 4, 100_000),
+    scanSample: positiveInt('scan-sample', values['scan-sample'], 10, 1, 1000),
+    passes: positiveInt('passes', values.passes, 3, 1, 100),
+    pages: positiveInt('pages', values.pages, 200, 2, 100_000),
+    keystrokes: positiveInt('keystrokes', values.keystrokes, 50, 2, 10_000),
+    seed: positiveInt('seed', values.seed, 1, 0, 2 ** 31 - 1),
+    skipBrowser: !!values['skip-browser'],
+    skipSqlite: !!values['skip-sqlite'],
+    build: !values['no-build'],
+    analyze: !!values.analyze,
+    outDir: path.resolve(values.out ?? path.join(REPO_ROOT, 'bench-results')),
+    pgUrl,
+    pgSchema,
+  };
+}

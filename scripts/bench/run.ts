@@ -1,0 +1,122 @@
+/**
+ * `npm run bench` — the look-up search benchmark (P1–P6 of the performance issue) on a seeded
+ * database of N employees (default 2,000,000), sqlite and, with DESK_BENCH_PG_URL, PostgreSQL.
+ * Writes bench-results/search-<db>-<N>.md (a table with PASS/MISS per goal) and .json next to it.
+ * A MISS is a measurement and does not fail the run; an error does (exit 1). Usage: --help.
+ */
+import { EmployeeSearch } from '../../electron/core/employees/search.service';
+import { openDataset, type DbKind } from './dataset';
+import { parseOptions, UsageError, USAGE, type BenchOptions } from './options';
+import { commonSurnameTrigram, exactQueries, sampleEmployees, substringQueries } from './queries';
+import { measureP1, measureP2, measureP6 } from './search';
+import { measureP3 } from './contract';
+import { measureBrowser } from './browser';
+import { writeResults, type RunResults, type Section } from './report';
+import { int, log, settle } from './stats';
+
+async function section<T>(name: string, fn: () => Promise<T>): Promise<Section<T>> {
+  try {
+    return { result: await fn() };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    log(`ERROR in ${name}: ${message}`);
+    if (err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+    return { error: message };
+  } finally {
+    await settle(100);
+  }
+}
+
+async function runTarget(kind: DbKind, opts: BenchOptions): Promise<{ ok: boolean; files: string[] }> {
+  const startedAt = new Date();
+  log(`── ${kind}: ${int(opts.employees)} employees ──`);
+  const { core, info } = await openDataset({
+    kind,
+    employees: opts.employees,
+    seed: opts.seed,
+    dataDir: opts.dataDir,
+    pgUrl: opts.pgUrl,
+    pgSchema: opts.pgSchema,
+    forceAnalyze: opts.analyze,
+  });
+  try {
+    const search = new EmployeeSearch(core.db);
+    log('drawing the queries from the seeded data');
+    const employees = await sampleEmployees(core.db, Math.max(2000, opts.queries * 2));
+    const queries = substringQueries(employees, opts.queries);
+    const warmup = substringQueries([...employees].reverse(), 20, 0xbeef);
+    const exact = exactQueries(employees, Math.max(4, Math.round(opts.queries / 2)));
+    const unselective = commonSurnameTrigram(employees);
+
+    const p1 = await section('P1', () => measureP1(core.db, search, queries, warmup, opts.scanSample, opts.passes));
+    const p2 = await section('P2', () => measureP2(core.db, search, exact, opts.scanSample, opts.passes));
+    const p3 = await section('P3', () => measureP3(core, search, queries));
+    const p6 = await section('P6', () => measureP6(search, opts.pages, unselective));
+    const browser: RunResults['browser'] = opts.skipBrowser
+      ? { skipped: '--skip-browser' }
+      : kind !== 'sqlite'
+        ? { skipped: 'the browser part runs on the sqlite database' }
+        : await section('P4/P5', () =>
+            measureBrowser({ core, search, dataDir: opts.dataDir, build: opts.build, keystrokes: opts.keystrokes, queries, employees }),
+          );
+
+    const results: RunResults = {
+      dataset: info,
+      options: {
+        employees: opts.employees,
+        queries: opts.queries,
+        scanSample: opts.scanSample,
+        passes: opts.passes,
+        pages: opts.pages,
+        keystrokes: opts.keystrokes,
+        skipBrowser: opts.skipBrowser,
+      },
+      startedAt: startedAt.toISOString(),
+      seconds: (Date.now() - startedAt.getTime()) / 1000,
+      queries: { substring: queries.length, exact: exact.length, unselective },
+      p1,
+      p2,
+      p3,
+      p6,
+      browser,
+    };
+    const written = writeResults(opts.outDir, results);
+    process.stdout.write(`\n${kind}, ${int(opts.employees)} employees:\n`);
+    for (const g of written.rows) process.stdout.write(`  ${g.id}  ${g.status.padEnd(5)} ${g.display}  (goal ${g.goal}) — ${g.what}\n`);
+    process.stdout.write(`Results: ${written.markdown}\n         ${written.json}\n\n`);
+    const ok = [p1, p2, p3, p6, browser].every((s) => !s.error);
+    return { ok, files: [written.markdown, written.json] };
+  } finally {
+    await core.close();
+  }
+}
+
+async function main(): Promise<number> {
+  let opts: BenchOptions | 'help';
+  try {
+    opts = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`bench: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+  if (opts === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  let ok = true;
+  if (!opts.skipSqlite) ok = (await runTarget('sqlite', opts)).ok && ok;
+  if (opts.pgUrl) ok = (await runTarget('postgres', opts)).ok && ok;
+  if (!ok) log('finished with errors (see above and the Errors section of the results)');
+  return ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,118 @@
+/**
+ * `npm run bench` end to end on a tiny dataset, as a child process: it seeds, measures P1–P3 and
+ * P6 (the browser part is skipped) and writes the results table and its JSON with a number in
+ * every measured row. On PostgreSQL too when DESK_TEST_PG_URL is set (in a throwaway schema).
+ */
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import knexFactory from 'knex';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../support/targets';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+const EMPLOYEES = 1500;
+
+function runBench(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, ['scripts/bench/run.ts', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of ['DESK_BENCH_PG_URL', 'DESK_DATABASE_URL', 'DESK_DATABASE_SCHEMA', 'DESK_DATA_DIR']) delete env[k];
+  return env;
+}
+
+/** The goal rows of the results table: `| P1 | what | measured | goal | result |`. */
+function goalRows(markdown: string): Array<{ id: string; what: string; measured: string; goal: string; result: string }> {
+  return markdown
+    .split('\n')
+    .filter((l) => /^\| P\d \|/.test(l))
+    .map((l) => {
+      const cells = l.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
+      return { id: cells[0]!, what: cells[1]!, measured: cells[2]!, goal: cells[3]!, result: cells[4]! };
+    });
+}
+
+function expectCompleteResults(outDir: string, db: 'sqlite' | 'postgres'): void {
+  const md = path.join(outDir, `search-${db}-${EMPLOYEES}.md`);
+  const json = path.join(outDir, `search-${db}-${EMPLOYEES}.json`);
+  expect(fs.existsSync(md), md).toBe(true);
+  expect(fs.existsSync(json), json).toBe(true);
+
+  const rows = goalRows(fs.readFileSync(md, 'utf8'));
+  for (const id of ['P1', 'P2', 'P3', 'P4', 'P5', 'P6']) expect(rows.some((r) => r.id === id), `a ${id} row`).toBe(true);
+  for (const r of rows) {
+    if (r.id === 'P4' || r.id === 'P5') {
+      expect(r.result, `${r.id} is skipped with --skip-browser`).toBe('SKIP');
+      continue;
+    }
+    expect(r.measured, `${r.id} ${r.what}`).toMatch(/^-?\d[\d,]*(\.\d+)?( ms|×)/);
+    expect(['PASS', 'MISS', 'INFO'], `${r.id} ${r.what}`).toContain(r.result);
+  }
+
+  const data = JSON.parse(fs.readFileSync(json, 'utf8')) as {
+    dataset: { kind: string; employees: number; analyze: { note: string } };
+    goals: Array<{ id: string; value: number | null; status: string }>;
+  };
+  expect(data.dataset).toMatchObject({ kind: db, employees: EMPLOYEES });
+  expect(data.dataset.analyze.note).toMatch(/ANALYZE/);
+  const measured = data.goals.filter((g) => g.id !== 'P4' && g.id !== 'P5');
+  expect(measured.length).toBeGreaterThanOrEqual(7);
+  for (const g of measured) expect(typeof g.value, `${g.id} value`).toBe('number');
+}
+
+describe('npm run bench (smoke, tiny dataset)', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it('seeds, measures P1–P3 and P6 on sqlite and writes the results table and JSON', async () => {
+    const dir = tempDir('desk-bench-');
+    dirs.push(dir);
+    const out = path.join(dir, 'out');
+    const r = await runBench(
+      ['--employees', String(EMPLOYEES), '--queries', '20', '--pages', '20', '--skip-browser', '--data-dir', path.join(dir, 'data'), '--out', out],
+      cleanEnv(),
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/seeded 1,500 employees/);
+    expect(r.stdout).toMatch(/ANALYZE/);
+    expectCompleteResults(out, 'sqlite');
+  }, 60_000);
+
+  it.runIf(!!process.env.DESK_TEST_PG_URL)('does the same on PostgreSQL in its own schema', async () => {
+    const url = process.env.DESK_TEST_PG_URL!;
+    const schema = `bench_t_${crypto.randomBytes(5).toString('hex')}`;
+    const dir = tempDir('desk-bench-pg-');
+    dirs.push(dir);
+    const out = path.join(dir, 'out');
+    try {
+      const r = await runBench(
+        ['--employees', String(EMPLOYEES), '--queries', '20', '--pages', '20', '--skip-browser', '--skip-sqlite', '--pg-schema', schema, '--data-dir', path.join(dir, 'data'), '--out', out],
+        { ...cleanEnv(), DESK_BENCH_PG_URL: url },
+      );
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expectCompleteResults(out, 'postgres');
+    } finally {
+      const k = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
+      try {
+        await k.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+      } finally {
+        await k.destroy();
+      }
+    }
+  }, 60_000);
+});
