@@ -151,6 +151,10 @@ async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: 
     env: childEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Never leave the host running if the benchmark itself is stopped (Ctrl+C, a closed pipe).
+  const killChild = () => child.kill('SIGKILL');
+  process.once('exit', killChild);
+  child.once('exit', () => process.off('exit', killChild));
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));

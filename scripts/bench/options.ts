@@ -14,7 +14,7 @@ Options:
   --data-dir DIR    data directory for the sqlite database and key file
                     (default .bench-data/<N> in the repository); reused when it holds exactly N employees
   --queries N       substring queries for P1/P3 (default 200); P2 uses half as many exact keys
-  --passes N       times each P1/P2 query runs, in whole passes; its time is the median (default 3)
+  --passes N        times each P1/P2 query runs, in whole passes; its time is the median (default 3)
   --scan-sample N   queries also timed as a full LIKE scan for the P1/P2 ratios (default 10 each)
   --pages N         keyset pages to walk for P6 (default 200)
   --keystrokes N    measured keystrokes for P4 (default 50)

@@ -113,6 +113,10 @@ async function main(): Promise<number> {
   return ok ? 0 : 1;
 }
 
+// Ctrl+C or a kill: leave through process.exit so the 'exit' handlers stop child processes.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => process.exit(130));
+process.stdout.on('error', () => process.exit(1)); // a closed pipe (| head)
+
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
