@@ -14,7 +14,7 @@ import { openDeskCore, type DeskCore } from '../core/app';
 import { resolveConfig } from '../core/config';
 import { CLI_ACTOR } from '../core/audit/audit.service';
 import { countDeskUsers, createDeskUser, listDeskUsers } from '../core/deskusers/deskusers.service';
-import { countEmployees } from '../core/employees/employees.service';
+import { countEmployees, hasEmployees } from '../core/employees/employees.service';
 import { seedDemoData } from '../core/demo/seed.service';
 import { appliedMigrations, migrateToLatest } from '../core/db/migrate';
 import { openDatabase } from '../core/db/connection';
@@ -100,7 +100,7 @@ async function serve(args: string[]): Promise<void> {
   process.stdout.write(`MFA Desk browser host: ${host.url}\n`);
   process.stdout.write(`Data: ${core.database.location}\n`);
   if ((await countDeskUsers(core.db)) === 0) process.stdout.write('First run: open the address to create the first admin.\n');
-  else if ((await countEmployees(core.db)) === 0) {
+  else if (!(await hasEmployees(core.db))) {
     process.stdout.write('The database has no employees: sign in as an admin to load demo data, or run `desk seed --employees 1000`.\n');
   }
   if (!values['no-open'] && openBrowser(host.url)) process.stdout.write('Opened in your browser.\n');

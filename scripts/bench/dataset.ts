@@ -2,6 +2,7 @@
  * The benchmark database: seeded once with deterministic demo data, then reused for as long as it
  * holds exactly the number of employees asked for. Statistics (ANALYZE) are gathered after seeding.
  */
+import { countEmployees } from '../../electron/core/employees/employees.service';
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory from 'knex';
@@ -33,11 +34,6 @@ export interface Dataset {
 
 const BENCH_ACTOR: Actor = { userId: null, name: 'bench' };
 const MARKER = 'bench-dataset.json';
-
-async function countEmployees(core: DeskCore): Promise<number> {
-  const row = (await core.db('employees').count({ n: '*' }).first()) as { n: number | string };
-  return Number(row.n);
-}
 
 /** The seed the demo data was loaded with, from its audit rows (null when unknown). */
 async function seedOf(core: DeskCore): Promise<number | null> {
@@ -197,12 +193,12 @@ async function discard(a: OpenArgs, found: number): Promise<void> {
 export async function openDataset(a: OpenArgs): Promise<Dataset> {
   log(`opening the ${a.kind} database${a.kind === 'sqlite' ? ` in ${a.dataDir}` : ` (schema ${a.pgSchema})`}`);
   let core = await openCore(a);
-  let found = await countEmployees(core);
+  let found = await countEmployees(core.db);
   if (found !== 0 && found !== a.employees) {
     await core.close();
     await discard(a, found);
     core = await openCore(a);
-    found = await countEmployees(core);
+    found = await countEmployees(core.db);
   }
   let origin: DatasetInfo['origin'] = 'reused';
   let seedSeconds: number | null = null;

@@ -53,10 +53,6 @@ export class SessionStore {
     this.sessions.delete(token);
     return s;
   }
-
-  revokeUser(userId: number): void {
-    for (const [t, s] of this.sessions) if (s.userId === userId) this.sessions.delete(t);
-  }
 }
 
 export interface Challenge {

@@ -9,7 +9,7 @@ import { recordAudit, type Actor } from '../audit/audit.service';
 import { createDeskUser, findDeskUser } from '../deskusers/deskusers.service';
 import { newTotpSeed } from '../auth/totp';
 import type { Vault } from '../secrets/vault';
-import { buildGivenSort, buildSearchDoc, buildSortName, countEmployees } from '../employees/employees.service';
+import { buildGivenSort, buildSearchDoc, buildSortName } from '../employees/employees.service';
 import { createRandom, type Random } from './random';
 
 export const FACTOR_SEED_PURPOSE = 'employee.totp';
@@ -75,12 +75,14 @@ interface Counters {
   factorId: number;
 }
 
-function makeEmployee(i: number, rnd: Random, now: number, ids: Counters, vault: Vault) {
+function makeEmployee(rnd: Random, now: number, ids: Counters, vault: Vault) {
+  // The running index is the id about to be given (allocated under the batch's write lock), so it
+  // is unique across seeds and loaders without counting the table.
+  const i = ids.employeeId;
   const d = dictionaries;
   const first = rnd.pick(d.firstNames);
   const last = rnd.pick(d.lastNames);
   const org = rnd.pick(d.organisations);
-  // From the running index alone: unique across seeds and loaders as the index is.
   const number = String(10_000_000 + ((i * NUMBER_STRIDE) % NUMBER_SPACE));
   // Letters-only names followed by a decimal tag: the boundary is unambiguous, so usernames and
   // addresses never clash ("cooke"+"1" can never equal "cook"+"e1").
@@ -263,7 +265,6 @@ export async function seedDemoData(db: Knex, clock: Clock, opts: SeedOptions): P
         factorId: await maxId(trx, 'factors'),
       };
       if (done === 0) firstEmployeeId = ids.employeeId + 1;
-      const start = await countEmployees(trx);
       const employees: Row[] = [];
       const emails: Row[] = [];
       const factors: Row[] = [];
@@ -271,7 +272,7 @@ export async function seedDemoData(db: Knex, clock: Clock, opts: SeedOptions): P
       const codes: Row[] = [];
       const mails: Row[] = [];
       for (let k = 0; k < size; k++) {
-        const made = makeEmployee(start + k, rnd, now, ids, opts.vault);
+        const made = makeEmployee(rnd, now, ids, opts.vault);
         employees.push(made.employee);
         emails.push(...made.emails);
         factors.push(...made.factors);

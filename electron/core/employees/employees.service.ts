@@ -65,26 +65,6 @@ export function buildGivenSort(firstName: string, lastName: string): string {
   return `${firstName} ${lastName}`.toLowerCase();
 }
 
-/** Recompute search_doc for the given employees from their current record and emails. */
-export async function refreshSearchDocs(db: Knex | Knex.Transaction, employeeIds: readonly number[]): Promise<void> {
-  for (const id of employeeIds) {
-    const e: EmployeeRow | undefined = await db('employees').where({ id }).first();
-    if (!e) continue;
-    const emails: Array<{ address_lc: string }> = await db('employee_emails').where({ employee_id: id }).select('address_lc');
-    await db('employees')
-      .where({ id })
-      .update({
-        search_doc: buildSearchDoc({
-          firstName: e.first_name,
-          lastName: e.last_name,
-          employeeNumber: e.employee_number,
-          username: e.username,
-          emails: emails.map((m) => m.address_lc),
-        }),
-      });
-  }
-}
-
 const MAX_ID = 2_147_483_647; // ids are 32-bit integers on both databases
 
 export async function getEmployee(db: Knex, id: number): Promise<EmployeeDetail> {
