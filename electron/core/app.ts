@@ -59,7 +59,7 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
   const sessions = new SessionStore(clock);
   const challenges = new ChallengeStore(clock);
   const db = database.knex;
-  const handlers = createHandlers({ db, databaseKind: database.kind, clock, vault, sessions, challenges, logger });
+  const handlers = createHandlers({ db, reader: database.reader, databaseKind: database.kind, clock, vault, sessions, challenges, logger });
   const router = createRouter({
     handlers,
     sessions,

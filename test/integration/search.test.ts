@@ -513,6 +513,26 @@ describe.each(TARGETS)('employee look-up on $name', (target: Target) => {
     expect(await search.count('qqqzzz', {})).toEqual({ count: 0, capped: false });
   });
 
+  it('counts on the reader connection: a count answers while a transaction holds the main one', async () => {
+    const counting = new EmployeeSearch(core.db, core.database.reader);
+    const want = await search.count('son', {});
+    const trx = await core.db.transaction();
+    try {
+      // On sqlite this transaction has the only main connection (and the write lock).
+      await trx('settings').insert({ key: 'test.reader', value: '"x"', updated_at: new Date().toISOString() });
+      const answer = await Promise.race([
+        counting.count('son', {}),
+        new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 5000)),
+      ]);
+      expect(answer).toEqual(want);
+    } finally {
+      await trx.rollback();
+    }
+    if (target.name === 'sqlite') {
+      await expect(core.database.reader.raw("INSERT INTO settings (key, value, updated_at) VALUES ('x', '1', 'x')")).rejects.toThrow(/readonly|read-only/i);
+    }
+  });
+
   it('keys past U+FFFF rank in code point order, like the databases order them (relevance tier 1 too)', async () => {
     // sort_name "qxaａ zed" (U+FF41) comes before "qxa𝖺 zoe" (U+1D5BA) by code point; the
     // databases agree (the name sort is checked against the same oracle above).

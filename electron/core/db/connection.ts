@@ -15,6 +15,12 @@ export interface DatabaseOptions {
 
 export interface Database {
   knex: Knex;
+  /**
+   * For long read-only queries that must not hold up everything else (the look-up's match count):
+   * on sqlite a second, query-only connection to the same file (WAL lets it read while the first
+   * one reads or writes, on another thread); on PostgreSQL the same pool, which has many.
+   */
+  reader: Knex;
   kind: DatabaseKind;
   /** Human-readable location without credentials. */
   location: string;
@@ -57,6 +63,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     if (schema) await knex.raw('CREATE SCHEMA IF NOT EXISTS ??', [schema]);
     return {
       knex,
+      reader: knex,
       kind: 'postgres',
       location: redactUrl(options.databaseUrl) + (schema ? ` (schema ${schema})` : ''),
       close: () => knex.destroy(),
@@ -64,25 +71,43 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   fs.mkdirSync(options.dataDir, { recursive: true });
   const filename = sqliteFile(options.dataDir);
-  const knex = knexFactory({
+  const knex = sqliteKnex(filename, false);
+  // Opened after the first connection has switched the file to WAL (the pool makes it at once).
+  await knex.raw('SELECT 1');
+  const reader = sqliteKnex(filename, true);
+  return {
+    knex,
+    reader,
+    kind: 'sqlite',
+    location: filename,
+    close: async () => {
+      await reader.destroy();
+      await knex.destroy();
+    },
+  };
+}
+
+/** One sqlite connection (knex serialises its queries): the writer, or a query-only reader. */
+function sqliteKnex(filename: string, readOnly: boolean): Knex {
+  return knexFactory({
     client: 'sqlite3',
     connection: { filename },
     useNullAsDefault: true,
     pool: {
-      min: 1,
+      min: readOnly ? 0 : 1,
       max: 1,
       afterCreate: (conn: SqliteConn, done: (err: Error | null, conn: unknown) => void) => {
         conn.serialize(() => {
-          conn.run('PRAGMA journal_mode = WAL');
+          if (readOnly) conn.run('PRAGMA query_only = ON');
+          else conn.run('PRAGMA journal_mode = WAL');
           conn.run('PRAGMA foreign_keys = ON');
           conn.run('PRAGMA busy_timeout = 10000');
-          conn.run('PRAGMA cache_size = -65536'); // 64 MiB of page cache
+          conn.run(`PRAGMA cache_size = ${readOnly ? -16384 : -65536}`); // 16 / 64 MiB of page cache
           conn.run('PRAGMA synchronous = NORMAL', (err) => done(err, conn));
         });
       },
     },
   });
-  return { knex, kind: 'sqlite', location: filename, close: () => knex.destroy() };
 }
 
 interface SqliteConn {

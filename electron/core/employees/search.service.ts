@@ -207,7 +207,14 @@ function compareKeyId(a: [string, number], b: [string, number]): number {
 export class EmployeeSearch {
   private readonly kind: DatabaseKind;
 
-  constructor(private readonly db: Knex) {
+  /**
+   * `counter` runs the counts: on sqlite a second connection, so that a count (up to COUNT_CAP
+   * rows) runs beside the next keystroke's page instead of in front of it.
+   */
+  constructor(
+    private readonly db: Knex,
+    private readonly counter: Knex = db,
+  ) {
     this.kind = databaseKind(db);
   }
 
@@ -312,7 +319,7 @@ export class EmployeeSearch {
   }
 
   /** The match condition for column sorts and counts: every match of every tier. */
-  private whereMatches(qb: Knex.QueryBuilder, p: Parsed): Knex.QueryBuilder {
+  private whereMatches(qb: Knex.QueryBuilder, p: Parsed, db: Knex = this.db): Knex.QueryBuilder {
     if (p.q === '') return qb;
     if (p.long.length > 0) {
       if (this.kind === 'sqlite') {
@@ -328,7 +335,7 @@ export class EmployeeSearch {
     const end = prefixEnd(p.q);
     const range = (table: string, col: string, idCol: string) => (u: Knex.QueryBuilder) =>
       u.select(idCol).from(table).where(col, '>=', p.q).andWhere(col, '<', end);
-    const ids = this.db
+    const ids = db
       .select('id')
       .from('employees')
       .where('sort_name', '>=', p.q)
@@ -428,17 +435,17 @@ export class EmployeeSearch {
     let inner: Knex.QueryBuilder;
     if (this.kind === 'sqlite' && p.long.length > 0) {
       // Walk the trigram index's matches and stop at the cap, rather than collect them all first.
-      inner = this.db('employee_fts')
+      inner = this.counter('employee_fts')
         .join('employees', 'employees.id', 'employee_fts.rowid')
-        .select(this.db.raw('1'))
+        .select(this.counter.raw('1'))
         .whereRaw('employee_fts MATCH ?', [p.long.map(ftsPhrase).join(' AND ')]);
       for (const w of p.short) inner.whereRaw("employees.search_doc LIKE ? ESCAPE '\\'", [`%${likeEscape(w)}%`]);
     } else {
-      inner = this.db('employees').select(this.db.raw('1'));
-      this.whereMatches(inner, p);
+      inner = this.counter('employees').select(this.counter.raw('1'));
+      this.whereMatches(inner, p, this.counter);
     }
     applyFilters(inner, filters);
-    const row = (await this.db.from(inner.limit(COUNT_CAP + 1).as('m')).count({ n: '*' }).first()) as { n: number | string };
+    const row = (await this.counter.from(inner.limit(COUNT_CAP + 1).as('m')).count({ n: '*' }).first()) as { n: number | string };
     const n = Number(row.n);
     return { count: Math.min(n, COUNT_CAP), capped: n > COUNT_CAP };
   }
@@ -449,11 +456,11 @@ export class EmployeeSearch {
       const col = source === 'email' ? 'employee_emails.address_lc' : `employees.${source}`;
       const inner =
         source === 'email'
-          ? this.db('employee_emails').join('employees', 'employees.id', 'employee_emails.employee_id').select(this.db.raw('1'))
-          : this.db('employees').select(this.db.raw('1'));
+          ? this.counter('employee_emails').join('employees', 'employees.id', 'employee_emails.employee_id').select(this.counter.raw('1'))
+          : this.counter('employees').select(this.counter.raw('1'));
       inner.where(col, '>=', q).andWhere(col, '<', end);
       applyFilters(inner, filters);
-      const row = (await this.db.from(inner.limit(COUNT_CAP + 1).as('m')).count({ n: '*' }).first()) as { n: number | string };
+      const row = (await this.counter.from(inner.limit(COUNT_CAP + 1).as('m')).count({ n: '*' }).first()) as { n: number | string };
       if (Number(row.n) > COUNT_CAP) return true;
     }
     return false;

@@ -16,6 +16,8 @@ import type { Handlers } from './router';
 
 export interface HandlerDeps {
   db: Knex;
+  /** Long read-only queries (the match count) go here, so they do not queue in front of the rest. */
+  reader?: Knex;
   databaseKind: DatabaseKind;
   clock: Clock;
   vault: Vault;
@@ -28,7 +30,7 @@ export interface HandlerDeps {
 export function createHandlers(deps: HandlerDeps): Handlers {
   const { db, clock } = deps;
   let demoRunning = false;
-  const search = new EmployeeSearch(db);
+  const search = new EmployeeSearch(db, deps.reader ?? db);
   // The organisation list changes only with imports; a minute's staleness is fine for a filter.
   let organisations: { at: number; list: string[] } | null = null;
   return {
