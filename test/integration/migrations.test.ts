@@ -439,7 +439,29 @@ const SPECS: Record<string, MigrationSpec> = {
       }
     },
   },
+  '0012_search_statistics': {
+    tables: [],
+    columns: {},
+    indexes: {},
+    async present(k) {
+      if (!isPg(k)) return;
+      expect(await statisticsTarget(k, 'search_doc')).toBe(1000);
+      expect(await statisticsTarget(k, 'sort_name')).toBe(-1);
+    },
+    async absent(k) {
+      if (isPg(k)) expect(await statisticsTarget(k, 'search_doc')).toBe(-1);
+    },
+  },
 };
+
+/** PostgreSQL: the column's statistics target (-1: the server's default). */
+async function statisticsTarget(k: Knex, column: string): Promise<number> {
+  const r = await k.raw(
+    "SELECT attstattarget AS n FROM pg_attribute WHERE attrelid = 'employees'::regclass AND attname = ?",
+    [column],
+  );
+  return Number(r.rows[0].n);
+}
 
 async function expectPresent(k: Knex, name: string): Promise<void> {
   const spec = SPECS[name]!;
