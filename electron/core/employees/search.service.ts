@@ -135,6 +135,20 @@ function prefixEnd(p: string): string {
   return p + '\u{10FFFF}';
 }
 
+function hasFilters(f: SearchFilters): boolean {
+  return Object.values(f).some((v) => v !== undefined);
+}
+
+/** exactRows without filters, as one fixed statement (what the builder would write). */
+const EXACT_SQL = `SELECT ${COLUMNS.map((c) => `employees.${c}`).join(', ')} FROM employees
+  WHERE employees.id IN (
+    SELECT id FROM employees WHERE employee_number = ?
+    UNION SELECT id FROM employees WHERE username = ?
+    UNION SELECT employee_id FROM employee_emails WHERE address_lc = ?)
+  ORDER BY employees.sort_name, employees.id`;
+/** Its name as a prepared statement; a new text needs a new name (the version suffix). */
+const EXACT_STATEMENT = 'desk_employee_exact_v1';
+
 function applyFilters(qb: Knex.QueryBuilder, f: SearchFilters): Knex.QueryBuilder {
   if (f.status) qb.where('employees.status', f.status);
   if (f.mfa) qb.where('employees.mfa_state', f.mfa);
@@ -270,6 +284,13 @@ export class EmployeeSearch {
 
   /** Employees matching exactly (tier 0), by name: three b-tree look-ups joined by UNION. */
   private async exactRows(q: string, filters: SearchFilters): Promise<Row[]> {
+    if (this.kind === 'postgres' && !hasFilters(filters)) {
+      // The agent's most common look-up (a number or an address read out by the caller), with no
+      // filter: a statement prepared once per connection, so PostgreSQL plans it once, not every
+      // time (planning the UNION costs more than running it).
+      const result = (await this.db.raw(EXACT_SQL, [q, q, q]).options({ name: EXACT_STATEMENT })) as { rows: Row[] };
+      return result.rows;
+    }
     const ids = this.db
       .select('id')
       .from('employees')
