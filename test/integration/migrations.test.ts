@@ -452,6 +452,40 @@ const SPECS: Record<string, MigrationSpec> = {
       if (isPg(k)) expect(await statisticsTarget(k, 'search_doc')).toBe(-1);
     },
   },
+  '0013_mfa_operations': {
+    tables: ['caller_verifications'],
+    columns: {
+      employees: ['code_failures', 'codes_locked_at'],
+      one_time_codes: ['factor_id', 'email_id'],
+      mail_outbox: ['reference', 'transport', 'claimed_until', 'claim_token'],
+      caller_verifications: ['id', 'employee_id', 'ticket_ref', 'method', 'verified_by', 'verified_by_name', 'reason', 'verified_at'],
+    },
+    indexes: { one_time_codes: ['one_time_codes_employee_time_idx'], caller_verifications: ['caller_verifications_employee_idx'] },
+    async present(k) {
+      const emp = await newEmployee(k);
+      const user = await newDeskUser(k);
+      expect(await k('employees').where({ id: emp }).first()).toMatchObject({ code_failures: 0, codes_locked_at: null });
+      const check = (o: Record<string, unknown> = {}) => ({
+        employee_id: emp,
+        ticket_ref: 'chat-1',
+        method: 'email_code',
+        verified_by: user,
+        verified_by_name: 'agent',
+        verified_at: NOW,
+        ...o,
+      });
+      await insertId(k, 'caller_verifications', check());
+      await expectRefused(k('caller_verifications').insert(check({ method: 'guess' })), /caller_verifications_method_check/);
+      // A verification goes with its employee.
+      await k('employees').where({ id: emp }).delete();
+      expect(await k('caller_verifications').where({ employee_id: emp })).toEqual([]);
+    },
+    async absent(k) {
+      expect(await k.schema.hasColumn('employees', 'code_failures')).toBe(false);
+      expect(await k.schema.hasColumn('one_time_codes', 'factor_id')).toBe(false);
+      expect(await k.schema.hasColumn('mail_outbox', 'claimed_until')).toBe(false);
+    },
+  },
 };
 
 /** PostgreSQL: the column's statistics target (-1: the server's default). */
