@@ -457,7 +457,7 @@ const SPECS: Record<string, MigrationSpec> = {
     columns: {
       employees: ['code_failures', 'codes_locked_at'],
       one_time_codes: ['factor_id', 'email_id'],
-      mail_outbox: ['reference', 'transport', 'claimed_until', 'claim_token'],
+      mail_outbox: ['reference', 'transport', 'claimed_until', 'claim_token', 'sealed'],
       caller_verifications: ['id', 'employee_id', 'ticket_ref', 'method', 'verified_by', 'verified_by_name', 'reason', 'verified_at'],
     },
     indexes: { one_time_codes: ['one_time_codes_employee_time_idx'], caller_verifications: ['caller_verifications_employee_idx'] },

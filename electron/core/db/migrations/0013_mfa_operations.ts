@@ -25,6 +25,8 @@ export const migration: Migration = {
       t.string('transport', 10).nullable(); // smtp | file: what delivered (or refused) it
       utc(t, 'claimed_until').nullable(); // a sender is delivering it; another may retry after this
       t.string('claim_token', 40).nullable();
+      // The bodies hold a one-time code: sealed with the data key, erased once sent or failed.
+      t.boolean('sealed').notNullable().defaultTo(false);
     });
     await knex.schema.createTable('caller_verifications', (t) => {
       t.increments('id').primary();
@@ -42,6 +44,7 @@ export const migration: Migration = {
   async down(knex) {
     await knex.schema.dropTable('caller_verifications');
     await knex.schema.alterTable('mail_outbox', (t) => {
+      t.dropColumn('sealed');
       t.dropColumn('claim_token');
       t.dropColumn('claimed_until');
       t.dropColumn('transport');
