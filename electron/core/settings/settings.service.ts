@@ -8,6 +8,10 @@ import { recordAudit, type Actor } from '../audit/audit.service';
 export const SETTINGS = {
   'session.idleMinutes': { schema: z.number().int().min(1).max(480), default: 15 },
   'totp.issuer': { schema: z.string().min(1).max(60), default: 'MFA Desk' },
+  /** The account name employees see in their authenticator app (the ESS guide's "Hants" account). */
+  'employee.totp.issuer': { schema: z.string().min(1).max(60), default: 'Hants' },
+  /** How long an emailed one-time code is valid (the ESS guide: 20 minutes). */
+  'otp.lifetimeMinutes': { schema: z.number().int().min(5).max(60), default: 20 },
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
