@@ -124,10 +124,12 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     res.end(body);
   };
 
-  const sendJson = (res: http.ServerResponse, result: WireResult<unknown>, cookies: string[]) => {
+  const sendJson = (res: http.ServerResponse, result: WireResult<unknown>, cookies: string[], invokeMs?: number) => {
     const status = result.ok ? 200 : STATUS[result.error.code];
     send(res, status, JSON.stringify(result), {
       'Content-Type': 'application/json; charset=utf-8',
+      // How long the main process took (the browser shows it in its network timings).
+      ...(invokeMs !== undefined ? { 'Server-Timing': `invoke;dur=${invokeMs.toFixed(2)}` } : {}),
       ...(cookies.length ? { 'Set-Cookie': cookies } : {}),
     });
   };
@@ -218,8 +220,9 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
           setCookies.push(t ? cookie(names.session, t) : cookie(names.session, '', 0));
         },
       };
+      const started = performance.now();
       const result = await opts.router.invoke(channel, payload, { slot, emit: emitTo(cookies[names.client]) });
-      return sendJson(res, result, setCookies);
+      return sendJson(res, result, setCookies, performance.now() - started);
     }
 
     if (url.pathname === '/api/events') {

@@ -93,7 +93,7 @@ function mark(name: string, detail: Record<string, unknown>): void {
  *
  * At most one `employees.search` request is in flight: while one is, only the latest wanted search
  * is remembered and sent when it returns, and any answer for anything but the latest search is
- * ignored. The count (`employees.count`) is asked for in parallel with the first page, with the
+ * ignored. The count (`employees.count`) is asked for when the first page has arrived, with the
  * same rule of its own.
  *
  * `enabled` is false while there are no employees (nothing is asked for then).
@@ -216,7 +216,7 @@ export function useEmployeeSearch(call: Invoke, enabled: boolean): EmployeeSearc
     [call],
   );
 
-  // A new search: its first page and its count, in parallel.
+  // A new search: its first page (the count follows it, below).
   useEffect(() => {
     if (!enabled) return;
     latestKey.current = wantedKey;
@@ -229,8 +229,11 @@ export function useEmployeeSearch(call: Invoke, enabled: boolean): EmployeeSearc
     }
   }, [enabled, wantedKey, wanted, run]);
 
+  // The count is asked for once the first page of the same search is in: the rows come first,
+  // without a count competing with them for the main process and the database.
+  const firstPageIn = results !== null && results.key === wantedKey;
   useEffect(() => {
-    if (!enabled) return;
+    if (!enabled || !firstPageIn) return;
     if (latestCountKey.current === countKey && (countInFlight.current === countKey || counted?.key === countKey)) return;
     latestCountKey.current = countKey;
     if (countInFlight.current === countKey) {
@@ -240,7 +243,7 @@ export function useEmployeeSearch(call: Invoke, enabled: boolean): EmployeeSearc
     runCount(countKey, wanted.query, wanted.filters);
     // `counted` is read only to skip a repeat; it must not re-run this effect.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [enabled, countKey, wanted, runCount]);
+  }, [enabled, firstPageIn, countKey, wanted, runCount]);
 
   const loadMore = useCallback(() => {
     const current = resultsRef.current;

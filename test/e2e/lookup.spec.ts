@@ -185,7 +185,7 @@ test('column headers sort in the main process; relevance is the default with a q
   await expectAccessible(page, 'sorted results');
 });
 
-test('the count says how many match, and "More than 10,000" past the cap; it is asked for beside the first page', async ({ page, desk }) => {
+test('the count says how many match, and "More than 10,000" past the cap; it is asked for once the first page is in', async ({ page, desk }) => {
   await signedInAgent(page, desk, 12_000, 2);
   const summary = page.getByRole('status').filter({ hasText: /match|Searching/ });
   await expect(summary).toHaveText('More than 10,000 matches');
@@ -197,9 +197,10 @@ test('the count says how many match, and "More than 10,000" past the cap; it is 
   const count = await callFromPage<SearchCount>(page, 'employees.count', { query: surname, filters: {} });
   expect(count.capped).toBe(false);
 
-  // A slow search: the count is asked for while the first page is still on its way.
+  // A slow search: the count waits for the first page (the rows come first, nothing competes).
   let searchPending = 0;
   let countSentDuringSearch = false;
+  let countsSent = 0;
   await page.route('**/api/invoke/employees.search', async (route) => {
     searchPending += 1;
     await new Promise((r) => setTimeout(r, 600));
@@ -209,11 +210,13 @@ test('the count says how many match, and "More than 10,000" past the cap; it is 
   });
   await page.route('**/api/invoke/employees.count', async (route) => {
     if (searchPending > 0) countSentDuringSearch = true;
+    countsSent += 1;
     await route.continue();
   });
   await page.getByRole('searchbox', { name: 'Search employees' }).fill(surname);
   await expect(summary).toHaveText(countText(count));
-  expect(countSentDuringSearch).toBe(true);
+  expect(countsSent).toBeGreaterThan(0);
+  expect(countSentDuringSearch).toBe(false);
   if (count.count <= 50) await expect(table).toHaveAttribute('aria-rowcount', String(count.count + 1));
 });
 
