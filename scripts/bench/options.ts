@@ -7,7 +7,9 @@ export const USAGE = `npm run bench -- [options]
 
 Seeds (or reuses) a database of N demo employees and measures the look-up search on it:
 P1 substring search, P2 exact keys, P3 the contract over HTTP, P4/P5 the renderer in Chromium,
-P6 deep keyset pages. Writes bench-results/search-<db>-<N>.md and .json.
+P6 deep keyset pages. Writes bench-results/search-<db>-<N>.md and .json. Then the mail
+benchmark on each database: issuing a code while SMTP is slow or down, and the outbox drain rate
+pooled vs one connection per mail (bench-results/mail-<db>.md and .json).
 
 Options:
   --employees N     employees in the benchmark database (default 2,000,000)
@@ -20,6 +22,9 @@ Options:
   --keystrokes N    measured keystrokes for P4 (default 50)
   --seed S          demo-data seed when seeding (default 1)
   --skip-browser    skip P4/P5 (Chromium)
+  --skip-mail       skip the mail benchmark (issuing codes with SMTP slow or down; outbox
+                    drain rate, pooled vs one connection per mail)
+  --mail-only       run only the mail benchmark (no employee database is seeded)
   --skip-sqlite     measure PostgreSQL only (needs DESK_BENCH_PG_URL)
   --pg-schema NAME  PostgreSQL schema for the benchmark data (default bench_<N>)
   --no-build        use the existing build in out/ for P4/P5 even if the sources are newer
@@ -43,6 +48,8 @@ export interface BenchOptions {
   seed: number;
   skipBrowser: boolean;
   skipSqlite: boolean;
+  skipMail: boolean;
+  mailOnly: boolean;
   build: boolean;
   analyze: boolean;
   outDir: string;
@@ -76,6 +83,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         keystrokes: { type: 'string' },
         seed: { type: 'string' },
         'skip-browser': { type: 'boolean' },
+        'skip-mail': { type: 'boolean' },
+        'mail-only': { type: 'boolean' },
         'skip-sqlite': { type: 'boolean' },
         'no-build': { type: 'boolean' },
         'pg-schema': { type: 'string' },
@@ -92,6 +101,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   const pgUrl = env.DESK_BENCH_PG_URL || undefined;
   if (pgUrl && !/^postgres(ql)?:\/\//i.test(pgUrl)) throw new UsageError('DESK_BENCH_PG_URL must start with postgres:// or postgresql://');
   if (values['skip-sqlite'] && !pgUrl) throw new UsageError('--skip-sqlite needs DESK_BENCH_PG_URL');
+  if (values['mail-only'] && values['skip-mail']) throw new UsageError('--mail-only and --skip-mail contradict each other');
   const pgSchema = values['pg-schema'] ?? `bench_${employees}`;
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(pgSchema)) throw new UsageError('--pg-schema must be a lower-case identifier (letters, digits, _)');
   return {
@@ -104,6 +114,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     keystrokes: positiveInt('keystrokes', values.keystrokes, 50, 2, 10_000),
     seed: positiveInt('seed', values.seed, 1, 0, 2 ** 31 - 1),
     skipBrowser: !!values['skip-browser'],
+    skipMail: !!values['skip-mail'],
+    mailOnly: !!values['mail-only'],
     skipSqlite: !!values['skip-sqlite'],
     build: !values['no-build'],
     analyze: !!values.analyze,

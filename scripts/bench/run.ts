@@ -13,6 +13,31 @@ import { measureP3 } from './contract';
 import { measureBrowser } from './browser';
 import { writeResults, type RunResults, type Section } from './report';
 import { int, log, settle } from './stats';
+import { mailMarkdown, measureMail, ISSUE_P95_GOAL_MS, POOL_SPEEDUP_GOAL } from './mail';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** The mail benchmark on one database, written to bench-results/mail-<db>.md and .json. */
+async function runMail(kind: DbKind, opts: BenchOptions): Promise<boolean> {
+  log(`── mail on ${kind} ──`);
+  try {
+    const r = await measureMail({ pgUrl: kind === 'postgres' ? opts.pgUrl : undefined, log });
+    fs.mkdirSync(opts.outDir, { recursive: true });
+    const md = path.join(opts.outDir, `mail-${kind}.md`);
+    const json = path.join(opts.outDir, `mail-${kind}.json`);
+    fs.writeFileSync(md, `# Mail benchmark (${kind})\n\nMeasured ${new Date().toISOString()} on this machine.\n\n${mailMarkdown(r)}`);
+    fs.writeFileSync(json, JSON.stringify(r, null, 2) + '\n');
+    const slow = Math.max(r.issue.slow.summary.p95, r.issue.down.summary.p95);
+    process.stdout.write(`\nmail, ${kind}:\n`);
+    process.stdout.write(`  M1  ${slow <= ISSUE_P95_GOAL_MS ? 'PASS' : 'MISS'}  issue a code p95 ${slow.toFixed(1)} ms with SMTP slow or down  (goal ≤ ${ISSUE_P95_GOAL_MS} ms)\n`);
+    process.stdout.write(`  M2  ${r.drain.speedup >= POOL_SPEEDUP_GOAL ? 'PASS' : 'MISS'}  pooled ÷ one connection per mail ${r.drain.speedup.toFixed(1)}×  (goal ≥ ${POOL_SPEEDUP_GOAL}×)\n`);
+    process.stdout.write(`Results: ${md}\n         ${json}\n\n`);
+    return true;
+  } catch (err) {
+    log(`ERROR in the mail benchmark: ${err instanceof Error ? err.message : String(err)}`);
+    return false;
+  }
+}
 
 async function section<T>(name: string, fn: () => Promise<T>): Promise<Section<T>> {
   try {
@@ -107,8 +132,14 @@ async function main(): Promise<number> {
     return 0;
   }
   let ok = true;
-  if (!opts.skipSqlite) ok = (await runTarget('sqlite', opts)).ok && ok;
-  if (opts.pgUrl) ok = (await runTarget('postgres', opts)).ok && ok;
+  if (!opts.mailOnly) {
+    if (!opts.skipSqlite) ok = (await runTarget('sqlite', opts)).ok && ok;
+    if (opts.pgUrl) ok = (await runTarget('postgres', opts)).ok && ok;
+  }
+  if (!opts.skipMail) {
+    if (!opts.skipSqlite) ok = (await runMail('sqlite', opts)) && ok;
+    if (opts.pgUrl) ok = (await runMail('postgres', opts)) && ok;
+  }
   if (!ok) log('finished with errors (see above and the Errors section of the results)');
   return ok ? 0 : 1;
 }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import knexFactory from 'knex';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/targets';
+import { mailMarkdown, measureMail } from '../../scripts/bench/mail';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -84,7 +85,7 @@ describe('npm run bench (smoke, tiny dataset)', () => {
     dirs.push(dir);
     const out = path.join(dir, 'out');
     const r = await runBench(
-      ['--employees', String(EMPLOYEES), '--queries', '20', '--pages', '20', '--skip-browser', '--data-dir', path.join(dir, 'data'), '--out', out],
+      ['--employees', String(EMPLOYEES), '--queries', '20', '--pages', '20', '--skip-browser', '--skip-mail', '--data-dir', path.join(dir, 'data'), '--out', out],
       cleanEnv(),
     );
     expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -92,6 +93,22 @@ describe('npm run bench (smoke, tiny dataset)', () => {
     expect(r.stdout).toMatch(/ANALYZE/);
     expectCompleteResults(out, 'sqlite');
   }, 60_000);
+
+  it('the mail part measures issuing codes with SMTP slow and down, and both drain modes', async () => {
+    const r = await measureMail({ issues: 10, mails: 40, slowReplyMs: 300 });
+    for (const s of [r.issue.idle, r.issue.slow, r.issue.down]) {
+      expect(s.summary.n).toBe(10);
+      expect(s.summary.p95).toBeGreaterThan(0);
+    }
+    expect(r.drain.pooled.mails).toBe(40);
+    expect(r.drain.pooled.perSecond).toBeGreaterThan(0);
+    expect(r.drain.perMail.perSecond).toBeGreaterThan(0);
+    // One connection per mail opens (about) one per mail; the pool far fewer.
+    expect(r.drain.perMail.connections).toBeGreaterThanOrEqual(r.drain.perMail.mails - 1);
+    expect(r.drain.pooled.connections).toBeLessThan(r.drain.pooled.mails);
+    const md = mailMarkdown(r);
+    expect(md).toMatch(/Pooled vs one connection per mail \| [\d.]+×/);
+  }, 120_000);
 
   it.runIf(!!process.env.DESK_TEST_PG_URL)('does the same on PostgreSQL in its own schema', async () => {
     const url = process.env.DESK_TEST_PG_URL!;
@@ -101,7 +118,7 @@ describe('npm run bench (smoke, tiny dataset)', () => {
     const out = path.join(dir, 'out');
     try {
       const r = await runBench(
-        ['--employees', String(EMPLOYEES), '--queries', '20', '--pages', '20', '--skip-browser', '--skip-sqlite', '--pg-schema', schema, '--data-dir', path.join(dir, 'data'), '--out', out],
+        ['--employees', String(EMPLOYEES), '--queries', '20', '--pages', '20', '--skip-browser', '--skip-mail', '--skip-sqlite', '--pg-schema', schema, '--data-dir', path.join(dir, 'data'), '--out', out],
         { ...cleanEnv(), DESK_BENCH_PG_URL: url },
       );
       expect(r.code, r.stdout + r.stderr).toBe(0);

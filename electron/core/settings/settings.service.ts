@@ -12,6 +12,27 @@ export const SETTINGS = {
   'employee.totp.issuer': { schema: z.string().min(1).max(60), default: 'Hants' },
   /** How long an emailed one-time code is valid (the ESS guide: 20 minutes). */
   'otp.lifetimeMinutes': { schema: z.number().int().min(5).max(60), default: 20 },
+  /**
+   * The SMTP server mail goes out through; '' (the default) means none: mail is written as .eml
+   * files to DATA_DIR/outbox instead. Its password is not a setting here: it is sealed with the
+   * data key and kept by electron/core/mail/smtp-settings.ts under its own key, so no settings
+   * listing can show it.
+   */
+  'smtp.host': { schema: z.string().trim().max(253).regex(/^[A-Za-z0-9.:[\]_-]*$/, 'a host name or IP address'), default: '' },
+  'smtp.port': { schema: z.number().int().min(1).max(65535), default: 587 },
+  /** none: plain SMTP; starttls: upgrade with STARTTLS and refuse to go on without it; tls: TLS from the start (port 465). */
+  'smtp.security': { schema: z.enum(['none', 'starttls', 'tls']), default: 'starttls' },
+  /** The SMTP login; '' sends without logging in. */
+  'smtp.user': { schema: z.string().trim().max(254), default: '' },
+  /** The From of every mail: an address, or a name and an address ("Shared Services <desk@example.org>"). */
+  'smtp.from': {
+    schema: z
+      .string()
+      .trim()
+      .max(254)
+      .regex(/^(?:[^<>"\r\n,;]{0,120}<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/, 'an email address, or a name and <address>'),
+    default: 'Shared Services <no-reply@mfa-desk.local>',
+  },
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

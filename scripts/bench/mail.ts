@@ -1,0 +1,311 @@
+/**
+ * The mail benchmark: (a) issuing a one-time code as the agent does (generate, hash, store the
+ * code row and its outbox mail in one transaction) while the outbox sender runs against an SMTP
+ * server that answers slowly or not at all: the agent never waits for SMTP; (b) how fast the
+ * sender drains the outbox to a local SMTP server, pooled connections vs one connection per mail.
+ *
+ * Standalone: `npx tsx scripts/bench/mail.ts [--pg postgres://…] [--issues N] [--mails N]
+ * [--slow-ms MS] [--connect-ms MS]` prints a markdown table. `measureMail()` is for `npm run bench`.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Knex } from 'knex';
+import knexFactory from 'knex';
+import { systemClock, type Clock } from '../../electron/core/clock';
+import { openDatabase, type Database } from '../../electron/core/db/connection';
+import { migrateToLatest } from '../../electron/core/db/migrate';
+import { seedDemoData } from '../../electron/core/demo/seed.service';
+import { silentLogger } from '../../electron/core/log/logger';
+import { enqueueMail } from '../../electron/core/mail/outbox';
+import { createMailSender } from '../../electron/core/mail/sender';
+import { updateSmtpSettings } from '../../electron/core/mail/smtp-settings';
+import { WEBCHAT_URL } from '../../electron/core/mail/templates';
+import { KeyFileProvider, Vault } from '../../electron/core/secrets/vault';
+import { startSmtpServerProcess } from '../../test/support/mail-server-process';
+import { int, log as benchLog, ms, ratio, summarise, timed, type Summary } from './stats';
+
+export interface MailBenchOptions {
+  /** postgres://… to run on PostgreSQL (in a throwaway schema); sqlite otherwise. */
+  pgUrl?: string | undefined;
+  /** Codes issued per scenario. Default 200. */
+  issues?: number;
+  /** How long the slow server takes to answer a message. Default 2000 ms. */
+  slowReplyMs?: number;
+  /** Mails drained through the pool. Default 1000. One connection per mail drains a fifth of that (its rate is steady). */
+  mails?: number;
+  /** Pooled connections (and sends in flight without the pool). Default 5. */
+  maxConnections?: number;
+  /**
+   * What opening a connection costs at the local server before its greeting (a real server's
+   * TCP/TLS set-up, reverse DNS and greeting delay). Default 0: loopback, nothing added.
+   */
+  connectDelayMs?: number;
+  log?: (message: string) => void;
+}
+
+export interface IssueScenario {
+  what: string;
+  summary: Summary;
+}
+
+export interface DrainMode {
+  mails: number;
+  seconds: number;
+  perSecond: number;
+  connections: number;
+}
+
+export interface MailBenchResult {
+  database: 'sqlite' | 'postgres';
+  options: Required<Omit<MailBenchOptions, 'pgUrl' | 'log'>>;
+  issue: { idle: IssueScenario; slow: IssueScenario; down: IssueScenario };
+  drain: { pooled: DrainMode; perMail: DrainMode; speedup: number };
+}
+
+/** Goals: issuing a code stays this fast whatever SMTP does; the pool is this much faster. */
+export const ISSUE_P95_GOAL_MS = 100;
+export const POOL_SPEEDUP_GOAL = 5;
+
+const ACTOR = { userId: null, name: 'bench' };
+
+/** Issue a code the way the agent's request does: one transaction, no SMTP in it. */
+async function issueCode(db: Knex, clock: Clock, vault: Vault, key: Buffer, employee: { id: number; firstName: string; email: string }): Promise<void> {
+  const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
+  const codeHash = crypto.createHmac('sha256', key).update(code).digest('hex');
+  const now = clock.now();
+  await db.transaction(async (trx) => {
+    await trx('one_time_codes').insert({
+      employee_id: employee.id,
+      purpose: 'registration',
+      code_hash: codeHash,
+      recipient: employee.email,
+      request_ref: null,
+      issued_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + 20 * 60_000).toISOString(),
+      attempts: 0,
+    });
+    await enqueueMail(trx, clock, vault, {
+      employeeId: employee.id,
+      template: 'registration_code',
+      to: employee.email,
+      values: { firstName: employee.firstName, code, minutes: '20', webchatUrl: WEBCHAT_URL },
+    });
+  });
+}
+
+/** A server that takes connections and never says a word (SMTP "down" the slow way). */
+async function startSilentServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export async function measureMail(opts: MailBenchOptions = {}): Promise<MailBenchResult> {
+  const o = {
+    issues: opts.issues ?? 200,
+    slowReplyMs: opts.slowReplyMs ?? 2000,
+    mails: opts.mails ?? 1000,
+    maxConnections: opts.maxConnections ?? 5,
+    connectDelayMs: opts.connectDelayMs ?? 0,
+  };
+  const log = opts.log ?? (() => undefined);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'desk-bench-mail-'));
+  const schema = opts.pgUrl ? `bench_mail_${crypto.randomBytes(4).toString('hex')}` : undefined;
+  let database: Database | undefined;
+  try {
+    database = await openDatabase({ dataDir, databaseUrl: opts.pgUrl, schema });
+    await migrateToLatest(database.knex);
+    const db = database.knex;
+    const clock = systemClock;
+    const vault = new Vault(new KeyFileProvider(dataDir));
+    const hashKey = crypto.randomBytes(32);
+    await seedDemoData(db, clock, { employees: 50, seed: 1, deskUsers: false, actor: ACTOR, vault });
+    const employees = ((await db('employees').orderBy('id').limit(50).select('id', 'first_name')) as Array<{ id: number; first_name: string }>).map((e, i) => ({
+      id: Number(e.id),
+      firstName: e.first_name,
+      email: `bench${i}@example.org`,
+    }));
+    const useSmtp = (port: number) =>
+      updateSmtpSettings(db, clock, vault, ACTOR, { host: '127.0.0.1', port, security: 'none', user: '', from: 'desk@example.org', password: null });
+
+    const issueRun = async (what: string, withSender: boolean): Promise<IssueScenario> => {
+      const sender = withSender
+        ? createMailSender({ db, clock, vault, logger: silentLogger, dataDir, pollMs: 1000, maxConnections: o.maxConnections, stopGraceMs: 500 })
+        : null;
+      sender?.start();
+      const times: number[] = [];
+      try {
+        for (let i = 0; i < o.issues; i++) {
+          const t = await timed(async () => {
+            await issueCode(db, clock, vault, hashKey, employees[i % employees.length]!);
+            sender?.wake();
+          });
+          times.push(t.ms);
+          // an agent's pace is far slower; a short pause lets the sender's own work interleave
+          await new Promise((r) => setTimeout(r, 2));
+        }
+      } finally {
+        await sender?.stop();
+      }
+      await db('mail_outbox').delete();
+      await db('one_time_codes').delete();
+      const summary = summarise(times);
+      log(`issue a code, ${what}: p95 ${ms(summary.p95)}`);
+      return { what, summary };
+    };
+
+    // (a) issuing codes: no sender, then a sender stuck on a slow server, then on a silent one
+    await issueRun('warm-up', false);
+    const idle = await issueRun('no SMTP traffic', false);
+    const slowServer = await startSmtpServerProcess({ dataDelayMs: o.slowReplyMs });
+    await useSmtp(slowServer.port);
+    const slow = await issueRun(`SMTP answers in ${int(o.slowReplyMs)} ms`, true);
+    await slowServer.close();
+    const silent = await startSilentServer();
+    await useSmtp(silent.port);
+    const down = await issueRun('SMTP down (connects, never answers)', true);
+    await silent.close();
+
+    // (b) drain rate, pooled vs one connection per mail
+    const drainRun = async (pool: boolean, mails: number): Promise<DrainMode> => {
+      // The server runs in a process of its own, as a real one would: it does not share this
+      // process's event loop with the sender being measured.
+      const server = await startSmtpServerProcess({ connectDelayMs: o.connectDelayMs });
+      try {
+        await useSmtp(server.port);
+        const ids: number[] = [];
+        for (let i = 0; i < mails; i += 100) {
+          await db.transaction(async (trx) => {
+            for (let j = i; j < Math.min(mails, i + 100); j++) {
+              const e = employees[j % employees.length]!;
+              ids.push(
+                await enqueueMail(trx, clock, vault, {
+                  employeeId: e.id,
+                  template: 'change_confirmation',
+                  to: e.email,
+                  values: { firstName: e.firstName, when: 'today', change: 'An authenticator app was added', reference: `CHG-${j}`, webchatUrl: WEBCHAT_URL },
+                  reference: `CHG-${j}`,
+                }),
+              );
+            }
+          });
+        }
+        const sender = createMailSender({ db, clock, vault, logger: silentLogger, dataDir, pool, maxConnections: o.maxConnections });
+        let sent = 0;
+        const t = await timed(async () => {
+          while (sent < mails) {
+            const r = await sender.drainOnce();
+            if (r.sent === 0) throw new Error(`the drain stopped after ${sent} of ${mails} mails (${r.failed} failed, ${r.retried} retried)`);
+            sent += r.sent;
+          }
+        });
+        await sender.stop();
+        const stats = await server.stats();
+        if (stats.received !== mails) throw new Error(`the server got ${stats.received} mails, expected ${mails}`);
+        await db('mail_outbox').delete();
+        return { mails, seconds: t.ms / 1000, perSecond: mails / (t.ms / 1000), connections: stats.connections };
+      } finally {
+        await server.close();
+      }
+    };
+    await drainRun(true, 200); // warm-up
+    await drainRun(false, 20);
+    const pooled = await drainRun(true, o.mails);
+    log(`drain, pooled: ${pooled.perSecond.toFixed(0)} mails/s over ${pooled.connections} connections`);
+    const perMail = await drainRun(false, Math.max(1, Math.round(o.mails / 5)));
+    log(`drain, one connection per mail: ${perMail.perSecond.toFixed(0)} mails/s over ${perMail.connections} connections`);
+
+    return {
+      database: database.kind,
+      options: o,
+      issue: { idle, slow, down },
+      drain: { pooled, perMail, speedup: pooled.perSecond / perMail.perSecond },
+    };
+  } finally {
+    await database?.close();
+    if (opts.pgUrl && schema) {
+      const k = knexFactory({ client: 'pg', connection: opts.pgUrl, pool: { min: 0, max: 1 } });
+      try {
+        await k.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+      } finally {
+        await k.destroy();
+      }
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The results as a markdown table: measure, value, goal, PASS/MISS/INFO. */
+export function mailMarkdown(r: MailBenchResult): string {
+  const pass = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+  const issueRow = (s: IssueScenario, goal: boolean) =>
+    `| Issue a code, p95 — ${s.what} | ${ms(s.summary.p95)} (p50 ${ms(s.summary.p50)}, max ${ms(s.summary.max)}, n ${s.summary.n}) | ${goal ? `≤ ${ISSUE_P95_GOAL_MS} ms` : '—'} | ${goal ? pass(s.summary.p95 <= ISSUE_P95_GOAL_MS) : 'INFO'} |`;
+  const drainRow = (what: string, d: DrainMode) => `| Drain rate — ${what} | ${d.perSecond.toFixed(0)} mails/s (${int(d.mails)} mails in ${d.seconds.toFixed(2)} s, ${int(d.connections)} connections) | — | INFO |`;
+  const cost = r.options.connectDelayMs ? `, ${r.options.connectDelayMs} ms per new connection` : ', loopback';
+  return [
+    `### Mail (${r.database})`,
+    '',
+    '| Measure | Value | Goal | Result |',
+    '| --- | --- | --- | --- |',
+    issueRow(r.issue.idle, false),
+    issueRow(r.issue.slow, true),
+    issueRow(r.issue.down, true),
+    drainRow(`pooled, ${r.options.maxConnections} connections${cost}`, r.drain.pooled),
+    drainRow(`one connection per mail, ${r.options.maxConnections} at once${cost}`, r.drain.perMail),
+    `| Pooled vs one connection per mail | ${ratio(r.drain.speedup)} | ≥ ${POOL_SPEEDUP_GOAL}× | ${pass(r.drain.speedup >= POOL_SPEEDUP_GOAL)} |`,
+    '',
+  ].join('\n');
+}
+
+function parseArgs(argv: string[]): MailBenchOptions {
+  const o: MailBenchOptions = { pgUrl: process.env.DESK_BENCH_PG_URL || undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    const num = () => {
+      const n = Number(next());
+      if (!Number.isInteger(n) || n < 0) throw new Error(`${a} needs a whole number`);
+      return n;
+    };
+    if (a === '--pg') o.pgUrl = next();
+    else if (a === '--issues') o.issues = num();
+    else if (a === '--mails') o.mails = num();
+    else if (a === '--slow-ms') o.slowReplyMs = num();
+    else if (a === '--connect-ms') o.connectDelayMs = num();
+    else if (a === '--connections') o.maxConnections = num();
+    else throw new Error(`Unknown option ${a}. Options: --pg URL --issues N --mails N --slow-ms MS --connect-ms MS --connections N`);
+  }
+  return o;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const opts = parseArgs(process.argv.slice(2));
+  measureMail({ ...opts, log: benchLog })
+    .then((r) => {
+      process.stdout.write('\n' + mailMarkdown(r));
+    })
+    .catch((err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    });
+}
