@@ -5,18 +5,24 @@
  * renderer client derives its types from it.
  */
 import { z } from 'zod';
-import { EMPLOYEE_STATUSES, FACTOR_FILTERS, MFA_STATES, SORT_KEYS } from './domain';
+import { EMPLOYEE_STATUSES, FACTOR_FILTERS, FACTOR_TYPES, MFA_STATES, SORT_KEYS } from './domain';
 import type {
   AppStatus,
   AuditPage,
+  CallerVerificationView,
   DemoSeedResult,
   EmployeePageData,
   DeskRole,
   EmployeeDetail,
+  FactorRemoved,
+  IdentityCodeSent,
+  RegistrationCodeSent,
+  ReRegistrationStarted,
   SearchCount,
   SearchPage,
   SessionInfo,
   SignInStep,
+  UnlockResult,
 } from './domain';
 
 /** `public`: no session needed; `signedIn`: any desk user; otherwise the roles listed. */
@@ -36,6 +42,12 @@ const channel =
     spec;
 
 const ALL_ROLES = ['agent', 'manager', 'supervisor', 'admin'] as const satisfies readonly DeskRole[];
+/**
+ * Who acts for a caller on a ticket: agents, and supervisors and admins who stand in for them.
+ * Managers correct employee records; they do not take calls, so they cannot change MFA.
+ */
+const CALLER_ROLES = ['agent', 'supervisor', 'admin'] as const satisfies readonly DeskRole[];
+const OVERRIDE_ROLES = ['supervisor', 'admin'] as const satisfies readonly DeskRole[];
 
 export const usernameSchema = z
   .string()
@@ -57,6 +69,23 @@ const challengeSchema = z.string().regex(/^[A-Za-z0-9_-]{20,128}$/, 'Invalid sig
 const empty = z.object({}).strict();
 /** Ids are 32-bit integers on both databases. */
 const employeeIdSchema = z.number().int().positive().max(2_147_483_647);
+const rowIdSchema = z.number().int().positive().max(2_147_483_647);
+/** The webchat ticket an MFA action is done on, as the agent types it; recorded in the audit trail. */
+export const ticketRefSchema = z
+  .string()
+  .trim()
+  .min(3, 'Enter the ticket reference (at least 3 characters)')
+  .max(64, 'A ticket reference has at most 64 characters')
+  .regex(/^[A-Za-z0-9._:/-]+$/, 'Use letters, digits and . _ : / - only in the ticket reference');
+/** An emailed one-time code or an authenticator code: 6 digits (spaces around are ignored). */
+export const oneTimeCodeSchema = z.string().trim().regex(/^\d{6}$/, 'Enter the 6-digit code');
+/** A supervisor's written reason for overriding the caller verification. */
+export const overrideReasonSchema = z
+  .string()
+  .trim()
+  .min(10, 'Write the reason for the override (at least 10 characters)')
+  .max(1000, 'Keep the reason under 1,000 characters')
+  .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), 'Control characters are not allowed');
 
 export const searchFiltersSchema = z
   .object({
@@ -145,6 +174,54 @@ export const channels = {
     input: z.object({ employeeId: employeeIdSchema, cursor: z.string().max(100).nullable().default(null) }).strict(),
     access: ALL_ROLES,
     summary: "The next page of an employee's audit trail, newest first.",
+  }),
+  'mfa.sendIdentityCode': channel<IdentityCodeSent>()({
+    input: z.object({ employeeId: employeeIdSchema, ticketRef: ticketRefSchema, emailId: rowIdSchema }).strict(),
+    access: CALLER_ROLES,
+    summary: 'Email an identity-check code to an address on record (chosen by id); the caller reads it back.',
+  }),
+  'mfa.checkIdentityCode': channel<CallerVerificationView>()({
+    input: z.object({ employeeId: employeeIdSchema, ticketRef: ticketRefSchema, code: oneTimeCodeSchema }).strict(),
+    access: CALLER_ROLES,
+    summary: 'Check the identity-check code the caller read back; right: the caller is verified on this ticket.',
+  }),
+  'mfa.checkAuthenticatorCode': channel<CallerVerificationView>()({
+    input: z.object({ employeeId: employeeIdSchema, ticketRef: ticketRefSchema, code: oneTimeCodeSchema }).strict(),
+    access: CALLER_ROLES,
+    summary: "Check the current code from the caller's authenticator app; right: the caller is verified on this ticket.",
+  }),
+  'mfa.overrideVerification': channel<CallerVerificationView>()({
+    input: z.object({ employeeId: employeeIdSchema, ticketRef: ticketRefSchema, reason: overrideReasonSchema }).strict(),
+    access: OVERRIDE_ROLES,
+    summary: 'A supervisor vouches for the caller on this ticket, with a written reason.',
+  }),
+  'mfa.reRegister': channel<ReRegistrationStarted>()({
+    input: z
+      .object({
+        employeeId: employeeIdSchema,
+        ticketRef: ticketRefSchema,
+        factorType: z.enum(FACTOR_TYPES),
+        emailId: rowIdSchema.optional(),
+      })
+      .strict(),
+    access: CALLER_ROLES,
+    summary:
+      'New or lost phone, or another address: replace the factor with a pending one and email a registration code (verified caller only). MFA stays enabled.',
+  }),
+  'mfa.restartRegistration': channel<RegistrationCodeSent>()({
+    input: z.object({ employeeId: employeeIdSchema, ticketRef: ticketRefSchema, factorId: rowIdSchema }).strict(),
+    access: CALLER_ROLES,
+    summary: 'Send a fresh registration code for a pending factor, e.g. after the last one expired (verified caller only).',
+  }),
+  'mfa.removeFactor': channel<FactorRemoved>()({
+    input: z.object({ employeeId: employeeIdSchema, ticketRef: ticketRefSchema, factorId: rowIdSchema }).strict(),
+    access: CALLER_ROLES,
+    summary: 'Remove an authentication method; only when both are set up (verified caller only).',
+  }),
+  'mfa.unlock': channel<UnlockResult>()({
+    input: z.object({ employeeId: employeeIdSchema, ticketRef: ticketRefSchema }).strict(),
+    access: CALLER_ROLES,
+    summary: "Clear the employee's wrong-code counts and code lock (verified caller only).",
   }),
   'demo.load': channel<DemoSeedResult>()({
     input: z

@@ -187,6 +187,77 @@ export interface Eligibility {
   reasons: EligibilityReason[];
 }
 
+/** How an agent made sure the caller on a ticket is the employee. */
+export const VERIFICATION_METHODS = ['email_code', 'authenticator_app', 'supervisor_override'] as const;
+export type VerificationMethod = (typeof VERIFICATION_METHODS)[number];
+
+/** A caller verification: sensitive actions on that ticket are allowed until `validUntil`. */
+export interface CallerVerificationView {
+  id: number;
+  ticketRef: string;
+  method: VerificationMethod;
+  verifiedAt: string;
+  /** The desk user who verified (or overrode). */
+  verifiedBy: string;
+  /** A supervisor's written reason for an override; null otherwise. */
+  reason: string | null;
+  validUntil: string;
+}
+
+/** The employee-wide count of wrong one-time codes; at `maxFailures` no code is issued or accepted. */
+export interface CodeLockView {
+  failures: number;
+  maxFailures: number;
+  /** When the codes were locked (an agent must unlock); null while not locked. */
+  lockedAt: string | null;
+}
+
+/** A factor waiting for the employee to finish registering it. */
+export interface PendingRegistrationView {
+  factorId: number;
+  type: FactorType;
+  /** For an email factor: the address being registered. */
+  emailAddress: string | null;
+  startedAt: string;
+  /** The latest registration code issued for this factor, if any (never the code itself). */
+  code: OneTimeCodeView | null;
+}
+
+/** Results of the agent's MFA actions. */
+export interface IdentityCodeSent {
+  codeId: number;
+  recipient: string;
+  expiresAt: string;
+}
+
+export interface RegistrationCodeSent {
+  factorId: number;
+  factorType: FactorType;
+  codeId: number;
+  recipient: string;
+  expiresAt: string;
+}
+
+export interface ReRegistrationStarted extends RegistrationCodeSent {
+  /** The factor replaced (now 'removed', kept as history). */
+  removedFactorId: number;
+  /** The change's reference code, quoted in the confirmation sent to every address on record. */
+  reference: string;
+}
+
+export interface FactorRemoved {
+  factorId: number;
+  reference: string;
+}
+
+export interface UnlockResult {
+  /** The wrong-code count that was cleared. */
+  codeFailures: number;
+  codesWereLocked: boolean;
+  /** Factors whose wrong-code count was cleared. */
+  factorIds: number[];
+}
+
 /** Everything the employee page shows, in one round trip. */
 export interface EmployeePageData {
   employee: EmployeeDetail;
@@ -196,6 +267,11 @@ export interface EmployeePageData {
   mails: MailLogEntry[];
   mailsMore: boolean;
   audit: AuditPage;
+  /** Caller verifications on the employee's recent tickets, newest first. */
+  verifications: CallerVerificationView[];
+  codeLock: CodeLockView;
+  /** Pending factors, newest first, with the state of the code sent for each. */
+  registrations: PendingRegistrationView[];
   /** The main process's clock, so countdowns do not drift with the renderer's. */
   serverTime: string;
 }

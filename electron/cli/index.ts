@@ -9,7 +9,15 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { DESK_ROLES } from '../../shared/domain';
 import { DeskError } from '../../shared/errors';
-import { displayNameSchema, passwordSchema, usernameSchema } from '../../shared/contract';
+import { displayNameSchema, oneTimeCodeSchema, passwordSchema, usernameSchema } from '../../shared/contract';
+import QRCode from 'qrcode';
+import {
+  confirmAppRegistration,
+  confirmEmailRegistration,
+  requestEmailCode,
+  selfServiceStatus,
+  startAppRegistration,
+} from '../core/mfa/selfservice.service';
 import { openDeskCore, type DeskCore } from '../core/app';
 import { resolveConfig } from '../core/config';
 import { CLI_ACTOR } from '../core/audit/audit.service';
@@ -44,6 +52,18 @@ Commands:
   settings list                            Show every setting and its value
   settings set KEY VALUE                   Change a setting (audited), e.g. settings set session.idleMinutes 30
   migrate                                  Bring the database schema up to date
+  selfservice status --employee ID         What the self-service portal shows an employee: eligibility,
+                                            emails on record (with their ids) and factors
+  selfservice app start --employee ID [--qr FILE] [--code CODE]
+                                            Start registering an authenticator app: prints the otpauth URI,
+                                            or writes it as a QR code PNG to FILE (0600); --code is the
+                                            emailed registration code after Shared Services reset the app
+  selfservice app confirm --employee ID --code CODE
+                                            Finish with the current 6-digit code from the app
+  selfservice email request-code --employee ID --email EMAIL_ID
+                                            Send a registration code to that address on record
+  selfservice email confirm --employee ID --code CODE
+                                            Finish with the emailed code
   status                                   Show where the data lives and what is in it
   help                                     Show this text
 
@@ -95,7 +115,8 @@ function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 async function serve(args: string[]): Promise<void> {
   const { values } = parse(args, { port: { type: 'string' }, 'no-open': { type: 'boolean' } });
   const port = values.port === undefined ? 0 : check(z.coerce.number().int().min(0).max(65535), values.port, '--port');
-  const core = await openDeskCore({ config: resolveConfig({ dataDir: values['data-dir'] }) });
+  // The browser host delivers the outbox in the background, as the app does.
+  const core = await openDeskCore({ config: resolveConfig({ dataDir: values['data-dir'] }), deliverMail: true });
   const host = await startHost({ router: core.router, logger: core.logger, rendererDir: rendererDir(), port });
   process.stdout.write(`MFA Desk browser host: ${host.url}\n`);
   process.stdout.write(`Data: ${core.database.location}\n`);
@@ -263,6 +284,85 @@ async function status(args: string[]): Promise<void> {
   });
 }
 
+const idSchema = z.coerce.number().int().positive().max(2_147_483_647);
+
+/**
+ * The employee's side, as the self-service portal calls it: the same core services and rules (the
+ * portal itself is another system; this stands in for it in tests and demos).
+ */
+/** A one-shot command delivers the mail it queued before it exits (what fails now, the app retries). */
+async function deliverNow(core: DeskCore, out: (line: string) => void): Promise<void> {
+  const r = await core.mail.drainOnce();
+  if (r.sent + r.failed + r.retried === 0) return;
+  const parts = [`${r.sent} delivered`, ...(r.retried ? [`${r.retried} to be retried by the app`] : []), ...(r.failed ? [`${r.failed} refused by the mail server`] : [])];
+  out(`Mail: ${parts.join(', ')}.`);
+}
+
+async function selfservice(args: string[]): Promise<void> {
+  const [area, ...afterArea] = args;
+  const [action, ...rest] = area === 'status' ? ['status', ...afterArea] : afterArea;
+  const { values } = parse(rest, {
+    employee: { type: 'string' },
+    code: { type: 'string' },
+    qr: { type: 'string' },
+    email: { type: 'string' },
+  });
+  const usage = 'selfservice needs: status, app start|confirm, or email request-code|confirm (see `desk help`)';
+  const known = new Set(['status:status', 'app:start', 'app:confirm', 'email:request-code', 'email:confirm']);
+  if (!known.has(`${area}:${action}`)) throw new UsageError(usage);
+  if (values.employee === undefined) throw new UsageError(`selfservice ${area === 'status' ? 'status' : `${area} ${action}`} needs --employee ID`);
+  const employeeId = check(idSchema, values.employee, '--employee');
+  const needCode = () => {
+    if (values.code === undefined) throw new UsageError(`selfservice ${area} ${action} needs --code CODE`);
+    return check(oneTimeCodeSchema, values.code, '--code');
+  };
+  const out = (line: string) => process.stdout.write(line + '\n');
+  if (area === 'app' && action === 'start') {
+    const code = values.code === undefined ? null : check(oneTimeCodeSchema, values.code, '--code');
+    if (values.qr !== undefined && fs.existsSync(values.qr)) throw new UsageError(`--qr ${values.qr} already exists; give a new file name`);
+    await withCore(values['data-dir'], async (core) => {
+      const started = await startAppRegistration(core, { employeeId, code });
+      out(`Authenticator app registration started for ${started.account} (factor ${started.factorId}).`);
+      out(`In Microsoft Authenticator add a work or school account for issuer "${started.issuer}", account "${started.account}".`);
+      if (values.qr !== undefined) {
+        const png = await QRCode.toBuffer(started.otpauthUri, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 320 });
+        fs.writeFileSync(values.qr, png, { mode: 0o600, flag: 'wx' });
+        out(`QR code written to ${values.qr} (it holds the key: delete it once scanned).`);
+      } else {
+        out(`otpauth URI (shown once; it holds the key): ${started.otpauthUri}`);
+      }
+      out(`Then: desk selfservice app confirm --employee ${employeeId} --code <the 6-digit code in the app>`);
+    });
+    return;
+  }
+  await withCore(values['data-dir'], async (core) => {
+    if (area === 'status') {
+      const st = await selfServiceStatus(core, employeeId);
+      out(`Employee ${st.employee.id} (${st.employee.username}), ${st.employee.status}; MFA ${st.employee.mfaEnabledAt ? `enabled since ${st.employee.mfaEnabledAt}` : 'not enabled'}`);
+      out(st.eligibility.canRegister ? 'Can register for MFA.' : 'Cannot register for MFA.');
+      for (const r of st.eligibility.reasons) out(`  - ${r.message}`);
+      out(st.emails.length ? 'Emails on record:' : 'No email address on record.');
+      for (const e of st.emails) out(`  ${String(e.id).padStart(8)}  ${e.kind.padEnd(8)} ${e.address}${e.usedForCodes ? '  (receives codes)' : ''}`);
+      out(st.factors.length ? 'Factors:' : 'No factors.');
+      for (const f of st.factors) out(`  ${String(f.id).padStart(8)}  ${f.type.padEnd(17)} ${f.state}${f.locked ? ' (locked)' : ''}`);
+    } else if (area === 'app') {
+      const done = await confirmAppRegistration(core, { employeeId, code: needCode() });
+      out(`Authenticator app registered (factor ${done.factorId}); MFA enabled since ${done.mfaEnabledAt}.`);
+      out(`Confirmation sent to ${done.confirmations} address${done.confirmations === 1 ? '' : 'es'} on record, reference ${done.reference}.`);
+    } else if (action === 'request-code') {
+      if (values.email === undefined) throw new UsageError('selfservice email request-code needs --email EMAIL_ID (see selfservice status)');
+      const sent = await requestEmailCode(core, { employeeId, emailId: check(idSchema, values.email, '--email') });
+      out(`Registration code sent to ${sent.recipient}; valid until ${sent.expiresAt} (request ${sent.requestId}).`);
+      out(`Then: desk selfservice email confirm --employee ${employeeId} --code <the code in the email>`);
+    } else {
+      const done = await confirmEmailRegistration(core, { employeeId, code: needCode() });
+      out(`Email method registered (factor ${done.factorId}); MFA enabled since ${done.mfaEnabledAt}.`);
+      out(`Confirmation sent to ${done.confirmations} address${done.confirmations === 1 ? '' : 'es'} on record, reference ${done.reference}.`);
+    }
+    if (area !== 'status') await deliverNow(core, out);
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -287,6 +387,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'status':
         await status(rest);
+        return 0;
+      case 'selfservice':
+        await selfservice(rest);
         return 0;
       case undefined:
       case 'help':

@@ -11,6 +11,7 @@ import { recordAudit } from './audit/audit.service';
 import { verifyDataKey } from './secrets/data-key';
 import { signOut } from './auth/auth.service';
 import type { CoreConfig } from './config';
+import { createMailSender, type MailSender } from './mail/sender';
 
 export interface DeskCore {
   config: CoreConfig;
@@ -21,6 +22,8 @@ export interface DeskCore {
   vault: Vault;
   sessions: SessionStore;
   router: Router;
+  /** The outbox sender (delivering in the background when the core was opened with deliverMail). */
+  mail: MailSender;
   /** End a session from outside the contract (its Electron window closed). Audited. */
   signOut(token: string): Promise<void>;
   close(): Promise<void>;
@@ -31,6 +34,11 @@ export interface CoreOptions {
   clock?: Clock;
   logger?: Logger;
   keys?: KeyProvider;
+  /**
+   * Deliver the outbox in the background (the app and the browser host). Off for one-shot commands
+   * and tests, which drain it themselves when they need to.
+   */
+  deliverMail?: boolean;
 }
 
 /**
@@ -59,7 +67,18 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
   const sessions = new SessionStore(clock);
   const challenges = new ChallengeStore(clock);
   const db = database.knex;
-  const handlers = createHandlers({ db, reader: database.reader, databaseKind: database.kind, clock, vault, sessions, challenges, logger });
+  const mail = createMailSender({ db, clock, vault, logger, dataDir: config.dataDir });
+  const handlers = createHandlers({
+    db,
+    reader: database.reader,
+    databaseKind: database.kind,
+    clock,
+    vault,
+    sessions,
+    challenges,
+    logger,
+    onMailQueued: () => mail.wake(),
+  });
   const router = createRouter({
     handlers,
     sessions,
@@ -68,7 +87,8 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
       await recordAudit(db, clock, { actor: { userId: s.userId, name: s.username }, action: 'desk_user.session_locked', details: { reason: 'idle' } });
     },
   });
-  logger.info('core opened', { database: database.kind, location: database.location });
+  if (options.deliverMail) mail.start();
+  logger.info('core opened', { database: database.kind, location: database.location, deliverMail: !!options.deliverMail });
   return {
     config,
     db,
@@ -78,8 +98,10 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
     vault,
     sessions,
     router,
+    mail,
     signOut: (token) => signOut({ db, clock, vault, sessions, challenges }, token),
     async close() {
+      await mail.stop();
       await database.close();
       await logger.close();
     },

@@ -108,6 +108,15 @@ const AUDIT_ACTION_LABELS: Record<string, string> = {
   'employee.updated': 'Record updated',
   'employee.email_added': 'Email added',
   'employee.email_removed': 'Email removed',
+  'caller.identity_code_sent': 'Identity-check code sent',
+  'caller.verified': 'Caller verified',
+  'caller.verification_overridden': 'Verification overridden by a supervisor',
+  'code.rejected': 'Wrong code entered',
+  'factor.code_rejected': 'Wrong authenticator code entered',
+  'factor.registration_code_sent': 'Registration code sent',
+  'factor.registration_restarted': 'Registration restarted',
+  'factor.reregistration_started': 'Re-registration started',
+  'mfa.unlocked': 'Codes unlocked',
 };
 
 /** An audit action in plain words; an unknown one is spelt out from its name. */

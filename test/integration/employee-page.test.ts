@@ -7,6 +7,7 @@ import { DeskError } from '../../shared/errors';
 import { ManualClock } from '../../electron/core/clock';
 import { toIso } from '../../electron/core/db/values';
 import { seedDemoData } from '../../electron/core/demo/seed.service';
+import { EMPLOYEE_MAX_CODE_FAILURES, VERIFICATIONS_SHOWN } from '../../electron/core/mfa/rules';
 import {
   AUDIT_PAGE_SIZE,
   CODE_MAX_ATTEMPTS,
@@ -347,7 +348,67 @@ describe.each(TARGETS)('employee page on $name', (target: Target) => {
     const bare = (await core.db('employees').whereNotIn('id', core.db('factors').select('employee_id')).whereNotIn('id', [G, H]).orderBy('id').first('id')) as { id: number };
     const page = await employeePage(core.db, clock, Number(bare.id));
     expect([page.codes, page.mails, page.mailsMore, page.audit]).toEqual([[], [], false, { rows: [], nextCursor: null }]);
+    expect([page.verifications, page.codeLock, page.registrations]).toEqual([[], { failures: 0, maxFailures: EMPLOYEE_MAX_CODE_FAILURES, lockedAt: null }, []]);
     expect(page.employee.factors).toEqual([]);
+  });
+
+  it('shows the caller verifications of recent tickets (newest first, at most 20), the code lock, and pending registrations with their code', async () => {
+    // G: 22 verifications on several tickets; the code lock; a pending email factor with two codes.
+    const verifiedAt: string[] = [];
+    for (let i = 0; i < VERIFICATIONS_SHOWN + 2; i++) {
+      const t = at(-(100 - i) * MIN);
+      verifiedAt.push(t);
+      await insertId(core.db, 'caller_verifications', {
+        employee_id: G,
+        ticket_ref: `INC-${100 + (i % 3)}`,
+        method: (['email_code', 'authenticator_app', 'supervisor_override'] as const)[i % 3],
+        verified_by: null,
+        verified_by_name: i % 3 === 2 ? 'supervisor.test' : 'agent.test',
+        reason: i % 3 === 2 ? 'Known caller' : null,
+        verified_at: t,
+      });
+    }
+    await core.db('employees').where({ id: G }).update({ code_failures: 10, codes_locked_at: at(-3 * MIN) });
+    const email = (await core.db('employee_emails').where({ employee_id: G }).orderBy('id').first('id', 'address')) as { id: number; address: string };
+    const factorId = await insertId(core.db, 'factors', {
+      employee_id: G,
+      type: 'email',
+      state: 'pending',
+      email_id: email.id,
+      failed_attempts: 0,
+      created_at: at(-30 * MIN),
+      updated_at: at(-30 * MIN),
+    });
+    const older = await insertCode(core.db, G, { purpose: 'registration', issued: -30 * MIN, superseded: -10 * MIN });
+    await core.db('one_time_codes').where({ id: older.id }).update({ factor_id: factorId, email_id: email.id });
+    const newer = await insertCode(core.db, G, { purpose: 'registration', issued: -10 * MIN, attempts: 2 });
+    await core.db('one_time_codes').where({ id: newer.id }).update({ factor_id: factorId, email_id: email.id });
+    hashes.push(older.codeHash, newer.codeHash);
+
+    const page = await employeePage(core.db, clock, G);
+    expect(page.verifications).toHaveLength(VERIFICATIONS_SHOWN);
+    expect(page.verifications.map((v) => v.verifiedAt)).toEqual([...verifiedAt].reverse().slice(0, VERIFICATIONS_SHOWN));
+    expect(page.verifications[0]).toEqual({
+      id: expect.any(Number),
+      ticketRef: 'INC-100',
+      method: 'email_code',
+      verifiedAt: verifiedAt[21],
+      verifiedBy: 'agent.test',
+      reason: null,
+      validUntil: new Date(Date.parse(verifiedAt[21]!) + 60 * MIN).toISOString(),
+    });
+    expect(page.verifications.find((v) => v.method === 'supervisor_override')).toMatchObject({ verifiedBy: 'supervisor.test', reason: 'Known caller' });
+    expect(page.codeLock).toEqual({ failures: 10, maxFailures: EMPLOYEE_MAX_CODE_FAILURES, lockedAt: at(-3 * MIN) });
+    expect(page.registrations).toEqual([
+      { factorId, type: 'email', emailAddress: email.address, startedAt: at(-30 * MIN), code: newer.view },
+    ]);
+    // The seeded pending registrations show too (their demo codes are not bound to the factor).
+    const seededPending = (await core.db('factors').where({ state: 'pending' }).whereNot('employee_id', G).first('employee_id')) as { employee_id: number } | undefined;
+    if (seededPending) {
+      const other = await employeePage(core.db, clock, Number(seededPending.employee_id));
+      expect(other.registrations).toHaveLength(1);
+      expect(other.registrations[0]!.code).toBeNull();
+    }
   });
 
   it('never carries a secret: no sealed TOTP seed and no code hash in any page', async () => {

@@ -1,13 +1,28 @@
 import type { Knex } from 'knex';
 import { DeskError } from '../../../shared/errors';
-import { CODE_PURPOSES, type AuditEntry, type AuditPage, type CodePurpose, type EmployeePageData, type MailLogEntry, type MailStatus, type OneTimeCodeView } from '../../../shared/domain';
+import {
+  CODE_PURPOSES,
+  type AuditEntry,
+  type AuditPage,
+  type CallerVerificationView,
+  type CodeLockView,
+  type CodePurpose,
+  type EmployeeDetail,
+  type EmployeePageData,
+  type MailLogEntry,
+  type MailStatus,
+  type OneTimeCodeView,
+  type PendingRegistrationView,
+} from '../../../shared/domain';
 import { eligibility } from '../../../shared/eligibility';
 import type { Clock } from '../clock';
 import { toIso } from '../db/values';
 import { getEmployee } from './employees.service';
+import { toVerificationView } from '../mfa/agent-actions.service';
+import { CODE_MAX_ATTEMPTS, EMPLOYEE_MAX_CODE_FAILURES, VERIFICATIONS_SHOWN } from '../mfa/rules';
 
-/** Wrong tries allowed per one-time code before it locks (the guides' rules, enforced in core). */
-export const CODE_MAX_ATTEMPTS = 5;
+/** Wrong tries allowed per one-time code before it locks (the rules live in electron/core/mfa). */
+export { CODE_MAX_ATTEMPTS };
 export const MAIL_LOG_LIMIT = 50;
 export const AUDIT_PAGE_SIZE = 25;
 
@@ -57,6 +72,28 @@ export async function employeeAudit(db: Knex, employeeId: number, cursor: string
   return { rows: entries, nextCursor: rows.length > limit && last ? `${last.occurredAt}~${last.id}` : null };
 }
 
+const CODE_COLUMNS = ['id', 'purpose', 'recipient', 'issued_at', 'expires_at', 'consumed_at', 'superseded_at', 'locked_at', 'attempts'] as const;
+
+function toCodeView(r: Record<string, unknown>): OneTimeCodeView {
+  return {
+    id: Number(r.id),
+    purpose: String(r.purpose) as CodePurpose,
+    recipient: String(r.recipient),
+    issuedAt: toIso(r.issued_at)!,
+    expiresAt: toIso(r.expires_at)!,
+    consumedAt: toIso(r.consumed_at),
+    supersededAt: toIso(r.superseded_at),
+    lockedAt: toIso(r.locked_at),
+    attempts: Number(r.attempts),
+    maxAttempts: CODE_MAX_ATTEMPTS,
+  };
+}
+
+const NEWEST_FIRST = [
+  { column: 'issued_at', order: 'desc' },
+  { column: 'id', order: 'desc' },
+] as const;
+
 async function latestCodes(db: Knex, employeeId: number): Promise<OneTimeCodeView[]> {
   // The newest code of each purpose: one index seek per purpose.
   const rows = await Promise.all(
@@ -64,30 +101,55 @@ async function latestCodes(db: Knex, employeeId: number): Promise<OneTimeCodeVie
       (purpose) =>
         db('one_time_codes')
           .where({ employee_id: employeeId, purpose })
-          .orderBy([
-            { column: 'issued_at', order: 'desc' },
-            { column: 'id', order: 'desc' },
-          ])
-          .first('id', 'purpose', 'recipient', 'issued_at', 'expires_at', 'consumed_at', 'superseded_at', 'locked_at', 'attempts') as Promise<
-          Record<string, unknown> | undefined
-        >,
+          .orderBy([...NEWEST_FIRST])
+          .first(...CODE_COLUMNS) as Promise<Record<string, unknown> | undefined>,
     ),
   );
   return rows
     .filter((r): r is Record<string, unknown> => r !== undefined)
     .sort((a, b) => Date.parse(toIso(b.issued_at)!) - Date.parse(toIso(a.issued_at)!) || Number(b.id) - Number(a.id))
-    .map((r) => ({
-      id: Number(r.id),
-      purpose: String(r.purpose) as CodePurpose,
-      recipient: String(r.recipient),
-      issuedAt: toIso(r.issued_at)!,
-      expiresAt: toIso(r.expires_at)!,
-      consumedAt: toIso(r.consumed_at),
-      supersededAt: toIso(r.superseded_at),
-      lockedAt: toIso(r.locked_at),
-      attempts: Number(r.attempts),
-      maxAttempts: CODE_MAX_ATTEMPTS,
-    }));
+    .map(toCodeView);
+}
+
+/** Pending factors, newest first, each with the newest registration code sent for it. */
+async function pendingRegistrations(db: Knex, employee: EmployeeDetail): Promise<PendingRegistrationView[]> {
+  const pending = employee.factors.filter((f) => f.state === 'pending');
+  return Promise.all(
+    pending.map(async (f) => {
+      const code = (await db('one_time_codes')
+        .where({ employee_id: employee.id, purpose: 'registration', factor_id: f.id })
+        .orderBy([...NEWEST_FIRST])
+        .first(...CODE_COLUMNS)) as Record<string, unknown> | undefined;
+      const created = (await db('factors').where({ id: f.id }).first('created_at')) as { created_at: unknown } | undefined;
+      return {
+        factorId: f.id,
+        type: f.type,
+        emailAddress: f.emailAddress,
+        startedAt: toIso(created?.created_at)!,
+        code: code ? toCodeView(code) : null,
+      };
+    }),
+  );
+}
+
+/** Caller verifications on the employee's recent tickets, newest first. */
+async function verifications(db: Knex, employeeId: number): Promise<CallerVerificationView[]> {
+  const rows: Array<Record<string, unknown>> = await db('caller_verifications')
+    .where({ employee_id: employeeId })
+    .orderBy([
+      { column: 'verified_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .limit(VERIFICATIONS_SHOWN)
+    .select('id', 'ticket_ref', 'method', 'verified_at', 'verified_by_name', 'reason');
+  return rows.map(toVerificationView);
+}
+
+async function codeLock(db: Knex, employeeId: number): Promise<CodeLockView> {
+  const r = (await db('employees').where({ id: employeeId }).first('code_failures', 'codes_locked_at')) as
+    | { code_failures: unknown; codes_locked_at: unknown }
+    | undefined;
+  return { failures: Number(r?.code_failures ?? 0), maxFailures: EMPLOYEE_MAX_CODE_FAILURES, lockedAt: toIso(r?.codes_locked_at) };
 }
 
 async function mailLog(db: Knex, employeeId: number): Promise<{ mails: MailLogEntry[]; more: boolean }> {
@@ -116,7 +178,14 @@ async function mailLog(db: Knex, employeeId: number): Promise<{ mails: MailLogEn
 /** The whole employee page in one call: the sections are read in parallel. */
 export async function employeePage(db: Knex, clock: Clock, employeeId: number): Promise<EmployeePageData> {
   const employee = await getEmployee(db, employeeId);
-  const [codes, mail, audit] = await Promise.all([latestCodes(db, employeeId), mailLog(db, employeeId), employeeAudit(db, employeeId, null)]);
+  const [codes, mail, audit, checks, lock, registrations] = await Promise.all([
+    latestCodes(db, employeeId),
+    mailLog(db, employeeId),
+    employeeAudit(db, employeeId, null),
+    verifications(db, employeeId),
+    codeLock(db, employeeId),
+    pendingRegistrations(db, employee),
+  ]);
   return {
     employee,
     eligibility: eligibility({
@@ -130,6 +199,9 @@ export async function employeePage(db: Knex, clock: Clock, employeeId: number): 
     mails: mail.mails,
     mailsMore: mail.more,
     audit,
+    verifications: checks,
+    codeLock: lock,
+    registrations,
     serverTime: clock.now().toISOString(),
   };
 }

@@ -10,6 +10,7 @@ import type {
   MfaState,
 } from '../../../shared/domain';
 import { toBool, toCount, toIso } from '../db/values';
+import { FACTOR_MAX_ATTEMPTS } from '../mfa/rules';
 
 interface EmployeeRow {
   id: number;
@@ -127,4 +128,32 @@ export async function countEmployees(db: Knex | Knex.Transaction): Promise<numbe
 /** Cheap "is there anyone?" for start-up screens (COUNT(*) would read millions of rows). */
 export async function hasEmployees(db: Knex): Promise<boolean> {
   return (await db('employees').first('id')) !== undefined;
+}
+
+/**
+ * Bring the employee's look-up flags (mfa_state, has_app, has_email, pending_registration,
+ * locked) in step with their factors and code lock. Every writer of factors, mfa_enabled_at or
+ * the code lock calls this in the same transaction, so the filters never join factors.
+ * locked: the employee's codes are locked, or a factor that is not removed has had too many wrong codes.
+ */
+export async function refreshEmployeeFlags(db: Knex | Knex.Transaction, employeeId: number): Promise<void> {
+  const employee = (await db('employees').where({ id: employeeId }).first('mfa_enabled_at', 'codes_locked_at')) as
+    | { mfa_enabled_at: unknown; codes_locked_at: unknown }
+    | undefined;
+  if (!employee) throw new DeskError('NOT_FOUND', `No employee with id ${employeeId}`);
+  const factors: Array<{ type: FactorType; state: FactorState; failed_attempts: unknown }> = await db('factors')
+    .where({ employee_id: employeeId })
+    .whereNot('state', 'removed')
+    .select('type', 'state', 'failed_attempts');
+  const pending = factors.some((f) => f.state === 'pending');
+  const mfaState: MfaState = employee.mfa_enabled_at != null ? 'enabled' : pending ? 'pending' : 'not_registered';
+  await db('employees')
+    .where({ id: employeeId })
+    .update({
+      mfa_state: mfaState,
+      has_app: factors.some((f) => f.type === 'authenticator_app' && f.state === 'active'),
+      has_email: factors.some((f) => f.type === 'email' && f.state === 'active'),
+      pending_registration: pending,
+      locked: employee.codes_locked_at != null || factors.some((f) => Number(f.failed_attempts) >= FACTOR_MAX_ATTEMPTS),
+    });
 }

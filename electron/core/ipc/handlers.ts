@@ -11,6 +11,18 @@ import { getEmployee, hasEmployees } from '../employees/employees.service';
 import { EmployeeSearch } from '../employees/search.service';
 import { employeeAudit, employeePage } from '../employees/employee-page.service';
 import { seedDemoData } from '../demo/seed.service';
+import {
+  checkAuthenticatorCode,
+  checkIdentityCode,
+  overrideVerification,
+  reRegister,
+  removeFactor,
+  restartRegistration,
+  sendIdentityCode,
+  unlock,
+  type AgentContext,
+} from '../mfa/agent-actions.service';
+import type { Session } from '../auth/sessions';
 import { PRODUCT_NAME, VERSION } from '../version';
 import type { Handlers } from './router';
 
@@ -24,11 +36,29 @@ export interface HandlerDeps {
   sessions: SessionStore;
   challenges: ChallengeStore;
   logger: Logger;
+  /** Called after a handler committed mail to the outbox, so the sender can deliver it now. */
+  onMailQueued?: () => void;
+}
+
+/** The desk user acting (from the session the router checked) on the ticket the agent typed. */
+function agent(session: Session | null, ticketRef: string): AgentContext {
+  if (!session) throw new DeskError('UNAUTHENTICATED', 'Sign in first.');
+  return { actor: { userId: session.userId, name: session.username }, role: session.role, ticketRef };
 }
 
 /** Thin listeners: the router has already checked the role and parsed the input. */
 export function createHandlers(deps: HandlerDeps): Handlers {
   const { db, clock } = deps;
+  const mfa = { db, clock, vault: deps.vault };
+  /** Wake the mail sender; a failing hook never turns a committed change into an error. */
+  const mailQueued = <T>(value: T): T => {
+    try {
+      deps.onMailQueued?.();
+    } catch (err) {
+      deps.logger.warn('mail wake-up failed', { error: err instanceof Error ? err.message : String(err) });
+    }
+    return value;
+  };
   let demoRunning = false;
   const search = new EmployeeSearch(db, deps.reader ?? db);
   // The organisation list changes only with imports; a minute's staleness is fine for a filter.
@@ -82,6 +112,35 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       await getEmployee(db, input.employeeId); // NOT_FOUND for an unknown employee
       return employeeAudit(db, input.employeeId, input.cursor);
     },
+
+    'mfa.sendIdentityCode': async (input, ctx) =>
+      mailQueued(await sendIdentityCode(mfa, agent(ctx.session, input.ticketRef), { employeeId: input.employeeId, emailId: input.emailId })),
+
+    'mfa.checkIdentityCode': async (input, ctx) =>
+      checkIdentityCode(mfa, agent(ctx.session, input.ticketRef), { employeeId: input.employeeId, code: input.code }),
+
+    'mfa.checkAuthenticatorCode': async (input, ctx) =>
+      checkAuthenticatorCode(mfa, agent(ctx.session, input.ticketRef), { employeeId: input.employeeId, code: input.code }),
+
+    'mfa.overrideVerification': async (input, ctx) =>
+      overrideVerification(mfa, agent(ctx.session, input.ticketRef), { employeeId: input.employeeId, reason: input.reason }),
+
+    'mfa.reRegister': async (input, ctx) =>
+      mailQueued(
+        await reRegister(mfa, agent(ctx.session, input.ticketRef), {
+          employeeId: input.employeeId,
+          factorType: input.factorType,
+          emailId: input.emailId ?? null,
+        }),
+      ),
+
+    'mfa.restartRegistration': async (input, ctx) =>
+      mailQueued(await restartRegistration(mfa, agent(ctx.session, input.ticketRef), { employeeId: input.employeeId, factorId: input.factorId })),
+
+    'mfa.removeFactor': async (input, ctx) =>
+      mailQueued(await removeFactor(mfa, agent(ctx.session, input.ticketRef), { employeeId: input.employeeId, factorId: input.factorId })),
+
+    'mfa.unlock': async (input, ctx) => unlock(mfa, agent(ctx.session, input.ticketRef), { employeeId: input.employeeId }),
 
     'demo.load': async (input, ctx) => {
       if (demoRunning) throw new DeskError('CONFLICT', 'Demo data is already being loaded');

@@ -30,6 +30,9 @@ export function parseKeyFile(raw: string, where: string): Buffer {
 const VERSION = 'v1';
 
 export class Vault {
+  /** HKDF-derived MAC keys by purpose, with the data key they came from. */
+  private readonly macKeys = new Map<string, { from: Buffer; key: Buffer }>();
+
   constructor(private readonly keys: KeyProvider) {}
 
   seal(plain: string, purpose: string): string {
@@ -39,6 +42,32 @@ export class Vault {
     const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
     const tag = cipher.getAuthTag();
     return [VERSION, iv.toString('base64url'), tag.toString('base64url'), ct.toString('base64url')].join('.');
+  }
+
+  /**
+   * A keyed hash (HMAC-SHA-256, hex) of `data` under a key derived with HKDF from the data key for
+   * `purpose`. For values too guessable to hash plainly (a 6-digit code has a million values):
+   * without the data key the hash says nothing. Compare results with `macEquals`.
+   */
+  mac(purpose: string, data: string): string {
+    return crypto.createHmac('sha256', this.macKey(purpose)).update(data, 'utf8').digest('hex');
+  }
+
+  /** Does `data` hash to `expected` under `purpose`? Compared in constant time. */
+  macEquals(purpose: string, data: string, expected: string): boolean {
+    const actual = Buffer.from(this.mac(purpose, data), 'hex');
+    const wanted = /^[0-9a-f]{64}$/.test(expected) ? Buffer.from(expected, 'hex') : Buffer.alloc(32);
+    // Always one comparison of equal lengths; a malformed stored value compares against zeros.
+    return crypto.timingSafeEqual(actual, wanted) && /^[0-9a-f]{64}$/.test(expected);
+  }
+
+  private macKey(purpose: string): Buffer {
+    const key = this.keys.getKey();
+    const cached = this.macKeys.get(purpose);
+    if (cached && cached.from.equals(key)) return cached.key;
+    const derived = Buffer.from(crypto.hkdfSync('sha256', key, Buffer.from('mfa-desk mac v1', 'utf8'), Buffer.from(purpose, 'utf8'), 32));
+    this.macKeys.set(purpose, { from: Buffer.from(key), key: derived });
+    return derived;
   }
 
   open(sealed: string, purpose: string): string {

@@ -1,5 +1,6 @@
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type {
+  DeskRole,
   AuditEntry,
   AuditPage,
   EmployeeDetail,
@@ -10,6 +11,8 @@ import type {
 } from '../../../shared/domain';
 import { codeStatus } from '../../../shared/codes';
 import type { Invoke } from '../client';
+import { EmployeeActions } from './EmployeeActions';
+import { useServerNow } from '../useServerNow';
 import { ErrorAlert, None, errorMessage, useDocumentTitle } from '../components/ui';
 import {
   CODE_PURPOSE_LABELS,
@@ -29,6 +32,8 @@ import {
 
 interface Props {
   call: Invoke;
+  /** The desk user's role (a supervisor may override a caller verification). */
+  role: DeskRole;
   employeeId: number;
   /** What the search already knows, so the heading shows at once. */
   summary: EmployeeSummary | null;
@@ -46,28 +51,29 @@ type Load =
  * register, their factors and factor history, the latest one-time codes with a live countdown, the
  * mail log and the audit trail (older events a page at a time). Escape goes back.
  */
-export function EmployeePage({ call, employeeId, summary, onBack }: Props) {
+export function EmployeePage({ call, role, employeeId, summary, onBack }: Props) {
   const [load, setLoad] = useState<Load>({ kind: 'loading' });
   const headingRef = useRef<HTMLHeadingElement>(null);
   const known: EmployeeSummary | null = load.kind === 'ready' ? load.page.employee : summary;
   const fullName = known ? `${known.firstName} ${known.lastName}` : 'Employee';
   useDocumentTitle(fullName);
 
-  useEffect(() => {
-    let live = true;
-    setLoad({ kind: 'loading' });
-    call('employees.page', { employeeId }).then(
-      (page) => {
-        if (!live) return;
-        const server = Date.parse(page.serverTime);
-        setLoad({ kind: 'ready', page, offset: Number.isNaN(server) ? 0 : server - Date.now() });
-      },
-      (err: unknown) => live && setLoad({ kind: 'error', message: errorMessage(err) }),
-    );
-    return () => {
-      live = false;
-    };
+  const live = useRef(true);
+  const fetchPage = useCallback(async () => {
+    const page = await call('employees.page', { employeeId });
+    if (!live.current) return;
+    const server = Date.parse(page.serverTime);
+    setLoad({ kind: 'ready', page, offset: Number.isNaN(server) ? 0 : server - Date.now() });
   }, [call, employeeId]);
+
+  useEffect(() => {
+    live.current = true;
+    setLoad({ kind: 'loading' });
+    fetchPage().catch((err: unknown) => live.current && setLoad({ kind: 'error', message: errorMessage(err) }));
+    return () => {
+      live.current = false;
+    };
+  }, [fetchPage]);
 
   useEffect(() => {
     headingRef.current?.focus();
@@ -97,7 +103,7 @@ export function EmployeePage({ call, employeeId, summary, onBack }: Props) {
       {known ? <EmployeeHeader employee={known} /> : null}
       {load.kind === 'loading' ? <p role="status">Loading the employee’s record…</p> : null}
       <ErrorAlert message={load.kind === 'error' ? load.message : null} />
-      {load.kind === 'ready' ? <EmployeeSections call={call} page={load.page} offset={load.offset} /> : null}
+      {load.kind === 'ready' ? <EmployeeSections call={call} role={role} page={load.page} offset={load.offset} onChanged={fetchPage} /> : null}
     </article>
   );
 }
@@ -132,6 +138,7 @@ function EmployeeHeader({ employee: e }: { employee: EmployeeSummary }) {
 
 const SECTIONS = [
   ['eligibility', 'Eligibility'],
+  ['actions', 'Help this caller'],
   ['record', 'Record'],
   ['emails', 'Emails on record'],
   ['factors', 'Factors'],
@@ -159,7 +166,8 @@ function Row({ term, children }: { term: string; children: ReactNode }) {
   );
 }
 
-function EmployeeSections({ call, page, offset }: { call: Invoke; page: EmployeePageData; offset: number }) {
+function EmployeeSections(props: { call: Invoke; role: DeskRole; page: EmployeePageData; offset: number; onChanged: () => Promise<void> }) {
+  const { call, role, page, offset, onChanged } = props;
   const e = page.employee;
   return (
     <>
@@ -189,6 +197,10 @@ function EmployeeSections({ call, page, offset }: { call: Invoke; page: Employee
 
       <Section id="eligibility" title="Eligibility">
         {() => <EligibilityPanel page={page} />}
+      </Section>
+
+      <Section id="actions" title="Help this caller">
+        {() => <EmployeeActions call={call} role={role} page={page} offset={offset} onChanged={onChanged} />}
       </Section>
 
       <Section id="record" title="Record">
@@ -264,7 +276,7 @@ function EmployeeSections({ call, page, offset }: { call: Invoke; page: Employee
       </Section>
 
       <Section id="audit" title="Audit trail">
-        {(headingId) => <AuditTrail call={call} employeeId={e.id} first={page.audit} headingId={headingId} />}
+        {(headingId) => <AuditTrail key={page.audit.rows[0]?.id ?? 0} call={call} employeeId={e.id} first={page.audit} headingId={headingId} />}
       </Section>
     </>
   );
@@ -326,8 +338,9 @@ function FactorsSection({ employee: e }: { employee: EmployeeDetail }) {
           )}
           {appPending ? (
             <p className="factor-card__pending">
-              {app ? 'Re-registration pending' : 'Registration pending'}: the employee has not yet entered a code from the
-              new app.
+              {app || removed.some((f) => f.type === 'authenticator_app') ? 'Re-registration pending' : 'Registration pending'}: the
+              employee has not yet finished setting up the app (with the registration code emailed to them, then a code from
+              the app).
             </p>
           ) : null}
         </div>
@@ -384,18 +397,6 @@ function FactorsSection({ employee: e }: { employee: EmployeeDetail }) {
       )}
     </>
   );
-}
-
-/** The main process's time now, following its clock: ticks every second while shown. */
-function useServerNow(offset: number, ticking: boolean): Date {
-  const [now, setNow] = useState(() => new Date(Date.now() + offset));
-  useEffect(() => {
-    setNow(new Date(Date.now() + offset));
-    if (!ticking) return;
-    const timer = window.setInterval(() => setNow(new Date(Date.now() + offset)), 1000);
-    return () => window.clearInterval(timer);
-  }, [offset, ticking]);
-  return now;
 }
 
 function CodesSection({ codes, offset, headingId }: { codes: OneTimeCodeView[]; offset: number; headingId: string }) {

@@ -167,7 +167,7 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
             onStatusChanged={refreshStatus}
           />
         ) : (
-          <EmployeePage call={call} employeeId={view.id} summary={view.summary} onBack={back} />
+          <EmployeePage call={call} role={session.role} employeeId={view.id} summary={view.summary} onBack={back} />
         )}
       </main>
     </>
