@@ -5,7 +5,7 @@
  * renderer client derives its types from it.
  */
 import { z } from 'zod';
-import { EMPLOYEE_STATUSES, FACTOR_FILTERS, FACTOR_TYPES, MFA_STATES, SORT_KEYS } from './domain';
+import { SMTP_SECURITIES, EMPLOYEE_STATUSES, FACTOR_FILTERS, FACTOR_TYPES, MFA_STATES, SORT_KEYS } from './domain';
 import type {
   AppStatus,
   AuditPage,
@@ -22,6 +22,8 @@ import type {
   SearchPage,
   SessionInfo,
   SignInStep,
+  SmtpSettingsView,
+  TestMailResult,
   UnlockResult,
 } from './domain';
 
@@ -222,6 +224,31 @@ export const channels = {
     input: z.object({ employeeId: employeeIdSchema, ticketRef: ticketRefSchema }).strict(),
     access: CALLER_ROLES,
     summary: "Clear the employee's wrong-code counts and code lock (verified caller only).",
+  }),
+  'smtp.get': channel<SmtpSettingsView>()({
+    input: empty,
+    access: ['admin'],
+    summary: 'The mail (SMTP) settings, without the password (only whether one is set).',
+  }),
+  'smtp.update': channel<SmtpSettingsView>()({
+    input: z
+      .object({
+        host: z.string().trim().max(253).optional(),
+        port: z.number().int().min(1).max(65535).optional(),
+        security: z.enum(SMTP_SECURITIES).optional(),
+        user: z.string().trim().max(254).optional(),
+        from: z.string().trim().max(254).optional(),
+        // '' or left out: keep the stored password; null: remove it; any other text: replace it.
+        password: z.string().max(1000).nullable().optional(),
+      })
+      .strict(),
+    access: ['admin'],
+    summary: 'Change the mail (SMTP) settings; audited, the password sealed and never returned.',
+  }),
+  'smtp.testMail': channel<TestMailResult>()({
+    input: z.object({ to: z.string().trim().min(3).max(254) }).strict(),
+    access: ['admin'],
+    summary: "Send one test message now through the mail settings and report the server's answer.",
   }),
   'demo.load': channel<DemoSeedResult>()({
     input: z

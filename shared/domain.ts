@@ -275,3 +275,25 @@ export interface EmployeePageData {
   /** The main process's clock, so countdowns do not drift with the renderer's. */
   serverTime: string;
 }
+
+/** The mail settings as an admin sees them: never the password, only whether one is set. */
+export const SMTP_SECURITIES = ['none', 'starttls', 'tls'] as const;
+export type SmtpSecurityMode = (typeof SMTP_SECURITIES)[number];
+
+export interface SmtpSettingsView {
+  host: string;
+  port: number;
+  security: SmtpSecurityMode;
+  user: string;
+  from: string;
+  passwordSet: boolean;
+  /** A host is set: mail goes out by SMTP; otherwise as .eml files in the data directory's outbox folder. */
+  configured: boolean;
+}
+
+export interface TestMailResult {
+  ok: boolean;
+  transport: 'smtp' | 'file';
+  /** The server's answer, its error, or where the .eml file was written. */
+  response: string;
+}

@@ -1,6 +1,6 @@
 /**
- * The `desk` command: serve, seed, users, migrate, status. Plain Node over electron/core; it never
- * loads Electron.
+ * The `desk` command: serve, seed, users, keys, settings, smtp, migrate, selfservice, status. Plain
+ * Node over electron/core; it never loads Electron.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,6 +30,7 @@ import { KeyFileProvider, keyCheck, parseKeyFile } from '../core/secrets/vault';
 import { readCheck } from '../core/secrets/data-key';
 import { changeSetting, getSetting, isSettingKey, SETTINGS, type SettingKey } from '../core/settings/settings.service';
 import { NewerDatabaseError } from '../core/db/migrate';
+import { sendTestMail, updateSmtpSettings } from '../core/mail/smtp-settings';
 import { startHost } from '../host/server';
 import { openBrowser } from './open-browser';
 import { PRODUCT_NAME, VERSION } from '../core/version';
@@ -52,6 +53,9 @@ Commands:
   settings list                            Show every setting and its value
   settings set KEY VALUE                   Change a setting (audited), e.g. settings set session.idleMinutes 30
   migrate                                  Bring the database schema up to date
+  smtp password                            Set the SMTP password from standard input (sealed; empty input
+                                            removes it); host, port and the rest are settings (smtp.*)
+  smtp test --to ADDRESS                   Send a test mail now and print the server's answer
   selfservice status --employee ID         What the self-service portal shows an employee: eligibility,
                                             emails on record (with their ids) and factors
   selfservice app start --employee ID [--qr FILE] [--code CODE]
@@ -286,10 +290,31 @@ async function status(args: string[]): Promise<void> {
 
 const idSchema = z.coerce.number().int().positive().max(2_147_483_647);
 
-/**
- * The employee's side, as the self-service portal calls it: the same core services and rules (the
- * portal itself is another system; this stands in for it in tests and demos).
- */
+/** The SMTP password (from standard input, sealed) and a test mail through the mail settings. */
+async function smtp(args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  if (action === 'password') {
+    const { values } = parse(rest, {});
+    const password = await readStdin();
+    await withCore(values['data-dir'], async (core) => {
+      const view = await updateSmtpSettings(core.db, core.clock, core.vault, CLI_ACTOR, { password: password === '' ? null : password });
+      process.stdout.write(view.passwordSet ? 'SMTP password stored (sealed with the data key).\n' : 'SMTP password removed.\n');
+    });
+    return 0;
+  }
+  if (action === 'test') {
+    const { values } = parse(rest, { to: { type: 'string' } });
+    if (values.to === undefined) throw new UsageError('smtp test needs --to ADDRESS');
+    const to = values.to;
+    return withCore(values['data-dir'], async (core) => {
+      const r = await sendTestMail(core.db, core.vault, core.config.dataDir, to);
+      process.stdout.write(`${r.ok ? 'Sent' : 'Not sent'} (${r.transport === 'file' ? 'no SMTP server set: outbox folder' : 'SMTP'}): ${r.response}\n`);
+      return r.ok ? 0 : 1;
+    });
+  }
+  throw new UsageError('smtp needs: password, or test --to ADDRESS (see `desk help`)');
+}
+
 /** A one-shot command delivers the mail it queued before it exits (what fails now, the app retries). */
 async function deliverNow(core: DeskCore, out: (line: string) => void): Promise<void> {
   const r = await core.mail.drainOnce();
@@ -298,6 +323,10 @@ async function deliverNow(core: DeskCore, out: (line: string) => void): Promise<
   out(`Mail: ${parts.join(', ')}.`);
 }
 
+/**
+ * The employee's side, as the self-service portal calls it: the same core services and rules (the
+ * portal itself is another system; this stands in for it in tests and demos).
+ */
 async function selfservice(args: string[]): Promise<void> {
   const [area, ...afterArea] = args;
   const [action, ...rest] = area === 'status' ? ['status', ...afterArea] : afterArea;
@@ -388,6 +417,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'status':
         await status(rest);
         return 0;
+      case 'smtp':
+        return await smtp(rest);
       case 'selfservice':
         await selfservice(rest);
         return 0;

@@ -78,6 +78,7 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
     challenges,
     logger,
     onMailQueued: () => mail.wake(),
+    dataDir: config.dataDir,
   });
   const router = createRouter({
     handlers,

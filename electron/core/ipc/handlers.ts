@@ -25,6 +25,7 @@ import {
 import type { Session } from '../auth/sessions';
 import { PRODUCT_NAME, VERSION } from '../version';
 import type { Handlers } from './router';
+import { getSmtpView, sendTestMail, updateSmtpSettings } from '../mail/smtp-settings';
 
 export interface HandlerDeps {
   db: Knex;
@@ -38,6 +39,8 @@ export interface HandlerDeps {
   logger: Logger;
   /** Called after a handler committed mail to the outbox, so the sender can deliver it now. */
   onMailQueued?: () => void;
+  /** The data directory (where mail goes as .eml files when no SMTP server is set). */
+  dataDir?: string;
 }
 
 /** The desk user acting (from the session the router checked) on the ticket the agent typed. */
@@ -142,6 +145,18 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     'mfa.unlock': async (input, ctx) => unlock(mfa, agent(ctx.session, input.ticketRef), { employeeId: input.employeeId }),
 
+    'smtp.get': async () => getSmtpView(db),
+    'smtp.update': async (input, ctx) => {
+      if (!ctx.session) throw new DeskError('UNAUTHENTICATED', 'Sign in first.');
+      const view = await updateSmtpSettings(db, clock, deps.vault, { userId: ctx.session.userId, name: ctx.session.username }, input);
+      // Wake the sender: mail that is due goes out through the new settings now.
+      deps.onMailQueued?.();
+      return view;
+    },
+    'smtp.testMail': async (input) => {
+      if (!deps.dataDir) throw new DeskError('UNAVAILABLE', 'Test mail is not available here.');
+      return sendTestMail(db, deps.vault, deps.dataDir, input.to);
+    },
     'demo.load': async (input, ctx) => {
       if (demoRunning) throw new DeskError('CONFLICT', 'Demo data is already being loaded');
       demoRunning = true;

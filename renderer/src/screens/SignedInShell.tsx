@@ -6,12 +6,13 @@ import { ROLE_LABELS } from '../format';
 import { useEmployeeSearch } from '../useEmployeeSearch';
 import { useIdleLock } from '../useIdleLock';
 import { EmployeePage } from './EmployeePage';
+import { SettingsScreen } from './SettingsScreen';
 import { LookupScreen } from './LookupScreen';
 
 /** How a signed-in session came to an end. */
 export type SessionEnd = 'idle' | 'signedOut' | 'ended';
 
-type View = { kind: 'search' } | { kind: 'employee'; id: number; summary: EmployeeSummary | null };
+type View = { kind: 'search' } | { kind: 'employee'; id: number; summary: EmployeeSummary | null } | { kind: 'settings' };
 
 interface Props {
   productName: string;
@@ -148,6 +149,11 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
             Signed in as <strong>{session.displayName}</strong>{' '}
             <span className="role-badge">{ROLE_LABELS[session.role]}</span>
           </span>
+          {session.role === 'admin' ? (
+            <button type="button" className="button button--small" onClick={() => setView({ kind: 'settings' })} aria-current={view.kind === 'settings' ? 'page' : undefined}>
+              Settings
+            </button>
+          ) : null}
           <button type="button" className="button button--small" onClick={signOut} aria-disabled={signingOut || undefined}>
             Sign out
           </button>
@@ -166,6 +172,8 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
             onOpen={open}
             onStatusChanged={refreshStatus}
           />
+        ) : view.kind === 'settings' ? (
+          <SettingsScreen call={call} onBack={back} />
         ) : (
           <EmployeePage call={call} role={session.role} employeeId={view.id} summary={view.summary} onBack={back} />
         )}
