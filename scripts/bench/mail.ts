@@ -1,6 +1,6 @@
 /**
- * The mail benchmark: (a) issuing a one-time code as the agent does (generate, hash, store the
- * code row and its outbox mail in one transaction) while the outbox sender runs against an SMTP
+ * The mail benchmark: (a) issuing a one-time code as the agent does (sendIdentityCode: generate,
+ * hash and store the code, queue its mail and write the audit row, in one transaction) while the outbox sender runs against an SMTP
  * server that answers slowly or not at all: the agent never waits for SMTP; (b) how fast the
  * sender drains the outbox to a local SMTP server, pooled connections vs one connection per mail.
  *
@@ -21,6 +21,8 @@ import { migrateToLatest } from '../../electron/core/db/migrate';
 import { seedDemoData } from '../../electron/core/demo/seed.service';
 import { silentLogger } from '../../electron/core/log/logger';
 import { enqueueMail } from '../../electron/core/mail/outbox';
+import { sendIdentityCode } from '../../electron/core/mfa/agent-actions.service';
+import type { MfaDeps } from '../../electron/core/mfa/common';
 import { createMailSender } from '../../electron/core/mail/sender';
 import { updateSmtpSettings } from '../../electron/core/mail/smtp-settings';
 import { WEBCHAT_URL } from '../../electron/core/mail/templates';
@@ -72,29 +74,13 @@ export const POOL_SPEEDUP_GOAL = 5;
 
 const ACTOR = { userId: null, name: 'bench' };
 
-/** Issue a code the way the agent's request does: one transaction, no SMTP in it. */
-async function issueCode(db: Knex, clock: Clock, vault: Vault, key: Buffer, employee: { id: number; firstName: string; email: string }): Promise<void> {
-  const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
-  const codeHash = crypto.createHmac('sha256', key).update(code).digest('hex');
-  const now = clock.now();
-  await db.transaction(async (trx) => {
-    await trx('one_time_codes').insert({
-      employee_id: employee.id,
-      purpose: 'registration',
-      code_hash: codeHash,
-      recipient: employee.email,
-      request_ref: null,
-      issued_at: now.toISOString(),
-      expires_at: new Date(now.getTime() + 20 * 60_000).toISOString(),
-      attempts: 0,
-    });
-    await enqueueMail(trx, clock, vault, {
-      employeeId: employee.id,
-      template: 'registration_code',
-      to: employee.email,
-      values: { firstName: employee.firstName, code, minutes: '20', webchatUrl: WEBCHAT_URL },
-    });
-  });
+/**
+ * Issue a code exactly as the agent's "Send identity-check code" does (the same service: the
+ * employee row held, the hourly limit checked, the code generated, hashed and stored, its mail
+ * queued and the audit row written, in one transaction; no SMTP in it).
+ */
+async function issueCode(deps: MfaDeps, employee: { id: number; emailId: number }, n: number): Promise<void> {
+  await sendIdentityCode(deps, { actor: ACTOR, role: 'agent', ticketRef: `BENCH-${n}` }, { employeeId: employee.id, emailId: employee.emailId });
 }
 
 /** A server that takes connections and never says a word (SMTP "down" the slow way). */
@@ -134,8 +120,13 @@ export async function measureMail(opts: MailBenchOptions = {}): Promise<MailBenc
     const db = database.knex;
     const clock = systemClock;
     const vault = new Vault(new KeyFileProvider(dataDir));
-    const hashKey = crypto.randomBytes(32);
     await seedDemoData(db, clock, { employees: 50, seed: 1, deskUsers: false, actor: ACTOR, vault });
+    // Every employee with an address on record gets codes (at most 10 an hour each: each run below
+    // issues fewer than that per employee, and the codes are cleared between runs).
+    const withEmail = (await db('employee_emails').orderBy('employee_id').orderBy('id').select('employee_id', 'id')) as Array<{ employee_id: number; id: number }>;
+    const seen = new Set<number>();
+    const targets = withEmail.filter((r) => !seen.has(Number(r.employee_id)) && seen.add(Number(r.employee_id))).map((r) => ({ id: Number(r.employee_id), emailId: Number(r.id) }));
+    const mfa: MfaDeps = { db, clock, vault };
     const employees = ((await db('employees').orderBy('id').limit(50).select('id', 'first_name')) as Array<{ id: number; first_name: string }>).map((e, i) => ({
       id: Number(e.id),
       firstName: e.first_name,
@@ -153,7 +144,7 @@ export async function measureMail(opts: MailBenchOptions = {}): Promise<MailBenc
       try {
         for (let i = 0; i < o.issues; i++) {
           const t = await timed(async () => {
-            await issueCode(db, clock, vault, hashKey, employees[i % employees.length]!);
+            await issueCode(mfa, targets[i % targets.length]!, i);
             sender?.wake();
           });
           times.push(t.ms);
@@ -165,6 +156,7 @@ export async function measureMail(opts: MailBenchOptions = {}): Promise<MailBenc
       }
       await db('mail_outbox').delete();
       await db('one_time_codes').delete();
+      await db('audit_events').where('action', 'caller.identity_code_sent').delete();
       const summary = summarise(times);
       log(`issue a code, ${what}: p95 ${ms(summary.p95)}`);
       return { what, summary };
