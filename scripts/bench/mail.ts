@@ -1,8 +1,9 @@
 /**
  * The mail benchmark: (a) issuing a one-time code as the agent does (sendIdentityCode: generate,
- * hash and store the code, queue its mail and write the audit row, in one transaction) while the outbox sender runs against an SMTP
- * server that answers slowly or not at all: the agent never waits for SMTP; (b) how fast the
- * sender drains the outbox to a local SMTP server, pooled connections vs one connection per mail.
+ * hash and store the code, queue its mail and write the audit row, in one transaction) while the
+ * outbox sender runs against an SMTP server that answers slowly or not at all: the agent never
+ * waits for SMTP; (b) how fast the sender drains the outbox to a local SMTP server, pooled
+ * connections vs one connection per mail.
  *
  * Standalone: `npx tsx scripts/bench/mail.ts [--pg postgres://…] [--issues N] [--mails N]
  * [--slow-ms MS] [--connect-ms MS]` prints a markdown table. `measureMail()` is for `npm run bench`.
