@@ -392,6 +392,18 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
       'RULE_VIOLATION',
       /^Internet access for ESR is not approved/,
     );
+    // Nor can a pending registration be restarted for a leaver.
+    const pending = await makeEmployee(core);
+    const sent = await requestEmailCode(core, { employeeId: pending.id, emailId: pending.emails[0]!.id });
+    secrets.add(await latestCode(core, pending.id));
+    await verifyByEmail(pending, 'INC-9P');
+    await core.db('employees').where({ id: pending.id }).update({ status: 'leaver', leaving_date: '2026-01-02' });
+    await expectWireRefusedUnchanged(
+      core.db,
+      () => agent('mfa.restartRegistration', { employeeId: pending.id, ticketRef: 'INC-9P', factorId: sent.factorId }),
+      'RULE_VIOLATION',
+      /^Left on 2 January 2026: leavers cannot register for MFA\.$/,
+    );
     const bare = await makeEmployee(core);
     await verifyByEmail(bare, 'INC-9B');
     await expectWireRefusedUnchanged(

@@ -5,7 +5,7 @@ import { openDeskCore, type DeskCore } from '../../electron/core/app';
 import { silentLogger } from '../../electron/core/log/logger';
 import { Vault, type KeyProvider } from '../../electron/core/secrets/vault';
 import { changeSetting } from '../../electron/core/settings/settings.service';
-import { checkIdentityCode, sendIdentityCode, type AgentContext } from '../../electron/core/mfa/agent-actions.service';
+import { checkIdentityCode, overrideVerification, sendIdentityCode, type AgentContext } from '../../electron/core/mfa/agent-actions.service';
 import { confirmEmailRegistration, requestEmailCode } from '../../electron/core/mfa/selfservice.service';
 import { employeePage } from '../../electron/core/employees/employee-page.service';
 import {
@@ -124,7 +124,8 @@ describe.each(TARGETS)('one-time codes on $name', (target) => {
     expect(done.factorType).toBe('email');
     const used = await core.db('one_time_codes').where({ id: sent.codeId }).first();
     expect(used.consumed_at).not.toBeNull();
-    // Used once: the same code again is refused and changes nothing.
+    // The same code again is refused and changes nothing (here because nothing waits for a code any
+    // more; that a used code itself is refused is shown by 'a code is used once' below).
     await expectRefusedUnchanged(core.db, () => confirmEmailRegistration(core, { employeeId: e.id, code }), 'RULE_VIOLATION', /no email registration waiting/i);
   });
 
@@ -334,6 +335,88 @@ describe.each(TARGETS)('one-time codes on $name', (target) => {
     expect(v).toMatchObject({ ticketRef: 'INC-1001', method: 'email_code', verifiedBy: 'agent.codes' });
     // The registration code still works.
     await expect(confirmEmailRegistration(core, { employeeId: e.id, code: regCode })).resolves.toMatchObject({ factorType: 'email' });
+  });
+
+  it('a code is used once: the right identity-check code again is refused and changes nothing', async () => {
+    clock.set(START);
+    const e = await makeEmployee(core);
+    const sent = await sendIdentityCode(core, ctx, { employeeId: e.id, emailId: e.emails[0]!.id });
+    const code = await latestCode(core, e.id, 'identity_check_code');
+    secrets.add(code);
+    await checkIdentityCode(core, ctx, { employeeId: e.id, code });
+    const err = await expectRefusedUnchanged(
+      core.db,
+      () => checkIdentityCode(core, ctx, { employeeId: e.id, code }),
+      'RULE_VIOLATION',
+      /already been used\. Start again and request a new code/,
+    );
+    expect(err.details).toEqual({ codeId: sent.codeId });
+    expect(await core.db('caller_verifications').where({ employee_id: e.id })).toHaveLength(1);
+  });
+
+  it('one right code entered at once from two desks verifies the caller once', async () => {
+    clock.set(START);
+    const e = await makeEmployee(core);
+    await sendIdentityCode(core, ctx, { employeeId: e.id, emailId: e.emails[0]!.id });
+    const code = await latestCode(core, e.id, 'identity_check_code');
+    secrets.add(code);
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => checkIdentityCode(core, ctx, { employeeId: e.id, code })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) {
+      if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'RULE_VIOLATION', message: expect.stringMatching(/already been used/) });
+    }
+    expect(await core.db('caller_verifications').where({ employee_id: e.id })).toHaveLength(1);
+    expect(await core.db('audit_events').where({ employee_id: e.id, action: 'caller.verified' })).toHaveLength(1);
+  });
+
+  it(`codes requested at once cannot get past ${MAX_CODES_PER_HOUR} in an hour`, async () => {
+    clock.set(START);
+    const e = await makeEmployee(core);
+    const results = await Promise.allSettled(
+      Array.from({ length: MAX_CODES_PER_HOUR + 5 }, (_, i) =>
+        i % 2 === 0
+          ? sendIdentityCode(core, ctx, { employeeId: e.id, emailId: e.emails[0]!.id })
+          : requestEmailCode(core, { employeeId: e.id, emailId: e.emails[1]!.id }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(MAX_CODES_PER_HOUR);
+    for (const r of results) {
+      if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'RULE_VIOLATION', details: { retryAfterSeconds: 3600 } });
+    }
+    expect(await core.db('one_time_codes').where({ employee_id: e.id })).toHaveLength(MAX_CODES_PER_HOUR);
+    const mails = await outbox(core, e.id);
+    expect(mails).toHaveLength(MAX_CODES_PER_HOUR);
+    for (const m of mails) secrets.add(codeIn(m));
+  });
+
+  it('a code that is not 6 digits is bad input: refused as VALIDATION before it costs a try, nothing changes', async () => {
+    clock.set(START);
+    const e = await makeEmployee(core);
+    await requestEmailCode(core, { employeeId: e.id, emailId: e.emails[0]!.id });
+    await sendIdentityCode(core, ctx, { employeeId: e.id, emailId: e.emails[0]!.id });
+    secrets.add(await latestCode(core, e.id));
+    secrets.add(await latestCode(core, e.id, 'identity_check_code'));
+    for (const bad of ['', '12345', '1234567', '12a456', ' 123456', '１２３４５６', undefined as unknown as string]) {
+      await expectRefusedUnchanged(core.db, () => confirmEmailRegistration(core, { employeeId: e.id, code: bad }), 'VALIDATION', /6-digit code/);
+      await expectRefusedUnchanged(core.db, () => checkIdentityCode(core, ctx, { employeeId: e.id, code: bad }), 'VALIDATION', /6-digit code/);
+    }
+    expect(Number((await employeeRow(core.db, e.id)).code_failures)).toBe(0);
+    expect(await core.db('audit_events').where({ employee_id: e.id, action: 'code.rejected' })).toHaveLength(0);
+  });
+
+  it('an agent action needs a ticket reference the contract accepts, whoever calls the service; nothing changes', async () => {
+    clock.set(START);
+    const e = await makeEmployee(core);
+    const supervisor: AgentContext = { ...ctx, role: 'supervisor' };
+    for (const ticketRef of ['', 'IN', ' INC-1001 ', 'INC 1001', 'x'.repeat(65), undefined as unknown as string]) {
+      await expectRefusedUnchanged(core.db, () => sendIdentityCode(core, { ...ctx, ticketRef }, { employeeId: e.id, emailId: e.emails[0]!.id }), 'VALIDATION', /ticket reference/);
+      await expectRefusedUnchanged(
+        core.db,
+        () => overrideVerification(core, { ...supervisor, ticketRef }, { employeeId: e.id, reason: 'Known caller, confirmed by line manager' }),
+        'VALIDATION',
+        /ticket reference/,
+      );
+    }
   });
 
   it('no code appears in any audit row', async () => {

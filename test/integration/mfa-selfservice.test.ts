@@ -185,6 +185,20 @@ describe.each(TARGETS)('self-service registration on $name', (target) => {
     await expectRefusedUnchanged(core.db, () => confirmAppRegistration(core, { employeeId: e.id, code: appCode(secret, clock) }), 'RULE_VIOLATION', /locked after 5 wrong codes/);
   });
 
+  it('an authenticator code that is not 6 digits is bad input: VALIDATION, no wrong code counted, nothing changes', async () => {
+    clock.set(START);
+    const e = await makeEmployee(core);
+    const started = await startAppRegistration(core, { employeeId: e.id });
+    const secret = secretFromUri(started.otpauthUri);
+    secrets.add(secret);
+    secrets.add(started.otpauthUri);
+    for (const bad of ['', '12345', '1234567', 'abcdef', `${appCode(secret, clock)} `, undefined as unknown as string]) {
+      await expectRefusedUnchanged(core.db, () => confirmAppRegistration(core, { employeeId: e.id, code: bad }), 'VALIDATION', /6-digit code/);
+    }
+    expect(Number((await factorsOf(core.db, e.id))[0]!.failed_attempts)).toBe(0);
+    await expect(confirmAppRegistration(core, { employeeId: e.id, code: appCode(secret, clock) })).resolves.toMatchObject({ factorType: 'authenticator_app' });
+  });
+
   it('email: the employee chooses an address on record, the code goes there, and entering it registers the method', async () => {
     clock.set(START);
     const e = await makeEmployee(core, { emails: ['a.work@work.example.org', 'a.home@home.example.net', 'a.other@nhs.example.net'] });

@@ -7,6 +7,7 @@
  * There is no action that turns MFA off.
  */
 import type { Knex } from 'knex';
+import { ticketRefSchema } from '../../../shared/contract';
 import type {
   CallerVerificationView,
   DeskRole,
@@ -56,6 +57,18 @@ export const AGENT_ROLES: readonly DeskRole[] = ['agent', 'supervisor', 'admin']
 
 function assertAgent(ctx: AgentContext): void {
   if (!AGENT_ROLES.includes(ctx.role)) throw new DeskError('FORBIDDEN', `This needs one of the roles: ${AGENT_ROLES.join(', ')}.`);
+  assertTicketRef(ctx);
+}
+
+/**
+ * Every action is done on a ticket, recorded in the audit trail: the reference must be one the
+ * contract accepts (as the router already parsed it), whoever calls the service.
+ */
+function assertTicketRef(ctx: AgentContext): void {
+  const parsed = ticketRefSchema.safeParse(ctx.ticketRef);
+  if (!parsed.success || parsed.data !== ctx.ticketRef) {
+    throw new DeskError('VALIDATION', 'Enter the ticket reference: 3–64 letters, digits or . _ : / - only.');
+  }
 }
 
 export function toVerificationView(r: Record<string, unknown>): CallerVerificationView {
@@ -211,7 +224,8 @@ export async function overrideVerification(
   if (!OVERRIDE_ROLES.includes(ctx.role)) {
     throw new DeskError('FORBIDDEN', `Only a ${OVERRIDE_ROLES.join(' or ')} can override the caller verification.`);
   }
-  const reason = input.reason.trim();
+  assertTicketRef(ctx);
+  const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
   if (reason.length < 10) throw new DeskError('VALIDATION', 'Write the reason for the override (at least 10 characters).');
   return transact(deps.db, async (trx) => {
     const employee = await lockEmployee(trx, input.employeeId);

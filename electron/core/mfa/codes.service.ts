@@ -59,6 +59,19 @@ function clockTime(iso: string): string {
   return `${iso.slice(11, 16)} UTC`;
 }
 
+const CODE_FORMAT = new RegExp(`^\\d{${CODE_DIGITS}}$`);
+
+/**
+ * A code that cannot be one (not 6 digits) is bad input: refused before anything is looked at or
+ * counted, so it costs no try and writes no audit row. The router and the CLI check the same; this
+ * holds for any other caller of the services (the portal).
+ */
+export function assertCodeFormat(code: unknown): void {
+  if (typeof code !== 'string' || !CODE_FORMAT.test(code)) {
+    throw new DeskError('VALIDATION', `Enter the ${CODE_DIGITS}-digit code.`);
+  }
+}
+
 export function codesLockedError(employee: EmployeeRecord): DeskError {
   return new DeskError(
     'RULE_VIOLATION',
@@ -157,6 +170,7 @@ const NO_CODE: Record<CodePurpose, string> = {
  */
 export async function redeemCode(trx: Trx, deps: MfaDeps, input: RedeemInput): Promise<RedeemedCode | Refusal> {
   const { employee, purpose } = input;
+  assertCodeFormat(input.code);
   if (employee.codesLockedAt) throw codesLockedError(employee);
   const qb = trx('one_time_codes').where({ employee_id: employee.id, purpose });
   if (input.requestRef != null) qb.andWhere('request_ref', input.requestRef);

@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import type { FactorState, FactorType } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
 import { recordAudit, type Actor } from '../audit/audit.service';
-import { matchTotp, newTotpSeed, totpUri } from '../auth/totp';
+import { matchTotp, newTotpSeed, TOTP_DIGITS, totpUri } from '../auth/totp';
 import { toIso } from '../db/values';
 import { FACTOR_SEED_PURPOSE } from '../demo/seed.service';
 import { refreshEmployeeFlags } from '../employees/employees.service';
@@ -131,6 +131,8 @@ export function factorLockedError(factor: FactorRow): DeskError {
   );
 }
 
+const TOTP_CODE_FORMAT = new RegExp(`^\\d{${TOTP_DIGITS}}$`);
+
 /**
  * Check a code from the employee's authenticator app. Right: the step is recorded (the same code
  * is never accepted again) and the wrong-code count cleared. Wrong or replayed: counted and audited,
@@ -142,6 +144,10 @@ export async function checkFactorCode(
   input: { employee: EmployeeRecord; factor: FactorRow; code: string; actor: Actor; ticketRef?: string | null },
 ): Promise<{ step: number } | Refusal> {
   const { factor } = input;
+  // Not a code at all is bad input: refused before it is counted as a wrong code or audited.
+  if (typeof input.code !== 'string' || !TOTP_CODE_FORMAT.test(input.code)) {
+    throw new DeskError('VALIDATION', `Enter the ${TOTP_DIGITS}-digit code from the authenticator app.`);
+  }
   if (factor.type !== 'authenticator_app' || !factor.seedEnc) {
     throw new DeskError('RULE_VIOLATION', 'This factor has no authenticator key to check a code against.');
   }
