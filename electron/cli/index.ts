@@ -307,7 +307,7 @@ async function smtp(args: string[]): Promise<number> {
     if (values.to === undefined) throw new UsageError('smtp test needs --to ADDRESS');
     const to = values.to;
     return withCore(values['data-dir'], async (core) => {
-      const r = await sendTestMail(core.db, core.vault, core.config.dataDir, to);
+      const r = await sendTestMail(core.db, core.vault, core.config.dataDir, to, core.clock);
       process.stdout.write(`${r.ok ? 'Sent' : 'Not sent'} (${r.transport === 'file' ? 'no SMTP server set: outbox folder' : 'SMTP'}): ${r.response}\n`);
       return r.ok ? 0 : 1;
     });

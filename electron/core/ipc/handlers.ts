@@ -155,7 +155,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'smtp.testMail': async (input) => {
       if (!deps.dataDir) throw new DeskError('UNAVAILABLE', 'Test mail is not available here.');
-      return sendTestMail(db, deps.vault, deps.dataDir, input.to);
+      return sendTestMail(db, deps.vault, deps.dataDir, input.to, clock);
     },
     'demo.load': async (input, ctx) => {
       if (demoRunning) throw new DeskError('CONFLICT', 'Demo data is already being loaded');

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { DeskError } from '../../../shared/errors';
 import { recordAudit, type Actor } from '../audit/audit.service';
-import type { Clock } from '../clock';
+import { systemClock, type Clock } from '../clock';
 import type { Vault } from '../secrets/vault';
 import { putSetting, SETTINGS, type SettingKey } from '../settings/settings.service';
 import { closeTransport, describeSmtpError, smtpTransport, writeEml, type SmtpConfig, type SmtpSecurity } from './transport';
@@ -186,11 +186,11 @@ export interface TestMailResult {
  * .eml file in DATA_DIR/outbox when no server is set), and say what came back. Never throws for
  * a delivery problem: the answer is the result.
  */
-export async function sendTestMail(db: Knex, vault: Vault, dataDir: string, to: string): Promise<TestMailResult> {
+export async function sendTestMail(db: Knex, vault: Vault, dataDir: string, to: string, clock: Clock = systemClock): Promise<TestMailResult> {
   const recipient = testRecipientSchema.safeParse(to);
   if (!recipient.success) throw new DeskError('VALIDATION', `Test mail recipient: ${recipient.error.issues[0]?.message ?? 'invalid'}`);
   const config = await loadSmtpConfig(db, vault);
-  const now = new Date();
+  const now = clock.now();
   const message = {
     from: config.from,
     to: recipient.data,
