@@ -258,6 +258,34 @@ export interface UnlockResult {
   factorIds: number[];
 }
 
+/** Another employee who has an address on record too (a manager must confirm with a reason). */
+export interface EmailOwner {
+  address: string;
+  employeeId: number;
+  employeeNumber: string;
+  name: string;
+}
+
+/** The result of a manager's change to the emails on record. */
+export interface EmailsUpdated {
+  /** The record's new version (the old one plus one). */
+  version: number;
+  /** The addresses on record now, work first. */
+  emails: EmployeeEmail[];
+  /** What changed, in the words of the confirmation mail. */
+  changes: string[];
+  /** The change's reference (REC-…), quoted in the confirmation to every address, old and new. */
+  reference: string;
+  /** Confirmation mails queued (one per address: those on record now and those just removed). */
+  confirmations: number;
+  /** Addresses that are also on other employees' records (the manager confirmed with a reason). */
+  duplicates: EmailOwner[];
+  /** The email method re-registered to another address in the same change, if asked for. */
+  reRegistration: (RegistrationCodeSent & { removedFactorId: number }) | null;
+  /** A pending email registration whose address was removed or corrected away: cancelled. */
+  cancelledFactorId: number | null;
+}
+
 /** Everything the employee page shows, in one round trip. */
 export interface EmployeePageData {
   employee: EmployeeDetail;

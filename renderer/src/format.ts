@@ -90,6 +90,7 @@ const MAIL_TEMPLATE_LABELS: Record<string, string> = {
   change_confirmation: 'Change confirmation',
   one_time_code: 'One-time code',
   registration_code: 'Registration code',
+  record_change: 'Record change confirmation',
 };
 
 /** A mail template's name in plain words ("change_confirmation" → "Change confirmation"). */
@@ -117,6 +118,7 @@ const AUDIT_ACTION_LABELS: Record<string, string> = {
   'factor.registration_restarted': 'Registration restarted',
   'factor.reregistration_started': 'Re-registration started',
   'mfa.unlocked': 'Codes unlocked',
+  'employee.emails_changed': 'Emails on record changed',
 };
 
 /** An audit action in plain words; an unknown one is spelt out from its name. */
@@ -143,7 +145,27 @@ export function detailValue(value: unknown): string {
     return value;
   }
   if (typeof value === 'number') return formatNumber(value);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return 'none';
+    return value.map(listItem).join('; ');
+  }
   return JSON.stringify(value);
+}
+
+/** One item of a listed audit detail: an email on record, another employee's record, or plain text. */
+function listItem(item: unknown): string {
+  if (typeof item === 'string') return item;
+  if (item && typeof item === 'object') {
+    const o = item as Record<string, unknown>;
+    if (typeof o['address'] === 'string' && typeof o['kind'] === 'string') {
+      const kind = EMAIL_KIND_LABELS[o['kind'] as EmailKind] ?? String(o['kind']);
+      return `${kind} ${o['address']}${o['usedForCodes'] === true ? ' (codes)' : ''}`;
+    }
+    if (typeof o['address'] === 'string' && typeof o['employeeNumber'] === 'string') {
+      return `${o['address']} — employee ${o['employeeNumber']}${typeof o['name'] === 'string' ? ` (${o['name']})` : ''}`;
+    }
+  }
+  return detailValue(item);
 }
 
 export const SORT_LABELS: Record<SortKey, string> = {

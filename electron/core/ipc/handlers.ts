@@ -23,6 +23,7 @@ import {
   type AgentContext,
 } from '../mfa/agent-actions.service';
 import type { Session } from '../auth/sessions';
+import { updateEmails } from '../records/emails.service';
 import { PRODUCT_NAME, VERSION } from '../version';
 import type { Handlers } from './router';
 import { getSmtpView, sendTestMail, updateSmtpSettings } from '../mail/smtp-settings';
@@ -144,6 +145,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       mailQueued(await removeFactor(mfa, agent(ctx.session, input.ticketRef), { employeeId: input.employeeId, factorId: input.factorId })),
 
     'mfa.unlock': async (input, ctx) => unlock(mfa, agent(ctx.session, input.ticketRef), { employeeId: input.employeeId }),
+
+    'records.updateEmails': async (input, ctx) => {
+      const { ticketRef, ...change } = input;
+      return mailQueued(await updateEmails(mfa, agent(ctx.session, ticketRef), change));
+    },
 
     'smtp.get': async () => getSmtpView(db),
     'smtp.update': async (input, ctx) => {

@@ -12,11 +12,11 @@ import type {
 import { codeStatus } from '../../../shared/codes';
 import type { Invoke } from '../client';
 import { EmployeeActions } from './EmployeeActions';
+import { EmployeeEmails } from './EmployeeEmails';
 import { useServerNow } from '../useServerNow';
 import { ErrorAlert, None, errorMessage, useDocumentTitle } from '../components/ui';
 import {
   CODE_PURPOSE_LABELS,
-  EMAIL_KIND_LABELS,
   FACTOR_TYPE_LABELS,
   MAIL_STATUS_LABELS,
   MFA_LABELS,
@@ -47,9 +47,10 @@ type Load =
   | { kind: 'ready'; page: EmployeePageData; offset: number };
 
 /**
- * One employee, read-only, from one `employees.page` round trip: the record, whether they can
- * register, their factors and factor history, the latest one-time codes with a live countdown, the
- * mail log and the audit trail (older events a page at a time). Escape goes back.
+ * One employee, from one `employees.page` round trip: the record, whether they can register, the
+ * emails on record (which managers and admins change here), their factors and factor history, the
+ * latest one-time codes with a live countdown, the mail log and the audit trail (older events a
+ * page at a time). Agents act for the caller in "Help this caller". Escape goes back.
  */
 export function EmployeePage({ call, role, employeeId, summary, onBack }: Props) {
   const [load, setLoad] = useState<Load>({ kind: 'loading' });
@@ -235,32 +236,7 @@ function EmployeeSections(props: { call: Invoke; role: DeskRole; page: EmployeeP
       </Section>
 
       <Section id="emails" title="Emails on record">
-        {(headingId) =>
-          e.emails.length === 0 ? (
-            <p className="panel">No email on record — a manager must add one.</p>
-          ) : (
-            <div className="table-wrap">
-              <table className="data" aria-labelledby={headingId}>
-                <thead>
-                  <tr>
-                    <th scope="col">Kind</th>
-                    <th scope="col">Address</th>
-                    <th scope="col">Used for codes</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {e.emails.map((m) => (
-                    <tr key={m.id}>
-                      <td>{EMAIL_KIND_LABELS[m.kind]}</td>
-                      <td className="break">{m.address}</td>
-                      <td>{m.usedForCodes ? 'Yes' : 'No'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        }
+        {(headingId) => <EmployeeEmails call={call} role={role} page={page} headingId={headingId} onChanged={onChanged} />}
       </Section>
 
       <Section id="factors" title="Factors">

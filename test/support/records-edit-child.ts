@@ -1,0 +1,47 @@
+/**
+ * Run by the records test as a child process (`tsx test/support/records-edit-child.ts`): a second
+ * desk on the same database. It opens the core, says "ready" on stdout, waits for a line on stdin,
+ * then tries one change to an employee's emails (on the version it was given) and prints the
+ * outcome as one JSON line: { ok: true, version } or { ok: false, code, message }.
+ *
+ * Environment: DESK_DATA_DIR, DESK_DATABASE_URL / DESK_DATABASE_SCHEMA (PostgreSQL),
+ * RECORDS_NOW (the clock), RECORDS_ACTOR (the manager's name), RECORDS_TICKET, RECORDS_INPUT (the
+ * change as JSON, without the ticket reference).
+ */
+import readline from 'node:readline';
+import { openDeskCore } from '../../electron/core/app';
+import { ManualClock } from '../../electron/core/clock';
+import { silentLogger } from '../../electron/core/log/logger';
+import { updateEmails, type UpdateEmailsInput } from '../../electron/core/records/emails.service';
+import { DeskError } from '../../shared/errors';
+
+async function main(): Promise<void> {
+  const core = await openDeskCore({
+    config: {
+      dataDir: process.env.DESK_DATA_DIR!,
+      databaseUrl: process.env.DESK_DATABASE_URL || undefined,
+      databaseSchema: process.env.DESK_DATABASE_SCHEMA || undefined,
+    },
+    clock: new ManualClock(process.env.RECORDS_NOW!),
+    logger: silentLogger,
+  });
+  const input = JSON.parse(process.env.RECORDS_INPUT!) as UpdateEmailsInput;
+  const lines = readline.createInterface({ input: process.stdin });
+  process.stdout.write('ready\n');
+  await new Promise<void>((resolve) => lines.once('line', () => resolve()));
+  lines.close();
+  let out: Record<string, unknown>;
+  try {
+    const r = await updateEmails(core, { actor: { userId: null, name: process.env.RECORDS_ACTOR! }, role: 'manager', ticketRef: process.env.RECORDS_TICKET! }, input);
+    out = { ok: true, version: r.version };
+  } catch (err) {
+    out = err instanceof DeskError ? { ok: false, code: err.code, message: err.message } : { ok: false, code: 'CRASH', message: String(err) };
+  }
+  process.stdout.write(JSON.stringify(out) + '\n');
+  await core.close();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
