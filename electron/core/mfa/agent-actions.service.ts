@@ -233,7 +233,8 @@ export async function overrideVerification(
   });
 }
 
-async function sendRegistrationCode(
+/** Issue a registration code for a pending factor and queue its mail to the chosen address (in trx). */
+export async function sendRegistrationCode(
   trx: Trx,
   deps: MfaDeps,
   ctx: AgentContext,

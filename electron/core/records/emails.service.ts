@@ -30,7 +30,7 @@ import { recordAudit, type Actor } from '../audit/audit.service';
 import { refreshEmployeeFlags, refreshSearchDoc } from '../employees/employees.service';
 import { enqueueMail } from '../mail/outbox';
 import { WEBCHAT_URL } from '../mail/templates';
-import { issueCode } from '../mfa/codes.service';
+import { sendRegistrationCode } from '../mfa/agent-actions.service';
 import { assertCanRegister, emailsOnRecord, lockEmployee, transact, type EmailOnRecord, type MfaDeps, type Trx } from '../mfa/common';
 import { CHANGE_TEXT, createPendingFactor, liveFactors, removeFactorRow, type FactorRow } from '../mfa/factors.service';
 
@@ -307,19 +307,7 @@ export async function updateEmails(deps: MfaDeps, ctx: RecordsContext, raw: Upda
       registrationTo = rowFor(target.lc);
       await removeFactorRow(trx, deps, moving);
       const fresh = await createPendingFactor(trx, deps, { employeeId: employee.id, type: 'email', emailId: registrationTo.id });
-      const issued = await issueCode(trx, deps, {
-        employee,
-        purpose: 'registration',
-        requestRef: ctx.ticketRef,
-        recipient: registrationTo,
-        factorId: fresh.id,
-      });
-      await enqueueMail(trx, deps.clock, deps.vault, {
-        employeeId: employee.id,
-        template: 'registration_code',
-        to: registrationTo.address,
-        values: { firstName: employee.firstName, code: issued.code, minutes: String(issued.lifetimeMinutes), webchatUrl: WEBCHAT_URL },
-      });
+      const issued = await sendRegistrationCode(trx, deps, ctx, employee, fresh.id, registrationTo);
       reRegistration = {
         factorId: fresh.id,
         factorType: 'email',

@@ -156,33 +156,23 @@ export function EmployeeActions({ call, role, page, offset, onChanged }: Props) 
 
       <h4>Remove a factor</h4>
       {activeApp && activeEmail ? (
-        <p>
-          <button
-            type="button"
-            className="button button--danger"
-            disabled={busy || !verification}
-            onClick={() =>
-              act(async () => {
-                const r = await call('mfa.removeFactor', { employeeId: e.id, ticketRef, factorId: activeApp.id });
-                return `The authenticator app was removed. Every address on record was told (reference ${r.reference}).`;
-              })
-            }
-          >
-            Remove authenticator app
-          </button>{' '}
-          <button
-            type="button"
-            className="button button--danger"
-            disabled={busy || !verification}
-            onClick={() =>
-              act(async () => {
-                const r = await call('mfa.removeFactor', { employeeId: e.id, ticketRef, factorId: activeEmail.id });
-                return `The email factor was removed. Every address on record was told (reference ${r.reference}).`;
-              })
-            }
-          >
-            Remove email factor
-          </button>
+        <p className="button-row">
+          {[activeApp, activeEmail].map((f) => (
+            <button
+              key={f.id}
+              type="button"
+              className="button button--danger"
+              disabled={busy || !verification}
+              onClick={() =>
+                act(async () => {
+                  const r = await call('mfa.removeFactor', { employeeId: e.id, ticketRef, factorId: f.id });
+                  return `${f.type === 'email' ? 'The email factor' : 'The authenticator app'} was removed. Every address on record was told (reference ${r.reference}).`;
+                })
+              }
+            >
+              {f.type === 'email' ? 'Remove email factor' : 'Remove authenticator app'}
+            </button>
+          ))}
         </p>
       ) : (
         <p>A factor can be removed only when both the authenticator app and email are set up.</p>
