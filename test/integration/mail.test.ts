@@ -18,7 +18,6 @@ import { freePort, parseMail, startDroppingServer, startSmtpServer, type TestSmt
 import { TARGETS, type Target } from '../support/targets';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const SEC = 1000;
 const MIN = 60 * SEC;
 
@@ -274,7 +273,9 @@ describe.each(TARGETS)('mail outbox sender on $name', (target: Target) => {
       MAIL_CRASH_TO: 'jack@example.org',
       MAIL_CRASH_LEASE_MS: String(DEFAULT_LEASE_MS),
     };
-    const child = spawn(TSX, [path.join(ROOT, 'test/support/mail-crash-child.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Node itself with tsx as its loader (not the tsx wrapper): SIGKILL must hit the process that
+    // holds the claim, and nothing may be left running after the test.
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/support/mail-crash-child.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
