@@ -25,6 +25,7 @@ import type {
   SignInStep,
   SmtpSettingsView,
   TestMailResult,
+  HrImportJobView,
   UnlockResult,
 } from './domain';
 
@@ -339,6 +340,48 @@ export const channels = {
     input: z.object({ to: z.string().trim().min(3).max(254) }).strict(),
     access: ['admin'],
     summary: "Send one test message now through the mail settings and report the server's answer.",
+  }),
+  'hr.upload.begin': channel<{ uploadId: string; chunkBytes: number }>()({
+    input: z
+      .object({
+        name: z.string().trim().min(1).max(255).refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'Control characters are not allowed'),
+        size: z.number().int().min(1).max(2 * 1024 ** 3),
+      })
+      .strict(),
+    access: ['admin'],
+    summary: 'Start sending an HR extract (CSV) to the main process; its parts follow with hr.upload.chunk.',
+  }),
+  'hr.upload.chunk': channel<{ received: number }>()({
+    input: z
+      .object({
+        uploadId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
+        offset: z.number().int().min(0),
+        // base64 of at most 512 KiB
+        data: z.string().min(4).max(700_000).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64'),
+      })
+      .strict(),
+    access: ['admin'],
+    summary: 'The next part of an uploaded HR extract, in order.',
+  }),
+  'hr.import.start': channel<HrImportJobView>()({
+    input: z.object({ uploadId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/), dryRun: z.boolean() }).strict(),
+    access: ['admin'],
+    summary: 'Import (or with dryRun, only check) the uploaded HR extract in the background.',
+  }),
+  'hr.import.status': channel<HrImportJobView>()({
+    input: z.object({ jobId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }).strict(),
+    access: ['admin'],
+    summary: 'How an HR import is going: phase, rows, rows/s, ETA, counts; the result once done.',
+  }),
+  'hr.import.cancel': channel<HrImportJobView>()({
+    input: z.object({ jobId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }).strict(),
+    access: ['admin'],
+    summary: 'Stop an HR import between batches (the batches done stay done; running it again is safe).',
+  }),
+  'hr.import.report': channel<{ csv: string; truncated: boolean }>()({
+    input: z.object({ jobId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }).strict(),
+    access: ['admin'],
+    summary: 'The line-numbered report of rejected rows and conflicts of a finished HR import.',
   }),
   'demo.load': channel<DemoSeedResult>()({
     input: z

@@ -325,3 +325,42 @@ export interface TestMailResult {
   /** The server's answer, its error, or where the .eml file was written. */
   response: string;
 }
+
+/** What an HR import has done so far (or did). */
+export interface HrImportCountsView {
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  leavers: number;
+  rejoined: number;
+  conflicts: number;
+  emailsAdded: number;
+  emailsRemoved: number;
+  pendingFactorsCancelled: number;
+  codesCancelled: number;
+}
+
+/** An HR import started from the app, as its screen follows it. */
+export interface HrImportJobView {
+  jobId: string;
+  /** The file's name as chosen. */
+  name: string;
+  dryRun: boolean;
+  state: 'running' | 'done' | 'cancelled' | 'failed';
+  progress: {
+    /** 'checking': reading the whole file once (is it CSV, how many rows); 'importing': the batches. */
+    phase: 'checking' | 'importing';
+    rows: number;
+    totalRows: number | null;
+    bytes: number;
+    totalBytes: number;
+    rowsPerSecond: number;
+    etaSeconds: number | null;
+    counts: HrImportCountsView;
+  } | null;
+  result: { counts: HrImportCountsView; totalRows: number; warnings: string[]; reportLines: number; seconds: number } | null;
+  /** Why it stopped, when it failed (nothing of that batch was written). */
+  error: string | null;
+}

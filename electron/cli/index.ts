@@ -1,5 +1,5 @@
 /**
- * The `desk` command: serve, seed, users, keys, settings, smtp, migrate, selfservice, status. Plain
+ * The `desk` command: serve, seed, import, users, keys, settings, smtp, migrate, selfservice, status. Plain
  * Node over electron/core; it never loads Electron.
  */
 import fs from 'node:fs';
@@ -24,6 +24,7 @@ import { CLI_ACTOR } from '../core/audit/audit.service';
 import { countDeskUsers, createDeskUser, listDeskUsers } from '../core/deskusers/deskusers.service';
 import { countEmployees, hasEmployees } from '../core/employees/employees.service';
 import { seedDemoData } from '../core/demo/seed.service';
+import { defaultReportFile, HR_COLUMNS, importHrFile, type HrImportProgress } from '../core/hr/hr-import.service';
 import { appliedMigrations, migrateToLatest } from '../core/db/migrate';
 import { openDatabase } from '../core/db/connection';
 import { KeyFileProvider, keyCheck, parseKeyFile } from '../core/secrets/vault';
@@ -44,6 +45,14 @@ Commands:
   serve [--port N] [--no-open]             Start the browser host on 127.0.0.1 and print its address
   seed --employees N [--seed S]            Fill the database with deterministic demo data
                                             (and three demo desk users, whose sign-in details are printed)
+  import hr FILE.csv [--dry-run] [--report FILE] [--batch-size N]
+                                            Bring the HR extract into the employee records (admins'
+                                            tool): new, changed and leaving employees by employee number,
+                                            in batches (--batch-size N; default 5,000 on sqlite, 1,000 on
+                                            PostgreSQL); rejected rows and conflicts go to a
+                                            line-numbered report (default FILE.report.csv); --dry-run
+                                            counts what would change and writes nothing; Ctrl+C stops
+                                            after the current batch (run it again to finish)
   users add --username U --role R [--name "Full Name"] [--password-stdin]
                                             Create a desk user (role: ${DESK_ROLES.join(', ')}); without
                                             --password-stdin a password is generated and printed once
@@ -168,6 +177,95 @@ async function seed(args: string[]): Promise<void> {
       process.stdout.write(`  ${u.role.padEnd(10)} username ${u.username}  password ${u.password ?? '(unchanged: the user already existed)'}\n`);
     }
   });
+}
+
+function progressLine(p: HrImportProgress): string {
+  const n = (v: number) => Math.round(v).toLocaleString('en-GB');
+  const eta = p.etaSeconds === null ? '' : `, about ${n(Math.ceil(p.etaSeconds))} s to go`;
+  if (p.phase === 'checking') {
+    const share = p.totalBytes > 0 ? Math.floor((100 * p.bytes) / p.totalBytes) : 100;
+    return `import: checking the file: ${n(p.rows)} rows, ${share}% read${eta}`;
+  }
+  const c = p.counts;
+  return (
+    `import: ${n(p.rows)} / ${n(p.totalRows ?? 0)} rows (${n(p.rowsPerSecond)} rows/s${eta}): ` +
+    `${n(c.created)} new, ${n(c.updated)} updated, ${n(c.unchanged)} unchanged, ${n(c.rejected)} rejected`
+  );
+}
+
+/** `desk import hr FILE.csv`: the HR extract, as the CLI actor. */
+async function importCommand(args: string[]): Promise<number> {
+  const [what, ...rest] = args;
+  if (what !== 'hr') throw new UsageError('import needs: hr FILE.csv [--dry-run] [--report FILE]');
+  const { values, positionals } = parse(rest, {
+    'dry-run': { type: 'boolean' },
+    report: { type: 'string' },
+    'batch-size': { type: 'string' },
+  });
+  if (positionals.length !== 1) throw new UsageError(`import hr needs one CSV file, with a header row naming the columns ${HR_COLUMNS.join(', ')}`);
+  const file = positionals[0]!;
+  const batchSize = values['batch-size'] === undefined ? undefined : check(z.coerce.number().int().min(1).max(5000), values['batch-size'], '--batch-size');
+  const dryRun = values['dry-run'] === true;
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onInterrupt = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write('import: stopping after the current batch (Ctrl+C again to stop at once; the batches done stay done)\n');
+      controller.abort();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
+  try {
+    return await withCore(values['data-dir'], async (core) => {
+      let last = 0;
+      let firstBatch = true;
+      const result = await importHrFile(
+        { db: core.db, clock: core.clock },
+        {
+          file,
+          dryRun,
+          reportFile: values.report ?? defaultReportFile(file),
+          actor: CLI_ACTOR,
+          ...(batchSize === undefined ? {} : { batchSize }),
+          signal: controller.signal,
+          onWarning: (m) => process.stderr.write(`import: warning: ${m}\n`),
+          onProgress: (p) => {
+            const now = Date.now();
+            const first = p.phase === 'importing' && firstBatch;
+            if (first || now - last >= 1000 || (p.phase === 'importing' && p.rows === p.totalRows)) {
+              if (p.phase === 'importing') firstBatch = false;
+              last = now;
+              process.stderr.write(progressLine(p) + '\n');
+            }
+          },
+        },
+      );
+      const c = result.counts;
+      const n = (v: number) => v.toLocaleString('en-GB');
+      const out = (line: string) => process.stdout.write(line + '\n');
+      out(
+        `HR import of ${file}${result.dryRun ? ' — dry run: nothing was written; this is what would change' : ''}${result.cancelled ? ' — stopped before the end: run it again to finish' : ''}`,
+      );
+      out(`  rows read   ${n(c.rows)}${result.cancelled ? ` of ${n(result.totalRows)}` : ''}`);
+      out(`  new         ${n(c.created)}`);
+      out(`  updated     ${n(c.updated)} (leavers ${n(c.leavers)}, back from leaving ${n(c.rejoined)})`);
+      out(`  unchanged   ${n(c.unchanged)}`);
+      out(`  rejected    ${n(c.rejected)}`);
+      out(`  conflicts   ${n(c.conflicts)} (addresses kept against HR's data)`);
+      out(`  emails      ${n(c.emailsAdded)} added, ${n(c.emailsRemoved)} removed`);
+      out(`  leavers' pending registrations cancelled ${n(c.pendingFactorsCancelled)}, unused codes cancelled ${n(c.codesCancelled)}`);
+      out(`Report (rejected rows and conflicts, by line): ${result.reportFile} (${n(result.reportLines)} line${result.reportLines === 1 ? '' : 's'})`);
+      out(`Took ${result.seconds.toFixed(1)} s.`);
+      return result.cancelled ? 130 : 0;
+    });
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onInterrupt);
+  }
 }
 
 async function users(args: string[]): Promise<void> {
@@ -402,6 +500,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'seed':
         await seed(rest);
         return 0;
+      case 'import':
+        return await importCommand(rest);
       case 'users':
         await users(rest);
         return 0;

@@ -12,6 +12,7 @@ import { verifyDataKey } from './secrets/data-key';
 import { signOut } from './auth/auth.service';
 import type { CoreConfig } from './config';
 import { createMailSender, type MailSender } from './mail/sender';
+import { HrImportJobs } from './imports/hr-jobs';
 
 export interface DeskCore {
   config: CoreConfig;
@@ -68,6 +69,7 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
   const challenges = new ChallengeStore(clock);
   const db = database.knex;
   const mail = createMailSender({ db, clock, vault, logger, dataDir: config.dataDir });
+  const hrJobs = new HrImportJobs({ db, clock, logger, dataDir: config.dataDir });
   const handlers = createHandlers({
     db,
     reader: database.reader,
@@ -79,6 +81,7 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
     logger,
     onMailQueued: () => mail.wake(),
     dataDir: config.dataDir,
+    hrJobs,
   });
   const router = createRouter({
     handlers,
@@ -102,6 +105,7 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
     mail,
     signOut: (token) => signOut({ db, clock, vault, sessions, challenges }, token),
     async close() {
+      await hrJobs.close();
       await mail.stop();
       await database.close();
       await logger.close();

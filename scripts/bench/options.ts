@@ -25,6 +25,10 @@ Options:
   --skip-mail       skip the mail benchmark (issuing codes with SMTP slow or down; outbox
                     drain rate, pooled vs one connection per mail)
   --mail-only       run only the mail benchmark (no employee database is seeded)
+  --hr-rows N       rows in the generated HR extract for the import benchmark (default 2,000,000;
+                    each database imports it twice, with and without the search index)
+  --skip-hr         skip the HR import benchmark
+  --hr-only         run only the HR import benchmark
   --skip-sqlite     measure PostgreSQL only (needs DESK_BENCH_PG_URL)
   --pg-schema NAME  PostgreSQL schema for the benchmark data (default bench_<N>)
   --no-build        use the existing build in out/ for P4/P5 even if the sources are newer
@@ -50,6 +54,9 @@ export interface BenchOptions {
   skipSqlite: boolean;
   skipMail: boolean;
   mailOnly: boolean;
+  skipHr: boolean;
+  hrOnly: boolean;
+  hrRows: number;
   build: boolean;
   analyze: boolean;
   outDir: string;
@@ -85,6 +92,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         'skip-browser': { type: 'boolean' },
         'skip-mail': { type: 'boolean' },
         'mail-only': { type: 'boolean' },
+        'skip-hr': { type: 'boolean' },
+        'hr-only': { type: 'boolean' },
+        'hr-rows': { type: 'string' },
         'skip-sqlite': { type: 'boolean' },
         'no-build': { type: 'boolean' },
         'pg-schema': { type: 'string' },
@@ -102,6 +112,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (pgUrl && !/^postgres(ql)?:\/\//i.test(pgUrl)) throw new UsageError('DESK_BENCH_PG_URL must start with postgres:// or postgresql://');
   if (values['skip-sqlite'] && !pgUrl) throw new UsageError('--skip-sqlite needs DESK_BENCH_PG_URL');
   if (values['mail-only'] && values['skip-mail']) throw new UsageError('--mail-only and --skip-mail contradict each other');
+  if (values['hr-only'] && values['skip-hr']) throw new UsageError('--hr-only and --skip-hr contradict each other');
+  if (values['hr-only'] && values['mail-only']) throw new UsageError('--hr-only and --mail-only contradict each other');
   const pgSchema = values['pg-schema'] ?? `bench_${employees}`;
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(pgSchema)) throw new UsageError('--pg-schema must be a lower-case identifier (letters, digits, _)');
   return {
@@ -116,6 +128,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     skipBrowser: !!values['skip-browser'],
     skipMail: !!values['skip-mail'],
     mailOnly: !!values['mail-only'],
+    skipHr: !!values['skip-hr'],
+    hrOnly: !!values['hr-only'],
+    hrRows: positiveInt('hr-rows', values['hr-rows'], 2_000_000, 100, 5_000_000),
     skipSqlite: !!values['skip-sqlite'],
     build: !values['no-build'],
     analyze: !!values.analyze,

@@ -14,6 +14,26 @@ import { measureBrowser } from './browser';
 import { writeResults, type RunResults, type Section } from './report';
 import { int, log, settle } from './stats';
 import { mailMarkdown, measureMail, ISSUE_P95_GOAL_MS, POOL_SPEEDUP_GOAL } from './mail';
+import { importMarkdown, measureImport } from './hr-import';
+
+/** The HR import benchmark on one database, written to bench-results/hr-import-<db>-<rows>.md and .json. */
+async function runHr(kind: DbKind, opts: BenchOptions): Promise<boolean> {
+  log(`── HR import on ${kind}: ${int(opts.hrRows)} rows ──`);
+  try {
+    const r = await measureImport({ rows: opts.hrRows, pgUrl: kind === 'postgres' ? opts.pgUrl : undefined, log });
+    fs.mkdirSync(opts.outDir, { recursive: true });
+    const md = path.join(opts.outDir, `hr-import-${kind}-${opts.hrRows}.md`);
+    const json = path.join(opts.outDir, `hr-import-${kind}-${opts.hrRows}.json`);
+    const table = importMarkdown(r);
+    fs.writeFileSync(md, `# HR import benchmark (${kind}, ${int(opts.hrRows)} rows)\n\nMeasured ${new Date().toISOString()} on this machine.\n\n${table}`);
+    fs.writeFileSync(json, JSON.stringify(r, null, 2) + '\n');
+    process.stdout.write(`\nHR import, ${kind}:\n${table}\nResults: ${md}\n         ${json}\n\n`);
+    return true;
+  } catch (err) {
+    log(`ERROR in the HR import benchmark: ${err instanceof Error ? err.message : String(err)}`);
+    return false;
+  }
+}
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -132,13 +152,17 @@ async function main(): Promise<number> {
     return 0;
   }
   let ok = true;
-  if (!opts.mailOnly) {
+  if (!opts.mailOnly && !opts.hrOnly) {
     if (!opts.skipSqlite) ok = (await runTarget('sqlite', opts)).ok && ok;
     if (opts.pgUrl) ok = (await runTarget('postgres', opts)).ok && ok;
   }
-  if (!opts.skipMail) {
+  if (!opts.skipMail && !opts.hrOnly) {
     if (!opts.skipSqlite) ok = (await runMail('sqlite', opts)) && ok;
     if (opts.pgUrl) ok = (await runMail('postgres', opts)) && ok;
+  }
+  if (!opts.skipHr && !opts.mailOnly) {
+    if (!opts.skipSqlite) ok = (await runHr('sqlite', opts)) && ok;
+    if (opts.pgUrl) ok = (await runHr('postgres', opts)) && ok;
   }
   if (!ok) log('finished with errors (see above and the Errors section of the results)');
   return ok ? 0 : 1;

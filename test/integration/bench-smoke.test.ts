@@ -12,6 +12,7 @@ import knexFactory from 'knex';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/targets';
 import { mailMarkdown, measureMail } from '../../scripts/bench/mail';
+import { importMarkdown, measureImport } from '../../scripts/bench/hr-import';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -85,7 +86,7 @@ describe('npm run bench (smoke, tiny dataset)', () => {
     dirs.push(dir);
     const out = path.join(dir, 'out');
     const r = await runBench(
-      ['--employees', String(EMPLOYEES), '--queries', '20', '--pages', '20', '--skip-browser', '--skip-mail', '--data-dir', path.join(dir, 'data'), '--out', out],
+      ['--employees', String(EMPLOYEES), '--queries', '20', '--pages', '20', '--skip-browser', '--skip-mail', '--skip-hr', '--data-dir', path.join(dir, 'data'), '--out', out],
       cleanEnv(),
     );
     expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -110,6 +111,13 @@ describe('npm run bench (smoke, tiny dataset)', () => {
     expect(md).toMatch(/Pooled vs one connection per mail \| [\d.]+×/);
   }, 120_000);
 
+  it('the HR import part imports a generated extract with and without the search index', async () => {
+    const r = await measureImport({ rows: 600 });
+    const md = importMarkdown(r);
+    expect(md).toMatch(/with ÷ without|÷/);
+    expect(JSON.stringify(r)).toMatch(/"rows":600/);
+  }, 120_000);
+
   it.runIf(!!process.env.DESK_TEST_PG_URL)('does the same on PostgreSQL in its own schema', async () => {
     const url = process.env.DESK_TEST_PG_URL!;
     const schema = `bench_t_${crypto.randomBytes(5).toString('hex')}`;
@@ -118,7 +126,7 @@ describe('npm run bench (smoke, tiny dataset)', () => {
     const out = path.join(dir, 'out');
     try {
       const r = await runBench(
-        ['--employees', String(EMPLOYEES), '--queries', '20', '--pages', '20', '--skip-browser', '--skip-mail', '--skip-sqlite', '--pg-schema', schema, '--data-dir', path.join(dir, 'data'), '--out', out],
+        ['--employees', String(EMPLOYEES), '--queries', '20', '--pages', '20', '--skip-browser', '--skip-mail', '--skip-hr', '--skip-sqlite', '--pg-schema', schema, '--data-dir', path.join(dir, 'data'), '--out', out],
         { ...cleanEnv(), DESK_BENCH_PG_URL: url },
       );
       expect(r.code, r.stdout + r.stderr).toBe(0);

@@ -27,6 +27,7 @@ import { updateEmails } from '../records/emails.service';
 import { PRODUCT_NAME, VERSION } from '../version';
 import type { Handlers } from './router';
 import { getSmtpView, sendTestMail, updateSmtpSettings } from '../mail/smtp-settings';
+import type { HrImportJobs } from '../imports/hr-jobs';
 
 export interface HandlerDeps {
   db: Knex;
@@ -42,6 +43,8 @@ export interface HandlerDeps {
   onMailQueued?: () => void;
   /** The data directory (where mail goes as .eml files when no SMTP server is set). */
   dataDir?: string;
+  /** HR imports started from the app. */
+  hrJobs?: HrImportJobs;
 }
 
 /** The desk user acting (from the session the router checked) on the ticket the agent typed. */
@@ -50,10 +53,24 @@ function agent(session: Session | null, ticketRef: string): AgentContext {
   return { actor: { userId: session.userId, name: session.username }, role: session.role, ticketRef };
 }
 
+function requireSession(session: Session | null): Session {
+  if (!session) throw new DeskError('UNAUTHENTICATED', 'Sign in first.');
+  return session;
+}
+
+/** The desk user's id, for what belongs to them (their uploads and imports). */
+function who(session: Session | null): number {
+  return requireSession(session).userId;
+}
+
 /** Thin listeners: the router has already checked the role and parsed the input. */
 export function createHandlers(deps: HandlerDeps): Handlers {
   const { db, clock } = deps;
   const mfa = { db, clock, vault: deps.vault };
+  const jobs = () => {
+    if (!deps.hrJobs) throw new DeskError('UNAVAILABLE', 'HR imports are not available here.');
+    return deps.hrJobs;
+  };
   /** Wake the mail sender; a failing hook never turns a committed change into an error. */
   const mailQueued = <T>(value: T): T => {
     try {
@@ -151,6 +168,15 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return mailQueued(await updateEmails(mfa, agent(ctx.session, ticketRef), change));
     },
 
+    'hr.upload.begin': async (input, ctx) => jobs().begin(who(ctx.session), input.name, input.size),
+    'hr.upload.chunk': async (input, ctx) => jobs().chunk(who(ctx.session), input.uploadId, input.offset, input.data),
+    'hr.import.start': async (input, ctx) => {
+      const s = requireSession(ctx.session);
+      return jobs().start(s.userId, { userId: s.userId, name: s.username }, input.uploadId, input.dryRun);
+    },
+    'hr.import.status': async (input, ctx) => jobs().status(who(ctx.session), input.jobId),
+    'hr.import.cancel': async (input, ctx) => jobs().cancel(who(ctx.session), input.jobId),
+    'hr.import.report': async (input, ctx) => jobs().report(who(ctx.session), input.jobId),
     'smtp.get': async () => getSmtpView(db),
     'smtp.update': async (input, ctx) => {
       if (!ctx.session) throw new DeskError('UNAUTHENTICATED', 'Sign in first.');

@@ -7,12 +7,13 @@ import { useEmployeeSearch } from '../useEmployeeSearch';
 import { useIdleLock } from '../useIdleLock';
 import { EmployeePage } from './EmployeePage';
 import { SettingsScreen } from './SettingsScreen';
+import { ImportScreen } from './ImportScreen';
 import { LookupScreen } from './LookupScreen';
 
 /** How a signed-in session came to an end. */
 export type SessionEnd = 'idle' | 'signedOut' | 'ended';
 
-type View = { kind: 'search' } | { kind: 'employee'; id: number; summary: EmployeeSummary | null } | { kind: 'settings' };
+type View = { kind: 'search' } | { kind: 'employee'; id: number; summary: EmployeeSummary | null } | { kind: 'settings' } | { kind: 'import' };
 
 interface Props {
   productName: string;
@@ -150,9 +151,14 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
             <span className="role-badge">{ROLE_LABELS[session.role]}</span>
           </span>
           {session.role === 'admin' ? (
-            <button type="button" className="button button--small" onClick={() => setView({ kind: 'settings' })} aria-current={view.kind === 'settings' ? 'page' : undefined}>
-              Settings
-            </button>
+            <>
+              <button type="button" className="button button--small" onClick={() => setView({ kind: 'import' })} aria-current={view.kind === 'import' ? 'page' : undefined}>
+                HR import
+              </button>
+              <button type="button" className="button button--small" onClick={() => setView({ kind: 'settings' })} aria-current={view.kind === 'settings' ? 'page' : undefined}>
+                Settings
+              </button>
+            </>
           ) : null}
           <button type="button" className="button button--small" onClick={signOut} aria-disabled={signingOut || undefined}>
             Sign out
@@ -174,6 +180,14 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
           />
         ) : view.kind === 'settings' ? (
           <SettingsScreen call={call} onBack={back} />
+        ) : view.kind === 'import' ? (
+          <ImportScreen
+            call={call}
+            onBack={() => {
+              back();
+              void refreshStatus();
+            }}
+          />
         ) : (
           <EmployeePage call={call} role={session.role} employeeId={view.id} summary={view.summary} onBack={back} />
         )}

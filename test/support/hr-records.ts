@@ -1,0 +1,104 @@
+/**
+ * What the HR import tests compare and check: the employee records by employee number (ids,
+ * timestamps and driver differences left out), and whether every row's search columns agree with
+ * its names and the addresses on record.
+ */
+import type { Knex } from 'knex';
+import { toBool } from '../../electron/core/db/values';
+import { databaseKind } from '../../electron/core/db/connection';
+import { buildGivenSort, buildSearchDoc, buildSortName } from '../../electron/core/employees/employees.service';
+
+export interface RecordDump {
+  employee_number: string;
+  first_name: string;
+  last_name: string;
+  username: string;
+  organisation: string;
+  department: string;
+  job_title: string;
+  status: string;
+  leaving_date: string | null;
+  internet_access_approved: boolean;
+  version: number;
+  sort_name: string;
+  given_sort: string;
+  search_doc: string;
+  mfa_state: string;
+  pending_registration: boolean;
+  emails: Array<{ kind: string; address: string; address_lc: string; source: string; used_for_codes: boolean }>;
+}
+
+/** Every employee with their addresses (in id order), keyed and sorted by employee number. */
+export async function dumpRecords(db: Knex): Promise<RecordDump[]> {
+  const employees = (await db('employees').orderBy('employee_number')) as Array<Record<string, unknown>>;
+  const emails = (await db('employee_emails').orderBy('id')) as Array<Record<string, unknown>>;
+  const byEmployee = new Map<number, RecordDump['emails']>();
+  for (const m of emails) {
+    const id = Number(m.employee_id);
+    const list = byEmployee.get(id) ?? [];
+    list.push({
+      kind: String(m.kind),
+      address: String(m.address),
+      address_lc: String(m.address_lc),
+      source: String(m.source),
+      used_for_codes: toBool(m.used_for_codes),
+    });
+    byEmployee.set(id, list);
+  }
+  return employees.map((e) => ({
+    employee_number: String(e.employee_number),
+    first_name: String(e.first_name),
+    last_name: String(e.last_name),
+    username: String(e.username),
+    organisation: String(e.organisation),
+    department: String(e.department),
+    job_title: String(e.job_title),
+    status: String(e.status),
+    leaving_date: e.leaving_date == null ? null : String(e.leaving_date),
+    internet_access_approved: toBool(e.internet_access_approved),
+    version: Number(e.version),
+    sort_name: String(e.sort_name),
+    given_sort: String(e.given_sort),
+    search_doc: String(e.search_doc),
+    mfa_state: String(e.mfa_state),
+    pending_registration: toBool(e.pending_registration),
+    emails: byEmployee.get(Number(e.id)) ?? [],
+  }));
+}
+
+/**
+ * Rows whose search text, sort keys or leaving date disagree with the rest of the record, and (on
+ * sqlite) employees the full-text index does not find by their employee number. Empty when all is well.
+ */
+export async function recordProblems(db: Knex, opts: { ftsSample?: number } = {}): Promise<string[]> {
+  const problems: string[] = [];
+  const employees = (await db('employees').orderBy('id')) as Array<Record<string, unknown>>;
+  const emails = (await db('employee_emails').orderBy('id').select('employee_id', 'address_lc')) as Array<{ employee_id: number; address_lc: string }>;
+  const lcOf = new Map<number, string[]>();
+  for (const m of emails) lcOf.set(Number(m.employee_id), [...(lcOf.get(Number(m.employee_id)) ?? []), m.address_lc]);
+  for (const e of employees) {
+    const id = Number(e.id);
+    const first = String(e.first_name);
+    const last = String(e.last_name);
+    const doc = buildSearchDoc({
+      firstName: first,
+      lastName: last,
+      employeeNumber: String(e.employee_number),
+      username: String(e.username),
+      emails: lcOf.get(id) ?? [],
+    });
+    if (e.search_doc !== doc) problems.push(`${e.employee_number}: search_doc ${JSON.stringify(e.search_doc)} is not ${JSON.stringify(doc)}`);
+    if (e.sort_name !== buildSortName(first, last)) problems.push(`${e.employee_number}: sort_name ${String(e.sort_name)}`);
+    if (e.given_sort !== buildGivenSort(first, last)) problems.push(`${e.employee_number}: given_sort ${String(e.given_sort)}`);
+    if ((e.status === 'leaver') !== (e.leaving_date != null)) problems.push(`${e.employee_number}: status ${String(e.status)} with leaving date ${String(e.leaving_date)}`);
+  }
+  if (databaseKind(db) === 'sqlite') {
+    const every = Math.max(1, Math.floor(employees.length / (opts.ftsSample ?? 200)));
+    for (let i = 0; i < employees.length; i += every) {
+      const e = employees[i]!;
+      const rows = (await db.raw('SELECT rowid AS id FROM employee_fts WHERE employee_fts MATCH ?', [`"${String(e.employee_number)}"`])) as Array<{ id: number }>;
+      if (!rows.some((r) => Number(r.id) === Number(e.id))) problems.push(`${e.employee_number}: not in the full-text index`);
+    }
+  }
+  return problems;
+}
