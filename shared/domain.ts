@@ -328,13 +328,17 @@ export interface TestMailResult {
 
 /** What an HR import has done so far (or did). */
 export interface HrImportCountsView {
+  /** Data rows read (blank lines not counted). */
   rows: number;
   created: number;
   updated: number;
   unchanged: number;
   rejected: number;
+  /** Existing employees this import marks as leavers (a subset of updated). */
   leavers: number;
+  /** Leavers HR lists as active again (a subset of updated). */
   rejoined: number;
+  /** Addresses kept against HR's data (a manager's, or one an active email factor uses); see the report. */
   conflicts: number;
   emailsAdded: number;
   emailsRemoved: number;

@@ -15,6 +15,7 @@
  * Leavers: status and leaving date set, their pending registrations and unused codes cancelled,
  * audited per employee ('employee.left').
  */
+import type { HrImportCountsView } from '../../../shared/domain';
 import fs from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
@@ -54,24 +55,8 @@ export type HrColumn = (typeof HR_COLUMNS)[number];
  */
 export const HR_IMPORT_BATCH = { sqlite: 5000, postgres: 1000 } as const;
 
-export interface HrImportCounts {
-  /** Data rows read (blank lines not counted). */
-  rows: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  rejected: number;
-  /** Existing employees this import marks as leavers (a subset of updated). */
-  leavers: number;
-  /** Leavers HR lists as active again (a subset of updated). */
-  rejoined: number;
-  /** Addresses kept against HR's data (a manager's, or one an active email factor uses); see the report. */
-  conflicts: number;
-  emailsAdded: number;
-  emailsRemoved: number;
-  pendingFactorsCancelled: number;
-  codesCancelled: number;
-}
+/** What an import did (or a dry run would do); the app shows the same shape (shared/domain.ts). */
+export type HrImportCounts = HrImportCountsView;
 
 export interface HrImportProgress {
   /** 'checking': the first read (is it CSV, how many rows); 'importing': the batches. */
