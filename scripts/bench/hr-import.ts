@@ -15,12 +15,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import knexFactory, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { systemClock } from '../../electron/core/clock';
 import { openDatabase, type Database } from '../../electron/core/db/connection';
 import { migrateToLatest } from '../../electron/core/db/migrate';
 import { importHrFile, type HrImportResult } from '../../electron/core/hr/hr-import.service';
 import { writeHrCsv } from '../../test/support/hr-csv';
+import { dropSchema } from './scratch-db';
 import { int, log as benchLog, ratio, settle, timed } from './stats';
 
 export interface HrImportBenchOptions {
@@ -167,14 +168,7 @@ async function importOnce(
     return run;
   } finally {
     await database?.close();
-    if (opts.pgUrl && schema) {
-      const k = knexFactory({ client: 'pg', connection: opts.pgUrl, pool: { min: 0, max: 1 } });
-      try {
-        await k.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
-      } finally {
-        await k.destroy();
-      }
-    }
+    if (opts.pgUrl && schema) await dropSchema(opts.pgUrl, schema);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

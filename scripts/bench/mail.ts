@@ -15,7 +15,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
-import knexFactory from 'knex';
 import { systemClock, type Clock } from '../../electron/core/clock';
 import { openDatabase, type Database } from '../../electron/core/db/connection';
 import { migrateToLatest } from '../../electron/core/db/migrate';
@@ -29,6 +28,7 @@ import { updateSmtpSettings } from '../../electron/core/mail/smtp-settings';
 import { WEBCHAT_URL } from '../../electron/core/mail/templates';
 import { KeyFileProvider, Vault } from '../../electron/core/secrets/vault';
 import { startSmtpServerProcess } from '../../test/support/mail-server-process';
+import { dropSchema } from './scratch-db';
 import { int, log as benchLog, ms, ratio, summarise, timed, type Summary } from './stats';
 
 export interface MailBenchOptions {
@@ -232,14 +232,7 @@ export async function measureMail(opts: MailBenchOptions = {}): Promise<MailBenc
     };
   } finally {
     await database?.close();
-    if (opts.pgUrl && schema) {
-      const k = knexFactory({ client: 'pg', connection: opts.pgUrl, pool: { min: 0, max: 1 } });
-      try {
-        await k.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
-      } finally {
-        await k.destroy();
-      }
-    }
+    if (opts.pgUrl && schema) await dropSchema(opts.pgUrl, schema);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
