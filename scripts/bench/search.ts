@@ -36,7 +36,8 @@ export interface ScanTiming {
   plannedMs?: number;
 }
 
-export interface P1Result {
+/** A set of queries timed through EmployeeSearch.page, and a sample of them as the naive scan. */
+interface ScanComparison {
   timings: QueryTiming[];
   overall: Summary;
   /** Over the first pass only (each query the first time it ran). */
@@ -47,6 +48,9 @@ export interface P1Result {
   scanMedianMs: number;
   indexedMedianOnSampleMs: number;
   ratio: number;
+}
+
+export interface P1Result extends ScanComparison {
   scanSql: string;
   /** The naive query as written, ORDER BY sort_name left to the planner (it may walk that index). */
   plannedSql: string;
@@ -54,16 +58,7 @@ export interface P1Result {
   plannedRatio: number;
 }
 
-export interface P2Result {
-  timings: QueryTiming[];
-  overall: Summary;
-  firstPass: Summary;
-  passes: number;
-  byKind: Record<string, Summary>;
-  scans: ScanTiming[];
-  scanMedianMs: number;
-  indexedMedianOnSampleMs: number;
-  ratio: number;
+export interface P2Result extends ScanComparison {
   scanSql: Record<string, string>;
 }
 

@@ -73,6 +73,12 @@ test('an agent verifies the caller with an emailed code, re-registers their app,
   });
   expect((refused.body as { error: { code: string } }).error.code).toBe('RULE_VIOLATION');
 
+  // A wrong authenticator code verifies nothing (and says so).
+  await help.getByLabel('Or: the current code in the caller’s authenticator app').fill('12345x');
+  await help.getByRole('button', { name: 'Check authenticator code' }).click();
+  await expect(help.getByRole('alert')).not.toBeEmpty();
+  await expect(help).toContainText('Caller not verified for ticket chat-7001');
+
   // Send an identity-check code to an address on record; the caller reads it back.
   const address = e.emails[0]!.address;
   if (e.emails.length > 1) await help.getByRole('group', { name: 'Send an identity-check code to' }).getByRole('radio', { name: address }).check();

@@ -12,7 +12,8 @@ import type {
 import { toBool, toCount, toIso } from '../db/values';
 import { FACTOR_MAX_ATTEMPTS } from '../mfa/rules';
 
-interface EmployeeRow {
+/** An employees row as the record reads it. */
+export interface EmployeeRow {
   id: number;
   employee_number: string;
   first_name: string;

@@ -26,7 +26,7 @@ import { recordAudit, type Actor } from '../audit/audit.service';
 import type { Clock } from '../clock';
 import { databaseKind } from '../db/connection';
 import { toBool } from '../db/values';
-import { buildGivenSort, buildSearchDoc, buildSortName, refreshEmployeeFlags } from '../employees/employees.service';
+import { buildGivenSort, buildSearchDoc, buildSortName, refreshEmployeeFlags, type EmployeeRow } from '../employees/employees.service';
 import { CsvFormatError, csvLine, readCsvChunks, type CsvLimits, type CsvRecord } from './csv';
 
 /** The columns of the HR extract, as named in its header row (case and surrounding spaces ignored). */
@@ -357,20 +357,8 @@ class Report {
 
 type Q = Knex | Knex.Transaction;
 
-interface ExistingEmployee {
-  id: number;
-  employee_number: string;
-  first_name: string;
-  last_name: string;
-  username: string;
-  organisation: string;
-  department: string;
-  job_title: string;
-  status: EmployeeStatus;
-  leaving_date: string | null;
-  internet_access_approved: unknown;
-  search_doc: string;
-}
+/** What the import compares against: the record as HR gives it, and the search text. */
+type ExistingEmployee = Omit<EmployeeRow, 'mfa_enabled_at' | 'version'> & { search_doc: string };
 
 interface ExistingEmail {
   id: number;

@@ -226,10 +226,8 @@ function VerifyCaller(props: { call: Invoke; role: DeskRole; page: EmployeePageD
   const e = page.employee;
   const [emailId, setEmailId] = useState<number | null>(e.emails[0]?.id ?? null);
   const [sentTo, setSentTo] = useState<string | null>(null);
-  const [emailCode, setEmailCode] = useState('');
-  const [appCode, setAppCode] = useState('');
   const [reason, setReason] = useState('');
-  const ids = { email: useId(), app: useId(), reason: useId() };
+  const reasonId = useId();
 
   const submit = (fn: () => Promise<string>) => (ev: FormEvent) => {
     ev.preventDefault();
@@ -263,40 +261,28 @@ function VerifyCaller(props: { call: Invoke; role: DeskRole; page: EmployeePageD
         </form>
       )}
       {sentTo ? (
-        <form
-          className="inline-form"
-          onSubmit={submit(async () => {
-            await call('mfa.checkIdentityCode', { employeeId: e.id, ticketRef, code: emailCode.trim() });
-            setEmailCode('');
+        <CodeCheckForm
+          label="Code the caller reads back"
+          button="Check code"
+          busy={busy}
+          act={act}
+          check={async (code) => {
+            await call('mfa.checkIdentityCode', { employeeId: e.id, ticketRef, code });
             return 'The code is right: the caller is verified for this ticket.';
-          })}
-        >
-          <div className="field">
-            <label htmlFor={ids.email}>Code the caller reads back</label>
-            <input id={ids.email} inputMode="numeric" autoComplete="off" maxLength={6} value={emailCode} onChange={(ev) => setEmailCode(ev.target.value)} />
-          </div>
-          <button type="submit" className="button" disabled={busy}>
-            Check code
-          </button>
-        </form>
+          }}
+        />
       ) : null}
       {hasApp ? (
-        <form
-          className="inline-form"
-          onSubmit={submit(async () => {
-            await call('mfa.checkAuthenticatorCode', { employeeId: e.id, ticketRef, code: appCode.trim() });
-            setAppCode('');
+        <CodeCheckForm
+          label="Or: the current code in the caller’s authenticator app"
+          button="Check authenticator code"
+          busy={busy}
+          act={act}
+          check={async (code) => {
+            await call('mfa.checkAuthenticatorCode', { employeeId: e.id, ticketRef, code });
             return 'The authenticator code is right: the caller is verified for this ticket.';
-          })}
-        >
-          <div className="field">
-            <label htmlFor={ids.app}>Or: the current code in the caller’s authenticator app</label>
-            <input id={ids.app} inputMode="numeric" autoComplete="off" maxLength={6} value={appCode} onChange={(ev) => setAppCode(ev.target.value)} />
-          </div>
-          <button type="submit" className="button" disabled={busy}>
-            Check authenticator code
-          </button>
-        </form>
+          }}
+        />
       ) : null}
       {role === 'supervisor' || role === 'admin' ? (
         <form
@@ -307,8 +293,8 @@ function VerifyCaller(props: { call: Invoke; role: DeskRole; page: EmployeePageD
           })}
         >
           <div className="field">
-            <label htmlFor={ids.reason}>Supervisor override: why the caller cannot be verified another way</label>
-            <textarea id={ids.reason} rows={2} maxLength={500} value={reason} onChange={(ev) => setReason(ev.target.value)} />
+            <label htmlFor={reasonId}>Supervisor override: why the caller cannot be verified another way</label>
+            <textarea id={reasonId} rows={2} maxLength={500} value={reason} onChange={(ev) => setReason(ev.target.value)} />
           </div>
           <button type="submit" className="button" disabled={busy}>
             Override verification
@@ -316,6 +302,34 @@ function VerifyCaller(props: { call: Invoke; role: DeskRole; page: EmployeePageD
         </form>
       ) : null}
     </div>
+  );
+}
+
+/** A 6-digit code the caller gives, checked by the main process; the box empties once it is right. */
+function CodeCheckForm(props: { label: string; button: string; busy: boolean; act: Act; check: (code: string) => Promise<string> }) {
+  const { label, button, busy, act, check } = props;
+  const [code, setCode] = useState('');
+  const id = useId();
+  return (
+    <form
+      className="inline-form"
+      onSubmit={(ev) => {
+        ev.preventDefault();
+        void act(async () => {
+          const message = await check(code.trim());
+          setCode('');
+          return message;
+        });
+      }}
+    >
+      <div className="field">
+        <label htmlFor={id}>{label}</label>
+        <input id={id} inputMode="numeric" autoComplete="off" maxLength={6} value={code} onChange={(ev) => setCode(ev.target.value)} />
+      </div>
+      <button type="submit" className="button" disabled={busy}>
+        {button}
+      </button>
+    </form>
   );
 }
 
