@@ -185,6 +185,8 @@ const CRAFTED: Crafted[] = [
   { first: 'Zak', last: 'Qxb', username: 'zz.cp3', number: '00000007', emails: [] },
   // A surname outside the BMP (the 𠮷 of 𠮷田, Yoshida): two code points, three UTF-16 units.
   { first: 'Hanako', last: '\u{20bb7}田', username: 'hyoshida', number: '00000008', emails: ['hanako.yoshida@example.jp'] },
+  // A username that is another employee's number: an 8-digit query finds both in tier 0.
+  { first: 'Nia', last: 'Numeral', username: '00000001', number: '00000009', emails: [] },
 ];
 
 async function insertCrafted(db: Knex, now: string): Promise<void> {
@@ -386,7 +388,7 @@ describe.each(TARGETS)('employee look-up on $name', (target: Target) => {
       // exact keys, any case, surrounded by space
       e.employeeNumber, e.username, e.username.toUpperCase(), `  ${e.employeeNumber} `,
       ...withTwo.emails.map((m) => m.toUpperCase()), mixedCase(withTwo.emails[0]!), withTwo.emails[0]!.replace('@', 'x@'),
-      'shared.inbox@example.nhs.uk', 'SHARED.INBOX@EXAMPLE.NHS.UK', 'shared.inbox', 'shared', 'sh',
+      'shared.inbox@example.nhs.uk', 'SHARED.INBOX@EXAMPLE.NHS.UK', 'shared.inbox', 'shared', 'sh', '00000001', '00000009',
       // 1–2 characters: prefixes only
       'h', 'a', '1', '7', 'ha', 'Mo', "o'", e.employeeNumber.slice(0, 2), e.username.slice(0, 2), 'qu', 'zz', '00',
       // surname prefixes (which are also substrings elsewhere)
@@ -454,7 +456,7 @@ describe.each(TARGETS)('employee look-up on $name', (target: Target) => {
 
   it('relevance: tiers at page boundaries (limits 1, 2 and 3), where each tier ends and the next begins', async () => {
     const problems: string[] = [];
-    for (const q of ['shared.inbox', 'SHARED.INBOX@EXAMPLE.NHS.UK', 'sharedmail', 'quenby', 'zz.cp', `${person.lastName} ${person.firstName.slice(0, 1)}`, surname.slice(0, 4), e.employeeNumber, '0000']) {
+    for (const q of ['shared.inbox', 'SHARED.INBOX@EXAMPLE.NHS.UK', '00000001', 'sharedmail', 'quenby', 'zz.cp', `${person.lastName} ${person.firstName.slice(0, 1)}`, surname.slice(0, 4), e.employeeNumber, '0000']) {
       for (const limit of [1, 2, 3]) problems.push(...(await walk(q, {}, RELEVANCE, limit)).problems);
     }
     expect(problems).toEqual([]);
@@ -464,6 +466,8 @@ describe.each(TARGETS)('employee look-up on $name', (target: Target) => {
     // Tier 0 the username, then both addresses (one key, so by id: Bea was inserted first).
     expect(ids('shared.inbox')).toEqual(['shared.inbox', 'bea.shared2', 'ada.shared1']);
     expect(ids('quenby')).toEqual(['qquenby']);
+    // Bea by her number, Nia by her username; both exact, by name.
+    expect(ids('00000001')).toEqual(['00000001', 'bea.shared2']);
   });
 
   it('every column sort, ascending and descending, orders all matches by the column tuple then id', async () => {

@@ -148,6 +148,19 @@ const EXACT_SQL = `SELECT ${COLUMNS.map((c) => `employees.${c}`).join(', ')} FRO
   ORDER BY employees.sort_name, employees.id`;
 /** Its name as a prepared statement; a new text needs a new name (the version suffix). */
 const EXACT_STATEMENT = 'desk_employee_exact_v1';
+/**
+ * The same for the two shapes agents read out most, each with only the look-ups that can match:
+ * an employee number can only be a number or a username (no address lacks an @), an address only
+ * an address (no number or username has an @). One index probe instead of three and a UNION.
+ */
+const EXACT_NUMBER_SQL = `SELECT ${COLUMNS.join(', ')} FROM employees
+  WHERE employee_number = ? OR username = ? ORDER BY sort_name, id`;
+const EXACT_NUMBER_STATEMENT = 'desk_employee_exact_number_v1';
+const EXACT_EMAIL_SQL = `SELECT ${COLUMNS.map((c) => `employees.${c}`).join(', ')} FROM employee_emails
+  JOIN employees ON employees.id = employee_emails.employee_id
+  WHERE employee_emails.address_lc = ? ORDER BY employees.sort_name, employees.id`;
+const EXACT_EMAIL_STATEMENT = 'desk_employee_exact_email_v1';
+const EMPLOYEE_NUMBER = /^\d{8}$/;
 
 function applyFilters(qb: Knex.QueryBuilder, f: SearchFilters): Knex.QueryBuilder {
   if (f.status) qb.where('employees.status', f.status);
@@ -288,7 +301,12 @@ export class EmployeeSearch {
       // The agent's most common look-up (a number or an address read out by the caller), with no
       // filter: a statement prepared once per connection, so PostgreSQL plans it once, not every
       // time (planning the UNION costs more than running it).
-      const result = (await this.db.raw(EXACT_SQL, [q, q, q]).options({ name: EXACT_STATEMENT })) as { rows: Row[] };
+      const [sql, name, values] = EMPLOYEE_NUMBER.test(q)
+        ? [EXACT_NUMBER_SQL, EXACT_NUMBER_STATEMENT, [q, q]]
+        : KEY_SHAPED.test(q)
+          ? [EXACT_EMAIL_SQL, EXACT_EMAIL_STATEMENT, [q]]
+          : [EXACT_SQL, EXACT_STATEMENT, [q, q, q]];
+      const result = (await this.db.raw(sql, values).options({ name })) as { rows: Row[] };
       return result.rows;
     }
     const ids = this.db
