@@ -54,6 +54,11 @@ export type HrColumn = (typeof HR_COLUMNS)[number];
  * the batch size makes no measurable difference there, so its batches stay short (1,000).
  */
 export const HR_IMPORT_BATCH = { sqlite: 5000, postgres: 1000 } as const;
+/**
+ * The most rows a batch may hold, whatever is asked: a batch looks its employee numbers and
+ * usernames up in one statement each, and sqlite takes at most 32,766 parameters in a statement.
+ */
+export const HR_IMPORT_MAX_BATCH = 10_000;
 
 /** What an import did (or a dry run would do); the app shows the same shape (shared/domain.ts). */
 export type HrImportCounts = HrImportCountsView;
@@ -808,7 +813,7 @@ function openFile(file: string): { stream: fs.ReadStream; size: number } {
 export async function importHrFile(deps: HrImportDeps, opts: HrImportOptions): Promise<HrImportResult> {
   const started = Date.now();
   const dryRun = opts.dryRun ?? false;
-  const batchSize = Math.max(1, Math.min(opts.batchSize ?? HR_IMPORT_BATCH[databaseKind(deps.db)], 50_000));
+  const batchSize = Math.max(1, Math.min(opts.batchSize ?? HR_IMPORT_BATCH[databaseKind(deps.db)], HR_IMPORT_MAX_BATCH));
   const reportFile = path.resolve(opts.reportFile ?? defaultReportFile(opts.file));
   if (reportFile === path.resolve(opts.file)) throw new DeskError('VALIDATION', 'The report file cannot be the file being imported.');
   const counts = zeroCounts();
