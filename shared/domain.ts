@@ -354,8 +354,12 @@ export interface HrImportJobView {
   dryRun: boolean;
   state: 'running' | 'done' | 'cancelled' | 'failed';
   progress: {
-    /** 'checking': reading the whole file once (is it CSV, how many rows); 'importing': the batches. */
-    phase: 'checking' | 'importing';
+    /**
+     * 'checking': reading the whole file once (is it CSV, how many rows); 'importing': the batches;
+     * 'indexing': after a load into an empty desk, building the look-up's indexes (rows and
+     * totalRows then count indexes).
+     */
+    phase: 'checking' | 'importing' | 'indexing';
     rows: number;
     totalRows: number | null;
     bytes: number;

@@ -186,6 +186,7 @@ function progressLine(p: HrImportProgress): string {
     const share = p.totalBytes > 0 ? Math.floor((100 * p.bytes) / p.totalBytes) : 100;
     return `import: checking the file: ${n(p.rows)} rows, ${share}% read${eta}`;
   }
+  if (p.phase === 'indexing') return `import: every row is in; building the look-up's indexes: ${n(p.rows)} / ${n(p.totalRows ?? 0)} done`;
   const c = p.counts;
   return (
     `import: ${n(p.rows)} / ${n(p.totalRows ?? 0)} rows (${n(p.rowsPerSecond)} rows/s${eta}): ` +
@@ -236,7 +237,7 @@ async function importCommand(args: string[]): Promise<number> {
           onProgress: (p) => {
             const now = Date.now();
             const first = p.phase === 'importing' && firstBatch;
-            if (first || now - last >= 1000 || (p.phase === 'importing' && p.rows === p.totalRows)) {
+            if (first || now - last >= 1000 || (p.phase !== 'checking' && p.rows === p.totalRows)) {
               if (p.phase === 'importing') firstBatch = false;
               last = now;
               process.stderr.write(progressLine(p) + '\n');

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { systemClock, type Clock } from './clock';
 import { openDatabase, type Database } from './db/connection';
+import { deferredIndexes, restoreIndexes } from './db/deferred-indexes';
 import { migrateToLatest } from './db/migrate';
 import { createLogger, type Logger } from './log/logger';
 import { KeyFileProvider, Vault, type KeyProvider } from './secrets/vault';
@@ -53,6 +54,18 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
   const database = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, schema: config.databaseSchema });
   try {
     await migrateToLatest(database.knex);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  try {
+    // An HR import into an empty desk that was stopped (killed, the power cut) before it built the
+    // look-up's indexes left them out: build them now, before anyone searches.
+    const deferred = await deferredIndexes(database.knex);
+    if (deferred) {
+      logger.warn('building the look-up indexes an interrupted load left out', { reason: deferred.reason, since: deferred.at });
+      await restoreIndexes(database.knex);
+    }
   } catch (err) {
     await database.close();
     throw err;

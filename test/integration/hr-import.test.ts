@@ -3,15 +3,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDeskCore } from '../../electron/core/app';
 import { ManualClock } from '../../electron/core/clock';
+import { deferIndexes, deferredIndexes } from '../../electron/core/db/deferred-indexes';
 import { toBool } from '../../electron/core/db/values';
+import { silentLogger } from '../../electron/core/log/logger';
 import { refreshEmployeeFlags } from '../../electron/core/employees/employees.service';
 import { EmployeeSearch } from '../../electron/core/employees/search.service';
 import { parseCsv } from '../../electron/core/hr/csv';
 import { HR_IMPORT_MAX_BATCH, importHrFile, type HrImportOptions, type HrImportProgress } from '../../electron/core/hr/hr-import.service';
 import { deskEnv, runDesk } from '../support/cli';
 import { hrCsv, hrPerson, writeHrCsv } from '../support/hr-csv';
-import { dumpRecords, recordProblems } from '../support/hr-records';
+import { dumpRecords, indexDefinitions, recordProblems } from '../support/hr-records';
 import { snapshot } from '../support/snapshot';
 import { openScratchDatabase, openTestCore, scratch, TARGETS, tempDir, type Target, type TestCore } from '../support/targets';
 
@@ -101,8 +104,12 @@ describe.each(TARGETS)('HR import on $name', (target: Target) => {
     expect(r).toMatchObject({ dryRun: false, cancelled: false, totalRows: 5, reportLines: 0, reportFile: path.join(work, 'messy.report.csv') });
     expect(r.counts).toMatchObject({ rows: 5, created: 5, updated: 0, unchanged: 0, rejected: 0, conflicts: 0, emailsAdded: 5 });
     expect(readReport(r.reportFile)).toEqual([]);
+    // Into an empty desk: the rows, then the look-up's indexes built once.
+    const importing = progress.filter((p) => p.phase === 'importing').at(-1)!;
+    expect(importing).toMatchObject({ rows: 5, totalRows: 5, bytes: fs.statSync(f).size, totalBytes: fs.statSync(f).size });
     const last = progress.at(-1)!;
-    expect(last).toMatchObject({ phase: 'importing', rows: 5, totalRows: 5, bytes: fs.statSync(f).size, totalBytes: fs.statSync(f).size });
+    expect(last.phase).toBe('indexing');
+    expect(last.rows).toBe(last.totalRows);
 
     const jane = await employeeByNumber(core.db, '10000001');
     expect(jane).toMatchObject({
@@ -134,7 +141,7 @@ describe.each(TARGETS)('HR import on $name', (target: Target) => {
 
     const started = await audits(core.db, 'hr.import_started');
     const batchSize = target.name === 'sqlite' ? 5000 : 1000;
-    expect(started).toEqual([{ employee_id: null, actor_name: 'hr-test', details: { file: 'messy.csv', bytes: fs.statSync(f).size, rows: 5, batchSize } }]);
+    expect(started).toEqual([{ employee_id: null, actor_name: 'hr-test', details: { file: 'messy.csv', bytes: fs.statSync(f).size, rows: 5, batchSize, deferredIndexes: true } }]);
     expect((await audits(core.db, 'hr.import_batch')).map((a) => a.details)).toEqual([
       { importId: r.importId, fromLine: 2, toLine: 12, rows: 5, created: 5, updated: 0, unchanged: 0, rejected: 0, leavers: 0, conflicts: 0 },
     ]);
@@ -384,6 +391,8 @@ describe.each(TARGETS)('HR import on $name', (target: Target) => {
     const progress: HrImportProgress[] = [];
     const first = await run(f, { batchSize: 1000, onProgress: (p) => progress.push(p) });
     expect(first.counts).toMatchObject({ rows: 2500, created: 2500, rejected: 0 });
+    // The desk had employees already: indexes kept up to date row by row, nothing deferred.
+    expect(progress.some((p) => p.phase === 'indexing')).toBe(false);
     const importing = progress.filter((p) => p.phase === 'importing');
     expect(importing.map((p) => p.rows)).toEqual([1000, 2000, 2500]);
     expect(importing.every((p) => p.totalRows === 2500 && p.rowsPerSecond > 0 && p.etaSeconds !== null)).toBe(true);
@@ -407,6 +416,65 @@ describe.each(TARGETS)('HR import on $name', (target: Target) => {
     const address = person.work_email || person.personal_email;
     expect(await find(address.toLowerCase())).toContain('50001234');
     expect(await recordProblems(core.db)).toEqual([]);
+  });
+
+  it('loads an empty desk with the look-up indexes deferred and builds them once, exactly as they were; a load stopped before that has them built at the next open', async () => {
+    const empty = await openTestCore(target, { clock });
+    try {
+      const before = await indexDefinitions(empty.db);
+      expect(before.length).toBeGreaterThan(8);
+      const f = path.join(work, 'first-load.csv');
+      await writeHrCsv(f, 2500, { seed: 11, change: (i, row) => ({ ...row, employee_number: String(70_000_000 + i), username: `load${i}` }) });
+      const phases: string[] = [];
+      let during: Promise<[string[], unknown]> | undefined;
+      const r = await importHrFile(
+        { db: empty.db, clock },
+        {
+          file: f,
+          actor: ACTOR,
+          batchSize: 1000,
+          onProgress: (p) => {
+            if (phases.at(-1) !== p.phase) phases.push(p.phase);
+            // After the first of three batches: what the database holds while the rows go in.
+            if (p.phase === 'importing' && !during) during = Promise.all([indexDefinitions(empty.db), deferredIndexes(empty.db)]);
+          },
+        },
+      );
+      expect(r.counts).toMatchObject({ rows: 2500, created: 2500, rejected: 0 });
+      expect(phases).toEqual(['checking', 'importing', 'indexing']);
+      const [whileLoading, marker] = await during!;
+      // Only the primary keys and the unique indexes were there (and no full-text triggers).
+      expect(whileLoading.length).toBeLessThan(before.length);
+      expect(whileLoading.every((d) => /unique|_uq|pkey|autoindex|\(automatic\)/i.test(d))).toBe(true);
+      expect(marker).toMatchObject({ reason: `HR import ${r.importId}` });
+      // Afterwards: every index and trigger as the migrations made it, the marker gone, search working.
+      expect(await indexDefinitions(empty.db)).toEqual(before);
+      expect(await deferredIndexes(empty.db)).toBeNull();
+      expect(await recordProblems(empty.db)).toEqual([]);
+      const search = new EmployeeSearch(empty.db);
+      const hits = await search.page({ query: 'oad123', filters: {}, sort: { by: 'relevance', dir: 'asc' }, limit: 50 });
+      expect(hits.rows.map((x) => x.username).sort()).toEqual(['load123', 'load1230', 'load1231', 'load1232', 'load1233', 'load1234', 'load1235', 'load1236', 'load1237', 'load1238', 'load1239']);
+
+      // A load killed before it built them leaves the marker: the next open of the desk builds them.
+      expect(await deferIndexes(empty.db, clock, 'a load that was killed')).toBe(true);
+      expect(await deferIndexes(empty.db, clock, 'a second load')).toBe(false);
+      expect((await indexDefinitions(empty.db)).length).toBe(whileLoading.length);
+      await empty.close();
+      const reopened = await openDeskCore({
+        config: { dataDir: empty.scratch.dataDir, databaseUrl: empty.scratch.databaseUrl, databaseSchema: empty.scratch.schema },
+        clock,
+        logger: silentLogger,
+      });
+      try {
+        expect(await indexDefinitions(reopened.db)).toEqual(before);
+        expect(await deferredIndexes(reopened.db)).toBeNull();
+        expect(await recordProblems(reopened.db)).toEqual([]);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      await empty.scratch.cleanup();
+    }
   });
 
   it('stops between batches when cancelled; the batches done stay done and a re-run finishes', async () => {
@@ -507,7 +575,10 @@ describe.each(TARGETS)('desk import hr on $name', (target: Target) => {
         expect(partial % BATCH).toBe(0);
         expect(await count(db.knex, 'audit_events', { action: 'hr.import_batch' })).toBe(partial / BATCH);
         expect(await count(db.knex, 'audit_events', { action: 'hr.import_finished' })).toBe(0);
-        expect(await recordProblems(db.knex)).toEqual([]);
+        // A load into an empty desk: killed before it built the look-up's indexes, it left them
+        // deferred (the full-text index not yet built); the records themselves agree.
+        expect(await deferredIndexes(db.knex)).toMatchObject({ reason: expect.stringMatching(/^HR import \d+$/) });
+        expect(await recordProblems(db.knex, { fullText: false })).toEqual([]);
       } finally {
         await db.close();
       }
@@ -526,6 +597,9 @@ describe.each(TARGETS)('desk import hr on $name', (target: Target) => {
         expect(resumed).toHaveLength(ROWS);
         expect(resumed).toEqual(await dumpRecords(b.knex));
         expect(await recordProblems(a.knex)).toEqual([]);
+        // The re-run's start built the indexes the killed load had deferred: the same as a clean import's.
+        expect(await deferredIndexes(a.knex)).toBeNull();
+        expect(await indexDefinitions(a.knex)).toEqual(await indexDefinitions(b.knex));
       } finally {
         await a.close();
         await b.close();

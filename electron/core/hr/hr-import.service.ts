@@ -25,6 +25,7 @@ import { DeskError } from '../../../shared/errors';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import type { Clock } from '../clock';
 import { databaseKind } from '../db/connection';
+import { deferIndexes, restoreIndexes } from '../db/deferred-indexes';
 import { toBool } from '../db/values';
 import { buildGivenSort, buildSearchDoc, buildSortName, refreshEmployeeFlags, type EmployeeRow } from '../employees/employees.service';
 import { CsvFormatError, csvLine, readCsvChunks, type CsvLimits, type CsvRecord } from './csv';
@@ -64,11 +65,14 @@ export const HR_IMPORT_MAX_BATCH = 10_000;
 export type HrImportCounts = HrImportCountsView;
 
 export interface HrImportProgress {
-  /** 'checking': the first read (is it CSV, how many rows); 'importing': the batches. */
-  phase: 'checking' | 'importing';
-  /** Data rows done in this phase. */
+  /**
+   * 'checking': the first read (is it CSV, how many rows); 'importing': the batches; 'indexing':
+   * after a load into an empty desk, building the look-up indexes it deferred (see deferIndexes).
+   */
+  phase: 'checking' | 'importing' | 'indexing';
+  /** Data rows done in this phase ('indexing': indexes built). */
   rows: number;
-  /** Data rows in the file: known once the check is done (null while checking). */
+  /** Data rows in the file: known once the check is done (null while checking; 'indexing': indexes to build). */
   totalRows: number | null;
   bytes: number;
   totalBytes: number;
@@ -885,12 +889,18 @@ export async function importHrFile(deps: HrImportDeps, opts: HrImportOptions): P
   const db = deps.db;
   const postgres = databaseKind(db) === 'postgres';
   let importId: number | null = null;
+  // Into an empty desk, the look-up's indexes are built once at the end instead of row by row.
+  let deferred = false;
   if (!dryRun) {
+    // A load that was stopped before it could build them left them out: build them first.
+    await restoreIndexes(db);
+    const empty = (await db('employees').first('id')) === undefined;
     importId = await recordAudit(db, deps.clock, {
       actor: opts.actor,
       action: 'hr.import_started',
-      details: { file: path.basename(opts.file), bytes: check.size, rows: totalRows, batchSize },
+      details: { file: path.basename(opts.file), bytes: check.size, rows: totalRows, batchSize, deferredIndexes: empty },
     });
+    if (empty) deferred = await deferIndexes(db, deps.clock, `HR import ${importId}`);
   }
   const importStarted = Date.now();
   const numbers = new NumberSet();
@@ -1003,6 +1013,21 @@ export async function importHrFile(deps: HrImportDeps, opts: HrImportOptions): P
   } finally {
     input.stream.destroy();
     await report.close();
+    // Whatever stopped the batches (the end, a cancel, an error), the look-up gets its indexes back.
+    if (deferred) {
+      await restoreIndexes(db, (done, total) =>
+        opts.onProgress?.({
+          phase: 'indexing',
+          rows: done,
+          totalRows: total,
+          bytes,
+          totalBytes: input.size,
+          rowsPerSecond: 0,
+          etaSeconds: null,
+          counts,
+        }),
+      );
+    }
   }
 
   if (!dryRun) {

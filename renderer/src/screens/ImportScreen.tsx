@@ -211,6 +211,8 @@ function JobView({ job, onCancel, progressId }: { job: HrImportJobView; onCancel
   if (job.state === 'running') {
     if (!p) status = `${what}: starting…`;
     else if (p.phase === 'checking') status = `${what}: checking the file (${formatNumber(p.rows)} rows read)…`;
+    else if (p.phase === 'indexing')
+      status = `${what}: every row is in; building the look-up's indexes (${formatNumber(p.rows)} of ${formatNumber(p.totalRows ?? 0)} done)…`;
     else
       status = `${what}: ${formatNumber(p.rows)} of ${formatNumber(p.totalRows ?? 0)} rows, ${formatNumber(Math.round(p.rowsPerSecond))} rows/s, about ${duration(p.etaSeconds)} left`;
   } else if (job.state === 'done') {
@@ -224,7 +226,7 @@ function JobView({ job, onCancel, progressId }: { job: HrImportJobView; onCancel
     <section className="section" aria-label="Import progress">
       {job.state === 'running' && p ? (
         <div className="import__progress">
-          <label htmlFor={progressId}>{p.phase === 'checking' ? 'Checking the file' : 'Importing'}</label>
+          <label htmlFor={progressId}>{p.phase === 'checking' ? 'Checking the file' : p.phase === 'indexing' ? 'Building the indexes' : 'Importing'}</label>
           <progress
             id={progressId}
             max={p.phase === 'checking' ? p.totalBytes : (p.totalRows ?? 1)}
