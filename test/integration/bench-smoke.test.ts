@@ -12,6 +12,7 @@ import knexFactory from 'knex';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/targets';
 import { mailMarkdown, measureMail } from '../../scripts/bench/mail';
+import { measureImportFloor } from '../../scripts/bench/hr-floor';
 import { importMarkdown, measureImport } from '../../scripts/bench/hr-import';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -116,6 +117,18 @@ describe('npm run bench (smoke, tiny dataset)', () => {
     const md = importMarkdown(r);
     expect(md).toMatch(/with ÷ without|÷/);
     expect(JSON.stringify(r)).toMatch(/"rows":600/);
+    // The floor made its 600 rows inside the database (it checks the count) and built the indexes.
+    expect(r.floor!.insertSeconds).toBeGreaterThan(0);
+    expect(r.floor!.indexSeconds).toBeGreaterThan(0);
+    expect(md).toMatch(/\| Floor: the database alone .* \| [\d.]+ s \(rows [\d.]+ s, indexes [\d.]+ s\) \|/);
+  }, 120_000);
+
+  it.runIf(!!process.env.DESK_TEST_PG_URL)('the HR import floor on PostgreSQL: the rows made inside the database, then the indexes built', async () => {
+    const dir = tempDir('desk-bench-floor-');
+    dirs.push(dir);
+    const f = await measureImportFloor(600, dir, process.env.DESK_TEST_PG_URL);
+    expect(f.totalSeconds).toBeCloseTo(f.insertSeconds + f.indexSeconds, 6);
+    expect(f.indexSeconds).toBeGreaterThan(0);
   }, 120_000);
 
   it.runIf(!!process.env.DESK_TEST_PG_URL)('does the same on PostgreSQL in its own schema', async () => {
