@@ -976,6 +976,14 @@ export async function importHrFile(deps: HrImportDeps, opts: HrImportOptions): P
     progress();
   };
 
+  let inFlight: Promise<void> = Promise.resolve();
+  let failure: { err: unknown } | null = null;
+  /** The batch in the database, done; its error, if it failed, thrown here. */
+  const settled = async () => {
+    await inFlight;
+    if (failure) throw failure.err;
+  };
+
   try {
     let headerSeen = false;
     outer: for await (const chunk of readCsvChunks(input.stream, opts.csvLimits)) {
@@ -998,19 +1006,26 @@ export async function importHrFile(deps: HrImportDeps, opts: HrImportOptions): P
         }
         if (batchRecords >= batchSize) {
           bytes = chunk.bytesRead;
-          await flush();
+          // One batch in the database at a time, in file order; the next one is read and checked
+          // while the database writes this one.
+          await settled();
           if (cancelled()) {
             isCancelled = true;
             break outer;
           }
+          inFlight = flush().catch((err: unknown) => {
+            failure = { err };
+          });
         }
       }
       bytes = chunk.bytesRead;
     }
+    await settled();
     if (!isCancelled) await flush();
   } catch (err) {
     throw asDeskError(err, true);
   } finally {
+    await inFlight; // never rejects: a failure is kept for settled()
     input.stream.destroy();
     await report.close();
     // Whatever stopped the batches (the end, a cancel, an error), the look-up gets its indexes back.
