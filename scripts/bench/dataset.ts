@@ -106,7 +106,10 @@ async function engineVersion(core: DeskCore): Promise<string> {
     return `SQLite ${rows[0]?.v ?? '?'}`;
   }
   const r = await core.db.raw('SHOW server_version');
-  return `PostgreSQL ${(r.rows[0] as { server_version: string }).server_version}`;
+  // The server's cache sizes decide how often a search reads the table from outside PostgreSQL:
+  // part of the setup a reader needs to compare runs.
+  const setting = async (name: string) => String(Object.values((await core.db.raw(`SHOW ${name}`)).rows[0] as Record<string, unknown>)[0]);
+  return `PostgreSQL ${(r.rows[0] as { server_version: string }).server_version} (shared_buffers ${await setting('shared_buffers')}, effective_cache_size ${await setting('effective_cache_size')}, random_page_cost ${await setting('random_page_cost')})`;
 }
 
 async function sizeOf(core: DeskCore, dataDir: string): Promise<number | null> {
