@@ -136,7 +136,9 @@ async function importOnce(
               if (now - lastLog >= 10_000) {
                 lastLog = now;
                 log(
-                  `  ${p.phase === 'checking' ? 'checking' : 'importing'}: ${int(p.rows)}${p.totalRows ? ` / ${int(p.totalRows)}` : ''} rows, ${int(Math.round(p.rowsPerSecond))} rows/s, RSS ${Math.round(process.memoryUsage().rss / MiB)} MiB`,
+                  p.phase === 'indexing'
+                    ? `  building the deferred indexes: ${p.rows} / ${p.totalRows ?? '?'}, RSS ${Math.round(process.memoryUsage().rss / MiB)} MiB`
+                    : `  ${p.phase}: ${int(p.rows)}${p.totalRows ? ` / ${int(p.totalRows)}` : ''} rows, ${int(Math.round(p.rowsPerSecond))} rows/s, RSS ${Math.round(process.memoryUsage().rss / MiB)} MiB`,
                 );
               }
             },

@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDeskCore } from '../../electron/core/app';
 import { ManualClock } from '../../electron/core/clock';
-import { deferIndexes, deferredIndexes } from '../../electron/core/db/deferred-indexes';
+import { deferIndexes, deferredIndexes, restoreIndexes } from '../../electron/core/db/deferred-indexes';
 import { toBool } from '../../electron/core/db/values';
 import { silentLogger } from '../../electron/core/log/logger';
 import { refreshEmployeeFlags } from '../../electron/core/employees/employees.service';
@@ -459,6 +459,15 @@ describe.each(TARGETS)('HR import on $name', (target: Target) => {
       expect(await deferIndexes(empty.db, clock, 'a load that was killed')).toBe(true);
       expect(await deferIndexes(empty.db, clock, 'a second load')).toBe(false);
       expect((await indexDefinitions(empty.db)).length).toBe(whileLoading.length);
+      // Stopped after two of the indexes were built: each was taken off the marker with its build.
+      const missing = (await deferredIndexes(empty.db))!.statements.length;
+      await expect(
+        restoreIndexes(empty.db, (done) => {
+          if (done === 2) throw new Error('the process stopped here');
+        }),
+      ).rejects.toThrow('the process stopped here');
+      expect((await deferredIndexes(empty.db))!.statements).toHaveLength(missing - 2);
+      expect((await indexDefinitions(empty.db)).length).toBe(whileLoading.length + 2);
       await empty.close();
       const reopened = await openDeskCore({
         config: { dataDir: empty.scratch.dataDir, databaseUrl: empty.scratch.databaseUrl, databaseSchema: empty.scratch.schema },

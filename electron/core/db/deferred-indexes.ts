@@ -83,35 +83,50 @@ export async function deferredIndexes(db: Knex): Promise<DeferredIndexes | null>
 }
 
 /**
- * Build what deferIndexes dropped and clear the marker, in one transaction (the full-text index,
- * on sqlite, is rebuilt from the rows). Nothing to do without a marker. Returns whether it built.
+ * Build what deferIndexes dropped and clear the marker. Each index is built in a transaction of its
+ * own that also takes it off the marker, so the write lock is never held for more than one index
+ * (other desks' writes queue behind one build, not all of them), and a process stopped midway
+ * leaves a marker naming exactly what is still missing. The last step creates sqlite's full-text
+ * triggers and rebuilds the full-text index from the rows, with the marker's removal. Nothing to
+ * do without a marker. Returns whether it built anything.
  */
 export async function restoreIndexes(db: Knex, onProgress?: IndexProgress): Promise<boolean> {
   const postgres = databaseKind(db) === 'postgres';
-  const built = await db.transaction(async (trx) => {
-    // Another process may be building them right now: the first to get here does it, under the
-    // write lock (sqlite: the first write; PostgreSQL: the row lock on the marker).
-    if (postgres) await trx.raw('SELECT 1 FROM settings WHERE key = ? FOR UPDATE', [DEFERRED_INDEXES_KEY]);
-    else await trx('settings').where({ key: DEFERRED_INDEXES_KEY }).update({ key: DEFERRED_INDEXES_KEY });
-    const marker = await readMarker(trx);
-    if (!marker) return false;
-    // Building a b-tree or the trigram index sorts every key: give the sort memory for this
-    // transaction only (PostgreSQL's default of 64 MB spills a 2,000,000-row build to disk).
-    if (postgres) await trx.raw("SET LOCAL maintenance_work_mem = '256MB'");
-    const steps = marker.statements.length + (postgres ? 0 : 1);
-    let done = 0;
-    onProgress?.(done, steps);
-    for (const sql of marker.statements) {
-      await trx.raw(sql);
-      onProgress?.(++done, steps);
-    }
-    if (!postgres) {
-      await trx.raw("INSERT INTO employee_fts(employee_fts) VALUES ('rebuild')");
-      onProgress?.(++done, steps);
-    }
-    await trx('settings').where({ key: DEFERRED_INDEXES_KEY }).delete();
-    return true;
-  });
+  let total: number | null = null;
+  let done = 0;
+  for (;;) {
+    const step = await db.transaction(async (trx): Promise<'none' | 'more' | 'finished'> => {
+      // Another process may be building them right now: one at a time, under the write lock
+      // (sqlite: the first write; PostgreSQL: the row lock on the marker).
+      if (postgres) await trx.raw('SELECT 1 FROM settings WHERE key = ? FOR UPDATE', [DEFERRED_INDEXES_KEY]);
+      else await trx('settings').where({ key: DEFERRED_INDEXES_KEY }).update({ key: DEFERRED_INDEXES_KEY });
+      const marker = await readMarker(trx);
+      if (!marker) return 'none';
+      const isTrigger = (sql: string) => /^CREATE\s+TRIGGER\b/i.test(sql);
+      const indexes = marker.statements.filter((sql) => !isTrigger(sql));
+      if (total === null) {
+        total = indexes.length + 1;
+        onProgress?.(0, total);
+      }
+      if (indexes.length > 0) {
+        // Building a b-tree or the trigram index sorts every key: give the sort memory for this
+        // transaction only (PostgreSQL's default of 64 MB spills a 2,000,000-row build to disk).
+        if (postgres) await trx.raw("SET LOCAL maintenance_work_mem = '256MB'");
+        await trx.raw(indexes[0]!);
+        const rest = marker.statements.filter((sql) => sql !== indexes[0]);
+        await trx('settings').where({ key: DEFERRED_INDEXES_KEY }).update({ value: JSON.stringify({ ...marker, statements: rest }) });
+        return 'more';
+      }
+      for (const sql of marker.statements) await trx.raw(sql);
+      if (!postgres) await trx.raw("INSERT INTO employee_fts(employee_fts) VALUES ('rebuild')");
+      await trx('settings').where({ key: DEFERRED_INDEXES_KEY }).delete();
+      return 'finished';
+    });
+    if (step === 'none') break;
+    onProgress?.(++done, total ?? done);
+    if (step === 'finished') break;
+  }
+  const built = done > 0;
   // PostgreSQL plans from statistics that autovacuum would bring up to date only later: the tables
   // went from empty to their full size, so gather them now.
   if (built && postgres) await db.raw('ANALYZE employees, employee_emails');
