@@ -31,12 +31,12 @@ const LAST = ['hart', 'dawson', 'wallace', 'smith', 'ford', 'collins', 'patel', 
 function employeesSql(kind: 'sqlite' | 'postgres', n: number): string {
   const list = (xs: string[]) => xs.map((x) => `'${x}'`).join(', ');
   const pick = (xs: string[], expr: string) =>
-    kind === 'postgres' ? `(ARRAY[${list(xs)}])[(${expr}) % ${xs.length} + 1]` : `json_extract('${JSON.stringify(xs)}', '$[' || ((${expr}) % ${xs.length}) || ']')`;
+    kind === 'postgres' ? `(ARRAY[${list(xs)}])[((${expr}) % ${xs.length} + 1)::int]` : `json_extract('${JSON.stringify(xs)}', '$[' || ((${expr}) % ${xs.length}) || ']')`;
   const number = kind === 'postgres' ? `(10000000 + i)::text` : `CAST(10000000 + i AS TEXT)`;
   const now = kind === 'postgres' ? `'2026-01-01T00:00:00Z'::timestamptz` : `'2026-01-01T00:00:00.000Z'`;
   const series =
     kind === 'postgres'
-      ? `SELECT i FROM generate_series(1, ${n}) AS g(i)`
+      ? `SELECT i FROM generate_series(1::bigint, ${n}) AS g(i)` // bigint: i × 104,729 passes 2^31
       : `WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ${n}) SELECT i FROM s`;
   return `INSERT INTO employees (employee_number, first_name, last_name, username, organisation, department, job_title, status,
       internet_access_approved, version, sort_name, given_sort, search_doc, created_at, updated_at)
