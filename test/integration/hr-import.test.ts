@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDeskCore } from '../../electron/core/app';
 import { ManualClock } from '../../electron/core/clock';
 import { deferIndexes, deferredIndexes, restoreIndexes } from '../../electron/core/db/deferred-indexes';
+import { migrateToLatest } from '../../electron/core/db/migrate';
 import { toBool } from '../../electron/core/db/values';
 import { silentLogger } from '../../electron/core/log/logger';
 import { refreshEmployeeFlags } from '../../electron/core/employees/employees.service';
@@ -483,6 +484,27 @@ describe.each(TARGETS)('HR import on $name', (target: Target) => {
       }
     } finally {
       await empty.scratch.cleanup();
+    }
+  });
+
+  it('two processes deferring at once: one does it, the other finds it done; building together puts back every index once', async () => {
+    const s = scratch(target);
+    const a = await openScratchDatabase(s);
+    const b = await openScratchDatabase(s);
+    try {
+      await migrateToLatest(a.knex);
+      const before = await indexDefinitions(a.knex);
+      const deferred = await Promise.all([deferIndexes(a.knex, clock, 'load a'), deferIndexes(b.knex, clock, 'load b')]);
+      expect(deferred.filter(Boolean)).toHaveLength(1);
+      expect((await indexDefinitions(a.knex)).length).toBeLessThan(before.length);
+      const built = await Promise.all([restoreIndexes(a.knex), restoreIndexes(b.knex)]);
+      expect(built.some(Boolean)).toBe(true);
+      expect(await indexDefinitions(b.knex)).toEqual(before);
+      expect(await deferredIndexes(a.knex)).toBeNull();
+    } finally {
+      await a.close();
+      await b.close();
+      await s.cleanup();
     }
   });
 

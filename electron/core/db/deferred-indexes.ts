@@ -36,6 +36,15 @@ async function readMarker(q: Q): Promise<DeferredIndexes | null> {
   return row ? (JSON.parse(row.value) as DeferredIndexes) : null;
 }
 
+/**
+ * One process at a time defers or builds (two loads starting together, a desk opening while a load
+ * builds): sqlite's write lock, taken by a first write; on PostgreSQL a transaction-scoped lock.
+ */
+async function lockMarker(trx: Knex.Transaction): Promise<void> {
+  if (databaseKind(trx) === 'postgres') await trx.raw("SELECT pg_advisory_xact_lock(hashtext('mfa-desk.deferred-indexes'))");
+  else await trx('settings').where({ key: DEFERRED_INDEXES_KEY }).update({ key: DEFERRED_INDEXES_KEY });
+}
+
 /** The look-up's secondary (non-unique) indexes and, on sqlite, the full-text triggers, as defined now. */
 async function secondaryObjects(q: Q): Promise<Array<{ kind: 'index' | 'trigger'; name: string; sql: string }>> {
   if (databaseKind(q) === 'postgres') {
@@ -66,6 +75,7 @@ async function secondaryObjects(q: Q): Promise<Array<{ kind: 'index' | 'trigger'
  */
 export async function deferIndexes(db: Knex, clock: Clock, reason: string): Promise<boolean> {
   return db.transaction(async (trx) => {
+    await lockMarker(trx);
     if (await readMarker(trx)) return false;
     const objects = await secondaryObjects(trx);
     // Indexes first, then the triggers (which refer to the full-text table, built after them).
@@ -96,10 +106,7 @@ export async function restoreIndexes(db: Knex, onProgress?: IndexProgress): Prom
   let done = 0;
   for (;;) {
     const step = await db.transaction(async (trx): Promise<'none' | 'more' | 'finished'> => {
-      // Another process may be building them right now: one at a time, under the write lock
-      // (sqlite: the first write; PostgreSQL: the row lock on the marker).
-      if (postgres) await trx.raw('SELECT 1 FROM settings WHERE key = ? FOR UPDATE', [DEFERRED_INDEXES_KEY]);
-      else await trx('settings').where({ key: DEFERRED_INDEXES_KEY }).update({ key: DEFERRED_INDEXES_KEY });
+      await lockMarker(trx);
       const marker = await readMarker(trx);
       if (!marker) return 'none';
       const isTrigger = (sql: string) => /^CREATE\s+TRIGGER\b/i.test(sql);
@@ -123,7 +130,8 @@ export async function restoreIndexes(db: Knex, onProgress?: IndexProgress): Prom
       return 'finished';
     });
     if (step === 'none') break;
-    onProgress?.(++done, total ?? done);
+    done++;
+    onProgress?.(done, total ?? done);
     if (step === 'finished') break;
   }
   const built = done > 0;
