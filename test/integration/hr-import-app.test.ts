@@ -3,7 +3,11 @@
  * (hr.upload.*), the import in the background (hr.import.start), its progress and result
  * (hr.import.status), cancelling between batches, the report; admins only, each their own jobs.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDeskCore } from '../../electron/core/app';
+import { silentLogger } from '../../electron/core/log/logger';
 import type { HrImportJobView } from '../../shared/domain';
 import { openTestCore, TARGETS, type Target, type TestCore } from '../support/targets';
 import { caller, deskUser } from '../support/mfa-fixtures';
@@ -119,6 +123,33 @@ describe.each(TARGETS)('HR import from the app on $name', (target: Target) => {
     expect(rerun.state).toBe('done');
     expect(rerun.result?.counts).toMatchObject({ created: 30_000 - imported, unchanged: imported });
   }, 120_000);
+
+  it('at start-up, removes uploads and reports an earlier run left behind (older than an hour); keeps recent ones and other files', async () => {
+    const dir = path.join(core.scratch.dataDir, 'imports');
+    fs.mkdirSync(dir, { recursive: true });
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60_000);
+    const put = (name: string, old: boolean) => {
+      const f = path.join(dir, name);
+      fs.writeFileSync(f, 'employee_number\n10000001\n');
+      if (old) fs.utimesSync(f, twoHoursAgo, twoHoursAgo);
+      return f;
+    };
+    const oldUpload = put('left-behind.csv', true);
+    const oldReport = put('left-behind.report.csv', true);
+    const recent = put('recent.csv', false);
+    const other = put('notes.txt', true);
+    const again = await openDeskCore({
+      config: { dataDir: core.scratch.dataDir, databaseUrl: core.scratch.databaseUrl, databaseSchema: core.scratch.schema },
+      logger: silentLogger,
+    });
+    try {
+      expect([oldUpload, oldReport, recent, other].map((f) => fs.existsSync(f))).toEqual([false, false, true, true]);
+    } finally {
+      await again.close();
+      fs.rmSync(recent, { force: true });
+      fs.rmSync(other, { force: true });
+    }
+  });
 
   it('is for admins only', async () => {
     for (const [channel, input] of [

@@ -57,6 +57,36 @@ export class HrImportJobs {
 
   constructor(private readonly deps: { db: Knex; clock: Clock; logger: Logger; dataDir: string }) {
     this.dir = path.join(deps.dataDir, 'imports');
+    this.removeLeftovers();
+  }
+
+  /**
+   * Uploads and reports live in this process's memory only: those left in the folder by a desk that
+   * closed (or was killed) before its hourly sweep can never be imported or downloaded again, and
+   * they hold HR data. Anything older than the sweep's hour goes at start-up.
+   */
+  private removeLeftovers(): void {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.dir);
+    } catch {
+      return; // no folder yet
+    }
+    let removed = 0;
+    for (const name of names) {
+      if (!name.endsWith('.csv')) continue;
+      const file = path.join(this.dir, name);
+      try {
+        const stat = fs.statSync(file);
+        if (stat.isFile() && Date.now() - stat.mtimeMs > KEEP_MS) {
+          fs.rmSync(file, { force: true });
+          removed++;
+        }
+      } catch {
+        // gone meanwhile, or not ours to read: leave it
+      }
+    }
+    if (removed > 0) this.deps.logger.info('removed HR uploads and reports left by an earlier run', { files: removed });
   }
 
   private sweep(): void {
