@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDeskCore } from '../../electron/core/app';
+import type { ManualClock } from '../../electron/core/clock';
 import { silentLogger } from '../../electron/core/log/logger';
 import type { HrImportJobView } from '../../shared/domain';
 import { openTestCore, TARGETS, type Target, type TestCore } from '../support/targets';
@@ -159,5 +160,21 @@ describe.each(TARGETS)('HR import from the app on $name', (target: Target) => {
       const r = await agent(channel, input);
       expect(r.ok ? 'ok' : r.error.code).toBe('FORBIDDEN');
     }
+  });
+
+  // Last: it moves the desk's clock on an hour, past every session made above.
+  it('forgets a finished job an hour after it ended, and removes its report with it', async () => {
+    await finish(admin, await ok(admin('hr.import.start', { uploadId: await upload(admin, hrCsv(people(3, 500))), dryRun: true })));
+    const dir = path.join(core.scratch.dataDir, 'imports');
+    const reports = () => fs.readdirSync(dir).filter((n) => n.endsWith('.report.csv'));
+    expect(reports().length).toBeGreaterThan(0);
+    (core.clock as ManualClock).advance(30 * 60_000);
+    const someone = caller(core, await deskUser(core, 'cy.admin', 'admin'));
+    await ok(someone('hr.upload.begin', { name: 'later.csv', size: 10 })); // each new upload sweeps
+    expect(reports().length).toBeGreaterThan(0); // half an hour: still there
+    (core.clock as ManualClock).advance(31 * 60_000);
+    const later = caller(core, await deskUser(core, 'di.admin', 'admin'));
+    await ok(later('hr.upload.begin', { name: 'later.csv', size: 10 }));
+    expect(reports()).toEqual([]);
   });
 });

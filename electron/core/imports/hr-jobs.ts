@@ -78,6 +78,7 @@ export class HrImportJobs {
       const file = path.join(this.dir, name);
       try {
         const stat = fs.statSync(file);
+        // The file system's own clock: a file's age is real time, whatever clock the desk runs on.
         if (stat.isFile() && Date.now() - stat.mtimeMs > KEEP_MS) {
           fs.rmSync(file, { force: true });
           removed++;
@@ -89,8 +90,12 @@ export class HrImportJobs {
     if (removed > 0) this.deps.logger.info('removed HR uploads and reports left by an earlier run', { files: removed });
   }
 
+  private now(): number {
+    return this.deps.clock.now().getTime();
+  }
+
   private sweep(): void {
-    const now = Date.now();
+    const now = this.now();
     for (const u of this.uploads.values()) {
       if (now - u.at > KEEP_MS && !u.used) {
         fs.rmSync(u.file, { force: true });
@@ -98,7 +103,10 @@ export class HrImportJobs {
       }
     }
     for (const j of this.jobs.values()) {
-      if (j.state !== 'running' && now - j.at > KEEP_MS) this.jobs.delete(j.id);
+      if (j.state !== 'running' && now - j.at > KEEP_MS) {
+        fs.rmSync(j.reportFile, { force: true });
+        this.jobs.delete(j.id);
+      }
     }
   }
 
@@ -109,7 +117,7 @@ export class HrImportJobs {
     const id = crypto.randomBytes(16).toString('base64url');
     const file = path.join(this.dir, `${id}.csv`);
     fs.writeFileSync(file, '', { mode: 0o600, flag: 'wx' });
-    this.uploads.set(id, { id, owner, name, size, received: 0, file, at: Date.now(), used: false });
+    this.uploads.set(id, { id, owner, name, size, received: 0, file, at: this.now(), used: false });
     return { uploadId: id, chunkBytes: MAX_CHUNK_BYTES };
   }
 
@@ -128,7 +136,7 @@ export class HrImportJobs {
     if (u.received + data.length > u.size) throw new DeskError('VALIDATION', 'The file is longer than announced.');
     fs.appendFileSync(u.file, data);
     u.received += data.length;
-    u.at = Date.now();
+    u.at = this.now();
     return { received: u.received };
   }
 
@@ -153,7 +161,7 @@ export class HrImportJobs {
       error: null,
       reportFile,
       controller: new AbortController(),
-      at: Date.now(),
+      at: this.now(),
       done: Promise.resolve(),
     };
     this.jobs.set(id, job);
@@ -180,7 +188,7 @@ export class HrImportJobs {
         if (!(err instanceof DeskError)) this.deps.logger.error('hr import failed', { error: err instanceof Error ? err.message : String(err) });
       },
     ).finally(() => {
-      job.at = Date.now();
+      job.at = this.now();
       fs.rmSync(u.file, { force: true });
       this.uploads.delete(u.id);
     });
