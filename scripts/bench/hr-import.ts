@@ -1,10 +1,11 @@
 /**
  * The HR import benchmark: an HR extract of N rows (default 2,000,000, about 330 MB) generated into
- * a temporary folder, imported into an empty database twice: once as it runs for real (the search
- * index kept up to date row by row: sqlite's full-text triggers, PostgreSQL's trigram index), once
- * with the index out of the way (sqlite: the full-text triggers dropped for the run; PostgreSQL:
- * without the trigram index), the index then rebuilt and timed on its own. Peak RSS is sampled
- * every 50 ms during each import: the import streams, so it must not grow with the file.
+ * a temporary folder, imported into an empty database twice, each a bulk load (the secondary
+ * indexes built once at its end, as a real first import does): once as it runs for real, search
+ * index included (sqlite's full-text index, PostgreSQL's trigram index), once with that index out of
+ * the way (sqlite: the full-text triggers dropped for the run; PostgreSQL: without the trigram
+ * index), the index then rebuilt and timed on its own. Then the floor (hr-floor.ts). Peak RSS is
+ * sampled every 50 ms during each import: the import streams, so it must not grow with the file.
  *
  * Standalone: `npx tsx scripts/bench/hr-import.ts [--rows N[,N…]] [--pg postgres://…] [--batch N]`
  * prints a markdown table per size (and an RSS comparison when given several sizes).
@@ -55,7 +56,7 @@ export interface HrImportBenchResult {
   /** with ÷ without (import only, rebuild not counted). */
   ratio: number;
   /** The database alone: the same number of rows made inside it and the indexes built (hr-floor.ts). */
-  floor: ImportFloor | null;
+  floor: ImportFloor;
 }
 
 /** Goals: the whole import of 2,000,000 rows, and what keeping the index up to date may cost. */
@@ -216,7 +217,7 @@ function runCell(r: ImportRun): string {
 /** The results as a markdown table: measure, value, goal, PASS/MISS/INFO. */
 export function importMarkdown(r: HrImportBenchResult): string {
   const pass = (ok: boolean) => (ok ? 'PASS' : 'MISS');
-  const index = r.database === 'sqlite' ? 'full-text triggers' : 'trigram index';
+  const index = r.database === 'sqlite' ? 'full-text index' : 'trigram index';
   // The time goal is for 2,000,000 rows; a smaller run is held to the same rate.
   const goalSeconds = (IMPORT_SECONDS_GOAL * r.rows) / IMPORT_GOAL_ROWS;
   const goalText = r.rows === IMPORT_GOAL_ROWS ? `≤ ${IMPORT_SECONDS_GOAL} s` : `≤ ${goalSeconds.toFixed(1)} s (${IMPORT_SECONDS_GOAL} s per ${int(IMPORT_GOAL_ROWS)})`;
@@ -225,15 +226,11 @@ export function importMarkdown(r: HrImportBenchResult): string {
     '',
     '| Measure | Value | Goal | Result |',
     '| --- | --- | --- | --- |',
-    `| Import, search index kept up to date (${index}) | ${runCell(r.withIndex)} | ${goalText} | ${pass(r.withIndex.seconds <= goalSeconds)} |`,
+    `| Import, search index included (${index}, built at the end of the load) | ${runCell(r.withIndex)} | ${goalText} | ${pass(r.withIndex.seconds <= goalSeconds)} |`,
     `| Import without the search index | ${runCell(r.withoutIndex)} | — | INFO |`,
     `| Rebuilding the index after that import | ${r.withoutIndex.rebuildSeconds === null ? 'n/a' : `${r.withoutIndex.rebuildSeconds.toFixed(1)} s`} | — | INFO |`,
     `| With ÷ without the index | ${ratio(r.ratio)} | ≤ ${INDEX_RATIO_GOAL}× | ${pass(r.ratio <= INDEX_RATIO_GOAL)} |`,
-    ...(r.floor
-      ? [
-          `| Floor: the database alone (the same number of rows made inside it by INSERT … SELECT, then the indexes built as a load into an empty desk builds them; no CSV, no application code) | ${r.floor.totalSeconds.toFixed(1)} s (rows ${r.floor.insertSeconds.toFixed(1)} s, indexes ${r.floor.indexSeconds.toFixed(1)} s) | — | INFO |`,
-        ]
-      : []),
+    `| Floor: the database alone (the same number of rows made inside it by INSERT … SELECT, then the indexes built as a load into an empty desk builds them; no CSV, no application code) | ${r.floor.totalSeconds.toFixed(1)} s (rows ${r.floor.insertSeconds.toFixed(1)} s, indexes ${r.floor.indexSeconds.toFixed(1)} s) | — | INFO |`,
     `| Peak RSS during the import, with / without the index | ${Math.round(r.withIndex.peakRssMiB)} / ${Math.round(r.withoutIndex.peakRssMiB)} MiB (at the start ${Math.round(r.withIndex.startRssMiB)} / ${Math.round(r.withoutIndex.startRssMiB)} MiB; heap peak ${Math.round(r.withIndex.peakHeapMiB)} / ${Math.round(r.withoutIndex.peakHeapMiB)} MiB) | flat | INFO |`,
     '',
   ].join('\n');

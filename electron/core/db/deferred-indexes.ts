@@ -15,7 +15,7 @@ import { databaseKind } from './connection';
  * step is one transaction: a process killed during the load leaves the marker, and the next open
  * of the database (openDeskCore) or the next import builds the indexes before anything else.
  */
-export const DEFERRED_INDEXES_KEY = 'db.deferredIndexes';
+const DEFERRED_INDEXES_KEY = 'db.deferredIndexes';
 
 const TABLES = ['employees', 'employee_emails'] as const;
 
