@@ -7,7 +7,7 @@ import type {
   SortDirection,
   SortKey,
 } from '../../../shared/domain';
-import { databaseKind, type DatabaseKind } from '../db/connection';
+import { databaseKind, pgPrepared, type DatabaseKind } from '../db/connection';
 import { toSummary } from './employees.service';
 
 /**
@@ -139,27 +139,29 @@ function hasFilters(f: SearchFilters): boolean {
   return Object.values(f).some((v) => v !== undefined);
 }
 
-/** exactRows without filters, as one fixed statement (what the builder would write). */
+/**
+ * exactRows without filters on PostgreSQL, as fixed statements prepared once per connection (by
+ * name; a new text needs a new name, hence the version suffix), run with $n placeholders.
+ */
 const EXACT_SQL = `SELECT ${COLUMNS.map((c) => `employees.${c}`).join(', ')} FROM employees
   WHERE employees.id IN (
-    SELECT id FROM employees WHERE employee_number = ?
-    UNION SELECT id FROM employees WHERE username = ?
-    UNION SELECT employee_id FROM employee_emails WHERE address_lc = ?)
+    SELECT id FROM employees WHERE employee_number = $1
+    UNION SELECT id FROM employees WHERE username = $1
+    UNION SELECT employee_id FROM employee_emails WHERE address_lc = $1)
   ORDER BY employees.sort_name, employees.id`;
-/** Its name as a prepared statement; a new text needs a new name (the version suffix). */
-const EXACT_STATEMENT = 'desk_employee_exact_v1';
+const EXACT_STATEMENT = 'desk_employee_exact_v2';
 /**
  * The same for the two shapes agents read out most, each with only the look-ups that can match:
  * an employee number can only be a number or a username (no address lacks an @), an address only
  * an address (no number or username has an @). One index probe instead of three and a UNION.
  */
 const EXACT_NUMBER_SQL = `SELECT ${COLUMNS.join(', ')} FROM employees
-  WHERE employee_number = ? OR username = ? ORDER BY sort_name, id`;
-const EXACT_NUMBER_STATEMENT = 'desk_employee_exact_number_v1';
+  WHERE employee_number = $1 OR username = $1 ORDER BY sort_name, id`;
+const EXACT_NUMBER_STATEMENT = 'desk_employee_exact_number_v2';
 const EXACT_EMAIL_SQL = `SELECT ${COLUMNS.map((c) => `employees.${c}`).join(', ')} FROM employee_emails
   JOIN employees ON employees.id = employee_emails.employee_id
-  WHERE employee_emails.address_lc = ? ORDER BY employees.sort_name, employees.id`;
-const EXACT_EMAIL_STATEMENT = 'desk_employee_exact_email_v1';
+  WHERE employee_emails.address_lc = $1 ORDER BY employees.sort_name, employees.id`;
+const EXACT_EMAIL_STATEMENT = 'desk_employee_exact_email_v2';
 const EMPLOYEE_NUMBER = /^\d{8}$/;
 
 function applyFilters(qb: Knex.QueryBuilder, f: SearchFilters): Knex.QueryBuilder {
@@ -301,13 +303,12 @@ export class EmployeeSearch {
       // The agent's most common look-up (a number or an address read out by the caller), with no
       // filter: a statement prepared once per connection, so PostgreSQL plans it once, not every
       // time (planning the UNION costs more than running it).
-      const [sql, name, values] = EMPLOYEE_NUMBER.test(q)
-        ? [EXACT_NUMBER_SQL, EXACT_NUMBER_STATEMENT, [q, q]]
+      const [sql, name] = EMPLOYEE_NUMBER.test(q)
+        ? [EXACT_NUMBER_SQL, EXACT_NUMBER_STATEMENT]
         : KEY_SHAPED.test(q)
-          ? [EXACT_EMAIL_SQL, EXACT_EMAIL_STATEMENT, [q]]
-          : [EXACT_SQL, EXACT_STATEMENT, [q, q, q]];
-      const result = (await this.db.raw(sql, values).options({ name })) as { rows: Row[] };
-      return result.rows;
+          ? [EXACT_EMAIL_SQL, EXACT_EMAIL_STATEMENT]
+          : [EXACT_SQL, EXACT_STATEMENT];
+      return pgPrepared<Row>(this.db, name, sql, [q]);
     }
     const ids = this.db
       .select('id')
