@@ -372,3 +372,39 @@ export interface HrImportJobView {
   /** Why it stopped, when it failed (nothing of that batch was written). */
   error: string | null;
 }
+
+/** A signed checkpoint of the audit chain's head. */
+export interface AuditCheckpointInfo {
+  at: string;
+  headSeq: number;
+  headHash: string;
+  eventCount: number;
+  /** daily | export | manual */
+  reason: string;
+  createdBy: string;
+}
+
+export const AUDIT_BREAK_KINDS = ['edited', 'deleted', 'reordered', 'inserted', 'truncated', 'rewritten', 'forged_checkpoint'] as const;
+export type AuditBreakKind = (typeof AUDIT_BREAK_KINDS)[number];
+
+/** Where the audit chain stops being trustworthy, and how. */
+export interface AuditBreak {
+  kind: AuditBreakKind;
+  /** The sequence number of the first event affected. */
+  seq: number;
+  detail: string;
+}
+
+export interface AuditVerifyReport {
+  ok: boolean;
+  /** Events walked (every event on the chain). */
+  events: number;
+  headSeq: number;
+  headHash: string;
+  checkpointsChecked: number;
+  latestCheckpoint: AuditCheckpointInfo | null;
+  /** The break with the smallest sequence number, or null when the trail is intact. */
+  firstBreak: AuditBreak | null;
+  /** The first 20 breaks, by sequence number. */
+  breaks: AuditBreak[];
+}

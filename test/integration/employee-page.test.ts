@@ -1,3 +1,4 @@
+import { appendEvents, type AuditContent } from '../../electron/core/audit/chain';
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,8 +94,8 @@ async function insertMail(db: Knex, employeeId: number, created: number, status:
   });
 }
 
-async function insertAudit(db: Knex, employeeId: number, occurred: number, extra: Record<string, unknown> = {}): Promise<number> {
-  return insertId(db, 'audit_events', {
+async function insertAudit(db: Knex, employeeId: number, occurred: number, extra: Partial<AuditContent> = {}): Promise<number> {
+  const [id] = await appendEvents(db, [{
     occurred_at: at(occurred),
     actor_user_id: null,
     actor_name: 'agent.test',
@@ -104,7 +105,8 @@ async function insertAudit(db: Knex, employeeId: number, occurred: number, extra
     result: 'ok',
     details: '{}',
     ...extra,
-  });
+  }]);
+  return id!;
 }
 
 /** The mail log as the page must show it, read from the table. */
@@ -183,7 +185,7 @@ describe.each(TARGETS)('employee page on $name', (target: Target) => {
     // 60 audit events for E, oldest first, with a few odd ones.
     inserted = { audits: [] };
     for (let i = 0; i < 60; i++) {
-      const extra: Record<string, unknown> =
+      const extra: Partial<AuditContent> =
         i === 10 ? { details: '{not json' } : i === 11 ? { details: '[1,2]' } : i === 12 ? { details: 'null' } : i === 13 ? { result: 'refused', ticket_ref: 'INC-42', details: JSON.stringify({ reason: 'leaver' }) } : { details: JSON.stringify({ n: i }) };
       inserted.audits.push(await insertAudit(core.db, E, -(120 - i) * MIN, extra));
     }

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, beforeEach } from 'vitest';
 import { DeskError } from '../../shared/errors';
 import { databaseKind } from '../../electron/core/db/connection';
 import { createLogger } from '../../electron/core/log/logger';
@@ -54,9 +54,14 @@ describe.each(TARGETS)('SMTP settings on $name', (target: Target) => {
   beforeAll(async () => {
     f = await openMailFixture(target);
   });
+  // The audit trail is append-only: each test reads the events written after it started.
+  let auditFloor = 0;
+  const audits = (action: string) => f.db('audit_events').where('id', '>', auditFloor).andWhere({ action });
+  beforeEach(async () => {
+    auditFloor = Number(((await f.db('audit_events').max({ m: 'id' }).first()) as { m: number | null }).m ?? 0);
+  });
   afterEach(async () => {
     await f.reset();
-    await f.db('audit_events').delete();
     await Promise.all(servers.splice(0).map((s) => s.close()));
   });
   afterAll(async () => {
@@ -79,7 +84,7 @@ describe.each(TARGETS)('SMTP settings on $name', (target: Target) => {
     const view = await updateSmtpSettings(f.db, f.clock, f.vault, ADMIN, { host: 'smtp.example.org', port: 465, security: 'tls', from: 'desk@example.org' });
     expect(view).toEqual({ host: 'smtp.example.org', port: 465, security: 'tls', user: '', from: 'desk@example.org', passwordSet: false, configured: true });
     expect(await getSetting(f.db, 'smtp.port')).toBe(465);
-    const audit = await f.db('audit_events').where({ action: 'smtp.settings_changed' });
+    const audit = await audits('smtp.settings_changed');
     expect(audit).toHaveLength(1);
     expect(JSON.parse(audit[0].details)).toEqual({
       changes: {
@@ -108,11 +113,11 @@ describe.each(TARGETS)('SMTP settings on $name', (target: Target) => {
       expect((err as DeskError).code).toBe('VALIDATION');
     }
     expect(await getSmtpView(f.db)).toEqual(view);
-    expect(await f.db('audit_events').where({ action: 'smtp.settings_changed' })).toHaveLength(1);
+    expect(await audits('smtp.settings_changed')).toHaveLength(1);
 
     // nothing changed: nothing written, nothing audited
     await updateSmtpSettings(f.db, f.clock, f.vault, ADMIN, { host: 'smtp.example.org', password: '' });
-    expect(await f.db('audit_events').where({ action: 'smtp.settings_changed' })).toHaveLength(1);
+    expect(await audits('smtp.settings_changed')).toHaveLength(1);
   });
 
   it('keeps the password sealed, never returns it and never audits it', async () => {
@@ -129,7 +134,7 @@ describe.each(TARGETS)('SMTP settings on $name', (target: Target) => {
     expect((await loadSmtpConfig(f.db, f.vault)).password).toBe(PASSWORD);
     expect(await dumpDatabase(f.db)).not.toContain(PASSWORD);
 
-    const audit = await f.db('audit_events').where({ action: 'smtp.settings_changed' }).orderBy('id');
+    const audit = await audits('smtp.settings_changed').orderBy('id');
     expect(JSON.parse(audit[0].details)).toEqual({ changes: { host: { from: '', to: 'smtp.example.org' }, user: { from: '', to: 'desk' } }, passwordChanged: true });
 
     // '' keeps it (a form's empty password box), null removes it
@@ -138,7 +143,7 @@ describe.each(TARGETS)('SMTP settings on $name', (target: Target) => {
     const cleared = await updateSmtpSettings(f.db, f.clock, f.vault, ADMIN, { password: null });
     expect(cleared.passwordSet).toBe(false);
     expect(await f.db('settings').where({ key: SMTP_PASSWORD_KEY })).toHaveLength(0);
-    const last = await f.db('audit_events').where({ action: 'smtp.settings_changed' }).orderBy('id', 'desc').first();
+    const last = await audits('smtp.settings_changed').orderBy('id', 'desc').first();
     expect(JSON.parse(last.details)).toEqual({ changes: {}, passwordChanged: true, passwordRemoved: true });
   });
 

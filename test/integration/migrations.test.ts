@@ -6,6 +6,7 @@ import type { Database } from '../../electron/core/db/connection';
 import { appliedMigrations, LATEST_MIGRATION, migrateToLatest, NewerDatabaseError, rollbackLast } from '../../electron/core/db/migrate';
 import { MIGRATIONS } from '../../electron/core/db/migrations/index';
 import { PRUNED_INDEXES } from '../../electron/core/db/migrations/0014_prune_indexes';
+import { eventHash, GENESIS_HASH } from '../../electron/core/audit/chain';
 import { silentLogger } from '../../electron/core/log/logger';
 import { openScratchDatabase, scratch, TARGETS, type Scratch, type Target } from '../support/targets';
 
@@ -92,6 +93,16 @@ async function employeesWithFactors(k: Knex): Promise<void> {
   const pending = await newEmployee(k, { first_name: 'Pending' });
   await factor(pending, 'email', 'pending');
   await newEmployee(k, { first_name: 'Nobody' });
+}
+
+/** Three events as 0015 finds them, one about an employee, one by a desk user. */
+async function eventsBeforeTheChain(k: Knex): Promise<void> {
+  const emp = await newEmployee(k);
+  const user = await newDeskUser(k);
+  const event = (o: Record<string, unknown>) => ({ occurred_at: NOW, actor_name: 'x', action: 'a', ...o });
+  await insertId(k, 'audit_events', event({ employee_id: emp, details: '{"n":1}' }));
+  await insertId(k, 'audit_events', event({ actor_user_id: user, ticket_ref: 'chat-1', result: 'refused' }));
+  await insertId(k, 'audit_events', event({ occurred_at: '2026-01-05T09:00:01.250Z', action: 'b' }));
 }
 
 async function newDeskUser(k: Knex, overrides: Record<string, unknown> = {}): Promise<number> {
@@ -528,6 +539,56 @@ const SPECS: Record<string, MigrationSpec> = {
       expect(names).toEqual(expect.arrayContaining(PRUNED_INDEXES[isPg(k) ? 'postgres' : 'sqlite']));
     },
   },
+  '0015_audit_chain': {
+    tables: ['audit_checkpoints'],
+    columns: {
+      audit_events: ['seq', 'prev_hash', 'hash'],
+      audit_checkpoints: ['id', 'created_at', 'head_seq', 'head_hash', 'event_count', 'reason', 'created_by', 'mac'],
+    },
+    indexes: { audit_events: ['audit_events_seq_unique'] },
+    async present(k) {
+      // The events that were there are chained in id order, from the genesis hash.
+      const rows = await k('audit_events').orderBy('id').select();
+      expect(rows.length).toBe(3);
+      let prev = GENESIS_HASH;
+      for (const [i, r] of rows.entries()) {
+        expect([Number(r.seq), r.prev_hash]).toEqual([i + 1, prev]);
+        expect(r.hash).toBe(eventHash(i + 1, r, prev));
+        prev = r.hash;
+      }
+      // Append-only, for both tables; an event outside the chain is refused.
+      const first = Number(rows[0].id);
+      await expectRefused(k('audit_events').where({ id: first }).update({ action: 'edited' }), /append-only/);
+      await expectRefused(k('audit_events').where({ id: first }).delete(), /append-only/);
+      await expectRefused(k('audit_events').insert({ occurred_at: NOW, actor_name: 'x', action: 'a' }), /chain|null/i);
+      const cp = await insertId(k, 'audit_checkpoints', {
+        created_at: NOW,
+        head_seq: 3,
+        head_hash: prev,
+        event_count: 3,
+        reason: 'manual',
+        created_by: 'test',
+        mac: 'f'.repeat(64),
+      });
+      await expectRefused(k('audit_checkpoints').where({ id: cp }).update({ head_seq: 2 }), /append-only/);
+      await expectRefused(k('audit_checkpoints').where({ id: cp }).delete(), /append-only/);
+      if (isPg(k)) {
+        await expectRefused(k.raw('TRUNCATE audit_events'), /append-only/);
+        await expectRefused(k.raw('TRUNCATE audit_checkpoints'), /append-only/);
+      }
+      // What an event is about can no longer be deleted from under it (ON DELETE SET NULL is an update).
+      const emp = rows.find((r) => r.employee_id !== null)!.employee_id;
+      await expectRefused(k('employees').where({ id: emp }).delete(), /append-only/);
+      expect(Number((await k('audit_events').count({ n: '*' }).first())!.n)).toBe(3);
+    },
+    async absent(k) {
+      expect(await k.schema.hasColumn('audit_events', 'hash')).toBe(false);
+      if (!isPg(k)) expect((await sqliteObjects(k, 'trigger')).filter((t) => t.startsWith('audit_'))).toEqual([]);
+      // Plain rows again, as before the migration.
+      const [row] = await k('audit_events').orderBy('id').limit(1).select('id');
+      await k('audit_events').where({ id: row.id }).update({ details: '{"edited":true}' });
+    },
+  },
 };
 
 /** PostgreSQL: the column's statistics target (-1: the server's default). */
@@ -587,6 +648,7 @@ describe.each(TARGETS)('migrations on $name', (target: Target) => {
     for (const t of SPECS[name]!.tables) expect(await k.schema.hasTable(t)).toBe(false);
     if (name === '0010_employee_search') await newEmployee(k, { search_doc: 'ada preexisting row' });
     if (name === '0011_employee_ranking') await employeesWithFactors(k);
+    if (name === '0015_audit_chain') await eventsBeforeTheChain(k);
 
     expect(await migrateToLatest(k, { to: name })).toEqual([name]);
     expect(await appliedMigrations(k)).toEqual(NAMES.slice(0, i + 1));

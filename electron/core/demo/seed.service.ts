@@ -6,6 +6,7 @@ import templates from '../../../resources/mail/templates.json';
 import type { Clock } from '../clock';
 import { databaseKind } from '../db/connection';
 import { recordAudit, type Actor } from '../audit/audit.service';
+import { chainAfterHead, type AuditContent } from '../audit/chain';
 import { createDeskUser, findDeskUser } from '../deskusers/deskusers.service';
 import { newTotpSeed } from '../auth/totp';
 import type { Vault } from '../secrets/vault';
@@ -268,7 +269,7 @@ export async function seedDemoData(db: Knex, clock: Clock, opts: SeedOptions): P
       const employees: Row[] = [];
       const emails: Row[] = [];
       const factors: Row[] = [];
-      const audits: Row[] = [];
+      const audits: AuditContent[] = [];
       const codes: Row[] = [];
       const mails: Row[] = [];
       for (let k = 0; k < size; k++) {
@@ -283,7 +284,7 @@ export async function seedDemoData(db: Knex, clock: Clock, opts: SeedOptions): P
             occurred_at: iso(a.at),
             actor_user_id: null,
             actor_name: 'employee',
-            employee_id: made.employee.id,
+            employee_id: Number(made.employee.id),
             ticket_ref: null,
             action: a.action,
             result: 'ok',
@@ -294,7 +295,7 @@ export async function seedDemoData(db: Knex, clock: Clock, opts: SeedOptions): P
       await insertAll(trx, 'employees', employees);
       await insertAll(trx, 'employee_emails', emails);
       await insertAll(trx, 'factors', factors);
-      await insertAll(trx, 'audit_events', audits);
+      await insertAll(trx, 'audit_events', await chainAfterHead(trx, audits));
       await insertAll(trx, 'one_time_codes', codes);
       await insertAll(trx, 'mail_outbox', mails);
       await recordAudit(trx, clock, {

@@ -1,0 +1,202 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import type { AuditBreak, AuditCheckpointInfo, AuditVerifyReport } from '../../../shared/domain';
+import type { Clock } from '../clock';
+import type { Vault } from '../secrets/vault';
+import { chainHead, eventHash, GENESIS_HASH, lockChain, type AuditContent } from './chain';
+
+/**
+ * Checking the chain, and the signed checkpoints that make cutting events off its end visible.
+ *
+ * The chain alone is keyless: whoever can write to the database and knows the format could
+ * rewrite every event after the one they change. A checkpoint pins the head (seq, hash, count, time)
+ * with an HMAC under a key derived from the data key, which is not in the database (key file or
+ * the OS keychain). It is written daily, on every export and on demand, into the append-only table
+ * audit_checkpoints and, as a copy, into <data dir>/audit/checkpoints.jsonl. A chain that ends
+ * before a checkpoint's head, or differs from it there, has lost or rewritten events since.
+ */
+
+const MAC_PURPOSE = 'audit.checkpoint';
+const FORMAT = 'mfa-desk.audit.checkpoint.v1';
+const PAGE = 5000;
+export const CHECKPOINT_FILE = path.join('audit', 'checkpoints.jsonl');
+export const DAILY_MS = 24 * 60 * 60_000;
+
+export type CheckpointReason = 'daily' | 'export' | 'manual';
+
+interface CheckpointRow {
+  id?: number;
+  created_at: string | Date;
+  head_seq: number;
+  head_hash: string;
+  event_count: number;
+  reason: string;
+  created_by: string;
+  mac: string;
+}
+
+function checkpointText(c: CheckpointRow): string {
+  return JSON.stringify([FORMAT, new Date(c.created_at).toISOString(), Number(c.head_seq), c.head_hash, Number(c.event_count), c.reason, c.created_by]);
+}
+
+/**
+ * Sign the chain's head now. In its own transaction, holding the chain's lock, so the head and the
+ * count belong together; the file copy is appended after the commit.
+ */
+export async function writeCheckpoint(
+  db: Knex,
+  clock: Clock,
+  vault: Vault,
+  opts: { reason: CheckpointReason; createdBy: string; dataDir?: string | undefined },
+): Promise<AuditCheckpointInfo> {
+  const row = await db.transaction(async (trx) => {
+    await lockChain(trx);
+    const head = await chainHead(trx);
+    const cp: CheckpointRow = {
+      created_at: clock.now().toISOString(),
+      head_seq: head.seq,
+      head_hash: head.hash,
+      event_count: head.seq,
+      reason: opts.reason,
+      created_by: opts.createdBy,
+      mac: '',
+    };
+    cp.mac = vault.mac(MAC_PURPOSE, checkpointText(cp));
+    const [r] = await trx('audit_checkpoints').insert(cp).returning('id');
+    return { ...cp, id: typeof r === 'object' ? Number((r as { id: number }).id) : Number(r) };
+  });
+  if (opts.dataDir) {
+    const file = path.join(opts.dataDir, CHECKPOINT_FILE);
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.appendFileSync(file, JSON.stringify({ ...row, created_at: new Date(row.created_at).toISOString() }) + '\n', { mode: 0o600 });
+  }
+  return info(row);
+}
+
+function info(c: CheckpointRow): AuditCheckpointInfo {
+  return { at: new Date(c.created_at).toISOString(), headSeq: Number(c.head_seq), headHash: c.head_hash, eventCount: Number(c.event_count), reason: c.reason, createdBy: c.created_by };
+}
+
+/** The newest checkpoint in the database, or null. */
+export async function latestCheckpoint(db: Knex): Promise<AuditCheckpointInfo | null> {
+  const row = (await db('audit_checkpoints').orderBy('id', 'desc').first()) as CheckpointRow | undefined;
+  return row ? info(row) : null;
+}
+
+/** Write a daily checkpoint when the newest is a day old (or there is none). */
+export async function checkpointIfDue(db: Knex, clock: Clock, vault: Vault, dataDir?: string): Promise<AuditCheckpointInfo | null> {
+  const last = (await db('audit_checkpoints').where({ reason: 'daily' }).orderBy('id', 'desc').first('created_at')) as { created_at: string | Date } | undefined;
+  if (last && clock.now().getTime() - new Date(last.created_at).getTime() < DAILY_MS) return null;
+  return writeCheckpoint(db, clock, vault, { reason: 'daily', createdBy: 'system', dataDir });
+}
+
+function readCheckpointFile(dataDir: string | undefined): { rows: CheckpointRow[]; unreadable: number } {
+  if (!dataDir) return { rows: [], unreadable: 0 };
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(dataDir, CHECKPOINT_FILE), 'utf8');
+  } catch {
+    return { rows: [], unreadable: 0 };
+  }
+  const rows: CheckpointRow[] = [];
+  let unreadable = 0;
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const c = JSON.parse(line) as CheckpointRow;
+      if (typeof c.head_hash !== 'string' || !Number.isInteger(c.head_seq) || typeof c.mac !== 'string') throw new Error('shape');
+      rows.push(c);
+    } catch {
+      unreadable += 1;
+    }
+  }
+  return { rows, unreadable };
+}
+
+interface EventRow extends AuditContent {
+  id: number;
+  seq: number | string | null;
+  prev_hash: string | null;
+  hash: string | null;
+}
+
+/**
+ * Walk the whole chain in seq order and check every checkpoint against it. Reports the first broken
+ * link (the smallest seq where the trail stops being trustworthy) and what kind of break it is.
+ */
+export async function verifyAuditChain(
+  db: Knex,
+  vault: Vault,
+  opts: { dataDir?: string | undefined; onProgress?: (checked: number) => void } = {},
+): Promise<AuditVerifyReport> {
+  const fromDb = (await db('audit_checkpoints').orderBy('id').select()) as CheckpointRow[];
+  const fromFile = readCheckpointFile(opts.dataDir);
+  const checkpoints = [...fromDb.map((c) => ({ c, source: 'database' as const })), ...fromFile.rows.map((c) => ({ c, source: 'file' as const }))];
+
+  const breaks: AuditBreak[] = [];
+  const note = (b: AuditBreak) => breaks.push(b);
+  // Signatures first: a checkpoint that is not ours proves nothing.
+  const trusted = new Map<number, Array<{ hash: string; source: string }>>();
+  for (const { c, source } of checkpoints) {
+    if (!vault.macEquals(MAC_PURPOSE, checkpointText(c), c.mac) || Number(c.event_count) !== Number(c.head_seq)) {
+      note({ kind: 'forged_checkpoint', seq: Number(c.head_seq), detail: `a checkpoint in the ${source} (${String(c.created_at)}) is not signed with this desk's key` });
+      continue;
+    }
+    const list = trusted.get(Number(c.head_seq)) ?? [];
+    list.push({ hash: c.head_hash, source });
+    trusted.set(Number(c.head_seq), list);
+  }
+  if (fromFile.unreadable > 0) note({ kind: 'forged_checkpoint', seq: 0, detail: `${fromFile.unreadable} line(s) of ${CHECKPOINT_FILE} cannot be read` });
+
+  let expected = 1;
+  let prevHash = GENESIS_HASH;
+  let lastSeq = 0;
+  let checked = 0;
+  const hashAt = new Map<number, string>();
+  const wanted = new Set(trusted.keys());
+  for (;;) {
+    const rows = (await db('audit_events').whereNotNull('seq').andWhere('seq', '>', lastSeq).orderBy('seq').limit(PAGE).select()) as EventRow[];
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      const seq = Number(r.seq);
+      if (seq > expected) note({ kind: 'deleted', seq: expected, detail: seq - expected === 1 ? `event ${expected} is missing` : `events ${expected}–${seq - 1} are missing` });
+      const selfOk = r.hash === eventHash(seq, r, r.prev_hash ?? '');
+      const linkOk = r.prev_hash === prevHash;
+      if (!selfOk && linkOk) note({ kind: 'edited', seq, detail: `event ${seq} (id ${r.id}) does not match its hash: its content was changed` });
+      else if (!selfOk) note({ kind: 'reordered', seq, detail: `event ${seq} (id ${r.id}) is not where it was written: neither its hash nor its link to event ${seq - 1} holds` });
+      else if (!linkOk && seq === expected) note({ kind: 'inserted', seq, detail: `event ${seq} (id ${r.id}) does not link to the event before it: it was put into the chain afterwards` });
+      if (wanted.has(seq)) hashAt.set(seq, r.hash ?? '');
+      prevHash = r.hash ?? '';
+      expected = seq + 1;
+      lastSeq = seq;
+      checked += 1;
+    }
+    opts.onProgress?.(checked);
+  }
+  const unchained = (await db('audit_events').whereNull('seq').count({ n: '*' }).first()) as { n: number | string };
+  if (Number(unchained.n) > 0) {
+    const first = (await db('audit_events').whereNull('seq').min({ id: 'id' }).first()) as { id: number };
+    note({ kind: 'inserted', seq: lastSeq + 1, detail: `${Number(unchained.n)} event(s) outside the chain (first id ${first.id})` });
+  }
+  // Every trusted checkpoint must find its head on the chain.
+  for (const [seq, list] of trusted) {
+    for (const cp of list) {
+      if (seq === 0) continue;
+      if (seq > lastSeq) note({ kind: 'truncated', seq: lastSeq + 1, detail: `a signed checkpoint (${cp.source}) saw the chain reach event ${seq}; it now ends at ${lastSeq}` });
+      else if (hashAt.get(seq) !== cp.hash) note({ kind: 'rewritten', seq, detail: `event ${seq} differs from the signed checkpoint (${cp.source}): the chain was rewritten up to there` });
+    }
+  }
+  breaks.sort((a, b) => a.seq - b.seq);
+  const latest = fromDb.length ? info(fromDb[fromDb.length - 1]!) : null;
+  return {
+    ok: breaks.length === 0,
+    events: checked,
+    headSeq: lastSeq,
+    headHash: lastSeq === 0 ? GENESIS_HASH : prevHash,
+    checkpointsChecked: checkpoints.length,
+    latestCheckpoint: latest,
+    firstBreak: breaks[0] ?? null,
+    breaks: breaks.slice(0, 20),
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * The audit trail proves itself: every kind of tampering — an edit with the sqlite3 command line,
+ * a deletion, a reorder, an insertion, cutting events off the end — is found by the chain walk
+ * (with signed checkpoints for what the chain alone cannot show), with the sequence number where
+ * the trail breaks. Tampering goes around MFA Desk, as an attacker with the database file would.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recordAudit, type Actor } from '../../electron/core/audit/audit.service';
+import { appendEvents, eventHash, GENESIS_HASH } from '../../electron/core/audit/chain';
+import { CHECKPOINT_FILE, checkpointIfDue, verifyAuditChain, writeCheckpoint } from '../../electron/core/audit/integrity';
+import { ManualClock } from '../../electron/core/clock';
+import { sqliteFile } from '../../electron/core/db/connection';
+import { openTestCore, TARGETS, type Target, type TestCore } from '../support/targets';
+
+const AGENT: Actor = { userId: null, name: 'agent.chain' };
+
+describe.each(TARGETS)('audit chain on $name', (target: Target) => {
+  let core: TestCore;
+  let clock: ManualClock;
+  const pg = target.name === 'postgres';
+
+  beforeEach(async () => {
+    clock = new ManualClock(new Date('2026-03-02T09:00:00.000Z'));
+    core = await openTestCore(target, { clock });
+  });
+  afterEach(async () => {
+    await core.dispose();
+  });
+
+  async function events(n: number): Promise<void> {
+    for (let i = 1; i <= n; i++) {
+      clock.advance(1000);
+      await recordAudit(core.db, clock, { actor: AGENT, action: 'test.event', employeeId: null, ticketRef: `chat-${i}`, details: { i } });
+    }
+  }
+  const verify = () => verifyAuditChain(core.db, core.vault, { dataDir: core.config.dataDir });
+  const seqOf = async (seq: number) => (await core.db('audit_events').where({ seq }).first()) as Record<string, unknown> & { id: number; hash: string };
+
+  /** Run SQL with the append-only triggers out of the way: what someone going around the desk does. */
+  async function tamper(statements: string[]): Promise<void> {
+    if (pg) {
+      await core.db.transaction(async (trx) => {
+        await trx.raw('ALTER TABLE audit_events DISABLE TRIGGER USER');
+        await trx.raw('ALTER TABLE audit_checkpoints DISABLE TRIGGER USER');
+        for (const s of statements) await trx.raw(s);
+        await trx.raw('ALTER TABLE audit_events ENABLE TRIGGER USER');
+        await trx.raw('ALTER TABLE audit_checkpoints ENABLE TRIGGER USER');
+      });
+      return;
+    }
+    // The sqlite3 command line on the live database file, triggers dropped for the edit.
+    const script = ['DROP TRIGGER IF EXISTS audit_events_no_update;', 'DROP TRIGGER IF EXISTS audit_events_no_delete;', 'DROP TRIGGER IF EXISTS audit_checkpoints_no_delete;', ...statements.map((s) => s + ';')].join('\n');
+    execFileSync('sqlite3', ['-bail', sqliteFile(core.config.dataDir)], { input: script, stdio: ['pipe', 'pipe', 'pipe'] });
+  }
+
+  it('chains every event to the one before, in the transaction that writes it, and verifies clean', async () => {
+    await events(5);
+    const rows = await core.db('audit_events').orderBy('seq').select();
+    let prev = GENESIS_HASH;
+    for (const [i, r] of rows.entries()) {
+      expect(Number(r.seq)).toBe(i + 1);
+      expect(r.prev_hash).toBe(prev);
+      expect(r.hash).toBe(eventHash(i + 1, r, prev));
+      prev = r.hash;
+    }
+    // A transaction that fails leaves no event and no gap.
+    await expect(
+      core.db.transaction(async (trx) => {
+        await recordAudit(trx, clock, { actor: AGENT, action: 'test.rolled_back' });
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
+    await events(1);
+    const report = await verify();
+    expect(report).toMatchObject({ ok: true, events: 6, headSeq: 6, firstBreak: null, breaks: [] });
+    expect(report.headHash).toBe((await seqOf(6)).hash);
+    expect(await core.db('audit_events').where({ action: 'test.rolled_back' })).toEqual([]);
+  });
+
+  it('keeps one unbroken chain when many transactions append at once', async () => {
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        core.db.transaction(async (trx) => {
+          await recordAudit(trx, clock, { actor: AGENT, action: 'test.parallel', details: { i } });
+          await appendEvents(trx, [
+            { occurred_at: clock.now().toISOString(), actor_user_id: null, actor_name: 'x', employee_id: null, ticket_ref: null, action: 'test.parallel.second', result: 'ok', details: '{}' },
+          ]);
+        }),
+      ),
+    );
+    expect(await verify()).toMatchObject({ ok: true, events: 24, headSeq: 24 });
+  });
+
+  it('refuses UPDATE and DELETE through the database itself', async () => {
+    await events(2);
+    await expect(core.db('audit_events').where({ seq: 1 }).update({ details: '{}' })).rejects.toThrow(/append-only/);
+    await expect(core.db('audit_events').where({ seq: 2 }).delete()).rejects.toThrow(/append-only/);
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('finds an edited event', async () => {
+    await events(6);
+    await tamper([`UPDATE audit_events SET details = '{"i":99}' WHERE seq = 4`]);
+    const report = await verify();
+    expect(report.ok).toBe(false);
+    expect(report.firstBreak).toMatchObject({ kind: 'edited', seq: 4 });
+  });
+
+  it('finds a deleted event', async () => {
+    await events(6);
+    await tamper(['DELETE FROM audit_events WHERE seq = 3']);
+    expect((await verify()).firstBreak).toMatchObject({ kind: 'deleted', seq: 3 });
+  });
+
+  it('finds two events swapped', async () => {
+    await events(6);
+    await tamper(['UPDATE audit_events SET seq = -2 WHERE seq = 2', 'UPDATE audit_events SET seq = 2 WHERE seq = 5', 'UPDATE audit_events SET seq = 5 WHERE seq = -2']);
+    const report = await verify();
+    expect(report.firstBreak).toMatchObject({ kind: 'reordered', seq: 2 });
+    expect(report.breaks.map((b) => b.seq)).toContain(5);
+  });
+
+  it('finds an event slipped in: outside the chain, or chained but not linked', async () => {
+    await events(4);
+    // An event without chain fields is refused even with the append-only triggers out of the way
+    // (sqlite: the chained-insert trigger; PostgreSQL: NOT NULL).
+    await expect(
+      tamper([`INSERT INTO audit_events (occurred_at, actor_name, action, result, details) VALUES ('2026-03-02T09:00:02.500Z', 'intruder', 'test.forged', 'ok', '{}')`]),
+    ).rejects.toThrow();
+    expect(await core.db('audit_events').where({ action: 'test.forged' })).toEqual([]);
+    // One with plausible chain fields: a valid hash of its own, slotted in as seq 5 after event 4 but linked to event 3.
+    const three = await seqOf(3);
+    const forged = { occurred_at: '2026-03-02T09:00:03.500Z', actor_user_id: null, actor_name: 'intruder', employee_id: null, ticket_ref: null, action: 'test.forged', result: 'ok', details: '{}' };
+    const hash = eventHash(5, forged, three.hash);
+    await tamper([
+      `INSERT INTO audit_events (occurred_at, actor_name, action, result, details, seq, prev_hash, hash) VALUES ('${forged.occurred_at}', 'intruder', 'test.forged', 'ok', '{}', 5, '${three.hash}', '${hash}')`,
+    ]);
+    expect((await verify()).firstBreak).toMatchObject({ kind: 'inserted', seq: 5 });
+  });
+
+  it('finds events cut off the end, and a chain rewritten after a checkpoint, through the signed checkpoint', async () => {
+    await events(8);
+    const cp = await writeCheckpoint(core.db, clock, core.vault, { reason: 'manual', createdBy: 'test', dataDir: core.config.dataDir });
+    expect(cp).toMatchObject({ headSeq: 8, eventCount: 8, reason: 'manual' });
+    expect(fs.readFileSync(path.join(core.config.dataDir, CHECKPOINT_FILE), 'utf8').trim().split('\n')).toHaveLength(1);
+    await events(2);
+    expect(await verify()).toMatchObject({ ok: true, events: 10, checkpointsChecked: 2 }); // the table and the file
+    // The last four events go, and with them the database's checkpoint: the chain that is left is
+    // internally sound, but the checkpoint file still knows it reached 8.
+    await tamper(['DELETE FROM audit_events WHERE seq > 6', 'DELETE FROM audit_checkpoints']);
+    const report = await verify();
+    expect(report.firstBreak).toMatchObject({ kind: 'truncated', seq: 7 });
+    expect(report.firstBreak!.detail).toMatch(/file/);
+  });
+
+  it('finds a chain rewritten from scratch (every hash recomputed) where it meets a checkpoint, and a forged checkpoint', async () => {
+    await events(5);
+    await writeCheckpoint(core.db, clock, core.vault, { reason: 'export', createdBy: 'test' });
+    // Rewrite event 2 and re-hash everything after it, as someone who knows the format would.
+    const rows = await core.db('audit_events').orderBy('seq').select();
+    rows[1].details = '{"i":"rewritten"}';
+    let prev = GENESIS_HASH;
+    const updates: string[] = [];
+    for (const r of rows) {
+      const h = eventHash(Number(r.seq), r, prev);
+      updates.push(`UPDATE audit_events SET details = '${r.details}', prev_hash = '${prev}', hash = '${h}' WHERE seq = ${Number(r.seq)}`);
+      prev = h;
+    }
+    await tamper(updates);
+    let report = await verify();
+    expect(report.breaks.map((b) => b.kind)).toEqual(['rewritten']);
+    expect(report.firstBreak).toMatchObject({ kind: 'rewritten', seq: 5 });
+    // A checkpoint made up to match (without the key) is refused as forged.
+    await tamper([
+      `INSERT INTO audit_checkpoints (created_at, head_seq, head_hash, event_count, reason, created_by, mac) VALUES ('2026-03-02T10:00:00.000Z', 5, '${prev}', 5, 'manual', 'intruder', '${'a'.repeat(64)}')`,
+    ]);
+    report = await verify();
+    expect(report.breaks.map((b) => b.kind).sort()).toEqual(['forged_checkpoint', 'rewritten']);
+  });
+
+  it('writes a daily checkpoint only when the last one is a day old', async () => {
+    await events(1);
+    expect(await checkpointIfDue(core.db, clock, core.vault)).toMatchObject({ reason: 'daily', headSeq: 1 });
+    clock.advance(23 * 3600_000);
+    expect(await checkpointIfDue(core.db, clock, core.vault)).toBeNull();
+    clock.advance(3600_000);
+    await events(1);
+    expect(await checkpointIfDue(core.db, clock, core.vault)).toMatchObject({ reason: 'daily', headSeq: 2 });
+    expect(await core.db('audit_checkpoints').count({ n: '*' }).first()).toMatchObject({ n: pg ? '2' : 2 });
+  });
+});
+
