@@ -8,7 +8,9 @@ import { z } from 'zod';
 import { SMTP_SECURITIES, EMAIL_KINDS, EMPLOYEE_STATUSES, FACTOR_FILTERS, FACTOR_TYPES, MFA_STATES, SORT_KEYS } from './domain';
 import type {
   AppStatus,
+  AuditCheckpointInfo,
   AuditPage,
+  AuditVerifyReport,
   CallerVerificationView,
   DemoSeedResult,
   EmployeePageData,
@@ -54,6 +56,8 @@ const CALLER_ROLES = ['agent', 'supervisor', 'admin'] as const satisfies readonl
 const OVERRIDE_ROLES = ['supervisor', 'admin'] as const satisfies readonly DeskRole[];
 /** Who corrects an employee's record (the emails on record): managers, and admins. */
 export const RECORD_ROLES = ['manager', 'admin'] as const satisfies readonly DeskRole[];
+/** Who reads, exports and checks the audit trail. */
+export const REPORT_ROLES = ['supervisor', 'admin'] as const satisfies readonly DeskRole[];
 
 export const usernameSchema = z
   .string()
@@ -382,6 +386,16 @@ export const channels = {
     input: z.object({ jobId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }).strict(),
     access: ['admin'],
     summary: 'The line-numbered report of rejected rows and conflicts of a finished HR import.',
+  }),
+  'audit.verify': channel<AuditVerifyReport>()({
+    input: z.object({}).strict(),
+    access: REPORT_ROLES,
+    summary: 'Walk the audit trail\'s hash chain and check the signed checkpoints; the first broken link, if any (audited).',
+  }),
+  'audit.checkpoint': channel<AuditCheckpointInfo>()({
+    input: z.object({}).strict(),
+    access: REPORT_ROLES,
+    summary: 'Sign the audit chain\'s head now (head, count and time under a key that is not in the database).',
   }),
   'demo.load': channel<DemoSeedResult>()({
     input: z

@@ -1,5 +1,5 @@
 /**
- * The `desk` command: serve, seed, import, users, keys, settings, smtp, migrate, selfservice, status. Plain
+ * The `desk` command: serve, seed, import, users, keys, settings, smtp, audit, migrate, selfservice, status. Plain
  * Node over electron/core; it never loads Electron.
  */
 import fs from 'node:fs';
@@ -21,6 +21,7 @@ import {
 import { openDeskCore, type DeskCore } from '../core/app';
 import { resolveConfig } from '../core/config';
 import { CLI_ACTOR } from '../core/audit/audit.service';
+import { verifyAuditChain, writeCheckpoint } from '../core/audit/integrity';
 import { countDeskUsers, createDeskUser, listDeskUsers } from '../core/deskusers/deskusers.service';
 import { countEmployees, hasEmployees } from '../core/employees/employees.service';
 import { seedDemoData } from '../core/demo/seed.service';
@@ -77,6 +78,11 @@ Commands:
                                             Send a registration code to that address on record
   selfservice email confirm --employee ID --code CODE
                                             Finish with the emailed code
+  audit verify [--json]                    Walk the audit trail's hash chain and check every signed
+                                            checkpoint; prints the first broken link (edited, deleted,
+                                            reordered, inserted, truncated, rewritten) with its sequence
+                                            number. Exit code 0: intact, 3: broken
+  audit checkpoint                         Sign the chain's head now (also done daily and on every export)
   status                                   Show where the data lives and what is in it
   help                                     Show this text
 
@@ -129,7 +135,7 @@ async function serve(args: string[]): Promise<void> {
   const { values } = parse(args, { port: { type: 'string' }, 'no-open': { type: 'boolean' } });
   const port = values.port === undefined ? 0 : check(z.coerce.number().int().min(0).max(65535), values.port, '--port');
   // The browser host delivers the outbox in the background, as the app does.
-  const core = await openDeskCore({ config: resolveConfig({ dataDir: values['data-dir'] }), deliverMail: true });
+  const core = await openDeskCore({ config: resolveConfig({ dataDir: values['data-dir'] }), deliverMail: true, auditCheckpoints: true });
   const host = await startHost({ router: core.router, logger: core.logger, rendererDir: rendererDir(), port });
   process.stdout.write(`MFA Desk browser host: ${host.url}\n`);
   process.stdout.write(`Data: ${core.database.location}\n`);
@@ -387,6 +393,54 @@ async function status(args: string[]): Promise<void> {
   });
 }
 
+const int = (n: number) => n.toLocaleString('en-GB');
+
+/** The audit trail's integrity: walk the chain, sign its head. */
+async function audit(args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  if (action === 'verify') {
+    const { values } = parse(rest, { json: { type: 'boolean' } });
+    return withCore(values['data-dir'], async (core) => {
+      const started = Date.now();
+      let lastReport = started;
+      const report = await verifyAuditChain(core.db, core.vault, {
+        dataDir: core.config.dataDir,
+        onProgress: (n) => {
+          if (!values.json && process.stderr.isTTY && Date.now() - lastReport > 1000) {
+            lastReport = Date.now();
+            process.stderr.write(`\r${int(n)} events checked…`);
+          }
+        },
+      });
+      if (!values.json && process.stderr.isTTY && lastReport !== started) process.stderr.write('\n');
+      if (values.json) {
+        process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      } else {
+        process.stdout.write(`Audit chain: ${int(report.events)} events, head ${report.headSeq === 0 ? '(empty)' : `#${int(report.headSeq)} ${report.headHash}`}\n`);
+        const cp = report.latestCheckpoint;
+        process.stdout.write(
+          `Checkpoints: ${int(report.checkpointsChecked)} checked` + (cp ? `; latest ${cp.at} (${cp.reason}) at #${int(cp.headSeq)}` : '; none written yet') + '\n',
+        );
+        if (report.ok) process.stdout.write(`OK: the audit trail is intact (${((Date.now() - started) / 1000).toFixed(1)} s).\n`);
+        else {
+          process.stdout.write(`BROKEN at #${int(report.firstBreak!.seq)}: ${report.firstBreak!.kind} — ${report.firstBreak!.detail}\n`);
+          for (const b of report.breaks.slice(1)) process.stdout.write(`  also #${int(b.seq)}: ${b.kind} — ${b.detail}\n`);
+        }
+      }
+      return report.ok ? 0 : 3;
+    });
+  }
+  if (action === 'checkpoint') {
+    const { values } = parse(rest, {});
+    await withCore(values['data-dir'], async (core) => {
+      const cp = await writeCheckpoint(core.db, core.clock, core.vault, { reason: 'manual', createdBy: CLI_ACTOR.name, dataDir: core.config.dataDir });
+      process.stdout.write(`Checkpoint signed: ${int(cp.eventCount)} events, head #${int(cp.headSeq)} ${cp.headHash}, at ${cp.at}\n`);
+    });
+    return 0;
+  }
+  throw new UsageError('audit needs: verify [--json], or checkpoint (see `desk help`)');
+}
+
 const idSchema = z.coerce.number().int().positive().max(2_147_483_647);
 
 /** The SMTP password (from standard input, sealed) and a test mail through the mail settings. */
@@ -520,6 +574,8 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'smtp':
         return await smtp(rest);
+      case 'audit':
+        return await audit(rest);
       case 'selfservice':
         await selfservice(rest);
         return 0;

@@ -8,6 +8,7 @@ import { KeyFileProvider, Vault, type KeyProvider } from './secrets/vault';
 import { ChallengeStore, SessionStore } from './auth/sessions';
 import { createRouter, type Router } from './ipc/router';
 import { createHandlers } from './ipc/handlers';
+import { checkpointIfDue } from './audit/integrity';
 import { recordAudit } from './audit/audit.service';
 import { verifyDataKey } from './secrets/data-key';
 import { signOut } from './auth/auth.service';
@@ -41,6 +42,12 @@ export interface CoreOptions {
    * and tests, which drain it themselves when they need to.
    */
   deliverMail?: boolean;
+  /**
+   * Sign the audit chain's head daily (at open when the last daily checkpoint is a day old, then
+   * checked hourly): the app and the browser host, which stay up. One-shot commands and tests leave
+   * it off.
+   */
+  auditCheckpoints?: boolean;
 }
 
 /**
@@ -105,6 +112,19 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
     },
   });
   if (options.deliverMail) mail.start();
+  let checkpointTimer: NodeJS.Timeout | undefined;
+  let checkpointRun: Promise<unknown> = Promise.resolve();
+  if (options.auditCheckpoints) {
+    const due = () =>
+      checkpointIfDue(db, clock, vault, config.dataDir).catch((err: unknown) => {
+        logger.error('daily audit checkpoint failed', { error: err instanceof Error ? err.message : String(err) });
+      });
+    await due();
+    checkpointTimer = setInterval(() => {
+      checkpointRun = due();
+    }, 60 * 60_000);
+    checkpointTimer.unref();
+  }
   logger.info('core opened', { database: database.kind, location: database.location, deliverMail: !!options.deliverMail });
   return {
     config,
@@ -118,6 +138,8 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
     mail,
     signOut: (token) => signOut({ db, clock, vault, sessions, challenges }, token),
     async close() {
+      clearInterval(checkpointTimer);
+      await checkpointRun;
       await hrJobs.close();
       await mail.stop();
       await database.close();

@@ -46,7 +46,7 @@ function createWindow(): BrowserWindow {
 async function start(): Promise<void> {
   await app.whenReady();
   const config = resolveConfig({ fallbackDataDir: app.getPath('userData') });
-  core = await openDeskCore({ config, keys: appKeyProvider(config.dataDir, safeStorage), deliverMail: true });
+  core = await openDeskCore({ config, keys: appKeyProvider(config.dataDir, safeStorage), deliverMail: true, auditCheckpoints: true });
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });

@@ -14,6 +14,11 @@ import { CHECKPOINT_FILE, checkpointIfDue, verifyAuditChain, writeCheckpoint } f
 import { ManualClock } from '../../electron/core/clock';
 import { sqliteFile } from '../../electron/core/db/connection';
 import { openTestCore, TARGETS, type Target, type TestCore } from '../support/targets';
+import { openDeskCore } from '../../electron/core/app';
+import { createDeskUser } from '../../electron/core/deskusers/deskusers.service';
+import { silentLogger } from '../../electron/core/log/logger';
+import { deskEnv, runDesk } from '../support/cli';
+import type { AuditVerifyReport, DeskRole } from '../../shared/domain';
 
 const AGENT: Actor = { userId: null, name: 'agent.chain' };
 
@@ -193,3 +198,103 @@ describe.each(TARGETS)('audit chain on $name', (target: Target) => {
   });
 });
 
+
+describe.each(TARGETS)('audit integrity through the contract on $name', (target: Target) => {
+  let core: TestCore;
+  let clock: ManualClock;
+
+  beforeEach(async () => {
+    clock = new ManualClock(new Date('2026-03-02T09:00:00.000Z'));
+    core = await openTestCore(target, { clock });
+  });
+  afterEach(async () => {
+    await core.dispose();
+  });
+
+  async function as(role: DeskRole) {
+    const userId = await createDeskUser(core.db, clock, { userId: null, name: 'test' }, { username: `${role}.audit`, displayName: role, role, password: 'a-long-test-password' });
+    const session = core.sessions.create({ userId, username: `${role}.audit`, displayName: role, role, idleMinutes: 15 });
+    const slot = { get: () => session.token, set: () => {} };
+    return (channel: string, payload: unknown = {}) => core.router.invoke(channel, payload, { slot, emit: () => {} });
+  }
+
+  it('lets supervisors and admins verify and sign, records who verified, and refuses agents and managers', async () => {
+    for (const role of ['agent', 'manager'] as const) {
+      const call = await as(role);
+      for (const channel of ['audit.verify', 'audit.checkpoint']) expect(await call(channel)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    }
+    const supervisor = await as('supervisor');
+    const admin = await as('admin');
+    const verified = (await supervisor('audit.verify')) as { ok: true; value: AuditVerifyReport };
+    expect(verified.ok).toBe(true);
+    expect(verified.value).toMatchObject({ ok: true, firstBreak: null });
+    const last = await core.db('audit_events').orderBy('seq', 'desc').first();
+    expect(last).toMatchObject({ action: 'audit.verified', actor_name: 'supervisor.audit' });
+    expect(JSON.parse(last.details)).toEqual({ intact: true, events: verified.value.events, headSeq: verified.value.headSeq, firstBreak: null });
+
+    const signed = (await admin('audit.checkpoint')) as { ok: true; value: { headSeq: number; reason: string; createdBy: string } };
+    expect(signed.value).toMatchObject({ headSeq: Number(last.seq), reason: 'manual', createdBy: 'admin.audit' });
+    expect(fs.existsSync(path.join(core.config.dataDir, CHECKPOINT_FILE))).toBe(true);
+    const again = (await supervisor('audit.verify')) as { ok: true; value: AuditVerifyReport };
+    expect(again.value).toMatchObject({ ok: true, checkpointsChecked: 2, latestCheckpoint: { reason: 'manual', createdBy: 'admin.audit' } });
+    // Bad input changes nothing.
+    expect(await supervisor('audit.verify', { extra: 1 })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+  });
+
+  it('a desk that stays up signs the chain at open when the last daily checkpoint is a day old', async () => {
+    await recordAudit(core.db, clock, { actor: AGENT, action: 'test.event' });
+    const config = core.config;
+    await core.close();
+    const reopen = () => openDeskCore({ config, clock, logger: silentLogger, auditCheckpoints: true });
+    let again = await reopen();
+    expect(await again.db('audit_checkpoints').select('reason', 'head_seq')).toMatchObject([{ reason: 'daily', head_seq: 1 }]);
+    await again.close();
+    clock.advance(60_000);
+    again = await reopen();
+    expect(await again.db('audit_checkpoints').count({ n: '*' }).first()).toMatchObject({ n: target.name === 'postgres' ? '1' : 1 });
+    await again.close();
+    clock.advance(24 * 3600_000);
+    again = await reopen();
+    expect(await again.db('audit_checkpoints').count({ n: '*' }).first()).toMatchObject({ n: target.name === 'postgres' ? '2' : 2 });
+    await again.close();
+    // dispose() closes the original core again: harmless, and it drops the schema and data dir.
+  });
+});
+
+describe.each(TARGETS)('desk audit on $name', (target: Target) => {
+  it('`desk audit checkpoint` signs the head; `desk audit verify` says intact (exit 0), then where it breaks (exit 3)', async () => {
+    const core = await openTestCore(target);
+    try {
+      const clock = core.clock as ManualClock;
+      for (let i = 0; i < 5; i++) await recordAudit(core.db, clock, { actor: AGENT, action: 'test.event', details: { i } });
+      const env = deskEnv(core.scratch, core.config.dataDir);
+      const cp = await runDesk(env, ['audit', 'checkpoint']);
+      expect(cp.code).toBe(0);
+      expect(cp.stdout).toMatch(/^Checkpoint signed: 5 events, head #5 [0-9a-f]{64}/);
+      let run = await runDesk(env, ['audit', 'verify']);
+      expect([run.code, run.stderr]).toEqual([0, '']);
+      expect(run.stdout).toMatch(/Audit chain: 5 events/);
+      expect(run.stdout).toMatch(/Checkpoints: 2 checked; latest .* \(manual\) at #5/);
+      expect(run.stdout).toMatch(/OK: the audit trail is intact/);
+      // Someone deletes event 2 behind the desk's back.
+      if (target.name === 'postgres') {
+        await core.db.transaction(async (trx) => {
+          await trx.raw('ALTER TABLE audit_events DISABLE TRIGGER USER');
+          await trx('audit_events').where({ seq: 2 }).delete();
+          await trx.raw('ALTER TABLE audit_events ENABLE TRIGGER USER');
+        });
+      } else {
+        execFileSync('sqlite3', [sqliteFile(core.config.dataDir)], { input: 'DROP TRIGGER audit_events_no_delete;\nDELETE FROM audit_events WHERE seq = 2;\n' });
+      }
+      run = await runDesk(env, ['audit', 'verify']);
+      expect(run.code).toBe(3);
+      expect(run.stdout).toMatch(/BROKEN at #2: deleted — event 2 is missing/);
+      const json = await runDesk(env, ['audit', 'verify', '--json']);
+      expect(json.code).toBe(3);
+      expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, events: 4, firstBreak: { kind: 'deleted', seq: 2 } });
+      expect((await runDesk(env, ['audit', 'frobnicate'])).code).toBe(2);
+    } finally {
+      await core.dispose();
+    }
+  }, 60_000);
+});

@@ -28,6 +28,8 @@ import { PRODUCT_NAME, VERSION } from '../version';
 import type { Handlers } from './router';
 import { getSmtpView, sendTestMail, updateSmtpSettings } from '../mail/smtp-settings';
 import type { HrImportJobs } from '../imports/hr-jobs';
+import type { Actor } from '../audit/audit.service';
+import { verifyAuditTrail, writeCheckpoint } from '../audit/integrity';
 
 export interface HandlerDeps {
   db: Knex;
@@ -61,6 +63,12 @@ function requireSession(session: Session | null): Session {
 /** The desk user's id, for what belongs to them (their uploads and imports). */
 function who(session: Session | null): number {
   return requireSession(session).userId;
+}
+
+/** The signed-in desk user as the audit trail names them. */
+function actorOf(session: Session | null): Actor {
+  const s = requireSession(session);
+  return { userId: s.userId, name: s.username };
 }
 
 /** Thin listeners: the router has already checked the role and parsed the input. */
@@ -189,6 +197,13 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (!deps.dataDir) throw new DeskError('UNAVAILABLE', 'Test mail is not available here.');
       return sendTestMail(db, deps.vault, deps.dataDir, input.to, clock);
     },
+    'audit.verify': async (_input, ctx) =>
+      verifyAuditTrail(db, clock, deps.vault, actorOf(ctx.session), {
+        dataDir: deps.dataDir,
+        onProgress: (done) => ctx.emit('progress', { task: 'audit.verify', done, total: 0 }),
+      }),
+    'audit.checkpoint': async (_input, ctx) =>
+      writeCheckpoint(db, clock, deps.vault, { reason: 'manual', createdBy: actorOf(ctx.session).name, dataDir: deps.dataDir }),
     'demo.load': async (input, ctx) => {
       if (demoRunning) throw new DeskError('CONFLICT', 'Demo data is already being loaded');
       demoRunning = true;

@@ -7,13 +7,14 @@ import { useEmployeeSearch } from '../useEmployeeSearch';
 import { useIdleLock } from '../useIdleLock';
 import { EmployeePage } from './EmployeePage';
 import { SettingsScreen } from './SettingsScreen';
+import { AuditScreen } from './AuditScreen';
 import { ImportScreen } from './ImportScreen';
 import { LookupScreen } from './LookupScreen';
 
 /** How a signed-in session came to an end. */
 export type SessionEnd = 'idle' | 'signedOut' | 'ended';
 
-type View = { kind: 'search' } | { kind: 'employee'; id: number; summary: EmployeeSummary | null } | { kind: 'settings' } | { kind: 'import' };
+type View = { kind: 'search' } | { kind: 'employee'; id: number; summary: EmployeeSummary | null } | { kind: 'settings' } | { kind: 'import' } | { kind: 'audit' };
 
 interface Props {
   productName: string;
@@ -150,6 +151,11 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
             Signed in as <strong>{session.displayName}</strong>{' '}
             <span className="role-badge">{ROLE_LABELS[session.role]}</span>
           </span>
+          {session.role === 'supervisor' || session.role === 'admin' ? (
+            <button type="button" className="button button--small" onClick={() => setView({ kind: 'audit' })} aria-current={view.kind === 'audit' ? 'page' : undefined}>
+              Audit
+            </button>
+          ) : null}
           {session.role === 'admin' ? (
             <>
               <button type="button" className="button button--small" onClick={() => setView({ kind: 'import' })} aria-current={view.kind === 'import' ? 'page' : undefined}>
@@ -180,6 +186,8 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
           />
         ) : view.kind === 'settings' ? (
           <SettingsScreen call={call} onBack={back} />
+        ) : view.kind === 'audit' ? (
+          <AuditScreen call={call} onBack={back} />
         ) : view.kind === 'import' ? (
           <ImportScreen
             call={call}
