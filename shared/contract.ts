@@ -5,11 +5,12 @@
  * renderer client derives its types from it.
  */
 import { z } from 'zod';
-import { SMTP_SECURITIES, EMAIL_KINDS, EMPLOYEE_STATUSES, FACTOR_FILTERS, FACTOR_TYPES, MFA_STATES, SORT_KEYS } from './domain';
+import { AUDIT_SORT_KEYS, SMTP_SECURITIES, EMAIL_KINDS, EMPLOYEE_STATUSES, FACTOR_FILTERS, FACTOR_TYPES, MFA_STATES, SORT_KEYS } from './domain';
 import type {
   AppStatus,
   AuditCheckpointInfo,
   AuditPage,
+  AuditReportPage,
   AuditVerifyReport,
   CallerVerificationView,
   DemoSeedResult,
@@ -194,6 +195,26 @@ export const searchFiltersSchema = z
     locked: z.boolean().optional(),
   })
   .strict();
+
+/** A whole UTC day, YYYY-MM-DD, that exists. */
+const daySchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date as YYYY-MM-DD')
+  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'No such date');
+
+/** What an audit report selects (shared by the Audit screen, the exports and `desk export audit`). */
+export const auditReportFilterSchema = z
+  .object({
+    from: daySchema.optional(),
+    to: daySchema.optional(),
+    actor: z.string().trim().min(1).max(120).regex(/^[A-Za-z0-9._@-]+$/, 'Use the desk username, or system, cli or employee').optional(),
+    action: z.string().trim().min(1).max(60).regex(/^[a-z_]+(\.[a-z_]+)*\.?$/, 'Use an action such as factor.removed, or a family such as factor.').optional(),
+    employeeId: employeeIdSchema.optional(),
+    ticketRef: ticketRefSchema.optional(),
+    result: z.enum(['ok', 'refused']).optional(),
+  })
+  .strict()
+  .refine((f) => !f.from || !f.to || f.from <= f.to, { message: 'The first day comes after the last', path: ['to'] });
 
 export const channels = {
   'app.status': channel<AppStatus>()({
@@ -386,6 +407,23 @@ export const channels = {
     input: z.object({ jobId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }).strict(),
     access: ['admin'],
     summary: 'The line-numbered report of rejected rows and conflicts of a finished HR import.',
+  }),
+  'audit.report': channel<AuditReportPage>()({
+    input: z
+      .object({
+        filter: auditReportFilterSchema.default({}),
+        sort: z.object({ by: z.enum(AUDIT_SORT_KEYS), dir: z.enum(['asc', 'desc']) }).strict().default({ by: 'seq', dir: 'desc' }),
+        cursor: z.string().max(2000).nullable().optional(),
+        limit: z.number().int().min(1).max(200).default(50),
+      })
+      .strict(),
+    access: REPORT_ROLES,
+    summary: 'Audit events that match the filter, a keyset page at a time, sorted by sequence (time), actor, action or result.',
+  }),
+  'audit.reportCount': channel<{ count: number }>()({
+    input: z.object({ filter: auditReportFilterSchema.default({}) }).strict(),
+    access: REPORT_ROLES,
+    summary: 'How many audit events the filter selects.',
   }),
   'audit.verify': channel<AuditVerifyReport>()({
     input: z.object({}).strict(),

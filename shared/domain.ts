@@ -408,3 +408,36 @@ export interface AuditVerifyReport {
   /** The first 20 breaks, by sequence number. */
   breaks: AuditBreak[];
 }
+
+/** What an audit report shows: every field optional; dates are whole UTC days, both inclusive. */
+export interface AuditReportFilter {
+  from?: string | undefined;
+  to?: string | undefined;
+  /** The desk user (or system, cli, employee) who acted, exactly. */
+  actor?: string | undefined;
+  /** An action, exactly (e.g. factor.removed), or a family ending in a dot (e.g. "factor."). */
+  action?: string | undefined;
+  employeeId?: number | undefined;
+  ticketRef?: string | undefined;
+  result?: 'ok' | 'refused' | undefined;
+}
+
+export const AUDIT_SORT_KEYS = ['seq', 'actor', 'action', 'result'] as const;
+export type AuditSortKey = (typeof AUDIT_SORT_KEYS)[number];
+
+export interface AuditReportRow {
+  seq: number;
+  occurredAt: string;
+  actor: string;
+  employeeId: number | null;
+  employeeNumber: string | null;
+  ticketRef: string | null;
+  action: string;
+  result: 'ok' | 'refused';
+  details: Record<string, unknown>;
+}
+
+export interface AuditReportPage {
+  rows: AuditReportRow[];
+  nextCursor: string | null;
+}

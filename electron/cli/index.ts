@@ -1,5 +1,5 @@
 /**
- * The `desk` command: serve, seed, import, users, keys, settings, smtp, audit, migrate, selfservice, status. Plain
+ * The `desk` command: serve, seed, import, users, keys, settings, smtp, audit, export, migrate, selfservice, status. Plain
  * Node over electron/core; it never loads Electron.
  */
 import fs from 'node:fs';
@@ -9,7 +9,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { DESK_ROLES } from '../../shared/domain';
 import { DeskError } from '../../shared/errors';
-import { displayNameSchema, oneTimeCodeSchema, passwordSchema, usernameSchema } from '../../shared/contract';
+import { auditReportFilterSchema, displayNameSchema, oneTimeCodeSchema, passwordSchema, usernameSchema } from '../../shared/contract';
 import QRCode from 'qrcode';
 import {
   confirmAppRegistration,
@@ -22,6 +22,7 @@ import { openDeskCore, type DeskCore } from '../core/app';
 import { resolveConfig } from '../core/config';
 import { CLI_ACTOR } from '../core/audit/audit.service';
 import { verifyAuditChain, writeCheckpoint } from '../core/audit/integrity';
+import { exportAuditCsv } from '../core/audit/reports.service';
 import { countDeskUsers, createDeskUser, listDeskUsers } from '../core/deskusers/deskusers.service';
 import { countEmployees, hasEmployees } from '../core/employees/employees.service';
 import { seedDemoData } from '../core/demo/seed.service';
@@ -83,6 +84,12 @@ Commands:
                                             reordered, inserted, truncated, rewritten) with its sequence
                                             number. Exit code 0: intact, 3: broken
   audit checkpoint                         Sign the chain's head now (also done daily and on every export)
+  export audit --out FILE [--format csv] [--from DATE] [--to DATE] [--agent NAME] [--action ACTION]
+               [--employee ID] [--ticket REF] [--result ok|refused]
+                                            Write the audit events the filter selects to FILE, oldest
+                                            first (dates YYYY-MM-DD, UTC, both inclusive; --action
+                                            factor. takes the whole family), ending with the filter,
+                                            the row count and the signed chain head
   status                                   Show where the data lives and what is in it
   help                                     Show this text
 
@@ -441,6 +448,66 @@ async function audit(args: string[]): Promise<number> {
   throw new UsageError('audit needs: verify [--json], or checkpoint (see `desk help`)');
 }
 
+/** `desk export audit`: the filtered audit trail to a file, as the Audit screen exports it. */
+async function exportCommand(args: string[]): Promise<number> {
+  const [what, ...rest] = args;
+  if (what !== 'audit') throw new UsageError('export needs: audit --out FILE [filters] (see `desk help`)');
+  const { values } = parse(rest, {
+    out: { type: 'string' },
+    format: { type: 'string', default: 'csv' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    agent: { type: 'string' },
+    action: { type: 'string' },
+    employee: { type: 'string' },
+    ticket: { type: 'string' },
+    result: { type: 'string' },
+  });
+  if (!values.out) throw new UsageError('export audit needs --out FILE');
+  if (values.format !== 'csv') throw new UsageError(`--format ${values.format} is not available; this version writes csv`);
+  const filter = check(
+    auditReportFilterSchema,
+    {
+      from: values.from,
+      to: values.to,
+      actor: values.agent,
+      action: values.action,
+      employeeId: values.employee === undefined ? undefined : check(idSchema, values.employee, '--employee'),
+      ticketRef: values.ticket,
+      result: values.result,
+    },
+    'filter',
+  );
+  const out = path.resolve(values.out);
+  const partial = `${out}.part`;
+  return withCore(values['data-dir'], async (core) => {
+    const file = fs.createWriteStream(partial, { mode: 0o600 });
+    const closed = new Promise<void>((resolve, reject) => {
+      file.on('close', resolve);
+      file.on('error', reject);
+    });
+    try {
+      const r = await exportAuditCsv(core.db, core.clock, core.vault, filter, file, {
+        actor: CLI_ACTOR,
+        dataDir: core.config.dataDir,
+        onProgress: (n, total) => {
+          if (process.stderr.isTTY) process.stderr.write(`\r${int(n)} / ${int(total)} events…`);
+        },
+      });
+      file.end();
+      await closed;
+      fs.renameSync(partial, out);
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      process.stdout.write(`Wrote ${int(r.rows)} events to ${out} (chain head #${int(r.headSeq)} ${r.headHash}, signed ${r.checkpointAt})\n`);
+      return 0;
+    } catch (err) {
+      file.destroy();
+      fs.rmSync(partial, { force: true });
+      throw err;
+    }
+  });
+}
+
 const idSchema = z.coerce.number().int().positive().max(2_147_483_647);
 
 /** The SMTP password (from standard input, sealed) and a test mail through the mail settings. */
@@ -576,6 +643,8 @@ export async function main(argv: string[]): Promise<number> {
         return await smtp(rest);
       case 'audit':
         return await audit(rest);
+      case 'export':
+        return await exportCommand(rest);
       case 'selfservice':
         await selfservice(rest);
         return 0;

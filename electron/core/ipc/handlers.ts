@@ -30,6 +30,7 @@ import { getSmtpView, sendTestMail, updateSmtpSettings } from '../mail/smtp-sett
 import type { HrImportJobs } from '../imports/hr-jobs';
 import type { Actor } from '../audit/audit.service';
 import { verifyAuditTrail, writeCheckpoint } from '../audit/integrity';
+import { auditReportCount, auditReportPage } from '../audit/reports.service';
 
 export interface HandlerDeps {
   db: Knex;
@@ -197,6 +198,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (!deps.dataDir) throw new DeskError('UNAVAILABLE', 'Test mail is not available here.');
       return sendTestMail(db, deps.vault, deps.dataDir, input.to, clock);
     },
+    'audit.report': async (input) => auditReportPage(db, input),
+    'audit.reportCount': async (input) => ({ count: await auditReportCount(db, input.filter) }),
     'audit.verify': async (_input, ctx) =>
       verifyAuditTrail(db, clock, deps.vault, actorOf(ctx.session), {
         dataDir: deps.dataDir,

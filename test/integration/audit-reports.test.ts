@@ -1,0 +1,251 @@
+/**
+ * Supervisors' audit reports on both databases: every filter and sort, paged through the contract,
+ * against an oracle computed from all the rows; the total; the CSV export parsed back with an
+ * independent CSV parser (csv-parse), matching the filtered rows exactly, with its closing section;
+ * spreadsheet formula injection and line breaks neutralised; `desk export audit`; roles.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordAudit } from '../../electron/core/audit/audit.service';
+import { verifyAuditChain } from '../../electron/core/audit/integrity';
+import { AUDIT_CSV_HEADER, exportAuditCsv, safeCell, toReportRow } from '../../electron/core/audit/reports.service';
+import { ManualClock } from '../../electron/core/clock';
+import { createDeskUser } from '../../electron/core/deskusers/deskusers.service';
+import type { AuditReportFilter, AuditReportRow, AuditSortKey, DeskRole } from '../../shared/domain';
+import { deskEnv, runDesk } from '../support/cli';
+import { openTestCore, tempDir, TARGETS, type Target, type TestCore } from '../support/targets';
+
+const ACTORS = ['ann.agent', 'bob.agent', 'sue.supervisor', 'system'];
+const ACTIONS = ['factor.removed', 'factor.reregistration_started', 'caller.verified', 'records.emails_updated', 'employee.viewed'];
+const HOSTILE = ['=HYPERLINK("http://evil.example","x")', '+1+1', '-2-3', '@SUM(A1)', 'line one\r\nline two', '\tTAB', 'quote " and, comma'];
+
+describe.each(TARGETS)('audit reports on $name', (target: Target) => {
+  let core: TestCore;
+  let clock: ManualClock;
+  let all: AuditReportRow[];
+  let employees: number[];
+  const calls: Partial<Record<DeskRole, (channel: string, payload: unknown) => Promise<any>>> = {};
+
+  beforeAll(async () => {
+    clock = new ManualClock(new Date('2026-02-01T08:00:00.000Z'));
+    core = await openTestCore(target, { clock });
+    employees = [];
+    for (let i = 0; i < 3; i++) {
+      const [row] = await core
+        .db('employees')
+        .insert({
+          employee_number: String(40_000_001 + i),
+          first_name: 'Report',
+          last_name: `Person${i}`,
+          username: `rperson${i}`,
+          organisation: 'Trust',
+          department: 'Dept',
+          sort_name: `person${i} report`,
+          given_sort: `report person${i}`,
+          search_doc: `report person${i}`,
+          created_at: clock.now().toISOString(),
+          updated_at: clock.now().toISOString(),
+        })
+        .returning('id');
+      employees.push(typeof row === 'object' ? Number((row as { id: number }).id) : Number(row));
+    }
+    // 240 events over 12 days, deterministic mixes; a few with hostile text in the free fields.
+    for (let i = 0; i < 240; i++) {
+      clock.advance(((i * 37) % 113) * 60_000 + 60 * 60_000);
+      await recordAudit(core.db, clock, {
+        actor: { userId: null, name: i % 31 === 5 ? HOSTILE[i % HOSTILE.length]! : ACTORS[i % ACTORS.length]! },
+        action: ACTIONS[(i * 7) % ACTIONS.length]!,
+        result: i % 5 === 0 ? 'refused' : 'ok',
+        employeeId: i % 4 === 3 ? null : employees[i % 3]!,
+        ticketRef: i % 3 === 0 ? null : i % 29 === 1 ? HOSTILE[i % HOSTILE.length]! : `chat-${i % 10}`,
+        details: { i, note: i % 23 === 0 ? '=cmd|/C calc' : `n${i}` },
+      });
+    }
+    // Signed in after the events (the clock has moved on 12 days: earlier sessions would be locked).
+    for (const role of ['agent', 'supervisor', 'admin'] as const) {
+      const userId = await createDeskUser(core.db, clock, { userId: null, name: 'test' }, { username: `${role}.reports`, displayName: role, role, password: 'a-long-test-password' });
+      const session = core.sessions.create({ userId, username: `${role}.reports`, displayName: role, role, idleMinutes: 480 });
+      const slot = { get: () => session.token, set: () => {} };
+      calls[role] = (channel, payload) => core.router.invoke(channel, payload, { slot, emit: () => {} });
+    }
+    await load();
+  });
+
+  /** Every event as a report row, read afresh (exports add events of their own). */
+  async function load(): Promise<void> {
+    const rows = await core.db('audit_events').leftJoin('employees', 'employees.id', 'audit_events.employee_id').select('audit_events.*', 'employees.employee_number').orderBy('seq');
+    all = rows.map(toReportRow);
+  }
+  afterAll(async () => {
+    await core?.dispose();
+  });
+
+  function oracle(f: AuditReportFilter): AuditReportRow[] {
+    const day = (iso: string) => iso.slice(0, 10);
+    return all.filter(
+      (r) =>
+        (!f.from || day(r.occurredAt) >= f.from) &&
+        (!f.to || day(r.occurredAt) <= f.to) &&
+        (!f.actor || r.actor === f.actor) &&
+        (!f.action || (f.action.endsWith('.') ? r.action.startsWith(f.action) : r.action === f.action)) &&
+        (f.employeeId === undefined || r.employeeId === f.employeeId) &&
+        (!f.ticketRef || r.ticketRef === f.ticketRef) &&
+        (!f.result || r.result === f.result),
+    );
+  }
+
+  function sorted(rows: AuditReportRow[], by: AuditSortKey, dir: 'asc' | 'desc'): AuditReportRow[] {
+    const key = (r: AuditReportRow) => (by === 'actor' ? r.actor : by === 'action' ? r.action : by === 'result' ? r.result : '');
+    const cmp = (a: AuditReportRow, b: AuditReportRow) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.seq - b.seq);
+    const out = [...rows].sort(cmp);
+    return dir === 'asc' ? out : out.reverse();
+  }
+
+  const FILTERS: AuditReportFilter[] = [
+    {},
+    { from: '2026-02-03', to: '2026-02-06' },
+    { actor: 'bob.agent' },
+    { action: 'factor.' },
+    { action: 'caller.verified', result: 'refused' },
+    { employeeId: 0 }, // replaced by a real id below
+    { ticketRef: 'chat-4', from: '2026-02-02' },
+    { from: '2026-02-09', to: '2026-02-09' },
+    { actor: 'nobody.here' },
+  ];
+
+  it('pages every filter in every order through the contract, matching the oracle; counts agree', async () => {
+    FILTERS[5] = { employeeId: employees[1]! };
+    expect(all.length).toBeGreaterThanOrEqual(240);
+    for (const filter of FILTERS) {
+      const want = oracle(filter);
+      const count = await calls.supervisor!('audit.reportCount', { filter });
+      expect(count, JSON.stringify(filter)).toEqual({ ok: true, value: { count: want.length } });
+      for (const by of ['seq', 'actor', 'action', 'result'] as const) {
+        for (const dir of ['asc', 'desc'] as const) {
+          const got: AuditReportRow[] = [];
+          let cursor: string | null = null;
+          for (let guard = 0; guard < 100; guard++) {
+            const res = await calls.supervisor!('audit.report', { filter, sort: { by, dir }, cursor, limit: 17 });
+            expect(res.ok, JSON.stringify(res)).toBe(true);
+            got.push(...res.value.rows);
+            cursor = res.value.nextCursor;
+            if (!cursor) break;
+          }
+          expect(got.map((r) => r.seq), `${JSON.stringify(filter)} by ${by} ${dir}`).toEqual(sorted(want, by, dir).map((r) => r.seq));
+        }
+      }
+    }
+    // A page carries the whole row, the employee number joined in.
+    const one = await calls.admin!('audit.report', { filter: { employeeId: employees[0]! }, limit: 1 });
+    expect(one.value.rows[0]).toEqual(sorted(oracle({ employeeId: employees[0]! }), 'seq', 'desc')[0]);
+    expect(one.value.rows[0].employeeNumber).toBe('40000001');
+  });
+
+  it('refuses bad filters and cursors with a clear error, and agents altogether', async () => {
+    const s = calls.supervisor!;
+    for (const filter of [{ from: '2026-02-30' }, { from: '2026-02-05', to: '2026-02-01' }, { action: 'DROP TABLE' }, { actor: 'a b' }, { result: 'maybe' }, { extra: 1 }]) {
+      expect(await s('audit.report', { filter }), JSON.stringify(filter)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    }
+    expect(await s('audit.report', { cursor: 'not-a-cursor' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    const first = await s('audit.report', { sort: { by: 'actor', dir: 'asc' }, limit: 5 });
+    // A cursor from one order does not fit another.
+    expect(await s('audit.report', { sort: { by: 'seq', dir: 'asc' }, cursor: first.value.nextCursor })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    for (const channel of ['audit.report', 'audit.reportCount']) expect(await calls.agent!(channel, {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+
+  it('exports the filtered rows to CSV, exactly, oldest first, with formula injection and line breaks neutralised, ending with filter, count and the signed head', async () => {
+    const done: Array<{ filter: AuditReportFilter; rows: number; headSeq: number }> = [];
+    for (const filter of [{}, { action: 'factor.' as const, from: '2026-02-04' }, { actor: 'nobody.here' }]) {
+      const sink = new PassThrough();
+      const chunks: Buffer[] = [];
+      sink.on('data', (c: Buffer) => chunks.push(c));
+      const progress: number[] = [];
+      const result = await exportAuditCsv(core.db, clock, core.vault, filter, sink, { actor: { userId: null, name: 'sue.supervisor' }, onProgress: (n) => progress.push(n) });
+      sink.end();
+      await load();
+      const text = Buffer.concat(chunks).toString('utf8');
+      const records = parse(text, { relax_column_count: true, skip_empty_lines: true }) as string[][];
+      const want = oracle(filter).filter((r) => r.seq <= result.headSeq);
+      expect(records[0]).toEqual([...AUDIT_CSV_HEADER]);
+      const body = records.slice(1, 1 + want.length);
+      const expected = want.map((r) => [r.seq, r.occurredAt, r.actor, r.employeeId, r.employeeNumber, r.ticketRef, r.action, r.result, JSON.stringify(r.details)].map((v) => unescaped(v)));
+      expect(body).toEqual(expected);
+      expect(records.slice(1 + want.length)).toEqual([
+        ['# MFA Desk audit report'],
+        ['# filter', JSON.stringify(filter)],
+        ['# rows', String(want.length)],
+        ['# chain head', String(result.headSeq), result.headHash],
+        ['# signed checkpoint', result.checkpointAt],
+      ]);
+      expect(result.rows).toBe(want.length);
+      done.push({ filter, rows: result.rows, headSeq: result.headSeq });
+      // No cell a spreadsheet would run, and no cell spans lines.
+      for (const rec of body) for (const cell of rec) expect(cell).not.toMatch(/^[=+\-@\t\r]|[\r\n]/);
+      expect(progress.at(-1) ?? 0).toBe(want.length);
+    }
+    // Each export is in the trail, after its own head, with its filter and count.
+    const exported = await core.db('audit_events').where({ action: 'audit.exported' }).orderBy('seq');
+    expect(exported.map((e) => [e.actor_name, JSON.parse(e.details)])).toEqual(
+      done.map((d) => ['sue.supervisor', { format: 'csv', filter: d.filter, rows: d.rows, headSeq: d.headSeq }]),
+    );
+    // The export's head is a signed checkpoint the chain walk accepts.
+    expect(await verifyAuditChain(core.db, core.vault)).toMatchObject({ ok: true });
+    expect(Number((await core.db('audit_checkpoints').where({ reason: 'export' }).count({ n: '*' }).first())!.n)).toBe(3);
+  });
+
+  it('`desk export audit` writes the same file from the command line; a bad filter writes nothing', async () => {
+    const dir = tempDir();
+    const out = path.join(dir, 'audit.csv');
+    const env = deskEnv(core.scratch, core.config.dataDir);
+    await load();
+    const run = await runDesk(env, ['export', 'audit', '--from', '2026-02-03', '--to', '2026-02-06', '--agent', 'bob.agent', '--action', 'factor.', '--format', 'csv', '--out', out]);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    const want = oracle({ from: '2026-02-03', to: '2026-02-06', actor: 'bob.agent', action: 'factor.' });
+    expect(want.length).toBeGreaterThan(0);
+    expect(run.stdout).toMatch(new RegExp(`^Wrote ${want.length} events to .*audit\\.csv \\(chain head #\\d+ [0-9a-f]{64}, signed `));
+    const records = parse(fs.readFileSync(out, 'utf8'), { relax_column_count: true, skip_empty_lines: true }) as string[][];
+    expect(records.slice(1, 1 + want.length).map((r) => Number(r[0]))).toEqual(want.map((r) => r.seq));
+    expect(records.at(-3)).toEqual(['# rows', String(want.length)]);
+    expect((fs.statSync(out).mode & 0o777).toString(8)).toBe('600');
+
+    const bad = path.join(dir, 'bad.csv');
+    for (const args of [
+      ['--from', '2026-13-01'],
+      ['--result', 'maybe'],
+      ['--format', 'xml'],
+      ['--employee', 'x'],
+    ]) {
+      const r = await runDesk(env, ['export', 'audit', '--out', bad, ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(fs.existsSync(bad)).toBe(false);
+      expect(fs.existsSync(`${bad}.part`)).toBe(false);
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+});
+
+/** What a cell reads as after csv-parse: the safe form, unquoted. */
+function unescaped(v: string | number | null): string {
+  const s = safeCell(v);
+  return s.startsWith('"') ? s.slice(1, -1).replace(/""/g, '"') : s;
+}
+
+describe('safe CSV cells', () => {
+  it('neutralises formulas and line breaks and quotes what needs quoting', () => {
+    expect(safeCell('=1+1')).toBe("'=1+1");
+    expect(safeCell('+44 20')).toBe("'+44 20");
+    expect(safeCell('-5')).toBe("'-5");
+    expect(safeCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(safeCell('\tx')).toBe("'\tx");
+    expect(safeCell('\rx')).toBe("' x");
+    expect(safeCell('a\r\nb\nc')).toBe('a b c');
+    expect(safeCell('say "hi", then')).toBe('"say ""hi"", then"');
+    expect(safeCell('=a,b')).toBe('"\'=a,b"');
+    expect(safeCell(-5)).toBe('-5');
+    expect(safeCell(null)).toBe('');
+    expect(safeCell('plain')).toBe('plain');
+  });
+});
