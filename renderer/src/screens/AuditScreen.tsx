@@ -3,6 +3,7 @@ import type { AuditBreakKind, AuditCheckpointInfo, AuditVerifyReport } from '../
 import type { Invoke } from '../client';
 import { ErrorAlert, errorMessage, useDocumentTitle } from '../components/ui';
 import { formatDateTime, formatNumber } from '../format';
+import { AuditReport } from './AuditReport';
 
 const BREAK_LABELS: Record<AuditBreakKind, string> = {
   edited: 'An event was changed',
@@ -20,7 +21,7 @@ interface Props {
 }
 
 /**
- * Supervisors and admins: the audit trail's integrity. "Verify" walks the hash chain in the main
+ * Supervisors and admins: the audit events (filtered, sorted, paged) and the trail's integrity. "Verify" walks the hash chain in the main
  * process and checks the signed checkpoints; the answer says in plain words whether the trail is
  * intact, or where it first breaks and how. "Sign checkpoint" pins the current head.
  */
@@ -96,6 +97,7 @@ export function AuditScreen({ call, onBack }: Props) {
         ) : null}
         {report ? <VerifyResult report={report} /> : null}
       </section>
+      <AuditReport call={call} />
     </article>
   );
 }

@@ -1,0 +1,218 @@
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { createColumnHelper, rowSortingFeature, tableFeatures, useTable, type SortingState, type Updater } from '@tanstack/react-table';
+import type { AuditReportFilter, AuditReportRow, AuditSortKey, SortDirection } from '../../../shared/domain';
+import type { Invoke } from '../client';
+import { ErrorAlert, Field, errorMessage, fieldErrors } from '../components/ui';
+import { auditActionLabel, detailValue, formatDateTime, formatNumber } from '../format';
+import { DeskError } from '../../../shared/errors';
+
+const PAGE = 50;
+
+// Sorting lives in the main process (manualSorting, no sorted row model): rows are shown in the
+// order they arrive, a keyset page at a time.
+const features = tableFeatures({ rowSortingFeature });
+const column = createColumnHelper<typeof features, AuditReportRow>();
+const columns = column.columns([
+  column.accessor('seq', { id: 'seq', header: 'When', cell: (info) => <span title={`Event #${info.getValue()}`}>{formatDateTime(info.row.original.occurredAt)}</span> }),
+  column.accessor('actor', { id: 'actor', header: 'Who' }),
+  column.accessor('action', { id: 'action', header: 'Action', cell: (info) => auditActionLabel(info.getValue()) }),
+  column.accessor('result', { id: 'result', header: 'Result', cell: (info) => <span className={`badge badge--result-${info.getValue()}`}>{info.getValue() === 'ok' ? 'Done' : 'Refused'}</span> }),
+  column.accessor((r) => r.employeeNumber ?? (r.employeeId !== null ? `#${r.employeeId}` : ''), { id: 'employee', header: 'Employee', enableSorting: false }),
+  column.accessor((r) => r.ticketRef ?? '', { id: 'ticket', header: 'Ticket', enableSorting: false }),
+  column.accessor(
+    (r) =>
+      Object.entries(r.details)
+        .map(([k, v]) => `${k}: ${detailValue(v)}`)
+        .join('; '),
+    { id: 'details', header: 'Details', enableSorting: false },
+  ),
+]);
+const getRowId = (r: AuditReportRow) => String(r.seq);
+const SORTABLE = new Set<string>(['seq', 'actor', 'action', 'result']);
+
+interface FilterForm {
+  from: string;
+  to: string;
+  actor: string;
+  action: string;
+  ticketRef: string;
+  result: '' | 'ok' | 'refused';
+}
+const EMPTY: FilterForm = { from: '', to: '', actor: '', action: '', ticketRef: '', result: '' };
+
+function toFilter(f: FilterForm): AuditReportFilter {
+  const t = (s: string) => s.trim() || undefined;
+  return { from: t(f.from), to: t(f.to), actor: t(f.actor), action: t(f.action), ticketRef: t(f.ticketRef), result: f.result || undefined };
+}
+
+/**
+ * The audit events a supervisor asks for: filters (days, who, action or family, ticket, result),
+ * sorted by any sortable column in the main process, a page at a time, with the total.
+ */
+export function AuditReport({ call }: { call: Invoke }) {
+  const [form, setForm] = useState<FilterForm>(EMPTY);
+  const [filter, setFilter] = useState<AuditReportFilter>({});
+  const [sort, setSort] = useState<{ by: AuditSortKey; dir: SortDirection }>({ by: 'seq', dir: 'desc' });
+  const [rows, setRows] = useState<AuditReportRow[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const [total, setTotal] = useState<number | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const generation = useRef(0);
+  const resultId = useId();
+
+  const load = useCallback(
+    async (cursor: string | null) => {
+      const gen = ++generation.current;
+      setLoading(true);
+      setError(null);
+      try {
+        const page = await call('audit.report', { filter, sort, cursor, limit: PAGE });
+        if (gen !== generation.current) return;
+        setRows((old) => (cursor ? [...old, ...page.rows] : page.rows));
+        setNext(page.nextCursor);
+        setErrors({});
+      } catch (err) {
+        if (gen !== generation.current) return;
+        setError(errorMessage(err));
+        setErrors(err instanceof DeskError ? fieldErrors(err.details) : {});
+        if (!cursor) setRows([]);
+        setNext(null);
+      } finally {
+        if (gen === generation.current) setLoading(false);
+      }
+    },
+    [call, filter, sort],
+  );
+
+  useEffect(() => {
+    void load(null);
+  }, [load]);
+
+  useEffect(() => {
+    let live = true;
+    setTotal(null);
+    call('audit.reportCount', { filter }).then(
+      (r) => live && setTotal(r.count),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [call, filter]);
+
+  const sorting = useMemo<SortingState>(() => [{ id: sort.by, desc: sort.dir === 'desc' }], [sort]);
+  const onSortingChange = useCallback(
+    (updater: Updater<SortingState>) => {
+      const first = (typeof updater === 'function' ? updater(sorting) : updater)[0];
+      if (first && SORTABLE.has(first.id)) setSort({ by: first.id as AuditSortKey, dir: first.desc ? 'desc' : 'asc' });
+    },
+    [sorting],
+  );
+  const table = useTable({
+    features,
+    columns,
+    data: rows,
+    getRowId,
+    manualSorting: true,
+    enableMultiSort: false,
+    enableSortingRemoval: false,
+    state: { sorting },
+    onSortingChange,
+  });
+
+  function apply(ev: FormEvent) {
+    ev.preventDefault();
+    setFilter(toFilter(form));
+  }
+
+  const set = (k: keyof FilterForm) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }));
+
+  return (
+    <section aria-labelledby="audit-events">
+      <h2 id="audit-events">Audit events</h2>
+      <form className="audit-filters" aria-label="Filter audit events" onSubmit={apply}>
+        <Field label="From (day)" type="date" value={form.from} onChange={set('from')} error={errors['filter.from']} />
+        <Field label="To (day)" type="date" value={form.to} onChange={set('to')} error={errors['filter.to']} />
+        <Field label="Who" value={form.actor} onChange={set('actor')} hint="Desk username, or system" error={errors['filter.actor']} />
+        <Field label="Action" value={form.action} onChange={set('action')} hint="e.g. factor.removed, or factor. for all" error={errors['filter.action']} />
+        <Field label="Ticket" value={form.ticketRef} onChange={set('ticketRef')} error={errors['filter.ticketRef']} />
+        <div className="field">
+          <label htmlFor={resultId}>Result</label>
+          <select id={resultId} value={form.result} onChange={set('result')}>
+            <option value="">Any</option>
+            <option value="ok">Done</option>
+            <option value="refused">Refused</option>
+          </select>
+        </div>
+        <p className="actions">
+          <button type="submit" className="button">
+            Show events
+          </button>{' '}
+          <button
+            type="button"
+            className="button button--secondary"
+            onClick={() => {
+              setForm(EMPTY);
+              setFilter({});
+            }}
+          >
+            Clear
+          </button>
+        </p>
+      </form>
+      <ErrorAlert message={error} />
+      <p role="status" className="audit-total">
+        {total === null ? 'Counting…' : `${formatNumber(total)} ${total === 1 ? 'event' : 'events'}`}
+      </p>
+      <div className="table-scroll">
+        <table className="audit-table" aria-label="Audit events" aria-busy={loading || undefined}>
+          <thead>
+            {table.getHeaderGroups().map((group) => (
+              <tr key={group.id}>
+                {group.headers.map((header) => {
+                  const id = header.column.id;
+                  const sorted = sort.by === id ? sort.dir : null;
+                  return (
+                    <th key={header.id} scope="col" aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}>
+                      {SORTABLE.has(id) ? (
+                        <button type="button" className="sort-button" onClick={() => header.column.toggleSorting(sorted === 'asc')}>
+                          <table.FlexRender header={header} />
+                          <span className="sort-button__icon" aria-hidden="true">
+                            {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : '↕'}
+                          </span>
+                        </button>
+                      ) : (
+                        <table.FlexRender header={header} />
+                      )}
+                    </th>
+                  );
+                })}
+              </tr>
+            ))}
+          </thead>
+          <tbody>
+            {table.getRowModel().rows.map((row) => (
+              <tr key={row.id}>
+                {row.getAllCells().map((cell) => (
+                  <td key={cell.id}>
+                    <table.FlexRender cell={cell} />
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {!loading && rows.length === 0 && !error ? <p>No events match.</p> : null}
+      {next ? (
+        <p>
+          <button type="button" className="button button--secondary" onClick={() => void load(next)} aria-disabled={loading || undefined}>
+            {loading ? 'Loading…' : 'Show more events'}
+          </button>
+        </p>
+      ) : null}
+    </section>
+  );
+}
