@@ -5,6 +5,7 @@
 import type { Knex } from 'knex';
 import type { EmployeeSearch, SearchInput } from '../../electron/core/employees/search.service';
 import type { SearchPage } from '../../shared/domain';
+import { databaseKind, pgPrepared } from '../../electron/core/db/connection';
 import type { BenchQuery, ExactQuery } from './queries';
 import { spread } from './queries';
 import { log, median, ms, settle, summarise, timed, type Summary } from './stats';
@@ -60,6 +61,13 @@ export interface P1Result extends ScanComparison {
 
 export interface P2Result extends ScanComparison {
   scanSql: Record<string, string>;
+  /**
+   * The floor: one round trip to the database for a trivial prepared statement (`SELECT $1`), the
+   * way the exact look-up reaches it (the pool, the driver), timed interleaved with the look-ups.
+   * No look-up can be faster, so scan ÷ this is the highest ratio this machine allows.
+   */
+  roundTripMs: number;
+  ceilingRatio: number;
 }
 
 function likeEscape(s: string): string {
@@ -187,6 +195,17 @@ export async function measureP1(db: Knex, search: EmployeeSearch, queries: reado
 export async function measureP2(db: Knex, search: EmployeeSearch, queries: readonly ExactQuery[], scanSample: number, passes: number): Promise<P2Result> {
   log(`P2: ${queries.length} exact employee numbers and emails through EmployeeSearch.page, ${passes} passes`);
   const timings = await timeQueries(search, queries, 'P2', passes);
+  const trips: number[] = [];
+  const postgres = databaseKind(db) === 'postgres';
+  for (let p = 0; p < passes; p++) {
+    for (const q of queries) {
+      await search.page(relevance(q.q));
+      const r = await timed(() => (postgres ? pgPrepared(db, 'desk_bench_round_trip', 'SELECT $1::text AS v', [q.q]) : db.raw('SELECT ? AS v', [q.q])));
+      trips.push(r.ms);
+    }
+  }
+  const roundTripMs = median(trips);
+  log(`  a bare round trip (SELECT $1, prepared): p50 ${ms(roundTripMs)}`);
   const overall = summarise(timings.map((t) => t.ms));
   log(`  P2 p50 ${ms(overall.p50)}, p95 ${ms(overall.p95)}`);
   // The scan sample: half employee numbers, half emails, spread over the queries of each kind.
@@ -212,6 +231,8 @@ export async function measureP2(db: Knex, search: EmployeeSearch, queries: reado
     scanMedianMs,
     indexedMedianOnSampleMs,
     ratio: scanMedianMs / indexedMedianOnSampleMs,
+    roundTripMs,
+    ceilingRatio: scanMedianMs / roundTripMs,
     scanSql: {
       ...(num ? { 'employee number': naiveExact(db, num).toString() } : {}),
       ...(mail ? { email: naiveExact(db, mail).toString() } : {}),

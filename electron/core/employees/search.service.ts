@@ -279,6 +279,9 @@ export class EmployeeSearch {
       for (const w of p.long) qb.whereRaw("employees.search_doc LIKE ? ESCAPE '\\'", [`%${likeEscape(w)}%`]);
     }
     for (const w of p.short) qb.whereRaw("employees.search_doc LIKE ? ESCAPE '\\'", [`%${likeEscape(w)}%`]);
+    // Each row's addresses (to rank it) in the same round trip: a correlated look-up on the
+    // (employee_id, address_lc) index, which PostgreSQL runs only for the rows the limit keeps.
+    qb.select(this.db.raw(`(SELECT ${this.kind === 'postgres' ? "string_agg(address_lc, ' ')" : "group_concat(address_lc, ' ')"} FROM employee_emails WHERE employee_emails.employee_id = employees.id) AS emails_on_record`));
     return applyFilters(qb, filters).limit(n);
   }
 
@@ -441,11 +444,10 @@ export class EmployeeSearch {
       // Enough for the rest of the page plus a few that belong to tiers 0–1 and are skipped here.
       const batch = want - out.length + 16;
       for (;;) {
-        const rows: Row[] = await this.substringPage(p, input.filters, afterId, batch);
+        const rows: Array<Row & { emails_on_record: string | null }> = await this.substringPage(p, input.filters, afterId, batch);
         if (rows.length === 0) break;
-        const emails = await this.emailsOf(rows.map((r) => Number(r.id)));
         for (const r of rows) {
-          const mails = emails.get(Number(r.id)) ?? [];
+          const mails = r.emails_on_record ? r.emails_on_record.split(' ') : [];
           if (isExact(p.q, r, mails) || firstPrefixKey(p.q, r, mails) !== null) continue; // tiers 0 and 1
           out.push({ row: r, t: 2, k: '' });
           if (out.length >= want) break;
