@@ -12,4 +12,4 @@ export function isEventName(name: unknown): name is EventName {
 
 /** Channel names look like `area.action`; Electron IPC carries them with this prefix. */
 export const IPC_PREFIX = 'desk:';
-export const CHANNEL_NAME_RE = /^[a-z]+\.[A-Za-z]+$/;
+export const CHANNEL_NAME_RE = /^[a-z]+(?:\.[A-Za-z]+)+$/;

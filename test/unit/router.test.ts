@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHANNEL_NAMES, channels } from '../../shared/contract';
 import { DeskError, ERROR_CODES } from '../../shared/errors';
+import { CHANNEL_NAME_RE } from '../../shared/events';
 import { ManualClock } from '../../electron/core/clock';
 import { SessionStore } from '../../electron/core/auth/sessions';
 import { createRouter, type Handlers, type SessionSlot } from '../../electron/core/ipc/router';
@@ -73,6 +74,11 @@ describe('router', () => {
       }
     }
     expect(ran).toEqual([]);
+  });
+
+  it('every channel has a name the Electron preload lets through (area.action, area.thing.action)', () => {
+    for (const name of CHANNEL_NAMES) expect(CHANNEL_NAME_RE.test(name), name).toBe(true);
+    for (const bad of ['', 'audit', '.verify', 'audit.', 'audit..verify', 'Audit.verify', 'audit.verify;', 'a.b c', '__proto__']) expect(CHANNEL_NAME_RE.test(bad), bad).toBe(false);
   });
 
   it('refuses unknown channels, including prototype names', async () => {
