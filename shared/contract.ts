@@ -9,6 +9,7 @@ import { AUDIT_SORT_KEYS, SMTP_SECURITIES, EMAIL_KINDS, EMPLOYEE_STATUSES, FACTO
 import type {
   AppStatus,
   AuditCheckpointInfo,
+  AuditExportJobView,
   AuditPage,
   AuditReportPage,
   AuditVerifyReport,
@@ -424,6 +425,27 @@ export const channels = {
     input: z.object({ filter: auditReportFilterSchema.default({}) }).strict(),
     access: REPORT_ROLES,
     summary: 'How many audit events the filter selects.',
+  }),
+  'audit.export.start': channel<AuditExportJobView | null>()({
+    input: z.object({ filter: auditReportFilterSchema.default({}), format: z.literal('csv').default('csv') }).strict(),
+    access: REPORT_ROLES,
+    summary:
+      'Export what the filter selects in the background (null when the save dialog was cancelled); the file ends with the filter, the count and the signed chain head.',
+  }),
+  'audit.export.status': channel<AuditExportJobView>()({
+    input: z.object({ jobId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }).strict(),
+    access: REPORT_ROLES,
+    summary: 'How an audit export of yours is going: rows written of the total; the file once done.',
+  }),
+  'audit.export.cancel': channel<AuditExportJobView>()({
+    input: z.object({ jobId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }).strict(),
+    access: REPORT_ROLES,
+    summary: 'Stop an audit export of yours (nothing is kept of it).',
+  }),
+  'audit.export.chunk': channel<{ data: string; offset: number; size: number; done: boolean }>()({
+    input: z.object({ jobId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/), offset: z.number().int().min(0).max(2 ** 40) }).strict(),
+    access: REPORT_ROLES,
+    summary: 'A part (base64, at most 512 KB) of a finished export, for a download in the browser.',
   }),
   'audit.verify': channel<AuditVerifyReport>()({
     input: z.object({}).strict(),

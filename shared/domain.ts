@@ -441,3 +441,19 @@ export interface AuditReportPage {
   rows: AuditReportRow[];
   nextCursor: string | null;
 }
+
+/** An audit export running in the main process, as the Audit screen follows it. */
+export interface AuditExportJobView {
+  jobId: string;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  rows: number;
+  /** Rows the filter selects (known once the export has started). */
+  total: number | null;
+  fileName: string;
+  /** Bytes, once done. */
+  size: number | null;
+  /** Where it was saved (the app's save dialog), once done; null: fetch it in parts. */
+  savedTo: string | null;
+  headSeq: number | null;
+  error: string | null;
+}

@@ -9,6 +9,7 @@ import { ChallengeStore, SessionStore } from './auth/sessions';
 import { createRouter, type Router } from './ipc/router';
 import { createHandlers } from './ipc/handlers';
 import { checkpointIfDue } from './audit/integrity';
+import { AuditExportJobs } from './audit/export-jobs';
 import { recordAudit } from './audit/audit.service';
 import { verifyDataKey } from './secrets/data-key';
 import { signOut } from './auth/auth.service';
@@ -48,6 +49,8 @@ export interface CoreOptions {
    * it off.
    */
   auditCheckpoints?: boolean;
+  /** Electron's native save dialog, for exports (see HandlerDeps.chooseSavePath). */
+  chooseSavePath?: (suggestedName: string) => Promise<string | null>;
 }
 
 /**
@@ -90,6 +93,7 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
   const db = database.knex;
   const mail = createMailSender({ db, clock, vault, logger, dataDir: config.dataDir });
   const hrJobs = new HrImportJobs({ db, clock, logger, dataDir: config.dataDir });
+  const auditExports = new AuditExportJobs({ db, clock, vault, logger, dataDir: config.dataDir });
   const handlers = createHandlers({
     db,
     reader: database.reader,
@@ -102,6 +106,8 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
     onMailQueued: () => mail.wake(),
     dataDir: config.dataDir,
     hrJobs,
+    auditExports,
+    ...(options.chooseSavePath ? { chooseSavePath: options.chooseSavePath } : {}),
   });
   const router = createRouter({
     handlers,
@@ -141,6 +147,7 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
       clearInterval(checkpointTimer);
       await checkpointRun;
       await hrJobs.close();
+      await auditExports.close();
       await mail.stop();
       await database.close();
       await logger.close();

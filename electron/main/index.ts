@@ -2,13 +2,14 @@
  * Electron glue only: lifecycle, the hardened window, the app:// protocol serving the renderer,
  * the contract on ipcMain, and safeStorage for the data key. All the work is in electron/core.
  */
-import { app, BrowserWindow, ipcMain, net, protocol, safeStorage, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, safeStorage, session, shell } from 'electron';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { openDeskCore, type DeskCore } from '../core/app';
 import { resolveConfig } from '../core/config';
 import { registerContract } from './ipc';
 import { appKeyProvider } from './keys';
+import { saveDialogChooser } from './save-dialog';
 import { APP_ORIGIN, APP_SCHEME, CSP, isAppUrl, resolveAppPath, secureWebPreferences } from './security';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -46,7 +47,13 @@ function createWindow(): BrowserWindow {
 async function start(): Promise<void> {
   await app.whenReady();
   const config = resolveConfig({ fallbackDataDir: app.getPath('userData') });
-  core = await openDeskCore({ config, keys: appKeyProvider(config.dataDir, safeStorage), deliverMail: true, auditCheckpoints: true });
+  core = await openDeskCore({
+    config,
+    keys: appKeyProvider(config.dataDir, safeStorage),
+    deliverMail: true,
+    auditCheckpoints: true,
+    chooseSavePath: saveDialogChooser(dialog, () => BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0] ?? null, () => app.getPath('documents')),
+  });
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });

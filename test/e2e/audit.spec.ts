@@ -5,6 +5,7 @@
  * process refuses them anyway.
  */
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { test, expect, addUser, expectAccessible, invokeFromPage, seed, signIn, PASSWORD } from './fixtures';
 
@@ -38,6 +39,21 @@ test('a supervisor verifies the audit trail, signs a checkpoint, and is told whe
   await filters.getByRole('button', { name: 'Show events' }).click();
   await expect(page.getByRole('alert').filter({ hasText: 'not valid' })).toBeVisible();
   await expect(filters).toContainText('Use an action such as factor.removed');
+  // Export what the filter shows: written in the main process, then offered as a download.
+  await filters.getByLabel('Action').fill('audit.');
+  await filters.getByRole('button', { name: 'Show events' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /events?$/ })).toHaveText('1 event');
+  await page.getByRole('button', { name: 'Export CSV' }).click();
+  const link = page.getByRole('link', { name: /^Download audit-\d{8}-\d{4}\.csv$/ });
+  await expect(link).toBeVisible();
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  const csv = fs.readFileSync(await download.path(), 'utf8');
+  const lines = csv.trim().split('\r\n');
+  expect(lines[0]).toBe('seq,occurred_at,actor,employee_id,employee_number,ticket_ref,action,result,details');
+  expect(lines[1]).toContain(',sue.supervisor,,,,audit.verified,ok,');
+  expect(lines).toContain('# rows,1');
+  expect(lines.some((l) => /^# chain head,\d+,[0-9a-f]{64}$/.test(l))).toBe(true);
+  expect(lines).toContain(`# filter,"{""actor"":""sue.supervisor"",""action"":""audit.""}"`);
   await filters.getByRole('button', { name: 'Clear' }).click();
   // Sorted by who, A to Z, in the main process.
   await events.getByRole('button', { name: /Who/ }).click();

@@ -16,7 +16,9 @@ import { ManualClock } from '../../electron/core/clock';
 import { createDeskUser } from '../../electron/core/deskusers/deskusers.service';
 import type { AuditReportFilter, AuditReportRow, AuditSortKey, DeskRole } from '../../shared/domain';
 import { deskEnv, runDesk } from '../support/cli';
-import { openTestCore, tempDir, TARGETS, type Target, type TestCore } from '../support/targets';
+import { openTestCore, scratch, tempDir, TARGETS, type Target, type TestCore } from '../support/targets';
+import { openDeskCore, type DeskCore } from '../../electron/core/app';
+import { silentLogger } from '../../electron/core/log/logger';
 
 const ACTORS = ['ann.agent', 'bob.agent', 'sue.supervisor', 'system'];
 const ACTIONS = ['factor.removed', 'factor.reregistration_started', 'caller.verified', 'records.emails_updated', 'employee.viewed'];
@@ -247,5 +249,111 @@ describe('safe CSV cells', () => {
     expect(safeCell(-5)).toBe('-5');
     expect(safeCell(null)).toBe('');
     expect(safeCell('plain')).toBe('plain');
+  });
+});
+
+describe.each(TARGETS)('audit exports from the app on $name', (target: Target) => {
+  async function signedIn(core: DeskCore, role: DeskRole, name: string) {
+    const userId = await createDeskUser(core.db, core.clock, { userId: null, name: 'test' }, { username: name, displayName: name, role, password: 'a-long-test-password' });
+    const session = core.sessions.create({ userId, username: name, displayName: name, role, idleMinutes: 480 });
+    const slot = { get: () => session.token, set: () => {} };
+    return (channel: string, payload: unknown) => core.router.invoke(channel, payload, { slot, emit: () => {} }) as Promise<any>;
+  }
+  async function until(call: (c: string, p: unknown) => Promise<any>, jobId: string) {
+    for (let i = 0; i < 200; i++) {
+      const r = await call('audit.export.status', { jobId });
+      if (r.value.state !== 'running') return r.value;
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    throw new Error('export did not finish');
+  }
+
+  it('runs in the background, is fetched in parts by its owner only, and holds exactly the filtered rows', async () => {
+    const core = await openTestCore(target);
+    try {
+      for (let i = 0; i < 120; i++) await recordAudit(core.db, core.clock, { actor: { userId: null, name: i % 2 ? 'ann.agent' : 'bob.agent' }, action: 'test.event', details: { i, pad: 'x'.repeat(i * 50) } });
+      const sue = await signedIn(core, 'supervisor', 'sue.supervisor');
+      const ada = await signedIn(core, 'admin', 'ada.admin');
+      const agent = await signedIn(core, 'agent', 'al.agent');
+      expect(await agent('audit.export.start', { filter: {} })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+      const started = await sue('audit.export.start', { filter: { actor: 'ann.agent' }, format: 'csv' });
+      expect(started.value).toMatchObject({ state: 'running', savedTo: null, fileName: expect.stringMatching(/^audit-\d{8}-\d{4}\.csv$/) });
+      expect(await sue('audit.export.start', { filter: {} })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+      const done = await until(sue, started.value.jobId);
+      expect(done).toMatchObject({ state: 'done', rows: 60, total: 60, error: null });
+      // Someone else's export is not theirs to see.
+      expect(await ada('audit.export.status', { jobId: started.value.jobId })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      expect(await ada('audit.export.chunk', { jobId: started.value.jobId, offset: 0 })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      const parts: Buffer[] = [];
+      let offset = 0;
+      let calls = 0;
+      for (;;) {
+        const r = await sue('audit.export.chunk', { jobId: started.value.jobId, offset });
+        expect(r.ok).toBe(true);
+        parts.push(Buffer.from(r.value.data, 'base64'));
+        offset = r.value.offset;
+        calls++;
+        if (r.value.done) break;
+      }
+      const text = Buffer.concat(parts).toString('utf8');
+      expect(Buffer.byteLength(text)).toBe(done.size);
+      expect(calls).toBe(Math.ceil(done.size / (512 * 1024)));
+      const records = parse(text, { relax_column_count: true, skip_empty_lines: true }) as string[][];
+      const want = (await core.db('audit_events').where({ actor_name: 'ann.agent' }).where('seq', '<=', done.headSeq).orderBy('seq').select('seq')).map((r) => String(r.seq));
+      expect(records.slice(1, 61).map((r) => r[0])).toEqual(want);
+      expect(records.at(-3)).toEqual(['# rows', '60']);
+      expect(await sue('audit.export.chunk', { jobId: started.value.jobId, offset: done.size + 1 })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+      // The file waits, private, in the data directory's exports folder.
+      const files = fs.readdirSync(path.join(core.config.dataDir, 'exports'));
+      expect(files).toEqual([`${started.value.jobId}.csv`]);
+      expect((fs.statSync(path.join(core.config.dataDir, 'exports', files[0]!)).mode & 0o777).toString(8)).toBe('600');
+    } finally {
+      await core.dispose();
+    }
+  });
+
+  it('a cancelled export keeps nothing; in the app the file goes where the save dialog says, or nowhere when it is cancelled', async () => {
+    const s = scratch(target);
+    const answers: Array<string | null> = [];
+    const core = await openDeskCore({
+        config: { dataDir: s.dataDir, databaseUrl: s.databaseUrl, databaseSchema: s.schema },
+        clock: new ManualClock(),
+        logger: silentLogger,
+        chooseSavePath: async (name) => {
+          expect(name).toMatch(/^audit-\d{4}-\d{2}-\d{2}\.csv$/);
+          return answers.shift() ?? null;
+        },
+      });
+    try {
+      for (let i = 0; i < 10; i++) await recordAudit(core.db, core.clock, { actor: { userId: null, name: 'ann.agent' }, action: 'test.event' });
+      const sue = await signedIn(core, 'supervisor', 'sue.supervisor');
+      // Cancelled in the dialog: no export.
+      answers.push(null);
+      expect(await sue('audit.export.start', { filter: {} })).toEqual({ ok: true, value: null });
+      // Saved where chosen.
+      const dir = tempDir();
+      const chosen = path.join(dir, 'my-report.csv');
+      answers.push(chosen);
+      const started = await sue('audit.export.start', { filter: {} });
+      const done = await until(sue, started.value.jobId);
+      expect(done).toMatchObject({ state: 'done', savedTo: chosen, fileName: 'my-report.csv' });
+      expect(fs.readFileSync(chosen, 'utf8')).toMatch(/^seq,occurred_at,actor,/);
+      expect(fs.existsSync(`${chosen}.part`)).toBe(false);
+      expect(await sue('audit.export.chunk', { jobId: started.value.jobId, offset: 0 })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+      // Cancelled while running: nothing kept, no audit.exported event.
+      answers.push(path.join(dir, 'cancelled.csv'));
+      const before = Number((await core.db('audit_events').where({ action: 'audit.exported' }).count({ n: '*' }).first())!.n);
+      const run = await sue('audit.export.start', { filter: {} });
+      const cancelled = await sue('audit.export.cancel', { jobId: run.value.jobId });
+      expect(['running', 'cancelled']).toContain(cancelled.value.state);
+      expect(await until(sue, run.value.jobId)).toMatchObject({ state: 'cancelled', savedTo: null });
+      expect(fs.existsSync(path.join(dir, 'cancelled.csv'))).toBe(false);
+      expect(fs.existsSync(path.join(dir, 'cancelled.csv.part'))).toBe(false);
+      expect(Number((await core.db('audit_events').where({ action: 'audit.exported' }).count({ n: '*' }).first())!.n)).toBe(before);
+      fs.rmSync(dir, { recursive: true, force: true });
+    } finally {
+      await core.close();
+      await s.cleanup();
+    }
   });
 });

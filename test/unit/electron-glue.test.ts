@@ -6,6 +6,7 @@ import { IPC_PREFIX } from '../../shared/events';
 import { ManualClock } from '../../electron/core/clock';
 import { registerContract, type InvokeEventLike, type IpcMainLike, type WebContentsLike } from '../../electron/main/ipc';
 import { appKeyProvider, WRAPPED_KEY_FILE, type SafeStorageLike } from '../../electron/main/keys';
+import { saveDialogChooser, type SaveDialogLike } from '../../electron/main/save-dialog';
 import { APP_ORIGIN, CSP, isAppUrl, resolveAppPath, secureWebPreferences } from '../../electron/main/security';
 import { KeyFileProvider, Vault } from '../../electron/core/secrets/vault';
 import { openTestCore, tempDir, type TestCore } from '../support/targets';
@@ -192,5 +193,44 @@ describe('data key in the app', () => {
     p.getKey();
     expect(fs.statSync(p.file).mode & 0o777).toBe(0o600);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('save dialog for exports', () => {
+  type Win = { id: number };
+  function fakeDialog(answer: { canceled: boolean; filePath?: string }) {
+    const calls: Array<{ win: Win; options: Parameters<SaveDialogLike<Win>['showSaveDialog']>[1] }> = [];
+    const dialog: SaveDialogLike<Win> = {
+      showSaveDialog: async (win, options) => {
+        calls.push({ win, options });
+        return answer;
+      },
+    };
+    return { dialog, calls };
+  }
+
+  it('asks the main window, suggests the name in the documents folder, and returns the chosen path', async () => {
+    const { dialog, calls } = fakeDialog({ canceled: false, filePath: '/home/sue/audit-2026-03-02.csv' });
+    const choose = saveDialogChooser(dialog, () => ({ id: 7 }), () => '/home/sue/Documents');
+    expect(await choose('audit-2026-03-02.csv')).toBe('/home/sue/audit-2026-03-02.csv');
+    expect(calls).toEqual([
+      {
+        win: { id: 7 },
+        options: {
+          title: 'Save the audit export',
+          defaultPath: '/home/sue/Documents/audit-2026-03-02.csv',
+          filters: [{ name: 'CSV', extensions: ['csv'] }],
+          properties: ['createDirectory', 'showOverwriteConfirmation'],
+        },
+      },
+    ]);
+  });
+
+  it('returns null when the user cancels, or when there is no window to ask from', async () => {
+    expect(await saveDialogChooser(fakeDialog({ canceled: true }).dialog, () => ({ id: 1 }), () => '/d')('a.csv')).toBeNull();
+    expect(await saveDialogChooser(fakeDialog({ canceled: false }).dialog, () => ({ id: 1 }), () => '/d')('a.csv')).toBeNull();
+    const never = fakeDialog({ canceled: false, filePath: '/x.csv' });
+    expect(await saveDialogChooser(never.dialog, () => null, () => '/d')('a.csv')).toBeNull();
+    expect(never.calls).toEqual([]);
   });
 });

@@ -28,6 +28,7 @@ import { PRODUCT_NAME, VERSION } from '../version';
 import type { Handlers } from './router';
 import { getSmtpView, sendTestMail, updateSmtpSettings } from '../mail/smtp-settings';
 import type { HrImportJobs } from '../imports/hr-jobs';
+import type { AuditExportJobs } from '../audit/export-jobs';
 import type { Actor } from '../audit/audit.service';
 import { verifyAuditTrail, writeCheckpoint } from '../audit/integrity';
 import { auditReportCount, auditReportPage } from '../audit/reports.service';
@@ -48,6 +49,13 @@ export interface HandlerDeps {
   dataDir?: string;
   /** HR imports started from the app. */
   hrJobs?: HrImportJobs;
+  /** Audit exports started from the app. */
+  auditExports?: AuditExportJobs;
+  /**
+   * Ask where to save a file (Electron's native save dialog): the path, or null when the user
+   * cancelled. Absent in the browser host, where the renderer downloads the file instead.
+   */
+  chooseSavePath?: (suggestedName: string) => Promise<string | null>;
 }
 
 /** The desk user acting (from the session the router checked) on the ticket the agent typed. */
@@ -72,10 +80,15 @@ function actorOf(session: Session | null): Actor {
   return { userId: s.userId, name: s.username };
 }
 
+
 /** Thin listeners: the router has already checked the role and parsed the input. */
 export function createHandlers(deps: HandlerDeps): Handlers {
   const { db, clock } = deps;
   const mfa = { db, clock, vault: deps.vault };
+  const auditExports = () => {
+    if (!deps.auditExports) throw new DeskError('UNAVAILABLE', 'Audit exports are not available here.');
+    return deps.auditExports;
+  };
   const jobs = () => {
     if (!deps.hrJobs) throw new DeskError('UNAVAILABLE', 'HR imports are not available here.');
     return deps.hrJobs;
@@ -200,6 +213,18 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'audit.report': async (input) => auditReportPage(db, input),
     'audit.reportCount': async (input) => ({ count: await auditReportCount(db, input.filter) }),
+    'audit.export.start': async (input, ctx) => {
+      const s = requireSession(ctx.session);
+      const exports = auditExports();
+      // In the app the user chooses where the file goes (the main process's own dialog; a path
+      // never comes from the renderer); in the browser host the renderer fetches it in parts.
+      const saveTo = deps.chooseSavePath ? await deps.chooseSavePath(`audit-${clock.now().toISOString().slice(0, 10)}.csv`) : null;
+      if (deps.chooseSavePath && saveTo === null) return null;
+      return exports.start(s.userId, actorOf(s), input.filter, saveTo);
+    },
+    'audit.export.status': async (input, ctx) => auditExports().status(who(ctx.session), input.jobId),
+    'audit.export.cancel': async (input, ctx) => auditExports().cancel(who(ctx.session), input.jobId),
+    'audit.export.chunk': async (input, ctx) => auditExports().chunk(who(ctx.session), input.jobId, input.offset),
     'audit.verify': async (_input, ctx) =>
       verifyAuditTrail(db, clock, deps.vault, actorOf(ctx.session), {
         dataDir: deps.dataDir,

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { createColumnHelper, rowSortingFeature, tableFeatures, useTable, type SortingState, type Updater } from '@tanstack/react-table';
-import type { AuditReportFilter, AuditReportRow, AuditSortKey, SortDirection } from '../../../shared/domain';
+import type { AuditExportJobView, AuditReportFilter, AuditReportRow, AuditSortKey, SortDirection } from '../../../shared/domain';
 import type { Invoke } from '../client';
 import { ErrorAlert, Field, errorMessage, fieldErrors } from '../components/ui';
 import { auditActionLabel, detailValue, formatDateTime, formatNumber } from '../format';
@@ -206,12 +206,136 @@ export function AuditReport({ call }: { call: Invoke }) {
         </table>
       </div>
       {!loading && rows.length === 0 && !error ? <p>No events match.</p> : null}
+      <AuditExport call={call} filter={filter} />
       {next ? (
         <p>
           <button type="button" className="button button--secondary" onClick={() => void load(next)} aria-disabled={loading || undefined}>
             {loading ? 'Loading…' : 'Show more events'}
           </button>
         </p>
+      ) : null}
+    </section>
+  );
+}
+
+type Download = { url: string; name: string };
+
+/**
+ * Export what the filter shows (CSV): the main process writes it in the background while a
+ * progress bar follows; Cancel stops it. In the app the file goes where the save dialog said; in
+ * the browser host it is fetched in parts and offered as a download.
+ */
+function AuditExport({ call, filter }: { call: Invoke; filter: AuditReportFilter }) {
+  const [job, setJob] = useState<AuditExportJobView | null>(null);
+  const [download, setDownload] = useState<Download | null>(null);
+  const [fetching, setFetching] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const running = job?.state === 'running';
+
+  useEffect(() => () => {
+    if (download) URL.revokeObjectURL(download.url);
+  }, [download]);
+
+  useEffect(() => {
+    if (!job || job.state !== 'running') return;
+    const timer = window.setInterval(() => {
+      call('audit.export.status', { jobId: job.jobId }).then(setJob, (err: unknown) => setError(errorMessage(err)));
+    }, 400);
+    return () => window.clearInterval(timer);
+  }, [call, job]);
+
+  // Finished, and not saved by the app: fetch it in parts and offer it as a download.
+  useEffect(() => {
+    if (!job || job.state !== 'done' || job.savedTo !== null) return;
+    let live = true;
+    setFetching(true);
+    (async () => {
+      const parts: BlobPart[] = [];
+      let offset = 0;
+      for (;;) {
+        const part = await call('audit.export.chunk', { jobId: job.jobId, offset });
+        const bytes = Uint8Array.from(atob(part.data), (c) => c.charCodeAt(0));
+        parts.push(bytes);
+        offset = part.offset;
+        if (part.done || !live) break;
+      }
+      if (live) setDownload({ url: URL.createObjectURL(new Blob(parts, { type: 'text/csv' })), name: job.fileName });
+    })().then(
+      () => live && setFetching(false),
+      (err: unknown) => {
+        if (!live) return;
+        setFetching(false);
+        setError(errorMessage(err));
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [call, job]);
+
+  async function start() {
+    if (running) return;
+    setError(null);
+    setDownload(null);
+    try {
+      setJob(await call('audit.export.start', { filter, format: 'csv' }));
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }
+
+  async function cancel() {
+    if (!job) return;
+    try {
+      setJob(await call('audit.export.cancel', { jobId: job.jobId }));
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }
+
+  return (
+    <section aria-labelledby="audit-export" className="audit-export">
+      <h3 id="audit-export">Export</h3>
+      <p className="actions">
+        <button type="button" className="button" onClick={start} aria-disabled={running || undefined}>
+          Export CSV
+        </button>{' '}
+        {running ? (
+          <button type="button" className="button button--secondary" onClick={cancel}>
+            Cancel the export
+          </button>
+        ) : null}
+      </p>
+      <ErrorAlert message={error} />
+      {job ? (
+        <div role="status" aria-live="polite">
+          {job.state === 'running' ? (
+            <>
+              <progress max={job.total ?? undefined} value={job.total ? job.rows : undefined} aria-label="Export progress" />{' '}
+              {formatNumber(job.rows)}
+              {job.total !== null ? ` of ${formatNumber(job.total)}` : ''} events written…
+            </>
+          ) : job.state === 'done' ? (
+            job.savedTo ? (
+              <p>
+                Exported {formatNumber(job.rows)} events to {job.savedTo}.
+              </p>
+            ) : download ? (
+              <p>
+                Exported {formatNumber(job.rows)} events.{' '}
+                <a href={download.url} download={download.name}>
+                  Download {download.name}
+                </a>
+              </p>
+            ) : (
+              <p>{fetching ? 'Preparing the download…' : ''}</p>
+            )
+          ) : job.state === 'cancelled' ? (
+            <p>The export was cancelled; nothing was kept.</p>
+          ) : (
+            <p>The export failed: {job.error}</p>
+          )}
+        </div>
       ) : null}
     </section>
   );
