@@ -1,4 +1,7 @@
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportAuditCsv } from '../../electron/core/audit/reports.service';
+import { verifyAuditChain } from '../../electron/core/audit/integrity';
 import { CHANNEL_NAMES, channels } from '../../shared/contract';
 import type { CallerVerificationView, EmployeePageData } from '../../shared/domain';
 import { ChallengeStore } from '../../electron/core/auth/sessions';
@@ -539,6 +542,14 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
     assertNoSecrets(JSON.stringify(audit), secrets);
     assertNoSecrets(logger.lines.join('\n'), secrets);
     assertNoSecrets(JSON.stringify(await fullSnapshot(core.db)), secrets);
+    // Nor in an export of the whole trail, or the chain check's report.
+    const sink = new PassThrough();
+    const chunks: Buffer[] = [];
+    sink.on('data', (c: Buffer) => chunks.push(c));
+    const exported = await exportAuditCsv(core.db, clock, core.vault, {}, sink, { actor: { userId: null, name: 'canary.check' } });
+    expect(exported.rows).toBeGreaterThanOrEqual(audit.length);
+    assertNoSecrets(Buffer.concat(chunks).toString('utf8'), secrets);
+    assertNoSecrets(JSON.stringify(await verifyAuditChain(core.db, core.vault)), secrets);
     for (const a of audit.filter((x) => ['agent.one', 'agent.two', 'supervisor.one', 'admin.one'].includes(x.actor_name))) {
       expect(a.ticket_ref, a.action).toMatch(/^[A-Za-z0-9._:/-]{3,64}$/);
     }
