@@ -9,7 +9,9 @@ Seeds (or reuses) a database of N demo employees and measures the look-up search
 P1 substring search, P2 exact keys, P3 the contract over HTTP, P4/P5 the renderer in Chromium,
 P6 deep keyset pages. Writes bench-results/search-<db>-<N>.md and .json. Then the mail
 benchmark on each database: issuing a code while SMTP is slow or down, and the outbox drain rate
-pooled vs one connection per mail (bench-results/mail-<db>.md and .json).
+pooled vs one connection per mail (bench-results/mail-<db>.md and .json); the HR import
+(bench-results/hr-import-<db>-<rows>.md); and the audit trail: exporting a fifth of N chained
+events to CSV, memory, the event loop, and verifying the chain (bench-results/audit-<db>-<N>.md).
 
 Options:
   --employees N     employees in the benchmark database (default 2,000,000)
@@ -29,6 +31,11 @@ Options:
                     each database imports it twice, with and without the search index)
   --skip-hr         skip the HR import benchmark
   --hr-only         run only the HR import benchmark
+  --audit-events N  chained audit events in the audit benchmark's database (default 5,000,000;
+                    generated once into .bench-data/audit-<N>/ or schema bench_audit_<N>, then reused)
+  --skip-audit      skip the audit benchmark (CSV export of a fifth of the events, memory, event
+                    loop, chain verification)
+  --audit-only      run only the audit benchmark
   --skip-sqlite     measure PostgreSQL only (needs DESK_BENCH_PG_URL)
   --pg-schema NAME  PostgreSQL schema for the benchmark data (default bench_<N>)
   --no-build        use the existing build in out/ for P4/P5 even if the sources are newer
@@ -57,6 +64,9 @@ export interface BenchOptions {
   skipHr: boolean;
   hrOnly: boolean;
   hrRows: number;
+  skipAudit: boolean;
+  auditOnly: boolean;
+  auditEvents: number;
   build: boolean;
   analyze: boolean;
   outDir: string;
@@ -95,6 +105,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         'skip-hr': { type: 'boolean' },
         'hr-only': { type: 'boolean' },
         'hr-rows': { type: 'string' },
+        'skip-audit': { type: 'boolean' },
+        'audit-only': { type: 'boolean' },
+        'audit-events': { type: 'string' },
         'skip-sqlite': { type: 'boolean' },
         'no-build': { type: 'boolean' },
         'pg-schema': { type: 'string' },
@@ -114,6 +127,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (values['mail-only'] && values['skip-mail']) throw new UsageError('--mail-only and --skip-mail contradict each other');
   if (values['hr-only'] && values['skip-hr']) throw new UsageError('--hr-only and --skip-hr contradict each other');
   if (values['hr-only'] && values['mail-only']) throw new UsageError('--hr-only and --mail-only contradict each other');
+  if (values['audit-only'] && values['skip-audit']) throw new UsageError('--audit-only and --skip-audit contradict each other');
+  if (values['audit-only'] && (values['hr-only'] || values['mail-only'])) throw new UsageError('--audit-only and --hr-only or --mail-only contradict each other');
   const pgSchema = values['pg-schema'] ?? `bench_${employees}`;
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(pgSchema)) throw new UsageError('--pg-schema must be a lower-case identifier (letters, digits, _)');
   return {
@@ -131,6 +146,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     skipHr: !!values['skip-hr'],
     hrOnly: !!values['hr-only'],
     hrRows: positiveInt('hr-rows', values['hr-rows'], 2_000_000, 100, 5_000_000),
+    skipAudit: !!values['skip-audit'],
+    auditOnly: !!values['audit-only'],
+    auditEvents: positiveInt('audit-events', values['audit-events'], 5_000_000, 1000, 20_000_000),
     skipSqlite: !!values['skip-sqlite'],
     build: !values['no-build'],
     analyze: !!values.analyze,

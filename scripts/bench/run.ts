@@ -15,6 +15,27 @@ import { writeResults, type RunResults, type Section } from './report';
 import { int, log, settle } from './stats';
 import { mailMarkdown, measureMail, ISSUE_P95_GOAL_MS, POOL_SPEEDUP_GOAL } from './mail';
 import { importMarkdown, measureImport } from './hr-import';
+import { auditMarkdown, auditRows, measureAudit } from './audit';
+
+/** The audit benchmark on one database, written to bench-results/audit-<db>-<N>.md and .json. */
+async function runAudit(kind: DbKind, opts: BenchOptions): Promise<boolean> {
+  log(`── audit trail on ${kind}: ${int(opts.auditEvents)} events ──`);
+  try {
+    const r = await measureAudit({ events: opts.auditEvents, pgUrl: kind === 'postgres' ? opts.pgUrl : undefined, log });
+    fs.mkdirSync(opts.outDir, { recursive: true });
+    const md = path.join(opts.outDir, `audit-${kind}-${opts.auditEvents}.md`);
+    const json = path.join(opts.outDir, `audit-${kind}-${opts.auditEvents}.json`);
+    fs.writeFileSync(md, `# Audit benchmark (${kind}, ${int(opts.auditEvents)} events)\n\nMeasured ${new Date().toISOString()} on this machine.\n\n${auditMarkdown(r)}`);
+    fs.writeFileSync(json, JSON.stringify(r, null, 2) + '\n');
+    process.stdout.write(`\naudit trail, ${kind}:\n`);
+    for (const g of auditRows(r)) process.stdout.write(`  ${g.id}  ${g.status.padEnd(5)} ${g.value}  (goal ${g.goal}) — ${g.what}\n`);
+    process.stdout.write(`Results: ${md}\n         ${json}\n\n`);
+    return true;
+  } catch (err) {
+    log(`ERROR in the audit benchmark: ${err instanceof Error ? err.message : String(err)}`);
+    return false;
+  }
+}
 
 /** The HR import benchmark on one database, written to bench-results/hr-import-<db>-<rows>.md and .json. */
 async function runHr(kind: DbKind, opts: BenchOptions): Promise<boolean> {
@@ -152,15 +173,20 @@ async function main(): Promise<number> {
     return 0;
   }
   let ok = true;
-  if (!opts.mailOnly && !opts.hrOnly) {
+  const only = opts.mailOnly || opts.hrOnly || opts.auditOnly;
+  if (!only) {
     if (!opts.skipSqlite) ok = (await runTarget('sqlite', opts)).ok && ok;
     if (opts.pgUrl) ok = (await runTarget('postgres', opts)).ok && ok;
   }
-  if (!opts.skipMail && !opts.hrOnly) {
+  if (!opts.skipMail && (!only || opts.mailOnly)) {
     if (!opts.skipSqlite) ok = (await runMail('sqlite', opts)) && ok;
     if (opts.pgUrl) ok = (await runMail('postgres', opts)) && ok;
   }
-  if (!opts.skipHr && !opts.mailOnly) {
+  if (!opts.skipAudit && (!only || opts.auditOnly)) {
+    if (!opts.skipSqlite) ok = (await runAudit('sqlite', opts)) && ok;
+    if (opts.pgUrl) ok = (await runAudit('postgres', opts)) && ok;
+  }
+  if (!opts.skipHr && (!only || opts.hrOnly)) {
     if (!opts.skipSqlite) ok = (await runHr('sqlite', opts)) && ok;
     if (opts.pgUrl) ok = (await runHr('postgres', opts)) && ok;
   }

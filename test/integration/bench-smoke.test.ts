@@ -14,6 +14,7 @@ import { tempDir } from '../support/targets';
 import { mailMarkdown, measureMail } from '../../scripts/bench/mail';
 import { measureImportFloor } from '../../scripts/bench/hr-floor';
 import { importMarkdown, measureImport } from '../../scripts/bench/hr-import';
+import { auditMarkdown, measureAudit } from '../../scripts/bench/audit';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -87,7 +88,7 @@ describe('npm run bench (smoke, tiny dataset)', () => {
     dirs.push(dir);
     const out = path.join(dir, 'out');
     const r = await runBench(
-      ['--employees', String(EMPLOYEES), '--queries', '20', '--pages', '20', '--skip-browser', '--skip-mail', '--skip-hr', '--data-dir', path.join(dir, 'data'), '--out', out],
+      ['--employees', String(EMPLOYEES), '--queries', '20', '--pages', '20', '--skip-browser', '--skip-mail', '--skip-hr', '--skip-audit', '--data-dir', path.join(dir, 'data'), '--out', out],
       cleanEnv(),
     );
     expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -123,6 +124,41 @@ describe('npm run bench (smoke, tiny dataset)', () => {
     expect(md).toMatch(/\| Floor: the database alone .* \| [\d.]+ s \(rows [\d.]+ s, indexes [\d.]+ s\) \|/);
   }, 120_000);
 
+  it.each([{ db: 'sqlite' }, ...(process.env.DESK_TEST_PG_URL ? [{ db: 'postgres' }] : [])])(
+    'the audit part generates a chained trail, exports a fifth of it, compares, and verifies the chain ($db)',
+    async ({ db }) => {
+      const dir = tempDir('desk-bench-audit-');
+      dirs.push(dir);
+      const schema = `bench_a_${crypto.randomBytes(5).toString('hex')}`;
+      const pgUrl = db === 'postgres' ? process.env.DESK_TEST_PG_URL : undefined;
+      try {
+        const r = await measureAudit({ events: 5000, dataDir: path.join(dir, 'data'), pgUrl, pgSchema: schema, log: () => {} });
+        expect(r).toMatchObject({ database: db, origin: 'generated', verify: { ok: true } });
+        expect(r.events).toBeGreaterThanOrEqual(5000);
+        // A fifth and a fiftieth of an evenly spread trail, and the raw select of the same rows.
+        expect(r.large.rows).toBe(1000);
+        expect(r.small.rows).toBe(100);
+        expect(r.raw.rows).toBe(1000);
+        expect(r.large.bytes).toBeGreaterThan(r.small.bytes);
+        const md = auditMarkdown(r);
+        for (const id of ['A1', 'A2', 'A3', 'A4', 'A5']) expect(md).toMatch(new RegExp(`\\| ${id} \\|`));
+        // Run again: the trail is reused, not generated twice.
+        const again = await measureAudit({ events: 5000, dataDir: path.join(dir, 'data'), pgUrl, pgSchema: schema, log: () => {} });
+        expect(again.origin).toBe('reused');
+      } finally {
+        if (pgUrl) {
+          const k = knexFactory({ client: 'pg', connection: pgUrl, pool: { min: 0, max: 1 } });
+          try {
+            await k.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+          } finally {
+            await k.destroy();
+          }
+        }
+      }
+    },
+    120_000,
+  );
+
   it.runIf(!!process.env.DESK_TEST_PG_URL)('the HR import floor on PostgreSQL: the rows made inside the database, then the indexes built', async () => {
     const dir = tempDir('desk-bench-floor-');
     dirs.push(dir);
@@ -139,7 +175,7 @@ describe('npm run bench (smoke, tiny dataset)', () => {
     const out = path.join(dir, 'out');
     try {
       const r = await runBench(
-        ['--employees', String(EMPLOYEES), '--queries', '20', '--pages', '20', '--skip-browser', '--skip-mail', '--skip-hr', '--skip-sqlite', '--pg-schema', schema, '--data-dir', path.join(dir, 'data'), '--out', out],
+        ['--employees', String(EMPLOYEES), '--queries', '20', '--pages', '20', '--skip-browser', '--skip-mail', '--skip-hr', '--skip-audit', '--skip-sqlite', '--pg-schema', schema, '--data-dir', path.join(dir, 'data'), '--out', out],
         { ...cleanEnv(), DESK_BENCH_PG_URL: url },
       );
       expect(r.code, r.stdout + r.stderr).toBe(0);

@@ -138,18 +138,37 @@ export const AUDIT_CSV_HEADER = ['seq', 'occurred_at', 'actor', 'employee_id', '
 export function safeCell(value: string | number | null): string {
   if (value === null) return '';
   if (typeof value === 'number') return String(value);
+  if (!NEEDS_CARE.test(value)) return value; // most cells: nothing to do
   let s = value.replace(/\r\n|\r|\n/g, ' ');
   if (/^[=+\-@\t\r]/.test(value)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
+const NEEDS_CARE = /[",\r\n]|^[=+\-@\t]/;
 
 export function csvLine(cells: ReadonlyArray<string | number | null>): string {
   return cells.map(safeCell).join(',') + '\r\n';
 }
 
-function rowCells(r: AuditReportRow): Array<string | number | null> {
-  return [r.seq, r.occurredAt, r.actor, r.employeeId, r.employeeNumber, r.ticketRef, r.action, r.result, JSON.stringify(r.details)];
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** A row as stored, straight to cells: the details column is already JSON text. */
+function rowCells(r: Record<string, unknown>): Array<string | number | null> {
+  const at = r.occurred_at;
+  return [
+    Number(r.seq),
+    typeof at === 'string' && ISO_UTC.test(at) ? at : new Date(at as string | Date).toISOString(),
+    String(r.actor_name),
+    r.employee_id === null || r.employee_id === undefined ? null : Number(r.employee_id),
+    (r.employee_number as string | null | undefined) ?? null,
+    (r.ticket_ref as string | null | undefined) ?? null,
+    String(r.action),
+    String(r.result),
+    String(r.details),
+  ];
 }
+
+/** Rows per keyset page of an export. */
+const EXPORT_PAGE = 5000;
 
 export interface ExportSink {
   /** Returns false when the reader is full: wait for 'drain'. */
@@ -172,7 +191,7 @@ export class ExportCancelled extends Error {
 }
 
 /**
- * Stream the filtered events, oldest first, as CSV: keyset pages of 2,000 by seq, written with
+ * Stream the filtered events, oldest first, as CSV: keyset pages of 5,000 by seq, written with
  * back-pressure, so memory stays flat whatever the size. A signed checkpoint is written first and
  * the export stops at its head, so the file is one consistent cut of the chain; it ends with a
  * section naming the filter, the row count and that head, for a reader to check it against
@@ -197,15 +216,17 @@ export async function exportAuditCsv(
   let rows = 0;
   for (;;) {
     if (opts.signal?.aborted) throw new ExportCancelled();
-    const page = ((await reportQuery(db, filter).where('audit_events.seq', '>', after).andWhere('audit_events.seq', '<=', checkpoint.headSeq).orderBy('audit_events.seq').limit(2000)) as Array<
-      Record<string, unknown>
-    >).map(toReportRow);
+    const page = (await reportQuery(db, filter)
+      .where('audit_events.seq', '>', after)
+      .andWhere('audit_events.seq', '<=', checkpoint.headSeq)
+      .orderBy('audit_events.seq')
+      .limit(EXPORT_PAGE)) as Array<Record<string, unknown>>;
     if (page.length === 0) break;
     let chunk = '';
     for (const r of page) chunk += csvLine(rowCells(r));
     await write(chunk);
     rows += page.length;
-    after = page[page.length - 1]!.seq;
+    after = Number(page[page.length - 1]!.seq);
     opts.onProgress?.(rows, total);
   }
   await write('\r\n');
