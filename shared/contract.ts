@@ -5,7 +5,7 @@
  * renderer client derives its types from it.
  */
 import { z } from 'zod';
-import { AUDIT_SORT_KEYS, SMTP_SECURITIES, EMAIL_KINDS, EMPLOYEE_STATUSES, FACTOR_FILTERS, FACTOR_TYPES, MFA_STATES, SORT_KEYS } from './domain';
+import { AUDIT_EXPORT_FORMATS, AUDIT_SORT_KEYS, SMTP_SECURITIES, EMAIL_KINDS, EMPLOYEE_STATUSES, FACTOR_FILTERS, FACTOR_TYPES, MFA_STATES, SORT_KEYS } from './domain';
 import type {
   AppStatus,
   AuditCheckpointInfo,
@@ -413,13 +413,13 @@ export const channels = {
     input: z
       .object({
         filter: auditReportFilterSchema.default({}),
-        sort: z.object({ by: z.enum(AUDIT_SORT_KEYS), dir: z.enum(['asc', 'desc']) }).strict().default({ by: 'seq', dir: 'desc' }),
+        sort: z.object({ by: z.enum(AUDIT_SORT_KEYS), dir: z.enum(['asc', 'desc']) }).strict().default({ by: 'time', dir: 'desc' }),
         cursor: z.string().max(2000).nullable().optional(),
         limit: z.number().int().min(1).max(200).default(50),
       })
       .strict(),
     access: REPORT_ROLES,
-    summary: 'Audit events that match the filter, a keyset page at a time, sorted by sequence (time), actor, action or result.',
+    summary: 'Audit events that match the filter, a keyset page at a time, sorted by time, actor, action or result.',
   }),
   'audit.reportCount': channel<{ count: number }>()({
     input: z.object({ filter: auditReportFilterSchema.default({}) }).strict(),
@@ -427,10 +427,10 @@ export const channels = {
     summary: 'How many audit events the filter selects.',
   }),
   'audit.export.start': channel<AuditExportJobView | null>()({
-    input: z.object({ filter: auditReportFilterSchema.default({}), format: z.literal('csv').default('csv') }).strict(),
+    input: z.object({ filter: auditReportFilterSchema.default({}), format: z.enum(AUDIT_EXPORT_FORMATS).default('csv') }).strict(),
     access: REPORT_ROLES,
     summary:
-      'Export what the filter selects in the background (null when the save dialog was cancelled); the file ends with the filter, the count and the signed chain head.',
+      'Export what the filter selects (CSV, XLSX or PDF) in the background (null when the save dialog was cancelled); the file ends with the filter, the count and the signed chain head.',
   }),
   'audit.export.status': channel<AuditExportJobView>()({
     input: z.object({ jobId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }).strict(),

@@ -422,7 +422,8 @@ export interface AuditReportFilter {
   result?: 'ok' | 'refused' | undefined;
 }
 
-export const AUDIT_SORT_KEYS = ['seq', 'actor', 'action', 'result'] as const;
+/** time: when it happened (then sequence number); the others then by time. */
+export const AUDIT_SORT_KEYS = ['time', 'actor', 'action', 'result'] as const;
 export type AuditSortKey = (typeof AUDIT_SORT_KEYS)[number];
 
 export interface AuditReportRow {
@@ -442,9 +443,18 @@ export interface AuditReportPage {
   nextCursor: string | null;
 }
 
+export const AUDIT_EXPORT_FORMATS = ['csv', 'xlsx', 'pdf'] as const;
+export type AuditExportFormat = (typeof AUDIT_EXPORT_FORMATS)[number];
+export const AUDIT_EXPORT_MIME: Record<AuditExportFormat, string> = {
+  csv: 'text/csv',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  pdf: 'application/pdf',
+};
+
 /** An audit export running in the main process, as the Audit screen follows it. */
 export interface AuditExportJobView {
   jobId: string;
+  format: AuditExportFormat;
   state: 'running' | 'done' | 'failed' | 'cancelled';
   rows: number;
   /** Rows the filter selects (known once the export has started). */

@@ -22,7 +22,8 @@ import { openDeskCore, type DeskCore } from '../core/app';
 import { resolveConfig } from '../core/config';
 import { CLI_ACTOR } from '../core/audit/audit.service';
 import { verifyAuditChain, writeCheckpoint } from '../core/audit/integrity';
-import { exportAuditCsv } from '../core/audit/reports.service';
+import { exportAudit } from '../core/audit/reports.service';
+import { AUDIT_EXPORT_FORMATS, type AuditExportFormat } from '../core/audit/export-formats';
 import { countDeskUsers, createDeskUser, listDeskUsers } from '../core/deskusers/deskusers.service';
 import { countEmployees, hasEmployees } from '../core/employees/employees.service';
 import { seedDemoData } from '../core/demo/seed.service';
@@ -84,9 +85,9 @@ Commands:
                                             reordered, inserted, truncated, rewritten) with its sequence
                                             number. Exit code 0: intact, 3: broken
   audit checkpoint                         Sign the chain's head now (also done daily and on every export)
-  export audit --out FILE [--format csv] [--from DATE] [--to DATE] [--agent NAME] [--action ACTION]
+  export audit --out FILE [--format csv|xlsx|pdf] [--from DATE] [--to DATE] [--agent NAME] [--action ACTION]
                [--employee ID] [--ticket REF] [--result ok|refused]
-                                            Write the audit events the filter selects to FILE, oldest
+                                            Write the audit events the filter selects to FILE (CSV by default), oldest
                                             first (dates YYYY-MM-DD, UTC, both inclusive; --action
                                             factor. takes the whole family), ending with the filter,
                                             the row count and the signed chain head
@@ -464,7 +465,8 @@ async function exportCommand(args: string[]): Promise<number> {
     result: { type: 'string' },
   });
   if (!values.out) throw new UsageError('export audit needs --out FILE');
-  if (values.format !== 'csv') throw new UsageError(`--format ${values.format} is not available; this version writes csv`);
+  const format = values.format as AuditExportFormat;
+  if (!(AUDIT_EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${AUDIT_EXPORT_FORMATS.join(', ')}`);
   const filter = check(
     auditReportFilterSchema,
     {
@@ -487,14 +489,14 @@ async function exportCommand(args: string[]): Promise<number> {
       file.on('error', reject);
     });
     try {
-      const r = await exportAuditCsv(core.db, core.clock, core.vault, filter, file, {
+      const r = await exportAudit(core.db, core.clock, core.vault, filter, format, file, {
         actor: CLI_ACTOR,
+        reader: core.database.reader,
         dataDir: core.config.dataDir,
         onProgress: (n, total) => {
           if (process.stderr.isTTY) process.stderr.write(`\r${int(n)} / ${int(total)} events…`);
         },
       });
-      file.end();
       await closed;
       fs.renameSync(partial, out);
       if (process.stderr.isTTY) process.stderr.write('\n');

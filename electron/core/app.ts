@@ -93,7 +93,7 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
   const db = database.knex;
   const mail = createMailSender({ db, clock, vault, logger, dataDir: config.dataDir });
   const hrJobs = new HrImportJobs({ db, clock, logger, dataDir: config.dataDir });
-  const auditExports = new AuditExportJobs({ db, clock, vault, logger, dataDir: config.dataDir });
+  const auditExports = new AuditExportJobs({ db, reader: database.reader, clock, vault, logger, dataDir: config.dataDir });
   const handlers = createHandlers({
     db,
     reader: database.reader,

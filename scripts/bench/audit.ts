@@ -17,6 +17,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { pathToFileURL } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
 import type { Knex } from 'knex';
@@ -152,9 +154,18 @@ async function generate(core: DeskCore, n: number, log: (m: string) => void): Pr
   }
 }
 
+/**
+ * A full garbage collection, so each measured export starts from the same heap (V8 lets old space
+ * grow lazily between collections; without this the second export inherits the first's garbage).
+ */
+const collectGarbage: () => void = (() => {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+})();
+
 async function exportRun(core: DeskCore, filter: AuditReportFilter, file: string): Promise<ExportRun> {
   await settle(200);
-  global.gc?.();
+  collectGarbage();
   const loop = monitorEventLoopDelay({ resolution: 5 });
   const startRss = process.memoryUsage().rss;
   let peakRss = startRss;
@@ -170,7 +181,7 @@ async function exportRun(core: DeskCore, filter: AuditReportFilter, file: string
   loop.enable();
   const t0 = performance.now();
   try {
-    const r = await exportAuditCsv(core.db, core.clock, core.vault, filter, out, { actor: { userId: null, name: 'bench' } });
+    const r = await exportAuditCsv(core.db, core.clock, core.vault, filter, out, { actor: { userId: null, name: 'bench' }, reader: core.database.reader });
     out.end();
     await closed;
     const seconds = (performance.now() - t0) / 1000;
@@ -265,7 +276,7 @@ export async function measureAudit(opts: {
     const large = await exportRun(core, largeFilter, path.join(work, 'large.csv'));
     log(`  ${int(large.rows)} rows in ${large.seconds.toFixed(2)} s (${int(Math.round(large.rowsPerSecond))}/s), peak RSS ${large.peakRssMiB.toFixed(0)} MiB, loop stall max ${large.loopMaxMs.toFixed(1)} ms`);
     log('A2: the same rows as one SELECT plus csv-stringify…');
-    const raw = await rawExport(core.db, largeFilter, path.join(work, 'raw.csv'));
+    const raw = await rawExport(core.database.reader, largeFilter, path.join(work, 'raw.csv'));
     log(`  ${int(raw.rows)} rows: select ${raw.selectSeconds.toFixed(2)} s + stringify ${raw.stringifySeconds.toFixed(2)} s`);
     log(`A5: verifying the chain (${int(head.seq)} events)…`);
     const t = performance.now();
@@ -311,7 +322,7 @@ export function auditMarkdown(r: AuditBenchResult): string {
     '|---|---|---|---|---|',
     ...rows.map((x) => `| ${x.id} | ${x.what} | ${x.value} | ${x.goal} | ${x.status} |`),
     '',
-    `The exports are exportAuditCsv into a file stream, in this process, as the desk's main process runs them: a signed checkpoint first, keyset pages of 5,000 by sequence number, cells made safe for spreadsheets, a closing section. Filters: ${JSON.stringify(r.small.filter)} and ${JSON.stringify(r.large.filter)}. RSS is sampled every 20 ms; the event loop's delay with perf_hooks.monitorEventLoopDelay (5 ms resolution).`,
+    `The exports are exportAuditCsv into a file stream, in this process, as the desk's main process runs them: a signed checkpoint first, keyset pages of 5,000 by sequence number, cells made safe for spreadsheets, a closing section. Filters: ${JSON.stringify(r.small.filter)} and ${JSON.stringify(r.large.filter)}. Each export starts after a full garbage collection; RSS is sampled every 20 ms; the event loop's delay with perf_hooks.monitorEventLoopDelay (5 ms resolution).`,
     '',
   ].join('\n');
 }

@@ -11,7 +11,10 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordAudit } from '../../electron/core/audit/audit.service';
 import { verifyAuditChain } from '../../electron/core/audit/integrity';
-import { AUDIT_CSV_HEADER, exportAuditCsv, safeCell, toReportRow } from '../../electron/core/audit/reports.service';
+import { auditReportPage, exportAudit, exportAuditCsv, toReportRow } from '../../electron/core/audit/reports.service';
+import { AUDIT_COLUMNS, plainText, safeCell } from '../../electron/core/audit/export-formats';
+import ExcelJS from 'exceljs';
+import { execFileSync } from 'node:child_process';
 import { ManualClock } from '../../electron/core/clock';
 import { createDeskUser } from '../../electron/core/deskusers/deskusers.service';
 import type { AuditReportFilter, AuditReportRow, AuditSortKey, DeskRole } from '../../shared/domain';
@@ -100,7 +103,7 @@ describe.each(TARGETS)('audit reports on $name', (target: Target) => {
   }
 
   function sorted(rows: AuditReportRow[], by: AuditSortKey, dir: 'asc' | 'desc'): AuditReportRow[] {
-    const key = (r: AuditReportRow) => (by === 'actor' ? r.actor : by === 'action' ? r.action : by === 'result' ? r.result : '');
+    const key = (r: AuditReportRow) => (by === 'actor' ? r.actor : by === 'action' ? r.action : by === 'result' ? r.result : r.occurredAt);
     const cmp = (a: AuditReportRow, b: AuditReportRow) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.seq - b.seq);
     const out = [...rows].sort(cmp);
     return dir === 'asc' ? out : out.reverse();
@@ -125,7 +128,7 @@ describe.each(TARGETS)('audit reports on $name', (target: Target) => {
       const want = oracle(filter);
       const count = await calls.supervisor!('audit.reportCount', { filter });
       expect(count, JSON.stringify(filter)).toEqual({ ok: true, value: { count: want.length } });
-      for (const by of ['seq', 'actor', 'action', 'result'] as const) {
+      for (const by of ['time', 'actor', 'action', 'result'] as const) {
         for (const dir of ['asc', 'desc'] as const) {
           const got: AuditReportRow[] = [];
           let cursor: string | null = null;
@@ -142,7 +145,7 @@ describe.each(TARGETS)('audit reports on $name', (target: Target) => {
     }
     // A page carries the whole row, the employee number joined in.
     const one = await calls.admin!('audit.report', { filter: { employeeId: employees[0]! }, limit: 1 });
-    expect(one.value.rows[0]).toEqual(sorted(oracle({ employeeId: employees[0]! }), 'seq', 'desc')[0]);
+    expect(one.value.rows[0]).toEqual(sorted(oracle({ employeeId: employees[0]! }), 'time', 'desc')[0]);
     expect(one.value.rows[0].employeeNumber).toBe('40000001');
   });
 
@@ -154,7 +157,7 @@ describe.each(TARGETS)('audit reports on $name', (target: Target) => {
     expect(await s('audit.report', { cursor: 'not-a-cursor' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     const first = await s('audit.report', { sort: { by: 'actor', dir: 'asc' }, limit: 5 });
     // A cursor from one order does not fit another.
-    expect(await s('audit.report', { sort: { by: 'seq', dir: 'asc' }, cursor: first.value.nextCursor })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(await s('audit.report', { sort: { by: 'time', dir: 'asc' }, cursor: first.value.nextCursor })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     for (const channel of ['audit.report', 'audit.reportCount']) expect(await calls.agent!(channel, {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   });
 
@@ -171,7 +174,7 @@ describe.each(TARGETS)('audit reports on $name', (target: Target) => {
       const text = Buffer.concat(chunks).toString('utf8');
       const records = parse(text, { relax_column_count: true, skip_empty_lines: true }) as string[][];
       const want = oracle(filter).filter((r) => r.seq <= result.headSeq);
-      expect(records[0]).toEqual([...AUDIT_CSV_HEADER]);
+      expect(records[0]).toEqual([...AUDIT_COLUMNS]);
       const body = records.slice(1, 1 + want.length);
       const expected = want.map((r) => [r.seq, r.occurredAt, r.actor, r.employeeId, r.employeeNumber, r.ticketRef, r.action, r.result, JSON.stringify(r.details)].map((v) => unescaped(v)));
       expect(body).toEqual(expected);
@@ -212,6 +215,14 @@ describe.each(TARGETS)('audit reports on $name', (target: Target) => {
     expect(records.slice(1, 1 + want.length).map((r) => Number(r[0]))).toEqual(want.map((r) => r.seq));
     expect(records.at(-3)).toEqual(['# rows', String(want.length)]);
     expect((fs.statSync(out).mode & 0o777).toString(8)).toBe('600');
+
+    // The other formats from the command line.
+    for (const [format, magic] of [['xlsx', 'PK'], ['pdf', '%PDF-']] as const) {
+      const file = path.join(dir, `audit.${format}`);
+      const r = await runDesk(env, ['export', 'audit', '--format', format, '--action', 'factor.', '--out', file]);
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(fs.readFileSync(file).subarray(0, magic.length).toString()).toBe(magic);
+    }
 
     const bad = path.join(dir, 'bad.csv');
     for (const args of [
@@ -357,3 +368,107 @@ describe.each(TARGETS)('audit exports from the app on $name', (target: Target) =
     }
   });
 });
+
+describe.each(TARGETS)('audit exports as XLSX and PDF on $name', (target: Target) => {
+  let core: TestCore;
+  const HOSTILE_ACTOR = '=HYPERLINK("http://evil.example","click")';
+  beforeAll(async () => {
+    core = await openTestCore(target);
+    for (let i = 0; i < 40; i++) {
+      await recordAudit(core.db, core.clock, {
+        actor: { userId: null, name: i === 7 ? HOSTILE_ACTOR : `agent${i % 3}` },
+        action: i % 2 ? 'factor.removed' : 'caller.verified',
+        result: i % 5 ? 'ok' : 'refused',
+        ticketRef: i % 4 ? `chat-${i}` : null,
+        details: { i, note: i === 9 ? 'two\r\nlines' : `n${i}` },
+      });
+    }
+  });
+  afterAll(async () => {
+    await core?.dispose();
+  });
+
+  async function run(format: 'xlsx' | 'pdf', filter: AuditReportFilter) {
+    const sink = new PassThrough();
+    const chunks: Buffer[] = [];
+    sink.on('data', (c: Buffer) => chunks.push(c));
+    const result = await exportAudit(core.db, core.clock, core.vault, filter, format, sink, { actor: { userId: null, name: 'sue.supervisor' } });
+    const rows = await core
+      .db('audit_events')
+      .leftJoin('employees', 'employees.id', 'audit_events.employee_id')
+      .select('audit_events.*', 'employees.employee_number')
+      .where('seq', '<=', result.headSeq)
+      .andWhere((q) => {
+        if (filter.action) q.where('action', filter.action);
+      })
+      .orderBy('seq');
+    return { bytes: Buffer.concat(chunks), result, want: rows.map(toReportRow) };
+  }
+
+  it('pages events that share one instant in time order, both ways, each exactly once (ties broken by sequence number)', async () => {
+    const all = (await core.db('audit_events').orderBy('seq').select('seq', 'occurred_at')).map((r) => Number(r.seq));
+    for (const dir of ['asc', 'desc'] as const) {
+      const got: number[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await auditReportPage(core.db, { filter: { from: '2026-01-05', to: '2026-01-05' }, sort: { by: 'time', dir }, cursor, limit: 7 });
+        got.push(...page.rows.map((r) => r.seq));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(got).toEqual(dir === 'asc' ? all : [...all].reverse());
+    }
+  });
+
+  it('XLSX: the rows in the first sheet, exactly, formulas made text; the filter, count and signed head in the second', async () => {
+    const { bytes, result, want } = await run('xlsx', {});
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(bytes as unknown as ArrayBuffer);
+    const sheet = book.getWorksheet('Audit events')!;
+    const values: unknown[][] = [];
+    sheet.eachRow({ includeEmpty: false }, (row) => values.push(Array.from((row.values as unknown[]).slice(1), (v) => v ?? null)));
+    expect(values[0]).toEqual([...AUDIT_COLUMNS]);
+    const text = (v: string | null) => (v === null ? null : unescapedPlain(v));
+    const expected = want.map((r) => [r.seq, r.occurredAt, text(r.actor), r.employeeId, r.employeeNumber, text(r.ticketRef), r.action, r.result, text(JSON.stringify(r.details))]);
+    // exceljs leaves trailing empty cells out of a row: pad to the columns.
+    expect(values.slice(1).map((v) => [...v, ...Array(9 - v.length).fill(null)])).toEqual(expected);
+    expect(values.slice(1).find((v) => String(v[2]).includes('HYPERLINK'))![2]).toBe(`'${HOSTILE_ACTOR}`);
+    const report = book.getWorksheet('Report')!;
+    const summary: unknown[][] = [];
+    report.eachRow((row) => summary.push((row.values as unknown[]).slice(1)));
+    expect(summary).toEqual([['MFA Desk audit report'], ['filter', '{}'], ['rows', want.length], ['chain head', `${result.headSeq} ${result.headHash}`], ['signed checkpoint', result.checkpointAt]]);
+    expect(result.rows).toBe(want.length);
+  });
+
+  it('PDF: every event in order with its details, formulas made text, and a last page with filter, count and signed head', async () => {
+    const { bytes, result, want } = await run('pdf', { action: 'factor.removed' });
+    expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    const dir = tempDir();
+    const file = path.join(dir, 'audit.pdf');
+    fs.writeFileSync(file, bytes);
+    const text = execFileSync('pdftotext', ['-raw', file, '-'], { encoding: 'utf8' });
+    fs.rmSync(dir, { recursive: true, force: true });
+    const squeeze = (s: string) => s.replace(/\s+/g, '');
+    const flat = squeeze(text);
+    let from = 0;
+    for (const r of want) {
+      const heading = squeeze(`#${r.seq} ${r.occurredAt} ${unescapedPlain(r.actor)} ${r.action} ${r.result} employee ${r.employeeNumber ?? r.employeeId ?? '-'} ticket ${r.ticketRef ?? '-'}`);
+      const at = flat.indexOf(heading, from);
+      expect(at, `event ${r.seq} in order`).toBeGreaterThanOrEqual(from);
+      const details = squeeze(unescapedPlain(JSON.stringify(r.details)));
+      expect(flat.indexOf(details, at), `details of ${r.seq}`).toBe(at + heading.length);
+      from = at + heading.length;
+    }
+    expect(want.length).toBe(20);
+    const pages = text.split('\f').filter((p) => p.trim());
+    const last = pages.at(-1)!;
+    expect(last).toMatch(/what this file holds/);
+    expect(last).toContain('filter: {"action":"factor.removed"}');
+    expect(last).toContain(`rows: ${want.length}`);
+    expect(squeeze(last)).toContain(squeeze(`chain head: ${result.headSeq} ${result.headHash}`));
+  });
+});
+
+/** What a text cell becomes in an XLSX or PDF export (no CSV quoting). */
+function unescapedPlain(v: string): string {
+  return plainText(v);
+}

@@ -589,6 +589,28 @@ const SPECS: Record<string, MigrationSpec> = {
       await k('audit_events').where({ id: row.id }).update({ details: '{"edited":true}' });
     },
   },
+  '0016_audit_time_order': {
+    tables: [],
+    columns: {},
+    indexes: { audit_events: ['audit_events_time_seq_idx'] },
+    async present(k) {
+      expect(await indexNames(k, 'audit_events')).not.toContain('audit_events_time_idx');
+      // A report's keyset page in time order walks the new index.
+      const sql = "SELECT seq FROM audit_events WHERE occurred_at >= '2026-01-01' AND (occurred_at, seq) > ('2026-01-02', 5) ORDER BY occurred_at, seq LIMIT 50";
+      const plan = isPg(k)
+        ? await k.transaction(async (trx) => {
+            await trx.raw('SET LOCAL enable_seqscan = off');
+            return JSON.stringify((await trx.raw(`EXPLAIN ${sql}`)).rows);
+          })
+        : JSON.stringify(await k.raw(`EXPLAIN QUERY PLAN ${sql}`));
+      expect(plan).toMatch(/audit_events_time_seq_idx/);
+    },
+    async absent(k) {
+      const names = await indexNames(k, 'audit_events');
+      expect(names).toContain('audit_events_time_idx');
+      expect(names).not.toContain('audit_events_time_seq_idx');
+    },
+  },
 };
 
 /** PostgreSQL: the column's statistics target (-1: the server's default). */

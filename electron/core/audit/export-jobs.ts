@@ -2,13 +2,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import type { AuditExportJobView, AuditReportFilter } from '../../../shared/domain';
+import type { AuditExportFormat, AuditExportJobView, AuditReportFilter } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
 import type { Actor } from './audit.service';
 import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import type { Vault } from '../secrets/vault';
-import { ExportCancelled, exportAuditCsv } from './reports.service';
+import { ExportCancelled, exportAudit } from './reports.service';
 
 /** One part of a finished export, before base64 (the browser host takes bodies up to 1 MB). */
 export const EXPORT_CHUNK_BYTES = 512 * 1024;
@@ -18,6 +18,7 @@ const KEEP_MS = 60 * 60_000;
 interface Job {
   id: string;
   owner: number;
+  format: AuditExportFormat;
   state: AuditExportJobView['state'];
   rows: number;
   total: number | null;
@@ -45,7 +46,7 @@ export class AuditExportJobs {
   private readonly jobs = new Map<string, Job>();
   private readonly dir: string;
 
-  constructor(private readonly deps: { db: Knex; clock: Clock; vault: Vault; logger: Logger; dataDir: string }) {
+  constructor(private readonly deps: { db: Knex; reader?: Knex; clock: Clock; vault: Vault; logger: Logger; dataDir: string }) {
     this.dir = path.join(deps.dataDir, 'exports');
     this.removeLeftovers();
   }
@@ -86,7 +87,7 @@ export class AuditExportJobs {
    * Start exporting what `filter` selects. `saveTo` is a path the user chose in a save dialog; the
    * file is written next to it and renamed when complete.
    */
-  start(owner: number, actor: Actor, filter: AuditReportFilter, saveTo: string | null): AuditExportJobView {
+  start(owner: number, actor: Actor, filter: AuditReportFilter, format: AuditExportFormat, saveTo: string | null): AuditExportJobView {
     this.sweep();
     if ([...this.jobs.values()].some((j) => j.owner === owner && j.state === 'running')) {
       throw new DeskError('CONFLICT', 'An export of yours is already running; wait for it or cancel it first.');
@@ -97,12 +98,13 @@ export class AuditExportJobs {
     const job: Job = {
       id,
       owner,
+      format,
       state: 'running',
       rows: 0,
       total: null,
-      file: saveTo ? `${saveTo}.part` : path.join(this.dir, `${id}.csv`),
+      file: saveTo ? `${saveTo}.part` : path.join(this.dir, `${id}.${format}`),
       savedTo: saveTo,
-      fileName: saveTo ? path.basename(saveTo) : `audit-${stamp}.csv`,
+      fileName: saveTo ? path.basename(saveTo) : `audit-${stamp}.${format}`,
       size: 0,
       headSeq: null,
       error: null,
@@ -122,8 +124,9 @@ export class AuditExportJobs {
       out.on('error', reject);
     });
     try {
-      const r = await exportAuditCsv(this.deps.db, this.deps.clock, this.deps.vault, filter, out, {
+      const r = await exportAudit(this.deps.db, this.deps.clock, this.deps.vault, filter, job.format, out, {
         actor,
+        reader: this.deps.reader,
         dataDir: this.deps.dataDir,
         signal: job.controller.signal,
         onProgress: (rows, total) => {
@@ -131,7 +134,6 @@ export class AuditExportJobs {
           job.total = total;
         },
       });
-      out.end();
       await closed;
       if (job.savedTo) fs.renameSync(job.file, job.savedTo);
       job.rows = r.rows;
@@ -194,6 +196,7 @@ export class AuditExportJobs {
   private view(j: Job): AuditExportJobView {
     return {
       jobId: j.id,
+      format: j.format,
       state: j.state,
       rows: j.rows,
       total: j.total,

@@ -5,6 +5,8 @@ import type { Clock } from '../clock';
 import type { Vault } from '../secrets/vault';
 import { recordAudit, type Actor } from './audit.service';
 import { writeCheckpoint } from './integrity';
+import { reportWriter, type AuditExportFormat, type Cell } from './export-formats';
+import type { Writable } from 'node:stream';
 
 /**
  * Supervisors' audit reports: the events a filter selects, a keyset page at a time in the order
@@ -12,14 +14,36 @@ import { writeCheckpoint } from './integrity';
  * the same rows streamed to a file.
  */
 
-const SORT_COLUMN: Record<AuditSortKey, string | null> = { seq: null, actor: 'audit_events.actor_name', action: 'audit_events.action', result: 'audit_events.result' };
+const SORT_COLUMN: Record<AuditSortKey, string> = {
+  time: 'audit_events.occurred_at',
+  actor: 'audit_events.actor_name',
+  action: 'audit_events.action',
+  result: 'audit_events.result',
+};
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 const DAY_MS = 24 * 60 * 60_000;
 
-/** The filter as conditions on audit_events (dates as half-open UTC ranges). */
-export function applyAuditFilter(qb: Knex.QueryBuilder, f: AuditReportFilter): Knex.QueryBuilder {
-  if (f.from) qb.where('audit_events.occurred_at', '>=', new Date(`${f.from}T00:00:00.000Z`).toISOString());
-  if (f.to) qb.where('audit_events.occurred_at', '<', new Date(new Date(`${f.to}T00:00:00.000Z`).getTime() + DAY_MS).toISOString());
+/** The first instant of a day (plus `days`), as stored: ISO-8601 UTC with milliseconds. */
+function dayStart(day: string, days = 0): string {
+  return new Date(Date.parse(`${day}T00:00:00.000Z`) + days * DAY_MS).toISOString();
+}
+
+/**
+ * The filter as conditions on audit_events (dates as half-open UTC ranges); with `page`, also where
+ * a page in time order resumes (after the event at that time and sequence number).
+ */
+export function applyAuditFilter(qb: Knex.QueryBuilder, f: AuditReportFilter, page?: { after: [string, number]; dir: SortDirection }): Knex.QueryBuilder {
+  // The time range, narrowed to where a time-ordered page resumes: sqlite starts an index range at
+  // one bound only, so the tighter one must be the only one (or every page would walk from the
+  // filter's first day again).
+  let from = f.from ? dayStart(f.from) : null;
+  let to: [string, '<' | '<='] | null = f.to ? [dayStart(f.to, 1), '<'] : null;
+  if (page?.dir === 'asc' && (from === null || page.after[0] > from)) from = page.after[0];
+  if (page?.dir === 'desc' && (to === null || page.after[0] < to[0])) to = [page.after[0], '<='];
+  if (from) qb.where('audit_events.occurred_at', '>=', from);
+  if (to) qb.where('audit_events.occurred_at', to[1], to[0]);
+  if (page) qb.whereRaw(`(audit_events.occurred_at, audit_events.seq) ${page.dir === 'asc' ? '>' : '<'} (?, ?)`, page.after);
   if (f.actor) qb.where('audit_events.actor_name', f.actor);
   if (f.action) {
     if (f.action.endsWith('.')) qb.where('audit_events.action', '>=', f.action).andWhere('audit_events.action', '<', f.action.slice(0, -1) + '/');
@@ -66,13 +90,14 @@ const REPORT_COLUMNS = [
   'audit_events.details',
 ];
 
-function reportQuery(db: Knex, f: AuditReportFilter): Knex.QueryBuilder {
+function reportQuery(db: Knex, f: AuditReportFilter, page?: { after: [string, number]; dir: SortDirection }): Knex.QueryBuilder {
   const qb = db('audit_events').leftJoin('employees', 'employees.id', 'audit_events.employee_id').select(REPORT_COLUMNS);
-  return applyAuditFilter(qb, f);
+  return applyAuditFilter(qb, f, page);
 }
 
+/** Where the last page ended: the sort column's value and the sequence number. */
 interface Cursor {
-  v: string | null;
+  v: string;
   s: number;
 }
 
@@ -94,7 +119,8 @@ function decodeCursor(raw: string | null | undefined, sort: AuditSortKey): Curso
     Number.isInteger((c as Cursor).s) &&
     (c as Cursor).s >= 0 &&
     (c as Cursor).s <= 2_147_483_647 &&
-    (sort === 'seq' ? (c as Cursor).v === null : typeof (c as Cursor).v === 'string' && (c as Cursor).v!.length <= 200);
+    typeof (c as Cursor).v === 'string' &&
+    (sort === 'time' ? ISO_UTC.test((c as Cursor).v) : (c as Cursor).v.length <= 200);
   if (!ok) throw new DeskError('VALIDATION', 'The report page cursor does not belong to this report; start again.');
   return c as Cursor;
 }
@@ -106,17 +132,16 @@ export async function auditReportPage(
   const { by, dir } = input.sort;
   const cursor = decodeCursor(input.cursor, by);
   const col = SORT_COLUMN[by];
-  const qb = reportQuery(db, input.filter);
-  const op = dir === 'asc' ? '>' : '<';
-  if (cursor) {
-    if (col) qb.whereRaw(`(${col}, audit_events.seq) ${op} (?, ?)`, [cursor.v, cursor.s]);
-    else qb.where('audit_events.seq', op, cursor.s);
-  }
-  qb.orderBy([...(col ? [{ column: col, order: dir }] : []), { column: 'audit_events.seq', order: dir }]).limit(input.limit + 1);
+  const qb = reportQuery(db, input.filter, by === 'time' && cursor ? { after: [cursor.v, cursor.s], dir } : undefined);
+  if (cursor && by !== 'time') qb.whereRaw(`(${col}, audit_events.seq) ${dir === 'asc' ? '>' : '<'} (?, ?)`, [cursor.v, cursor.s]);
+  qb.orderBy([
+    { column: col, order: dir },
+    { column: 'audit_events.seq', order: dir },
+  ]).limit(input.limit + 1);
   const rows = ((await qb) as Array<Record<string, unknown>>).map(toReportRow);
   const shown = rows.slice(0, input.limit);
   const last = shown[shown.length - 1];
-  const value = (r: AuditReportRow): string | null => (by === 'actor' ? r.actor : by === 'action' ? r.action : by === 'result' ? r.result : null);
+  const value = (r: AuditReportRow): string => (by === 'actor' ? r.actor : by === 'action' ? r.action : by === 'result' ? r.result : r.occurredAt);
   return { rows: shown, nextCursor: rows.length > input.limit && last ? encodeCursor({ v: value(last), s: last.seq }) : null };
 }
 
@@ -126,33 +151,10 @@ export async function auditReportCount(db: Knex, filter: AuditReportFilter): Pro
   return Number(row.n);
 }
 
-// ── CSV ──────────────────────────────────────────────────────────────────────────────────────────
+// ── Export ───────────────────────────────────────────────────────────────────────────────────────
 
-export const AUDIT_CSV_HEADER = ['seq', 'occurred_at', 'actor', 'employee_id', 'employee_number', 'ticket_ref', 'action', 'result', 'details'] as const;
-
-/**
- * One cell, safe to open in a spreadsheet: line breaks become spaces (no cell spans lines), and a
- * text that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage
- * return) gets a leading apostrophe, so it shows as text.
- */
-export function safeCell(value: string | number | null): string {
-  if (value === null) return '';
-  if (typeof value === 'number') return String(value);
-  if (!NEEDS_CARE.test(value)) return value; // most cells: nothing to do
-  let s = value.replace(/\r\n|\r|\n/g, ' ');
-  if (/^[=+\-@\t\r]/.test(value)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-const NEEDS_CARE = /[",\r\n]|^[=+\-@\t]/;
-
-export function csvLine(cells: ReadonlyArray<string | number | null>): string {
-  return cells.map(safeCell).join(',') + '\r\n';
-}
-
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-/** A row as stored, straight to cells: the details column is already JSON text. */
-function rowCells(r: Record<string, unknown>): Array<string | number | null> {
+/** A row as stored, straight to cells (AUDIT_COLUMNS order): the details column is already JSON text. */
+function rowCells(r: Record<string, unknown>): Cell[] {
   const at = r.occurred_at;
   return [
     Number(r.seq),
@@ -170,12 +172,6 @@ function rowCells(r: Record<string, unknown>): Array<string | number | null> {
 /** Rows per keyset page of an export. */
 const EXPORT_PAGE = 5000;
 
-export interface ExportSink {
-  /** Returns false when the reader is full: wait for 'drain'. */
-  write(chunk: string): boolean;
-  once(event: 'drain', fn: () => void): unknown;
-}
-
 export interface AuditExportResult {
   rows: number;
   headSeq: number;
@@ -191,51 +187,67 @@ export class ExportCancelled extends Error {
 }
 
 /**
- * Stream the filtered events, oldest first, as CSV: keyset pages of 5,000 by seq, written with
- * back-pressure, so memory stays flat whatever the size. A signed checkpoint is written first and
- * the export stops at its head, so the file is one consistent cut of the chain; it ends with a
- * section naming the filter, the row count and that head, for a reader to check it against
- * `desk audit verify`. The export itself is then recorded (audit.exported) with the filter and the count.
+ * Stream the filtered events, oldest first (time, then sequence number), to `out` as CSV, XLSX or
+ * PDF (export-formats.ts): keyset pages of 5,000, written with back-pressure, so memory stays flat whatever the size.
+ * A signed checkpoint is written first and the export stops at its head, so the file is one
+ * consistent cut of the chain; it ends with the filter, the row count and that head, for a reader to
+ * check it against `desk audit verify`. The output is ended when the file is complete. The export
+ * itself is then recorded (audit.exported) with the format, the filter and the count.
  */
-export async function exportAuditCsv(
+export async function exportAudit(
   db: Knex,
   clock: Clock,
   vault: Vault,
   filter: AuditReportFilter,
-  sink: ExportSink,
-  opts: { actor: Actor; dataDir?: string | undefined; onProgress?: (rows: number, total: number) => void; signal?: AbortSignal },
+  format: AuditExportFormat,
+  out: Writable,
+  opts: {
+    actor: Actor;
+    /** Where the rows are read (sqlite: the query-only connection, with its smaller page cache). */
+    reader?: Knex | undefined;
+    dataDir?: string | undefined;
+    onProgress?: (rows: number, total: number) => void;
+    signal?: AbortSignal;
+  },
 ): Promise<AuditExportResult> {
   const checkpoint = await writeCheckpoint(db, clock, vault, { reason: 'export', createdBy: opts.actor.name, dataDir: opts.dataDir });
-  const counted = (await applyAuditFilter(db('audit_events'), filter).where('seq', '<=', checkpoint.headSeq).count({ n: '*' }).first()) as { n: number | string };
+  const read = opts.reader ?? db;
+  const counted = (await applyAuditFilter(read('audit_events'), filter).where('seq', '<=', checkpoint.headSeq).count({ n: '*' }).first()) as { n: number | string };
   const total = Number(counted.n);
-  const write = async (text: string) => {
-    if (!sink.write(text)) await new Promise<void>((resolve) => sink.once('drain', resolve));
-  };
-  await write(csvLine([...AUDIT_CSV_HEADER]));
-  let after = 0;
+  const writer = reportWriter(format, out);
+  let after: [string, number] | null = null;
   let rows = 0;
   for (;;) {
-    if (opts.signal?.aborted) throw new ExportCancelled();
-    const page = (await reportQuery(db, filter)
-      .where('audit_events.seq', '>', after)
-      .andWhere('audit_events.seq', '<=', checkpoint.headSeq)
-      .orderBy('audit_events.seq')
-      .limit(EXPORT_PAGE)) as Array<Record<string, unknown>>;
+    if (opts.signal?.aborted) {
+      await writer.abandon();
+      throw new ExportCancelled();
+    }
+    // Oldest first: keyset pages along the (occurred_at, seq) index, which starts at the filter's
+    // first day rather than at the first event ever written.
+    const qb = reportQuery(read, filter, after ? { after, dir: 'asc' } : undefined).where('audit_events.seq', '<=', checkpoint.headSeq);
+    const page = (await qb.orderBy(['audit_events.occurred_at', 'audit_events.seq']).limit(EXPORT_PAGE)) as Array<Record<string, unknown>>;
     if (page.length === 0) break;
-    let chunk = '';
-    for (const r of page) chunk += csvLine(rowCells(r));
-    await write(chunk);
+    const cells = page.map(rowCells);
+    await writer.rows(cells);
     rows += page.length;
-    after = Number(page[page.length - 1]!.seq);
+    const last = cells[cells.length - 1]!;
+    after = [last[1] as string, last[0] as number];
     opts.onProgress?.(rows, total);
   }
-  await write('\r\n');
-  await write(csvLine(['# MFA Desk audit report']));
-  await write(csvLine(['# filter', JSON.stringify(filter)]));
-  await write(csvLine(['# rows', rows]));
-  await write(csvLine(['# chain head', checkpoint.headSeq, checkpoint.headHash]));
-  await write(csvLine(['# signed checkpoint', checkpoint.at]));
+  await writer.finish({ filter, rows, headSeq: checkpoint.headSeq, headHash: checkpoint.headHash, checkpointAt: checkpoint.at });
   // Who took which part of the trail away with them (after the export's head, so not in the file).
-  await recordAudit(db, clock, { actor: opts.actor, action: 'audit.exported', details: { format: 'csv', filter: { ...filter }, rows, headSeq: checkpoint.headSeq } });
+  await recordAudit(db, clock, { actor: opts.actor, action: 'audit.exported', details: { format, filter: { ...filter }, rows, headSeq: checkpoint.headSeq } });
   return { rows, headSeq: checkpoint.headSeq, headHash: checkpoint.headHash, checkpointAt: checkpoint.at };
+}
+
+/** exportAudit as CSV. */
+export function exportAuditCsv(
+  db: Knex,
+  clock: Clock,
+  vault: Vault,
+  filter: AuditReportFilter,
+  out: Writable,
+  opts: Parameters<typeof exportAudit>[6],
+): Promise<AuditExportResult> {
+  return exportAudit(db, clock, vault, filter, 'csv', out, opts);
 }

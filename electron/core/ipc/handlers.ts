@@ -218,9 +218,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const exports = auditExports();
       // In the app the user chooses where the file goes (the main process's own dialog; a path
       // never comes from the renderer); in the browser host the renderer fetches it in parts.
-      const saveTo = deps.chooseSavePath ? await deps.chooseSavePath(`audit-${clock.now().toISOString().slice(0, 10)}.csv`) : null;
+      const saveTo = deps.chooseSavePath ? await deps.chooseSavePath(`audit-${clock.now().toISOString().slice(0, 10)}.${input.format}`) : null;
       if (deps.chooseSavePath && saveTo === null) return null;
-      return exports.start(s.userId, actorOf(s), input.filter, saveTo);
+      return exports.start(s.userId, actorOf(s), input.filter, input.format, saveTo);
     },
     'audit.export.status': async (input, ctx) => auditExports().status(who(ctx.session), input.jobId),
     'audit.export.cancel': async (input, ctx) => auditExports().cancel(who(ctx.session), input.jobId),

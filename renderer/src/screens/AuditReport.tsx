@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { createColumnHelper, rowSortingFeature, tableFeatures, useTable, type SortingState, type Updater } from '@tanstack/react-table';
-import type { AuditExportJobView, AuditReportFilter, AuditReportRow, AuditSortKey, SortDirection } from '../../../shared/domain';
+import { AUDIT_EXPORT_FORMATS, AUDIT_EXPORT_MIME, type AuditExportFormat, type AuditExportJobView, type AuditReportFilter, type AuditReportRow, type AuditSortKey, type SortDirection } from '../../../shared/domain';
 import type { Invoke } from '../client';
 import { ErrorAlert, Field, errorMessage, fieldErrors } from '../components/ui';
 import { auditActionLabel, detailValue, formatDateTime, formatNumber } from '../format';
@@ -13,7 +13,7 @@ const PAGE = 50;
 const features = tableFeatures({ rowSortingFeature });
 const column = createColumnHelper<typeof features, AuditReportRow>();
 const columns = column.columns([
-  column.accessor('seq', { id: 'seq', header: 'When', cell: (info) => <span title={`Event #${info.getValue()}`}>{formatDateTime(info.row.original.occurredAt)}</span> }),
+  column.accessor('occurredAt', { id: 'time', header: 'When', cell: (info) => <span title={`Event #${info.row.original.seq}`}>{formatDateTime(info.getValue())}</span> }),
   column.accessor('actor', { id: 'actor', header: 'Who' }),
   column.accessor('action', { id: 'action', header: 'Action', cell: (info) => auditActionLabel(info.getValue()) }),
   column.accessor('result', { id: 'result', header: 'Result', cell: (info) => <span className={`badge badge--result-${info.getValue()}`}>{info.getValue() === 'ok' ? 'Done' : 'Refused'}</span> }),
@@ -28,7 +28,7 @@ const columns = column.columns([
   ),
 ]);
 const getRowId = (r: AuditReportRow) => String(r.seq);
-const SORTABLE = new Set<string>(['seq', 'actor', 'action', 'result']);
+const SORTABLE = new Set<string>(['time', 'actor', 'action', 'result']);
 
 interface FilterForm {
   from: string;
@@ -52,7 +52,7 @@ function toFilter(f: FilterForm): AuditReportFilter {
 export function AuditReport({ call }: { call: Invoke }) {
   const [form, setForm] = useState<FilterForm>(EMPTY);
   const [filter, setFilter] = useState<AuditReportFilter>({});
-  const [sort, setSort] = useState<{ by: AuditSortKey; dir: SortDirection }>({ by: 'seq', dir: 'desc' });
+  const [sort, setSort] = useState<{ by: AuditSortKey; dir: SortDirection }>({ by: 'time', dir: 'desc' });
   const [rows, setRows] = useState<AuditReportRow[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [total, setTotal] = useState<number | null>(null);
@@ -221,7 +221,7 @@ export function AuditReport({ call }: { call: Invoke }) {
 type Download = { url: string; name: string };
 
 /**
- * Export what the filter shows (CSV): the main process writes it in the background while a
+ * Export what the filter shows (CSV, XLSX or PDF): the main process writes it in the background while a
  * progress bar follows; Cancel stops it. In the app the file goes where the save dialog said; in
  * the browser host it is fetched in parts and offered as a download.
  */
@@ -259,7 +259,7 @@ function AuditExport({ call, filter }: { call: Invoke; filter: AuditReportFilter
         offset = part.offset;
         if (part.done || !live) break;
       }
-      if (live) setDownload({ url: URL.createObjectURL(new Blob(parts, { type: 'text/csv' })), name: job.fileName });
+      if (live) setDownload({ url: URL.createObjectURL(new Blob(parts, { type: AUDIT_EXPORT_MIME[job.format] })), name: job.fileName });
     })().then(
       () => live && setFetching(false),
       (err: unknown) => {
@@ -273,12 +273,12 @@ function AuditExport({ call, filter }: { call: Invoke; filter: AuditReportFilter
     };
   }, [call, job]);
 
-  async function start() {
+  async function start(format: AuditExportFormat) {
     if (running) return;
     setError(null);
     setDownload(null);
     try {
-      setJob(await call('audit.export.start', { filter, format: 'csv' }));
+      setJob(await call('audit.export.start', { filter, format }));
     } catch (err) {
       setError(errorMessage(err));
     }
@@ -297,9 +297,13 @@ function AuditExport({ call, filter }: { call: Invoke; filter: AuditReportFilter
     <section aria-labelledby="audit-export" className="audit-export">
       <h3 id="audit-export">Export</h3>
       <p className="actions">
-        <button type="button" className="button" onClick={start} aria-disabled={running || undefined}>
-          Export CSV
-        </button>{' '}
+        {AUDIT_EXPORT_FORMATS.map((format) => (
+          <span key={format}>
+            <button type="button" className="button" onClick={() => void start(format)} aria-disabled={running || undefined}>
+              Export {format.toUpperCase()}
+            </button>{' '}
+          </span>
+        ))}
         {running ? (
           <button type="button" className="button button--secondary" onClick={cancel}>
             Cancel the export
