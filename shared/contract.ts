@@ -9,6 +9,7 @@ import { AUDIT_EXPORT_FORMATS, AUDIT_SORT_KEYS, SMTP_SECURITIES, EMAIL_KINDS, EM
 import type {
   AppStatus,
   AuditCheckpointInfo,
+  AuditDashboard,
   AuditExportJobView,
   AuditPage,
   AuditReportPage,
@@ -446,6 +447,15 @@ export const channels = {
     input: z.object({ jobId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/), offset: z.number().int().min(0).max(2 ** 40) }).strict(),
     access: REPORT_ROLES,
     summary: 'A part (base64, at most 512 KB) of a finished export, for a download in the browser.',
+  }),
+  'audit.dashboard': channel<AuditDashboard>()({
+    input: z
+      .object({ from: daySchema, to: daySchema })
+      .strict()
+      .refine((p) => p.from <= p.to, { message: 'The first day comes after the last', path: ['to'] })
+      .refine((p) => Date.parse(p.to) - Date.parse(p.from) <= 366 * 24 * 60 * 60_000, { message: 'Choose at most a year', path: ['to'] }),
+    access: REPORT_ROLES,
+    summary: 'The dashboard over a period: actions per day, codes issued vs redeemed vs expired, re-registrations by reason, mail failures, actions per actor.',
   }),
   'audit.verify': channel<AuditVerifyReport>()({
     input: z.object({}).strict(),

@@ -467,3 +467,20 @@ export interface AuditExportJobView {
   headSeq: number | null;
   error: string | null;
 }
+
+/** The supervisors' dashboard over a period (whole UTC days, both included). */
+export interface AuditDashboard {
+  from: string;
+  to: string;
+  /** Every day of the period, in order, with the events written that day. */
+  actionsPerDay: Array<{ day: string; count: number }>;
+  /** One-time codes by the day they were issued: redeemed, expired unused, still open (or superseded). */
+  codesPerDay: Array<{ day: string; issued: number; redeemed: number; expired: number; open: number }>;
+  /** Re-registrations started by agents, by the factor reset and the state it was in. */
+  reRegistrations: Array<{ factorType: string; removedState: string; count: number }>;
+  /** Mails given up on (refused, or retried for 24 hours), by the day they were queued. */
+  mailFailuresPerDay: Array<{ day: string; count: number }>;
+  /** Who acted most in the period (desk users, system, employees), at most 15. */
+  actionsPerActor: Array<{ actor: string; count: number }>;
+  totals: { events: number; codesIssued: number; mailFailures: number };
+}

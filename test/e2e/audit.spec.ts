@@ -17,6 +17,15 @@ test('a supervisor verifies the audit trail, signs a checkpoint, and is told whe
 
   await page.getByRole('button', { name: 'Audit' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Audit' })).toBeFocused();
+  // The dashboard: the last 30 days to start with, drawn as charts with their numbers in words.
+  const perDay = page.getByRole('figure', { name: 'Actions per day' });
+  await expect(perDay).toContainText(/\d[\d,]* in all/);
+  await expect(perDay.locator('svg.recharts-surface')).toBeVisible();
+  for (const title of ['One-time codes by the day they were issued', 'Re-registrations by reason', 'Mail failures per day', 'Actions per actor']) {
+    await expect(page.getByRole('figure', { name: title })).toBeVisible();
+  }
+  await expect(page.getByRole('figure', { name: 'Actions per actor' })).toContainText('sue.supervisor');
+
   await page.getByRole('button', { name: 'Verify audit trail' }).click();
   const result = page.getByTestId('audit-verify-result');
   await expect(result).toContainText('Intact.');

@@ -32,6 +32,7 @@ import type { AuditExportJobs } from '../audit/export-jobs';
 import type { Actor } from '../audit/audit.service';
 import { verifyAuditTrail, writeCheckpoint } from '../audit/integrity';
 import { auditReportCount, auditReportPage } from '../audit/reports.service';
+import { auditDashboard } from '../audit/dashboard.service';
 
 export interface HandlerDeps {
   db: Knex;
@@ -225,6 +226,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'audit.export.status': async (input, ctx) => auditExports().status(who(ctx.session), input.jobId),
     'audit.export.cancel': async (input, ctx) => auditExports().cancel(who(ctx.session), input.jobId),
     'audit.export.chunk': async (input, ctx) => auditExports().chunk(who(ctx.session), input.jobId, input.offset),
+    'audit.dashboard': async (input) => auditDashboard(deps.reader ?? db, clock, input),
     'audit.verify': async (_input, ctx) =>
       verifyAuditTrail(db, clock, deps.vault, actorOf(ctx.session), {
         dataDir: deps.dataDir,

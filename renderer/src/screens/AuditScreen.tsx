@@ -4,6 +4,7 @@ import type { Invoke } from '../client';
 import { ErrorAlert, errorMessage, useDocumentTitle } from '../components/ui';
 import { formatDateTime, formatNumber } from '../format';
 import { AuditReport } from './AuditReport';
+import { AuditDashboard } from './AuditDashboard';
 
 const BREAK_LABELS: Record<AuditBreakKind, string> = {
   edited: 'An event was changed',
@@ -21,7 +22,8 @@ interface Props {
 }
 
 /**
- * Supervisors and admins: the audit events (filtered, sorted, paged) and the trail's integrity. "Verify" walks the hash chain in the main
+ * Supervisors and admins: the dashboard, the trail's integrity, and the audit events (filtered,
+ * sorted, paged, exported). "Verify" walks the hash chain in the main
  * process and checks the signed checkpoints; the answer says in plain words whether the trail is
  * intact, or where it first breaks and how. "Sign checkpoint" pins the current head.
  */
@@ -75,6 +77,7 @@ export function AuditScreen({ call, onBack }: Props) {
       <h1 ref={headingRef} tabIndex={-1}>
         Audit
       </h1>
+      <AuditDashboard call={call} />
       <section aria-labelledby="audit-integrity">
         <h2 id="audit-integrity">Integrity of the audit trail</h2>
         <p className="hint">

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AppStatus, EmployeeSummary, SessionInfo } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
 import { invoke, isHostTokenError, type Invoke } from '../client';
@@ -7,9 +7,11 @@ import { useEmployeeSearch } from '../useEmployeeSearch';
 import { useIdleLock } from '../useIdleLock';
 import { EmployeePage } from './EmployeePage';
 import { SettingsScreen } from './SettingsScreen';
-import { AuditScreen } from './AuditScreen';
 import { ImportScreen } from './ImportScreen';
 import { LookupScreen } from './LookupScreen';
+
+// The Audit screen (with its chart library) loads only when a supervisor or admin opens it.
+const AuditScreen = lazy(() => import('./AuditScreen').then((m) => ({ default: m.AuditScreen })));
 
 /** How a signed-in session came to an end. */
 export type SessionEnd = 'idle' | 'signedOut' | 'ended';
@@ -187,7 +189,9 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
         ) : view.kind === 'settings' ? (
           <SettingsScreen call={call} onBack={back} />
         ) : view.kind === 'audit' ? (
-          <AuditScreen call={call} onBack={back} />
+          <Suspense fallback={<p role="status">Loading…</p>}>
+            <AuditScreen call={call} onBack={back} />
+          </Suspense>
         ) : view.kind === 'import' ? (
           <ImportScreen
             call={call}
