@@ -212,6 +212,7 @@ export const auditReportFilterSchema = z
     actor: z.string().trim().min(1).max(120).regex(/^[A-Za-z0-9._@-]+$/, 'Use the desk username, or system, cli or employee').optional(),
     action: z.string().trim().min(1).max(60).regex(/^[a-z_]+(\.[a-z_]+)*\.?$/, 'Use an action such as factor.removed, or a family such as factor.').optional(),
     employeeId: employeeIdSchema.optional(),
+    employeeNumber: z.string().trim().regex(/^\d{8}$/, 'An employee number has 8 digits').optional(),
     ticketRef: ticketRefSchema.optional(),
     result: z.enum(['ok', 'refused']).optional(),
   })

@@ -418,6 +418,8 @@ export interface AuditReportFilter {
   /** An action, exactly (e.g. factor.removed), or a family ending in a dot (e.g. "factor."). */
   action?: string | undefined;
   employeeId?: number | undefined;
+  /** The employee's number, as supervisors know them (8 digits). */
+  employeeNumber?: string | undefined;
   ticketRef?: string | undefined;
   result?: 'ok' | 'refused' | undefined;
 }

@@ -86,7 +86,7 @@ Commands:
                                             number. Exit code 0: intact, 3: broken
   audit checkpoint                         Sign the chain's head now (also done daily and on every export)
   export audit --out FILE [--format csv|xlsx|pdf] [--from DATE] [--to DATE] [--agent NAME] [--action ACTION]
-               [--employee ID] [--ticket REF] [--result ok|refused]
+               [--employee ID | --employee-number N] [--ticket REF] [--result ok|refused]
                                             Write the audit events the filter selects to FILE (CSV by default), oldest
                                             first (dates YYYY-MM-DD, UTC, both inclusive; --action
                                             factor. takes the whole family), ending with the filter,
@@ -461,6 +461,7 @@ async function exportCommand(args: string[]): Promise<number> {
     agent: { type: 'string' },
     action: { type: 'string' },
     employee: { type: 'string' },
+    'employee-number': { type: 'string' },
     ticket: { type: 'string' },
     result: { type: 'string' },
   });
@@ -475,6 +476,7 @@ async function exportCommand(args: string[]): Promise<number> {
       actor: values.agent,
       action: values.action,
       employeeId: values.employee === undefined ? undefined : check(idSchema, values.employee, '--employee'),
+      employeeNumber: values['employee-number'],
       ticketRef: values.ticket,
       result: values.result,
     },

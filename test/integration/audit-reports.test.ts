@@ -97,6 +97,7 @@ describe.each(TARGETS)('audit reports on $name', (target: Target) => {
         (!f.actor || r.actor === f.actor) &&
         (!f.action || (f.action.endsWith('.') ? r.action.startsWith(f.action) : r.action === f.action)) &&
         (f.employeeId === undefined || r.employeeId === f.employeeId) &&
+        (!f.employeeNumber || r.employeeNumber === f.employeeNumber) &&
         (!f.ticketRef || r.ticketRef === f.ticketRef) &&
         (!f.result || r.result === f.result),
     );
@@ -116,6 +117,8 @@ describe.each(TARGETS)('audit reports on $name', (target: Target) => {
     { action: 'factor.' },
     { action: 'caller.verified', result: 'refused' },
     { employeeId: 0 }, // replaced by a real id below
+    { employeeNumber: '40000003', result: 'ok' },
+    { employeeNumber: '99999999' },
     { ticketRef: 'chat-4', from: '2026-02-02' },
     { from: '2026-02-09', to: '2026-02-09' },
     { actor: 'nobody.here' },
@@ -151,7 +154,7 @@ describe.each(TARGETS)('audit reports on $name', (target: Target) => {
 
   it('refuses bad filters and cursors with a clear error, and agents altogether', async () => {
     const s = calls.supervisor!;
-    for (const filter of [{ from: '2026-02-30' }, { from: '2026-02-05', to: '2026-02-01' }, { action: 'DROP TABLE' }, { actor: 'a b' }, { result: 'maybe' }, { extra: 1 }]) {
+    for (const filter of [{ from: '2026-02-30' }, { from: '2026-02-05', to: '2026-02-01' }, { action: 'DROP TABLE' }, { actor: 'a b' }, { result: 'maybe' }, { employeeNumber: '123' }, { extra: 1 }]) {
       expect(await s('audit.report', { filter }), JSON.stringify(filter)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     }
     expect(await s('audit.report', { cursor: 'not-a-cursor' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
@@ -206,9 +209,9 @@ describe.each(TARGETS)('audit reports on $name', (target: Target) => {
     const out = path.join(dir, 'audit.csv');
     const env = deskEnv(core.scratch, core.config.dataDir);
     await load();
-    const run = await runDesk(env, ['export', 'audit', '--from', '2026-02-03', '--to', '2026-02-06', '--agent', 'bob.agent', '--action', 'factor.', '--format', 'csv', '--out', out]);
+    const run = await runDesk(env, ['export', 'audit', '--from', '2026-02-03', '--to', '2026-02-08', '--agent', 'bob.agent', '--action', 'factor.', '--employee-number', '40000002', '--format', 'csv', '--out', out]);
     expect([run.code, run.stderr]).toEqual([0, '']);
-    const want = oracle({ from: '2026-02-03', to: '2026-02-06', actor: 'bob.agent', action: 'factor.' });
+    const want = oracle({ from: '2026-02-03', to: '2026-02-08', actor: 'bob.agent', action: 'factor.', employeeNumber: '40000002' });
     expect(want.length).toBeGreaterThan(0);
     expect(run.stdout).toMatch(new RegExp(`^Wrote ${want.length} events to .*audit\\.csv \\(chain head #\\d+ [0-9a-f]{64}, signed `));
     const records = parse(fs.readFileSync(out, 'utf8'), { relax_column_count: true, skip_empty_lines: true }) as string[][];

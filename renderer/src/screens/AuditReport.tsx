@@ -35,14 +35,23 @@ interface FilterForm {
   to: string;
   actor: string;
   action: string;
+  employeeNumber: string;
   ticketRef: string;
   result: '' | 'ok' | 'refused';
 }
-const EMPTY: FilterForm = { from: '', to: '', actor: '', action: '', ticketRef: '', result: '' };
+const EMPTY: FilterForm = { from: '', to: '', actor: '', action: '', employeeNumber: '', ticketRef: '', result: '' };
 
 function toFilter(f: FilterForm): AuditReportFilter {
   const t = (s: string) => s.trim() || undefined;
-  return { from: t(f.from), to: t(f.to), actor: t(f.actor), action: t(f.action), ticketRef: t(f.ticketRef), result: f.result || undefined };
+  return {
+    from: t(f.from),
+    to: t(f.to),
+    actor: t(f.actor),
+    action: t(f.action),
+    employeeNumber: t(f.employeeNumber),
+    ticketRef: t(f.ticketRef),
+    result: f.result || undefined,
+  };
 }
 
 /**
@@ -137,6 +146,7 @@ export function AuditReport({ call }: { call: Invoke }) {
         <Field label="To (day)" type="date" value={form.to} onChange={set('to')} error={errors['filter.to']} />
         <Field label="Who" value={form.actor} onChange={set('actor')} hint="Desk username, or system" error={errors['filter.actor']} />
         <Field label="Action" value={form.action} onChange={set('action')} hint="e.g. factor.removed, or factor. for all" error={errors['filter.action']} />
+        <Field label="Employee number" value={form.employeeNumber} onChange={set('employeeNumber')} inputMode="numeric" error={errors['filter.employeeNumber']} />
         <Field label="Ticket" value={form.ticketRef} onChange={set('ticketRef')} error={errors['filter.ticketRef']} />
         <div className="field">
           <label htmlFor={resultId}>Result</label>
