@@ -25,7 +25,7 @@ import type { Knex } from 'knex';
 import { openDeskCore, type DeskCore } from '../../electron/core/app';
 import { chainEvents, chainHead, GENESIS_HASH, type AuditContent } from '../../electron/core/audit/chain';
 import { verifyAuditChain } from '../../electron/core/audit/integrity';
-import { applyAuditFilter, exportAuditCsv } from '../../electron/core/audit/reports.service';
+import { applyAuditFilter, exportAuditCsv, REPORT_COLUMNS } from '../../electron/core/audit/reports.service';
 import { systemClock } from '../../electron/core/clock';
 import { databaseKind } from '../../electron/core/db/connection';
 import { createLogger } from '../../electron/core/log/logger';
@@ -207,21 +207,9 @@ async function rawExport(db: Knex, filter: AuditReportFilter, file: string): Pro
   await settle(200);
   const t0 = performance.now();
   const rows = (await applyAuditFilter(
-    db('audit_events')
-      .leftJoin('employees', 'employees.id', 'audit_events.employee_id')
-      .select(
-        'audit_events.seq',
-        'audit_events.occurred_at',
-        'audit_events.actor_name',
-        'audit_events.employee_id',
-        'employees.employee_number',
-        'audit_events.ticket_ref',
-        'audit_events.action',
-        'audit_events.result',
-        'audit_events.details',
-      ),
+    db('audit_events').leftJoin('employees', 'employees.id', 'audit_events.employee_id').select(REPORT_COLUMNS),
     filter,
-  ).orderBy('audit_events.seq')) as Array<Record<string, unknown>>;
+  ).orderBy(['audit_events.occurred_at', 'audit_events.seq'])) as Array<Record<string, unknown>>;
   const t1 = performance.now();
   fs.writeFileSync(file, stringify(rows, { header: true, cast: { date: (d) => d.toISOString() } }));
   const t2 = performance.now();

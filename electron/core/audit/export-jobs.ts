@@ -9,6 +9,7 @@ import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import type { Vault } from '../secrets/vault';
 import { ExportCancelled, exportAudit } from './reports.service';
+import { JobTable, removeOldFiles } from '../background-jobs';
 
 /** One part of a finished export, before base64 (the browser host takes bodies up to 1 MB). */
 export const EXPORT_CHUNK_BYTES = 512 * 1024;
@@ -43,30 +44,12 @@ interface Job {
  * next start if the desk closed first: they hold audit data.
  */
 export class AuditExportJobs {
-  private readonly jobs = new Map<string, Job>();
+  private readonly jobs = new JobTable<Job>('That export is not known here (it may have expired).');
   private readonly dir: string;
 
   constructor(private readonly deps: { db: Knex; reader?: Knex; clock: Clock; vault: Vault; logger: Logger; dataDir: string }) {
     this.dir = path.join(deps.dataDir, 'exports');
-    this.removeLeftovers();
-  }
-
-  private removeLeftovers(): void {
-    let names: string[];
-    try {
-      names = fs.readdirSync(this.dir);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const file = path.join(this.dir, name);
-      try {
-        const stat = fs.statSync(file);
-        if (stat.isFile() && Date.now() - stat.mtimeMs > KEEP_MS) fs.rmSync(file, { force: true });
-      } catch {
-        // gone meanwhile
-      }
-    }
+    removeOldFiles(this.dir, KEEP_MS);
   }
 
   private now(): number {
@@ -75,7 +58,7 @@ export class AuditExportJobs {
 
   private sweep(): void {
     const now = this.now();
-    for (const j of this.jobs.values()) {
+    for (const j of this.jobs.all()) {
       if (j.state !== 'running' && now - j.at > KEEP_MS) {
         if (!j.savedTo) fs.rmSync(j.file, { force: true });
         this.jobs.delete(j.id);
@@ -89,7 +72,7 @@ export class AuditExportJobs {
    */
   start(owner: number, actor: Actor, filter: AuditReportFilter, format: AuditExportFormat, saveTo: string | null): AuditExportJobView {
     this.sweep();
-    if ([...this.jobs.values()].some((j) => j.owner === owner && j.state === 'running')) {
+    if (this.jobs.all().some((j) => j.owner === owner && j.state === 'running')) {
       throw new DeskError('CONFLICT', 'An export of yours is already running; wait for it or cancel it first.');
     }
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
@@ -112,7 +95,7 @@ export class AuditExportJobs {
       at: this.now(),
       done: Promise.resolve(),
     };
-    this.jobs.set(id, job);
+    this.jobs.add(job);
     job.done = this.run(job, actor, filter);
     return this.view(job);
   }
@@ -155,25 +138,17 @@ export class AuditExportJobs {
     }
   }
 
-  private job(owner: number, id: string): Job {
-    const j = this.jobs.get(id);
-    if (!j || j.owner !== owner) throw new DeskError('NOT_FOUND', 'That export is not known here (it may have expired).');
-    return j;
-  }
-
   status(owner: number, id: string): AuditExportJobView {
-    return this.view(this.job(owner, id));
+    return this.view(this.jobs.get(owner, id));
   }
 
   cancel(owner: number, id: string): AuditExportJobView {
-    const j = this.job(owner, id);
-    if (j.state === 'running') j.controller.abort();
-    return this.view(j);
+    return this.view(this.jobs.cancel(owner, id));
   }
 
   /** A part of a finished export that is waiting to be fetched, from `offset`. */
   chunk(owner: number, id: string, offset: number): { data: string; offset: number; size: number; done: boolean } {
-    const j = this.job(owner, id);
+    const j = this.jobs.get(owner, id);
     if (j.state !== 'done') throw new DeskError('CONFLICT', 'The export is not finished.');
     if (j.savedTo) throw new DeskError('CONFLICT', 'That export was saved where you chose; there is nothing to fetch.');
     if (offset > j.size) throw new DeskError('VALIDATION', `The export has ${j.size} bytes.`);
@@ -189,8 +164,7 @@ export class AuditExportJobs {
   }
 
   async close(): Promise<void> {
-    for (const j of this.jobs.values()) if (j.state === 'running') j.controller.abort();
-    await Promise.all([...this.jobs.values()].map((j) => j.done.catch(() => undefined)));
+    await this.jobs.close();
   }
 
   private view(j: Job): AuditExportJobView {

@@ -79,7 +79,8 @@ export function toReportRow(r: Record<string, unknown>): AuditReportRow {
   };
 }
 
-const REPORT_COLUMNS = [
+/** The columns a report row is made of (the events, and the employee's number). */
+export const REPORT_COLUMNS = [
   'audit_events.seq',
   'audit_events.occurred_at',
   'audit_events.actor_name',

@@ -8,6 +8,7 @@ import type { Actor } from '../audit/audit.service';
 import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import { importHrFile, type HrImportProgress } from '../hr/hr-import.service';
+import { JobTable, removeOldFiles } from '../background-jobs';
 
 /** An upload may be at most this big (a 2,000,000-row extract is about 300 MB). */
 export const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
@@ -52,7 +53,7 @@ interface Job {
  */
 export class HrImportJobs {
   private readonly uploads = new Map<string, Upload>();
-  private readonly jobs = new Map<string, Job>();
+  private readonly jobs = new JobTable<Job>('That import is not known here.');
   private readonly dir: string;
 
   constructor(private readonly deps: { db: Knex; clock: Clock; logger: Logger; dataDir: string }) {
@@ -66,27 +67,7 @@ export class HrImportJobs {
    * they hold HR data. Anything older than the sweep's hour goes at start-up.
    */
   private removeLeftovers(): void {
-    let names: string[];
-    try {
-      names = fs.readdirSync(this.dir);
-    } catch {
-      return; // no folder yet
-    }
-    let removed = 0;
-    for (const name of names) {
-      if (!name.endsWith('.csv')) continue;
-      const file = path.join(this.dir, name);
-      try {
-        const stat = fs.statSync(file);
-        // The file system's own clock: a file's age is real time, whatever clock the desk runs on.
-        if (stat.isFile() && Date.now() - stat.mtimeMs > KEEP_MS) {
-          fs.rmSync(file, { force: true });
-          removed++;
-        }
-      } catch {
-        // gone meanwhile, or not ours to read: leave it
-      }
-    }
+    const removed = removeOldFiles(this.dir, KEEP_MS, (name) => name.endsWith('.csv'));
     if (removed > 0) this.deps.logger.info('removed HR uploads and reports left by an earlier run', { files: removed });
   }
 
@@ -102,7 +83,7 @@ export class HrImportJobs {
         this.uploads.delete(u.id);
       }
     }
-    for (const j of this.jobs.values()) {
+    for (const j of this.jobs.all()) {
       if (j.state !== 'running' && now - j.at > KEEP_MS) {
         fs.rmSync(j.reportFile, { force: true });
         this.jobs.delete(j.id);
@@ -144,7 +125,7 @@ export class HrImportJobs {
     const u = this.upload(owner, uploadId);
     if (u.received !== u.size) throw new DeskError('VALIDATION', `The file is not complete: ${u.received} of ${u.size} bytes arrived.`);
     if (u.used) throw new DeskError('CONFLICT', 'That file has already been imported; choose it again to import it again.');
-    if ([...this.jobs.values()].some((j) => j.state === 'running' && !j.dryRun) && !dryRun) {
+    if (this.jobs.all().some((j) => j.state === 'running' && !j.dryRun) && !dryRun) {
       throw new DeskError('CONFLICT', 'An import is already running; wait for it or cancel it first.');
     }
     u.used = true;
@@ -164,7 +145,7 @@ export class HrImportJobs {
       at: this.now(),
       done: Promise.resolve(),
     };
-    this.jobs.set(id, job);
+    this.jobs.add(job);
     job.done = importHrFile(
       { db: this.deps.db, clock: this.deps.clock },
       {
@@ -195,25 +176,17 @@ export class HrImportJobs {
     return this.view(job);
   }
 
-  private job(owner: number, id: string): Job {
-    const j = this.jobs.get(id);
-    if (!j || j.owner !== owner) throw new DeskError('NOT_FOUND', 'That import is not known here.');
-    return j;
-  }
-
   status(owner: number, id: string): HrImportJobView {
-    return this.view(this.job(owner, id));
+    return this.view(this.jobs.get(owner, id));
   }
 
   cancel(owner: number, id: string): HrImportJobView {
-    const j = this.job(owner, id);
-    if (j.state === 'running') j.controller.abort();
-    return this.view(j);
+    return this.view(this.jobs.cancel(owner, id));
   }
 
   /** The line-numbered report of rejected rows and conflicts (its first megabyte). */
   report(owner: number, id: string): { csv: string; truncated: boolean } {
-    const j = this.job(owner, id);
+    const j = this.jobs.get(owner, id);
     if (j.state === 'running') throw new DeskError('CONFLICT', 'The import is still running.');
     if (!fs.existsSync(j.reportFile)) return { csv: '', truncated: false };
     const size = fs.statSync(j.reportFile).size;
@@ -229,8 +202,7 @@ export class HrImportJobs {
 
   /** Stop every running import (the core is closing) and wait for them. */
   async close(): Promise<void> {
-    for (const j of this.jobs.values()) if (j.state === 'running') j.controller.abort();
-    await Promise.all([...this.jobs.values()].map((j) => j.done.catch(() => undefined)));
+    await this.jobs.close();
   }
 
   private view(j: Job): HrImportJobView {
