@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { AuditReportFilter, AuditReportPage, AuditReportRow, AuditSortKey, SortDirection } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
 import type { Clock } from '../clock';
+import { databaseKind, type DatabaseKind } from '../db/connection';
 import type { Vault } from '../secrets/vault';
 import { recordAudit, type Actor } from './audit.service';
 import { writeCheckpoint } from './integrity';
@@ -171,8 +172,12 @@ function rowCells(r: Record<string, unknown>): Cell[] {
   ];
 }
 
-/** Rows per keyset page of an export. */
-const EXPORT_PAGE = 5000;
+/**
+ * Rows per keyset page of an export. sqlite hands a page over in one callback on the main thread;
+ * node-postgres parses its rows on the main thread as they arrive, and a smaller page keeps both
+ * that work and the memory it holds at once lower.
+ */
+const EXPORT_PAGE: Record<DatabaseKind, number> = { sqlite: 5000, postgres: 2000 };
 
 export interface AuditExportResult {
   rows: number;
@@ -227,7 +232,7 @@ export async function exportAudit(
     // Oldest first: keyset pages along the (occurred_at, seq) index, which starts at the filter's
     // first day rather than at the first event ever written.
     const qb = reportQuery(read, filter, after ? { after, dir: 'asc' } : undefined).where('audit_events.seq', '<=', checkpoint.headSeq);
-    const page = (await qb.orderBy(['audit_events.occurred_at', 'audit_events.seq']).limit(EXPORT_PAGE)) as Array<Record<string, unknown>>;
+    const page = (await qb.orderBy(['audit_events.occurred_at', 'audit_events.seq']).limit(EXPORT_PAGE[databaseKind(read)])) as Array<Record<string, unknown>>;
     if (page.length === 0) break;
     const cells = page.map(rowCells);
     await writer.rows(cells);
