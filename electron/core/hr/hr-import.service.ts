@@ -22,7 +22,8 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import type { EmailKind, EmployeeStatus } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
-import { recordAudit, type Actor } from '../audit/audit.service';
+import { auditContent, recordAudit, type Actor, type AuditEventInput } from '../audit/audit.service';
+import { appendEvents } from '../audit/chain';
 import type { Clock } from '../clock';
 import { databaseKind } from '../db/connection';
 import { deferIndexes, restoreIndexes } from '../db/deferred-indexes';
@@ -658,9 +659,14 @@ interface BatchContext {
   importId: number | null;
 }
 
-/** Write what the plan says, in the batch's transaction. */
-async function applyBatch(ctx: BatchContext, plan: BatchPlan): Promise<void> {
+/**
+ * Write what the plan says, in the batch's transaction. Returns the audit events it makes (leavers,
+ * conflicts) for the caller to append with the batch's own, last: the audit chain's lock is then
+ * held only from the end of the batch's writes to its commit.
+ */
+async function applyBatch(ctx: BatchContext, plan: BatchPlan): Promise<AuditEventInput[]> {
   const { trx, postgres } = ctx;
+  const events: AuditEventInput[] = [];
   const now = ctx.clock.now().toISOString();
 
   // Usernames handed from one employee to another within the batch: out of the way first.
@@ -697,7 +703,7 @@ async function applyBatch(ctx: BatchContext, plan: BatchPlan): Promise<void> {
     }
     if (u.codeIds.length > 0) await trx('one_time_codes').whereIn('id', u.codeIds).update({ superseded_at: now });
     if (u.becameLeaver || u.pendingFactorIds.length > 0 || u.codeIds.length > 0) {
-      await recordAudit(trx, ctx.clock, {
+      events.push({
         actor: ctx.actor,
         action: 'employee.left',
         employeeId: u.id,
@@ -755,13 +761,14 @@ async function applyBatch(ctx: BatchContext, plan: BatchPlan): Promise<void> {
   await insertRows(trx, 'employee_emails', emailRows, postgres);
 
   for (const c of plan.conflicts) {
-    await recordAudit(trx, ctx.clock, {
+    events.push({
       actor: ctx.actor,
       action: 'hr.import_conflict',
       employeeId: c.employeeId,
       details: { importId: ctx.importId, line: c.row.line, kept: c.conflicts.map((x) => ({ address: x.address, kind: x.kind, source: x.source })) },
     });
   }
+  return events;
 }
 
 function countPlan(counts: HrImportCounts, plan: BatchPlan): void {
@@ -944,8 +951,8 @@ export async function importHrFile(deps: HrImportDeps, opts: HrImportOptions): P
       plan = await db.transaction(async (trx) => {
         await lockForBatch(trx, postgres);
         const p = await planBatch(trx, rows, postgres);
-        await applyBatch({ trx, postgres, clock: deps.clock, actor: opts.actor, importId }, p);
-        await recordAudit(trx, deps.clock, {
+        const events = await applyBatch({ trx, postgres, clock: deps.clock, actor: opts.actor, importId }, p);
+        events.push({
           actor: opts.actor,
           action: 'hr.import_batch',
           details: {
@@ -960,6 +967,7 @@ export async function importHrFile(deps: HrImportDeps, opts: HrImportOptions): P
             conflicts: p.conflicts.reduce((n, c) => n + c.conflicts.length, 0),
           },
         });
+        await appendEvents(trx, events.map((e) => auditContent(deps.clock, e)));
         return p;
       });
     }
