@@ -411,7 +411,7 @@ async function audit(args: string[]): Promise<number> {
     return withCore(values['data-dir'], async (core) => {
       const started = Date.now();
       let lastReport = started;
-      const report = await verifyAuditChain(core.db, core.vault, {
+      const report = await verifyAuditChain(core.database.reader, core.vault, {
         dataDir: core.config.dataDir,
         onProgress: (n) => {
           if (!values.json && process.stderr.isTTY && Date.now() - lastReport > 1000) {

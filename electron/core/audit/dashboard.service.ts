@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { AuditDashboard } from '../../../shared/domain';
 import type { Clock } from '../clock';
 import { databaseKind } from '../db/connection';
+import { dayStart } from './reports.service';
 
 /**
  * The supervisors' dashboard: what the desk did over a period, counted in the database (GROUP BY
@@ -11,10 +12,6 @@ import { databaseKind } from '../db/connection';
 
 const DAY_MS = 24 * 60 * 60_000;
 const TOP_ACTORS = 15;
-
-function dayStart(day: string, plusDays = 0): string {
-  return new Date(Date.parse(`${day}T00:00:00.000Z`) + plusDays * DAY_MS).toISOString();
-}
 
 /** The UTC day of a timestamp column, as YYYY-MM-DD, in the database's own dialect. */
 function dayOf(db: Knex, column: string): Knex.Raw {

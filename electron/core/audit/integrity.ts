@@ -208,9 +208,10 @@ export async function verifyAuditTrail(
   clock: Clock,
   vault: Vault,
   actor: Actor,
-  opts: { dataDir?: string | undefined; onProgress?: (checked: number) => void } = {},
+  opts: { reader?: Knex | undefined; dataDir?: string | undefined; onProgress?: (checked: number) => void } = {},
 ): Promise<AuditVerifyReport> {
-  const report = await verifyAuditChain(db, vault, opts);
+  // The walk only reads (the query-only connection on sqlite); the record of it is a write.
+  const report = await verifyAuditChain(opts.reader ?? db, vault, opts);
   await recordAudit(db, clock, {
     actor,
     action: 'audit.verified',

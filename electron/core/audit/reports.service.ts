@@ -26,7 +26,7 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const DAY_MS = 24 * 60 * 60_000;
 
 /** The first instant of a day (plus `days`), as stored: ISO-8601 UTC with milliseconds. */
-function dayStart(day: string, days = 0): string {
+export function dayStart(day: string, days = 0): string {
   return new Date(Date.parse(`${day}T00:00:00.000Z`) + days * DAY_MS).toISOString();
 }
 

@@ -212,8 +212,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (!deps.dataDir) throw new DeskError('UNAVAILABLE', 'Test mail is not available here.');
       return sendTestMail(db, deps.vault, deps.dataDir, input.to, clock);
     },
-    'audit.report': async (input) => auditReportPage(db, input),
-    'audit.reportCount': async (input) => ({ count: await auditReportCount(db, input.filter) }),
+    // Reports only read: on sqlite they go to the query-only connection, so a long count or walk
+    // never holds up a change.
+    'audit.report': async (input) => auditReportPage(deps.reader ?? db, input),
+    'audit.reportCount': async (input) => ({ count: await auditReportCount(deps.reader ?? db, input.filter) }),
     'audit.export.start': async (input, ctx) => {
       const s = requireSession(ctx.session);
       const exports = auditExports();
@@ -229,6 +231,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'audit.dashboard': async (input) => auditDashboard(deps.reader ?? db, clock, input),
     'audit.verify': async (_input, ctx) =>
       verifyAuditTrail(db, clock, deps.vault, actorOf(ctx.session), {
+        reader: deps.reader,
         dataDir: deps.dataDir,
         onProgress: (done) => ctx.emit('progress', { task: 'audit.verify', done, total: 0 }),
       }),
