@@ -1,6 +1,7 @@
 import knexFactory, { type Knex } from 'knex';
 import path from 'node:path';
 import fs from 'node:fs';
+import { createHash } from 'node:crypto';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -133,6 +134,17 @@ export async function pgPrepared<R>(knex: Knex, name: string, text: string, valu
   } finally {
     await client.releaseConnection(conn);
   }
+}
+
+/**
+ * A knex query run as a prepared statement (see pgPrepared), named after its text: the same shape
+ * of query (the values are parameters) is planned once per connection rather than every time.
+ * Only for shapes that come in a small, fixed number of variants, since each connection keeps
+ * every statement it prepared.
+ */
+export function pgPreparedBuilder<R>(knex: Knex, qb: Knex.QueryBuilder): Promise<R[]> {
+  const { sql, bindings } = qb.toSQL().toNative();
+  return pgPrepared<R>(knex, `desk_q_${createHash('sha256').update(sql).digest('base64url').slice(0, 32)}`, sql, bindings);
 }
 
 export function databaseKind(knex: Knex): DatabaseKind {

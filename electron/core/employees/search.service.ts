@@ -7,7 +7,7 @@ import type {
   SortDirection,
   SortKey,
 } from '../../../shared/domain';
-import { databaseKind, pgPrepared, type DatabaseKind } from '../db/connection';
+import { databaseKind, pgPrepared, pgPreparedBuilder, type DatabaseKind } from '../db/connection';
 import { toSummary } from './employees.service';
 
 /**
@@ -19,7 +19,8 @@ import { toSummary } from './employees.service';
  *   0. exact keys: employee number, username, an email on record (b-tree look-ups), by name;
  *   1. prefix matches of a surname ("smith j…"), a first name ("jane s…"), a username, an employee
  *      number or an email: five index ranges merged in key order, each employee once, at its
- *      first matching key;
+ *      first matching key. The ranges give keys and ids only (index-only scans, asked for beside
+ *      tier 0); the rows are then read in one statement for just the employees the page shows;
  *   2. substring matches (every word of 3+ characters through the trigram index; shorter words
  *      filtered alongside), in id order, which is the index's own order.
  * Sorting by a column instead orders every match by that column (then name, then id).
@@ -55,6 +56,13 @@ const COLUMNS = [
 ] as const;
 
 type Row = Record<(typeof COLUMNS)[number], unknown>;
+/** A row with its addresses on record, space-separated (no address holds a space). */
+type WithEmails = Row & { emails_on_record: string | null };
+type PrefixKey = { match_key: string; id: number };
+
+function addresses(r: WithEmails): string[] {
+  return r.emails_on_record ? r.emails_on_record.split(' ') : [];
+}
 
 const SORT_COLUMNS: Record<Exclude<SortKey, 'relevance'>, readonly string[]> = {
   name: ['sort_name'],
@@ -251,21 +259,17 @@ export class EmployeeSearch {
     return this.db('employees').select(COLUMNS.map((c) => `employees.${c}`));
   }
 
-  private async emailsOf(ids: readonly number[]): Promise<Map<number, string[]>> {
-    const out = new Map<number, string[]>();
-    if (ids.length === 0) return out;
-    const rows: Array<{ employee_id: number; address_lc: string }> = await this.db('employee_emails')
-      .whereIn('employee_id', [...new Set(ids)])
-      .select('employee_id', 'address_lc');
-    for (const r of rows) {
-      const id = Number(r.employee_id);
-      out.set(id, [...(out.get(id) ?? []), r.address_lc]);
-    }
-    return out;
+  /**
+   * Each row's addresses on record (to rank it), in the same statement: a correlated look-up on the
+   * (employee_id, address_lc) index, which the database runs only for the rows the limit keeps.
+   */
+  private emailsOnRecord(): Knex.Raw {
+    const agg = this.kind === 'postgres' ? "string_agg(address_lc, ' ')" : "group_concat(address_lc, ' ')";
+    return this.db.raw(`(SELECT ${agg} FROM employee_emails e2 WHERE e2.employee_id = employees.id) AS emails_on_record`);
   }
 
   /** Rows whose search text holds every word (substring), in id order after `afterId`. */
-  private substringPage(p: Parsed, filters: SearchFilters, afterId: number, n: number): Knex.QueryBuilder {
+  private substringPage(p: Parsed, filters: SearchFilters, afterId: number, n: number, withEmails: boolean): Knex.QueryBuilder {
     let qb: Knex.QueryBuilder;
     if (this.kind === 'sqlite') {
       qb = this.db('employee_fts')
@@ -279,25 +283,42 @@ export class EmployeeSearch {
       for (const w of p.long) qb.whereRaw("employees.search_doc LIKE ? ESCAPE '\\'", [`%${likeEscape(w)}%`]);
     }
     for (const w of p.short) qb.whereRaw("employees.search_doc LIKE ? ESCAPE '\\'", [`%${likeEscape(w)}%`]);
-    // Each row's addresses (to rank it) in the same round trip: a correlated look-up on the
-    // (employee_id, address_lc) index, which PostgreSQL runs only for the rows the limit keeps.
-    qb.select(this.db.raw(`(SELECT ${this.kind === 'postgres' ? "string_agg(address_lc, ' ')" : "group_concat(address_lc, ' ')"} FROM employee_emails WHERE employee_emails.employee_id = employees.id) AS emails_on_record`));
+    if (withEmails) qb.select(this.emailsOnRecord());
     return applyFilters(qb, filters).limit(n);
   }
 
-  /** One prefix source: rows whose key starts with q, in (key, id) order after the cursor. */
-  private prefixPage(source: PrefixSource, q: string, filters: SearchFilters, after: [string, number] | null, n: number) {
+  /**
+   * One prefix source's keys: (key, id) of the rows whose key starts with q, in (key, id) order after
+   * the cursor. Without filters the source's own index answers alone (an index-only scan); the
+   * rows themselves are read afterwards, only for the employees the page keeps (rowsOf).
+   */
+  private prefixKeys(source: PrefixSource, q: string, filters: SearchFilters, after: [string, number] | null, n: number): Promise<PrefixKey[]> {
     const col = source === 'email' ? 'employee_emails.address_lc' : `employees.${source}`;
     const idCol = source === 'email' ? 'employee_emails.employee_id' : 'employees.id';
-    let qb: Knex.QueryBuilder =
-      source === 'email'
-        ? this.db('employee_emails')
-            .join('employees', 'employees.id', 'employee_emails.employee_id')
-            .select([...COLUMNS.map((c) => `employees.${c}`), `${col} as match_key`])
-        : this.base().select(`${col} as match_key`);
-    qb = qb.where(col, '>=', q).andWhere(col, '<', prefixEnd(q));
+    const filtered = hasFilters(filters);
+    const qb = this.db(source === 'email' ? 'employee_emails' : 'employees').select(`${col} as match_key`, `${idCol} as id`);
+    if (source === 'email' && filtered) qb.join('employees', 'employees.id', 'employee_emails.employee_id');
+    qb.where(col, '>=', q).andWhere(col, '<', prefixEnd(q));
     if (after) qb.whereRaw(`(${col}, ${idCol}) > (?, ?)`, [after[0], after[1]]);
-    return applyFilters(qb, filters).orderBy([col, idCol]).limit(n) as Promise<Array<Row & { match_key: string }>>;
+    applyFilters(qb, filters).orderBy([col, idCol]).limit(n);
+    // A first page without filters (what every keystroke asks for) is one of five fixed statements:
+    // on PostgreSQL prepared once per connection, so it is not planned again each time.
+    if (this.kind === 'postgres' && !after && !filtered) return pgPreparedBuilder<PrefixKey>(this.db, qb);
+    return qb as Promise<PrefixKey[]>;
+  }
+
+  /** These employees' rows (with their addresses when asked), in the order of `ids`: one statement. */
+  private async rowsOf(ids: readonly number[], withEmails: boolean): Promise<WithEmails[]> {
+    if (ids.length === 0) return [];
+    const qb = this.base();
+    if (withEmails) qb.select(this.emailsOnRecord());
+    const rows: WithEmails[] =
+      this.kind === 'postgres'
+        ? // One fixed statement whatever the number of ids: an array parameter.
+          await pgPreparedBuilder<WithEmails>(this.db, qb.whereRaw('employees.id = ANY(?::integer[])', [[...ids]]))
+        : await qb.whereIn('employees.id', ids);
+    const byId = new Map(rows.map((r) => [Number(r.id), r]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   /** Employees matching exactly (tier 0), by name: three b-tree look-ups joined by UNION. */
@@ -395,9 +416,28 @@ export class EmployeeSearch {
     const out: Array<{ row: Row; t: 0 | 1 | 2; k: string }> = [];
     const tier = cursor?.t ?? 0;
 
+    const batch = Math.max(want, 50);
+    const keysAfter = (after: [string, number] | null) =>
+      Promise.all(sourcesFor(p.q).map((s) => this.prefixKeys(s, p.q, input.filters, after, batch)));
+    let after: [string, number] | null = tier === 1 && cursor ? [cursor.k, cursor.i] : null;
+    // The first prefix keys are asked for beside tier 0, unless the query is an employee number or
+    // an address, which tier 0 alone usually answers (below).
+    let pending = tier === 0 && !KEY_SHAPED.test(p.q) ? keysAfter(after) : null;
+    // Its failure surfaces where it is awaited; when tier 0 fills the page it is not awaited at all.
+    pending?.catch(() => undefined);
+
+    // Starting from tier 0, `met` collects every employee of tiers 0 and 1 that this call meets, in
+    // rank order (tier 0 in full, also those a tier-0 cursor has passed): tier 1 lists each employee
+    // once, at its first key, by leaving out those already met; and by the time tier 2 runs, tier 1
+    // has been walked to its end, so `met` holds all of both and tier 2 leaves them out by id.
+    // Resuming from a later tier's cursor, what came before it is not known here, so each row is
+    // checked against all its keys, addresses included.
+    const fromStart = tier === 0;
+    const met = new Set<number>();
     if (tier === 0) {
       for (const r of await this.exactRows(p.q, input.filters)) {
         const key: [string, number] = [String(r.sort_name), Number(r.id)];
+        met.add(key[1]);
         if (cursor && compareKeyId(key, [cursor.k, cursor.i]) <= 0) continue;
         out.push({ row: r, t: 0, k: key[0] });
       }
@@ -410,45 +450,57 @@ export class EmployeeSearch {
     }
 
     if (out.length < want && tier <= 1) {
-      let after: [string, number] | null = tier === 1 && cursor ? [cursor.k, cursor.i] : null;
-      const batch = Math.max(want, 50);
       for (;;) {
-        const pages = await Promise.all(sourcesFor(p.q).map((s) => this.prefixPage(s, p.q, input.filters, after, batch)));
-        const merged = pages.flat().map((r) => ({ row: r as Row, key: [r.match_key, Number(r.id)] as [string, number] }));
+        const pages = await (pending ?? keysAfter(after));
+        pending = null;
+        const merged = pages.flat().map((r) => [r.match_key, Number(r.id)] as [string, number]);
         if (merged.length === 0) break;
-        merged.sort((a, b) => compareKeyId(a.key, b.key));
-        // Rows past the shortest full source's last key may still have unseen rows before them.
+        merged.sort(compareKeyId);
+        // Keys past the shortest full source's last key may still have unseen keys before them.
         const full = pages.filter((pg) => pg.length === batch).map((pg) => [pg[pg.length - 1]!.match_key, Number(pg[pg.length - 1]!.id)] as [string, number]);
         const frontier = full.length ? full.sort(compareKeyId)[0]! : null;
-        const safe = frontier ? merged.filter((m) => compareKeyId(m.key, frontier) <= 0) : merged;
-        const emails = await this.emailsOf(safe.map((m) => Number(m.row.id)));
-        const seen = new Set<string>();
-        for (const m of safe) {
-          const id = Number(m.row.id);
-          const dedupe = `${m.key[0]}\u0000${id}`;
-          if (seen.has(dedupe)) continue;
-          seen.add(dedupe);
-          const mails = emails.get(id) ?? [];
-          if (isExact(p.q, m.row, mails)) continue; // already in tier 0
-          if (firstPrefixKey(p.q, m.row, mails) !== m.key[0]) continue; // listed at its first key
-          out.push({ row: m.row, t: 1, k: m.key[0] });
-          if (out.length >= want) break;
+        // Each employee once, at its first key here (each source is complete up to the frontier).
+        const candidates: Array<[number, string]> = [];
+        for (const [k, id] of merged) {
+          if (frontier && compareKeyId([k, id], frontier) > 0) break;
+          if (met.has(id)) continue;
+          met.add(id);
+          candidates.push([id, k]);
+        }
+        for (let i = 0; i < candidates.length && out.length < want; ) {
+          // Rows for what the page still needs (resuming, a few more for those an earlier page had).
+          const chunk = candidates.slice(i, i + want - out.length + (fromStart ? 0 : 8));
+          i += chunk.length;
+          const keyOf = new Map(chunk);
+          for (const row of await this.rowsOf(chunk.map(([id]) => id), !fromStart)) {
+            const key = keyOf.get(Number(row.id))!;
+            if (!fromStart) {
+              const mails = addresses(row);
+              if (isExact(p.q, row, mails)) continue; // tier 0
+              if (firstPrefixKey(p.q, row, mails) !== key) continue; // listed at its first key, before the cursor
+            }
+            out.push({ row, t: 1, k: key });
+            if (out.length >= want) break;
+          }
         }
         if (out.length >= want || !frontier) break;
         after = frontier;
       }
     }
-
     if (out.length < want && p.long.length > 0) {
       let afterId = tier === 2 && cursor ? cursor.i : 0;
       // Enough for the rest of the page plus a few that belong to tiers 0–1 and are skipped here.
       const batch = want - out.length + 16;
       for (;;) {
-        const rows: Array<Row & { emails_on_record: string | null }> = await this.substringPage(p, input.filters, afterId, batch);
+        const rows: WithEmails[] = await this.substringPage(p, input.filters, afterId, batch, !fromStart);
         if (rows.length === 0) break;
         for (const r of rows) {
-          const mails = r.emails_on_record ? r.emails_on_record.split(' ') : [];
-          if (isExact(p.q, r, mails) || firstPrefixKey(p.q, r, mails) !== null) continue; // tiers 0 and 1
+          if (fromStart) {
+            if (met.has(Number(r.id))) continue; // tiers 0 and 1
+          } else {
+            const mails = addresses(r);
+            if (isExact(p.q, r, mails) || firstPrefixKey(p.q, r, mails) !== null) continue; // tiers 0 and 1
+          }
           out.push({ row: r, t: 2, k: '' });
           if (out.length >= want) break;
         }
