@@ -5,7 +5,7 @@
  * renderer client derives its types from it.
  */
 import { z } from 'zod';
-import { AUDIT_EXPORT_FORMATS, AUDIT_SORT_KEYS, SMTP_SECURITIES, EMAIL_KINDS, EMPLOYEE_STATUSES, FACTOR_FILTERS, FACTOR_TYPES, MFA_STATES, SORT_KEYS } from './domain';
+import { AUDIT_EXPORT_FORMATS, AUDIT_SORT_KEYS, DESK_ROLES, SMTP_SECURITIES, EMAIL_KINDS, EMPLOYEE_STATUSES, FACTOR_FILTERS, FACTOR_TYPES, MFA_STATES, SORT_KEYS } from './domain';
 import type {
   AppStatus,
   AuditCheckpointInfo,
@@ -16,6 +16,8 @@ import type {
   AuditVerifyReport,
   CallerVerificationView,
   DemoSeedResult,
+  DeskUserView,
+  DeskUserWithTemporaryPassword,
   EmployeePageData,
   DeskRole,
   EmailsUpdated,
@@ -242,6 +244,11 @@ export const channels = {
     access: 'public',
     summary: 'Finish sign-in with a code from the authenticator app.',
   }),
+  'auth.setNewPassword': channel<SignInStep>()({
+    input: z.object({ challenge: challengeSchema, password: passwordSchema }).strict(),
+    access: 'public',
+    summary: 'Replace a temporary password with your own (the newPassword step of sign-in); then the code is asked for.',
+  }),
   'auth.signOut': channel<null>()({
     input: empty,
     access: 'public',
@@ -467,6 +474,41 @@ export const channels = {
     input: z.object({}).strict(),
     access: REPORT_ROLES,
     summary: 'Sign the audit chain\'s head now (head, count and time under a key that is not in the database).',
+  }),
+  'desk.users.list': channel<DeskUserView[]>()({
+    input: empty,
+    access: ['admin'],
+    summary: 'Every desk user with role, state (disabled, locked out, temporary password, authenticator enrolled) and last sign-in.',
+  }),
+  'desk.users.create': channel<DeskUserWithTemporaryPassword>()({
+    input: z.object({ username: usernameSchema, displayName: displayNameSchema, role: z.enum(DESK_ROLES) }).strict(),
+    access: ['admin'],
+    summary: 'Create a desk user with a temporary password, shown once, that they replace at their first sign-in (audited).',
+  }),
+  'desk.users.setEnabled': channel<DeskUserView>()({
+    input: z.object({ userId: rowIdSchema, enabled: z.boolean() }).strict(),
+    access: ['admin'],
+    summary: 'Disable a desk user (their sessions end) or enable them again; never the last active admin (audited).',
+  }),
+  'desk.users.setRole': channel<DeskUserView>()({
+    input: z.object({ userId: rowIdSchema, role: z.enum(DESK_ROLES) }).strict(),
+    access: ['admin'],
+    summary: "Change a desk user's role (their sessions end); never demote the last active admin (audited).",
+  }),
+  'desk.users.resetPassword': channel<DeskUserWithTemporaryPassword>()({
+    input: z.object({ userId: rowIdSchema }).strict(),
+    access: ['admin'],
+    summary: 'Give a desk user a temporary password, shown once, to be replaced at their next sign-in; their sessions end (audited).',
+  }),
+  'desk.users.resetTotp': channel<DeskUserView>()({
+    input: z.object({ userId: rowIdSchema }).strict(),
+    access: ['admin'],
+    summary: "Forget a desk user's authenticator app; they enrol a new one at their next sign-in; their sessions end (audited).",
+  }),
+  'desk.users.unlock': channel<DeskUserView>()({
+    input: z.object({ userId: rowIdSchema }).strict(),
+    access: ['admin'],
+    summary: 'Lift a lock-out after too many failed sign-ins (audited).',
   }),
   'demo.load': channel<DemoSeedResult>()({
     input: z

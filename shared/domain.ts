@@ -40,7 +40,34 @@ export interface AppStatus {
 
 export type SignInStep =
   | { step: 'totp'; challenge: string }
-  | { step: 'enrol'; challenge: string; otpauthUri: string; qrSvg: string; issuer: string; account: string };
+  | { step: 'enrol'; challenge: string; otpauthUri: string; qrSvg: string; issuer: string; account: string }
+  /** An admin reset the password (or made the user with a temporary one): choose a new one first. */
+  | { step: 'newPassword'; challenge: string };
+
+/** A desk user as admins see them: never a password, hash or authenticator key. */
+export interface DeskUserView {
+  id: number;
+  username: string;
+  displayName: string;
+  role: DeskRole;
+  disabled: boolean;
+  /** An authenticator app is enrolled (false: the user enrols one at their next sign-in). */
+  totpEnrolled: boolean;
+  /** Set while the user is locked out after too many failed sign-ins (ISO time it ends). */
+  lockedUntil: string | null;
+  /** Wrong passwords or codes in a row since the last good sign-in. */
+  failedSignins: number;
+  /** The password is a temporary one that must be replaced at the next sign-in. */
+  mustChangePassword: boolean;
+  lastSigninAt: string | null;
+  createdAt: string;
+}
+
+/** A temporary password, shown once to the admin who made or reset it; replaced at first use. */
+export interface DeskUserWithTemporaryPassword {
+  user: DeskUserView;
+  temporaryPassword: string;
+}
 
 export interface EmployeeSummary {
   id: number;

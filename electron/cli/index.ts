@@ -24,7 +24,18 @@ import { CLI_ACTOR } from '../core/audit/audit.service';
 import { verifyAuditChain, writeCheckpoint } from '../core/audit/integrity';
 import { exportAudit } from '../core/audit/reports.service';
 import { AUDIT_EXPORT_FORMATS, type AuditExportFormat } from '../core/audit/export-formats';
-import { countDeskUsers, createDeskUser, listDeskUsers } from '../core/deskusers/deskusers.service';
+import {
+  countDeskUsers,
+  createDeskUser,
+  findDeskUser,
+  listDeskUsers,
+  resetDeskUserPassword,
+  resetDeskUserTotp,
+  setDeskUserDisabled,
+  setDeskUserRole,
+  unlockDeskUser,
+} from '../core/deskusers/deskusers.service';
+import { temporaryPassword } from '../core/deskusers/password';
 import { countEmployees, hasEmployees } from '../core/employees/employees.service';
 import { seedDemoData } from '../core/demo/seed.service';
 import { defaultReportFile, HR_COLUMNS, importHrFile, type HrImportProgress } from '../core/hr/hr-import.service';
@@ -38,7 +49,6 @@ import { sendTestMail, updateSmtpSettings } from '../core/mail/smtp-settings';
 import { startHost } from '../host/server';
 import { openBrowser } from './open-browser';
 import { PRODUCT_NAME, VERSION } from '../core/version';
-import crypto from 'node:crypto';
 
 const USAGE = `${PRODUCT_NAME} ${VERSION}
 
@@ -58,8 +68,20 @@ Commands:
                                             after the current batch (run it again to finish)
   users add --username U --role R [--name "Full Name"] [--password-stdin]
                                             Create a desk user (role: ${DESK_ROLES.join(', ')}); without
-                                            --password-stdin a password is generated and printed once
-  users list                               List desk users
+                                            --password-stdin a temporary password is generated and printed
+                                            once, and the user chooses their own at the first sign-in
+  users list                               List desk users: role, last sign-in, disabled, locked out,
+                                            temporary password, authenticator not enrolled
+  users disable USERNAME | users enable USERNAME
+                                            Stop (or allow again) a desk user signing in; disabling ends
+                                            their sessions. The last active admin cannot be disabled
+  users role USERNAME ROLE                 Change a desk user's role (their sessions end); the last
+                                            active admin cannot be demoted
+  users reset-password USERNAME            Give a desk user a temporary password (printed once), to be
+                                            replaced at their next sign-in; their sessions end
+  users reset-totp USERNAME                Forget a desk user's authenticator app (a lost phone); they
+                                            enrol a new one at their next sign-in; their sessions end
+  users unlock USERNAME                    Lift a lock-out after too many failed sign-ins
   keys export --out FILE                   Copy this machine's data key to FILE (0600), for another desk PC
   keys import FILE                         Install a data key exported elsewhere (checked against the database)
   settings list                            Show every setting and its value
@@ -288,15 +310,51 @@ async function users(args: string[]): Promise<void> {
   if (sub === 'list') {
     const { values } = parse(rest, {});
     await withCore(values['data-dir'], async (core) => {
-      const list = await listDeskUsers(core.db);
+      const list = await listDeskUsers(core.db, core.clock);
       if (list.length === 0) process.stdout.write('No desk users yet.\n');
       for (const u of list) {
-        process.stdout.write(`${u.username.padEnd(24)} ${u.role.padEnd(10)} ${u.displayName}${u.disabled ? ' (disabled)' : ''}${u.totpEnrolled ? '' : ' (authenticator not enrolled yet)'}\n`);
+        const notes = [
+          u.disabled ? 'disabled' : null,
+          u.lockedUntil ? `locked until ${u.lockedUntil.slice(0, 16).replace('T', ' ')} UTC` : null,
+          u.mustChangePassword ? 'temporary password' : null,
+          u.totpEnrolled ? null : 'authenticator not enrolled yet',
+        ].filter(Boolean);
+        const last = u.lastSigninAt ? `last sign-in ${u.lastSigninAt.slice(0, 16).replace('T', ' ')} UTC` : 'never signed in';
+        process.stdout.write(`${u.username.padEnd(24)} ${u.role.padEnd(10)} ${u.displayName} — ${last}${notes.length ? ` (${notes.join(', ')})` : ''}\n`);
       }
     });
     return;
   }
-  if (sub !== 'add') throw new UsageError('users needs a subcommand: add or list');
+  if (sub === 'add') return addUser(rest);
+  const actions: Record<string, (core: DeskCore, id: number, positionals: string[]) => Promise<string>> = {
+    disable: async (core, id) => `Disabled ${(await setDeskUserDisabled(core.db, core.clock, CLI_ACTOR, id, true)).username}; their sessions end.`,
+    enable: async (core, id) => `Enabled ${(await setDeskUserDisabled(core.db, core.clock, CLI_ACTOR, id, false)).username}.`,
+    role: async (core, id, positionals) => {
+      const role = check(z.enum(DESK_ROLES), positionals[1], 'ROLE');
+      const u = await setDeskUserRole(core.db, core.clock, CLI_ACTOR, id, role);
+      return `${u.username} is now ${u.role}; their sessions end.`;
+    },
+    'reset-password': async (core, id) => {
+      const r = await resetDeskUserPassword(core.db, core.clock, CLI_ACTOR, id);
+      return `Temporary password for ${r.user.username} (shown once; they choose their own at the next sign-in): ${r.temporaryPassword}`;
+    },
+    'reset-totp': async (core, id) =>
+      `Forgot ${(await resetDeskUserTotp(core.db, core.clock, CLI_ACTOR, id)).username}'s authenticator app; they enrol one at the next sign-in.`,
+    unlock: async (core, id) => `Unlocked ${(await unlockDeskUser(core.db, core.clock, CLI_ACTOR, id)).username}.`,
+  };
+  const action = sub ? actions[sub] : undefined;
+  if (!action) throw new UsageError('users needs a subcommand: add, list, disable, enable, role, reset-password, reset-totp or unlock');
+  const { values, positionals } = parse(rest, {});
+  if (positionals.length !== (sub === 'role' ? 2 : 1)) throw new UsageError(`users ${sub} needs: USERNAME${sub === 'role' ? ' ROLE' : ''}`);
+  const username = check(usernameSchema, positionals[0], 'USERNAME');
+  await withCore(values['data-dir'], async (core) => {
+    const user = await findDeskUser(core.db, username);
+    if (!user) throw new DeskError('NOT_FOUND', `There is no desk user named ${username}.`);
+    process.stdout.write(`${await action(core, user.id, positionals)}\n`);
+  });
+}
+
+async function addUser(rest: string[]): Promise<void> {
   const { values } = parse(rest, {
     username: { type: 'string' },
     role: { type: 'string' },
@@ -307,11 +365,11 @@ async function users(args: string[]): Promise<void> {
   const role = check(z.enum(DESK_ROLES), values.role, '--role');
   const displayName = check(displayNameSchema, values.name ?? username, '--name');
   const generated = !values['password-stdin'];
-  const password = generated ? crypto.randomBytes(15).toString('base64url') : check(passwordSchema, await readStdin(), 'password');
+  const password = generated ? temporaryPassword() : check(passwordSchema, await readStdin(), 'password');
   await withCore(values['data-dir'], async (core) => {
-    await createDeskUser(core.db, core.clock, CLI_ACTOR, { username, displayName, role, password });
+    await createDeskUser(core.db, core.clock, CLI_ACTOR, { username, displayName, role, password, temporary: generated });
     process.stdout.write(`Created ${role} ${username}.\n`);
-    if (generated) process.stdout.write(`Password (shown once): ${password}\n`);
+    if (generated) process.stdout.write(`Temporary password (shown once; they choose their own at the first sign-in): ${password}\n`);
     process.stdout.write('They enrol an authenticator app at first sign-in.\n');
   });
 }

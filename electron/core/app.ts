@@ -6,6 +6,7 @@ import { migrateToLatest } from './db/migrate';
 import { createLogger, type Logger } from './log/logger';
 import { KeyFileProvider, Vault, type KeyProvider } from './secrets/vault';
 import { ChallengeStore, SessionStore } from './auth/sessions';
+import { createSessionCheck } from './auth/session-check';
 import { createRouter, type Router } from './ipc/router';
 import { createHandlers } from './ipc/handlers';
 import { checkpointIfDue } from './audit/integrity';
@@ -116,6 +117,7 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
     onSessionExpired: async (s) => {
       await recordAudit(db, clock, { actor: { userId: s.userId, name: s.username }, action: 'desk_user.session_locked', details: { reason: 'idle' } });
     },
+    checkSession: createSessionCheck(db, clock),
   });
   if (options.deliverMail) mail.start();
   let checkpointTimer: NodeJS.Timeout | undefined;

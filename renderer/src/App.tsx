@@ -68,7 +68,9 @@ export function App() {
           ? `Your session was locked after ${plural(session.idleMinutes, 'minute', 'minutes')} without activity.`
           : end === 'signedOut'
             ? 'You have signed out.'
-            : 'Your session has ended. Sign in again to carry on.';
+            : end === 'revoked'
+              ? 'An admin changed your desk account (disabled it, changed its role or reset its sign-in), so your session ended.'
+              : 'Your session has ended. Sign in again to carry on.';
       showSignIn(session.username, notice);
     },
     [showSignIn],

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSync } from 'otplib';
 import { DeskError } from '../../shared/errors';
@@ -10,22 +9,14 @@ import { ChallengeStore } from '../../electron/core/auth/sessions';
 import { countDeskUsers, createDeskUser, createFirstAdmin, insertDeskUser } from '../../electron/core/deskusers/deskusers.service';
 import type { SessionSlot } from '../../electron/core/ipc/router';
 import { putSetting } from '../../electron/core/settings/settings.service';
+import { cheapHash } from '../support/cheap-hash';
 import { secretFromUri, totpAt } from '../support/http';
 import { openTestCore, TARGETS, type Target, type TestCore } from '../support/targets';
 
 const PASSWORD = 'correct horse battery staple';
 
-/**
- * Desk users made for these tests store a real scrypt hash of PASSWORD with cheaper parameters
- * (verifyPassword uses whatever parameters the stored hash names), so each sign-in costs ~1 ms
- * instead of ~0.3 s. The production parameters are covered by password.test.ts and by the
- * first-admin test below, which goes through hashPassword.
- */
-const CHEAP_HASH = (() => {
-  const salt = crypto.randomBytes(16);
-  const hash = crypto.scryptSync(PASSWORD.normalize('NFKC'), salt, 32, { N: 2 ** 12, r: 8, p: 1 });
-  return ['scrypt', 2 ** 12, 8, 1, salt.toString('base64url'), hash.toString('base64url')].join('$');
-})();
+/** Desk users made for these tests store a cheap (but real) scrypt hash of PASSWORD. */
+const CHEAP_HASH = cheapHash(PASSWORD);
 const MINUTE = 60_000;
 const STEP = 30_000;
 

@@ -49,7 +49,7 @@ describe.each(TARGETS)('desk CLI on $name', (target) => {
     expect(a.stdout).not.toContain('a-very-long-password');
     const b = await desk(s, ['users', 'add', '--username', 'bob.agent', '--role', 'agent']);
     expect(b.code).toBe(0);
-    expect(b.stdout).toMatch(/Password \(shown once\): \S{16,}/);
+    expect(b.stdout).toMatch(/Temporary password \(shown once; they choose their own at the first sign-in\): \S{16,}/);
     const dup = await desk(s, ['users', 'add', '--username', 'bob.agent', '--role', 'agent']);
     expect(dup.code).toBe(1);
     expect(dup.stderr).toContain('already exists');
@@ -62,6 +62,49 @@ describe.each(TARGETS)('desk CLI on $name', (target) => {
     for (const r of rows) expect(r.password_hash).toMatch(/^scrypt\$/);
     const audits = await db.knex('audit_events').where({ action: 'desk_user.created', actor_name: 'cli' });
     expect(audits).toHaveLength(2);
+    // A generated password is temporary; one read from stdin is the user's own.
+    const flags = await db.knex('desk_users').orderBy('username').select('username', 'must_change_password');
+    expect(flags.map((r) => [r.username, Boolean(r.must_change_password)])).toEqual([
+      ['ada.admin', false],
+      ['bob.agent', true],
+    ]);
+  });
+
+  it('disables, enables, changes roles, resets sign-in and unlocks desk users, audited as cli', async () => {
+    const row = () => db.knex('desk_users').where({ username: 'bob.agent' }).first();
+    const off = await desk(s, ['users', 'disable', 'bob.agent']);
+    expect([off.code, off.stdout]).toEqual([0, 'Disabled bob.agent; their sessions end.\n']);
+    expect((await row()).disabled_at).not.toBeNull();
+    expect((await desk(s, ['users', 'list'])).stdout).toMatch(/bob\.agent\s+agent\s+User|bob\.agent .*\(disabled/);
+    expect((await desk(s, ['users', 'enable', 'bob.agent'])).code).toBe(0);
+    expect((await row()).disabled_at).toBeNull();
+    const role = await desk(s, ['users', 'role', 'bob.agent', 'supervisor']);
+    expect([role.code, role.stdout]).toEqual([0, 'bob.agent is now supervisor; their sessions end.\n']);
+    const reset = await desk(s, ['users', 'reset-password', 'bob.agent']);
+    expect(reset.code).toBe(0);
+    const temporary = /: (\S{20})\n$/.exec(reset.stdout)?.[1];
+    expect(temporary).toBeDefined();
+    expect(Boolean((await row()).must_change_password)).toBe(true);
+    expect((await desk(s, ['users', 'reset-totp', 'bob.agent'])).code).toBe(0);
+    await db.knex('desk_users').where({ username: 'bob.agent' }).update({ failed_signins: 5, locked_until: '2999-01-01T00:00:00.000Z' });
+    expect((await desk(s, ['users', 'list'])).stdout).toMatch(/bob\.agent .*locked until 2999-01-01 00:00 UTC/);
+    expect((await desk(s, ['users', 'unlock', 'bob.agent'])).stdout).toBe('Unlocked bob.agent.\n');
+    expect(await row()).toMatchObject({ failed_signins: 0, locked_until: null, role: 'supervisor' });
+    const actions = (await db.knex('audit_events').where({ actor_name: 'cli' }).andWhere('action', 'like', 'desk_user.%').orderBy('seq')).map((r) => r.action);
+    expect(actions.slice(-6)).toEqual(['desk_user.disabled', 'desk_user.enabled', 'desk_user.role_changed', 'desk_user.password_reset', 'desk_user.totp_reset', 'desk_user.unlocked']);
+    expect(JSON.stringify(await db.knex('audit_events').select('details'))).not.toContain(temporary);
+
+    // The last admin stays one; unknown users and bad usage are refused, changing nothing.
+    const events = await db.knex('audit_events').count({ n: '*' }).first();
+    const last = await desk(s, ['users', 'disable', 'ada.admin']);
+    expect([last.code, last.stderr]).toEqual([1, expect.stringMatching(/last active admin/)]);
+    expect((await desk(s, ['users', 'role', 'ada.admin', 'agent'])).code).toBe(1);
+    expect((await desk(s, ['users', 'disable', 'no.such.user'])).stderr).toMatch(/no desk user named no\.such\.user/);
+    expect((await desk(s, ['users', 'role', 'bob.agent', 'root'])).code).toBe(2);
+    expect((await desk(s, ['users', 'role', 'bob.agent'])).code).toBe(2);
+    expect((await desk(s, ['users', 'frobnicate', 'bob.agent'])).code).toBe(2);
+    expect(await db.knex('audit_events').count({ n: '*' }).first()).toEqual(events);
+    expect(await db.knex('desk_users').where({ username: 'ada.admin' }).first()).toMatchObject({ role: 'admin', disabled_at: null });
   });
 
   it('seeds demo data with progress and prints the demo desk users once', async () => {

@@ -17,6 +17,7 @@ import {
   MAIL_LOG_LIMIT,
 } from '../../electron/core/employees/employee-page.service';
 import type { SessionSlot } from '../../electron/core/ipc/router';
+import { deskUser } from '../support/mfa-fixtures';
 import { openTestCore, TARGETS, type Target, type TestCore } from '../support/targets';
 
 const START = '2026-01-05T09:00:00.000Z';
@@ -157,8 +158,7 @@ describe.each(TARGETS)('employee page on $name', (target: Target) => {
     mailSerial = 0; // subjects are compared across databases
     core = await openTestCore(target, { clock });
     await seedDemoData(core.db, clock, { employees: 40, seed: 11, deskUsers: false, actor: { userId: null, name: 'test' }, vault: core.vault });
-    const session = core.sessions.create({ userId: 1, username: 'agent', displayName: 'Agent', role: 'agent', idleMinutes: 15 });
-    slot = { get: () => session.token, set: () => {} };
+    slot = (await deskUser(core, 'agent', 'agent')).slot;
 
     const withApp = await core.db('factors').where({ type: 'authenticator_app', state: 'active' }).whereNotNull('totp_seed_enc').orderBy('employee_id');
     expect(withApp.length).toBeGreaterThan(1);

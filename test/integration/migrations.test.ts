@@ -611,6 +611,28 @@ const SPECS: Record<string, MigrationSpec> = {
       expect(names).not.toContain('audit_events_time_seq_idx');
     },
   },
+  '0017_desk_user_admin': {
+    tables: [],
+    columns: { desk_users: ['must_change_password', 'session_epoch'] },
+    indexes: {},
+    async present(k) {
+      const id = await insertId(k, 'desk_users', {
+        username: `u${uniq()}`,
+        display_name: 'U',
+        role: 'agent',
+        password_hash: 'x',
+        created_at: NOW,
+        updated_at: NOW,
+      });
+      const row = await k('desk_users').where({ id }).first('must_change_password', 'session_epoch');
+      expect([Boolean(row.must_change_password), Number(row.session_epoch)]).toEqual([false, 0]);
+    },
+    async absent(k) {
+      expect(await k.schema.hasColumn('desk_users', 'must_change_password')).toBe(false);
+      expect(await k.schema.hasColumn('desk_users', 'session_epoch')).toBe(false);
+      expect(await k.schema.hasColumn('desk_users', 'username')).toBe(true);
+    },
+  },
 };
 
 /** PostgreSQL: the column's statistics target (-1: the server's default). */

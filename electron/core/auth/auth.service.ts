@@ -5,7 +5,7 @@ import type { SessionInfo, SignInStep } from '../../../shared/domain';
 import type { Clock } from '../clock';
 import { recordAudit } from '../audit/audit.service';
 import { findDeskUser, getDeskUser, type DeskUserRow } from '../deskusers/deskusers.service';
-import { dummyPasswordHash, verifyPassword } from '../deskusers/password';
+import { dummyPasswordHash, hashPassword, verifyPassword } from '../deskusers/password';
 import type { Vault } from '../secrets/vault';
 import { getSetting } from '../settings/settings.service';
 import { toIso } from '../db/values';
@@ -99,6 +99,15 @@ export async function signIn(deps: AuthDeps, username: string, password: string)
     throw new DeskError('UNAUTHENTICATED', WRONG_CREDENTIALS);
   }
   await releaseAttempt(deps, user);
+  if (user.must_change_password) {
+    // A temporary password (an admin made or reset it) works once: the user chooses their own now.
+    return { step: 'newPassword', challenge: deps.challenges.create(user.id, null, 'newPassword').id };
+  }
+  return codeStep(deps, user);
+}
+
+/** After the password: the code from the authenticator app, or enrolling one (a new seed, not yet stored). */
+async function codeStep(deps: AuthDeps, user: DeskUserRow): Promise<SignInStep> {
   if (user.totp_seed_enc) {
     return { step: 'totp', challenge: deps.challenges.create(user.id, null).id };
   }
@@ -116,20 +125,51 @@ export async function signIn(deps: AuthDeps, username: string, password: string)
   };
 }
 
+/**
+ * Replace a temporary password with the user's own (the 'newPassword' step of sign-in), then go on
+ * to the code. The new password must differ from the temporary one. Audited.
+ */
+export async function setNewPassword(deps: AuthDeps, challengeId: string, password: string): Promise<SignInStep> {
+  const challenge = deps.challenges.get(challengeId);
+  if (!challenge || challenge.stage !== 'newPassword') throw new DeskError('UNAUTHENTICATED', TIMED_OUT);
+  deps.challenges.delete(challengeId); // one try: a refusal below starts the sign-in again
+  const user = await getDeskUser(deps.db, challenge.userId);
+  if (!user || user.disabled_at != null || !user.must_change_password) throw new DeskError('UNAUTHENTICATED', TIMED_OUT);
+  if (await verifyPassword(password, user.password_hash)) {
+    throw new DeskError('VALIDATION', 'Choose a new password: not the temporary one. Sign in again with the temporary password.', { field: 'password' });
+  }
+  const hash = await hashPassword(password);
+  const now = deps.clock.now().toISOString();
+  const changed = await deps.db.transaction(async (trx) => {
+    // Only if nothing changed meanwhile (another reset, the user disabled): the same epoch, still temporary.
+    const n = await trx('desk_users')
+      .where({ id: user.id, session_epoch: user.session_epoch })
+      .whereNull('disabled_at')
+      .andWhere('must_change_password', true)
+      .update({ password_hash: hash, must_change_password: false, updated_at: now });
+    if (n !== 1) return false;
+    await recordAudit(trx, deps.clock, { actor: { userId: user.id, name: user.username }, action: 'desk_user.password_changed' });
+    return true;
+  });
+  if (!changed) throw new DeskError('UNAUTHENTICATED', TIMED_OUT);
+  return codeStep(deps, user);
+}
+
 export async function completeSignIn(deps: AuthDeps, challengeId: string, code: string): Promise<Session> {
   // Counted before the first await, so guesses sent at once on one challenge cannot exceed five.
   const challenge = deps.challenges.get(challengeId);
-  if (!challenge) throw new DeskError('UNAUTHENTICATED', TIMED_OUT);
+  if (!challenge || challenge.stage !== 'code') throw new DeskError('UNAUTHENTICATED', TIMED_OUT);
   challenge.attempts += 1;
   if (challenge.attempts > ChallengeStore.MAX_ATTEMPTS) {
     deps.challenges.delete(challengeId);
     throw new DeskError('UNAUTHENTICATED', TIMED_OUT);
   }
   const user = await getDeskUser(deps.db, challenge.userId);
-  if (!user || user.disabled_at != null) {
+  if (!user || user.disabled_at != null || user.must_change_password) {
     deps.challenges.delete(challengeId);
     throw new DeskError('UNAUTHENTICATED', WRONG_CREDENTIALS);
   }
+  const epoch = Number(user.session_epoch);
   try {
     await reserveAttempt(deps, user);
   } catch (err) {
@@ -155,7 +195,8 @@ export async function completeSignIn(deps: AuthDeps, challengeId: string, code: 
   // enrolment, stored a seed) in the meantime, on this machine or another sharing the database.
   const accepted = await deps.db.transaction(async (trx) => {
     const update = trx('desk_users')
-      .where({ id: user.id })
+      .where({ id: user.id, session_epoch: epoch })
+      .whereNull('disabled_at')
       .andWhere((b) => b.whereNull('locked_until').orWhere('locked_until', '<=', now))
       .andWhere((b) => b.whereNull('totp_last_step').orWhere('totp_last_step', '<', check.step));
     if (challenge.enrolSeed) update.whereNull('totp_seed_enc');
@@ -176,6 +217,11 @@ export async function completeSignIn(deps: AuthDeps, challengeId: string, code: 
   });
   deps.challenges.delete(challengeId);
   if (!accepted) {
+    const latest = await getDeskUser(deps.db, user.id);
+    if (!latest || latest.disabled_at != null || Number(latest.session_epoch) !== epoch) {
+      // An admin changed the account while the user was signing in.
+      throw new DeskError('UNAUTHENTICATED', TIMED_OUT);
+    }
     await attemptFailed(deps, user, 'replay');
     throw new DeskError('UNAUTHENTICATED', 'That code has already been used. Wait for the next code from your authenticator app.');
   }
@@ -185,6 +231,7 @@ export async function completeSignIn(deps: AuthDeps, challengeId: string, code: 
     displayName: user.display_name,
     role: user.role,
     idleMinutes,
+    epoch,
   });
 }
 

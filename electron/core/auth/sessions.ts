@@ -10,11 +10,19 @@ export interface Session {
   role: DeskRole;
   idleMinutes: number;
   lastSeen: number;
+  /** desk_users.session_epoch when the session began; an admin's change raises it (see session-check.ts). */
+  epoch: number;
+  /** When the session was last checked against the desk user's row (ms). */
+  checkedAt: number;
+  /** Set by revokeUser: the next look-up says so, once, and forgets the session. */
+  revoked?: boolean;
 }
 
 export type SessionLookup =
   | { state: 'none' }
   | { state: 'expired'; session: Session }
+  /** Ended by an admin's change to the desk user (disabled, role changed, sign-in reset). */
+  | { state: 'revoked'; session: Session }
   | { state: 'active'; session: Session };
 
 /**
@@ -27,8 +35,10 @@ export class SessionStore {
 
   constructor(private readonly clock: Clock) {}
 
-  create(user: Omit<Session, 'token' | 'lastSeen'>): Session {
-    const session: Session = { ...user, token: crypto.randomBytes(32).toString('base64url'), lastSeen: this.clock.now().getTime() };
+  /** A new session; `epoch` is the desk user's session_epoch as read at sign-in (0 for a new user). */
+  create(user: Omit<Session, 'token' | 'lastSeen' | 'checkedAt' | 'epoch'> & { epoch?: number }): Session {
+    const now = this.clock.now().getTime();
+    const session: Session = { ...user, epoch: user.epoch ?? 0, token: crypto.randomBytes(32).toString('base64url'), lastSeen: now, checkedAt: now };
     this.sessions.set(session.token, session);
     return session;
   }
@@ -38,6 +48,10 @@ export class SessionStore {
     if (!token) return { state: 'none' };
     const session = this.sessions.get(token);
     if (!session) return { state: 'none' };
+    if (session.revoked) {
+      this.sessions.delete(token);
+      return { state: 'revoked', session };
+    }
     const now = this.clock.now().getTime();
     if (now - session.lastSeen > session.idleMinutes * 60_000) {
       this.sessions.delete(token);
@@ -53,11 +67,28 @@ export class SessionStore {
     this.sessions.delete(token);
     return s;
   }
+
+  /**
+   * End every session of a desk user in this process (an admin disabled them, changed their role…):
+   * each one's next call is refused and told why.
+   */
+  revokeUser(userId: number): number {
+    let n = 0;
+    for (const s of this.sessions.values()) {
+      if (s.userId === userId && !s.revoked) {
+        s.revoked = true;
+        n++;
+      }
+    }
+    return n;
+  }
 }
 
 export interface Challenge {
   id: string;
   userId: number;
+  /** What the challenge waits for: a new password (the current one is temporary), or a code. */
+  stage: 'newPassword' | 'code';
   /** Set during first-time enrolment: the seed shown as a QR code, not yet stored. */
   enrolSeed: string | null;
   attempts: number;
@@ -72,11 +103,12 @@ export class ChallengeStore {
 
   constructor(private readonly clock: Clock) {}
 
-  create(userId: number, enrolSeed: string | null): Challenge {
+  create(userId: number, enrolSeed: string | null, stage: Challenge['stage'] = 'code'): Challenge {
     for (const [id, c] of this.challenges) if (c.userId === userId) this.challenges.delete(id);
     const c: Challenge = {
       id: crypto.randomBytes(24).toString('base64url'),
       userId,
+      stage,
       enrolSeed,
       attempts: 0,
       expiresAt: this.clock.now().getTime() + ChallengeStore.TTL_MS,

@@ -1,10 +1,11 @@
 import type { Knex } from 'knex';
 import { DeskError } from '../../../shared/errors';
-import type { DeskRole } from '../../../shared/domain';
+import type { DeskRole, DeskUserView, DeskUserWithTemporaryPassword } from '../../../shared/domain';
 import type { Clock } from '../clock';
 import { recordAudit, type Actor } from '../audit/audit.service';
-import { hashPassword } from './password';
-import { toCount } from '../db/values';
+import { databaseKind } from '../db/connection';
+import { hashPassword, temporaryPassword } from './password';
+import { toCount, toIso } from '../db/values';
 
 export interface DeskUserRow {
   id: number;
@@ -18,6 +19,10 @@ export interface DeskUserRow {
   disabled_at: unknown;
   failed_signins: number;
   locked_until: unknown;
+  last_signin_at: unknown;
+  created_at: unknown;
+  must_change_password: unknown;
+  session_epoch: number | string;
 }
 
 export interface NewDeskUser {
@@ -25,6 +30,8 @@ export interface NewDeskUser {
   displayName: string;
   role: DeskRole;
   password: string;
+  /** The password is a temporary one (generated, shown once): replaced at the first sign-in. */
+  temporary?: boolean;
 }
 
 export async function countDeskUsers(db: Knex | Knex.Transaction): Promise<number> {
@@ -56,6 +63,7 @@ export async function insertDeskUser(
       display_name: user.displayName,
       role: user.role,
       password_hash: passwordHash,
+      must_change_password: user.temporary === true,
       created_at: now,
       updated_at: now,
     })
@@ -64,7 +72,7 @@ export async function insertDeskUser(
   await recordAudit(trx, clock, {
     actor,
     action: 'desk_user.created',
-    details: { deskUserId: id, username: user.username.toLowerCase(), role: user.role },
+    details: { deskUserId: id, username: user.username.toLowerCase(), role: user.role, temporaryPassword: user.temporary === true },
   });
   return id;
 }
@@ -106,15 +114,179 @@ export async function createFirstAdmin(
   }
 }
 
-export async function listDeskUsers(db: Knex | Knex.Transaction) {
-  const rows: Array<Pick<DeskUserRow, 'id' | 'username' | 'display_name' | 'role' | 'disabled_at' | 'totp_enrolled_at'>> =
-    await db('desk_users').select('id', 'username', 'display_name', 'role', 'disabled_at', 'totp_enrolled_at').orderBy('username');
-  return rows.map((r) => ({
-    id: r.id,
+export function deskUserView(r: DeskUserRow, now: Date): DeskUserView {
+  const lockedUntil = toIso(r.locked_until);
+  return {
+    id: Number(r.id),
     username: r.username,
     displayName: r.display_name,
     role: r.role,
     disabled: r.disabled_at != null,
-    totpEnrolled: r.totp_enrolled_at != null,
-  }));
+    totpEnrolled: r.totp_seed_enc != null,
+    lockedUntil: lockedUntil && lockedUntil > now.toISOString() ? lockedUntil : null,
+    failedSignins: Number(r.failed_signins),
+    mustChangePassword: Boolean(r.must_change_password),
+    lastSigninAt: toIso(r.last_signin_at),
+    createdAt: toIso(r.created_at) ?? '',
+  };
+}
+
+export async function listDeskUsers(db: Knex | Knex.Transaction, clock: Clock): Promise<DeskUserView[]> {
+  const rows: DeskUserRow[] = await db('desk_users').select('*').orderBy('username');
+  const now = clock.now();
+  return rows.map((r) => deskUserView(r, now));
+}
+
+// ── administration (admins) ──────────────────────────────────────────────────────────────────
+//
+// Each change runs in one transaction with its audit row. Those that must end the desk user's
+// sessions (disabled, role changed, password or authenticator reset) raise session_epoch, which
+// every desk sharing the database checks its sessions against (see auth/session-check.ts).
+
+const MAX_ID = 2_147_483_647;
+
+function noSuchUser(): DeskError {
+  return new DeskError('NOT_FOUND', 'There is no such desk user.');
+}
+
+/**
+ * Read the desk user and hold their row (and, when `admins`, every active admin's row) for the
+ * rest of the transaction, so that two admins changing desk users at once take turns and the
+ * last-admin rule sees what the other committed: FOR UPDATE on PostgreSQL; on sqlite a write
+ * first, which takes the database's write lock before anything is read.
+ */
+async function lockDeskUser(trx: Knex.Transaction, userId: number, admins: boolean): Promise<DeskUserRow> {
+  if (!Number.isInteger(userId) || userId <= 0 || userId > MAX_ID) throw noSuchUser();
+  let row: DeskUserRow | undefined;
+  if (databaseKind(trx) === 'postgres') {
+    if (admins) await trx('desk_users').where({ role: 'admin' }).whereNull('disabled_at').orderBy('id').forUpdate().select('id');
+    row = await trx('desk_users').where({ id: userId }).forUpdate().first();
+  } else {
+    await trx('desk_users').where({ id: userId }).update({ session_epoch: trx.ref('session_epoch') });
+    row = await trx('desk_users').where({ id: userId }).first();
+  }
+  if (!row) throw noSuchUser();
+  return row;
+}
+
+async function activeAdmins(trx: Knex.Transaction): Promise<number> {
+  return toCount(await trx('desk_users').where({ role: 'admin' }).whereNull('disabled_at').count({ n: '*' }).first());
+}
+
+/** The row after a change, as admins see it. */
+async function viewOf(trx: Knex.Transaction, clock: Clock, userId: number): Promise<DeskUserView> {
+  const row: DeskUserRow | undefined = await trx('desk_users').where({ id: userId }).first();
+  if (!row) throw noSuchUser();
+  return deskUserView(row, clock.now());
+}
+
+function subject(row: DeskUserRow): Record<string, unknown> {
+  return { deskUserId: Number(row.id), username: row.username };
+}
+
+/** Create a desk user with a temporary password (shown once; replaced at their first sign-in). */
+export async function adminCreateDeskUser(
+  db: Knex,
+  clock: Clock,
+  actor: Actor,
+  user: Omit<NewDeskUser, 'password' | 'temporary'>,
+): Promise<DeskUserWithTemporaryPassword> {
+  const password = temporaryPassword();
+  const hash = await hashPassword(password);
+  return db.transaction(async (trx) => {
+    const id = await insertDeskUser(trx, clock, actor, { ...user, password, temporary: true }, hash);
+    return { user: await viewOf(trx, clock, id), temporaryPassword: password };
+  });
+}
+
+/**
+ * Disable (or enable again) a desk user. A disabled user cannot sign in and their sessions end.
+ * The last active admin cannot be disabled.
+ */
+export async function setDeskUserDisabled(db: Knex, clock: Clock, actor: Actor, userId: number, disabled: boolean): Promise<DeskUserView> {
+  return db.transaction(async (trx) => {
+    const row = await lockDeskUser(trx, userId, disabled);
+    if ((row.disabled_at != null) === disabled) return deskUserView(row, clock.now()); // already so: nothing to record
+    const now = clock.now().toISOString();
+    await trx('desk_users')
+      .where({ id: row.id })
+      .update({
+        disabled_at: disabled ? now : null,
+        updated_at: now,
+        ...(disabled ? { session_epoch: trx.raw('session_epoch + 1') } : {}),
+      });
+    if (disabled && row.role === 'admin' && (await activeAdmins(trx)) === 0) {
+      throw new DeskError('RULE_VIOLATION', `${row.username} is the last active admin and cannot be disabled. Make another desk user an admin first.`);
+    }
+    await recordAudit(trx, clock, { actor, action: disabled ? 'desk_user.disabled' : 'desk_user.enabled', details: subject(row) });
+    return viewOf(trx, clock, Number(row.id));
+  });
+}
+
+/** Change a desk user's role; their sessions end (they sign in again with the new role). */
+export async function setDeskUserRole(db: Knex, clock: Clock, actor: Actor, userId: number, role: DeskRole): Promise<DeskUserView> {
+  return db.transaction(async (trx) => {
+    const row = await lockDeskUser(trx, userId, role !== 'admin');
+    if (row.role === role) return deskUserView(row, clock.now());
+    const now = clock.now().toISOString();
+    await trx('desk_users').where({ id: row.id }).update({ role, updated_at: now, session_epoch: trx.raw('session_epoch + 1') });
+    if (row.role === 'admin' && (await activeAdmins(trx)) === 0) {
+      throw new DeskError('RULE_VIOLATION', `${row.username} is the last active admin and cannot stop being one. Make another desk user an admin first.`);
+    }
+    await recordAudit(trx, clock, { actor, action: 'desk_user.role_changed', details: { ...subject(row), from: row.role, to: role } });
+    return viewOf(trx, clock, Number(row.id));
+  });
+}
+
+/**
+ * Reset a desk user's password to a temporary one (shown once to the admin): it works for one
+ * sign-in, at which the user must choose their own. Their sessions end and a lock-out is lifted.
+ */
+export async function resetDeskUserPassword(db: Knex, clock: Clock, actor: Actor, userId: number): Promise<DeskUserWithTemporaryPassword> {
+  const password = temporaryPassword();
+  const hash = await hashPassword(password);
+  return db.transaction(async (trx) => {
+    const row = await lockDeskUser(trx, userId, false);
+    const now = clock.now().toISOString();
+    await trx('desk_users')
+      .where({ id: row.id })
+      .update({
+        password_hash: hash,
+        must_change_password: true,
+        failed_signins: 0,
+        locked_until: null,
+        updated_at: now,
+        session_epoch: trx.raw('session_epoch + 1'),
+      });
+    await recordAudit(trx, clock, { actor, action: 'desk_user.password_reset', details: subject(row) });
+    return { user: await viewOf(trx, clock, Number(row.id)), temporaryPassword: password };
+  });
+}
+
+/**
+ * Forget a desk user's authenticator app (a lost phone): the key is erased, their sessions end, and
+ * they enrol an app again at their next sign-in, after their password.
+ */
+export async function resetDeskUserTotp(db: Knex, clock: Clock, actor: Actor, userId: number): Promise<DeskUserView> {
+  return db.transaction(async (trx) => {
+    const row = await lockDeskUser(trx, userId, false);
+    const now = clock.now().toISOString();
+    await trx('desk_users')
+      .where({ id: row.id })
+      .update({ totp_seed_enc: null, totp_enrolled_at: null, totp_last_step: null, updated_at: now, session_epoch: trx.raw('session_epoch + 1') });
+    await recordAudit(trx, clock, { actor, action: 'desk_user.totp_reset', details: { ...subject(row), wasEnrolled: row.totp_seed_enc != null } });
+    return viewOf(trx, clock, Number(row.id));
+  });
+}
+
+/** Lift a lock-out after too many failed sign-ins (and clear the count). */
+export async function unlockDeskUser(db: Knex, clock: Clock, actor: Actor, userId: number): Promise<DeskUserView> {
+  return db.transaction(async (trx) => {
+    const row = await lockDeskUser(trx, userId, false);
+    const view = deskUserView(row, clock.now());
+    if (!view.lockedUntil && view.failedSignins === 0) return view;
+    await trx('desk_users').where({ id: row.id }).update({ failed_signins: 0, locked_until: null, updated_at: clock.now().toISOString() });
+    await recordAudit(trx, clock, { actor, action: 'desk_user.unlocked', details: { ...subject(row), wasLockedUntil: view.lockedUntil, failures: view.failedSignins } });
+    return viewOf(trx, clock, Number(row.id));
+  });
 }

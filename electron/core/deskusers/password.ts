@@ -41,3 +41,8 @@ export function dummyPasswordHash(): Promise<string> {
   dummyHash ??= hashPassword(crypto.randomBytes(16).toString('hex'));
   return dummyHash;
 }
+
+/** A one-time password for a new or reset desk user: 120 random bits, 20 characters. */
+export function temporaryPassword(): string {
+  return crypto.randomBytes(15).toString('base64url');
+}

@@ -4,9 +4,20 @@ import type { Clock } from '../clock';
 import type { DatabaseKind } from '../db/connection';
 import type { Logger } from '../log/logger';
 import type { Vault } from '../secrets/vault';
-import { completeSignIn, sessionInfo, signIn, signOut } from '../auth/auth.service';
+import { completeSignIn, sessionInfo, setNewPassword, signIn, signOut } from '../auth/auth.service';
 import type { ChallengeStore, SessionStore } from '../auth/sessions';
-import { countDeskUsers, createFirstAdmin } from '../deskusers/deskusers.service';
+import {
+  adminCreateDeskUser,
+  countDeskUsers,
+  createFirstAdmin,
+  listDeskUsers,
+  resetDeskUserPassword,
+  resetDeskUserTotp,
+  setDeskUserDisabled,
+  setDeskUserRole,
+  unlockDeskUser,
+} from '../deskusers/deskusers.service';
+import type { DeskUserView } from '../../../shared/domain';
 import { getEmployee, hasEmployees } from '../employees/employees.service';
 import { EmployeeSearch } from '../employees/search.service';
 import { employeeAudit, employeePage } from '../employees/employee-page.service';
@@ -103,6 +114,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     }
     return value;
   };
+  /** End the desk user's sessions in this process (when `end`); the view is passed through. */
+  const endSessions = (user: DeskUserView, end: boolean): DeskUserView => {
+    if (end) deps.sessions.revokeUser(user.id);
+    return user;
+  };
   let demoRunning = false;
   const search = new EmployeeSearch(db, deps.reader ?? db);
   // The organisation list changes only with imports; a minute's staleness is fine for a filter.
@@ -131,6 +147,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       ctx.slot.set(session.token);
       return sessionInfo(session);
     },
+
+    'auth.setNewPassword': async (input) => setNewPassword(deps, input.challenge, input.password),
 
     'auth.signOut': async (_input, ctx) => {
       await signOut(deps, ctx.slot.get());
@@ -237,6 +255,21 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       }),
     'audit.checkpoint': async (_input, ctx) =>
       writeCheckpoint(db, clock, deps.vault, { reason: 'manual', createdBy: actorOf(ctx.session).name, dataDir: deps.dataDir }),
+    'desk.users.list': async () => listDeskUsers(db, clock),
+    'desk.users.create': async (input, ctx) => adminCreateDeskUser(db, clock, actorOf(ctx.session), input),
+    // Changes that end the desk user's sessions end them here at once; other desks sharing the
+    // database notice the raised session epoch (see auth/session-check.ts).
+    'desk.users.setEnabled': async (input, ctx) =>
+      endSessions(await setDeskUserDisabled(db, clock, actorOf(ctx.session), input.userId, !input.enabled), !input.enabled),
+    'desk.users.setRole': async (input, ctx) => endSessions(await setDeskUserRole(db, clock, actorOf(ctx.session), input.userId, input.role), true),
+    'desk.users.resetPassword': async (input, ctx) => {
+      const r = await resetDeskUserPassword(db, clock, actorOf(ctx.session), input.userId);
+      endSessions(r.user, true);
+      return r;
+    },
+    'desk.users.resetTotp': async (input, ctx) => endSessions(await resetDeskUserTotp(db, clock, actorOf(ctx.session), input.userId), true),
+    'desk.users.unlock': async (input, ctx) => unlockDeskUser(db, clock, actorOf(ctx.session), input.userId),
+
     'demo.load': async (input, ctx) => {
       if (demoRunning) throw new DeskError('CONFLICT', 'Demo data is already being loaded');
       demoRunning = true;

@@ -38,6 +38,8 @@ export interface RouterDeps {
   logger: Logger;
   /** Called when a session is found idle-expired (for the audit trail). */
   onSessionExpired?: (session: Session) => Promise<void>;
+  /** Whether an active session still stands (its desk user not disabled, changed or reset meanwhile). */
+  checkSession?: (session: Session) => Promise<boolean>;
 }
 
 function zodDetails(error: z.ZodError): Record<string, unknown> {
@@ -70,9 +72,21 @@ export function createRouter(deps: RouterDeps): Router {
           transport.slot.set(undefined);
           await deps.onSessionExpired?.(lookup.session);
         }
-        const session = lookup.state === 'active' ? lookup.session : null;
+        let session = lookup.state === 'active' ? lookup.session : null;
+        let revoked = lookup.state === 'revoked';
+        if (session && deps.checkSession && !(await deps.checkSession(session))) {
+          deps.sessions.revoke(session.token);
+          session = null;
+          revoked = true;
+        }
+        if (revoked) transport.slot.set(undefined);
         if (spec.access !== 'public') {
           if (!session) {
+            if (revoked) {
+              throw new DeskError('UNAUTHENTICATED', 'An admin changed your desk account (disabled it, changed its role or reset its sign-in). Sign in again.', {
+                reason: 'revoked',
+              });
+            }
             throw new DeskError(
               'UNAUTHENTICATED',
               lookup.state === 'expired' ? 'Your session was locked after being idle. Sign in again.' : 'Sign in first.',

@@ -1,5 +1,5 @@
 /** Small accessible building blocks shared by the screens. */
-import { useEffect, useId, type InputHTMLAttributes, type ReactNode, type Ref } from 'react';
+import { useEffect, useId, useRef, type InputHTMLAttributes, type ReactNode, type Ref } from 'react';
 
 /** Keep the window title in step with the screen, so people (and screen readers) know where they are. */
 export function useDocumentTitle(title: string): void {
@@ -80,4 +80,27 @@ export function fieldErrors(details: Record<string, unknown> | undefined): Recor
     if (typeof path === 'string' && typeof message === 'string' && !(path in out)) out[path] = message;
   }
   return out;
+}
+
+/**
+ * A screen reached from the header (Settings, HR import, Audit, Desk users): Back to search, and
+ * the heading, which takes the focus when the screen opens so a screen reader starts there.
+ */
+export function HeaderScreen({ title, className, onBack, children }: { title: string; className: string; onBack: () => void; children: ReactNode }) {
+  useDocumentTitle(title);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  useEffect(() => headingRef.current?.focus(), []);
+  return (
+    <article className={className}>
+      <p>
+        <button type="button" className="button button--back" onClick={onBack}>
+          <span aria-hidden="true">← </span>Back to search
+        </button>
+      </p>
+      <h1 ref={headingRef} tabIndex={-1}>
+        {title}
+      </h1>
+      {children}
+    </article>
+  );
 }

@@ -1,7 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { AuditBreakKind, AuditCheckpointInfo, AuditVerifyReport } from '../../../shared/domain';
 import type { Invoke } from '../client';
-import { ErrorAlert, errorMessage, useDocumentTitle } from '../components/ui';
+import { ErrorAlert, HeaderScreen, errorMessage } from '../components/ui';
 import { formatDateTime, formatNumber } from '../format';
 import { AuditReport } from './AuditReport';
 import { AuditDashboard } from './AuditDashboard';
@@ -28,17 +28,11 @@ interface Props {
  * intact, or where it first breaks and how. "Sign checkpoint" pins the current head.
  */
 export function AuditScreen({ call, onBack }: Props) {
-  useDocumentTitle('Audit');
-  const headingRef = useRef<HTMLHeadingElement>(null);
   const [verifying, setVerifying] = useState(false);
   const [report, setReport] = useState<AuditVerifyReport | null>(null);
   const [signing, setSigning] = useState(false);
   const [signed, setSigned] = useState<AuditCheckpointInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    headingRef.current?.focus();
-  }, []);
 
   async function verify() {
     if (verifying) return;
@@ -68,15 +62,7 @@ export function AuditScreen({ call, onBack }: Props) {
   }
 
   return (
-    <article className="audit">
-      <p>
-        <button type="button" className="button button--back" onClick={onBack}>
-          <span aria-hidden="true">← </span>Back to search
-        </button>
-      </p>
-      <h1 ref={headingRef} tabIndex={-1}>
-        Audit
-      </h1>
+    <HeaderScreen title="Audit" className="audit" onBack={onBack}>
       <AuditDashboard call={call} />
       <section aria-labelledby="audit-integrity">
         <h2 id="audit-integrity">Integrity of the audit trail</h2>
@@ -101,7 +87,7 @@ export function AuditScreen({ call, onBack }: Props) {
         {report ? <VerifyResult report={report} /> : null}
       </section>
       <AuditReport call={call} />
-    </article>
+    </HeaderScreen>
   );
 }
 

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { HrImportCountsView, HrImportJobView } from '../../../shared/domain';
 import type { Invoke } from '../client';
-import { ErrorAlert, errorMessage, useDocumentTitle } from '../components/ui';
+import { ErrorAlert, HeaderScreen, errorMessage } from '../components/ui';
 import { formatNumber } from '../format';
 
 interface Props {
@@ -50,8 +50,6 @@ function duration(seconds: number | null): string {
  * batch is all-or-nothing and running the same file again is safe.
  */
 export function ImportScreen({ call, onBack }: Props) {
-  useDocumentTitle('HR import');
-  const headingRef = useRef<HTMLHeadingElement>(null);
   const fileRef = useRef<HTMLInputElement>(null);
   const [file, setFile] = useState<File | null>(null);
   const [dryRun, setDryRun] = useState(true);
@@ -62,7 +60,6 @@ export function ImportScreen({ call, onBack }: Props) {
   const ids = { file: useId(), dry: useId(), progress: useId() };
 
   useEffect(() => {
-    headingRef.current?.focus();
     live.current = true;
     return () => {
       live.current = false;
@@ -139,15 +136,7 @@ export function ImportScreen({ call, onBack }: Props) {
   }
 
   return (
-    <article className="import">
-      <p>
-        <button type="button" className="button button--back" onClick={onBack}>
-          <span aria-hidden="true">← </span>Back to search
-        </button>
-      </p>
-      <h1 ref={headingRef} tabIndex={-1}>
-        HR import
-      </h1>
+    <HeaderScreen title="HR import" className="import" onBack={onBack}>
       <p>
         Import the HR extract: a CSV file with a header row (the columns are listed in the README). Employees are
         matched by employee number; each batch of rows is saved whole or not at all, and importing the same file again
@@ -199,7 +188,7 @@ export function ImportScreen({ call, onBack }: Props) {
           {report.truncated ? ' (the first megabyte; the whole report is in the data directory)' : ''}
         </p>
       ) : null}
-    </article>
+    </HeaderScreen>
   );
 }
 

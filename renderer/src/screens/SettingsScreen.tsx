@@ -1,8 +1,8 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { SMTP_SECURITIES, type SmtpSecurityMode, type SmtpSettingsView, type TestMailResult } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
 import type { Invoke } from '../client';
-import { ErrorAlert, Field, errorMessage, fieldErrors, useDocumentTitle } from '../components/ui';
+import { ErrorAlert, Field, HeaderScreen, errorMessage, fieldErrors } from '../components/ui';
 
 const SECURITY_LABELS: Record<SmtpSecurityMode, string> = {
   none: 'None (plain SMTP)',
@@ -21,13 +21,10 @@ interface Props {
  * never shown again (the main process keeps it sealed and only says whether one is set).
  */
 export function SettingsScreen({ call, onBack }: Props) {
-  useDocumentTitle('Settings');
-  const headingRef = useRef<HTMLHeadingElement>(null);
   const [view, setView] = useState<SmtpSettingsView | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
 
   useEffect(() => {
-    headingRef.current?.focus();
     let live = true;
     call('smtp.get', {}).then(
       (v) => live && setView(v),
@@ -39,18 +36,10 @@ export function SettingsScreen({ call, onBack }: Props) {
   }, [call]);
 
   return (
-    <article className="settings">
-      <p>
-        <button type="button" className="button button--back" onClick={onBack}>
-          <span aria-hidden="true">← </span>Back to search
-        </button>
-      </p>
-      <h1 ref={headingRef} tabIndex={-1}>
-        Settings
-      </h1>
+    <HeaderScreen title="Settings" className="settings" onBack={onBack}>
       <ErrorAlert message={loadError} />
       {view ? <MailSettings call={call} initial={view} onSaved={setView} /> : loadError ? null : <p role="status">Loading…</p>}
-    </article>
+    </HeaderScreen>
   );
 }
 

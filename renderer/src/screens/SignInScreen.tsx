@@ -49,6 +49,17 @@ export function SignInScreen({ initialUsername, notice, onSignedIn }: Props) {
     setAlert(null);
   }
 
+  if (step.kind === 'code' && step.signIn.step === 'newPassword') {
+    return (
+      <NewPasswordStep
+        challenge={step.signIn.challenge}
+        username={username.trim()}
+        onNext={(next) => setStep({ kind: 'code', signIn: next })}
+        onStartAgain={startAgain}
+      />
+    );
+  }
+
   if (step.kind === 'code') {
     return (
       <CodeStep
@@ -124,6 +135,97 @@ function PasswordStep(props: {
           {props.busy ? 'Checking…' : 'Sign in'}
         </button>
       </form>
+    </>
+  );
+}
+
+/** The password is temporary (an admin made or reset it): the user chooses their own, then the code. */
+function NewPasswordStep({
+  challenge,
+  username,
+  onNext,
+  onStartAgain,
+}: {
+  challenge: string;
+  username: string;
+  onNext: (next: SignInStep) => void;
+  onStartAgain: () => void;
+}) {
+  useDocumentTitle('Choose a new password');
+  const [password, setPassword] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [alert, setAlert] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [spent, setSpent] = useState(false);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (busy) return;
+    const problem = password.length < 12 ? 'Use at least 12 characters.' : password !== repeat ? 'The two passwords are not the same.' : null;
+    if (problem) {
+      setAlert(problem);
+      document.getElementById(password.length < 12 ? 'new-password' : 'new-password-repeat')?.focus();
+      return;
+    }
+    setBusy(true);
+    setAlert(null);
+    try {
+      onNext(await invoke('auth.setNewPassword', { challenge, password }));
+    } catch (err) {
+      // The step allows one try: after a refusal the sign-in starts again with the temporary password.
+      setBusy(false);
+      setSpent(true);
+      setPassword('');
+      setRepeat('');
+      setAlert(errorMessage(err));
+    }
+  }
+
+  return (
+    <>
+      <h1>Choose a new password</h1>
+      <p>
+        Signing in as <strong>{username}</strong> with a temporary password. Choose your own password now: at least 12
+        characters, not the temporary one. Nobody else, admins included, will know it.
+      </p>
+      <ErrorAlert message={alert} />
+      {spent ? (
+        <button type="button" className="button button--primary" onClick={onStartAgain}>
+          Start again
+        </button>
+      ) : (
+        <form className="form" onSubmit={submit} noValidate>
+          <Field
+            id="new-password"
+            label="New password"
+            name="new-password"
+            type="password"
+            autoComplete="new-password"
+            required
+            autoFocus
+            value={password}
+            onChange={(e) => setPassword(e.currentTarget.value)}
+          />
+          <Field
+            id="new-password-repeat"
+            label="New password again"
+            name="new-password-repeat"
+            type="password"
+            autoComplete="new-password"
+            required
+            value={repeat}
+            onChange={(e) => setRepeat(e.currentTarget.value)}
+          />
+          <div className="form__actions">
+            <button type="submit" className="button button--primary" aria-disabled={busy || undefined}>
+              {busy ? 'Saving…' : 'Save password and continue'}
+            </button>
+            <button type="button" className="button" onClick={onStartAgain}>
+              Start again
+            </button>
+          </div>
+        </form>
+      )}
     </>
   );
 }

@@ -7,6 +7,7 @@ import { useEmployeeSearch } from '../useEmployeeSearch';
 import { useIdleLock } from '../useIdleLock';
 import { EmployeePage } from './EmployeePage';
 import { SettingsScreen } from './SettingsScreen';
+import { DeskUsersScreen } from './DeskUsersScreen';
 import { ImportScreen } from './ImportScreen';
 import { LookupScreen } from './LookupScreen';
 
@@ -14,9 +15,15 @@ import { LookupScreen } from './LookupScreen';
 const AuditScreen = lazy(() => import('./AuditScreen').then((m) => ({ default: m.AuditScreen })));
 
 /** How a signed-in session came to an end. */
-export type SessionEnd = 'idle' | 'signedOut' | 'ended';
+export type SessionEnd = 'idle' | 'signedOut' | 'revoked' | 'ended';
 
-type View = { kind: 'search' } | { kind: 'employee'; id: number; summary: EmployeeSummary | null } | { kind: 'settings' } | { kind: 'import' } | { kind: 'audit' };
+type View =
+  | { kind: 'search' }
+  | { kind: 'employee'; id: number; summary: EmployeeSummary | null }
+  | { kind: 'settings' }
+  | { kind: 'import' }
+  | { kind: 'audit' }
+  | { kind: 'deskUsers' };
 
 interface Props {
   productName: string;
@@ -53,7 +60,8 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
         } catch (err) {
           if (isHostTokenError(err)) onFatal(err);
           else if (err instanceof DeskError && err.code === 'UNAUTHENTICATED') {
-            end(err.details?.['reason'] === 'idle' ? 'idle' : 'ended');
+            const reason = err.details?.['reason'];
+            end(reason === 'idle' ? 'idle' : reason === 'revoked' ? 'revoked' : 'ended');
           }
           throw err;
         }
@@ -163,6 +171,9 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
               <button type="button" className="button button--small" onClick={() => setView({ kind: 'import' })} aria-current={view.kind === 'import' ? 'page' : undefined}>
                 HR import
               </button>
+              <button type="button" className="button button--small" onClick={() => setView({ kind: 'deskUsers' })} aria-current={view.kind === 'deskUsers' ? 'page' : undefined}>
+                Desk users
+              </button>
               <button type="button" className="button button--small" onClick={() => setView({ kind: 'settings' })} aria-current={view.kind === 'settings' ? 'page' : undefined}>
                 Settings
               </button>
@@ -188,6 +199,8 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
           />
         ) : view.kind === 'settings' ? (
           <SettingsScreen call={call} onBack={back} />
+        ) : view.kind === 'deskUsers' ? (
+          <DeskUsersScreen call={call} selfId={session.userId} onBack={back} />
         ) : view.kind === 'audit' ? (
           <Suspense fallback={<p role="status">Loading…</p>}>
             <AuditScreen call={call} onBack={back} />
