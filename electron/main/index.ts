@@ -10,7 +10,7 @@ import { resolveConfig } from '../core/config';
 import { registerContract } from './ipc';
 import { appKeyProvider } from './keys';
 import { saveDialogChooser } from './save-dialog';
-import { APP_ORIGIN, APP_SCHEME, CSP, isAppUrl, resolveAppPath, secureWebPreferences } from './security';
+import { APP_ORIGIN, APP_SCHEME, CSP, externalLinkAllowed, isAppUrl, resolveAppPath, secureWebPreferences } from './security';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererRoot = path.resolve(here, '../renderer');
@@ -36,8 +36,8 @@ function createWindow(): BrowserWindow {
   });
   win.webContents.on('will-attach-webview', (event) => event.preventDefault());
   win.webContents.setWindowOpenHandler(({ url }) => {
-    // Only https links leave the app, in the user's browser; nothing opens inside it.
-    if (/^https:\/\//i.test(url)) void shell.openExternal(url);
+    // Only https links to the allowed hosts leave the app, in the user's browser; nothing opens inside it.
+    if (externalLinkAllowed(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
   void win.loadURL(`${APP_ORIGIN}/index.html`);

@@ -2,6 +2,7 @@
  * Window hardening, kept free of side effects so a unit test can check it with a fake Electron.
  */
 import { resolveStaticFile } from '../core/static-files';
+import { WEBCHAT_URL } from '../core/mail/templates';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'desk';
@@ -46,6 +47,27 @@ export function isAppUrl(url: string | undefined): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The hosts whose pages a link in the app may open in the user's browser: the Shared Services
+ * webchat the mails point to, and Microsoft's help for its Authenticator app. Nothing else leaves.
+ */
+export const EXTERNAL_HOSTS: readonly string[] = [new URL(WEBCHAT_URL).hostname, 'support.microsoft.com'];
+
+/**
+ * Whether shell.openExternal may open this URL: https only (no file:, smb:, javascript:…), on one
+ * of the hosts exactly (not a look-alike or a subdomain), on the default port, with no user name
+ * or password in it (https://trusted@evil.example is evil.example).
+ */
+export function externalLinkAllowed(raw: string, hosts: readonly string[] = EXTERNAL_HOSTS): boolean {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return false;
+  }
+  return u.protocol === 'https:' && u.username === '' && u.password === '' && u.port === '' && hosts.includes(u.hostname);
 }
 
 /** Map an app:// request to a file under the renderer folder, or null (another host, traversal). */

@@ -7,7 +7,7 @@ import { ManualClock } from '../../electron/core/clock';
 import { registerContract, type InvokeEventLike, type IpcMainLike, type WebContentsLike } from '../../electron/main/ipc';
 import { appKeyProvider, WRAPPED_KEY_FILE, type SafeStorageLike } from '../../electron/main/keys';
 import { saveDialogChooser, type SaveDialogLike } from '../../electron/main/save-dialog';
-import { APP_ORIGIN, CSP, isAppUrl, resolveAppPath, secureWebPreferences } from '../../electron/main/security';
+import { APP_ORIGIN, CSP, EXTERNAL_HOSTS, externalLinkAllowed, isAppUrl, resolveAppPath, secureWebPreferences } from '../../electron/main/security';
 import { KeyFileProvider, Vault } from '../../electron/core/secrets/vault';
 import { openTestCore, tempDir, type TestCore } from '../support/targets';
 import { totpAt } from '../support/http';
@@ -88,6 +88,39 @@ describe('window hardening', () => {
     expect(isAppUrl(`${APP_ORIGIN}/index.html`)).toBe(true);
     for (const url of ['file:///etc/passwd', 'https://desk', 'app://desk.evil.com/', 'app://other/', 'javascript:alert(1)', '', undefined]) {
       expect(isAppUrl(url)).toBe(false);
+    }
+  });
+
+  it('opens in the browser only https links to the allowed hosts, never look-alikes or other schemes', () => {
+    expect(EXTERNAL_HOSTS).toEqual(['www.example.nhs.uk', 'support.microsoft.com']);
+    for (const url of ['https://www.example.nhs.uk/shared-services/webchat', 'https://WWW.Example.NHS.uk/x?y=1#z', 'https://support.microsoft.com/en-gb/account-billing']) {
+      expect(externalLinkAllowed(url), url).toBe(true);
+    }
+    for (const url of [
+      'file:///etc/passwd',
+      'file://www.example.nhs.uk/share',
+      'smb://www.example.nhs.uk/share',
+      'javascript:alert(1)',
+      'JavaScript://www.example.nhs.uk/%0Aalert(1)',
+      'data:text/html,<script>alert(1)</script>',
+      'http://www.example.nhs.uk/shared-services/webchat',
+      'ftp://www.example.nhs.uk/',
+      'app://desk/index.html',
+      'https://www.example.nhs.uk.evil.example/',
+      'https://evil.example/www.example.nhs.uk',
+      'https://www.example.nhs.uk@evil.example/',
+      'https://user:pass@www.example.nhs.uk/',
+      'https://www.example.nhs.uk:8443/',
+      'https://example.nhs.uk/',
+      'https://sub.www.example.nhs.uk/',
+      'https://www.examp1e.nhs.uk/',
+      'https://www.ex\u0430mple.nhs.uk/', // Cyrillic а: punycode, another host
+      'https://support.microsoft.com.evil.example/',
+      'https://www.example.nhs.uk./',
+      'not a url',
+      '',
+    ]) {
+      expect(externalLinkAllowed(url), url).toBe(false);
     }
   });
 
