@@ -98,6 +98,7 @@ function sqliteKnex(filename: string, readOnly: boolean): Knex {
       min: readOnly ? 0 : 1,
       max: 1,
       afterCreate: (conn: SqliteConn, done: (err: Error | null, conn: unknown) => void) => {
+        if (!readOnly) beginImmediately(conn);
         conn.serialize(() => {
           if (readOnly) conn.run('PRAGMA query_only = ON');
           else conn.run('PRAGMA journal_mode = WAL');
@@ -114,6 +115,19 @@ function sqliteKnex(filename: string, readOnly: boolean): Knex {
 interface SqliteConn {
   serialize(fn: () => void): void;
   run(sql: string, cb?: (err: Error | null) => void): void;
+  all(sql: string, ...rest: unknown[]): unknown;
+}
+
+/**
+ * Every transaction on the writer begins IMMEDIATE (knex says BEGIN, which is DEFERRED): it takes
+ * the database's write lock before its first read, waiting for it (busy timeout) while another
+ * process writes. A deferred transaction that has read and then writes after another process
+ * committed gets SQLITE_BUSY at once, without waiting, which would reach the user when two desks
+ * share one file (a shared drive).
+ */
+function beginImmediately(conn: SqliteConn): void {
+  const all = conn.all.bind(conn);
+  conn.all = (sql: string, ...rest: unknown[]) => all(sql === 'BEGIN;' ? 'BEGIN IMMEDIATE;' : sql, ...rest);
 }
 
 interface PgConnection {
