@@ -22,7 +22,7 @@ const binary = electronBinary();
 test.describe('Electron window', () => {
   test.skip(binary.path === null, binary.reason);
 
-  test('opens on the first-run screen with a fresh data directory', async () => {
+  test('opens on the first-run screen with a fresh data directory; the page has only the preload\'s object, no Node', async () => {
     const mainJs = path.join(ROOT, 'out', 'main', 'index.js');
     expect(fs.existsSync(mainJs), 'the app is built (npx electron-vite build)').toBe(true);
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfa-desk-electron-'));
@@ -40,6 +40,17 @@ test.describe('Electron window', () => {
       await expect(window.getByRole('heading', { level: 1, name: 'Create the first admin' })).toBeVisible({ timeout: 30_000 });
       await expect(window.getByLabel('Username')).toBeVisible();
       await expect(window).toHaveTitle(/MFA Desk/);
+      // The page has the preload's one object and nothing of Node; it comes from app://.
+      const page = await window.evaluate(() => {
+        const w = globalThis as unknown as Record<string, unknown>;
+        const desk = w['desk'] as object | undefined;
+        return {
+          protocol: (w['location'] as { protocol: string }).protocol,
+          keys: desk ? Object.keys(desk).sort() : null,
+          node: [typeof w['require'], typeof w['process'], typeof w['module'], typeof w['Buffer']],
+        };
+      });
+      expect(page).toEqual({ protocol: 'app:', keys: ['invoke', 'on'], node: ['undefined', 'undefined', 'undefined', 'undefined'] });
     } finally {
       await app.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
