@@ -216,14 +216,7 @@ function NewPasswordStep({
             value={repeat}
             onChange={(e) => setRepeat(e.currentTarget.value)}
           />
-          <div className="form__actions">
-            <button type="submit" className="button button--primary" aria-disabled={busy || undefined}>
-              {busy ? 'Saving…' : 'Save password and continue'}
-            </button>
-            <button type="button" className="button" onClick={onStartAgain}>
-              Start again
-            </button>
-          </div>
+          <StepActions busy={busy} label="Save password and continue" busyLabel="Saving…" onStartAgain={onStartAgain} />
         </form>
       )}
     </>
@@ -297,16 +290,23 @@ function CodeStep({
           value={code}
           onChange={(e) => setCode(e.currentTarget.value)}
         />
-        <div className="form__actions">
-          <button type="submit" className="button button--primary" aria-disabled={busy || undefined}>
-            {busy ? 'Checking…' : enrol ? 'Verify code and sign in' : 'Verify code'}
-          </button>
-          <button type="button" className="button" onClick={onStartAgain}>
-            Start again
-          </button>
-        </div>
+        <StepActions busy={busy} label={enrol ? 'Verify code and sign in' : 'Verify code'} busyLabel="Checking…" onStartAgain={onStartAgain} />
       </form>
     </>
+  );
+}
+
+/** A sign-in step's buttons: go on, or start again from the username and password. */
+function StepActions({ busy, label, busyLabel, onStartAgain }: { busy: boolean; label: string; busyLabel: string; onStartAgain: () => void }) {
+  return (
+    <div className="form__actions">
+      <button type="submit" className="button button--primary" aria-disabled={busy || undefined}>
+        {busy ? busyLabel : label}
+      </button>
+      <button type="button" className="button" onClick={onStartAgain}>
+        Start again
+      </button>
+    </div>
   );
 }
 
