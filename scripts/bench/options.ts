@@ -36,6 +36,13 @@ Options:
   --skip-audit      skip the audit benchmark (CSV export of a fifth of the events, memory, event
                     loop, chain verification)
   --audit-only      run only the audit benchmark
+  --load            run only the load test on PostgreSQL (needs DESK_BENCH_PG_URL): simulated agents
+                    search, open the employee, verify the caller and re-register a factor at once,
+                    in a throwaway schema (bench-results/load-postgres.md)
+  --load-agents N   agents at once in the load test (default 20)
+  --load-seconds N  how long the load test runs (default 60)
+  --load-employees N  demo employees in the load test's schema (default 20,000; each ticket is
+                    another employee, so enough for the whole run)
   --skip-sqlite     measure PostgreSQL only (needs DESK_BENCH_PG_URL)
   --pg-schema NAME  PostgreSQL schema for the benchmark data (default bench_<N>)
   --no-build        use the existing build in out/ for P4/P5 even if the sources are newer
@@ -67,6 +74,10 @@ export interface BenchOptions {
   skipAudit: boolean;
   auditOnly: boolean;
   auditEvents: number;
+  load: boolean;
+  loadAgents: number;
+  loadSeconds: number;
+  loadEmployees: number;
   build: boolean;
   analyze: boolean;
   outDir: string;
@@ -108,6 +119,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         'skip-audit': { type: 'boolean' },
         'audit-only': { type: 'boolean' },
         'audit-events': { type: 'string' },
+        load: { type: 'boolean' },
+        'load-agents': { type: 'string' },
+        'load-seconds': { type: 'string' },
+        'load-employees': { type: 'string' },
         'skip-sqlite': { type: 'boolean' },
         'no-build': { type: 'boolean' },
         'pg-schema': { type: 'string' },
@@ -129,6 +144,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (values['hr-only'] && values['mail-only']) throw new UsageError('--hr-only and --mail-only contradict each other');
   if (values['audit-only'] && values['skip-audit']) throw new UsageError('--audit-only and --skip-audit contradict each other');
   if (values['audit-only'] && (values['hr-only'] || values['mail-only'])) throw new UsageError('--audit-only and --hr-only or --mail-only contradict each other');
+  if (values.load && !pgUrl) throw new UsageError('--load needs DESK_BENCH_PG_URL (the load test runs on PostgreSQL)');
+  if (values.load && (values['hr-only'] || values['mail-only'] || values['audit-only'])) throw new UsageError('--load runs on its own: leave out --hr-only, --mail-only and --audit-only');
   const pgSchema = values['pg-schema'] ?? `bench_${employees}`;
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(pgSchema)) throw new UsageError('--pg-schema must be a lower-case identifier (letters, digits, _)');
   return {
@@ -149,6 +166,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     skipAudit: !!values['skip-audit'],
     auditOnly: !!values['audit-only'],
     auditEvents: positiveInt('audit-events', values['audit-events'], 5_000_000, 1000, 20_000_000),
+    load: !!values.load,
+    loadAgents: positiveInt('load-agents', values['load-agents'], 20, 1, 200),
+    loadSeconds: positiveInt('load-seconds', values['load-seconds'], 60, 1, 3600),
+    loadEmployees: positiveInt('load-employees', values['load-employees'], 20_000, 100, 200_000),
     skipSqlite: !!values['skip-sqlite'],
     build: !values['no-build'],
     analyze: !!values.analyze,

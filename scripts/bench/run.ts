@@ -14,6 +14,7 @@ import { measureBrowser } from './browser';
 import { writeResults, type RunResults, type Section } from './report';
 import { int, log, settle } from './stats';
 import { mailMarkdown, measureMail, ISSUE_P95_GOAL_MS, POOL_SPEEDUP_GOAL } from './mail';
+import { loadMarkdown, measureLoad } from './load';
 import { importMarkdown, measureImport } from './hr-import';
 import { auditMarkdown, auditRows, measureAudit } from './audit';
 
@@ -76,6 +77,25 @@ async function runMail(kind: DbKind, opts: BenchOptions): Promise<boolean> {
     return true;
   } catch (err) {
     log(`ERROR in the mail benchmark: ${err instanceof Error ? err.message : String(err)}`);
+    return false;
+  }
+}
+
+/** The load test on PostgreSQL, written to bench-results/load-postgres.md and .json. */
+async function runLoad(opts: BenchOptions): Promise<boolean> {
+  log(`── load on postgres: ${opts.loadAgents} agents, ${opts.loadSeconds} s ──`);
+  try {
+    const r = await measureLoad({ pgUrl: opts.pgUrl!, agents: opts.loadAgents, seconds: opts.loadSeconds, employees: opts.loadEmployees, log });
+    fs.mkdirSync(opts.outDir, { recursive: true });
+    const md = path.join(opts.outDir, 'load-postgres.md');
+    const json = path.join(opts.outDir, 'load-postgres.json');
+    fs.writeFileSync(md, `# Load test (postgres)\n\nMeasured ${new Date().toISOString()} on this machine.\n\n${loadMarkdown(r)}`);
+    fs.writeFileSync(json, JSON.stringify(r, null, 2) + '\n');
+    const ok = r.errorCount === 0 && r.deadlocks === 0 && r.chainIntact;
+    process.stdout.write(`\nload, postgres:\n${loadMarkdown(r)}  L1  ${ok ? 'PASS' : 'MISS'}  ${r.errorCount} errors, ${r.deadlocks} deadlocks  (goal 0 and 0)\nResults: ${md}\n         ${json}\n\n`);
+    return ok;
+  } catch (err) {
+    log(`ERROR in the load test: ${err instanceof Error ? err.message : String(err)}`);
     return false;
   }
 }
@@ -172,6 +192,7 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (opts.load) return (await runLoad(opts)) ? 0 : 1;
   let ok = true;
   const only = opts.mailOnly || opts.hrOnly || opts.auditOnly;
   if (!only) {

@@ -167,6 +167,43 @@ describe('npm run bench (smoke, tiny dataset)', () => {
     expect(f.indexSeconds).toBeGreaterThan(0);
   }, 120_000);
 
+  it.runIf(!!process.env.DESK_TEST_PG_URL)('--load: agents work tickets at once on PostgreSQL, every action timed, no error, the chain intact, the schema dropped', async () => {
+    const dir = tempDir('desk-bench-load-');
+    dirs.push(dir);
+    const out = path.join(dir, 'out');
+    const r = await runBench(['--load', '--load-agents', '4', '--load-seconds', '2', '--load-employees', '300', '--out', out], {
+      ...cleanEnv(),
+      DESK_BENCH_PG_URL: process.env.DESK_TEST_PG_URL,
+    });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/L1 {2}PASS {2}0 errors, 0 deadlocks/);
+    const result = JSON.parse(fs.readFileSync(path.join(out, 'load-postgres.json'), 'utf8')) as {
+      agents: number;
+      tickets: number;
+      errorCount: number;
+      chainIntact: boolean;
+      actions: Record<string, { count: number; p50Ms: number; p99Ms: number }>;
+    };
+    expect(result).toMatchObject({ agents: 4, errorCount: 0, chainIntact: true });
+    expect(Object.keys(result.actions)).toEqual(['search', 'open', 'send code', 'check code', 're-register']);
+    for (const a of Object.values(result.actions)) {
+      expect(a.count).toBeGreaterThan(0);
+      expect(a.p99Ms).toBeGreaterThanOrEqual(a.p50Ms);
+    }
+    expect(fs.readFileSync(path.join(out, 'load-postgres.md'), 'utf8')).toContain('| re-register |');
+    const k = knexFactory({ client: 'pg', connection: process.env.DESK_TEST_PG_URL!, pool: { min: 0, max: 1 } });
+    try {
+      const left = await k.raw("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'bench\\_load\\_%'");
+      expect(left.rows).toEqual([]);
+    } finally {
+      await k.destroy();
+    }
+    // Without PostgreSQL it says what it needs.
+    const refused = await runBench(['--load'], cleanEnv());
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--load needs DESK_BENCH_PG_URL');
+  }, 120_000);
+
   it.runIf(!!process.env.DESK_TEST_PG_URL)('does the same on PostgreSQL in its own schema', async () => {
     const url = process.env.DESK_TEST_PG_URL!;
     const schema = `bench_t_${crypto.randomBytes(5).toString('hex')}`;
