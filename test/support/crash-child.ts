@@ -1,0 +1,53 @@
+/**
+ * Run by the crash test as a child process (`tsx test/support/crash-child.ts`), and killed by it
+ * with SIGKILL at a random moment: a desk working through tickets as fast as it can. For each
+ * caller (CRASH_CALLERS, JSON: [{ id, factorType }]) a supervisor overrides the verification and
+ * re-registers the factor (a new phone), then a manager adds a personal address to the record.
+ * After each caller it prints `done <id>`.
+ *
+ * Environment: DESK_DATA_DIR, DESK_DATABASE_URL / DESK_DATABASE_SCHEMA (PostgreSQL), CRASH_CALLERS.
+ */
+import { openDeskCore } from '../../electron/core/app';
+import { getEmployee } from '../../electron/core/employees/employees.service';
+import { silentLogger } from '../../electron/core/log/logger';
+import { overrideVerification, reRegister } from '../../electron/core/mfa/agent-actions.service';
+import { updateEmails } from '../../electron/core/records/emails.service';
+
+async function main(): Promise<void> {
+  const core = await openDeskCore({
+    config: {
+      dataDir: process.env.DESK_DATA_DIR!,
+      databaseUrl: process.env.DESK_DATABASE_URL || undefined,
+      databaseSchema: process.env.DESK_DATABASE_SCHEMA || undefined,
+    },
+    logger: silentLogger,
+  });
+  const callers = JSON.parse(process.env.CRASH_CALLERS!) as Array<{ id: number; factorType: 'authenticator_app' | 'email' }>;
+  const supervisor = { actor: { userId: null, name: 'crash.supervisor' }, role: 'supervisor' as const };
+  const manager = { actor: { userId: null, name: 'crash.manager' }, role: 'manager' as const };
+  process.stdout.write('started\n');
+  for (const c of callers) {
+    const ticketRef = `CRASH-${c.id}`;
+    await overrideVerification(core, { ...supervisor, ticketRef }, { employeeId: c.id, reason: 'Known caller, confirmed by the line manager' });
+    await reRegister(core, { ...supervisor, ticketRef }, { employeeId: c.id, factorType: c.factorType });
+    const e = await getEmployee(core.db, c.id);
+    if (!e.emails.some((m) => m.kind === 'personal')) {
+      await updateEmails(core, { ...manager, ticketRef }, {
+        employeeId: c.id,
+        version: e.version,
+        emails: [
+          ...e.emails.map((m) => ({ id: m.id, kind: m.kind, address: m.address, usedForCodes: m.usedForCodes })),
+          { kind: 'personal' as const, address: `crash.${c.id}@example.org` },
+        ],
+      });
+    }
+    process.stdout.write(`done ${c.id}\n`);
+  }
+  process.stdout.write('finished\n');
+  await core.close();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
