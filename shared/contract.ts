@@ -15,6 +15,7 @@ import type {
   AuditReportPage,
   AuditVerifyReport,
   CallerVerificationView,
+  DataKeyView,
   DemoSeedResult,
   DeskUserView,
   DeskUserWithTemporaryPassword,
@@ -509,6 +510,11 @@ export const channels = {
     input: z.object({ userId: rowIdSchema }).strict(),
     access: ['admin'],
     summary: 'Lift a lock-out after too many failed sign-ins (audited).',
+  }),
+  'settings.dataKey': channel<DataKeyView>()({
+    input: empty,
+    access: ['admin'],
+    summary: 'Where this desk keeps the data key that seals secrets (the OS keychain or the 0600 key file), and why not the keychain when it could not be had.',
   }),
   'demo.load': channel<DemoSeedResult>()({
     input: z

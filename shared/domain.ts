@@ -44,6 +44,14 @@ export type SignInStep =
   /** An admin reset the password (or made the user with a temporary one): choose a new one first. */
   | { step: 'newPassword'; challenge: string };
 
+/** Where this desk keeps the data key that seals secrets (admins' Settings): never the key. */
+export interface DataKeyView {
+  kind: 'keychain' | 'file';
+  where: string;
+  /** Why the OS keychain is not used although the app wanted it (Linux without a keyring). */
+  warning: string | null;
+}
+
 /** A desk user as admins see them: never a password, hash or authenticator key. */
 export interface DeskUserView {
   id: number;

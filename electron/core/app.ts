@@ -108,6 +108,7 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
     dataDir: config.dataDir,
     hrJobs,
     auditExports,
+    dataKey: () => keys.storage(),
     ...(options.chooseSavePath ? { chooseSavePath: options.chooseSavePath } : {}),
   });
   const router = createRouter({

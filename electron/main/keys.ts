@@ -22,7 +22,13 @@ export function appKeyProvider(dataDir: string, safeStorage: SafeStorageLike): K
   const plainFile = path.join(dataDir, KEY_FILE_NAME);
   const backend = safeStorage.getSelectedStorageBackend?.() ?? 'os';
   const usable = safeStorage.isEncryptionAvailable() && backend !== 'basic_text';
-  if (!usable || (fs.existsSync(plainFile) && !fs.existsSync(wrapped))) return new KeyFileProvider(dataDir);
+  if (!usable) {
+    return new KeyFileProvider(
+      dataDir,
+      `This computer has no OS keychain MFA Desk can use (${backend === 'basic_text' ? 'Linux without a keyring: safeStorage would keep it as plain text' : 'safeStorage is not available'}), so the data key is in the key file instead. Keep the data directory private and back the key up with the database.`,
+    );
+  }
+  if (fs.existsSync(plainFile) && !fs.existsSync(wrapped)) return new KeyFileProvider(dataDir);
   let key: Buffer | undefined;
   return {
     getKey() {
@@ -40,5 +46,6 @@ export function appKeyProvider(dataDir: string, safeStorage: SafeStorageLike): K
     },
     exists: () => key !== undefined || fs.existsSync(wrapped),
     describe: () => `data key wrapped by the OS keychain (${backend}) in ${wrapped}`,
+    storage: () => ({ kind: 'keychain', where: `the OS keychain (${backend}), wrapping ${wrapped}`, warning: null }),
   };
 }

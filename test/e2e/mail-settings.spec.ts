@@ -13,6 +13,9 @@ test('an admin sets the SMTP server, the password stays hidden, and a test mail 
     await signIn(page, admin);
     await page.getByRole('button', { name: 'Settings' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
+    // Where the data key is: the browser host keeps it in the 0600 key file, which is as meant.
+    await expect(page.getByRole('region', { name: 'Data key' })).toContainText('the key file');
+    await expect(page.getByRole('region', { name: 'Data key' }).getByRole('status')).toHaveCount(0);
     const mail = page.getByRole('region', { name: 'Mail (SMTP)' });
     await expect(mail.getByLabel('Host')).toHaveValue('');
     await expect(mail).toContainText('No password is stored.');

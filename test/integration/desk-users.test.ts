@@ -258,6 +258,13 @@ describe.each(TARGETS)('desk user administration on $name', (target: Target) => 
     await setDeskUserDisabled(core.db, clock, CLI_ACTOR, id, false);
   });
 
+  it('tells admins where the data key is kept, and nobody else', async () => {
+    expect(await ok('settings.dataKey', {}, admin)).toEqual({ kind: 'file', where: expect.stringContaining(core.config.dataDir), warning: null });
+    await newUser('data.key.agent', 'agent');
+    const agent = await signedIn('data.key.agent');
+    expect(await invoke('settings.dataKey', {}, agent)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+
   it('refuses every desk user channel to non-admins and bad input, changing nothing', async () => {
     const id = await newUser('plain.agent', 'agent');
     const agent = await signedIn('plain.agent');

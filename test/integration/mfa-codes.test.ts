@@ -43,7 +43,7 @@ async function refused(run: () => Promise<unknown>): Promise<{ code: string; mes
 }
 
 function keys(bytes: Buffer): KeyProvider {
-  return { getKey: () => bytes, exists: () => true, describe: () => 'test key' };
+  return { getKey: () => bytes, exists: () => true, describe: () => 'test key', storage: () => ({ kind: 'file', where: 'memory', warning: null }) };
 }
 
 describe('Vault.mac', () => {

@@ -213,6 +213,7 @@ describe('data key in the app', () => {
     expect(onDisk.includes(key)).toBe(false);
     expect(onDisk.toString()).not.toContain(key.toString('base64'));
     expect(appKeyProvider(dir, safe).getKey().equals(key)).toBe(true);
+    expect(first.storage()).toMatchObject({ kind: 'keychain', warning: null });
     const sealed = new Vault(first).seal('JBSWY3DPEHPK3PXP', 'x');
     expect(new Vault(appKeyProvider(dir, safe)).open(sealed, 'x')).toBe('JBSWY3DPEHPK3PXP');
     fs.rmSync(dir, { recursive: true, force: true });
@@ -220,8 +221,18 @@ describe('data key in the app', () => {
 
   it('falls back to the 0600 key file where safeStorage has no keychain', () => {
     const dir = tempDir();
-    expect(appKeyProvider(dir, new FakeSafeStorage(true, 'basic_text'))).toBeInstanceOf(KeyFileProvider);
+    const noKeyring = appKeyProvider(dir, new FakeSafeStorage(true, 'basic_text'));
+    expect(noKeyring).toBeInstanceOf(KeyFileProvider);
     expect(appKeyProvider(dir, new FakeSafeStorage(false))).toBeInstanceOf(KeyFileProvider);
+    // Settings says so, in plain words.
+    expect(noKeyring.storage()).toEqual({
+      kind: 'file',
+      where: expect.stringContaining(path.join(dir, 'secret.key')),
+      warning: expect.stringMatching(/no OS keychain.*Linux without a keyring/),
+    });
+    expect(appKeyProvider(dir, new FakeSafeStorage(false)).storage().warning).toMatch(/safeStorage is not available/);
+    // The browser host and the CLI use the key file by design: no warning there.
+    expect(new KeyFileProvider(dir).storage().warning).toBeNull();
     const p = new KeyFileProvider(dir);
     p.getKey();
     expect(fs.statSync(p.file).mode & 0o777).toBe(0o600);

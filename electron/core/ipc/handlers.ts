@@ -17,7 +17,7 @@ import {
   setDeskUserRole,
   unlockDeskUser,
 } from '../deskusers/deskusers.service';
-import type { DeskUserView } from '../../../shared/domain';
+import type { DataKeyView, DeskUserView } from '../../../shared/domain';
 import { getEmployee, hasEmployees } from '../employees/employees.service';
 import { EmployeeSearch } from '../employees/search.service';
 import { employeeAudit, employeePage } from '../employees/employee-page.service';
@@ -68,6 +68,8 @@ export interface HandlerDeps {
    * cancelled. Absent in the browser host, where the renderer downloads the file instead.
    */
   chooseSavePath?: (suggestedName: string) => Promise<string | null>;
+  /** Where the data key is kept (the key provider the core was opened with). */
+  dataKey?: () => DataKeyView;
 }
 
 /** The desk user acting (from the session the router checked) on the ticket the agent typed. */
@@ -269,6 +271,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'desk.users.resetTotp': async (input, ctx) => endSessions(await resetDeskUserTotp(db, clock, actorOf(ctx.session), input.userId), true),
     'desk.users.unlock': async (input, ctx) => unlockDeskUser(db, clock, actorOf(ctx.session), input.userId),
+
+    'settings.dataKey': async () => {
+      if (!deps.dataKey) throw new DeskError('UNAVAILABLE', 'Where the data key is kept is not known here.');
+      return deps.dataKey();
+    },
 
     'demo.load': async (input, ctx) => {
       if (demoRunning) throw new DeskError('CONFLICT', 'Demo data is already being loaded');

@@ -13,6 +13,16 @@ export interface KeyProvider {
   /** Is there already a key (so getKey() will not create a new one)? */
   exists(): boolean;
   describe(): string;
+  /** Where the key is kept, for the admins' Settings screen (never the key itself). */
+  storage(): DataKeyStorage;
+}
+
+export interface DataKeyStorage {
+  kind: 'keychain' | 'file';
+  /** In plain words: the OS keychain and its backend, or the key file's path. */
+  where: string;
+  /** Set when the app wanted the OS keychain and could not have it. */
+  warning: string | null;
 }
 
 /** A fingerprint of the data key, stored in the database so a wrong or new key is noticed. */
@@ -89,7 +99,11 @@ export class KeyFileProvider implements KeyProvider {
   private key: Buffer | undefined;
   readonly file: string;
 
-  constructor(dataDir: string) {
+  /** `warning`: why the key file is used although the OS keychain was wanted (the app on Linux without a keyring). */
+  constructor(
+    dataDir: string,
+    private readonly warning: string | null = null,
+  ) {
     this.file = path.join(dataDir, KEY_FILE_NAME);
   }
 
@@ -124,5 +138,9 @@ export class KeyFileProvider implements KeyProvider {
 
   describe(): string {
     return `key file ${this.file} (mode 0600)`;
+  }
+
+  storage(): DataKeyStorage {
+    return { kind: 'file', where: `the key file ${this.file}, readable by this computer's user only`, warning: this.warning };
   }
 }

@@ -1,5 +1,5 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { SMTP_SECURITIES, type SmtpSecurityMode, type SmtpSettingsView, type TestMailResult } from '../../../shared/domain';
+import { SMTP_SECURITIES, type DataKeyView, type SmtpSecurityMode, type SmtpSettingsView, type TestMailResult } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
 import type { Invoke } from '../client';
 import { ErrorAlert, Field, HeaderScreen, errorMessage, fieldErrors } from '../components/ui';
@@ -16,18 +16,23 @@ interface Props {
 }
 
 /**
- * Admin settings: the mail (SMTP) server mail goes out through. With no host set the desk writes
+ * Admin settings: where the data key is kept, and the mail (SMTP) server mail goes out through. With no host set the desk writes
  * each mail as an .eml file to the data directory's outbox folder. The password is sent once and
  * never shown again (the main process keeps it sealed and only says whether one is set).
  */
 export function SettingsScreen({ call, onBack }: Props) {
   const [view, setView] = useState<SmtpSettingsView | null>(null);
+  const [dataKey, setDataKey] = useState<DataKeyView | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
 
   useEffect(() => {
     let live = true;
     call('smtp.get', {}).then(
       (v) => live && setView(v),
+      (err: unknown) => live && setLoadError(errorMessage(err)),
+    );
+    call('settings.dataKey', {}).then(
+      (v) => live && setDataKey(v),
       (err: unknown) => live && setLoadError(errorMessage(err)),
     );
     return () => {
@@ -38,6 +43,19 @@ export function SettingsScreen({ call, onBack }: Props) {
   return (
     <HeaderScreen title="Settings" className="settings" onBack={onBack}>
       <ErrorAlert message={loadError} />
+      {dataKey ? (
+        <section aria-labelledby="data-key-heading">
+          <h2 id="data-key-heading">Data key</h2>
+          <p>
+            Authenticator keys, the SMTP password and code mails are sealed with a data key kept in {dataKey.where}.
+          </p>
+          {dataKey.warning ? (
+            <p className="notice notice--error" role="status">
+              {dataKey.warning}
+            </p>
+          ) : null}
+        </section>
+      ) : null}
       {view ? <MailSettings call={call} initial={view} onSaved={setView} /> : loadError ? null : <p role="status">Loading…</p>}
     </HeaderScreen>
   );
