@@ -10,7 +10,7 @@ import { resolveConfig } from '../core/config';
 import { registerContract } from './ipc';
 import { appKeyProvider } from './keys';
 import { saveDialogChooser } from './save-dialog';
-import { APP_ORIGIN, APP_SCHEME, CSP, externalLinkAllowed, isAppUrl, resolveAppPath, secureWebPreferences } from './security';
+import { APP_ORIGIN, APP_SCHEME, CSP, denyPermission, hardenContents, resolveAppPath, secureWebPreferences } from './security';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererRoot = path.resolve(here, '../renderer');
@@ -31,15 +31,6 @@ function createWindow(): BrowserWindow {
     webPreferences: secureWebPreferences(preloadPath),
   });
   win.once('ready-to-show', () => win.show());
-  win.webContents.on('will-navigate', (event, url) => {
-    if (!isAppUrl(url)) event.preventDefault();
-  });
-  win.webContents.on('will-attach-webview', (event) => event.preventDefault());
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    // Only https links to the allowed hosts leave the app, in the user's browser; nothing opens inside it.
-    if (externalLinkAllowed(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
   void win.loadURL(`${APP_ORIGIN}/index.html`);
   return win;
 }
@@ -54,7 +45,8 @@ async function start(): Promise<void> {
     auditCheckpoints: true,
     chooseSavePath: saveDialogChooser(dialog, () => BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0] ?? null, () => app.getPath('documents')),
   });
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
+  session.defaultSession.setPermissionRequestHandler(denyPermission);
+  session.defaultSession.setPermissionCheckHandler(() => false);
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });
@@ -75,12 +67,8 @@ async function start(): Promise<void> {
   });
 }
 
-app.on('web-contents-created', (_e, contents) => {
-  contents.on('will-navigate', (event, url) => {
-    if (!isAppUrl(url)) event.preventDefault();
-  });
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-});
+// Every webContents, the window's included (this fires as each is made, before it loads anything).
+app.on('web-contents-created', (_e, contents) => hardenContents(contents, (url) => void shell.openExternal(url)));
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();

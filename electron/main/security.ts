@@ -70,6 +70,36 @@ export function externalLinkAllowed(raw: string, hosts: readonly string[] = EXTE
   return u.protocol === 'https:' && u.username === '' && u.password === '' && u.port === '' && hosts.includes(u.hostname);
 }
 
+/** What of Electron's webContents the hardening uses (a fake in unit tests). */
+export interface ContentsLike {
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
+}
+
+/**
+ * Every webContents the app makes (its window, and any other a page might open): navigation away
+ * from app:// and webviews are refused, no window opens inside the app, and a link goes to the
+ * user's browser only when externalLinkAllowed says so.
+ */
+export function hardenContents(contents: ContentsLike, openExternal: (url: string) => void): void {
+  contents.on('will-navigate', (event: { preventDefault(): void }, url: string) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event: { preventDefault(): void }, url: string) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event: { preventDefault(): void }) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    if (externalLinkAllowed(url)) openExternal(url);
+    return { action: 'deny' };
+  });
+}
+
+/** The answer to every permission a page asks for (camera, notifications, clipboard, …): no. */
+export function denyPermission(_contents: unknown, _permission: string, callback: (granted: boolean) => void): void {
+  callback(false);
+}
+
 /** Map an app:// request to a file under the renderer folder, or null (another host, traversal). */
 export function resolveAppPath(rendererRoot: string, requestUrl: string): string | null {
   let u: URL;

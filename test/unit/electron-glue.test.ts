@@ -7,7 +7,7 @@ import { ManualClock } from '../../electron/core/clock';
 import { registerContract, type InvokeEventLike, type IpcMainLike, type WebContentsLike } from '../../electron/main/ipc';
 import { appKeyProvider, WRAPPED_KEY_FILE, type SafeStorageLike } from '../../electron/main/keys';
 import { saveDialogChooser, type SaveDialogLike } from '../../electron/main/save-dialog';
-import { APP_ORIGIN, CSP, EXTERNAL_HOSTS, externalLinkAllowed, isAppUrl, resolveAppPath, secureWebPreferences } from '../../electron/main/security';
+import { APP_ORIGIN, CSP, denyPermission, EXTERNAL_HOSTS, externalLinkAllowed, hardenContents, isAppUrl, resolveAppPath, secureWebPreferences, type ContentsLike } from '../../electron/main/security';
 import { KeyFileProvider, Vault } from '../../electron/core/secrets/vault';
 import { openTestCore, tempDir, type TestCore } from '../support/targets';
 import { totpAt } from '../support/http';
@@ -88,6 +88,42 @@ describe('window hardening', () => {
     expect(isAppUrl(`${APP_ORIGIN}/index.html`)).toBe(true);
     for (const url of ['file:///etc/passwd', 'https://desk', 'app://desk.evil.com/', 'app://other/', 'javascript:alert(1)', '', undefined]) {
       expect(isAppUrl(url)).toBe(false);
+    }
+  });
+
+  it('keeps every webContents on app://: navigation, redirects and webviews refused, no window opens, allowed links go to the browser', () => {
+    const listeners = new Map<string, (...args: any[]) => void>();
+    let openHandler: ((d: { url: string }) => { action: 'deny' }) | undefined;
+    const contents: ContentsLike = {
+      on: (event, listener) => listeners.set(event, listener),
+      setWindowOpenHandler: (handler) => {
+        openHandler = handler;
+      },
+    };
+    const opened: string[] = [];
+    hardenContents(contents, (url) => opened.push(url));
+    const prevented = (event: string, url?: string) => {
+      let stopped = false;
+      listeners.get(event)!({ preventDefault: () => (stopped = true) }, url);
+      return stopped;
+    };
+    expect(prevented('will-navigate', `${APP_ORIGIN}/index.html#x`)).toBe(false);
+    for (const url of ['https://www.example.nhs.uk/', 'file:///etc/passwd', 'app://evil/', 'javascript:alert(1)']) {
+      expect(prevented('will-navigate', url), url).toBe(true);
+      expect(prevented('will-redirect', url), url).toBe(true);
+    }
+    expect(prevented('will-attach-webview')).toBe(true);
+    for (const url of ['https://www.example.nhs.uk/shared-services/webchat', 'https://evil.example/', 'smb://host/share', `${APP_ORIGIN}/index.html`]) {
+      expect(openHandler!({ url })).toEqual({ action: 'deny' });
+    }
+    expect(opened).toEqual(['https://www.example.nhs.uk/shared-services/webchat']);
+  });
+
+  it('denies every permission a page asks for', () => {
+    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fullscreen']) {
+      let answer: boolean | undefined;
+      denyPermission({}, permission, (granted) => (answer = granted));
+      expect(answer, permission).toBe(false);
     }
   });
 
