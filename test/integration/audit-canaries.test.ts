@@ -3,7 +3,8 @@
  * authenticator seeds and sign-in codes, the SMTP password — go through every operation that
  * handles them, through the contract, with the real log file. None of them may then be found in
  * the audit table, the log files, an export from the screen, a `desk export audit` file or the chain
- * check. (The employees' seeds and codes are checked the same way in mfa-agent.test.ts.)
+ * check, nor at rest in the raw database or any file of the data directory. (The employees' seeds
+ * and codes are checked the same way in mfa-agent.test.ts.)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { openDeskCore, type DeskCore } from '../../electron/core/app';
 import { ManualClock } from '../../electron/core/clock';
 import { createDeskUser } from '../../electron/core/deskusers/deskusers.service';
 import { createLogger } from '../../electron/core/log/logger';
+import { KEY_FILE_NAME, KeyFileProvider } from '../../electron/core/secrets/vault';
 import { deskEnv, runDesk } from '../support/cli';
 import { secretFromUri, totpAt } from '../support/http';
 import { assertNoSecrets } from '../support/mfa-fixtures';
@@ -107,5 +109,36 @@ describe.each(TARGETS)('no secret in the audit trail, the logs or an export on $
     assertNoSecrets(fs.readFileSync(path.join(s.dataDir, 'audit', 'checkpoints.jsonl'), 'utf8'), secrets);
     assertNoSecrets(JSON.stringify(report) + run.stdout + run.stderr, secrets);
     fs.rmSync(dir, { recursive: true, force: true });
+
+    // At rest: the raw database (every table of the schema on PostgreSQL; the file, its WAL and
+    // shared memory on sqlite) and every file of the data directory but the key file itself hold
+    // none of them in clear, nor the data key or the key the audit checkpoints are signed with.
+    const dataKey = new KeyFileProvider(s.dataDir).getKey();
+    const checkpointKey = (core.vault as unknown as { macKey(purpose: string): Buffer }).macKey('audit.checkpoint');
+    const atRest = [...secrets].filter((x) => !/^\d+$/.test(x)); // 6-digit codes would match any number in a page
+    for (const key of [dataKey, checkpointKey]) atRest.push(key.toString('hex'), key.toString('base64'), key.toString('base64url'));
+    const files: string[] = [];
+    const walk = (d: string) => {
+      for (const f of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, f.name);
+        if (f.isDirectory()) walk(p);
+        else if (p !== path.join(s.dataDir, KEY_FILE_NAME)) files.push(p);
+      }
+    };
+    walk(s.dataDir);
+    if (target.name === 'sqlite') expect(files.map((f) => path.basename(f))).toContain('desk.sqlite');
+    for (const f of files) {
+      const bytes = fs.readFileSync(f);
+      for (const secret of atRest) expect(bytes.includes(Buffer.from(secret, 'utf8')), `a secret (${secret.length} chars) in ${path.relative(s.dataDir, f)}`).toBe(false);
+    }
+    if (target.name === 'postgres') {
+      const tables = (await core.db.raw('SELECT tablename FROM pg_tables WHERE schemaname = current_schema()')).rows as Array<{ tablename: string }>;
+      expect(tables.length).toBeGreaterThan(10);
+      for (const { tablename } of tables) {
+        const rows = (await core.db.raw('SELECT t::text AS row FROM ?? t', [tablename])).rows as Array<{ row: string }>;
+        const text = rows.map((r) => r.row).join('\n');
+        for (const secret of atRest) expect(text.includes(secret), `a secret (${secret.length} chars) in table ${tablename}`).toBe(false);
+      }
+    }
   }, 60_000);
 });
