@@ -23,8 +23,13 @@ function open(s: Scratch): Promise<DeskCore> {
 
 /** Run the child desk and SIGKILL it right after it reports `done` for the `after`-th caller. */
 function runAndKill(s: Scratch, callers: Caller[], after: number): Promise<{ done: number[]; signal: NodeJS.Signals | null; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DESK_DATA_DIR: s.dataDir, CRASH_CALLERS: JSON.stringify(callers) };
-  if (s.databaseUrl) Object.assign(env, { DESK_DATABASE_URL: s.databaseUrl, DESK_DATABASE_SCHEMA: s.schema });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DESK_DATA_DIR: s.dataDir,
+    DESK_DATABASE_URL: s.databaseUrl ?? '',
+    DESK_DATABASE_SCHEMA: s.schema ?? '',
+    CRASH_CALLERS: JSON.stringify(callers),
+  };
   // Node with tsx as its loader (not the tsx wrapper), so the SIGKILL hits the process doing the work.
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const done: number[] = [];

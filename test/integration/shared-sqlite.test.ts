@@ -14,7 +14,7 @@ const WRITES = 40;
 
 /** A desk in a child process on the given data directory, started and then told to go. */
 function desk(dataDir: string, tag: string) {
-  const child = spawn(TSX, [CHILD], { cwd: ROOT, env: { ...process.env, DESK_DATA_DIR: dataDir, SHARED_TAG: tag, SHARED_WRITES: String(WRITES) }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(TSX, [CHILD], { cwd: ROOT, env: { ...process.env, DESK_DATA_DIR: dataDir, DESK_DATABASE_URL: '', DESK_DATABASE_SCHEMA: '', SHARED_TAG: tag, SHARED_WRITES: String(WRITES) }, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));

@@ -7,21 +7,13 @@
  *
  * Environment: DESK_DATA_DIR, DESK_DATABASE_URL / DESK_DATABASE_SCHEMA (PostgreSQL), CRASH_CALLERS.
  */
-import { openDeskCore } from '../../electron/core/app';
 import { getEmployee } from '../../electron/core/employees/employees.service';
-import { silentLogger } from '../../electron/core/log/logger';
+import { openChildCore } from './child-core';
 import { overrideVerification, reRegister } from '../../electron/core/mfa/agent-actions.service';
 import { updateEmails } from '../../electron/core/records/emails.service';
 
 async function main(): Promise<void> {
-  const core = await openDeskCore({
-    config: {
-      dataDir: process.env.DESK_DATA_DIR!,
-      databaseUrl: process.env.DESK_DATABASE_URL || undefined,
-      databaseSchema: process.env.DESK_DATABASE_SCHEMA || undefined,
-    },
-    logger: silentLogger,
-  });
+  const core = await openChildCore();
   const callers = JSON.parse(process.env.CRASH_CALLERS!) as Array<{ id: number; factorType: 'authenticator_app' | 'email' }>;
   const supervisor = { actor: { userId: null, name: 'crash.supervisor' }, role: 'supervisor' as const };
   const manager = { actor: { userId: null, name: 'crash.manager' }, role: 'manager' as const };

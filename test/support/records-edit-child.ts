@@ -9,22 +9,13 @@
  * change as JSON, without the ticket reference).
  */
 import readline from 'node:readline';
-import { openDeskCore } from '../../electron/core/app';
 import { ManualClock } from '../../electron/core/clock';
-import { silentLogger } from '../../electron/core/log/logger';
+import { openChildCore } from './child-core';
 import { updateEmails, type UpdateEmailsInput } from '../../electron/core/records/emails.service';
 import { DeskError } from '../../shared/errors';
 
 async function main(): Promise<void> {
-  const core = await openDeskCore({
-    config: {
-      dataDir: process.env.DESK_DATA_DIR!,
-      databaseUrl: process.env.DESK_DATABASE_URL || undefined,
-      databaseSchema: process.env.DESK_DATABASE_SCHEMA || undefined,
-    },
-    clock: new ManualClock(process.env.RECORDS_NOW!),
-    logger: silentLogger,
-  });
+  const core = await openChildCore(new ManualClock(process.env.RECORDS_NOW!));
   const input = JSON.parse(process.env.RECORDS_INPUT!) as UpdateEmailsInput;
   const lines = readline.createInterface({ input: process.stdin });
   process.stdout.write('ready\n');

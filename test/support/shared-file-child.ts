@@ -8,8 +8,7 @@
  * Environment: DESK_DATA_DIR, SHARED_TAG (names this desk's users), SHARED_WRITES.
  */
 import readline from 'node:readline';
-import { openDeskCore } from '../../electron/core/app';
-import { silentLogger } from '../../electron/core/log/logger';
+import { openChildCore } from './child-core';
 import { changeSetting } from '../../electron/core/settings/settings.service';
 import { insertDeskUser, setDeskUserRole } from '../../electron/core/deskusers/deskusers.service';
 import { signIn } from '../../electron/core/auth/auth.service';
@@ -17,7 +16,7 @@ import { ChallengeStore } from '../../electron/core/auth/sessions';
 import { cheapHash } from './cheap-hash';
 
 async function main(): Promise<void> {
-  const core = await openDeskCore({ config: { dataDir: process.env.DESK_DATA_DIR! }, logger: silentLogger });
+  const core = await openChildCore();
   const tag = process.env.SHARED_TAG!;
   const writes = Number(process.env.SHARED_WRITES);
   const actor = { userId: null, name: tag };
