@@ -8,6 +8,7 @@ import { databaseKind } from '../db/connection';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import { chainAfterHead, type AuditContent } from '../audit/chain';
 import { createDeskUser, findDeskUser } from '../deskusers/deskusers.service';
+import { WEBCHAT_URL } from '../mail/templates';
 import { newTotpSeed } from '../auth/totp';
 import type { Vault } from '../secrets/vault';
 import { buildGivenSort, buildSearchDoc, buildSortName } from '../employees/employees.service';
@@ -233,8 +234,6 @@ function makeEmployee(rnd: Random, now: number, ids: Counters, vault: Vault) {
   }
   return { employee, emails, factors, audits, codes, mails };
 }
-
-const WEBCHAT_URL = 'https://www.example.nhs.uk/shared-services/webchat';
 
 function renderDemoMail(values: Record<string, string>): { subject: string; body_text: string; body_html: null } {
   const fill = (t: string) => t.replace(/\{\{(\w+)\}\}/g, (_m: string, k: string) => values[k] ?? '');
