@@ -5,7 +5,7 @@ import { deferredIndexes, restoreIndexes } from './db/deferred-indexes';
 import { migrateToLatest } from './db/migrate';
 import { createLogger, type Logger } from './log/logger';
 import { KeyFileProvider, Vault, type KeyProvider } from './secrets/vault';
-import { ChallengeStore, SessionStore } from './auth/sessions';
+import { ChallengeStore, SessionStore, UnknownUserLocks } from './auth/sessions';
 import { createSessionCheck } from './auth/session-check';
 import { createRouter, type Router } from './ipc/router';
 import { createHandlers } from './ipc/handlers';
@@ -13,7 +13,7 @@ import { checkpointIfDue } from './audit/integrity';
 import { AuditExportJobs } from './audit/export-jobs';
 import { recordAudit } from './audit/audit.service';
 import { verifyDataKey } from './secrets/data-key';
-import { signOut } from './auth/auth.service';
+import { LOCK_MINUTES, MAX_FAILED_SIGNINS, signOut } from './auth/auth.service';
 import type { CoreConfig } from './config';
 import { createMailSender, type MailSender } from './mail/sender';
 import { HrImportJobs } from './imports/hr-jobs';
@@ -91,6 +91,7 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
   const vault = new Vault(keys);
   const sessions = new SessionStore(clock);
   const challenges = new ChallengeStore(clock);
+  const unknownUsers = new UnknownUserLocks(clock, { failures: MAX_FAILED_SIGNINS, lockMinutes: LOCK_MINUTES });
   const db = database.knex;
   const mail = createMailSender({ db, clock, vault, logger, dataDir: config.dataDir });
   const hrJobs = new HrImportJobs({ db, clock, logger, dataDir: config.dataDir });
@@ -103,6 +104,7 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
     vault,
     sessions,
     challenges,
+    unknownUsers,
     logger,
     onMailQueued: () => mail.wake(),
     dataDir: config.dataDir,

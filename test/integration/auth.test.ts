@@ -266,6 +266,26 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
     expect(step).toMatchObject({ step: 'enrol', issuer: 'MFA Desk', account: 'lock.user' });
   });
 
+  it('a lock-out does not tell a real username from an unknown or disabled one', async () => {
+    await newUser('real.user');
+    const off = await newUser('gone.user');
+    await core.db('desk_users').where({ id: off }).update({ disabled_at: clock.now().toISOString() });
+    // Through the contract, as the sign-in screen calls it (the core's own lock-outs for unknown names).
+    const answers = async (username: string) => {
+      const out: unknown[] = [];
+      for (let i = 1; i <= MAX_FAILED_SIGNINS + 1; i++) out.push((await invoke('auth.signIn', { username, password: `wrong password ${i}` })) as unknown);
+      return out;
+    };
+    const real = await answers('real.user');
+    expect(real[MAX_FAILED_SIGNINS]).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED', message: expect.stringMatching(/Too many failed sign-ins/) } });
+    expect(await answers('no.such.user')).toEqual(real);
+    expect(await answers('gone.user')).toEqual(real);
+    // And the lock-out ends for all three at the same time.
+    clock.advance(LOCK_MINUTES * MINUTE);
+    const after = await invoke('auth.signIn', { username: 'no.such.user', password: 'wrong password again' });
+    expect(after).toMatchObject({ ok: false, error: { message: 'Wrong username or password' } });
+  });
+
   it('counts wrong codes too: five lock the user and end the challenge', async () => {
     const { id, secret } = await enrolledUser('codelock.user');
     const challenge = await totpChallenge('codelock.user');

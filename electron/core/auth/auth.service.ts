@@ -10,7 +10,7 @@ import type { Vault } from '../secrets/vault';
 import { getSetting } from '../settings/settings.service';
 import { toIso } from '../db/values';
 import { newTotpSeed, totpUri, verifyTotp } from './totp';
-import { ChallengeStore, SessionStore, type Session } from './sessions';
+import { ChallengeStore, SessionStore, UnknownUserLocks, type Session } from './sessions';
 
 export const MAX_FAILED_SIGNINS = 5;
 export const LOCK_MINUTES = 15;
@@ -26,6 +26,8 @@ export interface AuthDeps {
   vault: Vault;
   sessions: SessionStore;
   challenges: ChallengeStore;
+  /** Lock-outs for names that are not (active) desk users, so they answer as desk users do. */
+  unknownUsers?: UnknownUserLocks;
 }
 
 export function sessionInfo(s: Session): SessionInfo {
@@ -89,8 +91,12 @@ async function attemptFailed(deps: AuthDeps, user: DeskUserRow, stage: 'password
 export async function signIn(deps: AuthDeps, username: string, password: string): Promise<SignInStep> {
   const user = await findDeskUser(deps.db, username);
   if (!user || user.disabled_at != null) {
-    // The same work and the same answer as a wrong password, so neither is told apart.
+    // The same work and the same answers as for a desk user, lock-out included, so that nothing
+    // tells an unknown or disabled name from a real one.
+    const until = deps.unknownUsers?.lockedUntil(username);
+    if (until) throw lockedError(until);
     await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
+    deps.unknownUsers?.failed(username);
     throw new DeskError('UNAUTHENTICATED', WRONG_CREDENTIALS);
   }
   await reserveAttempt(deps, user);
