@@ -114,7 +114,23 @@ export async function createFirstAdmin(
   }
 }
 
-export function deskUserView(r: DeskUserRow, now: Date): DeskUserView {
+/** What a desk user's view is made of: never the password hash or the sealed authenticator key. */
+const VIEW_COLUMNS = [
+  'id',
+  'username',
+  'display_name',
+  'role',
+  'disabled_at',
+  'totp_enrolled_at',
+  'failed_signins',
+  'locked_until',
+  'must_change_password',
+  'last_signin_at',
+  'created_at',
+] as const;
+type ViewRow = Pick<DeskUserRow, (typeof VIEW_COLUMNS)[number]>;
+
+export function deskUserView(r: ViewRow, now: Date): DeskUserView {
   const lockedUntil = toIso(r.locked_until);
   return {
     id: Number(r.id),
@@ -122,7 +138,7 @@ export function deskUserView(r: DeskUserRow, now: Date): DeskUserView {
     displayName: r.display_name,
     role: r.role,
     disabled: r.disabled_at != null,
-    totpEnrolled: r.totp_seed_enc != null,
+    totpEnrolled: r.totp_enrolled_at != null,
     lockedUntil: lockedUntil && lockedUntil > now.toISOString() ? lockedUntil : null,
     failedSignins: Number(r.failed_signins),
     mustChangePassword: Boolean(r.must_change_password),
@@ -132,7 +148,7 @@ export function deskUserView(r: DeskUserRow, now: Date): DeskUserView {
 }
 
 export async function listDeskUsers(db: Knex | Knex.Transaction, clock: Clock): Promise<DeskUserView[]> {
-  const rows: DeskUserRow[] = await db('desk_users').select('*').orderBy('username');
+  const rows: ViewRow[] = await db('desk_users').select(VIEW_COLUMNS).orderBy('username');
   const now = clock.now();
   return rows.map((r) => deskUserView(r, now));
 }
@@ -175,7 +191,7 @@ async function activeAdmins(trx: Knex.Transaction): Promise<number> {
 
 /** The row after a change, as admins see it. */
 async function viewOf(trx: Knex.Transaction, clock: Clock, userId: number): Promise<DeskUserView> {
-  const row: DeskUserRow | undefined = await trx('desk_users').where({ id: userId }).first();
+  const row: ViewRow | undefined = await trx('desk_users').where({ id: userId }).first(VIEW_COLUMNS);
   if (!row) throw noSuchUser();
   return deskUserView(row, clock.now());
 }
@@ -274,7 +290,7 @@ export async function resetDeskUserTotp(db: Knex, clock: Clock, actor: Actor, us
     await trx('desk_users')
       .where({ id: row.id })
       .update({ totp_seed_enc: null, totp_enrolled_at: null, totp_last_step: null, updated_at: now, session_epoch: trx.raw('session_epoch + 1') });
-    await recordAudit(trx, clock, { actor, action: 'desk_user.totp_reset', details: { ...subject(row), wasEnrolled: row.totp_seed_enc != null } });
+    await recordAudit(trx, clock, { actor, action: 'desk_user.totp_reset', details: { ...subject(row), wasEnrolled: row.totp_enrolled_at != null } });
     return viewOf(trx, clock, Number(row.id));
   });
 }
