@@ -5,7 +5,7 @@
  * renderer client derives its types from it.
  */
 import { z } from 'zod';
-import { AUDIT_EXPORT_FORMATS, AUDIT_SORT_KEYS, DESK_ROLES, SMTP_SECURITIES, EMAIL_KINDS, EMPLOYEE_STATUSES, FACTOR_FILTERS, FACTOR_TYPES, MFA_STATES, SORT_KEYS } from './domain';
+import { AUDIT_EXPORT_FORMATS, AUDIT_SORT_KEYS, DESK_ROLES, TICKET_CATEGORIES, TICKET_STATUSES, SMTP_SECURITIES, EMAIL_KINDS, EMPLOYEE_STATUSES, FACTOR_FILTERS, FACTOR_TYPES, MFA_STATES, SORT_KEYS } from './domain';
 import type {
   AppStatus,
   AuditCheckpointInfo,
@@ -35,6 +35,12 @@ import type {
   TestMailResult,
   HrImportJobView,
   UnlockResult,
+  CannedReplyTemplate,
+  ChangeReferenceMatch,
+  ManagerTaskView,
+  TicketDetail,
+  TicketListPage,
+  TicketReport,
 } from './domain';
 
 /** `public`: no session needed; `signedIn`: any desk user; otherwise the roles listed. */
@@ -222,6 +228,30 @@ export const auditReportFilterSchema = z
   .strict()
   .refine((f) => !f.from || !f.to || f.from <= f.to, { message: 'The first day comes after the last', path: ['to'] });
 
+/** A ticket's free text (notes, resolution note, a task for a manager): tabs and line breaks allowed. */
+const ticketTextSchema = (min: number, what: string, max = 4000) =>
+  z
+    .string()
+    .trim()
+    .min(min, min > 0 ? `Write ${what} (at least ${min} characters)` : undefined)
+    .max(max, `Keep ${what} under ${max.toLocaleString('en-GB')} characters`)
+    .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), 'Control characters are not allowed');
+const ticketIdSchema = rowIdSchema;
+const periodSchema = z
+  .object({ from: daySchema, to: daySchema })
+  .strict()
+  .refine((p) => p.from <= p.to, { message: 'The first day comes after the last', path: ['to'] })
+  .refine((p) => Date.parse(p.to) - Date.parse(p.from) <= 366 * 24 * 60 * 60_000, { message: 'Choose at most a year', path: ['to'] });
+/** A canned reply as an admin writes it (the main process checks placeholders and digit runs). */
+const cannedReplyInputSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9_-]{1,40}$/, 'Use 1–40 lower-case letters, digits, - or _ for the id'),
+    category: z.enum(TICKET_CATEGORIES),
+    title: z.string().trim().min(1, 'Give the reply a title').max(80),
+    text: z.string().trim().min(1, 'Write the reply').max(1000, 'Keep a reply under 1,000 characters'),
+  })
+  .strict();
+
 export const channels = {
   'app.status': channel<AppStatus>()({
     input: empty,
@@ -345,6 +375,100 @@ export const channels = {
     input: z.object({ employeeId: employeeIdSchema, ticketRef: ticketRefSchema }).strict(),
     access: CALLER_ROLES,
     summary: "Clear the employee's wrong-code counts and code lock (verified caller only).",
+  }),
+  'tickets.list': channel<TicketListPage>()({
+    input: z
+      .object({
+        status: z.enum([...TICKET_STATUSES, 'active', 'all']).default('active'),
+        mine: z.boolean().default(false),
+        query: z.string().trim().max(64).default(''),
+        cursor: z.string().max(100).nullable().default(null),
+        limit: z.number().int().min(1).max(100).default(50),
+      })
+      .strict(),
+    access: CALLER_ROLES,
+    summary: 'The ticket inbox, newest first, a page at a time: by status, yours only, or by reference; with the count per status and the age against the SLA.',
+  }),
+  'tickets.create': channel<TicketDetail>()({
+    input: z
+      .object({
+        reference: ticketRefSchema,
+        category: z.enum(TICKET_CATEGORIES).default('other'),
+        employeeId: employeeIdSchema.optional(),
+        notes: ticketTextSchema(0, 'the notes').optional(),
+      })
+      .strict(),
+    access: CALLER_ROLES,
+    summary: "Open a ticket for a webchat (the platform's chat id as its reference); you are its assignee (audited).",
+  }),
+  'tickets.get': channel<TicketDetail>()({
+    input: z.object({ ticketId: ticketIdSchema }).strict(),
+    access: CALLER_ROLES,
+    summary: "A ticket with the actions taken on it, its tasks, the caller's verification, its category's checklist and canned replies.",
+  }),
+  'tickets.update': channel<TicketDetail>()({
+    input: z
+      .object({
+        ticketId: ticketIdSchema,
+        category: z.enum(TICKET_CATEGORIES).optional(),
+        employeeId: employeeIdSchema.optional(),
+        status: z.enum(['open', 'waiting_employee']).optional(),
+        assignToMe: z.boolean().optional(),
+        notes: ticketTextSchema(0, 'the notes').optional(),
+      })
+      .strict(),
+    access: CALLER_ROLES,
+    summary: "Change a ticket's category, employee, status (open or waiting on the employee), assignee or notes (audited).",
+  }),
+  'tickets.waitOnManager': channel<TicketDetail>()({
+    input: z.object({ ticketId: ticketIdSchema, description: ticketTextSchema(10, 'what the manager should do', 500) }).strict(),
+    access: CALLER_ROLES,
+    summary: "The ticket waits on a manager: a task goes to the managers' queue; it comes back when the manager saves the record (audited).",
+  }),
+  'tickets.resolve': channel<TicketDetail>()({
+    input: z.object({ ticketId: ticketIdSchema, note: ticketTextSchema(5, 'the resolution note') }).strict(),
+    access: CALLER_ROLES,
+    summary: 'Resolve a ticket with a resolution note (audited).',
+  }),
+  'tickets.reopen': channel<TicketDetail>()({
+    input: z.object({ ticketId: ticketIdSchema, reason: ticketTextSchema(5, 'why it is reopened', 1000) }).strict(),
+    access: CALLER_ROLES,
+    summary: 'Reopen a resolved ticket, with the reason (audited and counted).',
+  }),
+  'tickets.findChange': channel<ChangeReferenceMatch>()({
+    input: z.object({ text: z.string().trim().min(1).max(200) }).strict(),
+    access: CALLER_ROLES,
+    summary: 'The audit event a change reference from a confirmation mail (CHG-… or REC-…) points at, and its employee.',
+  }),
+  'tickets.openFromChange': channel<TicketDetail>()({
+    input: z.object({ changeReference: z.string().trim().min(1).max(200), reference: ticketRefSchema }).strict(),
+    access: CALLER_ROLES,
+    summary: '"Wasn\'t me": open a "change not made by me" ticket on the exact event the reference points at (or the one open already).',
+  }),
+  'tasks.list': channel<ManagerTaskView[]>()({
+    input: z.object({ status: z.enum(['open', 'done']).default('open') }).strict(),
+    access: RECORD_ROLES,
+    summary: "The managers' queue: tasks tickets wait on (oldest first), or the latest done.",
+  }),
+  'tickets.report': channel<TicketReport>()({
+    input: periodSchema,
+    access: REPORT_ROLES,
+    summary: 'Tickets opened in a period by category and status, reopened, and the median time to resolve.',
+  }),
+  'tickets.reportCsv': channel<{ csv: string; fileName: string }>()({
+    input: periodSchema,
+    access: REPORT_ROLES,
+    summary: 'The ticket report as a CSV file (audited).',
+  }),
+  'replies.get': channel<CannedReplyTemplate[]>()({
+    input: empty,
+    access: ['admin'],
+    summary: 'The canned reply templates per ticket category.',
+  }),
+  'replies.update': channel<CannedReplyTemplate[]>()({
+    input: z.object({ replies: z.array(cannedReplyInputSchema).max(100) }).strict(),
+    access: ['admin'],
+    summary: 'Replace the canned reply templates (placeholders only for facts, never a code; audited).',
   }),
   'records.updateEmails': channel<EmailsUpdated>()({
     input: updateEmailsInputSchema,

@@ -633,6 +633,45 @@ const SPECS: Record<string, MigrationSpec> = {
       expect(await k.schema.hasColumn('desk_users', 'username')).toBe(true);
     },
   },
+  '0018_ticket_workflow': {
+    tables: ['manager_tasks'],
+    columns: {
+      tickets: ['reopened_count', 'linked_event_id', 'updated_at'],
+      manager_tasks: ['id', 'ticket_id', 'employee_id', 'description', 'status', 'created_at', 'created_by', 'created_by_name', 'closed_at', 'closed_by_name'],
+    },
+    indexes: {
+      tickets: ['tickets_assignee_idx', 'tickets_opened_idx', 'tickets_linked_event_idx'],
+      manager_tasks: ['manager_tasks_status_idx', 'manager_tasks_employee_idx', 'manager_tasks_ticket_idx'],
+      mail_outbox: ['mail_outbox_reference_idx'],
+    },
+    async present(k) {
+      const user = await newDeskUser(k);
+      const emp = await newEmployee(k);
+      const ticket = await insertId(k, 'tickets', { reference: `chat-${uniq()}`, opened_by: user, opened_at: NOW, employee_id: emp });
+      expect(Number((await k('tickets').where({ id: ticket }).first()).reopened_count)).toBe(0);
+      const task = (o: Record<string, unknown> = {}) => ({
+        ticket_id: ticket,
+        employee_id: emp,
+        description: 'Correct the email on record',
+        created_at: NOW,
+        created_by: user,
+        created_by_name: 'u',
+        ...o,
+      });
+      const id = await insertId(k, 'manager_tasks', task());
+      expect((await k('manager_tasks').where({ id }).first()).status).toBe('open');
+      await expectRefused(k('manager_tasks').insert(task({ status: 'later' })), /manager_tasks_status_check/);
+      await expectRefused(k('manager_tasks').insert(task({ ticket_id: 987_654 })), /foreign key/i);
+      // A task goes with its ticket.
+      await k('tickets').where({ id: ticket }).delete();
+      expect(await k('manager_tasks').where({ id }).first()).toBeUndefined();
+    },
+    async absent(k) {
+      expect(await k.schema.hasColumn('tickets', 'reopened_count')).toBe(false);
+      expect(await k.schema.hasColumn('tickets', 'reference')).toBe(true);
+      expect(await indexNames(k, 'mail_outbox')).not.toContain('mail_outbox_reference_idx');
+    },
+  },
 };
 
 /** PostgreSQL: the column's statistics target (-1: the server's default). */

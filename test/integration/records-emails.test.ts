@@ -116,7 +116,7 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
 
   /** A change of the emails of `e` (as loaded) on a ticket. */
   function change(e: EmployeeDetail, emails: Entry[], extra: Record<string, unknown> = {}): Record<string, unknown> {
-    return { employeeId: e.id, ticketRef: 'REC-1', version: e.version, emails, ...extra };
+    return { employeeId: e.id, ticketRef: `REC-${e.id}`, version: e.version, emails, ...extra };
   }
 
   async function employee(): Promise<EmployeeFixture & { u: string }> {
@@ -201,6 +201,7 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
       duplicates: [],
       reRegistration: null,
       cancelledFactorId: null,
+      tasksClosed: 0,
     });
     expect(wakeUps).toBe(1);
     wakeUps = 0;

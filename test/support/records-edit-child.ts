@@ -23,7 +23,11 @@ async function main(): Promise<void> {
   lines.close();
   let out: Record<string, unknown>;
   try {
-    const r = await updateEmails(core, { actor: { userId: null, name: process.env.RECORDS_ACTOR! }, role: 'manager', ticketRef: process.env.RECORDS_TICKET! }, input);
+    // A desk manager's row (tickets are opened by desk users): the one by that name, or the first manager.
+    const name = process.env.RECORDS_ACTOR!;
+    const user = ((await core.db('desk_users').where({ username: name }).first('id')) ??
+      (await core.db('desk_users').where({ role: 'manager' }).orderBy('id').first('id'))) as { id: number } | undefined;
+    const r = await updateEmails(core, { actor: { userId: user ? Number(user.id) : null, name }, role: 'manager', ticketRef: process.env.RECORDS_TICKET! }, input);
     out = { ok: true, version: r.version };
   } catch (err) {
     out = err instanceof DeskError ? { ok: false, code: err.code, message: err.message } : { ok: false, code: 'CRASH', message: String(err) };

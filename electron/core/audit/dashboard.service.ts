@@ -3,6 +3,7 @@ import type { AuditDashboard } from '../../../shared/domain';
 import type { Clock } from '../clock';
 import { databaseKind } from '../db/connection';
 import { dayStart } from './reports.service';
+import { ticketReport } from '../tickets/report.service';
 
 /**
  * The supervisors' dashboard: what the desk did over a period, counted in the database (GROUP BY
@@ -96,9 +97,11 @@ export async function auditDashboard(db: Knex, clock: Clock, period: { from: str
     const expired = num(r?.expired);
     return { day, issued, redeemed, expired, open: issued - redeemed - expired };
   });
+  const tickets = await ticketReport(db, period);
   return {
     from: period.from,
     to: period.to,
+    tickets,
     actionsPerDay: all.map((day) => ({ day, count: eventsByDay.get(day) ?? 0 })),
     codesPerDay,
     reRegistrations: [...reasons.values()].sort((a, b) => b.count - a.count || a.factorType.localeCompare(b.factorType) || a.removedState.localeCompare(b.removedState)),

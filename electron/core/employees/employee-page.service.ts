@@ -35,6 +35,22 @@ function parseDetails(raw: unknown): Record<string, unknown> {
   }
 }
 
+/** The audit columns a trail shows. */
+export const AUDIT_ENTRY_COLUMNS = ['id', 'occurred_at', 'actor_name', 'ticket_ref', 'action', 'result', 'details'] as const;
+
+/** An audit row as the desk shows it. */
+export function toAuditEntry(r: Record<string, unknown>): AuditEntry {
+  return {
+    id: Number(r.id),
+    occurredAt: toIso(r.occurred_at)!,
+    actor: String(r.actor_name),
+    ticketRef: (r.ticket_ref as string | null) ?? null,
+    action: String(r.action),
+    result: r.result === 'refused' ? 'refused' : 'ok',
+    details: parseDetails(r.details),
+  };
+}
+
 const AUDIT_CURSOR_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)~(\d{1,10})$/;
 
 /**
@@ -57,17 +73,9 @@ export async function employeeAudit(db: Knex, employeeId: number, cursor: string
     }
     qb.whereRaw('(occurred_at, id) < (?, ?)', [m[1]!, id]);
   }
-  const rows: Array<Record<string, unknown>> = await qb.select('id', 'occurred_at', 'actor_name', 'ticket_ref', 'action', 'result', 'details');
+  const rows: Array<Record<string, unknown>> = await qb.select(...AUDIT_ENTRY_COLUMNS);
   const shown = rows.slice(0, limit);
-  const entries: AuditEntry[] = shown.map((r) => ({
-    id: Number(r.id),
-    occurredAt: toIso(r.occurred_at)!,
-    actor: String(r.actor_name),
-    ticketRef: (r.ticket_ref as string | null) ?? null,
-    action: String(r.action),
-    result: r.result === 'refused' ? 'refused' : 'ok',
-    details: parseDetails(r.details),
-  }));
+  const entries: AuditEntry[] = shown.map(toAuditEntry);
   const last = entries[entries.length - 1];
   return { rows: entries, nextCursor: rows.length > limit && last ? `${last.occurredAt}~${last.id}` : null };
 }

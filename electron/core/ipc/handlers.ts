@@ -44,6 +44,22 @@ import type { Actor } from '../audit/audit.service';
 import { verifyAuditTrail, writeCheckpoint } from '../audit/integrity';
 import { auditReportCount, auditReportPage } from '../audit/reports.service';
 import { auditDashboard } from '../audit/dashboard.service';
+import { recordAudit } from '../audit/audit.service';
+import {
+  createTicket,
+  findChangeReference,
+  getTicket,
+  listManagerTasks,
+  listTickets,
+  openFromChangeReference,
+  reopenTicket,
+  resolveTicket,
+  updateTicket,
+  waitOnManager,
+  type TicketActor,
+} from '../tickets/tickets.service';
+import { ticketReport, ticketReportCsv } from '../tickets/report.service';
+import { changeSetting, getSetting } from '../settings/settings.service';
 
 export interface HandlerDeps {
   db: Knex;
@@ -78,6 +94,12 @@ export interface HandlerDeps {
 function agent(session: Session | null, ticketRef: string): AgentContext {
   if (!session) throw new DeskError('UNAUTHENTICATED', 'Sign in first.');
   return { actor: { userId: session.userId, name: session.username }, role: session.role, ticketRef };
+}
+
+/** The signed-in desk user working a ticket. */
+function ticketActor(session: Session | null): TicketActor {
+  const s = requireSession(session);
+  return { actor: { userId: s.userId, name: s.username }, role: s.role };
 }
 
 function requireSession(session: Session | null): Session {
@@ -207,6 +229,25 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       mailQueued(await removeFactor(mfa, agent(ctx.session, input.ticketRef), { employeeId: input.employeeId, factorId: input.factorId })),
 
     'mfa.unlock': async (input, ctx) => unlock(mfa, agent(ctx.session, input.ticketRef), { employeeId: input.employeeId }),
+
+    'tickets.list': async (input, ctx) => listTickets({ db, clock }, who(ctx.session), input),
+    'tickets.create': async (input, ctx) => createTicket({ db, clock }, ticketActor(ctx.session), input),
+    'tickets.get': async (input) => getTicket({ db, clock }, input.ticketId),
+    'tickets.update': async (input, ctx) => updateTicket({ db, clock }, ticketActor(ctx.session), input),
+    'tickets.waitOnManager': async (input, ctx) => waitOnManager({ db, clock }, ticketActor(ctx.session), input),
+    'tickets.resolve': async (input, ctx) => resolveTicket({ db, clock }, ticketActor(ctx.session), input),
+    'tickets.reopen': async (input, ctx) => reopenTicket({ db, clock }, ticketActor(ctx.session), input),
+    'tickets.findChange': async (input) => findChangeReference(db, input.text),
+    'tickets.openFromChange': async (input, ctx) => openFromChangeReference({ db, clock }, ticketActor(ctx.session), input),
+    'tasks.list': async (input) => listManagerTasks(db, input.status),
+    'tickets.report': async (input) => ticketReport(deps.reader ?? db, input),
+    'tickets.reportCsv': async (input, ctx) => {
+      const report = await ticketReport(deps.reader ?? db, input);
+      await recordAudit(db, clock, { actor: actorOf(ctx.session), action: 'tickets.report_exported', details: { from: input.from, to: input.to, opened: report.opened } });
+      return { csv: ticketReportCsv(report), fileName: `tickets-${input.from}-to-${input.to}.csv` };
+    },
+    'replies.get': async () => getSetting(db, 'tickets.cannedReplies'),
+    'replies.update': async (input, ctx) => changeSetting(db, clock, actorOf(ctx.session), 'tickets.cannedReplies', input.replies),
 
     'records.updateEmails': async (input, ctx) => {
       const { ticketRef, ...change } = input;

@@ -42,6 +42,7 @@ import {
 } from './common';
 import { CHANGE_TEXT, checkFactorCode, createPendingFactor, liveFactors, removeFactorRow } from './factors.service';
 import { VERIFICATION_VALID_MINUTES } from './rules';
+import { ticketForAction } from '../tickets/ticket-rows';
 
 /** Who acts, in which role, on which ticket. */
 export interface AgentContext {
@@ -153,6 +154,7 @@ export async function sendIdentityCode(deps: MfaDeps, ctx: AgentContext, input: 
   assertAgent(ctx);
   return transact(deps.db, async (trx) => {
     const employee = await lockEmployee(trx, input.employeeId);
+    await ticketForAction(trx, deps.clock, ctx.actor, employee.id, ctx.ticketRef);
     const email = chooseEmail(await emailsOnRecord(trx, employee.id), input.emailId);
     const issued = await issueCode(trx, deps, { employee, purpose: 'identity_check', requestRef: ctx.ticketRef, recipient: email });
     await enqueueMail(trx, deps.clock, deps.vault, {
@@ -183,6 +185,7 @@ export async function checkIdentityCode(deps: MfaDeps, ctx: AgentContext, input:
   assertAgent(ctx);
   return transact(deps.db, async (trx) => {
     const employee = await lockEmployee(trx, input.employeeId);
+    await ticketForAction(trx, deps.clock, ctx.actor, employee.id, ctx.ticketRef);
     const redeemed = await redeemCode(trx, deps, {
       employee,
       purpose: 'identity_check',
@@ -205,6 +208,7 @@ export async function checkAuthenticatorCode(
   assertAgent(ctx);
   return transact(deps.db, async (trx) => {
     const employee = await lockEmployee(trx, input.employeeId);
+    await ticketForAction(trx, deps.clock, ctx.actor, employee.id, ctx.ticketRef);
     const factor = (await liveFactors(trx, employee.id)).find((f) => f.type === 'authenticator_app' && f.state === 'active');
     if (!factor) {
       throw new DeskError('RULE_VIOLATION', 'The employee has no authenticator app set up: send an identity-check code by email instead.');
@@ -229,6 +233,7 @@ export async function overrideVerification(
   if (reason.length < 10) throw new DeskError('VALIDATION', 'Write the reason for the override (at least 10 characters).');
   return transact(deps.db, async (trx) => {
     const employee = await lockEmployee(trx, input.employeeId);
+    await ticketForAction(trx, deps.clock, ctx.actor, employee.id, ctx.ticketRef);
     return recordVerification(trx, deps, ctx, employee, 'supervisor_override', { reason });
   });
 }
@@ -266,6 +271,7 @@ export async function reRegister(
   assertAgent(ctx);
   return transact(deps.db, async (trx) => {
     const employee = await lockEmployee(trx, input.employeeId);
+    await ticketForAction(trx, deps.clock, ctx.actor, employee.id, ctx.ticketRef);
     await requireVerifiedCaller(trx, deps, employee, ctx.ticketRef);
     const emails = await emailsOnRecord(trx, employee.id);
     assertCanRegister(employee, emails.length);
@@ -332,6 +338,7 @@ export async function restartRegistration(
   assertAgent(ctx);
   return transact(deps.db, async (trx) => {
     const employee = await lockEmployee(trx, input.employeeId);
+    await ticketForAction(trx, deps.clock, ctx.actor, employee.id, ctx.ticketRef);
     await requireVerifiedCaller(trx, deps, employee, ctx.ticketRef);
     const emails = await emailsOnRecord(trx, employee.id);
     assertCanRegister(employee, emails.length);
@@ -378,6 +385,7 @@ export async function removeFactor(deps: MfaDeps, ctx: AgentContext, input: { em
   assertAgent(ctx);
   return transact(deps.db, async (trx) => {
     const employee = await lockEmployee(trx, input.employeeId);
+    await ticketForAction(trx, deps.clock, ctx.actor, employee.id, ctx.ticketRef);
     await requireVerifiedCaller(trx, deps, employee, ctx.ticketRef);
     const factors = await liveFactors(trx, employee.id);
     const factor = factors.find((f) => f.id === input.factorId);
@@ -408,6 +416,7 @@ export async function unlock(deps: MfaDeps, ctx: AgentContext, input: { employee
   assertAgent(ctx);
   return transact(deps.db, async (trx) => {
     const employee = await lockEmployee(trx, input.employeeId);
+    await ticketForAction(trx, deps.clock, ctx.actor, employee.id, ctx.ticketRef);
     await requireVerifiedCaller(trx, deps, employee, ctx.ticketRef);
     const factorIds = (await liveFactors(trx, employee.id)).filter((f) => f.failedAttempts > 0).map((f) => f.id);
     if (employee.codeFailures === 0 && employee.codesLockedAt === null && factorIds.length === 0) {

@@ -33,6 +33,7 @@ import { WEBCHAT_URL } from '../mail/templates';
 import { sendRegistrationCode } from '../mfa/agent-actions.service';
 import { assertCanRegister, emailsOnRecord, lockEmployee, transact, type EmailOnRecord, type MfaDeps, type Trx } from '../mfa/common';
 import { CHANGE_TEXT, createPendingFactor, liveFactors, removeFactorRow, type FactorRow } from '../mfa/factors.service';
+import { closeManagerTasks, ticketForAction } from '../tickets/ticket-rows';
 
 /** Who changes the record, in which role, on which ticket. */
 export interface RecordsContext {
@@ -269,6 +270,8 @@ export async function updateEmails(deps: MfaDeps, ctx: RecordsContext, raw: Upda
             name: `${r.first_name} ${r.last_name}`,
           }));
     if (owners.length > 0 && !input.confirmDuplicate) throw duplicateError(owners);
+    // The change is done on its ticket (opened now when the reference is new).
+    await ticketForAction(trx, deps.clock, ctx.actor, employee.id, ctx.ticketRef);
 
     // Write: removed rows first (an address may come back in another row), then corrections (in
     // two steps when addresses swap rows, as an address is unique per employee), then new rows.
@@ -405,8 +408,12 @@ export async function updateEmails(deps: MfaDeps, ctx: RecordsContext, raw: Upda
       },
     });
 
+    // A manager saving the record closes the tasks waiting on it; their tickets go back to their agents.
+    const tasksClosed = await closeManagerTasks(trx, deps.clock, ctx.actor, employee.id, reference);
+
     return {
       version: version + 1,
+      tasksClosed,
       emails: after.map(view),
       changes,
       reference,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Clock } from '../clock';
 import { DeskError } from '../../../shared/errors';
 import { recordAudit, type Actor } from '../audit/audit.service';
+import { cannedRepliesSchema, DEFAULT_CANNED_REPLIES } from '../tickets/canned-replies';
 
 /** Every setting with its schema and default. Stored as JSON in the settings table. */
 export const SETTINGS = {
@@ -18,6 +19,10 @@ export const SETTINGS = {
    * data key and kept by electron/core/mail/smtp-settings.ts under its own key, so no settings
    * listing can show it.
    */
+  /** A webchat ticket open longer than this is past its service level (amber from three quarters of it). */
+  'tickets.slaMinutes': { schema: z.number().int().min(5).max(7 * 24 * 60), default: 30 },
+  /** The canned replies per ticket category (admins edit them; see tickets/canned-replies.ts). */
+  'tickets.cannedReplies': { schema: cannedRepliesSchema, default: DEFAULT_CANNED_REPLIES },
   'smtp.host': { schema: z.string().trim().max(253).regex(/^[A-Za-z0-9.:[\]_-]*$/, 'a host name or IP address'), default: '' },
   'smtp.port': { schema: z.number().int().min(1).max(65535), default: 587 },
   /** none: plain SMTP; starttls: upgrade with STARTTLS and refuse to go on without it; tls: TLS from the start (port 465). */

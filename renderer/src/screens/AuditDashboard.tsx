@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { AuditDashboard as Dashboard } from '../../../shared/domain';
+import { TICKET_CATEGORY_LABELS, TICKET_STATUS_LABELS, type AuditDashboard as Dashboard, type TicketReport } from '../../../shared/domain';
 import type { Invoke } from '../client';
 import { ErrorAlert, Field, errorMessage } from '../components/ui';
 import { formatNumber } from '../format';
@@ -134,6 +134,69 @@ export function AuditDashboard({ call }: { call: Invoke }) {
       ) : error ? null : (
         <p role="status">Counting…</p>
       )}
+      {data ? <TicketsReport call={call} report={data.tickets} period={period} /> : null}
+    </section>
+  );
+}
+
+/** Webchat tickets in the period: by category and status, reopened, median time to resolve; and its CSV. */
+function TicketsReport({ call, report, period }: { call: Invoke; report: TicketReport; period: { from: string; to: string } }) {
+  const [error, setError] = useState<string | null>(null);
+  const [link, setLink] = useState<{ url: string; name: string } | null>(null);
+  useEffect(() => () => {
+    if (link) URL.revokeObjectURL(link.url);
+  }, [link]);
+  async function exportCsv() {
+    setError(null);
+    try {
+      const r = await call('tickets.reportCsv', period);
+      setLink({ url: URL.createObjectURL(new Blob([r.csv], { type: 'text/csv' })), name: r.fileName });
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }
+  return (
+    <section aria-labelledby="tickets-report" className="dashboard__tickets">
+      <h3 id="tickets-report">Tickets</h3>
+      <p>
+        {formatNumber(report.opened)} opened, {formatNumber(report.resolved)} resolved in the period; {formatNumber(report.reopened)} reopened; median time to
+        resolve: {report.medianMinutesToResolve === null ? 'none resolved' : `${report.medianMinutesToResolve} minutes`}.
+      </p>
+      <div className="button-row">
+        <table className="data-table">
+          <caption>By category</caption>
+          <tbody>
+            {report.byCategory.map((c) => (
+              <tr key={c.category}>
+                <th scope="row">{TICKET_CATEGORY_LABELS[c.category]}</th>
+                <td>{formatNumber(c.count)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <table className="data-table">
+          <caption>By status now</caption>
+          <tbody>
+            {report.byStatus.map((c) => (
+              <tr key={c.status}>
+                <th scope="row">{TICKET_STATUS_LABELS[c.status]}</th>
+                <td>{formatNumber(c.count)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p className="button-row">
+        <button type="button" className="button" onClick={exportCsv}>
+          Export ticket report (CSV)
+        </button>
+        {link ? (
+          <a className="button button--primary" href={link.url} download={link.name}>
+            Download {link.name}
+          </a>
+        ) : null}
+      </p>
+      <ErrorAlert message={error} />
     </section>
   );
 }

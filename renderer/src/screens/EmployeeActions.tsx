@@ -13,6 +13,10 @@ interface Props {
   offset: number;
   /** Something changed: load the page again. */
   onChanged: () => Promise<void>;
+  /** The ticket these actions are done on, when shown on the ticket itself (no reference to type). */
+  fixedTicketRef?: string;
+  /** A reference to start with (the agent may change it). */
+  initialTicketRef?: string;
 }
 
 const TICKET_RE = /^[A-Za-z0-9._:/-]{3,64}$/;
@@ -30,10 +34,10 @@ const METHOD_LABELS = {
  * up) or unlock their codes. Every action carries the ticket reference; the main process enforces
  * every rule and records it in the audit trail. There is no way to turn MFA off.
  */
-export function EmployeeActions({ call, role, page, offset, onChanged }: Props) {
+export function EmployeeActions({ call, role, page, offset, onChanged, fixedTicketRef, initialTicketRef }: Props) {
   const now = useServerNow(offset, true);
   const e = page.employee;
-  const [ticket, setTicket] = useState('');
+  const [ticket, setTicket] = useState(fixedTicketRef ?? initialTicketRef ?? '');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
@@ -72,7 +76,7 @@ export function EmployeeActions({ call, role, page, offset, onChanged }: Props) 
 
   return (
     <div className="actions">
-      <div className="field">
+      {fixedTicketRef ? null : <div className="field">
         <label htmlFor={ticketId}>Webchat ticket reference</label>
         <p className="field__hint" id={`${ticketId}-hint`}>
           Every action below is recorded against this ticket.
@@ -90,7 +94,7 @@ export function EmployeeActions({ call, role, page, offset, onChanged }: Props) 
             setError(null);
           }}
         />
-      </div>
+      </div>}
 
       <div className="panel" aria-live="polite">
         {!ticketOk ? (

@@ -13,6 +13,8 @@ interface Props {
   headingId: string;
   /** Something changed: load the page again. */
   onChanged: () => Promise<void>;
+  /** The ticket reference to start with (a manager's task names it). */
+  initialTicketRef?: string;
 }
 
 const TICKET_RE = /^[A-Za-z0-9._:/-]{3,64}$/;
@@ -58,7 +60,7 @@ function label(d: Draft, drafts: Draft[]): string {
  * process checks everything again; a stale version comes back as "someone else changed this
  * record", an address on another employee's record needs a confirmation with a reason.
  */
-export function EmployeeEmails({ call, role, page, headingId, onChanged }: Props) {
+export function EmployeeEmails({ call, role, page, headingId, onChanged, initialTicketRef }: Props) {
   const e = page.employee;
   const canEdit = EDITOR_ROLES.includes(role);
   const [form, setForm] = useState<Form | null>(null);
@@ -98,6 +100,7 @@ export function EmployeeEmails({ call, role, page, headingId, onChanged }: Props
         <EmailsForm
           call={call}
           page={page}
+          initialTicketRef={initialTicketRef}
           form={form}
           setForm={setForm}
           onCancel={() => setForm(null)}
@@ -143,6 +146,7 @@ interface FormProps {
   onCancel: () => void;
   onSaved: (message: string) => Promise<void>;
   onReload: () => Promise<void>;
+  initialTicketRef: string | undefined;
 }
 
 type Problem =
@@ -150,9 +154,9 @@ type Problem =
   | { kind: 'stale'; message: string }
   | { kind: 'duplicate'; message: string; owners: EmailOwner[] };
 
-function EmailsForm({ call, page, form, setForm, onCancel, onSaved, onReload }: FormProps) {
+function EmailsForm({ call, page, form, setForm, onCancel, onSaved, onReload, initialTicketRef }: FormProps) {
   const e = page.employee;
-  const [ticket, setTicket] = useState('');
+  const [ticket, setTicket] = useState(initialTicketRef ?? '');
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});

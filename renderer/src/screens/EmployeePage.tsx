@@ -38,6 +38,8 @@ interface Props {
   /** What the search already knows, so the heading shows at once. */
   summary: EmployeeSummary | null;
   onBack: () => void;
+  /** A ticket reference to start the forms with (a manager's task, an agent's ticket). */
+  ticketRef?: string;
 }
 
 type Load =
@@ -52,7 +54,7 @@ type Load =
  * latest one-time codes with a live countdown, the mail log and the audit trail (older events a
  * page at a time). Agents act for the caller in "Help this caller". Escape goes back.
  */
-export function EmployeePage({ call, role, employeeId, summary, onBack }: Props) {
+export function EmployeePage({ call, role, employeeId, summary, onBack, ticketRef }: Props) {
   const [load, setLoad] = useState<Load>({ kind: 'loading' });
   const headingRef = useRef<HTMLHeadingElement>(null);
   const known: EmployeeSummary | null = load.kind === 'ready' ? load.page.employee : summary;
@@ -104,7 +106,7 @@ export function EmployeePage({ call, role, employeeId, summary, onBack }: Props)
       {known ? <EmployeeHeader employee={known} /> : null}
       {load.kind === 'loading' ? <p role="status">Loading the employee’s record…</p> : null}
       <ErrorAlert message={load.kind === 'error' ? load.message : null} />
-      {load.kind === 'ready' ? <EmployeeSections call={call} role={role} page={load.page} offset={load.offset} onChanged={fetchPage} /> : null}
+      {load.kind === 'ready' ? <EmployeeSections call={call} role={role} page={load.page} offset={load.offset} onChanged={fetchPage} ticketRef={ticketRef} /> : null}
     </article>
   );
 }
@@ -167,8 +169,8 @@ function Row({ term, children }: { term: string; children: ReactNode }) {
   );
 }
 
-function EmployeeSections(props: { call: Invoke; role: DeskRole; page: EmployeePageData; offset: number; onChanged: () => Promise<void> }) {
-  const { call, role, page, offset, onChanged } = props;
+function EmployeeSections(props: { call: Invoke; role: DeskRole; page: EmployeePageData; offset: number; onChanged: () => Promise<void>; ticketRef?: string | undefined }) {
+  const { call, role, page, offset, onChanged, ticketRef } = props;
   const e = page.employee;
   return (
     <>
@@ -201,7 +203,7 @@ function EmployeeSections(props: { call: Invoke; role: DeskRole; page: EmployeeP
       </Section>
 
       <Section id="actions" title="Help this caller">
-        {() => <EmployeeActions call={call} role={role} page={page} offset={offset} onChanged={onChanged} />}
+        {() => <EmployeeActions call={call} role={role} page={page} offset={offset} onChanged={onChanged} {...(ticketRef ? { initialTicketRef: ticketRef } : {})} />}
       </Section>
 
       <Section id="record" title="Record">
@@ -236,7 +238,7 @@ function EmployeeSections(props: { call: Invoke; role: DeskRole; page: EmployeeP
       </Section>
 
       <Section id="emails" title="Emails on record">
-        {(headingId) => <EmployeeEmails call={call} role={role} page={page} headingId={headingId} onChanged={onChanged} />}
+        {(headingId) => <EmployeeEmails call={call} role={role} page={page} headingId={headingId} onChanged={onChanged} {...(ticketRef ? { initialTicketRef: ticketRef } : {})} />}
       </Section>
 
       <Section id="factors" title="Factors">

@@ -1,5 +1,5 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { SMTP_SECURITIES, type DataKeyView, type SmtpSecurityMode, type SmtpSettingsView, type TestMailResult } from '../../../shared/domain';
+import { SMTP_SECURITIES, TICKET_CATEGORIES, TICKET_CATEGORY_LABELS, type CannedReplyTemplate, type TicketCategory, type DataKeyView, type SmtpSecurityMode, type SmtpSettingsView, type TestMailResult } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
 import type { Invoke } from '../client';
 import { ErrorAlert, Field, HeaderScreen, errorMessage, fieldErrors } from '../components/ui';
@@ -57,6 +57,7 @@ export function SettingsScreen({ call, onBack }: Props) {
         </section>
       ) : null}
       {view ? <MailSettings call={call} initial={view} onSaved={setView} /> : loadError ? null : <p role="status">Loading…</p>}
+      <CannedReplies call={call} />
     </HeaderScreen>
   );
 }
@@ -180,6 +181,89 @@ function MailSettings({ call, initial, onSaved }: { call: Invoke; initial: SmtpS
       </form>
       <div role="status" aria-live="polite">
         {testing ? 'Sending…' : test ? (test.ok ? `Sent (${test.transport === 'file' ? 'outbox folder' : 'SMTP'}): ${test.response}` : `Not sent: ${test.response}`) : null}
+      </div>
+    </section>
+  );
+}
+
+/**
+ * The canned replies agents copy into the webchat, per ticket category. Placeholders such as
+ * {{maskedEmail}} are filled with the ticket's facts; the main process refuses unknown ones and
+ * anything that could be a code (six digits or more).
+ */
+function CannedReplies({ call }: { call: Invoke }) {
+  const [list, setList] = useState<CannedReplyTemplate[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    call('replies.get', {}).then(
+      (r) => live && setList(r),
+      (err: unknown) => live && setError(errorMessage(err)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [call]);
+  if (!list) return <ErrorAlert message={error} />;
+  const edit = (i: number, patch: Partial<CannedReplyTemplate>) => setList(list.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  async function save(ev: FormEvent) {
+    ev.preventDefault();
+    setError(null);
+    setDone(null);
+    try {
+      setList(await call('replies.update', { replies: list! }));
+      setDone('Canned replies saved.');
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }
+  return (
+    <section aria-labelledby="replies-heading">
+      <h2 id="replies-heading">Canned replies</h2>
+      <p className="field__hint">
+        Placeholders: {'{{firstName}} {{maskedEmail}} {{codeExpiresAt}} {{minutes}} {{ticketRef}} {{webchatUrl}} {{leavingDate}} {{appAccount}}'}. A reply never holds a code.
+      </p>
+      <form onSubmit={save}>
+        {list.map((r, i) => (
+          <fieldset key={i} className="panel">
+            <legend>{r.title || 'New reply'}</legend>
+            <label>
+              Category{' '}
+              <select value={r.category} onChange={(e) => edit(i, { category: e.target.value as TicketCategory })}>
+                {TICKET_CATEGORIES.map((c) => (
+                  <option key={c} value={c}>
+                    {TICKET_CATEGORY_LABELS[c]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <Field label={`Title of reply ${i + 1}`} value={r.title} maxLength={80} onChange={(e) => edit(i, { title: e.target.value })} />
+            <label className="field">
+              Text of reply {i + 1}
+              <textarea rows={3} value={r.text} maxLength={1000} onChange={(e) => edit(i, { text: e.target.value })} />
+            </label>
+            <button type="button" className="button button--small" onClick={() => setList(list.filter((_x, j) => j !== i))}>
+              Remove this reply
+            </button>
+          </fieldset>
+        ))}
+        <p className="button-row">
+          <button
+            type="button"
+            className="button"
+            onClick={() => setList([...list, { id: `reply-${Date.now().toString(36)}`, category: 'other', title: '', text: '' }])}
+          >
+            Add a reply
+          </button>
+          <button type="submit" className="button button--primary">
+            Save canned replies
+          </button>
+        </p>
+      </form>
+      <ErrorAlert message={error} />
+      <div role="status" className={done ? 'notice' : 'visually-hidden'}>
+        {done}
       </div>
     </section>
   );

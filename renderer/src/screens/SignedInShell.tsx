@@ -10,6 +10,7 @@ import { SettingsScreen } from './SettingsScreen';
 import { DeskUsersScreen } from './DeskUsersScreen';
 import { ImportScreen } from './ImportScreen';
 import { LookupScreen } from './LookupScreen';
+import { ManagerTasksScreen, NewTicketDialog, TicketInbox, TicketView } from './TicketsScreen';
 
 // The Audit screen (with its chart library) loads only when a supervisor or admin opens it.
 const AuditScreen = lazy(() => import('./AuditScreen').then((m) => ({ default: m.AuditScreen })));
@@ -19,7 +20,10 @@ export type SessionEnd = 'idle' | 'signedOut' | 'revoked' | 'ended';
 
 type View =
   | { kind: 'search' }
-  | { kind: 'employee'; id: number; summary: EmployeeSummary | null }
+  | { kind: 'employee'; id: number; summary: EmployeeSummary | null; ticketRef?: string }
+  | { kind: 'tickets' }
+  | { kind: 'ticket'; id: number }
+  | { kind: 'tasks' }
   | { kind: 'settings' }
   | { kind: 'import' }
   | { kind: 'audit' }
@@ -152,6 +156,29 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
     return () => document.removeEventListener('keydown', onKey);
   }, []);
 
+  // Ctrl+N (Cmd+N) opens a new ticket from anywhere, for those who take webchats.
+  const takesCalls = session.role !== 'manager';
+  const [newTicket, setNewTicket] = useState<{ change?: string } | null>(null);
+  useEffect(() => {
+    if (!takesCalls) return;
+    const onKey = (e: KeyboardEvent) => {
+      // Alt+N too: a browser window keeps Ctrl+N for itself (a new window); the app's window does not.
+      const combo = ((e.ctrlKey || e.metaKey) && !e.altKey) || (e.altKey && !e.ctrlKey && !e.metaKey);
+      if (!combo || e.shiftKey) return;
+      if (e.key.toLowerCase() !== 'n' && e.code !== 'KeyN') return;
+      e.preventDefault();
+      setNewTicket({});
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [takesCalls]);
+  const openTicket = useCallback((id: number) => {
+    setNewTicket(null);
+    setView({ kind: 'ticket', id });
+  }, []);
+  // A change reference typed in the search box ("wasn't me"): offer the ticket on that change.
+  const changeRef = /^\s*(CHG|REC)-\d{1,10}-[0-9A-F]{6}\s*$/i.test(search.input) ? search.input.trim().toUpperCase() : null;
+
   return (
     <>
       <header className="app-header">
@@ -161,6 +188,16 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
             Signed in as <strong>{session.displayName}</strong>{' '}
             <span className="role-badge">{ROLE_LABELS[session.role]}</span>
           </span>
+          {takesCalls ? (
+            <button type="button" className="button button--small" onClick={() => setView({ kind: 'tickets' })} aria-current={view.kind === 'tickets' || view.kind === 'ticket' ? 'page' : undefined}>
+              Tickets
+            </button>
+          ) : null}
+          {session.role === 'manager' || session.role === 'admin' ? (
+            <button type="button" className="button button--small" onClick={() => setView({ kind: 'tasks' })} aria-current={view.kind === 'tasks' ? 'page' : undefined}>
+              Manager tasks
+            </button>
+          ) : null}
           {session.role === 'supervisor' || session.role === 'admin' ? (
             <button type="button" className="button button--small" onClick={() => setView({ kind: 'audit' })} aria-current={view.kind === 'audit' ? 'page' : undefined}>
               Audit
@@ -185,7 +222,29 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
         </div>
       </header>
       <main id="main" tabIndex={-1} className="main">
-        {view.kind === 'search' ? (
+        {newTicket ? <NewTicketDialog call={call} {...(newTicket.change ? { initialChange: newTicket.change } : {})} onClose={() => setNewTicket(null)} onOpened={openTicket} /> : null}
+        {view.kind === 'search' && changeRef && takesCalls ? (
+          <div className="notice" role="status">
+            {changeRef} is a change reference from a confirmation mail.{' '}
+            <button type="button" className="button button--small" onClick={() => setNewTicket({ change: changeRef })}>
+              Open a “change not made by me” ticket
+            </button>
+          </div>
+        ) : null}
+        {view.kind === 'tickets' ? (
+          <TicketInbox call={call} onBack={back} onOpen={openTicket} onNew={() => setNewTicket({})} />
+        ) : view.kind === 'ticket' ? (
+          <TicketView
+            key={view.id}
+            call={call}
+            role={session.role}
+            ticketId={view.id}
+            onBack={() => setView({ kind: 'tickets' })}
+            onOpenEmployee={(id) => setView({ kind: 'employee', id, summary: null })}
+          />
+        ) : view.kind === 'tasks' ? (
+          <ManagerTasksScreen call={call} onBack={back} onOpenEmployee={(id, ticketRef) => setView({ kind: 'employee', id, summary: null, ticketRef })} />
+        ) : view.kind === 'search' ? (
           <LookupScreen
             call={call}
             session={session}
@@ -214,7 +273,7 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
             }}
           />
         ) : (
-          <EmployeePage call={call} role={session.role} employeeId={view.id} summary={view.summary} onBack={back} />
+          <EmployeePage call={call} role={session.role} employeeId={view.id} summary={view.summary} onBack={back} {...(view.ticketRef ? { ticketRef: view.ticketRef } : {})} />
         )}
       </main>
     </>
