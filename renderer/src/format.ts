@@ -119,6 +119,15 @@ const AUDIT_ACTION_LABELS: Record<string, string> = {
   'factor.reregistration_started': 'Re-registration started',
   'mfa.unlocked': 'Codes unlocked',
   'employee.emails_changed': 'Emails on record changed',
+  'ticket.opened': 'Ticket opened',
+  'ticket.updated': 'Ticket updated',
+  'ticket.employee_linked': 'Employee linked to the ticket',
+  'ticket.waiting_manager': 'Waiting on a manager',
+  'ticket.returned': 'Back from the manager',
+  'ticket.resolved': 'Ticket resolved',
+  'ticket.reopened': 'Ticket reopened',
+  'manager_task.done': 'Manager task done',
+  'tickets.report_exported': 'Ticket report exported',
 };
 
 /** An audit action in plain words; an unknown one is spelt out from its name. */

@@ -175,7 +175,12 @@ export function NewTicketDialog({
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const firstRef = useRef<HTMLInputElement>(null);
+  const submitRef = useRef<HTMLButtonElement>(null);
   const categoryId = useId();
+  // Linking the employee removes the list: the focus goes on to "Open ticket".
+  useEffect(() => {
+    if (employee) submitRef.current?.focus();
+  }, [employee]);
 
   useEffect(() => firstRef.current?.focus(), []);
   useEffect(() => {
@@ -278,7 +283,7 @@ export function NewTicketDialog({
           )}
           <ErrorAlert message={error} />
           <p className="button-row">
-            <button type="submit" className="button button--primary" aria-disabled={busy || undefined}>
+            <button ref={submitRef} type="submit" className="button button--primary" aria-disabled={busy || undefined}>
               Open ticket
             </button>
             <button type="button" className="button" onClick={onClose}>
