@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
-import type { DeskRole, EmployeeEmail, EmployeePageData, FactorType } from '../../../shared/domain';
+import type { DeskRole, EmployeeEmail, EmployeePageData, FactorType, TicketActionKind } from '../../../shared/domain';
 import type { Invoke } from '../client';
 import { ErrorAlert, errorMessage } from '../components/ui';
 import { FACTOR_TYPE_LABELS, formatDateTime } from '../format';
@@ -17,6 +17,8 @@ interface Props {
   fixedTicketRef?: string;
   /** A reference to start with (the agent may change it). */
   initialTicketRef?: string;
+  /** On a ticket: only the actions its category's checklist enables (the rest are disabled). */
+  allowed?: ReadonlySet<TicketActionKind>;
 }
 
 const TICKET_RE = /^[A-Za-z0-9._:/-]{3,64}$/;
@@ -34,7 +36,8 @@ const METHOD_LABELS = {
  * up) or unlock their codes. Every action carries the ticket reference; the main process enforces
  * every rule and records it in the audit trail. There is no way to turn MFA off.
  */
-export function EmployeeActions({ call, role, page, offset, onChanged, fixedTicketRef, initialTicketRef }: Props) {
+export function EmployeeActions({ call, role, page, offset, onChanged, fixedTicketRef, initialTicketRef, allowed }: Props) {
+  const may = (kind: TicketActionKind) => !allowed || allowed.has(kind);
   const now = useServerNow(offset, true);
   const e = page.employee;
   const [ticket, setTicket] = useState(fixedTicketRef ?? initialTicketRef ?? '');
@@ -124,7 +127,7 @@ export function EmployeeActions({ call, role, page, offset, onChanged, fixedTick
       <h3>Change factors</h3>
       {!verification ? <p className="field__hint">These need a verified caller for this ticket.</p> : null}
       <p className="field__hint">MFA stays enabled: there is no way to turn it off once it is on.</p>
-      <ReRegister call={call} page={page} ticketRef={ticketRef} busy={busy} act={act} disabled={!verification} />
+      <ReRegister call={call} page={page} ticketRef={ticketRef} busy={busy} act={act} disabled={!verification} allowApp={may('reRegisterApp')} allowEmail={may('reRegisterEmail')} />
 
       {page.registrations.length > 0 ? (
         <>
@@ -141,7 +144,7 @@ export function EmployeeActions({ call, role, page, offset, onChanged, fixedTick
                   <button
                     type="button"
                     className="button"
-                    disabled={busy || !verification}
+                    disabled={busy || !verification || !may('restartRegistration')}
                     onClick={() =>
                       act(async () => {
                         const sent = await call('mfa.restartRegistration', { employeeId: e.id, ticketRef, factorId: r.factorId });
@@ -166,7 +169,7 @@ export function EmployeeActions({ call, role, page, offset, onChanged, fixedTick
               key={f.id}
               type="button"
               className="button button--danger"
-              disabled={busy || !verification}
+              disabled={busy || !verification || !may('removeFactor')}
               onClick={() =>
                 act(async () => {
                   const r = await call('mfa.removeFactor', { employeeId: e.id, ticketRef, factorId: f.id });
@@ -192,7 +195,7 @@ export function EmployeeActions({ call, role, page, offset, onChanged, fixedTick
             <button
               type="button"
               className="button"
-              disabled={busy || !verification}
+              disabled={busy || !verification || !may('unlock')}
               onClick={() =>
                 act(async () => {
                   await call('mfa.unlock', { employeeId: e.id, ticketRef });
@@ -337,7 +340,7 @@ function CodeCheckForm(props: { label: string; button: string; busy: boolean; ac
   );
 }
 
-function ReRegister(props: { call: Invoke; page: EmployeePageData; ticketRef: string; busy: boolean; act: Act; disabled: boolean }) {
+function ReRegister(props: { call: Invoke; page: EmployeePageData; ticketRef: string; busy: boolean; act: Act; disabled: boolean; allowApp: boolean; allowEmail: boolean }) {
   const { call, page, ticketRef, busy, act, disabled } = props;
   const e = page.employee;
   const [emailId, setEmailId] = useState<number | null>(e.emails.find((m) => m.usedForCodes)?.id ?? e.emails[0]?.id ?? null);
@@ -363,10 +366,10 @@ function ReRegister(props: { call: Invoke; page: EmployeePageData; ticketRef: st
           </p>
         )}
         <p>
-          <button type="button" className="button" disabled={busy || disabled || !hasType('authenticator_app')} onClick={() => start('authenticator_app')}>
+          <button type="button" className="button" disabled={busy || disabled || !props.allowApp || !hasType('authenticator_app')} onClick={() => start('authenticator_app')}>
             Re-register authenticator app (new or lost phone)
           </button>{' '}
-          <button type="button" className="button" disabled={busy || disabled || !hasType('email')} onClick={() => start('email')}>
+          <button type="button" className="button" disabled={busy || disabled || !props.allowEmail || !hasType('email')} onClick={() => start('email')}>
             Re-register email
           </button>
         </p>

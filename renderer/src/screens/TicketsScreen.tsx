@@ -44,6 +44,7 @@ export function TicketInbox({ call, onBack, onOpen, onNew }: { call: Invoke; onB
   const [query, setQuery] = useState('');
   const [page, setPage] = useState<TicketListPage | null>(null);
   const [more, setMore] = useState<TicketSummary[]>([]);
+  const [lastCursor, setLastCursor] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -53,6 +54,7 @@ export function TicketInbox({ call, onBack, onOpen, onNew }: { call: Invoke; onB
         if (!live) return;
         setPage(p);
         setMore([]);
+        setLastCursor(null);
         setError(null);
       },
       (err: unknown) => live && setError(errorMessage(err)),
@@ -73,7 +75,6 @@ export function TicketInbox({ call, onBack, onOpen, onNew }: { call: Invoke; onB
       setError(errorMessage(err));
     }
   }
-  const [lastCursor, setLastCursor] = useState<string | null>(null);
   const rows = [...(page?.rows ?? []), ...more];
   const hasMore = more.length > 0 ? lastCursor !== null : !!page?.nextCursor;
 
@@ -435,7 +436,16 @@ export function TicketView({ call, role, ticketId, onBack, onOpenEmployee }: { c
       {page && !resolved && role !== 'manager' ? (
         <section aria-labelledby="ticket-actions">
           <h2 id="ticket-actions">Help this caller</h2>
-          <EmployeeActions call={call} role={role} page={page.data} offset={page.offset} onChanged={load} fixedTicketRef={ticket.reference} />
+          <EmployeeActions
+            call={call}
+            role={role}
+            page={page.data}
+            offset={page.offset}
+            onChanged={load}
+            fixedTicketRef={ticket.reference}
+            // The category's actions; verification is the panel's own first step.
+            allowed={new Set((ticket.guidance?.actions ?? []).filter((a) => a.enabled || a.reason === 'Verify the caller first.').map((a) => a.kind))}
+          />
         </section>
       ) : null}
 
