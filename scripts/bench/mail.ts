@@ -22,6 +22,7 @@ import { seedDemoData } from '../../electron/core/demo/seed.service';
 import { silentLogger } from '../../electron/core/log/logger';
 import { enqueueMail } from '../../electron/core/mail/outbox';
 import { sendIdentityCode } from '../../electron/core/mfa/agent-actions.service';
+import type { Actor } from '../../electron/core/audit/audit.service';
 import type { MfaDeps } from '../../electron/core/mfa/common';
 import { createMailSender } from '../../electron/core/mail/sender';
 import { updateSmtpSettings } from '../../electron/core/mail/smtp-settings';
@@ -80,8 +81,9 @@ const ACTOR = { userId: null, name: 'bench' };
  * employee row held, the hourly limit checked, the code generated, hashed and stored, its mail
  * queued and the audit row written, in one transaction; no SMTP in it).
  */
-async function issueCode(deps: MfaDeps, employee: { id: number; emailId: number }, n: number): Promise<void> {
-  await sendIdentityCode(deps, { actor: ACTOR, role: 'agent', ticketRef: `BENCH-${n}` }, { employeeId: employee.id, emailId: employee.emailId });
+async function issueCode(deps: MfaDeps, agent: Actor, employee: { id: number; emailId: number }, n: number): Promise<void> {
+  // Each on a ticket of its own, which the action opens as an agent's does.
+  await sendIdentityCode(deps, { actor: agent, role: 'agent', ticketRef: `BENCH-${Date.now().toString(36)}-${n}` }, { employeeId: employee.id, emailId: employee.emailId });
 }
 
 /** A server that takes connections and never says a word (SMTP "down" the slow way). */
@@ -128,6 +130,12 @@ export async function measureMail(opts: MailBenchOptions = {}): Promise<MailBenc
     const seen = new Set<number>();
     const targets = withEmail.filter((r) => !seen.has(Number(r.employee_id)) && seen.add(Number(r.employee_id))).map((r) => ({ id: Number(r.employee_id), emailId: Number(r.id) }));
     const mfa: MfaDeps = { db, clock, vault };
+    // The agent who issues the codes: a desk user (tickets are opened by desk users).
+    const at = clock.now().toISOString();
+    const [agentRow] = await db('desk_users')
+      .insert({ username: `bench.agent.${Date.now().toString(36)}`, display_name: 'Bench agent', role: 'agent', password_hash: 'no sign-in', created_at: at, updated_at: at })
+      .returning('id');
+    const agent: Actor = { userId: Number(typeof agentRow === 'object' ? (agentRow as { id: number }).id : agentRow), name: 'bench.agent' };
     const employees = ((await db('employees').orderBy('id').limit(50).select('id', 'first_name')) as Array<{ id: number; first_name: string }>).map((e, i) => ({
       id: Number(e.id),
       firstName: e.first_name,
@@ -145,7 +153,7 @@ export async function measureMail(opts: MailBenchOptions = {}): Promise<MailBenc
       try {
         for (let i = 0; i < o.issues; i++) {
           const t = await timed(async () => {
-            await issueCode(mfa, targets[i % targets.length]!, i);
+            await issueCode(mfa, agent, targets[i % targets.length]!, i);
             sender?.wake();
           });
           times.push(t.ms);
