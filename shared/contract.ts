@@ -213,6 +213,13 @@ const daySchema = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date as YYYY-MM-DD')
   .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'No such date');
 
+/** A period of whole days, at most a year (the dashboard, the ticket report). */
+const periodSchema = z
+  .object({ from: daySchema, to: daySchema })
+  .strict()
+  .refine((p) => p.from <= p.to, { message: 'The first day comes after the last', path: ['to'] })
+  .refine((p) => Date.parse(p.to) - Date.parse(p.from) <= 366 * 24 * 60 * 60_000, { message: 'Choose at most a year', path: ['to'] });
+
 /** What an audit report selects (shared by the Audit screen, the exports and `desk export audit`). */
 export const auditReportFilterSchema = z
   .object({
@@ -237,11 +244,6 @@ const ticketTextSchema = (min: number, what: string, max = 4000) =>
     .max(max, `Keep ${what} under ${max.toLocaleString('en-GB')} characters`)
     .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), 'Control characters are not allowed');
 const ticketIdSchema = rowIdSchema;
-const periodSchema = z
-  .object({ from: daySchema, to: daySchema })
-  .strict()
-  .refine((p) => p.from <= p.to, { message: 'The first day comes after the last', path: ['to'] })
-  .refine((p) => Date.parse(p.to) - Date.parse(p.from) <= 366 * 24 * 60 * 60_000, { message: 'Choose at most a year', path: ['to'] });
 /** A canned reply as an admin writes it (the main process checks placeholders and digit runs). */
 const cannedReplyInputSchema = z
   .object({
@@ -582,11 +584,7 @@ export const channels = {
     summary: 'A part (base64, at most 512 KB) of a finished export, for a download in the browser.',
   }),
   'audit.dashboard': channel<AuditDashboard>()({
-    input: z
-      .object({ from: daySchema, to: daySchema })
-      .strict()
-      .refine((p) => p.from <= p.to, { message: 'The first day comes after the last', path: ['to'] })
-      .refine((p) => Date.parse(p.to) - Date.parse(p.from) <= 366 * 24 * 60 * 60_000, { message: 'Choose at most a year', path: ['to'] }),
+    input: periodSchema,
     access: REPORT_ROLES,
     summary: 'The dashboard over a period: actions per day, codes issued vs redeemed vs expired, re-registrations by reason, mail failures, actions per actor.',
   }),

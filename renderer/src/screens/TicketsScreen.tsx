@@ -568,72 +568,68 @@ function TicketControls({ call, ticket, busy, act }: { call: Invoke; ticket: Tic
   );
 }
 
-function WaitOnManager({ call, ticket, busy, act }: { call: Invoke; ticket: TicketDetail; busy: boolean; act: Act }) {
-  const [text, setText] = useState(`Correct the email on record for ${ticket.employee?.name ?? 'the employee'} (${ticket.employee?.employeeNumber ?? ''}).`);
+/** A short form with one text (what the manager should do, the resolution note, why reopened) and its button. */
+function TextActionForm(props: { title: string; label: string; button: string; initial?: string; max: number; primary?: boolean; busy: boolean; onSubmit: (text: string) => void }) {
+  const [text, setText] = useState(props.initial ?? '');
   const id = useId();
   return (
     <form
       className="panel"
       onSubmit={(e) => {
         e.preventDefault();
-        void act(() => call('tickets.waitOnManager', { ticketId: ticket.id, description: text }), 'A task went to the managers’ queue; the ticket waits on a manager.');
+        props.onSubmit(text);
       }}
     >
-      <h2>Ask a manager</h2>
+      <h2>{props.title}</h2>
       <div className="field">
-        <label htmlFor={id}>What the manager should do</label>
-        <textarea id={id} rows={2} value={text} maxLength={500} onChange={(e) => setText(e.target.value)} />
+        <label htmlFor={id}>{props.label}</label>
+        <textarea id={id} rows={2} value={text} maxLength={props.max} onChange={(e) => setText(e.target.value)} />
       </div>
-      <button type="submit" className="button" disabled={busy}>
-        Wait on manager
+      <button type="submit" className={props.primary ? 'button button--primary' : 'button'} disabled={props.busy}>
+        {props.button}
       </button>
     </form>
+  );
+}
+
+function WaitOnManager({ call, ticket, busy, act }: { call: Invoke; ticket: TicketDetail; busy: boolean; act: Act }) {
+  return (
+    <TextActionForm
+      title="Ask a manager"
+      label="What the manager should do"
+      button="Wait on manager"
+      initial={`Correct the email on record for ${ticket.employee?.name ?? 'the employee'} (${ticket.employee?.employeeNumber ?? ''}).`}
+      max={500}
+      busy={busy}
+      onSubmit={(description) => void act(() => call('tickets.waitOnManager', { ticketId: ticket.id, description }), 'A task went to the managers’ queue; the ticket waits on a manager.')}
+    />
   );
 }
 
 function Resolve({ call, ticket, busy, act }: { call: Invoke; ticket: TicketDetail; busy: boolean; act: Act }) {
-  const [note, setNote] = useState('');
-  const id = useId();
   return (
-    <form
-      className="panel"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void act(() => call('tickets.resolve', { ticketId: ticket.id, note }), 'Resolved.');
-      }}
-    >
-      <h2>Resolve</h2>
-      <div className="field">
-        <label htmlFor={id}>Resolution note</label>
-        <textarea id={id} rows={2} value={note} maxLength={4000} onChange={(e) => setNote(e.target.value)} />
-      </div>
-      <button type="submit" className="button button--primary" disabled={busy}>
-        Resolve ticket
-      </button>
-    </form>
+    <TextActionForm
+      title="Resolve"
+      label="Resolution note"
+      button="Resolve ticket"
+      primary
+      max={4000}
+      busy={busy}
+      onSubmit={(note) => void act(() => call('tickets.resolve', { ticketId: ticket.id, note }), 'Resolved.')}
+    />
   );
 }
 
 function Reopen({ call, ticket, busy, act }: { call: Invoke; ticket: TicketDetail; busy: boolean; act: Act }) {
-  const [reason, setReason] = useState('');
-  const id = useId();
   return (
-    <form
-      className="panel"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void act(() => call('tickets.reopen', { ticketId: ticket.id, reason }), 'Reopened.');
-      }}
-    >
-      <h2>Reopen</h2>
-      <div className="field">
-        <label htmlFor={id}>Why it is reopened</label>
-        <textarea id={id} rows={2} value={reason} maxLength={1000} onChange={(e) => setReason(e.target.value)} />
-      </div>
-      <button type="submit" className="button" disabled={busy}>
-        Reopen ticket
-      </button>
-    </form>
+    <TextActionForm
+      title="Reopen"
+      label="Why it is reopened"
+      button="Reopen ticket"
+      max={1000}
+      busy={busy}
+      onSubmit={(reason) => void act(() => call('tickets.reopen', { ticketId: ticket.id, reason }), 'Reopened.')}
+    />
   );
 }
 
