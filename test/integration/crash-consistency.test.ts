@@ -62,6 +62,11 @@ describe.each(TARGETS)('a desk killed mid-change on $name', (target: Target) => 
     const core = await open(s);
     try {
       await seedDemoData(core.db, core.clock, { employees: 300, seed: 17, deskUsers: false, actor: { userId: null, name: 'test' }, vault: core.vault });
+      // The desk users the child acts as.
+      const at = core.clock.now().toISOString();
+      for (const [username, role] of [['crash.supervisor', 'supervisor'], ['crash.manager', 'manager']] as const) {
+        await core.db('desk_users').insert({ username, display_name: username, role, password_hash: 'no sign-in', created_at: at, updated_at: at });
+      }
       const rows: Array<{ id: number; type: Caller['factorType']; factor_id: number }> = await core
         .db('employees as e')
         .join('factors as f', 'f.employee_id', 'e.id')

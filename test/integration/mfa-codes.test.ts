@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../electron/core/clock';
 import { openDeskCore, type DeskCore } from '../../electron/core/app';
 import { silentLogger } from '../../electron/core/log/logger';
@@ -82,6 +82,11 @@ describe.each(TARGETS)('one-time codes on $name', (target) => {
   });
   afterAll(async () => {
     await core?.dispose();
+  });
+  // Each test works on a ticket of its own (a ticket is about one employee).
+  let ticketNo = 1000;
+  beforeEach(() => {
+    ctx = { ...ctx, ticketRef: `INC-${++ticketNo}` };
   });
 
   it('a code is 6 digits, mailed sealed, stored only as a keyed hash and bound to employee, request, factor and address', async () => {
@@ -320,9 +325,9 @@ describe.each(TARGETS)('one-time codes on $name', (target) => {
     secrets.add(idCode);
     const mail = (await outbox(core, e.id)).find((m) => m.template === 'identity_check_code')!;
     expect(mail.recipient).toBe(e.emails[1]!.address);
-    expect(mail.text).toContain('INC-1001');
+    expect(mail.text).toContain(ctx.ticketRef);
     const row = await core.db('one_time_codes').where({ id: sent.codeId }).first();
-    expect(row).toMatchObject({ purpose: 'identity_check', request_ref: 'INC-1001', email_id: e.emails[1]!.id, factor_id: null });
+    expect(row).toMatchObject({ purpose: 'identity_check', request_ref: ctx.ticketRef, email_id: e.emails[1]!.id, factor_id: null });
     expect((await core.db('one_time_codes').where({ id: reg.codeId }).first()).superseded_at).toBeNull();
     // On another ticket there is no code to check.
     await expectRefusedUnchanged(
@@ -332,7 +337,7 @@ describe.each(TARGETS)('one-time codes on $name', (target) => {
       /No identity-check code has been sent on this ticket/,
     );
     const v = await checkIdentityCode(core, ctx, { employeeId: e.id, code: idCode });
-    expect(v).toMatchObject({ ticketRef: 'INC-1001', method: 'email_code', verifiedBy: 'agent.codes' });
+    expect(v).toMatchObject({ ticketRef: ctx.ticketRef, method: 'email_code', verifiedBy: 'agent.codes' });
     // The registration code still works.
     await expect(confirmEmailRegistration(core, { employeeId: e.id, code: regCode })).resolves.toMatchObject({ factorType: 'email' });
   });
@@ -433,7 +438,8 @@ describe.each(TARGETS)('code counters survive a restart on $name', (target) => {
     const clock = new ManualClock(START);
     const first = await openTestCore(target, { clock });
     const config = { dataDir: first.scratch.dataDir, databaseUrl: first.scratch.databaseUrl, databaseSchema: first.scratch.schema };
-    const ctx: AgentContext = { actor: { userId: null, name: 'test' }, role: 'agent', ticketRef: 'INC-9' };
+    const agent = await deskUser(first, 'agent.restart', 'agent');
+    const ctx: AgentContext = { actor: { userId: agent.id, name: agent.username }, role: 'agent', ticketRef: 'INC-9' };
     let again: DeskCore | undefined;
     try {
       const e = await makeEmployee(first);

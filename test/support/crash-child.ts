@@ -15,8 +15,10 @@ import { updateEmails } from '../../electron/core/records/emails.service';
 async function main(): Promise<void> {
   const core = await openChildCore();
   const callers = JSON.parse(process.env.CRASH_CALLERS!) as Array<{ id: number; factorType: 'authenticator_app' | 'email' }>;
-  const supervisor = { actor: { userId: null, name: 'crash.supervisor' }, role: 'supervisor' as const };
-  const manager = { actor: { userId: null, name: 'crash.manager' }, role: 'manager' as const };
+  // Desk users' rows (tickets are opened by desk users): made by the test before it starts this child.
+  const idOf = async (username: string) => Number(((await core.db('desk_users').where({ username }).first('id')) as { id: number }).id);
+  const supervisor = { actor: { userId: await idOf('crash.supervisor'), name: 'crash.supervisor' }, role: 'supervisor' as const };
+  const manager = { actor: { userId: await idOf('crash.manager'), name: 'crash.manager' }, role: 'manager' as const };
   process.stdout.write('started\n');
   for (const c of callers) {
     const ticketRef = `CRASH-${c.id}`;
