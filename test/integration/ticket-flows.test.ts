@@ -276,6 +276,21 @@ describe.each(TARGETS)('webchat tickets on $name', (target) => {
     expect(late.counts.open).toBeGreaterThanOrEqual(2);
   });
 
+  it('two desks opening the same new reference at once for two employees: one ticket, the other is told it is about another employee', async () => {
+    const e = await makeEmployee(core);
+    const f = await makeEmployee(core);
+    const reference = ref();
+    const [a, b] = await Promise.all([
+      agent('mfa.sendIdentityCode', { employeeId: e.id, ticketRef: reference, emailId: e.emails[0]!.id }),
+      as('supervisor')('mfa.sendIdentityCode', { employeeId: f.id, ticketRef: reference, emailId: f.emails[0]!.id }),
+    ]);
+    const results = [a, b].map((r) => (r.ok ? 'ok' : r.error.code)).sort();
+    expect(results, JSON.stringify([a, b])).toEqual(['RULE_VIOLATION', 'ok']);
+    expect(await core.db('tickets').where({ reference })).toHaveLength(1);
+    expect(await core.db('audit_events').where({ ticket_ref: reference, action: 'ticket.opened' })).toHaveLength(1);
+    expect(await core.db('audit_events').where({ ticket_ref: reference, action: 'caller.identity_code_sent' })).toHaveLength(1);
+  });
+
   it('the inbox pages by keyset, filters mine and by reference, and the report counts categories, reopenings and the median', async () => {
     const mine = await Promise.all(Array.from({ length: 7 }, (_v, i) => ok(agent('tickets.create', { reference: `page-${target.name}-${i}`, category: 'other' }))));
     const seen: number[] = [];

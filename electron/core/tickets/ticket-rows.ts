@@ -36,9 +36,23 @@ export async function insertTicket(
   who: TicketActor,
   input: { reference: string; category: TicketCategory; employeeId: number | null; notes?: string; linkedEventId?: number | null },
 ): Promise<number> {
+  const id = await insertTicketIfAbsent(trx, clock, who, input);
+  if (id !== null) return id;
+  const existing = (await trx('tickets').where({ reference: input.reference }).first('id')) as { id: number };
+  throw new DeskError('CONFLICT', `Ticket ${input.reference} exists already: open it from the inbox.`, { ticketId: Number(existing.id) });
+}
+
+/**
+ * Open a ticket with this reference unless one exists (null then). ON CONFLICT DO NOTHING: when two
+ * desks open the same reference at once, the second waits for the first and finds its ticket.
+ */
+async function insertTicketIfAbsent(
+  trx: Knex.Transaction,
+  clock: Clock,
+  who: TicketActor,
+  input: { reference: string; category: TicketCategory; employeeId: number | null; notes?: string; linkedEventId?: number | null },
+): Promise<number | null> {
   const now = clock.now().toISOString();
-  const existing = await trx('tickets').where({ reference: input.reference }).first('id');
-  if (existing) throw new DeskError('CONFLICT', `Ticket ${input.reference} exists already: open it from the inbox.`, { ticketId: Number(existing.id) });
   const [r] = await trx('tickets')
     .insert({
       reference: input.reference,
@@ -52,7 +66,10 @@ export async function insertTicket(
       notes: input.notes ?? '',
       linked_event_id: input.linkedEventId ?? null,
     })
+    .onConflict('reference')
+    .ignore()
     .returning('id');
+  if (r === undefined) return null;
   const id = typeof r === 'object' ? Number((r as { id: number }).id) : Number(r);
   await recordAudit(trx, clock, {
     actor: who.actor,
@@ -70,13 +87,15 @@ export async function insertTicket(
  * when the ticket is resolved or about another employee.
  */
 export async function ticketForAction(trx: Knex.Transaction, clock: Clock, actor: Actor, employeeId: number, reference: string): Promise<number> {
-  let row = (await trx('tickets').where({ reference }).first('id', 'status', 'employee_id')) as Record<string, unknown> | undefined;
-  if (!row) {
+  let found = (await trx('tickets').where({ reference }).first('id')) as { id: number } | undefined;
+  if (!found) {
     if (actor.userId === null) throw new DeskError('NOT_FOUND', `No ticket ${reference}.`);
-    return insertTicket(trx, clock, { actor, role: 'agent' }, { reference, category: 'other', employeeId });
+    const opened = await insertTicketIfAbsent(trx, clock, { actor, role: 'agent' }, { reference, category: 'other', employeeId });
+    if (opened !== null) return opened;
+    found = (await trx('tickets').where({ reference }).first('id')) as { id: number };
   }
-  const id = Number(row.id);
-  row = await lockTicket(trx, id);
+  const id = Number(found.id);
+  const row = await lockTicket(trx, id);
   if (row.status === 'resolved') {
     throw new DeskError('RULE_VIOLATION', `Ticket ${reference} is resolved: reopen it first (the reopening is audited).`, { ticketId: id, resolved: true });
   }
