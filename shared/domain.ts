@@ -670,6 +670,8 @@ export interface TicketDetail extends TicketSummary {
   /** Null until an employee is linked. */
   guidance: TicketGuidance | null;
   replies: CannedReplyView[];
+  /** The linked employee's page (the facts behind the checklist), in the same round trip. */
+  page: EmployeePageData | null;
   serverTime: string;
 }
 

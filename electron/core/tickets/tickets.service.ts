@@ -286,6 +286,7 @@ export async function getTicket(deps: TicketDeps, ticketId: number): Promise<Tic
     tasks: taskViews,
     guidance: facts ? guidanceFor(summary, facts) : null,
     replies: repliesFor(templates, summary.category, replyValues(summary, facts, appAccount, lifetime)),
+    page,
     serverTime: now.toISOString(),
   };
 }

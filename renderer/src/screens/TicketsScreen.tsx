@@ -313,10 +313,10 @@ export function TicketView({ call, role, ticketId, onBack, onOpenEmployee }: { c
 
   const load = useCallback(async () => {
     try {
+      // One round trip: the ticket brings the employee's page with it.
       const t = await call('tickets.get', { ticketId });
-      const p = t.employee ? await call('employees.page', { employeeId: t.employee.id }) : null;
       setTicket(t);
-      setPage(p ? { data: p, offset: Date.parse(p.serverTime) - Date.now() } : null);
+      setPage(t.page ? { data: t.page, offset: Date.parse(t.page.serverTime) - Date.now() } : null);
     } catch (err) {
       setError(errorMessage(err));
     }
