@@ -83,9 +83,11 @@ function toSummary(r: Record<string, unknown>, now: Date, slaMinutes: number): T
   const resolvedAt = toIso(r.resolved_at);
   const status = r.status as TicketStatus;
   const end = status === 'resolved' && resolvedAt ? Date.parse(resolvedAt) : now.getTime();
-  const ageMinutes = Math.max(0, Math.floor((end - Date.parse(openedAt)) / 60_000));
+  const ageMs = Math.max(0, end - Date.parse(openedAt));
+  const ageMinutes = Math.floor(ageMs / 60_000);
+  // Amber from three quarters of the SLA, on the exact age (22 min 30 s of 30 min, not 22 min).
   const sla: TicketSummary['sla'] =
-    status === 'resolved' ? 'ok' : ageMinutes >= slaMinutes ? 'breached' : ageMinutes >= Math.floor(slaMinutes * 0.75) ? 'warn' : 'ok';
+    status === 'resolved' ? 'ok' : ageMs >= slaMinutes * 60_000 ? 'breached' : ageMs >= slaMinutes * 0.75 * 60_000 ? 'warn' : 'ok';
   return {
     id: Number(r.id),
     reference: String(r.reference),
@@ -164,9 +166,10 @@ export async function listTickets(deps: TicketDeps, userId: number, input: Ticke
   if (input.mine) q.where('t.assignee_id', userId);
   const query = input.query.trim();
   if (query) {
-    const like = query.replace(/[\\%_]/g, (c) => `\\${c}`);
+    // Letter case is ignored on both databases (sqlite's LIKE ignores it, PostgreSQL's does not).
+    const like = query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
     q.where((w) => {
-      w.whereRaw("t.reference LIKE ? ESCAPE '\\'", [`${like}%`]);
+      w.whereRaw("LOWER(t.reference) LIKE ? ESCAPE '\\'", [`${like}%`]);
       if (/^\d{8}$/.test(query)) w.orWhere('e.employee_number', query);
     });
   }
