@@ -175,15 +175,17 @@ const EXACT_STATEMENT = 'desk_employee_exact_v2';
 /**
  * The same for the two shapes agents read out most, each with only the look-ups that can match:
  * an employee number can only be a number or a username (no address lacks an @), an address only
- * an address (no number or username has an @). One index probe instead of three and a UNION.
+ * an address (no number or username has an @). Plain index scans: a UNION ALL of the two unique
+ * keys (the second leaves out the employee the first found) and a semi-join from the address,
+ * each a little cheaper on the server than a BitmapOr or a join (7–10 µs of about 70 here).
  */
-const EXACT_NUMBER_SQL = `SELECT ${COLUMNS.join(', ')} FROM employees
-  WHERE employee_number = $1 OR username = $1 ORDER BY sort_name, id`;
-const EXACT_NUMBER_STATEMENT = 'desk_employee_exact_number_v2';
-const EXACT_EMAIL_SQL = `SELECT ${COLUMNS.map((c) => `employees.${c}`).join(', ')} FROM employee_emails
-  JOIN employees ON employees.id = employee_emails.employee_id
-  WHERE employee_emails.address_lc = $1 ORDER BY employees.sort_name, employees.id`;
-const EXACT_EMAIL_STATEMENT = 'desk_employee_exact_email_v2';
+const EXACT_NUMBER_SQL = `SELECT ${COLUMNS.join(', ')} FROM employees WHERE employee_number = $1
+  UNION ALL SELECT ${COLUMNS.join(', ')} FROM employees WHERE username = $1 AND employee_number <> $1
+  ORDER BY sort_name, id`;
+const EXACT_NUMBER_STATEMENT = 'desk_employee_exact_number_v3';
+const EXACT_EMAIL_SQL = `SELECT ${COLUMNS.join(', ')} FROM employees
+  WHERE id IN (SELECT employee_id FROM employee_emails WHERE address_lc = $1) ORDER BY sort_name, id`;
+const EXACT_EMAIL_STATEMENT = 'desk_employee_exact_email_v3';
 const EMPLOYEE_NUMBER = /^\d{8}$/;
 
 function applyFilters(qb: Knex.QueryBuilder, f: SearchFilters): Knex.QueryBuilder {
