@@ -70,7 +70,7 @@ export function goalRows(r: RunResults): GoalRow[] {
   const p2 = r.p2.result;
   if (p2) {
     add({ id: 'P2', what: `Exact employee number / email, p95 of ${p2.timings.length} keys`, value: p2.overall.p95, unit: 'ms', display: `${ms(p2.overall.p95)} (p50 ${ms(p2.overall.p50)})`, goal: '—', status: 'INFO' });
-    add({ id: 'P2', what: `Exact key vs naive LIKE scan, ratio of medians over ${p2.scans.length} keys`, value: p2.ratio, unit: 'x', display: `${ratio(p2.ratio)} (scan ${ms(p2.scanMedianMs)}, search ${ms(p2.indexedMedianOnSampleMs)}; a bare round trip ${ms(p2.roundTripMs)}, so at most ${ratio(p2.ceilingRatio)} here)`, goal: '≥ 1000×', status: check(p2.ratio, 1000, '>=') });
+    add({ id: 'P2', what: `Exact key vs naive LIKE scan, ratio of medians over ${p2.scans.length} keys`, value: p2.ratio, unit: 'x', display: `${ratio(p2.ratio)} (scan ${ms(p2.scanMedianMs)}, search ${ms(p2.indexedMedianOnSampleMs)}; a bare round trip ${ms(p2.roundTripMs)} in the same passes, so the look-up is ${(p2.indexedMedianOnSampleMs / p2.roundTripMs).toFixed(2)} round trips and at most ${ratio(p2.ceilingRatio)} is possible here)`, goal: '≥ 1000×', status: check(p2.ratio, 1000, '>=') });
   } else {
     missing(r.p2, 'P2', 'Exact key vs naive LIKE scan', 'x', '≥ 1000×');
   }
@@ -179,7 +179,7 @@ export function renderMarkdown(r: RunResults, rows: GoalRow[]): string {
     for (const s of p2.scans) out.push(`| ${cell(s.q)} | ${s.kind} | ${ms(s.scanMs)} | ${ms(s.indexedMs)} | ${ratio(s.scanMs / s.indexedMs)} |`);
     out.push(
       '',
-      `The floor: a bare round trip to the database (\`SELECT $1\`, prepared, through the same pool and driver), timed after each look-up: median ${ms(p2.roundTripMs)}. No look-up can take less, so ${ratio(p2.ceilingRatio)} (scan ÷ round trip) is the highest ratio this machine allows.`,
+      `The floor: a bare round trip to the database (\`SELECT $1\`, prepared, through the same pool and driver), timed right after each look-up, in the same passes: median ${ms(p2.roundTripMs)}. No look-up can take less, so ${ratio(p2.ceilingRatio)} (scan ÷ round trip) is the highest ratio this machine allows.`,
       '',
     );
   }

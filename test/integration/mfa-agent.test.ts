@@ -21,7 +21,7 @@ import {
   appCode,
   assertNoSecrets,
   codeIn,
-  deskUser,
+  deskTeam,
   employeeRow,
   expectWireRefusedUnchanged,
   factorsOf,
@@ -102,11 +102,7 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
       },
     });
     router = createRouter({ handlers, sessions: core.sessions, logger });
-    users.agent = await deskUser(core, 'agent.one', 'agent');
-    users.agent2 = await deskUser(core, 'agent.two', 'agent');
-    users.manager = await deskUser(core, 'manager.one', 'manager');
-    users.supervisor = await deskUser(core, 'supervisor.one', 'supervisor');
-    users.admin = await deskUser(core, 'admin.one', 'admin');
+    Object.assign(users, await deskTeam(core));
   });
   afterAll(async () => {
     await core?.dispose();

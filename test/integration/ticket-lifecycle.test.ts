@@ -11,7 +11,8 @@ import { ManualClock } from '../../electron/core/clock';
 import { getSetting } from '../../electron/core/settings/settings.service';
 import { openTestCore, TARGETS, type TestCore } from '../support/targets';
 import {
-  deskUser,
+  deskTeam,
+  type TeamMember,
   fullSnapshot,
   makeEmployee,
   MIN,
@@ -20,7 +21,7 @@ import {
 
 const START = '2026-03-02T08:00:00.000Z';
 type Res = { ok: true; value: any } | { ok: false; error: { code: string; message: string; details?: Record<string, any> } };
-type Who = 'agent' | 'agent2' | 'manager' | 'supervisor' | 'admin';
+type Who = TeamMember;
 
 describe.each(TARGETS)('a ticket\'s life through the contract on $name', (target) => {
   const clock = new ManualClock(START);
@@ -70,11 +71,7 @@ describe.each(TARGETS)('a ticket\'s life through the contract on $name', (target
 
   beforeAll(async () => {
     core = await openTestCore(target, { clock });
-    users.agent = await deskUser(core, 'agent.one', 'agent');
-    users.agent2 = await deskUser(core, 'agent.two', 'agent');
-    users.manager = await deskUser(core, 'manager.one', 'manager');
-    users.supervisor = await deskUser(core, 'supervisor.one', 'supervisor');
-    users.admin = await deskUser(core, 'admin.one', 'admin');
+    Object.assign(users, await deskTeam(core));
   });
   afterAll(async () => {
     await core?.dispose();

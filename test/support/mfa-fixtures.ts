@@ -47,6 +47,19 @@ export async function deskUser(core: TestCore, username: string, role: DeskRole)
   return { id, username, role, slot: { get: () => session.token, set: () => {} } };
 }
 
+export type TeamMember = 'agent' | 'agent2' | 'manager' | 'supervisor' | 'admin';
+
+/** One desk user of each role, and a second agent: agent.one, agent.two, manager.one, supervisor.one, admin.one. */
+export async function deskTeam(core: TestCore): Promise<Record<TeamMember, DeskUserFixture>> {
+  return {
+    agent: await deskUser(core, 'agent.one', 'agent'),
+    agent2: await deskUser(core, 'agent.two', 'agent'),
+    manager: await deskUser(core, 'manager.one', 'manager'),
+    supervisor: await deskUser(core, 'supervisor.one', 'supervisor'),
+    admin: await deskUser(core, 'admin.one', 'admin'),
+  };
+}
+
 export function caller(core: TestCore, user: DeskUserFixture) {
   return (channel: string, payload: unknown): Promise<WireResult<any>> => core.router.invoke(channel, payload, { slot: user.slot, emit: () => {} });
 }

@@ -20,7 +20,9 @@ import { toSummary } from './employees.service';
  *   1. prefix matches of a surname ("smith j…"), a first name ("jane s…"), a username, an employee
  *      number or an email: five index ranges merged in key order, each employee once, at its
  *      first matching key. The ranges give keys and ids only (index-only scans, asked for beside
- *      tier 0); the rows are then read in one statement for just the employees the page shows;
+ *      tier 0); the rows are then read in one statement for just the employees the page shows.
+ *      On PostgreSQL a first page's ranges are one statement that brings each key's row along,
+ *      so the page is one round trip (beside tier 0's) rather than one per range and one more;
  *   2. substring matches (every word of 3+ characters through the trigram index; shorter words
  *      filtered alongside), in id order, which is the index's own order.
  * Sorting by a column instead orders every match by that column (then name, then id).
