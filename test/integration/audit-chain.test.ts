@@ -19,6 +19,7 @@ import { createDeskUser } from '../../electron/core/deskusers/deskusers.service'
 import { silentLogger } from '../../electron/core/log/logger';
 import { deskEnv, runDesk } from '../support/cli';
 import type { AuditVerifyReport, DeskRole } from '../../shared/domain';
+import type { AuditAction } from '../../shared/audit-actions';
 
 const AGENT: Actor = { userId: null, name: 'agent.chain' };
 
@@ -38,7 +39,7 @@ describe.each(TARGETS)('audit chain on $name', (target: Target) => {
   async function events(n: number): Promise<void> {
     for (let i = 1; i <= n; i++) {
       clock.advance(1000);
-      await recordAudit(core.db, clock, { actor: AGENT, action: 'test.event', employeeId: null, ticketRef: `chat-${i}`, details: { i } });
+      await recordAudit(core.db, clock, { actor: AGENT, action: 'test.event' as AuditAction, employeeId: null, ticketRef: `chat-${i}`, details: { i } });
     }
   }
   const verify = () => verifyAuditChain(core.db, core.vault, { dataDir: core.config.dataDir });
@@ -74,7 +75,7 @@ describe.each(TARGETS)('audit chain on $name', (target: Target) => {
     // A transaction that fails leaves no event and no gap.
     await expect(
       core.db.transaction(async (trx) => {
-        await recordAudit(trx, clock, { actor: AGENT, action: 'test.rolled_back' });
+        await recordAudit(trx, clock, { actor: AGENT, action: 'test.rolled_back' as AuditAction });
         throw new Error('the change failed');
       }),
     ).rejects.toThrow('the change failed');
@@ -82,14 +83,14 @@ describe.each(TARGETS)('audit chain on $name', (target: Target) => {
     const report = await verify();
     expect(report).toMatchObject({ ok: true, events: 6, headSeq: 6, firstBreak: null, breaks: [] });
     expect(report.headHash).toBe((await seqOf(6)).hash);
-    expect(await core.db('audit_events').where({ action: 'test.rolled_back' })).toEqual([]);
+    expect(await core.db('audit_events').where({ action: 'test.rolled_back' as AuditAction })).toEqual([]);
   });
 
   it('keeps one unbroken chain when many transactions append at once', async () => {
     await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
         core.db.transaction(async (trx) => {
-          await recordAudit(trx, clock, { actor: AGENT, action: 'test.parallel', details: { i } });
+          await recordAudit(trx, clock, { actor: AGENT, action: 'test.parallel' as AuditAction, details: { i } });
           await appendEvents(trx, [
             { occurred_at: clock.now().toISOString(), actor_user_id: null, actor_name: 'x', employee_id: null, ticket_ref: null, action: 'test.parallel.second', result: 'ok', details: '{}' },
           ]);
@@ -135,10 +136,10 @@ describe.each(TARGETS)('audit chain on $name', (target: Target) => {
     await expect(
       tamper([`INSERT INTO audit_events (occurred_at, actor_name, action, result, details) VALUES ('2026-03-02T09:00:02.500Z', 'intruder', 'test.forged', 'ok', '{}')`]),
     ).rejects.toThrow();
-    expect(await core.db('audit_events').where({ action: 'test.forged' })).toEqual([]);
+    expect(await core.db('audit_events').where({ action: 'test.forged' as AuditAction })).toEqual([]);
     // One with plausible chain fields: a valid hash of its own, slotted in as seq 5 after event 4 but linked to event 3.
     const three = await seqOf(3);
-    const forged = { occurred_at: '2026-03-02T09:00:03.500Z', actor_user_id: null, actor_name: 'intruder', employee_id: null, ticket_ref: null, action: 'test.forged', result: 'ok', details: '{}' };
+    const forged = { occurred_at: '2026-03-02T09:00:03.500Z', actor_user_id: null, actor_name: 'intruder', employee_id: null, ticket_ref: null, action: 'test.forged' as AuditAction, result: 'ok', details: '{}' };
     const hash = eventHash(5, forged, three.hash);
     await tamper([
       `INSERT INTO audit_events (occurred_at, actor_name, action, result, details, seq, prev_hash, hash) VALUES ('${forged.occurred_at}', 'intruder', 'test.forged', 'ok', '{}', 5, '${three.hash}', '${hash}')`,
@@ -242,7 +243,7 @@ describe.each(TARGETS)('audit integrity through the contract on $name', (target:
   });
 
   it('a desk that stays up signs the chain at open when the last daily checkpoint is a day old', async () => {
-    await recordAudit(core.db, clock, { actor: AGENT, action: 'test.event' });
+    await recordAudit(core.db, clock, { actor: AGENT, action: 'test.event' as AuditAction });
     const config = core.config;
     await core.close();
     const reopen = () => openDeskCore({ config, clock, logger: silentLogger, auditCheckpoints: true });
@@ -266,7 +267,7 @@ describe.each(TARGETS)('desk audit on $name', (target: Target) => {
     const core = await openTestCore(target);
     try {
       const clock = core.clock as ManualClock;
-      for (let i = 0; i < 5; i++) await recordAudit(core.db, clock, { actor: AGENT, action: 'test.event', details: { i } });
+      for (let i = 0; i < 5; i++) await recordAudit(core.db, clock, { actor: AGENT, action: 'test.event' as AuditAction, details: { i } });
       const env = deskEnv(core.scratch, core.config.dataDir);
       const cp = await runDesk(env, ['audit', 'checkpoint']);
       expect(cp.code).toBe(0);

@@ -22,9 +22,10 @@ import { deskEnv, runDesk } from '../support/cli';
 import { openTestCore, scratch, tempDir, TARGETS, type Target, type TestCore } from '../support/targets';
 import { openDeskCore, type DeskCore } from '../../electron/core/app';
 import { silentLogger } from '../../electron/core/log/logger';
+import type { AuditAction } from '../../shared/audit-actions';
 
 const ACTORS = ['ann.agent', 'bob.agent', 'sue.supervisor', 'system'];
-const ACTIONS = ['factor.removed', 'factor.reregistration_started', 'caller.verified', 'records.emails_updated', 'employee.viewed'];
+const ACTIONS = ['factor.removed', 'factor.reregistration_started', 'caller.verified', 'records.emails_updated', 'employee.viewed'] as AuditAction[];
 const HOSTILE = ['=HYPERLINK("http://evil.example","x")', '+1+1', '-2-3', '@SUM(A1)', 'line one\r\nline two', '\tTAB', 'quote " and, comma'];
 
 describe.each(TARGETS)('audit reports on $name', (target: Target) => {
@@ -285,7 +286,7 @@ describe.each(TARGETS)('audit exports from the app on $name', (target: Target) =
   it('runs in the background, is fetched in parts by its owner only, and holds exactly the filtered rows', async () => {
     const core = await openTestCore(target);
     try {
-      for (let i = 0; i < 120; i++) await recordAudit(core.db, core.clock, { actor: { userId: null, name: i % 2 ? 'ann.agent' : 'bob.agent' }, action: 'test.event', details: { i, pad: 'x'.repeat(i * 50) } });
+      for (let i = 0; i < 120; i++) await recordAudit(core.db, core.clock, { actor: { userId: null, name: i % 2 ? 'ann.agent' : 'bob.agent' }, action: 'test.event' as AuditAction, details: { i, pad: 'x'.repeat(i * 50) } });
       const sue = await signedIn(core, 'supervisor', 'sue.supervisor');
       const ada = await signedIn(core, 'admin', 'ada.admin');
       const agent = await signedIn(core, 'agent', 'al.agent');
@@ -339,7 +340,7 @@ describe.each(TARGETS)('audit exports from the app on $name', (target: Target) =
         },
       });
     try {
-      for (let i = 0; i < 10; i++) await recordAudit(core.db, core.clock, { actor: { userId: null, name: 'ann.agent' }, action: 'test.event' });
+      for (let i = 0; i < 10; i++) await recordAudit(core.db, core.clock, { actor: { userId: null, name: 'ann.agent' }, action: 'test.event' as AuditAction });
       const sue = await signedIn(core, 'supervisor', 'sue.supervisor');
       // Cancelled in the dialog: no export.
       answers.push(null);

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../clock';
 import { appendEvents, type AuditContent } from './chain';
+import type { AuditAction } from '../../../shared/audit-actions';
 
 export interface Actor {
   userId: number | null;
@@ -12,7 +13,7 @@ export const CLI_ACTOR: Actor = { userId: null, name: 'cli' };
 
 export interface AuditEventInput {
   actor: Actor;
-  action: string;
+  action: AuditAction;
   result?: 'ok' | 'refused';
   employeeId?: number | null;
   ticketRef?: string | null;

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { DeskRole } from '../../../shared/domain';
+import type { AuditAction } from '../../../shared/audit-actions';
 import dictionaries from '../../../resources/demo/dictionaries.json';
 import templates from '../../../resources/mail/templates.json';
 import type { Clock } from '../clock';
@@ -119,7 +120,7 @@ function makeEmployee(rnd: Random, now: number, ids: Counters, vault: Vault) {
 
   // Factor mix: none, app only, email only, both, or a registration still pending.
   const factors: Row[] = [];
-  const audits: Array<{ at: number; action: string; details: Row }> = [];
+  const audits: Array<{ at: number; action: AuditAction; details: Row }> = [];
   let mfaEnabledAt: number | null = null;
   const roll = rnd.next();
   let mix = !internet ? 'none' : roll < 0.4 ? 'none' : roll < 0.6 ? 'app' : roll < 0.8 ? 'email' : roll < 0.92 ? 'both' : 'pending';
