@@ -9,6 +9,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { DESK_ROLES } from '../../shared/domain';
 import { DeskError } from '../../shared/errors';
+import { plainIssueMessage } from '../../shared/validation';
 import { auditReportFilterSchema, channels, displayNameSchema, oneTimeCodeSchema, passwordSchema, usernameSchema } from '../../shared/contract';
 import QRCode from 'qrcode';
 import {
@@ -160,8 +161,8 @@ async function readStdin(): Promise<string> {
 }
 
 function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const r = schema.safeParse(value);
-  if (!r.success) throw new UsageError(`${what}: ${r.error.issues[0]?.message ?? 'invalid'}`);
+  const r = schema.safeParse(value, { error: plainIssueMessage });
+  if (!r.success) throw new UsageError(`${what}: ${r.error.issues[0]?.message ?? 'not valid'}`);
   return r.data;
 }
 

@@ -247,7 +247,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return { csv: ticketReportCsv(report), fileName: `tickets-${input.from}-to-${input.to}.csv` };
     },
     'replies.get': async () => getSetting(db, 'tickets.cannedReplies'),
-    'replies.update': async (input, ctx) => changeSetting(db, clock, actorOf(ctx.session), 'tickets.cannedReplies', input.replies),
+    'replies.update': async (input, ctx) => changeSetting(db, clock, actorOf(ctx.session), 'tickets.cannedReplies', input.replies, 'replies'),
 
     'records.updateEmails': async (input, ctx) => {
       const { ticketRef, ...change } = input;

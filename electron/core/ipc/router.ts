@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import {
   channels,
   isChannelName,
@@ -8,6 +7,7 @@ import {
   type ResultOf,
 } from '../../../shared/contract';
 import { DeskError, type WireError, type WireResult } from '../../../shared/errors';
+import { plainIssueMessage, validationIssues, validationSummary } from '../../../shared/validation';
 import type { Logger } from '../log/logger';
 import type { Session, SessionStore } from '../auth/sessions';
 
@@ -42,11 +42,6 @@ export interface RouterDeps {
   checkSession?: (session: Session) => Promise<boolean>;
 }
 
-function zodDetails(error: z.ZodError): Record<string, unknown> {
-  return {
-    issues: error.issues.slice(0, 20).map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
-  };
-}
 
 export interface Router {
   invoke(
@@ -97,8 +92,12 @@ export function createRouter(deps: RouterDeps): Router {
             throw new DeskError('FORBIDDEN', `This needs one of the roles: ${spec.access.join(', ')}.`);
           }
         }
-        const parsed = spec.input.safeParse(payload === undefined ? {} : payload);
-        if (!parsed.success) throw new DeskError('VALIDATION', 'Some of the input is not valid.', zodDetails(parsed.error));
+        // Plain words for every problem the schema has no words of its own for.
+        const parsed = spec.input.safeParse(payload === undefined ? {} : payload, { error: plainIssueMessage });
+        if (!parsed.success) {
+          const issues = validationIssues(parsed.error);
+          throw new DeskError('VALIDATION', validationSummary(issues), { issues });
+        }
         const handler = deps.handlers[channel] as (input: unknown, ctx: CallContext) => Promise<unknown>;
         const value = await handler(parsed.data, { session, slot: transport.slot, emit: transport.emit });
         return { ok: true, value: value ?? null };

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { DeskError } from '../../../shared/errors';
+import { plainIssueMessage, validationIssues, validationSummary } from '../../../shared/validation';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import { systemClock, type Clock } from '../clock';
 import type { Vault } from '../secrets/vault';
@@ -132,11 +133,10 @@ export async function loadSmtpConfig(db: Knex | Knex.Transaction, vault: Vault):
  * sealed before it is stored; the audit row says only that it changed.
  */
 export async function updateSmtpSettings(db: Knex, clock: Clock, vault: Vault, actor: Actor, input: unknown): Promise<SmtpView> {
-  const parsed = smtpSettingsInputSchema.safeParse(input);
+  const parsed = smtpSettingsInputSchema.safeParse(input, { error: plainIssueMessage });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-    throw new DeskError('VALIDATION', `SMTP settings: ${where}${issue?.message ?? 'invalid value'}`);
+    const issues = validationIssues(parsed.error);
+    throw new DeskError('VALIDATION', validationSummary(issues), { issues });
   }
   const next = parsed.data;
   return db.transaction(async (trx) => {

@@ -26,6 +26,7 @@ import type { z } from 'zod';
 import { emailAddressProblem, RECORD_ROLES, updateEmailsInputSchema } from '../../../shared/contract';
 import type { DeskRole, EmailKind, EmailOwner, EmailsUpdated, EmployeeEmail } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
+import { plainIssueMessage, validationIssues, validationSummary } from '../../../shared/validation';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import { refreshEmployeeFlags, refreshSearchDoc } from '../employees/employees.service';
 import { enqueueMail } from '../mail/outbox';
@@ -55,7 +56,7 @@ interface Issue {
 }
 
 function invalid(issues: Issue[]): DeskError {
-  return new DeskError('VALIDATION', issues[0]?.message ?? 'Some of the input is not valid.', { issues });
+  return new DeskError('VALIDATION', validationSummary(issues), { issues });
 }
 
 /** One address of the list the record should hold, matched to the row on record it keeps or corrects. */
@@ -139,8 +140,8 @@ function checkList(input: z.output<typeof updateEmailsInputSchema>): Issue[] {
 export async function updateEmails(deps: MfaDeps, ctx: RecordsContext, raw: UpdateEmailsInput): Promise<EmailsUpdated> {
   if (!(RECORD_ROLES as readonly DeskRole[]).includes(ctx.role)) throw new DeskError('FORBIDDEN', RECORDS_FORBIDDEN);
   // The router parsed it already; any other caller of the service gets the same checks.
-  const parsed = updateEmailsInputSchema.safeParse({ ...raw, ticketRef: ctx.ticketRef });
-  if (!parsed.success) throw invalid(parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })));
+  const parsed = updateEmailsInputSchema.safeParse({ ...raw, ticketRef: ctx.ticketRef }, { error: plainIssueMessage });
+  if (!parsed.success) throw invalid(validationIssues(parsed.error));
   const input = parsed.data;
   if (input.ticketRef !== ctx.ticketRef) {
     throw invalid([{ path: 'ticketRef', message: 'Enter the ticket reference: 3–64 letters, digits or . _ : / - only.' }]);

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { Clock } from '../clock';
 import { DeskError } from '../../../shared/errors';
+import { plainIssueMessage, validationIssues, validationSummary } from '../../../shared/validation';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import { cannedRepliesSchema, DEFAULT_CANNED_REPLIES } from '../tickets/canned-replies';
 
@@ -23,7 +24,7 @@ export const SETTINGS = {
   'tickets.slaMinutes': { schema: z.number().int().min(5).max(7 * 24 * 60), default: 30 },
   /** The canned replies per ticket category (admins edit them; see tickets/canned-replies.ts). */
   'tickets.cannedReplies': { schema: cannedRepliesSchema, default: DEFAULT_CANNED_REPLIES },
-  'smtp.host': { schema: z.string().trim().max(253).regex(/^[A-Za-z0-9.:[\]_-]*$/, 'a host name or IP address'), default: '' },
+  'smtp.host': { schema: z.string().trim().max(253).regex(/^[A-Za-z0-9.:[\]_-]*$/, 'Enter a host name or an IP address, such as smtp.nhs.net'), default: '' },
   'smtp.port': { schema: z.number().int().min(1).max(65535), default: 587 },
   /** none: plain SMTP; starttls: upgrade with STARTTLS and refuse to go on without it; tls: TLS from the start (port 465). */
   'smtp.security': { schema: z.enum(['none', 'starttls', 'tls']), default: 'starttls' },
@@ -35,7 +36,7 @@ export const SETTINGS = {
       .string()
       .trim()
       .max(254)
-      .regex(/^(?:[^<>"\r\n,;]{0,120}<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/, 'an email address, or a name and <address>'),
+      .regex(/^(?:[^<>"\r\n,;]{0,120}<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/, 'Enter an address, or a name and <address>, such as Shared Services <desk@nhs.net>'),
     default: 'Shared Services <no-reply@mfa-desk.local>',
   },
 } as const;
@@ -77,10 +78,13 @@ export async function changeSetting<K extends SettingKey>(
   actor: Actor,
   key: K,
   value: unknown,
+  /** Where the value sits in the caller's input, for the issue paths (e.g. 'replies'). */
+  inputPath = '',
 ): Promise<SettingValue<K>> {
-  const parsed = SETTINGS[key].schema.safeParse(value);
+  const parsed = SETTINGS[key].schema.safeParse(value, { error: plainIssueMessage });
   if (!parsed.success) {
-    throw new DeskError('VALIDATION', `${key}: ${parsed.error.issues[0]?.message ?? 'invalid value'}`);
+    const issues = validationIssues(parsed.error).map((i) => ({ ...i, path: [inputPath, i.path].filter(Boolean).join('.') }));
+    throw new DeskError('VALIDATION', validationSummary(issues), { issues, setting: key });
   }
   const next = parsed.data as SettingValue<K>;
   await db.transaction(async (trx) => {
