@@ -3,6 +3,7 @@
  * live countdown by calling this every second with the (server-corrected) time.
  */
 import type { OneTimeCodeView } from './domain';
+import { ukClock } from './uk-time';
 
 export type CodeState = 'used' | 'locked' | 'superseded' | 'expired' | 'active';
 
@@ -15,9 +16,7 @@ export interface CodeStatus {
   label: string;
 }
 
-function clockTime(iso: string): string {
-  return new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'UTC' }).format(new Date(iso)) + ' UTC';
-}
+const clockTime = ukClock;
 
 export function formatCountdown(seconds: number): string {
   const s = Math.max(0, Math.ceil(seconds));

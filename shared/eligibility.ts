@@ -4,6 +4,7 @@
  * once MFA is enabled it cannot be turned off. Pure, so the wording is tested for every case.
  */
 import type { Eligibility, EligibilityReason } from './domain';
+import { ukDay } from './uk-time';
 
 export interface EligibilityFacts {
   status: 'active' | 'leaver';
@@ -13,10 +14,8 @@ export interface EligibilityFacts {
   mfaEnabledAt: string | null;
 }
 
-export function formatDay(isoDate: string): string {
-  const d = new Date(isoDate.length === 10 ? `${isoDate}T00:00:00Z` : isoDate);
-  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d);
-}
+/** A day in UK time, e.g. "20 November 2025" (see uk-time.ts). */
+export const formatDay = ukDay;
 
 export function eligibility(f: EligibilityFacts): Eligibility {
   const reasons: EligibilityReason[] = [];

@@ -74,8 +74,10 @@ describe('eligibility', () => {
     expect(r).toEqual({ canRegister: true, canUseApp: true, canUseEmail: true, reasons: [] });
   });
 
-  it('formats days in UTC, British style', () => {
+  it('formats days in UK time, British style; a bare date stays the date it is', () => {
     expect(formatDay('2026-03-03')).toBe('3 March 2026');
+    // 23:30 UTC in July is 00:30 the next day in British Summer Time.
+    expect(formatDay('2025-07-20T23:30:00.000Z')).toBe('21 July 2025');
     expect(formatDay('2025-11-20T23:30:00.000Z')).toBe('20 November 2025');
     expect(formatDay('2026-01-01T00:00:00Z')).toBe('1 January 2026');
     expect(formatDay('2024-02-29')).toBe('29 February 2024');

@@ -21,6 +21,7 @@ import type {
   TicketSummary,
 } from '../../../shared/domain';
 import { formatDay } from '../../../shared/eligibility';
+import { ukClock } from '../../../shared/uk-time';
 import { WEBCHAT_URL } from '../mail/templates';
 import { maskEmail, type ReplyValues } from './canned-replies';
 
@@ -52,9 +53,8 @@ export const CATEGORY_ACTIONS: Record<TicketCategory, readonly TicketActionKind[
   other: ['verify', 'reRegisterApp', 'reRegisterEmail', 'restartRegistration', 'removeFactor', 'unlock', 'waitOnManager'],
 };
 
-function hhmm(iso: string): string {
-  return `${iso.slice(11, 16)} UTC`;
-}
+/** A UK clock time, e.g. "09:05". */
+const hhmm = ukClock;
 
 function when(iso: string): string {
   return `${formatDay(iso)} ${hhmm(iso)}`;
