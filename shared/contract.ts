@@ -86,7 +86,16 @@ export const displayNameSchema = z
   .min(1, 'Enter a name')
   .max(120)
   .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'Control characters are not allowed');
-export const totpCodeSchema = z.string().trim().regex(/^\d{6}$/, 'Enter the 6-digit code');
+/**
+ * A 6-digit code as people type or paste it: spaces and dashes between the digits are dropped
+ * ("121 725", "121-725"), so a code copied from an app or a mail is taken as it is.
+ */
+const sixDigitCodeSchema = z
+  .string()
+  .max(40, 'Enter the 6-digit code')
+  .transform((v) => v.replace(/[\s\u00a0\u2010-\u2015-]/g, ''))
+  .pipe(z.string().regex(/^\d{6}$/, 'Enter the 6-digit code'));
+export const totpCodeSchema = sixDigitCodeSchema;
 const challengeSchema = z.string().regex(/^[A-Za-z0-9_-]{20,128}$/, 'Invalid sign-in challenge');
 const empty = z.object({}).strict();
 /** Ids are 32-bit integers on both databases. */
@@ -99,8 +108,8 @@ export const ticketRefSchema = z
   .min(3, 'Enter the ticket reference (at least 3 characters)')
   .max(64, 'A ticket reference has at most 64 characters')
   .regex(/^[A-Za-z0-9._:/-]+$/, 'Use letters, digits and . _ : / - only in the ticket reference');
-/** An emailed one-time code or an authenticator code: 6 digits (spaces around are ignored). */
-export const oneTimeCodeSchema = z.string().trim().regex(/^\d{6}$/, 'Enter the 6-digit code');
+/** An emailed one-time code or an authenticator code: 6 digits (spaces and dashes are ignored). */
+export const oneTimeCodeSchema = sixDigitCodeSchema;
 /** A supervisor's written reason for overriding the caller verification. */
 export const overrideReasonSchema = z
   .string()
@@ -384,12 +393,14 @@ export const channels = {
         status: z.enum([...TICKET_STATUSES, 'active', 'all']).default('active'),
         mine: z.boolean().default(false),
         query: z.string().trim().max(64).default(''),
+        /** urgency: not resolved first, the longest open at the top; newest: latest opened first. */
+        sort: z.enum(['urgency', 'newest']).default('urgency'),
         cursor: z.string().max(100).nullable().default(null),
         limit: z.number().int().min(1).max(100).default(50),
       })
       .strict(),
     access: CALLER_ROLES,
-    summary: 'The ticket inbox, newest first, a page at a time: by status, yours only, or by reference; with the count per status and the age against the SLA.',
+    summary: 'The ticket inbox, most urgent (or newest) first, a page at a time: by status, yours only, or by reference; with the count per status and the age against the SLA.',
   }),
   'tickets.create': channel<TicketDetail>()({
     input: z

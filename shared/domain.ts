@@ -589,7 +589,7 @@ export interface TicketSummary {
 export interface TicketListPage {
   rows: TicketSummary[];
   nextCursor: string | null;
-  /** Open (not resolved) tickets per status, for the inbox's tabs. */
+  /** Tickets per status (yours only when the list is), for the inbox's tabs. */
   counts: Record<TicketStatus, number>;
   slaMinutes: number;
   serverTime: string;

@@ -97,17 +97,21 @@ describe.each(TARGETS)('a ticket\'s life through the contract on $name', (target
       made.push(await ok(as(i === 5 ? 'agent2' : 'agent')('tickets.create', { reference: `${prefix}${i}`, category: 'other' })));
     }
     const newestFirst = made.map((m) => m.id).reverse();
-    const seen: number[] = [];
-    let cursor: string | null = null;
-    let pages = 0;
-    do {
-      const p: any = await ok(agent('tickets.list', { status: 'all', query: prefix, cursor, limit: 4 }));
-      pages++;
-      seen.push(...p.rows.map((r: any) => r.id));
-      cursor = p.nextCursor;
-    } while (cursor && pages < 5);
-    expect(pages).toBe(2);
-    expect(seen).toEqual(newestFirst);
+    const pagesOf = async (input: Record<string, unknown>) => {
+      const seen: number[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const p: any = await ok(agent('tickets.list', { status: 'all', query: prefix, cursor, limit: 4, ...input }));
+        pages++;
+        seen.push(...p.rows.map((r: any) => r.id));
+        cursor = p.nextCursor;
+      } while (cursor && pages < 5);
+      return { seen, pages };
+    };
+    expect(await pagesOf({ sort: 'newest' })).toEqual({ seen: newestFirst, pages: 2 });
+    // By default the inbox is in order of urgency: the ticket open longest (nearest its SLA) first.
+    expect(await pagesOf({})).toEqual({ seen: made.map((m) => m.id), pages: 2 });
     expect((await ok(agent('tickets.list', { status: 'active', query: `${prefix}3` }))).rows.map((r: any) => r.id)).toEqual([made[3]!.id]);
     // The reference prefix ignores letter case on both databases.
     expect((await ok(agent('tickets.list', { status: 'active', query: `${prefix}3`.toUpperCase() }))).rows.map((r: any) => r.id)).toEqual([made[3]!.id]);
@@ -141,6 +145,13 @@ describe.each(TARGETS)('a ticket\'s life through the contract on $name', (target
     expect((await ok(agent('tickets.list', { status: 'active', query: reference }))).rows).toEqual([]);
     expect((await ok(agent('tickets.list', { status: 'resolved', query: reference }))).rows.map((r: any) => r.id)).toEqual([t.id]);
     expect(await audits({ ticket_ref: reference, action: 'ticket.resolved' })).toHaveLength(1);
+    // Urgency puts a resolved ticket after every ticket still being worked, across pages too; the
+    // counts cover resolved tickets as well.
+    const countsBefore = (await ok(agent('tickets.list', {}))).counts;
+    await ok(agent('tickets.resolve', { ticketId: made[4]!.id, note: 'Sorted in the chat.' }));
+    expect(await pagesOf({})).toEqual({ seen: [0, 1, 2, 3, 5, 4].map((i) => made[i]!.id), pages: 2 });
+    expect((await ok(agent('tickets.list', {}))).counts).toEqual({ ...countsBefore, open: countsBefore.open - 1, resolved: countsBefore.resolved + 1 });
+    await refused(() => agent('tickets.list', { sort: 'urgency', cursor: `${made[1]!.openedAt}~${made[1]!.id}` }), 'VALIDATION');
 
     // A resolved ticket takes no MFA action, and nothing at all is written.
     const err = await refused(() => agent('mfa.sendIdentityCode', { employeeId: e.id, ticketRef: reference, emailId: e.emails[0]!.id }), 'RULE_VIOLATION', /resolved: reopen it first/);

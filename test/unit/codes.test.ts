@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OneTimeCodeView } from '../../shared/domain';
 import { codeStatus, formatCountdown } from '../../shared/codes';
+import { oneTimeCodeSchema, totpCodeSchema } from '../../shared/contract';
 
 const ISSUED = Date.parse('2026-01-05T10:00:00.000Z');
 const EXPIRES = ISSUED + 20 * 60_000; // 10:20
@@ -24,7 +25,7 @@ function code(o: Partial<OneTimeCodeView> = {}): OneTimeCodeView {
 }
 
 const LOCKED_LABEL = 'Locked after too many wrong tries: start again for a new code';
-const EXPIRED_LABEL = 'Expired at 10:20 UTC: the employee must start again for a new code';
+const EXPIRED_LABEL = 'Expired at 10:20: the employee must start again for a new code';
 
 describe('formatCountdown', () => {
   it.each([
@@ -72,7 +73,7 @@ describe('codeStatus', () => {
 
   it('is used once consumed, whatever the time', () => {
     const used = code({ consumedAt: iso(ISSUED + 5 * 60_000 + 30_000), attempts: 1 });
-    const want = { state: 'used', secondsLeft: 0, attemptsLeft: 4, label: 'Used at 10:05 UTC' };
+    const want = { state: 'used', secondsLeft: 0, attemptsLeft: 4, label: 'Used at 10:05' };
     expect(codeStatus(used, t(ISSUED + 6 * 60_000))).toEqual(want);
     expect(codeStatus(used, t(EXPIRES + 60_000))).toEqual(want);
   });
@@ -93,16 +94,18 @@ describe('codeStatus', () => {
 
   it('is superseded when a newer code replaced it', () => {
     const old = code({ supersededAt: iso(ISSUED + 7 * 60_000), attempts: 1 });
-    const want = { state: 'superseded', secondsLeft: 0, attemptsLeft: 4, label: 'Replaced by a newer code at 10:07 UTC' };
+    const want = { state: 'superseded', secondsLeft: 0, attemptsLeft: 4, label: 'Replaced by a newer code at 10:07' };
     expect(codeStatus(old, t(ISSUED + 8 * 60_000))).toEqual(want);
     expect(codeStatus(old, t(EXPIRES + 60_000))).toEqual(want);
   });
 
-  it('shows UTC clock times with two-digit hours, midnight as 00', () => {
+  it('shows UK clock times with two-digit hours, midnight as 00, BST in summer', () => {
     const midnight = Date.parse('2026-01-05T23:50:00.000Z');
     const c = code({ issuedAt: iso(midnight), expiresAt: iso(midnight + 20 * 60_000) });
-    expect(codeStatus(c, t(midnight + 30 * 60_000)).label).toBe('Expired at 00:10 UTC: the employee must start again for a new code');
-    expect(codeStatus(code({ consumedAt: '2026-01-05T09:03:59.999Z' }), t(ISSUED)).label).toBe('Used at 09:03 UTC');
+    expect(codeStatus(c, t(midnight + 30 * 60_000)).label).toBe('Expired at 00:10: the employee must start again for a new code');
+    expect(codeStatus(code({ consumedAt: '2026-01-05T09:03:59.999Z' }), t(ISSUED)).label).toBe('Used at 09:03');
+    // In British Summer Time the UK clock is an hour ahead of UTC.
+    expect(codeStatus(code({ consumedAt: '2026-07-05T09:03:00.000Z' }), t(ISSUED)).label).toBe('Used at 10:03');
   });
 
   describe('precedence: used, then locked, then superseded, then expired', () => {
@@ -119,5 +122,22 @@ describe('codeStatus', () => {
       expect(codeStatus(c, late).state).toBe(state);
       expect(codeStatus(c, late).secondsLeft).toBe(0);
     });
+  });
+});
+
+describe('a 6-digit code as people paste it', () => {
+  it('drops spaces and dashes between the digits (an app shows "121 725", a mail may say "121-725")', () => {
+    for (const typed of ['121725', '121 725', ' 121 725 ', '121-725', '121\u2013725', '1 2 1 7 2 5', '121\u00a0725']) {
+      expect(oneTimeCodeSchema.parse(typed), typed).toBe('121725');
+      expect(totpCodeSchema.parse(typed), typed).toBe('121725');
+    }
+  });
+
+  it('still wants exactly six digits, in plain words', () => {
+    for (const typed of ['12 345', '1234567', '12a456', '', '121/725']) {
+      const r = oneTimeCodeSchema.safeParse(typed);
+      expect(r.success, typed).toBe(false);
+      if (!r.success) expect(r.error.issues[0]?.message).toBe('Enter the 6-digit code');
+    }
   });
 });

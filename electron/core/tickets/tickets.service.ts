@@ -145,22 +145,37 @@ export interface TicketListInput {
   mine: boolean;
   /** A reference, or the start of one. */
   query: string;
+  /**
+   * urgency: the tickets not resolved first, the one open longest (nearest to or past its service
+   * level) at the top, then the resolved ones; newest: the latest opened first.
+   */
+  sort: 'urgency' | 'newest';
   cursor: string | null;
   limit: number;
 }
 
-const LIST_CURSOR_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)~(\d{1,10})$/;
+const NEWEST_CURSOR_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)~(\d{1,10})$/;
+const URGENCY_CURSOR_RE = /^u([01])~(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)~(\d{1,10})$/;
+/** 0 for a ticket still being worked, 1 for a resolved one: urgency order puts the resolved last. */
+const RESOLVED_RANK = "CASE WHEN t.status = 'resolved' THEN 1 ELSE 0 END";
 
-/** The inbox, newest first, a keyset page at a time, with the count per status. */
+function badCursor(): DeskError {
+  return new DeskError('VALIDATION', 'The ticket page cursor is not valid.', { issues: [{ path: 'cursor', message: 'Start the list again from the first page' }] });
+}
+
+/** The inbox, a keyset page at a time (most urgent or newest first), with the count per status. */
 export async function listTickets(deps: TicketDeps, userId: number, input: TicketListInput): Promise<TicketListPage> {
   const now = deps.clock.now();
   const slaMinutes = await getSetting(deps.db, 'tickets.slaMinutes');
-  const q = ticketQuery(deps.db)
-    .orderBy([
+  const urgency = input.sort === 'urgency';
+  const q = ticketQuery(deps.db).limit(input.limit + 1);
+  if (urgency) q.orderByRaw(`${RESOLVED_RANK} asc, t.opened_at asc, t.id asc`);
+  else {
+    q.orderBy([
       { column: 't.opened_at', order: 'desc' },
       { column: 't.id', order: 'desc' },
-    ])
-    .limit(input.limit + 1);
+    ]);
+  }
   if (input.status === 'active') q.whereNot('t.status', 'resolved');
   else if (input.status !== 'all') q.where('t.status', input.status);
   if (input.mine) q.where('t.assignee_id', userId);
@@ -174,15 +189,22 @@ export async function listTickets(deps: TicketDeps, userId: number, input: Ticke
     });
   }
   if (input.cursor !== null) {
-    const m = LIST_CURSOR_RE.exec(input.cursor);
-    const id = m ? Number(m[2]) : NaN;
-    if (!m || !(id > 0 && id <= MAX_ID)) throw new DeskError('VALIDATION', 'The ticket page cursor is not valid.');
-    q.whereRaw('(t.opened_at, t.id) < (?, ?)', [m[1]!, id]);
+    if (urgency) {
+      const m = URGENCY_CURSOR_RE.exec(input.cursor);
+      const id = m ? Number(m[3]) : NaN;
+      if (!m || !(id > 0 && id <= MAX_ID)) throw badCursor();
+      q.whereRaw(`(${RESOLVED_RANK}, t.opened_at, t.id) > (?, ?, ?)`, [Number(m[1]), m[2]!, id]);
+    } else {
+      const m = NEWEST_CURSOR_RE.exec(input.cursor);
+      const id = m ? Number(m[2]) : NaN;
+      if (!m || !(id > 0 && id <= MAX_ID)) throw badCursor();
+      q.whereRaw('(t.opened_at, t.id) < (?, ?)', [m[1]!, id]);
+    }
   }
   const [rows, counted] = await Promise.all([
     q.select(...TICKET_COLUMNS) as Promise<Array<Record<string, unknown>>>,
     (() => {
-      const c = deps.db('tickets').whereNot('status', 'resolved').groupBy('status').select('status').count({ n: '*' });
+      const c = deps.db('tickets').groupBy('status').select('status').count({ n: '*' });
       if (input.mine) c.where('assignee_id', userId);
       return c as unknown as Promise<Array<{ status: string; n: number | string }>>;
     })(),
@@ -191,9 +213,10 @@ export async function listTickets(deps: TicketDeps, userId: number, input: Ticke
   for (const c of counted) counts[c.status as TicketStatus] = Number(c.n);
   const shown = rows.slice(0, input.limit).map((r) => toSummary(r, now, slaMinutes));
   const last = shown[shown.length - 1];
+  const cursorOf = (t: TicketSummary) => (urgency ? `u${t.status === 'resolved' ? 1 : 0}~${t.openedAt}~${t.id}` : `${t.openedAt}~${t.id}`);
   return {
     rows: shown,
-    nextCursor: rows.length > input.limit && last ? `${last.openedAt}~${last.id}` : null,
+    nextCursor: rows.length > input.limit && last ? cursorOf(last) : null,
     counts,
     slaMinutes,
     serverTime: now.toISOString(),
