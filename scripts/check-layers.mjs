@@ -11,8 +11,13 @@ const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 /** For each layer: which layers it may import, and which packages it may (null = any non-forbidden). */
 export const RULES = {
   shared: { layers: ['shared'], packages: ['zod'], builtins: false },
-  // The renderer's own packages: React, TanStack Table and Virtual, zod, and Recharts for the dashboard.
-  renderer: { layers: ['renderer', 'shared'], packages: ['react', 'react-dom', '@tanstack/', 'zod', 'recharts'], builtins: false },
+  // The renderer's own packages: React, Mantine (controls, dates, charts over Recharts), TanStack
+  // (Table, Virtual, Query), wouter (routes), dayjs (Mantine's dates), Tabler icons, the Inter font.
+  renderer: {
+    layers: ['renderer', 'shared'],
+    packages: ['react', 'react-dom', '@mantine/', '@tanstack/', 'wouter', 'dayjs', '@tabler/icons-react', '@fontsource-variable/inter', 'zod', 'recharts'],
+    builtins: false,
+  },
   'electron/core': { layers: ['electron/core', 'shared', 'resources'], packages: null, forbid: ['electron'], builtins: true },
   'electron/host': { layers: ['electron/host', 'electron/core', 'shared'], packages: null, forbid: ['electron'], builtins: true },
   'electron/cli': { layers: ['electron/cli', 'electron/host', 'electron/core', 'shared'], packages: null, forbid: ['electron'], builtins: true },

@@ -1,11 +1,17 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState, type ReactNode } from 'react';
+import { Alert, Box, Button, Center, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import { IconShieldLock } from '@tabler/icons-react';
 import type { AppStatus, SessionInfo } from '../../shared/domain';
 import { HOST_TOKEN_MESSAGE, invoke, isHostTokenError } from './client';
-import { errorMessage, useDocumentTitle } from './components/ui';
+import { useDocumentTitle } from './components/ui';
+import { errorText } from './lib/feedback';
 import { FirstRunScreen } from './screens/FirstRunScreen';
 import { SignInScreen } from './screens/SignInScreen';
-import { SignedInShell, type SessionEnd } from './screens/SignedInShell';
+import type { SessionEnd } from './app/SignedInShell';
 import { plural } from './format';
+
+// Everything behind sign-in loads once someone has signed in: the sign-in page stays small.
+const SignedInShell = lazy(() => import('./app/SignedInShell').then((m) => ({ default: m.SignedInShell })));
 
 type Screen =
   | { kind: 'loading' }
@@ -24,7 +30,7 @@ export function App() {
     setScreen(
       isHostTokenError(err)
         ? { kind: 'fatal', message: HOST_TOKEN_MESSAGE, hostToken: true }
-        : { kind: 'fatal', message: errorMessage(err), hostToken: false },
+        : { kind: 'fatal', message: errorText(err), hostToken: false },
     );
   }, []);
 
@@ -79,7 +85,9 @@ export function App() {
   // The one skip link of the app, above whichever screen is showing.
   return (
     <>
-      <SkipLink />
+      <a className="skip-link" href="#main" onClick={skipToMain}>
+        Skip to main content
+      </a>
       {renderScreen()}
     </>
   );
@@ -104,36 +112,37 @@ export function App() {
         );
       case 'signedIn':
         return (
-          <SignedInShell
-            productName={productName}
-            initialStatus={screen.status}
-            session={screen.session}
-            onEnded={onEnded}
-            onFatal={fail}
-          />
+          <Suspense fallback={<LoadingScreen productName={productName} />}>
+            <SignedInShell productName={productName} initialStatus={screen.status} session={screen.session} onEnded={onEnded} onFatal={fail} />
+          </Suspense>
         );
     }
   }
 }
 
-function SkipLink() {
-  return (
-    <a className="skip-link" href="#main">
-      Skip to main content
-    </a>
-  );
+/** The skip link moves the focus to the main region (the address keeps its route). */
+function skipToMain(e: React.MouseEvent) {
+  e.preventDefault();
+  const main = document.getElementById('main');
+  main?.focus();
 }
 
+/** Before sign-in: the product's name above one centred card. */
 export function SignedOutLayout({ productName, children }: { productName: string; children: ReactNode }) {
   return (
-    <>
-      <header className="app-header">
-        <span className="app-header__brand">{productName}</span>
+    <Box className="signed-out">
+      <header className="signed-out__brand">
+        <Group gap={8} wrap="nowrap">
+          <IconShieldLock size={22} aria-hidden="true" />
+          <span>{productName}</span>
+        </Group>
       </header>
-      <main id="main" tabIndex={-1} className="main main--narrow">
-        {children}
+      <main id="main" tabIndex={-1} className="signed-out__main">
+        <Paper className="signed-out__card" shadow="sm" p="xl">
+          {children}
+        </Paper>
       </main>
-    </>
+    </Box>
   );
 }
 
@@ -141,8 +150,17 @@ function LoadingScreen({ productName }: { productName: string }) {
   useDocumentTitle('');
   return (
     <SignedOutLayout productName={productName}>
-      <h1>{productName}</h1>
-      <p role="status">Starting…</p>
+      <Center py="xl">
+        <Stack align="center" gap="sm">
+          <Title order={1} fz="h3">
+            {productName}
+          </Title>
+          <Group gap="xs" role="status">
+            <Loader size="sm" aria-hidden="true" />
+            <Text>Starting…</Text>
+          </Group>
+        </Stack>
+      </Center>
     </SignedOutLayout>
   );
 }
@@ -151,17 +169,19 @@ function FatalScreen({ productName, message, onRetry }: { productName: string; m
   useDocumentTitle('Cannot continue');
   return (
     <SignedOutLayout productName={productName}>
-      <h1>{productName} cannot continue</h1>
-      <div role="alert" className="alert alert--error">
-        {message}
-      </div>
-      {onRetry ? (
-        <p>
-          <button type="button" className="button" onClick={onRetry}>
-            Try again
-          </button>
-        </p>
-      ) : null}
+      <Stack gap="md">
+        <Title order={1} fz="h3">
+          {productName} cannot continue
+        </Title>
+        <Alert role="alert" color="red" variant="light" title="What happened">
+          {message}
+        </Alert>
+        {onRetry ? (
+          <Group>
+            <Button onClick={onRetry}>Try again</Button>
+          </Group>
+        ) : null}
+      </Stack>
     </SignedOutLayout>
   );
 }

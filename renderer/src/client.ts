@@ -17,9 +17,14 @@ export function isHostTokenError(err: unknown): boolean {
   return err instanceof DeskError && err.details?.['hostToken'] === true;
 }
 
+export interface CallOptions {
+  /** Cancels the call (the browser host's request is aborted; an IPC answer is ignored). */
+  signal?: AbortSignal | undefined;
+}
+
 interface Transport {
   readonly kind: 'electron' | 'browser';
-  invoke(channel: string, input: unknown): Promise<WireResult<unknown>>;
+  invoke(channel: string, input: unknown, opts?: CallOptions): Promise<WireResult<unknown>>;
   on(event: string, cb: (payload: unknown) => void): () => void;
 }
 
@@ -37,11 +42,13 @@ const BAD_REPLY: WireResult<never> = {
 function electronTransport(bridge: DeskBridge): Transport {
   return {
     kind: 'electron',
-    async invoke(channel, input) {
+    async invoke(channel, input, opts) {
       try {
         const reply: unknown = await bridge.invoke(channel, input);
+        opts?.signal?.throwIfAborted();
         return isWireResult(reply) ? reply : BAD_REPLY;
-      } catch {
+      } catch (err) {
+        if (opts?.signal?.aborted) throw err;
         return { ok: false, error: { code: 'UNAVAILABLE', message: 'MFA Desk did not answer. Restart the app and try again.' } };
       }
     },
@@ -66,7 +73,7 @@ function browserTransport(): Transport {
 
   return {
     kind: 'browser',
-    async invoke(channel, input) {
+    async invoke(channel, input, opts) {
       let res: Response;
       try {
         res = await fetch('/api/invoke/' + encodeURIComponent(channel), {
@@ -74,8 +81,11 @@ function browserTransport(): Transport {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(input ?? {}),
           credentials: 'same-origin',
+          ...(opts?.signal ? { signal: opts.signal } : {}),
         });
-      } catch {
+      } catch (err) {
+        // A cancelled call is not a failure: the caller asked for it (TanStack Query drops it).
+        if (opts?.signal?.aborted) throw err;
         return {
           ok: false,
           error: { code: 'UNAVAILABLE', message: 'MFA Desk is not reachable. Check that `desk serve` is still running.' },
@@ -87,6 +97,7 @@ function browserTransport(): Transport {
       } catch {
         body = undefined;
       }
+      opts?.signal?.throwIfAborted();
       if (isWireResult(body)) return body;
       if (res.status === 401) {
         return { ok: false, error: { code: 'UNAUTHENTICATED', message: HOST_TOKEN_MESSAGE, details: { hostToken: true } } };
@@ -136,8 +147,8 @@ const transport: Transport = typeof window !== 'undefined' && window.desk ? elec
 export const transportKind = transport.kind;
 
 /** Call a channel of the contract. Resolves with its result or throws a DeskError. */
-export async function invoke<K extends ChannelName>(channel: K, input: InputOf<K>): Promise<ResultOf<K>> {
-  const reply = await transport.invoke(channel, input);
+export async function invoke<K extends ChannelName>(channel: K, input: InputOf<K>, opts?: CallOptions): Promise<ResultOf<K>> {
+  const reply = await transport.invoke(channel, input, opts);
   if (reply.ok) return reply.value as ResultOf<K>;
   throw new DeskError(reply.error.code, reply.error.message, reply.error.details);
 }

@@ -1,4 +1,4 @@
-/** Display helpers: plain British English, dates in the local time zone via Intl (en-GB). */
+/** Display helpers: plain British English, dates and times in UK time (Europe/London) via Intl (en-GB). */
 import type {
   CodePurpose,
   DeskRole,
@@ -13,14 +13,18 @@ import type {
   SortKey,
 } from '../../shared/domain';
 
-const dateTimeFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
-const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium' });
+/** Every time the desk shows is UK time, whatever the machine's own time zone. */
+export const TIME_ZONE = 'Europe/London';
+const dateTimeFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: TIME_ZONE });
+const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: TIME_ZONE });
+const timeFormat = new Intl.DateTimeFormat('en-GB', { timeStyle: 'short', timeZone: TIME_ZONE });
 const dateOnlyFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
+const dayKeyFormat = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: TIME_ZONE });
 const numberFormat = new Intl.NumberFormat('en-GB');
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** An ISO timestamp as a local date and time, e.g. "3 Mar 2024, 10:15". */
+/** An ISO timestamp as a UK date and time, e.g. "3 Mar 2024, 10:15". */
 export function formatDateTime(iso: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : dateTimeFormat.format(d);
@@ -34,6 +38,41 @@ export function formatDate(iso: string): string {
   }
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : dateFormat.format(d);
+}
+
+/** The YYYY-MM-DD of an instant in UK time (today's date, as the desk sees it). */
+export function ukDay(at: Date | number): string {
+  return dayKeyFormat.format(at);
+}
+
+/**
+ * How long ago, for people: "just now", "12 min ago", "3 h 5 min ago", "yesterday at 14:05",
+ * then the date and time. `now` is the main process's time (see useServerNow).
+ */
+export function formatRelative(iso: string, now: Date): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  const seconds = Math.round((now.getTime() - at.getTime()) / 1000);
+  if (seconds < 0) return formatDateTime(iso);
+  if (seconds < 45) return 'just now';
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 6) return minutes % 60 === 0 ? `${hours} h ago` : `${hours} h ${minutes % 60} min ago`;
+  const today = ukDay(now);
+  const day = ukDay(at);
+  if (day === today) return `today at ${timeFormat.format(at)}`;
+  if (day === ukDay(now.getTime() - 24 * 3600_000)) return `yesterday at ${timeFormat.format(at)}`;
+  return formatDateTime(iso);
+}
+
+/** A duration in minutes as people say it: "12 min", "2 h 5 min", "3 days". */
+export function formatMinutes(minutes: number): string {
+  if (minutes < 60) return `${minutes} min`;
+  const h = Math.floor(minutes / 60);
+  if (h < 48) return minutes % 60 === 0 ? `${h} h` : `${h} h ${minutes % 60} min`;
+  return plural(Math.floor(h / 24), 'day', 'days');
 }
 
 export function formatNumber(n: number): string {
@@ -98,42 +137,7 @@ export function mailTemplateLabel(template: string): string {
   return MAIL_TEMPLATE_LABELS[template] ?? sentenceCase(template);
 }
 
-const AUDIT_ACTION_LABELS: Record<string, string> = {
-  'factor.registered': 'Factor registered',
-  'factor.registration_started': 'Registration started',
-  'factor.removed': 'Factor removed',
-  'code.sent': 'Code sent',
-  'code.verified': 'Code verified',
-  'code.failed': 'Wrong code entered',
-  'code.locked': 'Code locked',
-  'employee.updated': 'Record updated',
-  'employee.email_added': 'Email added',
-  'employee.email_removed': 'Email removed',
-  'caller.identity_code_sent': 'Identity-check code sent',
-  'caller.verified': 'Caller verified',
-  'caller.verification_overridden': 'Verification overridden by a supervisor',
-  'code.rejected': 'Wrong code entered',
-  'factor.code_rejected': 'Wrong authenticator code entered',
-  'factor.registration_code_sent': 'Registration code sent',
-  'factor.registration_restarted': 'Registration restarted',
-  'factor.reregistration_started': 'Re-registration started',
-  'mfa.unlocked': 'Codes unlocked',
-  'employee.emails_changed': 'Emails on record changed',
-  'ticket.opened': 'Ticket opened',
-  'ticket.updated': 'Ticket updated',
-  'ticket.employee_linked': 'Employee linked to the ticket',
-  'ticket.waiting_manager': 'Waiting on a manager',
-  'ticket.returned': 'Back from the manager',
-  'ticket.resolved': 'Ticket resolved',
-  'ticket.reopened': 'Ticket reopened',
-  'manager_task.done': 'Manager task done',
-  'tickets.report_exported': 'Ticket report exported',
-};
-
-/** An audit action in plain words; an unknown one is spelt out from its name. */
-export function auditActionLabel(action: string): string {
-  return AUDIT_ACTION_LABELS[action] ?? sentenceCase(action.replace(/\./g, ': '));
-}
+export { auditActionLabel, auditFilterLabel } from '../../shared/audit-actions';
 
 /** "factorType" / "factor_type" → "Factor type". */
 export function sentenceCase(name: string): string {

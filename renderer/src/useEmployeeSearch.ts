@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { EmployeeSummary, SearchCount, SearchFilters, SortDirection, SortKey } from '../../shared/domain';
 import type { Invoke } from './client';
-import { errorMessage } from './components/ui';
+import { errorText as errorMessage } from './lib/feedback';
 
 export const SEARCH_PAGE_SIZE = 50;
 // No waiting between keystrokes: each keystroke supersedes the last, at most one request is in

@@ -341,7 +341,7 @@ async function signIn(page: Page, creds: Credentials, save: () => void): Promise
   save();
   await codeField.fill(generateSync({ secret: creds.secret, epoch: step * 30 }));
   await codeField.press('Enter');
-  await page.getByRole('button', { name: 'Sign out' }).waitFor({ timeout: 30_000 });
+  await page.getByRole('banner').getByRole('button', { name: /^Account: / }).waitFor({ timeout: 30_000 });
 }
 
 // ── Choosing the P5 queries ─────────────────────────────────────────────────────────────────────

@@ -229,7 +229,19 @@ export async function signIn(page: Page, user: DeskUser): Promise<void> {
   if (!user.authenticator) throw new Error(`${user.username} has no enrolled authenticator in this test`);
   await codeField.fill(await user.authenticator.code());
   await codeField.press('Enter');
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await expect(accountButton(page)).toBeVisible();
+}
+
+/** The header's account menu button ("Account: <name>, <role>"): it holds Sign out. */
+export function accountButton(page: Page) {
+  return page.getByRole('banner').getByRole('button', { name: /^Account: / });
+}
+
+/** Sign out from the account menu in the header, as a person would. */
+export async function signOut(page: Page): Promise<void> {
+  await accountButton(page).click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
 }
 
 /** Axe on the current screen: no serious or critical violations. */

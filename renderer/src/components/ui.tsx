@@ -1,5 +1,13 @@
-/** Small accessible building blocks shared by the screens. */
-import { useEffect, useId, useRef, type InputHTMLAttributes, type ReactNode, type Ref } from 'react';
+/**
+ * Small building blocks every screen shares, on Mantine: the page heading, label/value facts, an
+ * email address that breaks only at its dots and @, a dash read out as "None", a live time, an
+ * empty result in a sentence, and long text with a way to read all of it.
+ */
+import { Fragment, useEffect, useRef, type ReactNode } from 'react';
+import { Anchor, Box, DataList, EmptyState as MantineEmptyState, Group, Spoiler, Text, Title, Tooltip } from '@mantine/core';
+import { Link } from 'wouter';
+import { IconArrowLeft } from '@tabler/icons-react';
+import { formatDateTime, formatRelative } from '../format';
 
 /** Keep the window title in step with the screen, so people (and screen readers) know where they are. */
 export function useDocumentTitle(title: string): void {
@@ -8,99 +16,179 @@ export function useDocumentTitle(title: string): void {
   }, [title]);
 }
 
-interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'id'> {
-  label: string;
-  hint?: ReactNode;
-  error?: string | null | undefined;
-  id?: string;
-  ref?: Ref<HTMLInputElement>;
-}
-
-/** A text field with a visible <label for>, an optional hint and an error tied to it by aria-describedby. */
-export function Field({ label, hint, error, id, className, ref, ...input }: FieldProps) {
-  const autoId = useId();
-  const inputId = id ?? `field${autoId}`;
-  const hintId = hint ? `${inputId}-hint` : undefined;
-  const errorId = error ? `${inputId}-error` : undefined;
-  const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined;
-  return (
-    <div className={'field' + (error ? ' field--error' : '') + (className ? ` ${className}` : '')}>
-      <label htmlFor={inputId}>{label}</label>
-      {hint ? (
-        <p className="field__hint" id={hintId}>
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p className="field__error" id={errorId}>
-          <span className="visually-hidden">Error: </span>
-          {error}
-        </p>
-      ) : null}
-      <input ref={ref} id={inputId} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
-    </div>
-  );
-}
-
 /**
- * The one live error region of a screen. It is always in the page (so assistive technology
- * announces new text reliably) and shows nothing when there is no error.
+ * A screen's heading (h1, which takes the focus when the screen opens so a screen reader starts
+ * there), an optional line under it, a link back and actions on the right.
  */
-export function ErrorAlert({ message }: { message: string | null }) {
+export function PageHeader({
+  title,
+  description,
+  back,
+  actions,
+  focusOnMount = true,
+}: {
+  title: ReactNode;
+  description?: ReactNode;
+  back?: { to: string; label: string };
+  actions?: ReactNode;
+  focusOnMount?: boolean;
+}) {
+  useDocumentTitle(typeof title === 'string' ? title : '');
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (focusOnMount) ref.current?.focus({ preventScroll: true });
+  }, [focusOnMount]);
   return (
-    <div role="alert" className={message ? 'alert alert--error' : 'alert alert--empty'}>
-      {message}
-    </div>
+    <Box mb="md">
+      {back ? (
+        <Anchor component={Link} href={back.to} size="sm" fw={500} className="back-link">
+          <IconArrowLeft size={14} aria-hidden="true" /> {back.label}
+        </Anchor>
+      ) : null}
+      <Group justify="space-between" align="flex-start" wrap="nowrap" gap="md">
+        <Box miw={0}>
+          <Title order={1} ref={ref} tabIndex={-1} className="page-title">
+            {title}
+          </Title>
+          {description ? (
+            <Text c="dimmed" size="sm" mt={4}>
+              {description}
+            </Text>
+          ) : null}
+        </Box>
+        {actions ? (
+          <Group gap="xs" wrap="nowrap" style={{ flexShrink: 0 }}>
+            {actions}
+          </Group>
+        ) : null}
+      </Group>
+    </Box>
   );
 }
 
-/** A visible dash for "nothing here", read out as "None". */
+/** Label/value pairs as a definition list, each label beside (or above) its own value. */
+export function Facts({
+  items,
+  labelWidth = 130,
+  orientation = 'horizontal',
+  size = 'sm',
+  ...rest
+}: {
+  items: ReadonlyArray<readonly [label: string, value: ReactNode] | null | false>;
+  labelWidth?: number | string;
+  orientation?: 'horizontal' | 'vertical';
+  size?: 'xs' | 'sm' | 'md';
+  'aria-label'?: string;
+  'data-testid'?: string;
+}) {
+  return (
+    <DataList size={size} gap={6} labelWidth={labelWidth} orientation={orientation} {...rest}>
+      {items.map((item) =>
+        item ? (
+          <DataList.Item key={item[0]}>
+            <DataList.ItemLabel c="dimmed">{item[0]}</DataList.ItemLabel>
+            <DataList.ItemValue className="fact-value">{item[1]}</DataList.ItemValue>
+          </DataList.Item>
+        ) : null,
+      )}
+    </DataList>
+  );
+}
+
+/** A visible dash for "nothing here", read out as "None" (or the label given). */
 export function None({ label = 'None' }: { label?: string }) {
   return (
     <>
-      <span aria-hidden="true">—</span>
+      <span aria-hidden="true" className="none-dash">
+        —
+      </span>
       <span className="visually-hidden">{label}</span>
     </>
   );
 }
 
-export function errorMessage(err: unknown): string {
-  if (err instanceof Error && err.message) return err.message;
-  return 'Something went wrong. Try again.';
-}
-
-/** Field errors from a VALIDATION error's details ({ issues: [{ path, message }] }). */
-export function fieldErrors(details: Record<string, unknown> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  const issues = details?.['issues'];
-  if (!Array.isArray(issues)) return out;
-  for (const issue of issues) {
-    if (typeof issue !== 'object' || issue === null) continue;
-    const { path, message } = issue as { path?: unknown; message?: unknown };
-    if (typeof path === 'string' && typeof message === 'string' && !(path in out)) out[path] = message;
-  }
-  return out;
-}
-
 /**
- * A screen reached from the header (Settings, HR import, Audit, Desk users): Back to search, and
- * the heading, which takes the focus when the screen opens so a screen reader starts there.
+ * An email address that wraps only after its @ and before its dots, never in the middle of a word.
+ * `masked` shows j•••@nhs.net (for screens the caller might see).
  */
-export function HeaderScreen({ title, className, onBack, children }: { title: string; className: string; onBack: () => void; children: ReactNode }) {
-  useDocumentTitle(title);
-  const headingRef = useRef<HTMLHeadingElement>(null);
-  useEffect(() => headingRef.current?.focus(), []);
+export function Address({ address, masked = false }: { address: string; masked?: boolean }) {
+  const shown = masked ? maskAddress(address) : address;
+  const at = shown.lastIndexOf('@');
+  const parts: ReactNode[] = [];
+  const pieces = at < 0 ? [shown] : [shown.slice(0, at + 1), shown.slice(at + 1)];
+  pieces.forEach((piece, i) => {
+    const dotted = piece.split(/(?=\.)/);
+    dotted.forEach((d, j) => {
+      parts.push(
+        <Fragment key={`${i}-${j}`}>
+          {i + j > 0 ? <wbr /> : null}
+          {d}
+        </Fragment>,
+      );
+    });
+  });
   return (
-    <article className={className}>
-      <p>
-        <button type="button" className="button button--back" onClick={onBack}>
-          <span aria-hidden="true">← </span>Back to search
-        </button>
-      </p>
-      <h1 ref={headingRef} tabIndex={-1}>
-        {title}
-      </h1>
-      {children}
-    </article>
+    <span className="address" title={masked ? undefined : address}>
+      {parts}
+    </span>
+  );
+}
+
+/** j•••@nhs.net: the first letter of the mailbox and the whole domain. */
+export function maskAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 1) return '•••';
+  return `${address.charAt(0)}•••${address.slice(at)}`;
+}
+
+/** "12 min ago", with the exact UK date and time on hover and for screen readers. */
+export function RelativeTime({ iso, now }: { iso: string; now: Date }) {
+  const exact = formatDateTime(iso);
+  const relative = formatRelative(iso, now);
+  if (relative === exact) return <time dateTime={iso}>{exact}</time>;
+  return (
+    <Tooltip label={exact} events={{ hover: true, focus: false, touch: false }}>
+      <time dateTime={iso} data-live-time="">
+        {relative}
+        <span className="visually-hidden"> ({exact})</span>
+      </time>
+    </Tooltip>
+  );
+}
+
+/** An exact UK date and time. */
+export function DateTime({ iso }: { iso: string }) {
+  return <time dateTime={iso}>{formatDateTime(iso)}</time>;
+}
+
+/** An empty result said in a sentence, with the next step. */
+export function Empty({ title, children, icon, action }: { title: string; children?: ReactNode; icon?: ReactNode; action?: ReactNode }) {
+  return (
+    <MantineEmptyState size="sm" align="left" title={title} description={children} icon={icon} py="md">
+      {action ? <MantineEmptyState.Actions>{action}</MantineEmptyState.Actions> : null}
+    </MantineEmptyState>
+  );
+}
+
+/** Long free text (a note, a reason): wraps, and past a few lines folds with "Show all". */
+export function LongText({ children, maxHeight = 96 }: { children: string; maxHeight?: number }) {
+  return (
+    <Spoiler maxHeight={maxHeight} showLabel="Show all" hideLabel="Show less" className="long-text">
+      <Text size="sm" className="prewrap">
+        {children}
+      </Text>
+    </Spoiler>
+  );
+}
+
+/** A panel's heading row: the heading and, on the right, what can be done there. */
+export function SectionTitle({ id, children, right, order = 2 }: { id?: string; children: ReactNode; right?: ReactNode; order?: 2 | 3 | 4 }) {
+  return (
+    <Group justify="space-between" align="center" mb="xs" wrap="nowrap" gap="sm">
+      <Title order={order} id={id} fz={order === 2 ? 'md' : 'sm'}>
+        {children}
+      </Title>
+      {right ?? null}
+    </Group>
   );
 }

@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { TICKET_CATEGORY_LABELS, TICKET_STATUS_LABELS, type AuditDashboard as Dashboard, type TicketReport } from '../../../shared/domain';
 import type { Invoke } from '../client';
-import { ErrorAlert, Field, errorMessage } from '../components/ui';
+import { ErrorAlert, Field, errorMessage } from '../components/legacy-ui';
 import { formatNumber } from '../format';
 
 const FACTOR_LABELS: Record<string, string> = { authenticator_app: 'Authenticator app', email: 'Email' };

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEven
 import { createColumnHelper, rowSortingFeature, tableFeatures, useTable, type SortingState, type Updater } from '@tanstack/react-table';
 import { AUDIT_EXPORT_FORMATS, AUDIT_EXPORT_MIME, type AuditExportFormat, type AuditExportJobView, type AuditReportFilter, type AuditReportRow, type AuditSortKey, type SortDirection } from '../../../shared/domain';
 import type { Invoke } from '../client';
-import { ErrorAlert, Field, errorMessage, fieldErrors } from '../components/ui';
+import { ErrorAlert, Field, errorMessage, fieldErrors } from '../components/legacy-ui';
 import { auditActionLabel, detailValue, formatDateTime, formatNumber } from '../format';
 import { DeskError } from '../../../shared/errors';
 

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { AuditBreakKind, AuditCheckpointInfo, AuditVerifyReport } from '../../../shared/domain';
 import type { Invoke } from '../client';
-import { ErrorAlert, HeaderScreen, errorMessage } from '../components/ui';
+import { ErrorAlert, HeaderScreen, errorMessage } from '../components/legacy-ui';
 import { formatDateTime, formatNumber } from '../format';
 import { AuditReport } from './AuditReport';
 import { AuditDashboard } from './AuditDashboard';

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { DESK_ROLES, type DeskRole, type DeskUserView, type DeskUserWithTemporaryPassword } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
 import type { Invoke } from '../client';
-import { ErrorAlert, Field, HeaderScreen, None, errorMessage, fieldErrors } from '../components/ui';
+import { ErrorAlert, Field, HeaderScreen, None, errorMessage, fieldErrors } from '../components/legacy-ui';
 import { formatDateTime, ROLE_LABELS } from '../format';
 
 interface Props {

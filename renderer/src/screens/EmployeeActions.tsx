@@ -1,9 +1,9 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { DeskRole, EmployeeEmail, EmployeePageData, FactorType, TicketActionKind } from '../../../shared/domain';
 import type { Invoke } from '../client';
-import { ErrorAlert, errorMessage } from '../components/ui';
+import { ErrorAlert, errorMessage } from '../components/legacy-ui';
 import { FACTOR_TYPE_LABELS, formatDateTime } from '../format';
-import { useServerNow } from '../useServerNow';
+import { useServerNow } from '../lib/useServerNow';
 
 interface Props {
   call: Invoke;

@@ -3,7 +3,7 @@ import { emailAddressProblem } from '../../../shared/contract';
 import type { DeskRole, EmailKind, EmailOwner, EmployeeEmail, EmployeePageData } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
 import type { Invoke } from '../client';
-import { ErrorAlert, errorMessage } from '../components/ui';
+import { ErrorAlert, errorMessage } from '../components/legacy-ui';
 import { EMAIL_KIND_LABELS } from '../format';
 
 interface Props {

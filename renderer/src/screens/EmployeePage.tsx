@@ -13,8 +13,8 @@ import { codeStatus } from '../../../shared/codes';
 import type { Invoke } from '../client';
 import { EmployeeActions } from './EmployeeActions';
 import { EmployeeEmails } from './EmployeeEmails';
-import { useServerNow } from '../useServerNow';
-import { ErrorAlert, None, errorMessage, useDocumentTitle } from '../components/ui';
+import { useServerNow } from '../lib/useServerNow';
+import { ErrorAlert, None, errorMessage, useDocumentTitle } from '../components/legacy-ui';
 import {
   CODE_PURPOSE_LABELS,
   FACTOR_TYPE_LABELS,

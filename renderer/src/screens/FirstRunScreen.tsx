@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { displayNameSchema, passwordSchema, usernameSchema } from '../../../shared/contract';
 import { DeskError } from '../../../shared/errors';
 import { invoke } from '../client';
-import { ErrorAlert, Field, errorMessage, fieldErrors, useDocumentTitle } from '../components/ui';
+import { ErrorAlert, Field, errorMessage, fieldErrors, useDocumentTitle } from '../components/legacy-ui';
 
 type FieldName = 'username' | 'displayName' | 'password' | 'confirm';
 type Errors = Partial<Record<FieldName, string>>;

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { HrImportCountsView, HrImportJobView } from '../../../shared/domain';
 import type { Invoke } from '../client';
-import { ErrorAlert, HeaderScreen, errorMessage } from '../components/ui';
+import { ErrorAlert, HeaderScreen, errorMessage } from '../components/legacy-ui';
 import { formatNumber } from '../format';
 
 interface Props {

@@ -2,7 +2,7 @@ import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, ty
 import type { AppStatus, SessionInfo, EmployeeSummary, SearchFilters } from '../../../shared/domain';
 import { EMPLOYEE_STATUSES, FACTOR_FILTERS, MFA_STATES } from '../../../shared/domain';
 import { on, type Invoke } from '../client';
-import { ErrorAlert, errorMessage, useDocumentTitle } from '../components/ui';
+import { ErrorAlert, errorMessage, useDocumentTitle } from '../components/legacy-ui';
 import { FACTOR_FILTER_LABELS, MFA_LABELS, SORT_OPTIONS, STATUS_LABELS, formatNumber, plural } from '../format';
 import { SEARCH_MAX_LENGTH, type EmployeeSearch, type LoadedResults, type SearchSort } from '../useEmployeeSearch';
 import { ResultsTable, type ResultsTableHandle } from './ResultsTable';

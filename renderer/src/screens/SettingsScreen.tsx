@@ -2,7 +2,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { SMTP_SECURITIES, TICKET_CATEGORIES, TICKET_CATEGORY_LABELS, type CannedReplyTemplate, type TicketCategory, type DataKeyView, type SmtpSecurityMode, type SmtpSettingsView, type TestMailResult } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
 import type { Invoke } from '../client';
-import { ErrorAlert, Field, HeaderScreen, errorMessage, fieldErrors } from '../components/ui';
+import { ErrorAlert, Field, HeaderScreen, errorMessage, fieldErrors } from '../components/legacy-ui';
 
 const SECURITY_LABELS: Record<SmtpSecurityMode, string> = {
   none: 'None (plain SMTP)',

@@ -1,7 +1,7 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
 import type { SessionInfo, SignInStep } from '../../../shared/domain';
 import { invoke } from '../client';
-import { ErrorAlert, Field, errorMessage, useDocumentTitle } from '../components/ui';
+import { ErrorAlert, Field, errorMessage, useDocumentTitle } from '../components/legacy-ui';
 import { groupKey, secretFromOtpauthUri } from '../format';
 
 type Step = { kind: 'password' } | { kind: 'code'; signIn: SignInStep };

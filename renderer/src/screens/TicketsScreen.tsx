@@ -15,7 +15,7 @@ import {
 } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
 import type { Invoke } from '../client';
-import { ErrorAlert, Field, HeaderScreen, None, errorMessage } from '../components/ui';
+import { ErrorAlert, Field, HeaderScreen, None, errorMessage } from '../components/legacy-ui';
 import { auditActionLabel, detailValue, formatDateTime } from '../format';
 import { EmployeeActions } from './EmployeeActions';
 

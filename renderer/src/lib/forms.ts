@@ -1,0 +1,66 @@
+/**
+ * A VALIDATION error names the fields it is about (its issue paths, e.g. "reference" or
+ * "emails.1.address"). These helpers put each message under the field it concerns: the field is
+ * marked invalid (aria-invalid) and described by the message, and the first one takes the focus.
+ * Whatever names no field on the form is said in a toast, so nothing is lost.
+ */
+import type { UseFormReturnType } from '@mantine/form';
+import { DeskError } from '../../../shared/errors';
+import type { ValidationIssue } from '../../../shared/validation';
+import { notify } from './feedback';
+
+/** The issues of a VALIDATION error, or [] for any other error. */
+export function validationIssuesOf(err: unknown): ValidationIssue[] {
+  if (!(err instanceof DeskError) || err.code !== 'VALIDATION') return [];
+  const issues = err.details?.['issues'];
+  if (!Array.isArray(issues)) return [];
+  return issues.filter(
+    (i): i is ValidationIssue => typeof i === 'object' && i !== null && typeof (i as ValidationIssue).path === 'string' && typeof (i as ValidationIssue).message === 'string',
+  );
+}
+
+/** Which form field an issue path belongs to: the same name by default, or as mapped (null: none). */
+export type PathMap = Record<string, string> | ((path: string) => string | null);
+
+function fieldOf(path: string, map: PathMap | undefined): string | null {
+  if (!map) return path;
+  if (typeof map === 'function') return map(path);
+  return map[path] ?? null;
+}
+
+/** Field errors for a form from an error: { field: message } (the first message per field wins). */
+export function fieldErrorsOf(err: unknown, fields: readonly string[], map?: PathMap): { fields: Record<string, string>; rest: string[] } {
+  const out: Record<string, string> = {};
+  const rest: string[] = [];
+  for (const issue of validationIssuesOf(err)) {
+    const field = fieldOf(issue.path, map);
+    if (field !== null && (fields.includes(field) || fields.some((f) => field.startsWith(f + '.')))) {
+      if (!(field in out)) out[field] = issue.message;
+    } else rest.push(issue.message);
+  }
+  return { fields: out, rest };
+}
+
+/** Focus the first invalid control inside `root` (after React has rendered the errors). */
+export function focusFirstInvalid(root: ParentNode = document): void {
+  requestAnimationFrame(() => {
+    const el = root.querySelector<HTMLElement>('[aria-invalid="true"]');
+    el?.focus();
+  });
+}
+
+/**
+ * Report a failed submit on a Mantine form: the issues that name its fields go under them, the
+ * first invalid field takes the focus, the rest (and any other kind of error) go in a toast.
+ */
+export function reportFormError<V extends Record<string, unknown>>(form: UseFormReturnType<V>, err: unknown, map?: PathMap, title?: string): void {
+  const names = Object.keys(form.getValues());
+  const { fields, rest } = fieldErrorsOf(err, names, map);
+  if (Object.keys(fields).length > 0) {
+    form.setErrors(fields);
+    focusFirstInvalid();
+    if (rest.length > 0) notify.error(new DeskError('VALIDATION', rest.join(' ')), title);
+    return;
+  }
+  notify.error(err, title);
+}
