@@ -333,3 +333,17 @@ export async function openEmployee(page: Page, e: { employeeNumber: string; firs
   await resultsTable(page).table.getByRole('button', { name: `${e.lastName}, ${e.firstName}`, exact: true }).click();
   await expect(page.getByRole('heading', { level: 1, name: `${e.firstName} ${e.lastName}` })).toBeVisible();
 }
+
+/** A toast (Mantine notification) with this text: success and information are a status, warnings and failures an alert. */
+export function toast(page: Page, text: string | RegExp) {
+  return page.locator('.mantine-Notification-root').filter({ hasText: text });
+}
+
+/** The .eml files in the data directory's outbox (mail written there when no SMTP host is set). */
+export async function outboxFiles(dataDir: string): Promise<string[]> {
+  try {
+    return (await fs.readdir(path.join(dataDir, 'outbox'))).filter((f) => f.endsWith('.eml')).sort();
+  } catch {
+    return [];
+  }
+}

@@ -1,12 +1,13 @@
 /**
- * Tickets end to end in Chromium against `desk serve`: keyboard only from Ctrl+N to a resolved
- * ticket (open it, link the employee, verify the caller, re-register their app, resolve), then
- * "wasn't me" from the change reference in the confirmation mail, typed into the search box.
+ * Tickets end to end in Chromium against `desk serve`, at 1024x700: keyboard only from the New
+ * ticket shortcut to a resolved ticket (open it, link the employee, verify the caller, re-register
+ * their app after a confirmation, resolve), then "wasn't me" from the change reference in the
+ * confirmation mail, typed into the search box. Each result is in view when it comes.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { test, expect, addUser, findEmployeePage, seed, signIn, PASSWORD } from './fixtures';
+import { test, expect, addUser, callFromPage, findEmployeePage, seed, signIn, toast, PASSWORD } from './fixtures';
 import type { EmployeePageData } from '../../shared/domain';
 
 function emlTexts(dataDir: string, seen: Set<string>): Array<{ file: string; text: string }> {
@@ -47,11 +48,21 @@ async function tabTo(page: Page, target: Locator, max = 80): Promise<void> {
   throw new Error(`Tab never reached ${target.toString()}`);
 }
 
-test('keyboard only: Ctrl+N, link the employee, verify the caller, re-register their app, resolve; then "wasn\'t me" from the mail', async ({ page, desk }) => {
+/** The mails the employee page lists (queued, sent or failed), through the contract. */
+async function mailCount(page: Page, employeeId: number): Promise<number> {
+  const p = await callFromPage<EmployeePageData>(page, 'employees.page', { employeeId });
+  return p.mails.length;
+}
+
+test('keyboard only: New ticket, link the employee, verify the caller, re-register their app, resolve; then "wasn\'t me" from the mail', async ({ page, desk }) => {
+  await page.setViewportSize({ width: 1024, height: 700 });
   await seed(desk, 300, 41);
   const agent = await addUser(desk, { username: 'kim.agent', displayName: 'Kim Agent', role: 'agent', password: PASSWORD });
   await page.goto(desk.url);
   await signIn(page, agent);
+  // Agents start at the inbox, most urgent first; the shortcut shown is the one a browser leaves free.
+  await expect(page.getByRole('heading', { level: 1, name: 'Tickets' })).toBeVisible();
+  await expect(page.getByRole('banner').getByRole('button', { name: /New ticket/ })).toContainText('Alt+N');
   const target = await findEmployeePage<EmployeePageData>(
     page,
     { status: 'active', factor: 'authenticator_app', mfa: 'enabled', locked: false },
@@ -60,11 +71,12 @@ test('keyboard only: Ctrl+N, link the employee, verify the caller, re-register t
   expect(target, 'an employee with an authenticator app and one address').not.toBeNull();
   const e = target!.employee;
   const address = e.emails[0]!.address;
+  const masked = `${address[0]}•••@${address.split('@')[1]}`;
   const seen = new Set(emlTexts(desk.dataDir, new Set()).map((m) => m.file));
   const kb = page.keyboard;
 
-  // Ctrl+N from anywhere: the dialog opens with the reference field focused.
-  await kb.press('Control+n');
+  // Alt+N from anywhere: the dialog opens with the reference field focused.
+  await kb.press('Alt+n');
   const dialog = page.getByRole('dialog', { name: 'New ticket' });
   await expect(dialog).toBeVisible();
   await expect(dialog.getByLabel('Webchat reference')).toBeFocused();
@@ -81,46 +93,91 @@ test('keyboard only: Ctrl+N, link the employee, verify the caller, re-register t
   await expect(dialog.getByRole('button', { name: 'Open ticket' })).toBeFocused();
   await kb.press('Enter');
 
+  // The ticket page: three panes; the work in the middle shows only this category's actions.
   await expect(page.getByRole('heading', { level: 1, name: 'Ticket chat-9001' })).toBeFocused();
+  await expect(toast(page, 'Ticket chat-9001 is open')).toBeInViewport();
   const checklist = page.getByRole('region', { name: 'Checklist: New or lost phone' });
   await expect(checklist).toContainText('Authenticator app: active');
-  await expect(checklist.locator('[data-action="reRegisterApp"]')).toContainText('Verify the caller first.');
-  await expect(checklist.locator('[data-action="unlock"]')).toHaveAttribute('data-enabled', 'false');
-
-  // Verify: an identity-check code to the address on record, read back by the caller.
   const help = page.getByRole('region', { name: 'Help this caller' });
-  await tabTo(page, help.getByRole('button', { name: 'Send identity-check code' }));
+  const reRegister = help.getByRole('button', { name: 'Re-register authenticator app (new or lost phone)' });
+  await expect(reRegister).toHaveAttribute('aria-disabled', 'true');
+  await expect(reRegister).toHaveAccessibleDescription('Verify the caller first.');
+  // Unlocking is not part of a new or lost phone: it is not offered at all.
+  await expect(help.locator('[data-action="unlock"]')).toHaveCount(0);
+  await expect(page.getByRole('region', { name: 'The employee' })).toContainText(`${e.firstName} ${e.lastName}`);
+
+  // Verify: an identity-check code to the address on record, read back by the caller. At
+  // 1024x700 the verification is in view without scrolling, and so is each answer.
+  const send = help.getByRole('button', { name: 'Send identity-check code' });
+  await expect(send).toBeInViewport();
+  await tabTo(page, send);
   await kb.press('Enter');
-  await expect(help.getByRole('status')).toContainText(`An identity-check code was sent to ${address}`);
+  await expect(toast(page, `Code sent to ${masked}`)).toBeInViewport();
   const identity = await mailTo(desk.dataDir, seen, address, /read this code to the adviser/i);
   const code = /^\s+(\d{6})\s*$/m.exec(identity)![1]!;
-  await tabTo(page, help.getByLabel('Code the caller reads back'));
-  await kb.type(code);
+  // The code field comes first (and has the focus); "Send another code" is out of the way below it.
+  const codeField = help.getByLabel('Code the caller reads back');
+  await expect(codeField).toBeFocused();
+  await expect(codeField).toBeInViewport();
+  // A wrong code is said under the field.
+  await kb.type(code === '000000' ? '111111' : '000000');
   await kb.press('Enter');
-  await expect(help).toContainText('Caller verified for ticket chat-9001');
-  await expect(checklist.locator('[data-action="reRegisterApp"]')).toHaveAttribute('data-enabled', 'true');
+  await expect(codeField).toHaveAttribute('aria-invalid', 'true');
+  await expect(codeField).toHaveAccessibleDescription(/wrong|not right|does not match/i);
+  // Pasted as it is read out, with a space: accepted.
+  await codeField.fill(`${code.slice(0, 3)} ${code.slice(3)}`);
+  await kb.press('Enter');
+  await expect(help.getByTestId('caller-verified')).toContainText('For ticket chat-9001');
+  await expect(toast(page, 'The code is right')).toBeInViewport();
+  await expect(reRegister).not.toHaveAttribute('aria-disabled', 'true');
 
-  // Act: re-register the app.
-  const reRegister = help.getByRole('button', { name: 'Re-register authenticator app (new or lost phone)' });
-  await expect(reRegister).toBeEnabled();
+  // Re-register the app: a dialog first says what happens and who gets mail; nothing is sent before it is confirmed.
+  const mailsBefore = await mailCount(page, e.id);
   await tabTo(page, reRegister);
   await kb.press('Enter');
-  await expect(help.getByRole('status')).toContainText('Authenticator app re-registration started');
+  const confirm = page.getByRole('dialog', { name: 'Re-register the authenticator app?' });
+  await expect(confirm).toBeVisible();
+  await expect(confirm).toContainText('The authenticator app on the old phone stops working now.');
+  await expect(confirm).toContainText(masked);
+  await expect(confirm).toContainText('The one address on record is told about the change');
+  // A destructive dialog opens on Cancel: Enter alone never wipes anything.
+  await expect(confirm.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  expect(await mailCount(page, e.id)).toBe(mailsBefore);
+  await tabTo(page, confirm.getByRole('button', { name: 'Re-register authenticator app' }));
+  await kb.press('Enter');
+  await expect(confirm).toBeHidden();
+  await expect(toast(page, 'Authenticator app re-registration started')).toBeInViewport();
   const confirmation = await mailTo(desk.dataDir, seen, address, /CHG-\d+-[0-9A-F]{6}/);
   const changeRef = /CHG-\d+-[0-9A-F]{6}/.exec(confirmation)![0];
+  expect(await mailCount(page, e.id)).toBeGreaterThan(mailsBefore);
+  // It cannot be sent twice: the registration waiting now is restarted, not wiped again.
+  await expect(reRegister).toHaveAttribute('aria-disabled', 'true');
+  await expect(reRegister).toHaveAccessibleDescription(/already waiting/);
 
   // The canned replies are filled in, with the address masked and no code.
-  const replies = page.getByRole('region', { name: 'Canned replies' });
-  await expect(replies).toContainText(`${address[0]}•••@${address.split('@')[1]}`);
+  const replies = page.getByRole('region', { name: 'Replies to paste into the webchat' });
+  await expect(replies).toContainText(masked);
   await expect(replies).not.toContainText(code);
 
-  // Resolve: a note is needed.
-  await tabTo(page, page.getByLabel('Resolution note'));
+  // Resolve: a note is needed, and its absence is said under the field.
+  await tabTo(page, page.getByRole('button', { name: 'Resolve…' }));
+  await kb.press('Enter');
+  const resolve = page.getByRole('dialog', { name: 'Resolve ticket chat-9001' });
+  const note = resolve.getByLabel('Resolution note');
+  await expect(note).toBeFocused();
+  await kb.press('Tab');
+  await kb.press('Tab');
+  await expect(resolve.getByRole('button', { name: 'Resolve ticket' })).toBeFocused();
+  await kb.press('Enter');
+  await expect(note).toHaveAttribute('aria-invalid', 'true');
+  await expect(note).toHaveAccessibleDescription(/Write the resolution note/);
+  await note.focus();
   await kb.type('New phone: app re-registered after an identity check.');
-  await tabTo(page, page.getByRole('button', { name: 'Resolve ticket' }));
+  await tabTo(page, resolve.getByRole('button', { name: 'Resolve ticket' }));
   await kb.press('Enter');
   await expect(page.getByTestId('ticket-status')).toHaveText('Resolved');
-  const trail = page.getByRole('region', { name: 'Actions taken on this ticket' });
+  await expect(toast(page, 'Ticket chat-9001 is resolved')).toBeInViewport();
+  const trail = page.getByRole('region', { name: 'What happened on this ticket' });
   for (const text of ['Ticket opened', 'Caller verified', 'Re-registration started', 'Ticket resolved']) await expect(trail).toContainText(new RegExp(text, 'i'));
 
   // "Wasn't me": the reference from the mail, typed into the search box (Ctrl+K).
@@ -140,5 +197,12 @@ test('keyboard only: Ctrl+N, link the employee, verify the caller, re-register t
   const linked = page.getByRole('region', { name: 'The change the employee did not make' });
   await expect(linked).toContainText(changeRef);
   await expect(page.getByRole('region', { name: 'Checklist: Change not made by me' })).toContainText('Re-register the authenticator app (the changed factor)');
-  await expect(page.getByRole('region', { name: 'Actions taken on this ticket' })).toContainText(/Ticket opened/i);
+  await expect(page.getByRole('region', { name: 'What happened on this ticket' })).toContainText(/Ticket opened/i);
+  // Back and Forward move between the two tickets' addresses.
+  await page.goBack();
+  await expect(page.getByRole('heading', { level: 1 })).not.toHaveText('Ticket chat-9002');
+  await page.goForward();
+  await expect(page.getByRole('heading', { level: 1, name: 'Ticket chat-9002' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1, name: 'Ticket chat-9002' })).toBeVisible();
 });

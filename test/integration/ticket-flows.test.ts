@@ -156,7 +156,7 @@ describe.each(TARGETS)('webchat tickets on $name', (target) => {
     clock.advance(21 * MIN);
     t = await ok(agent('tickets.get', { ticketId: t.id }));
     expect(item(t, 'code')).toMatchObject({ state: 'warning' });
-    expect(item(t, 'code')!.text).toMatch(/expired at \d\d:\d\d UTC/);
+    expect(item(t, 'code')!.text).toMatch(/expired at \d\d:\d\d\b/);
     expect(t.guidance!.summary).toContain('20 minutes');
 
     // New or lost phone / cannot find the account: the app's state; re-register it once verified.

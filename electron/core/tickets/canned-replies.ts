@@ -118,12 +118,7 @@ export const DEFAULT_CANNED_REPLIES: CannedReplyTemplate[] = [
   },
 ];
 
-/** "j•••@nhs.net": the first letter of the mailbox, then dots, then the domain. */
-export function maskEmail(address: string): string {
-  const at = address.lastIndexOf('@');
-  if (at <= 0) return '•••';
-  return `${address[0]}•••@${address.slice(at + 1)}`;
-}
+export { maskEmail } from '../../../shared/masking';
 
 /** Fill a reply's placeholders with the ticket's facts. */
 export function fillReply(text: string, values: ReplyValues): string {

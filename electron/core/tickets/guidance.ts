@@ -22,6 +22,7 @@ import type {
 } from '../../../shared/domain';
 import { formatDay } from '../../../shared/eligibility';
 import { ukClock } from '../../../shared/uk-time';
+import { auditActionLabel } from '../../../shared/audit-actions';
 import { WEBCHAT_URL } from '../mail/templates';
 import { maskEmail, type ReplyValues } from './canned-replies';
 
@@ -95,12 +96,17 @@ function isLive(code: OneTimeCodeView, now: Date): boolean {
   return !code.consumedAt && !code.lockedAt && !code.supersededAt && Date.parse(code.expiresAt) > now.getTime();
 }
 
+const PENDING_ALREADY = 'A registration is already waiting for the employee: send a new registration code instead.';
+
 /** Whether each action fits now, by the rules alone (the category then narrows them). */
 function ruleStates(ticket: TicketSummary, f: GuidanceFacts): Record<TicketActionKind, string | null> {
   const e = f.page.employee;
   const live = e.factors.filter((x) => x.state !== 'removed');
   const activeApp = live.some((x) => x.type === 'authenticator_app' && x.state === 'active');
   const activeEmail = live.some((x) => x.type === 'email' && x.state === 'active');
+  // A registration already waiting is sent a fresh code (restart), not wiped by another re-registration.
+  const pendingApp = live.some((x) => x.type === 'authenticator_app' && x.state === 'pending');
+  const pendingEmail = live.some((x) => x.type === 'email' && x.state === 'pending');
   const blocking = f.page.eligibility.reasons.filter((r) => r.blocks);
   const eligible = blocking.length === 0 ? null : blocking.map((r) => r.message).join(' ');
   const resolved = ticket.status === 'resolved' ? 'The ticket is resolved: reopen it first.' : null;
@@ -115,16 +121,26 @@ function ruleStates(ticket: TicketSummary, f: GuidanceFacts): Record<TicketActio
         : e.emails.length === 0 && !activeApp
           ? 'No address on record and no authenticator app: only a supervisor can vouch for the caller.'
           : null),
-    reRegisterApp: resolved ?? verified ?? eligible ?? (live.some((x) => x.type === 'authenticator_app') ? null : 'No authenticator app to re-register: the employee adds one on the portal.'),
+    reRegisterApp:
+      resolved ??
+      verified ??
+      eligible ??
+      (pendingApp
+        ? PENDING_ALREADY
+        : live.some((x) => x.type === 'authenticator_app')
+          ? null
+          : 'No authenticator app to re-register: the employee adds one on the portal.'),
     reRegisterEmail:
       resolved ??
       verified ??
       eligible ??
       (e.emails.length === 0
         ? 'No email address on record: a manager must add one.'
-        : live.some((x) => x.type === 'email')
-          ? null
-          : 'No email method to re-register: the employee adds one on the portal.'),
+        : pendingEmail
+          ? PENDING_ALREADY
+          : live.some((x) => x.type === 'email')
+            ? null
+            : 'No email method to re-register: the employee adds one on the portal.'),
     restartRegistration: resolved ?? verified ?? eligible ?? (f.page.registrations.length > 0 ? null : 'No registration is waiting to be finished.'),
     removeFactor: resolved ?? verified ?? (activeApp && activeEmail ? null : 'A method can be removed only when both (app and email) are set up.'),
     unlock: resolved ?? verified ?? (lockedCodes ? null : 'Nothing is locked: no wrong codes are counted.'),
@@ -201,7 +217,7 @@ export function guidanceFor(ticket: TicketSummary, f: GuidanceFacts): TicketGuid
     case 'change_not_made_by_me': {
       summary = 'The employee says a change was not made by them: secure the account.';
       const ev = f.linkedEvent;
-      add('event', ev ? 'warning' : 'todo', ev ? `The change: ${ev.action} on ${when(ev.occurredAt)} by ${ev.actor}${ev.details.reference ? ` (reference ${String(ev.details.reference)})` : ''}.` : 'Find the change: paste the reference from the confirmation mail.');
+      add('event', ev ? 'warning' : 'todo', ev ? `The change: ${auditActionLabel(ev.action).toLowerCase()} on ${when(ev.occurredAt)} by ${ev.actor}${ev.details.reference ? ` (reference ${String(ev.details.reference)})` : ''}.` : 'Find the change: paste the reference from the confirmation mail.');
       verifyItem();
       const changed = typeof ev?.details.factorType === 'string' ? ev.details.factorType : null;
       add('reregister', 'todo', changed === 'email' ? 'Re-register the email method (the changed factor).' : changed === 'authenticator_app' ? 'Re-register the authenticator app (the changed factor).' : 'Re-register the factor that was changed.');

@@ -110,7 +110,7 @@ export function ConfirmButton({
         closeOnClickOutside={!running}
         closeOnEscape={!running}
         withCloseButton={!running}
-        closeButtonProps={{ 'aria-label': 'Cancel' }}
+        closeButtonProps={{ 'aria-label': 'Close' }}
         size="md"
       >
         <Stack gap="md">

@@ -7,6 +7,7 @@ import { Fragment, useEffect, useRef, type ReactNode } from 'react';
 import { Anchor, Box, DataList, EmptyState as MantineEmptyState, Group, Spoiler, Text, Title, Tooltip } from '@mantine/core';
 import { Link } from 'wouter';
 import { IconArrowLeft } from '@tabler/icons-react';
+import { maskEmail } from '../../../shared/masking';
 import { formatDateTime, formatRelative } from '../format';
 
 /** Keep the window title in step with the screen, so people (and screen readers) know where they are. */
@@ -135,11 +136,7 @@ export function Address({ address, masked = false }: { address: string; masked?:
 }
 
 /** j•••@nhs.net: the first letter of the mailbox and the whole domain. */
-export function maskAddress(address: string): string {
-  const at = address.lastIndexOf('@');
-  if (at < 1) return '•••';
-  return `${address.charAt(0)}•••${address.slice(at)}`;
-}
+export const maskAddress = maskEmail;
 
 /** "12 min ago", with the exact UK date and time on hover and for screen readers. */
 export function RelativeTime({ iso, now }: { iso: string; now: Date }) {

@@ -21,6 +21,8 @@ function show(kind: 'success' | 'warning' | 'error' | 'info', message: ReactNode
     ...style,
     title,
     message,
+    // Success and information are polite (a status); warnings and failures interrupt (an alert).
+    role: kind === 'success' || kind === 'info' ? 'status' : 'alert',
     withCloseButton: true,
     closeButtonProps: { 'aria-label': 'Close this message' },
     'data-kind': kind,
