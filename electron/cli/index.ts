@@ -20,6 +20,7 @@ import {
   startAppRegistration,
 } from '../core/mfa/selfservice.service';
 import { openDeskCore, type DeskCore } from '../core/app';
+import { startedClock, type Clock } from '../core/clock';
 import { resolveConfig } from '../core/config';
 import { CLI_ACTOR, recordAudit } from '../core/audit/audit.service';
 import { ticketReport, ticketReportCsv } from '../core/tickets/report.service';
@@ -145,8 +146,24 @@ function rendererDir(): string {
   return candidates.find((c) => fs.existsSync(path.join(c, 'index.html'))) ?? candidates[0]!;
 }
 
+/**
+ * DESK_CLOCK_START=<ISO time>: the desk's clock starts at that moment and runs on (tests and the
+ * documentation's screenshots, whose dates must not move from day to day). Said on stderr.
+ */
+let clockNoted = false;
+function clockFromEnv(): Clock | undefined {
+  const start = process.env.DESK_CLOCK_START;
+  if (!start) return undefined;
+  const at = new Date(start);
+  if (Number.isNaN(at.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(start)) throw new UsageError('DESK_CLOCK_START must be an ISO time such as 2026-11-02T09:30:00Z');
+  if (!clockNoted) process.stderr.write(`desk: the clock starts at ${at.toISOString()} (DESK_CLOCK_START), not the system time.\n`);
+  clockNoted = true;
+  return startedClock(at);
+}
+
 async function withCore<T>(dataDir: string | undefined, fn: (core: DeskCore) => Promise<T>): Promise<T> {
-  const core = await openDeskCore({ config: resolveConfig({ dataDir }) });
+  const clock = clockFromEnv();
+  const core = await openDeskCore({ config: resolveConfig({ dataDir }), ...(clock ? { clock } : {}) });
   try {
     return await fn(core);
   } finally {
@@ -170,7 +187,8 @@ async function serve(args: string[]): Promise<void> {
   const { values } = parse(args, { port: { type: 'string' }, 'no-open': { type: 'boolean' } });
   const port = values.port === undefined ? 0 : check(z.coerce.number().int().min(0).max(65535), values.port, '--port');
   // The browser host delivers the outbox in the background, as the app does.
-  const core = await openDeskCore({ config: resolveConfig({ dataDir: values['data-dir'] }), deliverMail: true, auditCheckpoints: true });
+  const clock = clockFromEnv();
+  const core = await openDeskCore({ config: resolveConfig({ dataDir: values['data-dir'] }), deliverMail: true, auditCheckpoints: true, ...(clock ? { clock } : {}) });
   const host = await startHost({ router: core.router, logger: core.logger, rendererDir: rendererDir(), port });
   process.stdout.write(`MFA Desk browser host: ${host.url}\n`);
   process.stdout.write(`Data: ${core.database.location}\n`);

@@ -21,3 +21,12 @@ export class ManualClock implements Clock {
     this.current = new Date(to).getTime();
   }
 }
+
+/**
+ * A clock that reads `start` when it is made and then runs at the real speed: the desk as it would
+ * be at another moment, for tests and screenshots whose dates must not move from day to day.
+ */
+export function startedClock(start: Date, realNow: () => number = Date.now): Clock {
+  const offset = start.getTime() - realNow();
+  return { now: () => new Date(realNow() + offset) };
+}

@@ -120,6 +120,20 @@ describe.each(TARGETS)('desk CLI on $name', (target) => {
     expect(again.stdout).toContain('(unchanged: the user already existed)');
   });
 
+  it('DESK_CLOCK_START sets the clock the desk starts at (tests and screenshots); a bad value is refused before anything is done', async () => {
+    const envAt = (start: string) => ({ ...deskEnv(s, s.dataDir), DESK_CLOCK_START: start });
+    const bad = await runDesk(envAt('yesterday'), ['seed', '--employees', '3', '--seed', '5']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/DESK_CLOCK_START must be an ISO time/);
+    const r = await runDesk(envAt('2026-11-02T09:30:00Z'), ['seed', '--employees', '3', '--seed', '5']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('the clock starts at 2026-11-02T09:30:00.000Z (DESK_CLOCK_START)');
+    const last = (await db.knex('audit_events').where({ action: 'demo.batch_loaded' }).orderBy('seq', 'desc').first('occurred_at')) as { occurred_at: unknown };
+    const at = new Date(String(last.occurred_at instanceof Date ? last.occurred_at.toISOString() : last.occurred_at)).getTime();
+    expect(at).toBeGreaterThanOrEqual(Date.parse('2026-11-02T09:30:00Z'));
+    expect(at).toBeLessThan(Date.parse('2026-11-02T09:35:00Z'));
+  });
+
   it('two seeders at once on one database both finish, with no id clash', async () => {
     const before = Number(((await db.knex('employees').count({ n: '*' }).first()) as { n: number | string }).n);
     const [a, b] = await Promise.all([desk(s, ['seed', '--employees', '1500', '--seed', '21']), desk(s, ['seed', '--employees', '1500', '--seed', '22'])]);
