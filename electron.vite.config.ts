@@ -41,13 +41,12 @@ export default defineConfig({
         output: {
           // Screens are loaded when first opened (React.lazy); the libraries every screen shares get
           // chunks of their own (cached across screens, each well under 500 kB), and the charts
-          // library only ever loads with the Audit screen.
+          // library only ever loads with the Audit screen. A group also takes what its modules
+          // import, so the small helpers the charts share with the first screen (React's external
+          // store shim, react-is, clsx) are claimed first by the React group.
           codeSplitting: {
-            // A group takes only the modules it names (not everything they import), so a small
-            // helper the charts share with the first screen does not drag the charts in with it.
-            includeDependenciesRecursively: false,
             groups: [
-              { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/, priority: 30 },
+              { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|use-sync-external-store|react-is|clsx)[\\/]/, priority: 30 },
               { name: 'charts', test: /node_modules[\\/](recharts|@mantine[\\/]charts|d3-[a-z-]+|victory-vendor|es-toolkit|decimal\.js-light|@reduxjs|redux|immer|reselect|react-redux|eventemitter3)[\\/]/, priority: 25 },
               { name: 'mantine', test: /node_modules[\\/](@mantine[\\/](core|hooks|notifications)|@floating-ui|react-remove-scroll|react-remove-scroll-bar|react-style-singleton|use-callback-ref|use-sidecar|get-nonce|tslib|react-number-format|clsx|type-fest)[\\/]/, priority: 20 },
               { name: 'dates', test: /node_modules[\\/](@mantine[\\/]dates|dayjs)[\\/]/, priority: 20 },

@@ -28,22 +28,18 @@ export function ActionButton({ unavailable, onClick, children, type = 'button', 
       </Button>
     );
   }
+  // The reason is the button's description (read after its name), and its tooltip on hover and focus.
   return (
-    <Tooltip label={unavailable}>
-      <Button
-        type="button"
-        {...props}
-        data-disabled
-        aria-disabled="true"
-        aria-describedby={reasonId}
-        onClick={(e) => e.preventDefault()}
-      >
-        {children}
-        <span id={reasonId} className="visually-hidden">
-          {unavailable}
-        </span>
-      </Button>
-    </Tooltip>
+    <>
+      <Tooltip label={unavailable}>
+        <Button type="button" {...props} data-disabled aria-disabled="true" aria-describedby={reasonId} onClick={(e) => e.preventDefault()}>
+          {children}
+        </Button>
+      </Tooltip>
+      <span id={reasonId} className="visually-hidden">
+        {unavailable}
+      </span>
+    </>
   );
 }
 

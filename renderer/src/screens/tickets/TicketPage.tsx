@@ -9,7 +9,7 @@
  * The bar above holds what changes the ticket itself: assign, wait on the employee, resolve, reopen.
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { Alert, Anchor, Badge, Button, CopyButton, Group, Loader, Modal, NativeSelect, Paper, Stack, Text, Textarea, Title, Tooltip } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Group, Loader, Modal, NativeSelect, Paper, Stack, Text, Textarea, Title, Tooltip } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useQueryClient } from '@tanstack/react-query';
 import { IconAlertTriangle, IconArrowLeft, IconCheck, IconCircleCheck, IconCopy, IconExternalLink, IconInfoCircle, IconSquare } from '@tabler/icons-react';
@@ -211,6 +211,13 @@ function TextDialogButton(props: {
 
 function ResolveButton({ ticket, onChanged }: { ticket: TicketDetail; onChanged: (t: TicketDetail) => void }) {
   const resolve = useChannelMutation('tickets.resolve');
+  if (ticket.tasks.some((t) => t.status === 'open')) {
+    return (
+      <ActionButton size="xs" color="green" unavailable="A manager task on this ticket is still open: the ticket comes back when the manager saves the record.">
+        Resolve…
+      </ActionButton>
+    );
+  }
   return (
     <TextDialogButton
       button="Resolve…"
@@ -494,23 +501,7 @@ function TheWork({ ticket, offset, onChanged, reload }: { ticket: TicketDetail; 
                   <Text size="sm" fw={600}>
                     {r.title}
                   </Text>
-                  <CopyButton value={r.text}>
-                    {({ copied, copy }) => (
-                      <Button
-                        size="compact-xs"
-                        variant={copied ? 'light' : 'default'}
-                        color={copied ? 'green' : undefined}
-                        leftSection={copied ? <IconCheck size={12} aria-hidden="true" /> : <IconCopy size={12} aria-hidden="true" />}
-                        aria-label={`Copy “${r.title}”`}
-                        onClick={() => {
-                          copy();
-                          notify.success('Copied: paste it into the webchat.', r.title);
-                        }}
-                      >
-                        {copied ? 'Copied' : 'Copy'}
-                      </Button>
-                    )}
-                  </CopyButton>
+                  <CopyReply title={r.title} text={r.text} />
                 </Group>
                 <Text size="sm" mt={4} className="prewrap">
                   {r.text}
@@ -521,6 +512,36 @@ function TheWork({ ticket, offset, onChanged, reload }: { ticket: TicketDetail; 
         </section>
       ) : null}
     </Stack>
+  );
+}
+
+/** Copy a reply for the webchat: the clipboard when allowed, else say how to copy it by hand. */
+function CopyReply({ title, text }: { title: string; text: string }) {
+  const [copied, setCopied] = useState(false);
+  useEffect(() => {
+    if (!copied) return;
+    const t = window.setTimeout(() => setCopied(false), 2000);
+    return () => window.clearTimeout(t);
+  }, [copied]);
+  return (
+    <Button
+      size="compact-xs"
+      variant={copied ? 'light' : 'default'}
+      color={copied ? 'green' : undefined}
+      leftSection={copied ? <IconCheck size={12} aria-hidden="true" /> : <IconCopy size={12} aria-hidden="true" />}
+      aria-label={`Copy “${title}”`}
+      onClick={() =>
+        navigator.clipboard.writeText(text).then(
+          () => {
+            setCopied(true);
+            notify.success('Copied: paste it into the webchat.', title);
+          },
+          () => notify.warning('The clipboard is not available here: select the reply and copy it with Ctrl+C.', title),
+        )
+      }
+    >
+      {copied ? 'Copied' : 'Copy'}
+    </Button>
   );
 }
 
