@@ -42,9 +42,9 @@ function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function runNode(args: string[], input?: string): Promise<CliResult> {
+function runNode(args: string[], input?: string, env: NodeJS.ProcessEnv = childEnv()): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -88,12 +88,28 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export const test = base.extend<{ desk: Desk }>({
-  desk: async ({}, use, testInfo) => {
+/** What a spec may set with test.use(). */
+export interface DeskOptions {
+  /**
+   * The desk's clock starts at this ISO time (DESK_CLOCK_START for `desk serve` and the CLI), so
+   * the dates a screenshot shows do not move from day to day. Authenticator codes follow it.
+   */
+  clockStart: string | undefined;
+}
+
+/** The desk's clock minus this process's (authenticator codes are checked on the desk's clock). */
+let deskClockOffsetMs = 0;
+
+export const test = base.extend<{ desk: Desk } & DeskOptions>({
+  clockStart: [undefined, { option: true }],
+  desk: async ({ clockStart }, use, testInfo) => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mfa-desk-e2e-'));
+    const env = childEnv();
+    if (clockStart) env.DESK_CLOCK_START = clockStart;
+    deskClockOffsetMs = clockStart ? Date.parse(clockStart) - Date.now() : 0;
     const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', dataDir, '--port', '0', '--no-open'], {
       cwd: ROOT,
-      env: childEnv(),
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let log = '';
@@ -104,10 +120,11 @@ export const test = base.extend<{ desk: Desk }>({
         url,
         origin: new URL(url).origin,
         dataDir,
-        runCli: (args, opts) => runNode([...args, '--data-dir', dataDir], opts?.input),
+        runCli: (args, opts) => runNode([...args, '--data-dir', dataDir], opts?.input, env),
       };
       await use(desk);
     } finally {
+      deskClockOffsetMs = 0;
       await stop(child);
       if (log.trim() && testInfo.status !== testInfo.expectedStatus) await testInfo.attach('desk serve stderr', { body: log });
       await fs.rm(dataDir, { recursive: true, force: true });
@@ -142,7 +159,7 @@ export class Authenticator {
    */
   async code(): Promise<string> {
     for (;;) {
-      const current = Math.floor(Date.now() / 1000 / PERIOD);
+      const current = Math.floor((Date.now() + deskClockOffsetMs) / 1000 / PERIOD);
       const step = this.lastStep === null || this.lastStep < current ? current : this.lastStep + 1;
       if (step <= current + 1) {
         this.lastStep = step;
@@ -346,4 +363,10 @@ export async function outboxFiles(dataDir: string): Promise<string[]> {
   } catch {
     return [];
   }
+}
+
+/** The page scrolls no further sideways than the window is wide (no horizontal scroll). */
+export async function expectNoSidewaysScroll(page: Page, screen: string): Promise<void> {
+  const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
+  expect(overflow, `${screen} scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(0);
 }

@@ -37,7 +37,7 @@ async function mailCount(page: Page, employeeId: number): Promise<number> {
 }
 
 async function noSidewaysScroll(page: Page): Promise<void> {
-  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
 }
 
 async function setUp(page: Page, desk: Desk) {
