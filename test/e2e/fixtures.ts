@@ -333,3 +333,44 @@ export async function openEmployee(page: Page, e: { employeeNumber: string; firs
   await resultsTable(page).table.getByRole('button', { name: `${e.lastName}, ${e.firstName}`, exact: true }).click();
   await expect(page.getByRole('heading', { level: 1, name: `${e.firstName} ${e.lastName}` })).toBeVisible();
 }
+
+// ── Admin places (appended for the admin screens) ────────────────────────────────────────────────
+
+/** Open an admin place (Desk users, HR import, Settings) from the header's Admin (or More) menu. */
+export async function openAdminPlace(page: Page, place: 'Desk users' | 'HR import' | 'Settings'): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: /^(Admin|More)$/ }).click();
+  await page.getByRole('menuitem', { name: place }).click();
+  await expect(page.getByRole('heading', { level: 1, name: place })).toBeVisible();
+}
+
+/** The toast (or other alert) that says `text`. */
+export function toastWith(page: Page, text: string | RegExp) {
+  return page.getByRole('alert').filter({ hasText: text });
+}
+
+/** The page never scrolls sideways: nothing is wider than the window. */
+export async function expectNoHorizontalScroll(page: Page, screen: string): Promise<void> {
+  const over = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
+  expect(over, `${screen} is wider than the window by ${over} px`).toBeLessThanOrEqual(0);
+}
+
+/** Axe and no sideways scroll at 1400x900 and at 1024x700 (the viewport is left at 1024x700). */
+export async function expectAccessibleAtBothSizes(page: Page, screen: string): Promise<void> {
+  for (const [width, height] of [
+    [1400, 900],
+    [1024, 700],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await expectAccessible(page, `${screen} at ${width}x${height}`);
+    await expectNoHorizontalScroll(page, `${screen} at ${width}x${height}`);
+  }
+}
+
+/** Every call the page makes to `channel` from now on (their inputs). */
+export function recordCalls(page: Page, channel: string): unknown[] {
+  const calls: unknown[] = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith(`/api/invoke/${encodeURIComponent(channel)}`)) calls.push(r.postDataJSON());
+  });
+  return calls;
+}

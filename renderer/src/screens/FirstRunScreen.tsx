@@ -5,7 +5,7 @@
  * under the field it names; a summary above the form lists every problem with a link to its field.
  */
 import { useRef, useState } from 'react';
-import { Alert, Anchor, Button, Group, List, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Group, List, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { IconAlertCircle } from '@tabler/icons-react';
 import { displayNameSchema, passwordSchema, usernameSchema } from '../../../shared/contract';
@@ -14,7 +14,7 @@ import { invoke } from '../client';
 import { useDocumentTitle } from '../components/ui';
 import { errorText } from '../lib/feedback';
 import { fieldErrorsOf, focusFirstInvalid } from '../lib/forms';
-import { SHOW_TYPED } from './SignInScreen';
+import { PasswordField } from './SignInScreen';
 import classes from './SignInScreen.module.css';
 
 type FieldName = 'username' | 'displayName' | 'password' | 'confirm';
@@ -33,6 +33,8 @@ function firstIssue(result: { success: boolean; error?: { issues: Array<{ messag
 export function FirstRunScreen({ onCreated }: { onCreated: (username: string) => void }) {
   useDocumentTitle('Create the first admin');
   const [problems, setProblems] = useState<Array<{ field: FieldName | null; message: string }>>([]);
+  /** Someone made a desk user meanwhile (another window, the command line): sign in instead. */
+  const [taken, setTaken] = useState(false);
   const busy = useRef(false);
   const form = useForm({
     initialValues: { username: '', displayName: '', password: '', confirm: '' },
@@ -65,6 +67,7 @@ export function FirstRunScreen({ onCreated }: { onCreated: (username: string) =>
         });
         onCreated(username);
       } catch (err) {
+        if (err instanceof DeskError && err.code === 'CONFLICT') setTaken(true);
         const { fields, rest } = fieldErrorsOf(err, FIELD_ORDER);
         if (err instanceof DeskError && err.details?.['field'] === 'username' && !fields['username']) fields['username'] = err.message;
         else if (Object.keys(fields).length === 0) rest.push(errorText(err));
@@ -114,6 +117,11 @@ export function FirstRunScreen({ onCreated }: { onCreated: (username: string) =>
               </List.Item>
             ))}
           </List>
+          {taken ? (
+            <Button size="xs" mt="sm" onClick={() => window.location.reload()}>
+              Go to sign in
+            </Button>
+          ) : null}
         </Alert>
       ) : null}
       <form onSubmit={submit} noValidate>
@@ -139,23 +147,21 @@ export function FirstRunScreen({ onCreated }: { onCreated: (username: string) =>
             withAsterisk={false}
             {...form.getInputProps('displayName')}
           />
-          <PasswordInput
+          <PasswordField
             label="Password"
             description="At least 12 characters."
             name="password"
             autoComplete="new-password"
             required
             withAsterisk={false}
-            visibilityToggleButtonProps={SHOW_TYPED}
             {...form.getInputProps('password')}
           />
-          <PasswordInput
+          <PasswordField
             label="Confirm password"
             name="confirm"
             autoComplete="new-password"
             required
             withAsterisk={false}
-            visibilityToggleButtonProps={SHOW_TYPED}
             {...form.getInputProps('confirm')}
           />
           <Group mt="xs">

@@ -4,8 +4,8 @@
  * a small Mantine form in the signed-out card: a problem with a field is said under that field, a
  * refusal by the main process (wrong password, wrong code, timed out) in the alert above the form.
  */
-import { useRef, useState } from 'react';
-import { Alert, Anchor, Box, Button, Code, Group, Image, List, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useRef, useState, type Ref } from 'react';
+import { Alert, Anchor, Box, Button, Code, Group, Image, List, PasswordInput, Stack, Text, TextInput, Title, type PasswordInputProps } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { IconAlertCircle, IconInfoCircle } from '@tabler/icons-react';
 import type { SessionInfo, SignInStep } from '../../../shared/domain';
@@ -26,7 +26,15 @@ interface Props {
 }
 
 /** The visibility toggle of a password box: its name must not contain "password" (the field's label does). */
-export const SHOW_TYPED = { 'aria-label': 'Show what you typed' } as const;
+const SHOW_TYPED = { 'aria-label': 'Show what you typed' } as const;
+
+/**
+ * Mantine's PasswordInput with what it leaves out: the input is marked invalid (aria-invalid) when
+ * the field has an error, and its show-what-you-typed toggle is not named like the field.
+ */
+export function PasswordField(props: PasswordInputProps & { ref?: Ref<HTMLInputElement> }) {
+  return <PasswordInput visibilityToggleButtonProps={SHOW_TYPED} aria-invalid={props.error ? true : undefined} {...props} />;
+}
 
 /** Spaces and dashes people paste between the digits of a code ("121 725", "121-725"). */
 const CODE_SEPARATORS = /[\s\u00a0\u2010-\u2015-]/g;
@@ -148,7 +156,7 @@ function PasswordStep({
             autoFocus={!initialUsername}
             {...form.getInputProps('username')}
           />
-          <PasswordInput
+          <PasswordField
             ref={passwordRef}
             label="Password"
             name="password"
@@ -156,7 +164,6 @@ function PasswordStep({
             required
             withAsterisk={false}
             autoFocus={!!initialUsername}
-            visibilityToggleButtonProps={SHOW_TYPED}
             {...form.getInputProps('password')}
           />
           <Group mt="xs">
@@ -242,7 +249,7 @@ function NewPasswordStep({
       ) : (
         <form onSubmit={submit} noValidate>
           <Stack gap="sm">
-            <PasswordInput
+            <PasswordField
               label="New password"
               description="At least 12 characters. A few words you will remember make a good one."
               name="new-password"
@@ -250,17 +257,15 @@ function NewPasswordStep({
               required
               withAsterisk={false}
               autoFocus
-              visibilityToggleButtonProps={SHOW_TYPED}
-              {...form.getInputProps('password')}
+                {...form.getInputProps('password')}
             />
-            <PasswordInput
+            <PasswordField
               label="New password again"
               name="new-password-repeat"
               autoComplete="new-password"
               required
               withAsterisk={false}
-              visibilityToggleButtonProps={SHOW_TYPED}
-              {...form.getInputProps('repeat')}
+                {...form.getInputProps('repeat')}
             />
             <StepActions busy={form.submitting} label="Save password and continue" onStartAgain={onStartAgain} />
           </Stack>

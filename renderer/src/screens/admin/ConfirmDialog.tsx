@@ -69,7 +69,7 @@ export function ConfirmDialog({ opened, onClose, title, children, confirmLabel, 
       closeOnClickOutside={!running && !result}
       closeOnEscape={!running}
       withCloseButton={!running}
-      closeButtonProps={{ 'aria-label': result ? 'Close' : 'Cancel' }}
+      closeButtonProps={{ 'aria-label': 'Close' }}
       size="md"
     >
       {result ? (

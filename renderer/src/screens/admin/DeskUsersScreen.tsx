@@ -287,7 +287,7 @@ function UserMenu({
   return (
     <Menu position="bottom-end" withinPortal shadow="md" width={230}>
       <Menu.Target>
-        <ActionIcon variant="default" size={26} loading={busy} aria-label={`Actions for ${u.username}`} title="Actions" data-user-actions={u.id}>
+        <ActionIcon variant="default" size={24} loading={busy} aria-label={`Actions for ${u.username}`} title="Actions" data-user-actions={u.id}>
           <IconDots size={18} aria-hidden="true" />
         </ActionIcon>
       </Menu.Target>
@@ -434,8 +434,8 @@ function PendingChange({
           }
         >
           <p>
-            The current password of {who} stops working and their sessions end now. They sign in with a temporary
-            password shown to you once, and choose their own at that sign-in.
+            The current password of {who} stops working. Their sessions end now; they sign in with a temporary password
+            shown to you once, and choose their own at that sign-in.
           </p>
           {selfNote('you are signed out at once; sign in again with the temporary password shown here.')}
           {noMail}

@@ -17,7 +17,6 @@ import {
   Loader,
   NativeSelect,
   Paper,
-  PasswordInput,
   Stack,
   Text,
   Textarea,
@@ -40,6 +39,7 @@ import { Empty, PageHeader, SectionTitle } from '../../components/ui';
 import { notify } from '../../lib/feedback';
 import { focusFirstInvalid, reportFormError } from '../../lib/forms';
 import { channelKey, useChannel, useChannelMutation } from '../../lib/query';
+import { PasswordField } from '../SignInScreen';
 import classes from './admin.module.css';
 
 const SECURITY_LABELS: Record<SmtpSecurityMode, string> = {
@@ -50,8 +50,6 @@ const SECURITY_LABELS: Record<SmtpSecurityMode, string> = {
 
 const PLACEHOLDERS = ['firstName', 'maskedEmail', 'codeExpiresAt', 'minutes', 'ticketRef', 'webchatUrl', 'leavingDate', 'appAccount'];
 
-/** The visibility toggle of a password box: its name must not contain "password" (the field's label does). */
-const SHOW_TYPED = { 'aria-label': 'Show what you typed' } as const;
 
 export function SettingsScreen() {
   const smtp = useChannel('smtp.get', {});
@@ -187,19 +185,18 @@ function MailSettings({ initial }: { initial: SmtpSettingsView }) {
               <TextInput label="Username" description="Empty: send without logging in." autoComplete="off" spellCheck={false} {...form.getInputProps('user')} />
             </Grid.Col>
             <Grid.Col span={6}>
-              <PasswordInput
-                label={
-                  <Group gap={6} component="span">
-                    Password
-                    <Badge size="xs" color={view.passwordSet ? 'green' : 'gray'} component="span" aria-hidden="true">
+              <PasswordField
+                label="Password"
+                description={
+                  <>
+                    <Badge size="xs" color={view.passwordSet ? 'green' : 'gray'} component="span" mr={4}>
                       {view.passwordSet ? 'Set' : 'Not set'}
                     </Badge>
-                  </Group>
+                    {view.passwordSet ? 'A password is stored (it is never shown). Leave this empty to keep it.' : 'No password is stored.'}
+                  </>
                 }
-                description={view.passwordSet ? 'A password is stored (it is never shown). Leave this empty to keep it.' : 'No password is stored.'}
                 autoComplete="new-password"
                 disabled={form.values.removePassword}
-                visibilityToggleButtonProps={SHOW_TYPED}
                 {...form.getInputProps('password')}
               />
             </Grid.Col>
