@@ -59,6 +59,7 @@ async function employeeCount(page: Page): Promise<number> {
 }
 
 test('an admin checks, then imports the HR extract, and finds the new employees', async ({ page, desk }) => {
+  test.slow(); // two imports and accessibility checks at two sizes
   const admin = await addUser(desk, { username: 'ada.admin', displayName: 'Ada Admin', role: 'admin', password: PASSWORD });
   const rows = Array.from({ length: 25 }, (_, i) => person(i + 1));
   const csv = csvOf([...rows, { ...person(50), employee_number: '12AB' }]);

@@ -41,9 +41,10 @@ test('an admin sets the SMTP server, the password stays hidden, and a test mail 
     await expectAccessibleAtBothSizes(page, 'settings');
 
     // No server yet: the test mail goes to the outbox folder.
-    await mail.getByLabel('Send a test mail to').fill('someone@example.org');
-    await mail.getByRole('button', { name: 'Send test mail' }).click();
-    await expect(mail).toContainText('Sent (outbox folder): No SMTP server is set');
+    const testMail = page.getByRole('region', { name: 'Send a test mail' });
+    await testMail.getByLabel('Send a test mail to').fill('someone@example.org');
+    await testMail.getByRole('button', { name: 'Send test mail' }).click();
+    await expect(testMail).toContainText('Sent (outbox folder): No SMTP server is set');
 
     // A bad port is refused at the field, nothing saved.
     await mail.getByLabel('Port').fill('0');
@@ -78,8 +79,8 @@ test('an admin sets the SMTP server, the password stays hidden, and a test mail 
     expect(await page.content()).not.toContain('e2e-smtp-secret');
     expect(await callFromPage<SmtpView>(page, 'smtp.get', {})).toMatchObject({ host: '127.0.0.1', port: smtp.port, passwordSet: true });
 
-    await mail.getByRole('button', { name: 'Send test mail' }).click();
-    await expect(mail).toContainText(/Sent \(SMTP\): 250 /);
+    await testMail.getByRole('button', { name: 'Send test mail' }).click();
+    await expect(testMail).toContainText(/Sent \(SMTP\): 250 /);
     await expect.poll(() => smtp.received.filter((m) => m.to.includes('someone@example.org')).length).toBe(1);
     await expectAccessible(page, 'settings');
   } finally {

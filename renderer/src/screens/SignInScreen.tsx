@@ -11,7 +11,8 @@ import { IconAlertCircle, IconInfoCircle } from '@tabler/icons-react';
 import type { SessionInfo, SignInStep } from '../../../shared/domain';
 import { invoke } from '../client';
 import { Facts, useDocumentTitle } from '../components/ui';
-import { groupKey, secretFromOtpauthUri } from '../format';
+import { groupKey, secretFromOtpauthUri, TIME_ZONE } from '../format';
+import { DeskError } from '../../../shared/errors';
 import { errorText } from '../lib/feedback';
 import { fieldErrorsOf, focusFirstInvalid } from '../lib/forms';
 import classes from './SignInScreen.module.css';
@@ -70,6 +71,18 @@ export function SignInScreen({ initialUsername, notice, onSignedIn }: Props) {
   );
 }
 
+const ukTime = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: TIME_ZONE });
+
+/** A refusal in words; a lock-out says until when in UK time (the main process's words say UTC). */
+function refusalText(err: unknown): string {
+  const until = err instanceof DeskError ? err.details?.['lockedUntil'] : undefined;
+  if (typeof until === 'string' && !Number.isNaN(Date.parse(until))) {
+    const minutes = Math.max(1, Math.ceil((Date.parse(until) - Date.now()) / 60_000));
+    return `Too many failed sign-ins. Try again after ${ukTime.format(new Date(until))} (in about ${minutes} min), or ask an admin to unlock your account.`;
+  }
+  return errorText(err);
+}
+
 /** A refusal from the main process, above the form (the one alert of the card). */
 function Refusal({ message }: { message: string | null }) {
   if (!message) return null;
@@ -116,7 +129,7 @@ function PasswordStep({
           if (rest.length > 0) setRefusal(rest.join(' '));
           focusFirstInvalid();
         } else {
-          setRefusal(errorText(err));
+          setRefusal(refusalText(err));
           form.setFieldValue('password', '');
           passwordRef.current?.focus();
         }
@@ -314,7 +327,7 @@ function CodeStep({
           if (rest.length > 0) setRefusal(rest.join(' '));
           focusFirstInvalid();
         } else {
-          setRefusal(errorText(err));
+          setRefusal(refusalText(err));
           form.setFieldValue('code', '');
           codeRef.current?.focus();
         }

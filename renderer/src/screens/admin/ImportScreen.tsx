@@ -207,7 +207,7 @@ export function ImportScreen() {
                 placeholder="Choose a file…"
                 accept=".csv,text/csv"
                 leftSection={<IconFileSpreadsheet size={16} aria-hidden="true" />}
-                clearable
+                clearable={!running}
                 clearButtonProps={{ 'aria-label': 'Remove the chosen file' }}
                 value={file}
                 onChange={chooseFile}
@@ -328,16 +328,24 @@ function ImportConsequences({ file, checked }: { file: File; checked: Checked | 
 
 function JobView({ job, cancelling, onCancel, onImport }: { job: HrImportJobView; cancelling: boolean; onCancel: () => void; onImport: (() => void) | null }) {
   const p = job.progress;
-  const counts = job.result?.counts ?? p?.counts ?? null;
+  // While the file is only being read, every count is still 0: they show once rows are counted.
+  const counts = job.result?.counts ?? (p && p.phase !== 'checking' ? p.counts : null);
   const what = job.dryRun ? 'Dry run' : 'Import';
+  // The live status says only what changes rarely (the phase, the end); the numbers tick beside it.
   let status: string;
+  let detail: string | null = null;
   if (job.state === 'running') {
     if (!p) status = `${what}: starting…`;
-    else if (p.phase === 'checking') status = `${what}: checking the file (${formatNumber(p.rows)} rows read)…`;
-    else if (p.phase === 'indexing')
-      status = `${what}: every row is in; building the look-up's indexes (${formatNumber(p.rows)} of ${formatNumber(p.totalRows ?? 0)} done)…`;
-    else
-      status = `${what}: ${formatNumber(p.rows)} of ${formatNumber(p.totalRows ?? 0)} rows, ${formatNumber(Math.round(p.rowsPerSecond))} rows/s, about ${duration(p.etaSeconds)} left`;
+    else if (p.phase === 'checking') {
+      status = `${what}: checking the file…`;
+      detail = `${formatNumber(p.rows)} rows read`;
+    } else if (p.phase === 'indexing') {
+      status = `${what}: every row is in; building the look-up's indexes…`;
+      detail = `${formatNumber(p.rows)} of ${formatNumber(p.totalRows ?? 0)} indexes done`;
+    } else {
+      status = `${what}: ${job.dryRun ? 'working out the changes' : 'saving the rows'}…`;
+      detail = `${formatNumber(p.rows)} of ${formatNumber(p.totalRows ?? 0)} rows, ${formatNumber(Math.round(p.rowsPerSecond))} rows/s, about ${duration(p.etaSeconds)} left`;
+    }
   } else if (job.state === 'done') {
     status = `${what} finished: ${formatNumber(job.result?.totalRows ?? 0)} rows in ${duration(job.result?.seconds ?? 0)}.${job.dryRun ? ' Nothing was saved.' : ''}`;
   } else if (job.state === 'cancelled') {
@@ -371,6 +379,11 @@ function JobView({ job, cancelling, onCancel, onImport }: { job: HrImportJobView
       <Text size="sm" role="status" fw={job.state === 'running' ? undefined : 600} c={job.state === 'failed' ? 'red.8' : undefined}>
         {status}
       </Text>
+      {detail ? (
+        <Text size="sm" data-testid="import-numbers">
+          {detail}
+        </Text>
+      ) : null}
       {job.state === 'running' ? (
         <Group>
           <Button variant="default" size="xs" leftSection={<IconPlayerStop size={14} aria-hidden="true" />} loading={cancelling} onClick={onCancel}>

@@ -73,6 +73,11 @@ export function SettingsScreen() {
             </Paper>
           </Grid.Col>
           <Grid.Col span={{ base: 12, md: 5 }}>
+            <Stack gap="lg">
+            <Paper component="section" aria-labelledby="test-mail-heading">
+              <SectionTitle id="test-mail-heading">Send a test mail</SectionTitle>
+              <TestMail />
+            </Paper>
             <Paper component="section" aria-labelledby="data-key-heading">
               <SectionTitle id="data-key-heading">Data key</SectionTitle>
               {dataKey.data ? (
@@ -95,6 +100,7 @@ export function SettingsScreen() {
                 <Loading what="the data key" />
               )}
             </Paper>
+            </Stack>
           </Grid.Col>
         </Grid>
         <CannedReplies />
@@ -128,7 +134,7 @@ function MailSettings({ initial }: { initial: SmtpSettingsView }) {
       removePassword: false,
     },
     validate: {
-      port: (v) => (/^\s*\d+\s*$/.test(v) && Number(v) >= 1 && Number(v) <= 65535 ? null : 'Enter a port from 1 to 65,535, such as 587'),
+      port: (v) => (/^\s*\d+\s*$/.test(v) && Number(v) >= 1 && Number(v) <= 65535 ? null : 'Enter a port from 1 to 65,535'),
     },
   });
 
@@ -218,7 +224,6 @@ function MailSettings({ initial }: { initial: SmtpSettingsView }) {
           </Group>
         </Stack>
       </form>
-      <TestMail />
     </Stack>
   );
 }
@@ -261,21 +266,18 @@ function TestMail() {
   );
 
   return (
-    <Stack gap="xs" className={classes.testMail}>
-      <Text fw={650} size="sm" component="h3" m={0}>
-        Send a test mail
-      </Text>
+    <Stack gap="xs">
+      <Text size="sm">One message now, through the saved mail settings, and the server's answer here.</Text>
       <form onSubmit={submit} noValidate>
         <Group align="flex-start" gap="sm" wrap="nowrap">
           <TextInput
             label="Send a test mail to"
-            description="Uses the saved settings."
             type="email"
             autoComplete="off"
             style={{ flex: 1, minWidth: 0 }}
             {...form.getInputProps('to')}
           />
-          <Button type="submit" variant="default" loading={form.submitting} leftSection={<IconMail size={16} aria-hidden="true" />} mt={45}>
+          <Button type="submit" variant="default" loading={form.submitting} leftSection={<IconMail size={16} aria-hidden="true" />} mt={25}>
             Send test mail
           </Button>
         </Group>
