@@ -370,3 +370,33 @@ export async function expectNoSidewaysScroll(page: Page, screen: string): Promis
   const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
   expect(overflow, `${screen} scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(0);
 }
+
+// ── Admin places (appended for the admin screens) ────────────────────────────────────────────────
+
+/** Open an admin place (Desk users, HR import, Settings) from the header's Admin (or More) menu. */
+export async function openAdminPlace(page: Page, place: 'Desk users' | 'HR import' | 'Settings'): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: /^(Admin|More)$/ }).click();
+  await page.getByRole('menuitem', { name: place }).click();
+  await expect(page.getByRole('heading', { level: 1, name: place })).toBeVisible();
+}
+
+/** Axe and no sideways scroll at 1400x900 and at 1024x700 (the viewport is left at 1024x700). */
+export async function expectAccessibleAtBothSizes(page: Page, screen: string): Promise<void> {
+  for (const [width, height] of [
+    [1400, 900],
+    [1024, 700],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await expectAccessible(page, `${screen} at ${width}x${height}`);
+    await expectNoSidewaysScroll(page, `${screen} at ${width}x${height}`);
+  }
+}
+
+/** Every call the page makes to `channel` from now on (their inputs). */
+export function recordCalls(page: Page, channel: string): unknown[] {
+  const calls: unknown[] = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith(`/api/invoke/${encodeURIComponent(channel)}`)) calls.push(r.postDataJSON());
+  });
+  return calls;
+}

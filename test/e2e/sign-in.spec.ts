@@ -1,10 +1,13 @@
 import {
   test,
   expect,
+  accountButton,
   addUser,
   expectAccessible,
+  expectAccessibleAtBothSizes,
   setSetting,
   signIn,
+  signOut,
   PASSWORD,
 } from './fixtures';
 
@@ -18,19 +21,31 @@ test('an enrolled desk user signs in with password and authenticator code', asyn
   await signIn(page, agent);
   await expect(page.getByRole('banner')).toContainText('Alan Turing');
   await expect(page.getByRole('banner')).toContainText('Agent');
+  // An agent starts at the tickets.
+  await expect(page).toHaveURL(/#\/tickets$/);
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tickets' })).toHaveAttribute('aria-current', 'page');
   // An agent on an empty database is told who can fill it.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Search' }).click();
   await expect(page.getByText('No employees yet — an admin can load demo data.')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Load demo data' })).toHaveCount(0);
   await expectAccessible(page, 'agent, empty database');
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signOut(page);
   await expect(page.getByRole('status')).toHaveText('You have signed out.');
+  await expectAccessibleAtBothSizes(page, 'sign in with a notice');
 
   // A wrong password is refused in the alert region.
   await page.getByLabel('Username').fill(agent.username);
   await page.getByLabel('Password').fill('not the password at all');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).not.toBeEmpty();
+  await expect(page.getByLabel('Password')).toBeFocused();
+  await expect(page.getByLabel('Password')).toHaveValue('');
   await expectAccessible(page, 'sign in with an error');
+
+  // An empty field is said under that field, and nothing is sent.
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByLabel('Password')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('Password')).toHaveAccessibleDescription('Enter your password');
 
   // The right password leads to the code step: no QR code this time.
   await page.getByLabel('Password').fill(agent.password);
@@ -41,10 +56,19 @@ test('an enrolled desk user signs in with password and authenticator code', asyn
   await expect(code).toHaveAttribute('autocomplete', 'one-time-code');
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
   await expect(page.getByRole('img', { name: 'QR code for your authenticator app' })).toHaveCount(0);
-  await expectAccessible(page, 'authenticator code');
-  await code.fill(await agent.authenticator!.code());
+  // A code pasted with a space between its halves fits the field.
+  expect(Number(await code.getAttribute('maxlength'))).toBeGreaterThanOrEqual(7);
+  await expectAccessibleAtBothSizes(page, 'authenticator code');
+  // Too few digits are said under the field, before anything is sent.
+  await code.fill('12 34');
   await page.getByRole('button', { name: 'Verify code' }).click();
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await expect(code).toHaveAttribute('aria-invalid', 'true');
+  await expect(code).toHaveAccessibleDescription(/Enter the 6 digits your authenticator app shows/);
+  const digits = await agent.authenticator!.code();
+  await code.fill(`${digits.slice(0, 3)} ${digits.slice(3)}`);
+  await page.getByRole('button', { name: 'Verify code' }).click();
+  await expect(accountButton(page)).toBeVisible();
+  // Back where the agent was when they signed out.
   await expect(page.getByRole('heading', { level: 1, name: 'Find an employee' })).toBeVisible();
 });
 
@@ -63,7 +87,7 @@ test('the session locks after the idle time: the screen locks and the session en
   });
 
   await page.clock.fastForward('00:40');
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await expect(accountButton(page)).toBeVisible();
   await page.clock.fastForward('00:25');
 
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
@@ -108,7 +132,7 @@ test('an active user is kept signed in by at most one app.status a minute', asyn
     await page.clock.fastForward('00:10');
     await page.keyboard.press('Shift');
   }
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await expect(accountButton(page)).toBeVisible();
   await expect.poll(() => statusCalls.length).toBeGreaterThanOrEqual(4);
   expect(statusCalls.length).toBeLessThanOrEqual(5);
 });

@@ -1,136 +1,176 @@
-import { useState, type FormEvent } from 'react';
+/**
+ * First run: no desk user exists yet, so the first admin is created here. The fields are checked
+ * with the contract's own rules before anything is sent (the same words the main process would
+ * use), the two passwords against each other, and whatever the main process still refuses goes
+ * under the field it names; a summary above the form lists every problem with a link to its field.
+ */
+import { useRef, useState } from 'react';
+import { Alert, Anchor, Button, Group, List, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { IconAlertCircle } from '@tabler/icons-react';
 import { displayNameSchema, passwordSchema, usernameSchema } from '../../../shared/contract';
 import { DeskError } from '../../../shared/errors';
 import { invoke } from '../client';
-import { ErrorAlert, Field, errorMessage, fieldErrors, useDocumentTitle } from '../components/legacy-ui';
+import { useDocumentTitle } from '../components/ui';
+import { errorText } from '../lib/feedback';
+import { fieldErrorsOf, focusFirstInvalid } from '../lib/forms';
+import { PasswordField } from './SignInScreen';
+import classes from './SignInScreen.module.css';
 
 type FieldName = 'username' | 'displayName' | 'password' | 'confirm';
-type Errors = Partial<Record<FieldName, string>>;
-
 const FIELD_ORDER: FieldName[] = ['username', 'displayName', 'password', 'confirm'];
+const FIELD_LABELS: Record<FieldName, string> = {
+  username: 'Username',
+  displayName: 'Display name',
+  password: 'Password',
+  confirm: 'Confirm password',
+};
 
-/** First run: no desk user exists yet, so the first admin is created here. */
+function firstIssue(result: { success: boolean; error?: { issues: Array<{ message: string }> } }, fallback: string): string | null {
+  return result.success ? null : (result.error?.issues[0]?.message ?? fallback);
+}
+
 export function FirstRunScreen({ onCreated }: { onCreated: (username: string) => void }) {
   useDocumentTitle('Create the first admin');
-  const [values, setValues] = useState({ username: '', displayName: '', password: '', confirm: '' });
-  const [errors, setErrors] = useState<Errors>({});
-  const [alert, setAlert] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [problems, setProblems] = useState<Array<{ field: FieldName | null; message: string }>>([]);
+  /** Someone made a desk user meanwhile (another window, the command line): sign in instead. */
+  const [taken, setTaken] = useState(false);
+  const busy = useRef(false);
+  const form = useForm({
+    initialValues: { username: '', displayName: '', password: '', confirm: '' },
+    validate: {
+      username: (v) => (v.trim() ? firstIssue(usernameSchema.safeParse(v), 'Enter a valid username') : 'Enter a username'),
+      displayName: (v) => (v.trim() ? firstIssue(displayNameSchema.safeParse(v), 'Enter a name') : 'Enter your name as colleagues know it'),
+      password: (v) => (v ? firstIssue(passwordSchema.safeParse(v), 'Enter a valid password') : 'Enter a password'),
+      confirm: (v, values) => (!v ? 'Enter the password again' : v !== values.password ? 'The passwords do not match' : null),
+    },
+  });
 
-  const set = (name: FieldName) => (e: { currentTarget: HTMLInputElement }) => {
-    const value = e.currentTarget.value;
-    setValues((v) => ({ ...v, [name]: value }));
-  };
-
-  function validate(): Errors {
-    const out: Errors = {};
-    const u = usernameSchema.safeParse(values.username);
-    if (!u.success) out.username = values.username.trim() ? (u.error.issues[0]?.message ?? 'Enter a valid username') : 'Enter a username';
-    const d = displayNameSchema.safeParse(values.displayName);
-    if (!d.success) out.displayName = d.error.issues[0]?.message ?? 'Enter a name';
-    const p = passwordSchema.safeParse(values.password);
-    if (!p.success) out.password = values.password ? (p.error.issues[0]?.message ?? 'Enter a valid password') : 'Enter a password';
-    if (!values.confirm) out.confirm = 'Enter the password again';
-    else if (values.confirm !== values.password) out.confirm = 'The passwords do not match';
-    return out;
+  function summarise(errors: Partial<Record<string, unknown>>, rest: string[] = []) {
+    const list: Array<{ field: FieldName | null; message: string }> = FIELD_ORDER.filter((f) => typeof errors[f] === 'string').map((f) => ({
+      field: f,
+      message: errors[f] as string,
+    }));
+    setProblems([...list, ...rest.map((message) => ({ field: null, message }))]);
   }
 
-  function focusFirst(errs: Errors) {
-    const first = FIELD_ORDER.find((f) => errs[f]);
-    if (first) document.getElementById(`first-admin-${first}`)?.focus();
-  }
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    if (busy) return;
-    const errs = validate();
-    setErrors(errs);
-    if (Object.keys(errs).length > 0) {
-      setAlert('Check the form: ' + FIELD_ORDER.filter((f) => errs[f]).map((f) => errs[f]).join('. ') + '.');
-      focusFirst(errs);
-      return;
-    }
-    setBusy(true);
-    setAlert(null);
-    try {
-      const { username } = await invoke('auth.createFirstAdmin', {
-        username: values.username,
-        displayName: values.displayName,
-        password: values.password,
-      });
-      onCreated(username);
-    } catch (err) {
-      setBusy(false);
-      if (err instanceof DeskError) {
-        const server = fieldErrors(err.details) as Errors;
-        if (err.details?.['field'] === 'username') server.username = err.message;
-        setErrors(server);
-        focusFirst(server);
+  const submit = form.onSubmit(
+    async (values) => {
+      if (busy.current) return;
+      busy.current = true;
+      setProblems([]);
+      try {
+        const { username } = await invoke('auth.createFirstAdmin', {
+          username: values.username,
+          displayName: values.displayName,
+          password: values.password,
+        });
+        onCreated(username);
+      } catch (err) {
+        if (err instanceof DeskError && err.code === 'CONFLICT') setTaken(true);
+        const { fields, rest } = fieldErrorsOf(err, FIELD_ORDER);
+        if (err instanceof DeskError && err.details?.['field'] === 'username' && !fields['username']) fields['username'] = err.message;
+        else if (Object.keys(fields).length === 0) rest.push(errorText(err));
+        form.setErrors(fields);
+        summarise(fields, rest);
+        focusFirstInvalid();
+      } finally {
+        busy.current = false;
       }
-      setAlert(errorMessage(err));
-    }
-  }
+    },
+    (errors) => {
+      summarise(errors);
+      focusFirstInvalid();
+    },
+  );
 
   return (
-    <>
-      <h1>Create the first admin</h1>
-      <p>
-        There are no desk users yet. Create the first admin account. You will set up an authenticator app when
-        you first sign in.
-      </p>
-      <ErrorAlert message={alert} />
-      <form className="form" onSubmit={submit} noValidate>
-        <Field
-          id="first-admin-username"
-          label="Username"
-          hint="3 to 64 letters, digits, dots, dashes or underscores."
-          name="username"
-          autoComplete="username"
-          autoCapitalize="none"
-          spellCheck={false}
-          required
-          autoFocus
-          value={values.username}
-          onChange={set('username')}
-          error={errors.username}
-        />
-        <Field
-          id="first-admin-displayName"
-          label="Display name"
-          name="displayName"
-          autoComplete="name"
-          required
-          value={values.displayName}
-          onChange={set('displayName')}
-          error={errors.displayName}
-        />
-        <Field
-          id="first-admin-password"
-          label="Password"
-          hint="At least 12 characters."
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={values.password}
-          onChange={set('password')}
-          error={errors.password}
-        />
-        <Field
-          id="first-admin-confirm"
-          label="Confirm password"
-          name="confirm"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={values.confirm}
-          onChange={set('confirm')}
-          error={errors.confirm}
-        />
-        <button type="submit" className="button button--primary" aria-disabled={busy || undefined}>
-          {busy ? 'Creating…' : 'Create admin'}
-        </button>
+    <Stack gap="md">
+      <div>
+        <Title order={1} className="page-title">
+          Create the first admin
+        </Title>
+        <Text size="sm" mt={4}>
+          There are no desk users yet. Create the first admin account; you will set up an authenticator app when you
+          first sign in.
+        </Text>
+      </div>
+      {problems.length > 0 ? (
+        <Alert color="red" variant="light" title="Check these fields" icon={<IconAlertCircle size={18} aria-hidden="true" />} className={`${classes.alert} ${classes.summary}`}>
+          <List size="sm" spacing={2}>
+            {problems.map((p, i) => (
+              <List.Item key={i}>
+                {p.field ? (
+                  <Anchor
+                    component="button"
+                    type="button"
+                    size="sm"
+                    c="red.9"
+                    td="underline"
+                    onClick={() => form.getInputNode(p.field!)?.focus()}
+                  >
+                    {FIELD_LABELS[p.field]}: {p.message}
+                  </Anchor>
+                ) : (
+                  p.message
+                )}
+              </List.Item>
+            ))}
+          </List>
+          {taken ? (
+            <Button size="xs" mt="sm" onClick={() => window.location.reload()}>
+              Go to sign in
+            </Button>
+          ) : null}
+        </Alert>
+      ) : null}
+      <form onSubmit={submit} noValidate>
+        <Stack gap="sm">
+          <TextInput
+            label="Username"
+            description="3 to 64 letters, digits, dots, dashes or underscores."
+            name="username"
+            autoComplete="username"
+            autoCapitalize="none"
+            spellCheck={false}
+            required
+            withAsterisk={false}
+            autoFocus
+            {...form.getInputProps('username')}
+          />
+          <TextInput
+            label="Display name"
+            description="Your name as colleagues know it."
+            name="displayName"
+            autoComplete="name"
+            required
+            withAsterisk={false}
+            {...form.getInputProps('displayName')}
+          />
+          <PasswordField
+            label="Password"
+            description="At least 12 characters."
+            name="password"
+            autoComplete="new-password"
+            required
+            withAsterisk={false}
+            {...form.getInputProps('password')}
+          />
+          <PasswordField
+            label="Confirm password"
+            name="confirm"
+            autoComplete="new-password"
+            required
+            withAsterisk={false}
+            {...form.getInputProps('confirm')}
+          />
+          <Group mt="xs">
+            <Button type="submit" loading={form.submitting}>
+              Create admin
+            </Button>
+          </Group>
+        </Stack>
       </form>
-    </>
+    </Stack>
   );
 }

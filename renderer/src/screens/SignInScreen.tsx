@@ -1,10 +1,23 @@
-import { useId, useRef, useState, type FormEvent } from 'react';
+/**
+ * Signing in: username and password, then a code from the authenticator app (setting the app up at
+ * the first sign-in), with a new password first when the password is a temporary one. Each step is
+ * a small Mantine form in the signed-out card: a problem with a field is said under that field, a
+ * refusal by the main process (wrong password, wrong code, timed out) in the alert above the form.
+ */
+import { useRef, useState, type Ref } from 'react';
+import { Alert, Anchor, Box, Button, Code, Group, Image, List, PasswordInput, Stack, Text, TextInput, Title, type PasswordInputProps } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { IconAlertCircle, IconInfoCircle } from '@tabler/icons-react';
 import type { SessionInfo, SignInStep } from '../../../shared/domain';
 import { invoke } from '../client';
-import { ErrorAlert, Field, errorMessage, useDocumentTitle } from '../components/legacy-ui';
-import { groupKey, secretFromOtpauthUri } from '../format';
+import { Facts, useDocumentTitle } from '../components/ui';
+import { groupKey, secretFromOtpauthUri, TIME_ZONE } from '../format';
+import { DeskError } from '../../../shared/errors';
+import { errorText } from '../lib/feedback';
+import { fieldErrorsOf, focusFirstInvalid } from '../lib/forms';
+import classes from './SignInScreen.module.css';
 
-type Step = { kind: 'password' } | { kind: 'code'; signIn: SignInStep };
+type Step = { kind: 'password' } | { kind: 'next'; signIn: SignInStep };
 
 interface Props {
   initialUsername: string;
@@ -13,129 +26,167 @@ interface Props {
   onSignedIn: (session: SessionInfo) => void | Promise<void>;
 }
 
-/** Username and password, then a code from the authenticator app (enrolling it at the first sign-in). */
+/** The visibility toggle of a password box: its name must not contain "password" (the field's label does). */
+const SHOW_TYPED = { 'aria-label': 'Show what you typed' } as const;
+
+/**
+ * Mantine's PasswordInput with what it leaves out: the input is marked invalid (aria-invalid) when
+ * the field has an error, and its show-what-you-typed toggle is not named like the field.
+ */
+export function PasswordField(props: PasswordInputProps & { ref?: Ref<HTMLInputElement> }) {
+  return <PasswordInput visibilityToggleButtonProps={SHOW_TYPED} aria-invalid={props.error ? true : undefined} {...props} />;
+}
+
+/** Spaces and dashes people paste between the digits of a code ("121 725", "121-725"). */
+const CODE_SEPARATORS = /[\s\u00a0\u2010-\u2015-]/g;
+
 export function SignInScreen({ initialUsername, notice, onSignedIn }: Props) {
   const [step, setStep] = useState<Step>({ kind: 'password' });
   const [username, setUsername] = useState(initialUsername);
-  const [password, setPassword] = useState('');
-  const [alert, setAlert] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
 
-  async function submitPassword(e: FormEvent) {
-    e.preventDefault();
-    if (busy) return;
-    if (!username.trim() || !password) {
-      setAlert(!username.trim() ? 'Enter your username.' : 'Enter your password.');
-      document.getElementById(!username.trim() ? 'signin-username' : 'signin-password')?.focus();
-      return;
-    }
-    setBusy(true);
-    setAlert(null);
-    try {
-      const next = await invoke('auth.signIn', { username, password });
-      setPassword('');
-      setStep({ kind: 'code', signIn: next });
-    } catch (err) {
-      setAlert(errorMessage(err));
-      setPassword('');
-      document.getElementById('signin-password')?.focus();
-    } finally {
-      setBusy(false);
-    }
-  }
+  const startAgain = () => setStep({ kind: 'password' });
 
-  function startAgain() {
-    setStep({ kind: 'password' });
-    setAlert(null);
-  }
-
-  if (step.kind === 'code' && step.signIn.step === 'newPassword') {
+  if (step.kind === 'next' && step.signIn.step === 'newPassword') {
     return (
       <NewPasswordStep
         challenge={step.signIn.challenge}
-        username={username.trim()}
-        onNext={(next) => setStep({ kind: 'code', signIn: next })}
+        username={username}
+        onNext={(next) => setStep({ kind: 'next', signIn: next })}
         onStartAgain={startAgain}
       />
     );
   }
-
-  if (step.kind === 'code') {
-    return (
-      <CodeStep
-        signIn={step.signIn}
-        username={username.trim()}
-        onStartAgain={startAgain}
-        onSignedIn={onSignedIn}
-      />
-    );
+  if (step.kind === 'next') {
+    return <CodeStep signIn={step.signIn} username={username} onStartAgain={startAgain} onSignedIn={onSignedIn} />;
   }
-
   return (
     <PasswordStep
-      username={username}
-      password={password}
-      onUsername={setUsername}
-      onPassword={setPassword}
-      onSubmit={submitPassword}
-      alert={alert}
+      initialUsername={username}
       notice={notice}
-      busy={busy}
-      focusPassword={initialUsername !== ''}
+      onNext={(name, next) => {
+        setUsername(name);
+        setStep({ kind: 'next', signIn: next });
+      }}
     />
   );
 }
 
-function PasswordStep(props: {
-  username: string;
-  password: string;
-  onUsername: (v: string) => void;
-  onPassword: (v: string) => void;
-  onSubmit: (e: FormEvent) => void;
-  alert: string | null;
+const ukTime = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: TIME_ZONE });
+
+/** A refusal in words; a lock-out says until when in UK time (the main process's words say UTC). */
+function refusalText(err: unknown): string {
+  const until = err instanceof DeskError ? err.details?.['lockedUntil'] : undefined;
+  if (typeof until === 'string' && !Number.isNaN(Date.parse(until))) {
+    const minutes = Math.max(1, Math.ceil((Date.parse(until) - Date.now()) / 60_000));
+    return `Too many failed sign-ins. Try again after ${ukTime.format(new Date(until))} (in about ${minutes} min), or ask an admin to unlock your account.`;
+  }
+  return errorText(err);
+}
+
+/** A refusal from the main process, above the form (the one alert of the card). */
+function Refusal({ message }: { message: string | null }) {
+  if (!message) return null;
+  return (
+    <Alert color="red" variant="light" icon={<IconAlertCircle size={18} aria-hidden="true" />} className={classes.alert}>
+      {message}
+    </Alert>
+  );
+}
+
+function PasswordStep({
+  initialUsername,
+  notice,
+  onNext,
+}: {
+  initialUsername: string;
   notice: string | null;
-  busy: boolean;
-  focusPassword: boolean;
+  onNext: (username: string, next: SignInStep) => void;
 }) {
   useDocumentTitle('Sign in');
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const busy = useRef(false);
+  const passwordRef = useRef<HTMLInputElement>(null);
+  const form = useForm({
+    initialValues: { username: initialUsername, password: '' },
+    validate: {
+      username: (v) => (v.trim() ? null : 'Enter your username'),
+      password: (v) => (v ? null : 'Enter your password'),
+    },
+  });
+
+  const submit = form.onSubmit(
+    async (values) => {
+      if (busy.current) return;
+      busy.current = true;
+      setRefusal(null);
+      try {
+        const next = await invoke('auth.signIn', { username: values.username.trim(), password: values.password });
+        onNext(values.username.trim().toLowerCase(), next);
+      } catch (err) {
+        const { fields, rest } = fieldErrorsOf(err, ['username', 'password']);
+        if (Object.keys(fields).length > 0) {
+          form.setErrors(fields);
+          if (rest.length > 0) setRefusal(rest.join(' '));
+          focusFirstInvalid();
+        } else {
+          setRefusal(refusalText(err));
+          form.setFieldValue('password', '');
+          passwordRef.current?.focus();
+        }
+      } finally {
+        busy.current = false;
+      }
+    },
+    () => focusFirstInvalid(),
+  );
+
   return (
-    <>
-      <h1>Sign in</h1>
-      {props.notice ? (
-        <p role="status" className="notice">
-          {props.notice}
-        </p>
+    <Stack gap="md">
+      <div>
+        <Title order={1} className="page-title">
+          Sign in
+        </Title>
+        <Text c="dimmed" size="sm" mt={4}>
+          With your desk account, then a code from your authenticator app.
+        </Text>
+      </div>
+      {notice ? (
+        <Alert role="status" color="blue" variant="light" icon={<IconInfoCircle size={18} aria-hidden="true" />} className={classes.alert}>
+          {notice}
+        </Alert>
       ) : null}
-      <ErrorAlert message={props.alert} />
-      <form className="form" onSubmit={props.onSubmit} noValidate>
-        <Field
-          id="signin-username"
-          label="Username"
-          name="username"
-          autoComplete="username"
-          autoCapitalize="none"
-          spellCheck={false}
-          required
-          autoFocus={!props.focusPassword}
-          value={props.username}
-          onChange={(e) => props.onUsername(e.currentTarget.value)}
-        />
-        <Field
-          id="signin-password"
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          autoFocus={props.focusPassword}
-          value={props.password}
-          onChange={(e) => props.onPassword(e.currentTarget.value)}
-        />
-        <button type="submit" className="button button--primary" aria-disabled={props.busy || undefined}>
-          {props.busy ? 'Checking…' : 'Sign in'}
-        </button>
+      <Refusal message={refusal} />
+      <form onSubmit={submit} noValidate>
+        <Stack gap="sm">
+          <TextInput
+            label="Username"
+            name="username"
+            autoComplete="username"
+            autoCapitalize="none"
+            spellCheck={false}
+            required
+            withAsterisk={false}
+            autoFocus={!initialUsername}
+            {...form.getInputProps('username')}
+          />
+          <PasswordField
+            ref={passwordRef}
+            label="Password"
+            name="password"
+            autoComplete="current-password"
+            required
+            withAsterisk={false}
+            autoFocus={!!initialUsername}
+            {...form.getInputProps('password')}
+          />
+          <Group mt="xs">
+            <Button type="submit" loading={form.submitting}>
+              Sign in
+            </Button>
+          </Group>
+        </Stack>
       </form>
-    </>
+    </Stack>
   );
 }
 
@@ -152,74 +203,88 @@ function NewPasswordStep({
   onStartAgain: () => void;
 }) {
   useDocumentTitle('Choose a new password');
-  const [password, setPassword] = useState('');
-  const [repeat, setRepeat] = useState('');
-  const [alert, setAlert] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [refusal, setRefusal] = useState<string | null>(null);
   const [spent, setSpent] = useState(false);
+  const busy = useRef(false);
+  const form = useForm({
+    initialValues: { password: '', repeat: '' },
+    validate: {
+      password: (v) => (v.length < 12 ? 'Use at least 12 characters' : null),
+      repeat: (v, values) => (!v ? 'Enter the new password again' : v !== values.password ? 'The two passwords are not the same' : null),
+    },
+  });
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    if (busy) return;
-    const problem = password.length < 12 ? 'Use at least 12 characters.' : password !== repeat ? 'The two passwords are not the same.' : null;
-    if (problem) {
-      setAlert(problem);
-      document.getElementById(password.length < 12 ? 'new-password' : 'new-password-repeat')?.focus();
-      return;
-    }
-    setBusy(true);
-    setAlert(null);
-    try {
-      onNext(await invoke('auth.setNewPassword', { challenge, password }));
-    } catch (err) {
-      // The step allows one try: after a refusal the sign-in starts again with the temporary password.
-      setBusy(false);
-      setSpent(true);
-      setPassword('');
-      setRepeat('');
-      setAlert(errorMessage(err));
-    }
-  }
+  const submit = form.onSubmit(
+    async (values) => {
+      if (busy.current) return;
+      busy.current = true;
+      setRefusal(null);
+      try {
+        onNext(await invoke('auth.setNewPassword', { challenge, password: values.password }));
+      } catch (err) {
+        const { fields, rest } = fieldErrorsOf(err, ['password']);
+        if (Object.keys(fields).length > 0) {
+          // The input was refused before the step was tried: the same step takes another go.
+          form.setErrors(fields);
+          if (rest.length > 0) setRefusal(rest.join(' '));
+          focusFirstInvalid();
+        } else {
+          // The step allows one try: after a refusal the sign-in starts again with the temporary password.
+          setSpent(true);
+          form.setValues({ password: '', repeat: '' });
+          setRefusal(errorText(err));
+        }
+      } finally {
+        busy.current = false;
+      }
+    },
+    () => focusFirstInvalid(),
+  );
 
   return (
-    <>
-      <h1>Choose a new password</h1>
-      <p>
-        Signing in as <strong>{username}</strong> with a temporary password. Choose your own password now: at least 12
-        characters, not the temporary one. Nobody else, admins included, will know it.
-      </p>
-      <ErrorAlert message={alert} />
+    <Stack gap="md">
+      <div>
+        <Title order={1} className="page-title">
+          Choose a new password
+        </Title>
+        <Text size="sm" mt={4}>
+          Signing in as <strong>{username}</strong> with a temporary password. Choose your own password now: at least
+          12 characters, not the temporary one. Nobody else, admins included, will know it.
+        </Text>
+      </div>
+      <Refusal message={refusal} />
       {spent ? (
-        <button type="button" className="button button--primary" onClick={onStartAgain}>
-          Start again
-        </button>
+        <Group>
+          <Button onClick={onStartAgain} autoFocus>
+            Start again
+          </Button>
+        </Group>
       ) : (
-        <form className="form" onSubmit={submit} noValidate>
-          <Field
-            id="new-password"
-            label="New password"
-            name="new-password"
-            type="password"
-            autoComplete="new-password"
-            required
-            autoFocus
-            value={password}
-            onChange={(e) => setPassword(e.currentTarget.value)}
-          />
-          <Field
-            id="new-password-repeat"
-            label="New password again"
-            name="new-password-repeat"
-            type="password"
-            autoComplete="new-password"
-            required
-            value={repeat}
-            onChange={(e) => setRepeat(e.currentTarget.value)}
-          />
-          <StepActions busy={busy} label="Save password and continue" busyLabel="Saving…" onStartAgain={onStartAgain} />
+        <form onSubmit={submit} noValidate>
+          <Stack gap="sm">
+            <PasswordField
+              label="New password"
+              description="At least 12 characters. A few words you will remember make a good one."
+              name="new-password"
+              autoComplete="new-password"
+              required
+              withAsterisk={false}
+              autoFocus
+                {...form.getInputProps('password')}
+            />
+            <PasswordField
+              label="New password again"
+              name="new-password-repeat"
+              autoComplete="new-password"
+              required
+              withAsterisk={false}
+                {...form.getInputProps('repeat')}
+            />
+            <StepActions busy={form.submitting} label="Save password and continue" onStartAgain={onStartAgain} />
+          </Stack>
         </form>
       )}
-    </>
+    </Stack>
   );
 }
 
@@ -236,131 +301,151 @@ function CodeStep({
 }) {
   const enrol = signIn.step === 'enrol' ? signIn : null;
   useDocumentTitle(enrol ? 'Set up your authenticator app' : 'Enter your authenticator code');
-  const [code, setCode] = useState('');
-  const [alert, setAlert] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const busy = useRef(false);
   const codeRef = useRef<HTMLInputElement>(null);
+  const form = useForm({
+    initialValues: { code: '' },
+    validate: {
+      code: (v) => (/^\d{6}$/.test(v.replace(CODE_SEPARATORS, '')) ? null : 'Enter the 6 digits your authenticator app shows, such as 121 725'),
+    },
+  });
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    if (busy) return;
-    const clean = code.replace(/\s+/g, '');
-    if (!/^\d{6}$/.test(clean)) {
-      setAlert('Enter the 6-digit code from your authenticator app.');
-      codeRef.current?.focus();
-      return;
-    }
-    setBusy(true);
-    setAlert(null);
-    try {
-      const session = await invoke('auth.completeSignIn', { challenge: signIn.challenge, code: clean });
-      await onSignedIn(session);
-    } catch (err) {
-      setBusy(false);
-      setCode('');
-      setAlert(errorMessage(err));
-      codeRef.current?.focus();
-    }
-  }
+  const submit = form.onSubmit(
+    async (values) => {
+      if (busy.current) return;
+      busy.current = true;
+      setRefusal(null);
+      try {
+        // The main process drops spaces and dashes between the digits itself.
+        const session = await invoke('auth.completeSignIn', { challenge: signIn.challenge, code: values.code.trim() });
+        await onSignedIn(session);
+      } catch (err) {
+        const { fields, rest } = fieldErrorsOf(err, ['code']);
+        if (Object.keys(fields).length > 0) {
+          form.setErrors(fields);
+          if (rest.length > 0) setRefusal(rest.join(' '));
+          focusFirstInvalid();
+        } else {
+          setRefusal(refusalText(err));
+          form.setFieldValue('code', '');
+          codeRef.current?.focus();
+        }
+      } finally {
+        busy.current = false;
+      }
+    },
+    () => focusFirstInvalid(),
+  );
 
   return (
-    <>
-      <h1>{enrol ? 'Set up your authenticator app' : 'Sign in'}</h1>
-      {enrol ? (
-        <EnrolInstructions enrol={enrol} />
-      ) : (
-        <p>
-          Signing in as <strong>{username}</strong>. Open your authenticator app and enter the 6-digit code it shows
-          for MFA Desk.
-        </p>
-      )}
-      <ErrorAlert message={alert} />
-      <form className="form" onSubmit={submit} noValidate>
-        <Field
-          ref={codeRef}
-          id="signin-code"
-          label="Authenticator code"
-          hint="The 6 digits shown in your authenticator app. A new code appears every 30 seconds."
-          name="code"
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          maxLength={7}
-          required
-          autoFocus
-          value={code}
-          onChange={(e) => setCode(e.currentTarget.value)}
-        />
-        <StepActions busy={busy} label={enrol ? 'Verify code and sign in' : 'Verify code'} busyLabel="Checking…" onStartAgain={onStartAgain} />
+    <Stack gap="md">
+      <div>
+        <Title order={1} className="page-title">
+          {enrol ? 'Set up your authenticator app' : 'Sign in'}
+        </Title>
+        {enrol ? null : (
+          <Text size="sm" mt={4}>
+            Signing in as <strong>{username}</strong>. Open your authenticator app and enter the 6-digit code it shows for
+            MFA Desk.
+          </Text>
+        )}
+      </div>
+      {enrol ? <EnrolInstructions enrol={enrol} /> : null}
+      <Refusal message={refusal} />
+      <form onSubmit={submit} noValidate>
+        <Stack gap="sm">
+          <TextInput
+            ref={codeRef}
+            label="Authenticator code"
+            description="6 digits; a new code appears every 30 seconds. Spaces are fine."
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={12}
+            required
+            withAsterisk={false}
+            autoFocus
+            className={classes.code}
+            {...form.getInputProps('code')}
+          />
+          <StepActions busy={form.submitting} label={enrol ? 'Verify code and sign in' : 'Verify code'} onStartAgain={onStartAgain} />
+        </Stack>
       </form>
-    </>
+    </Stack>
   );
 }
 
 /** A sign-in step's buttons: go on, or start again from the username and password. */
-function StepActions({ busy, label, busyLabel, onStartAgain }: { busy: boolean; label: string; busyLabel: string; onStartAgain: () => void }) {
+function StepActions({ busy, label, onStartAgain }: { busy: boolean; label: string; onStartAgain: () => void }) {
   return (
-    <div className="form__actions">
-      <button type="submit" className="button button--primary" aria-disabled={busy || undefined}>
-        {busy ? busyLabel : label}
-      </button>
-      <button type="button" className="button" onClick={onStartAgain}>
+    <Group mt="xs" gap="sm">
+      <Button type="submit" loading={busy}>
+        {label}
+      </Button>
+      <Button variant="default" onClick={onStartAgain} disabled={busy}>
         Start again
-      </button>
-    </div>
+      </Button>
+    </Group>
   );
 }
 
 function EnrolInstructions({ enrol }: { enrol: Extract<SignInStep, { step: 'enrol' }> }) {
   const [showKey, setShowKey] = useState(false);
-  const keyId = useId();
+  const keyId = 'enrol-setup-key';
   const secret = secretFromOtpauthUri(enrol.otpauthUri);
   return (
-    <>
-      <p>
+    <Stack gap="sm">
+      <Text size="sm">
         This is your first sign-in, so MFA Desk needs an authenticator app on your phone (for example Microsoft
-        Authenticator). Scan the QR code with the app, then enter the 6-digit code it shows.
-      </p>
-      <div className="enrol">
-        <img
-          className="enrol__qr"
+        Authenticator).
+      </Text>
+      <Group align="flex-start" gap="md" wrap="nowrap">
+        <Image
+          className={classes.qr}
           alt="QR code for your authenticator app"
           src={'data:image/svg+xml;utf8,' + encodeURIComponent(enrol.qrSvg)}
-          width={200}
-          height={200}
+          w={164}
+          h={164}
         />
-        <dl className="details-list">
-          <div>
-            <dt>Issuer</dt>
-            <dd>{enrol.issuer}</dd>
-          </div>
-          <div>
-            <dt>Account</dt>
-            <dd>{enrol.account}</dd>
-          </div>
-        </dl>
-      </div>
+        <Stack gap="xs" miw={0}>
+          <List type="ordered" size="sm" spacing={4} className={classes.steps}>
+            <List.Item>In the app, add an account.</List.Item>
+            <List.Item>Scan this QR code.</List.Item>
+            <List.Item>Enter the 6-digit code the app shows.</List.Item>
+          </List>
+          <Facts
+            labelWidth={70}
+            items={[
+              ['Issuer', enrol.issuer],
+              ['Account', enrol.account],
+            ]}
+          />
+        </Stack>
+      </Group>
       {secret ? (
-        <div className="disclosure">
-          <button
+        <Box>
+          <Anchor
+            component="button"
             type="button"
-            className="button button--link"
+            size="sm"
             aria-expanded={showKey}
             aria-controls={keyId}
             onClick={() => setShowKey((v) => !v)}
           >
             Can't scan? Enter this key
-          </button>
-          <div id={keyId} hidden={!showKey} className="disclosure__panel">
-            <p>
-              In your authenticator app choose to enter a setup key, and type:{' '}
-              <code className="secret-key">
-                {groupKey(secret)}
-              </code>
-            </p>
-            <p className="field__hint">It is a time-based key: 6 digits, a new code every 30 seconds.</p>
-          </div>
-        </div>
+          </Anchor>
+          <Box id={keyId} hidden={!showKey} mt={6} className={classes.keyPanel}>
+            <Text size="sm">In your authenticator app choose to enter a setup key, and type:</Text>
+            <Code className={`secret-key ${classes.secret}`} fz="md" fw={600} my={6}>
+              {groupKey(secret)}
+            </Code>
+            <Text size="xs" c="dimmed">
+              It is a time-based key: 6 digits, a new code every 30 seconds.
+            </Text>
+          </Box>
+        </Box>
       ) : null}
-    </>
+    </Stack>
   );
 }
