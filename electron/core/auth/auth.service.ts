@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import QRCode from 'qrcode';
 import { DeskError } from '../../../shared/errors';
+import { ukClock } from '../../../shared/uk-time';
 import type { SessionInfo, SignInStep } from '../../../shared/domain';
 import type { Clock } from '../clock';
 import { recordAudit } from '../audit/audit.service';
@@ -38,7 +39,7 @@ function lockedError(until: Date | null): DeskError {
   return new DeskError(
     'UNAUTHENTICATED',
     until
-      ? `Too many failed sign-ins. Try again after ${until.toISOString().slice(11, 16)} UTC or ask an admin.`
+      ? `Too many failed sign-ins. Try again after ${ukClock(until.toISOString())} (UK time), or ask an admin to unlock your account.`
       : 'Too many sign-in attempts at once. Wait a moment and try again.',
     until ? { lockedUntil: until.toISOString() } : undefined,
   );

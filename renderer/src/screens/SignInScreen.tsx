@@ -71,15 +71,8 @@ export function SignInScreen({ initialUsername, notice, onSignedIn }: Props) {
   );
 }
 
-const ukTime = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: TIME_ZONE });
-
-/** A refusal in words; a lock-out says until when in UK time (the main process's words say UTC). */
+/** A refusal in words (a lock-out says until when, in UK time). */
 function refusalText(err: unknown): string {
-  const until = err instanceof DeskError ? err.details?.['lockedUntil'] : undefined;
-  if (typeof until === 'string' && !Number.isNaN(Date.parse(until))) {
-    const minutes = Math.max(1, Math.ceil((Date.parse(until) - Date.now()) / 60_000));
-    return `Too many failed sign-ins. Try again after ${ukTime.format(new Date(until))} (in about ${minutes} min), or ask an admin to unlock your account.`;
-  }
   return errorText(err);
 }
 
