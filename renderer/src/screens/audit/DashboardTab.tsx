@@ -6,7 +6,6 @@
  */
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Alert, Box, Button, Group, Loader, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
-import { DateInput } from '@mantine/dates';
 import { useForm } from '@mantine/form';
 import { BarChart } from '@mantine/charts';
 import { keepPreviousData } from '@tanstack/react-query';
@@ -17,8 +16,9 @@ import { errorText, notify } from '../../lib/feedback';
 import { fieldErrorsOf, focusFirstInvalid } from '../../lib/forms';
 import { useChannel, useChannelMutation } from '../../lib/query';
 import { Empty } from '../../components/ui';
-import { UK_DATE_FORMAT, dayLong, dayText, dayTick, lastDays, parseUkDay } from './dates';
+import { dayLong, dayText, dayTick, lastDays } from './dates';
 import { saveFile } from './save-file';
+import { UkDateInput } from './UkDateInput';
 import classes from './Audit.module.css';
 
 type Period = { from: string; to: string };
@@ -70,25 +70,17 @@ export function DashboardTab() {
       <Paper p="sm">
         <form ref={formRef} aria-label="Dashboard period" onSubmit={show} noValidate>
           <Group align="flex-start" gap="sm" wrap="wrap">
-            <DateInput
+            <UkDateInput
               {...form.getInputProps('from')}
               error={fieldError('from')}
               label="From"
-              valueFormat={UK_DATE_FORMAT}
-              dateParser={parseUkDay}
-              placeholder="DD/MM/YYYY"
-              w={150}
-              popoverProps={{ withinPortal: true }}
+              w={160}
             />
-            <DateInput
+            <UkDateInput
               {...form.getInputProps('to')}
               error={fieldError('to')}
               label="To"
-              valueFormat={UK_DATE_FORMAT}
-              dateParser={parseUkDay}
-              placeholder="DD/MM/YYYY"
-              w={150}
-              popoverProps={{ withinPortal: true }}
+              w={160}
             />
             <Button type="submit" mt={25} loading={query.isFetching && !query.isError} loaderProps={{ type: 'dots' }}>
               Show period

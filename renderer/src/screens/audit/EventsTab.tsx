@@ -5,8 +5,8 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, Anchor, Box, Button, Group, Loader, Paper, Progress, Select, Spoiler, Table, Text, TextInput, Title, Tooltip, UnstyledButton } from '@mantine/core';
-import { DateInput } from '@mantine/dates';
 import { useForm } from '@mantine/form';
+import { useMediaQuery } from '@mantine/hooks';
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
 import { createColumnHelper, rowSortingFeature, tableFeatures, useTable, type SortingState, type Updater } from '@tanstack/react-table';
 import { IconAlertTriangle, IconArrowDown, IconArrowUp, IconArrowsSort, IconDownload } from '@tabler/icons-react';
@@ -20,9 +20,10 @@ import { useCall } from '../../lib/session';
 import { ActionButton } from '../../components/actions';
 import { ResultBadge } from '../../components/badges';
 import { Empty, None } from '../../components/ui';
-import { UK_DATE_FORMAT, parseUkDay } from './dates';
+
 import { detailLength, detailLines } from './details';
 import type { AuditExportState } from './useAuditExport';
+import { UkDateInput } from './UkDateInput';
 import classes from './Audit.module.css';
 
 const PAGE = 50;
@@ -89,7 +90,9 @@ function RelativeLabel({ iso, seq }: { iso: string; seq: number }) {
 function When({ iso, seq }: { iso: string; seq: number }) {
   return (
     <Tooltip label={<RelativeLabel iso={iso} seq={seq} />} events={{ hover: true, focus: false, touch: false }} position="top-start">
-      <time dateTime={iso}>{formatDateTime(iso)}</time>
+      <time dateTime={iso} className={classes.when}>
+        {formatDateTime(iso)}
+      </time>
     </Tooltip>
   );
 }
@@ -169,6 +172,8 @@ export function EventsTab({ exporter }: { exporter: AuditExportState }) {
   const [filter, setFilter] = useState<AuditReportFilter>({});
   const [sort, setSort] = useState<{ by: AuditSortKey; dir: SortDirection }>({ by: 'time', dir: 'desc' });
   const formRef = useRef<HTMLFormElement>(null);
+  // Below 1200 px the cells' padding gives way to their text.
+  const wide = useMediaQuery('(min-width: 1200px)', true, { getInitialValueInEffect: false });
   const form = useForm<FilterValues>({ mode: 'controlled', initialValues: EMPTY });
 
   const events = useInfiniteQuery({
@@ -237,27 +242,19 @@ export function EventsTab({ exporter }: { exporter: AuditExportState }) {
         <Paper p="sm" className={classes.filterPanel}>
           <form ref={formRef} aria-label="Filter audit events" onSubmit={apply} noValidate>
             <div className={classes.filterGrid}>
-              <DateInput
+              <UkDateInput
                 {...form.getInputProps('from')}
                 error={fieldError('from')}
                 label="From"
-                valueFormat={UK_DATE_FORMAT}
-                dateParser={parseUkDay}
-                placeholder="DD/MM/YYYY"
                 clearable
                 clearButtonProps={{ 'aria-label': 'Clear the first day' }}
-                popoverProps={{ withinPortal: true }}
               />
-              <DateInput
+              <UkDateInput
                 {...form.getInputProps('to')}
                 error={fieldError('to')}
                 label="To"
-                valueFormat={UK_DATE_FORMAT}
-                dateParser={parseUkDay}
-                placeholder="DD/MM/YYYY"
                 clearable
                 clearButtonProps={{ 'aria-label': 'Clear the last day' }}
-                popoverProps={{ withinPortal: true }}
               />
               <TextInput {...form.getInputProps('actor')} error={fieldError('actor')} label="Who" placeholder="Desk username, or system" autoComplete="off" spellCheck={false} />
               <Select
@@ -300,7 +297,7 @@ export function EventsTab({ exporter }: { exporter: AuditExportState }) {
 
       <Group justify="space-between" align="center" mt="md" mb={6} gap="sm" wrap="wrap">
         <Group gap="sm" align="center">
-          <CountLine total={total} />
+          <CountLine total={total} invalid={invalid} />
           {refreshing ? <Loader size="xs" type="dots" aria-label="Loading events" /> : null}
         </Group>
         <Text size="sm" c="dimmed">
@@ -317,8 +314,8 @@ export function EventsTab({ exporter }: { exporter: AuditExportState }) {
         </Alert>
       ) : null}
 
-      <Box className={dimmed ? classes.dimmed : undefined}>
-        <Table layout="fixed" aria-label="Audit events" aria-busy={refreshing || undefined} horizontalSpacing={10} highlightOnHover withTableBorder stickyHeader stickyHeaderOffset={52} className={classes.eventsTable}>
+      <Box className={dimmed ? classes.dimmed : undefined} hidden={events.isError || (events.isSuccess && rows.length === 0)}>
+        <Table layout="fixed" aria-label="Audit events" aria-busy={refreshing || undefined} horizontalSpacing={wide ? 10 : 7} highlightOnHover withTableBorder stickyHeader stickyHeaderOffset={52} className={classes.eventsTable}>
           <colgroup>
             {table.getAllLeafColumns().map((c) => (
               <col key={c.id} className={COL_CLASS[c.id]} />
@@ -408,11 +405,11 @@ export function EventsTab({ exporter }: { exporter: AuditExportState }) {
 }
 
 /** "1,234 events": counting, the count, or why there is none. */
-function CountLine({ total }: { total: ReturnType<typeof useChannel<'audit.reportCount'>> }) {
+function CountLine({ total, invalid }: { total: ReturnType<typeof useChannel<'audit.reportCount'>>; invalid: boolean }) {
   if (total.isError) {
     return (
       <Text role="status" size="sm" fw={600} c="red.8" data-testid="audit-events-count">
-        Not counted: {errorText(total.error)}
+        Not counted: {invalid ? 'the filter needs fixing where it is marked in red.' : errorText(total.error)}
       </Text>
     );
   }
@@ -463,15 +460,13 @@ function ExportPanel({ exporter, filter, unavailable }: { exporter: AuditExportS
           job.state === 'running' ? (
             <>
               <Progress value={percent ?? 100} animated={percent === null} size="sm" aria-label="Export progress" mt={8} />
-              <Group justify="space-between" gap={6} mt={4} wrap="nowrap">
-                <Text size="xs">
-                  {formatNumber(job.rows)}
-                  {job.total !== null ? ` of ${formatNumber(job.total)}` : ''} events written…
-                </Text>
-                <Button variant="subtle" color="red" size="compact-xs" onClick={exporter.cancel} loading={cancelling}>
-                  Cancel the export
-                </Button>
-              </Group>
+              <Text size="xs" mt={4}>
+                {formatNumber(job.rows)}
+                {job.total !== null ? ` of ${formatNumber(job.total)}` : ''} events written…
+              </Text>
+              <Button variant="light" color="red" size="compact-xs" mt={6} onClick={exporter.cancel} loading={cancelling}>
+                Cancel the export
+              </Button>
             </>
           ) : job.state === 'done' ? (
             job.savedTo ? (
@@ -482,7 +477,8 @@ function ExportPanel({ exporter, filter, unavailable }: { exporter: AuditExportS
               <Box mt={8}>
                 <Text size="xs">Exported {plural(job.rows, 'event', 'events')}.</Text>
                 <Anchor href={download.url} download={download.name} size="sm" fw={600} className={classes.downloadLink}>
-                  <IconDownload size={14} aria-hidden="true" /> Download {download.name}
+                  <IconDownload size={15} aria-hidden="true" className={classes.downloadIcon} />
+                  Download {download.name}
                 </Anchor>
               </Box>
             ) : preparing ? (
