@@ -167,6 +167,16 @@ for (const size of [WIDE, NARROW]) {
 
 test('each tab has its own address: Back, Forward and reload land on it; the ticket report downloads', async ({ page, desk }) => {
   await supervisorOnAudit(page, desk, 10, 5);
+  // The tabs are links to their addresses; the arrow keys move between them too.
+  await expect(auditTab(page, 'Events')).toHaveAttribute('href', '#/audit/events');
+  await expect(auditTab(page, 'Integrity')).toHaveAttribute('href', '#/audit/integrity');
+  await auditTab(page, 'Dashboard').focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(page).toHaveURL(/#\/audit\/events$/);
+  await expect(auditTab(page, 'Events')).toBeFocused();
+  await expect(auditTab(page, 'Events')).toHaveAttribute('aria-selected', 'true');
+  await auditTab(page, 'Dashboard').click();
+  await expect(page).toHaveURL(/#\/audit\/dashboard$/);
   await auditTab(page, 'Events').click();
   await expect(page).toHaveURL(/#\/audit\/events$/);
   await auditTab(page, 'Integrity').click();
@@ -299,6 +309,12 @@ test('many events and a 4,000-character note: the table stays inside the window 
   await row.getByRole('button', { name: /Show all details of event/ }).click();
   await expect.poll(async () => (await row.boundingBox())!.height).toBeGreaterThan(folded * 3);
   expect(await noHorizontalScroll(page)).toBe(true);
+
+  // Times are UK dates and times, with how long ago on hover.
+  const firstTime = events.getByRole('row').nth(1).locator('time');
+  await expect(firstTime).toHaveText(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}$/);
+  await firstTime.hover();
+  await expect(page.getByRole('tooltip')).toHaveText(/(just now|min ago|today at) · event #\d+/);
 
   // A row whose details are short is at most 40 px tall.
   const signin = events.getByRole('row').filter({ hasText: 'Signed in' }).first();
