@@ -19,6 +19,15 @@ test('a call the role may not make is refused with FORBIDDEN', async ({ page, de
   const status = await invokeFromPage(page, 'app.status', {});
   expect(status.body).toMatchObject({ ok: true, value: { hasEmployees: false, session: { role: 'agent' } } });
 
+  // A screen the role does not reach is not there at its address either (the Audit screen here),
+  // and its calls are refused.
+  await page.goto(page.url().replace(/#.*$/, '#/audit/integrity'));
+  await expect(page.getByRole('heading', { level: 1, name: 'There is nothing at this address' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Verify audit trail' })).toHaveCount(0);
+  const audit = await invokeFromPage(page, 'audit.report', {});
+  expect(audit.status).toBe(403);
+  expect(audit.body).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+
   // Input is validated in the main process too.
   const invalid = await invokeFromPage(page, 'employees.get', { employeeId: 'one' });
   expect(invalid.body).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
