@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { test, expect, accountButton, addUser, callFromPage, expectAccessible, invokeFromPage, seed, signIn, PASSWORD, type Desk } from './fixtures';
+import { test, expect, accountButton, addUser, callFromPage, expectAccessible, invokeFromPage, seed, signIn, toast, PASSWORD, type Desk } from './fixtures';
 
 const WIDE = { width: 1400, height: 900 };
 const NARROW = { width: 1024, height: 700 };
@@ -114,7 +114,7 @@ test('a supervisor verifies the audit trail, signs a checkpoint, and is told whe
   await page.getByRole('button', { name: 'Export CSV' }).click();
   const link = page.getByRole('link', { name: /^Download audit-\d{8}-\d{4}\.csv$/ });
   await expect(link).toBeVisible();
-  await expect(page.getByRole('alert').filter({ hasText: /Exported 1 event: audit-\d{8}-\d{4}\.csv is ready to download/ })).toBeVisible();
+  await expect(toast(page, /Exported 1 event: audit-\d{8}-\d{4}\.csv is ready to download/)).toBeInViewport();
   const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
   const csv = fs.readFileSync(await download.path(), 'utf8');
   const lines = csv.trim().split('\r\n');
@@ -131,7 +131,7 @@ test('a supervisor verifies the audit trail, signs a checkpoint, and is told whe
 
   await auditTab(page, 'Integrity').click();
   await page.getByRole('button', { name: 'Sign checkpoint' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Checkpoint signed' })).toContainText(/events, head #\d+/);
+  await expect(page.getByRole('tabpanel').getByRole('status').filter({ hasText: 'Checkpoint signed' })).toContainText(/events, head #\d+/);
 
   // Event 3 disappears, the way someone with the database file would do it.
   execFileSync('sqlite3', [path.join(desk.dataDir, 'desk.sqlite')], { input: 'DROP TRIGGER audit_events_no_delete;\nDELETE FROM audit_events WHERE seq = 3;\n' });
@@ -205,7 +205,7 @@ test('each tab has its own address: Back, Forward and reload land on it; the tic
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export ticket report (CSV)' }).click()]);
   expect(download.suggestedFilename()).toMatch(/\.csv$/);
   expect(fs.readFileSync(await download.path(), 'utf8').length).toBeGreaterThan(0);
-  await expect(page.getByRole('alert').filter({ hasText: 'Ticket report exported' })).toBeVisible();
+  await expect(toast(page, 'Ticket report exported')).toBeInViewport();
 });
 
 test('an impossible period is refused under the "To" field: no stale chart, no validator words', async ({ page, desk }) => {
