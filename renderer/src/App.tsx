@@ -5,13 +5,14 @@ import type { AppStatus, SessionInfo } from '../../shared/domain';
 import { HOST_TOKEN_MESSAGE, invoke, isHostTokenError } from './client';
 import { useDocumentTitle } from './components/ui';
 import { errorText } from './lib/feedback';
-import { FirstRunScreen } from './screens/FirstRunScreen';
 import { SignInScreen } from './screens/SignInScreen';
 import type { SessionEnd } from './app/SignedInShell';
 import { plural } from './format';
 
-// Everything behind sign-in loads once someone has signed in: the sign-in page stays small.
+// Everything behind sign-in loads once someone has signed in, and the first-run form (with the
+// contract's schemas) only on a desk with no user yet: the sign-in page stays small.
 const SignedInShell = lazy(() => import('./app/SignedInShell').then((m) => ({ default: m.SignedInShell })));
+const FirstRunScreen = lazy(() => import('./screens/FirstRunScreen').then((m) => ({ default: m.FirstRunScreen })));
 
 type Screen =
   | { kind: 'loading' }
@@ -101,7 +102,9 @@ export function App() {
       case 'firstRun':
         return (
           <SignedOutLayout productName={productName}>
-            <FirstRunScreen onCreated={(username) => showSignIn(username, `The admin ${username} has been created. Sign in to set up your authenticator app.`)} />
+            <Suspense fallback={<Loader size="sm" aria-label="Loading" />}>
+              <FirstRunScreen onCreated={(username) => showSignIn(username, `The admin ${username} has been created. Sign in to set up your authenticator app.`)} />
+            </Suspense>
           </SignedOutLayout>
         );
       case 'signIn':
