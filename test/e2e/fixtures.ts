@@ -333,3 +333,16 @@ export async function openEmployee(page: Page, e: { employeeNumber: string; firs
   await resultsTable(page).table.getByRole('button', { name: `${e.lastName}, ${e.firstName}`, exact: true }).click();
   await expect(page.getByRole('heading', { level: 1, name: `${e.firstName} ${e.lastName}` })).toBeVisible();
 }
+
+/** Go to the employee look-up from the header's Search (sign-in lands on the inbox or the tasks), and wait for its box. */
+export async function goToSearch(page: Page): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Search', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Find an employee' })).toBeVisible();
+  await expect(page.getByRole('searchbox', { name: 'Search employees' })).toBeVisible();
+}
+
+/** The page does not scroll sideways: nothing is wider than the window. */
+export async function expectNoHorizontalScroll(page: Page): Promise<void> {
+  const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+  expect(widths.scroll, `page width ${widths.scroll} px in a window of ${widths.inner} px`).toBeLessThanOrEqual(widths.inner);
+}
