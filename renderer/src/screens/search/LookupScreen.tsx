@@ -22,6 +22,8 @@ import classes from './search.module.css';
 /** A change reference from a confirmation mail (CHG-… for a factor change, REC-… for the record). */
 export const CHANGE_REF_RE = /^\s*(CHG|REC)-\d{1,10}-[0-9A-F]{6}\s*$/i;
 
+const SEARCH_ICON = <IconSearch size={18} aria-hidden="true" />;
+
 /** The answer whose rows were last marked as painted (survives leaving the screen and coming back). */
 let lastPainted: LoadedResults | null = null;
 
@@ -138,7 +140,7 @@ export function LookupScreen() {
               autoComplete="off"
               spellCheck={false}
               maxLength={SEARCH_MAX_LENGTH}
-              leftSection={<IconSearch size={18} aria-hidden="true" />}
+              leftSection={SEARCH_ICON}
               aria-controls="search-results"
               aria-keyshortcuts="Control+K Meta+K"
               value={search.input}

@@ -15,7 +15,7 @@ import { IconArrowsSort, IconSortAscending, IconSortDescending } from '@tabler/i
 import { createColumnHelper, rowSortingFeature, tableFeatures, useTable, type SortingState, type Updater } from '@tanstack/react-table';
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import type { EmployeeSummary, SortKey } from '../../../../shared/domain';
-import { EmployeeStatusBadge, LockedBadge, MfaBadge } from '../../components/badges';
+import { MFA_LABELS, STATUS_LABELS } from '../../format';
 import type { SearchSort } from '../../useEmployeeSearch';
 import classes from './search.module.css';
 
@@ -41,6 +41,18 @@ const columns = column.columns([
   column.accessor('mfaState', { id: 'mfa', header: 'MFA' }),
 ]);
 const getRowId = (e: EmployeeSummary) => String(e.id);
+
+/**
+ * The rows' badges are plain spans in the look (and colours) of the desk's Mantine badges
+ * (components/badges.tsx): a page of results renders a hundred of them on every keystroke's answer,
+ * and the look-up must paint its rows within a frame or two.
+ */
+const MFA_COLORS = { enabled: 'green', pending: 'yellow', not_registered: 'red' } as const;
+
+// Icons made once: the same element is never rendered again.
+const ICON_ASC = <IconSortAscending size={14} aria-hidden="true" className={classes.sortIcon} />;
+const ICON_DESC = <IconSortDescending size={14} aria-hidden="true" className={classes.sortIcon} />;
+const ICON_UNSORTED = <IconArrowsSort size={14} aria-hidden="true" className={classes.sortIcon} />;
 
 /** The height of one row (px): dense, and fixed, so the list's scroll positions are exact. */
 export const ROW_HEIGHT = 36;
@@ -167,15 +179,26 @@ export const ResultsTable = memo(function ResultsTable(props: Props) {
   });
   const items = virtualizer.getVirtualItems();
 
+  // The header's height, measured when it changes (never on every render: reading a layout size
+  // after each update would force the browser to lay the page out again on every keystroke).
   useLayoutEffect(() => {
-    const h = headRef.current?.offsetHeight;
-    if (h && h !== headHeight) setHeadHeight(h);
-  });
+    const head = headRef.current;
+    if (!head) return;
+    const measure = () => {
+      const h = head.offsetHeight;
+      if (h) setHeadHeight((old) => (old === h ? old : h));
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(head);
+    return () => observer.disconnect();
+  }, []);
 
   useLayoutEffect(() => {
     if (!scrollToTop.current) return;
     scrollToTop.current = false;
-    virtualizer.scrollToOffset(0);
+    // Only when scrolled (scrolling measures the list: not worth it on every new answer at the top).
+    if ((virtualizer.scrollOffset ?? 0) > 0) virtualizer.scrollToOffset(0);
   });
 
   // Focus a row once it is rendered (after moving to it).
@@ -279,7 +302,7 @@ export const ResultsTable = memo(function ResultsTable(props: Props) {
                 {group.headers.map((header) => {
                   const id = header.column.id as ColumnKey;
                   const sorted = sort.by === id ? sort.dir : null;
-                  const Icon = sorted === 'asc' ? IconSortAscending : sorted === 'desc' ? IconSortDescending : IconArrowsSort;
+                  const icon = sorted === 'asc' ? ICON_ASC : sorted === 'desc' ? ICON_DESC : ICON_UNSORTED;
                   return (
                     <th
                       key={header.id}
@@ -295,7 +318,7 @@ export const ResultsTable = memo(function ResultsTable(props: Props) {
                         onClick={() => header.column.toggleSorting(sorted === 'asc')}
                       >
                         <table.FlexRender header={header} />
-                        <Icon size={14} aria-hidden="true" className={classes.sortIcon} />
+                        {icon}
                       </button>
                     </th>
                   );
@@ -386,11 +409,19 @@ const ResultRow = memo(function ResultRow({ employee: e, index: i, active, top, 
         <span className={classes.ellipsis}>{e.organisation}</span>
       </td>
       <td role="cell">
-        <EmployeeStatusBadge status={e.status} size="md" />
+        <span className={classes.badge} data-color={e.status === 'active' ? 'green' : 'gray'}>
+          {STATUS_LABELS[e.status]}
+        </span>
       </td>
       <td role="cell" className={classes.badges}>
-        <MfaBadge state={e.mfaState} size="md" />
-        {e.locked ? <LockedBadge size="md" /> : null}
+        <span className={classes.badge} data-color={MFA_COLORS[e.mfaState]}>
+          {MFA_LABELS[e.mfaState]}
+        </span>
+        {e.locked ? (
+          <span className={classes.badge} data-color="red" data-filled="">
+            Locked
+          </span>
+        ) : null}
       </td>
     </tr>
   );
