@@ -343,6 +343,6 @@ export async function goToSearch(page: Page): Promise<void> {
 
 /** The page does not scroll sideways: nothing is wider than the window. */
 export async function expectNoHorizontalScroll(page: Page): Promise<void> {
-  const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+  const widths = (await page.evaluate('({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth })')) as { scroll: number; inner: number };
   expect(widths.scroll, `page width ${widths.scroll} px in a window of ${widths.inner} px`).toBeLessThanOrEqual(widths.inner);
 }

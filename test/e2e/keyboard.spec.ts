@@ -115,7 +115,7 @@ test('keyboard only: from sign-in to an employee page and back', async ({ page, 
   await kb.press('Enter');
   const signOutItem = page.getByRole('menuitem', { name: 'Sign out' });
   await expect(signOutItem).toBeVisible();
-  for (let i = 0; i < 5 && !(await signOutItem.evaluate((el) => el === document.activeElement)); i++) await kb.press('ArrowDown');
+  for (let i = 0; i < 5 && !(await signOutItem.evaluate((el) => el.matches(':focus'))); i++) await kb.press('ArrowDown');
   await expect(signOutItem).toBeFocused();
   await kb.press('Enter');
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();

@@ -7,7 +7,7 @@
  * stale version comes back as "someone else changed this record", an address on another
  * employee's record needs a confirmation with a reason.
  */
-import { useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { Alert, Badge, Button, Checkbox, Fieldset, Group, List, Modal, Radio, Stack, Table, Text, TextInput, Textarea } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { IconAlertTriangle, IconMail, IconPlus, IconRefresh, IconTrash } from '@tabler/icons-react';
@@ -42,10 +42,19 @@ export function EmailsOnRecord({ role, page, headingId, onChanged, initialTicket
   const e = page.employee;
   const canEdit = EDITOR_ROLES.includes(role);
   const [editing, setEditing] = useState(false);
+  const startRef = useRef<HTMLDivElement>(null);
+  const returnFocus = useRef(false);
   const open = (v: boolean) => {
     setEditing(v);
     onEditing(v);
+    // Closing the form: the focus goes back to the button that opened it.
+    returnFocus.current = !v;
   };
+  useEffect(() => {
+    if (editing || !returnFocus.current) return;
+    returnFocus.current = false;
+    startRef.current?.querySelector<HTMLButtonElement>('button')?.focus();
+  }, [editing]);
 
   return (
     <Stack gap="sm">
@@ -93,7 +102,7 @@ export function EmailsOnRecord({ role, page, headingId, onChanged, initialTicket
           }}
         />
       ) : (
-        <Group>
+        <Group ref={startRef}>
           <ActionButton variant="default" size="xs" unavailable={canEdit ? null : EDIT_REFUSED_REASON} onClick={() => open(true)}>
             Change emails on record
           </ActionButton>
@@ -267,11 +276,18 @@ function EmailsForm({
     }
   }
 
+  // The form opens with the focus on its first field.
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    formRef.current?.querySelector<HTMLElement>('input, button')?.focus();
+  }, []);
+
   const missingKinds = (['work', 'personal'] as const).filter((k) => !drafts.some((d) => d.kind === k));
   const busy = save.isPending;
 
   return (
     <form
+      ref={formRef}
       className={classes.emailsForm}
       aria-label="Change emails on record"
       noValidate

@@ -5,7 +5,7 @@ import { IconCircleCheck, IconCircleX } from '@tabler/icons-react';
 import type { EmployeeDetail, EmployeeFactor, EmployeePageData, MailLogEntry, OneTimeCodeView } from '../../../../shared/domain';
 import { codeStatus } from '../../../../shared/codes';
 import { CodeStateBadge, MailStatusBadge } from '../../components/badges';
-import { Address, DateTime, Facts, None, RelativeTime, SectionTitle } from '../../components/ui';
+import { Address, Facts, None, RelativeTime, SectionTitle } from '../../components/ui';
 import { CODE_PURPOSE_LABELS, FACTOR_TYPE_LABELS, STATUS_LABELS, formatDate, formatDateTime, mailTemplateLabel, plural } from '../../format';
 import { useServerNow } from '../../lib/useServerNow';
 import classes from './employee.module.css';
@@ -208,14 +208,25 @@ function FactorHistory({ removed }: { removed: EmployeeFactor[] }) {
                   </Text>
                 ) : null}
               </Table.Td>
-              <Table.Td>{f.registeredAt ? <DateTime iso={f.registeredAt} /> : <None label="Not recorded" />}</Table.Td>
-              <Table.Td>{f.lastUsedAt ? <DateTime iso={f.lastUsedAt} /> : <None label="Never" />}</Table.Td>
-              <Table.Td>{f.removedAt ? <DateTime iso={f.removedAt} /> : <None label="Not recorded" />}</Table.Td>
+              <Table.Td className={classes.nowrap}>{f.registeredAt ? <ShortDate iso={f.registeredAt} /> : <None label="Not recorded" />}</Table.Td>
+              <Table.Td className={classes.nowrap}>{f.lastUsedAt ? <ShortDate iso={f.lastUsedAt} /> : <None label="Never" />}</Table.Td>
+              <Table.Td className={classes.nowrap}>{f.removedAt ? <ShortDate iso={f.removedAt} /> : <None label="Not recorded" />}</Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
       </Table>
     </div>
+  );
+}
+
+/** A UK date, with the exact time on hover and for screen readers. */
+function ShortDate({ iso }: { iso: string }) {
+  const exact = formatDateTime(iso);
+  return (
+    <time dateTime={iso} title={exact}>
+      {formatDate(iso)}
+      <span className="visually-hidden"> ({exact})</span>
+    </time>
   );
 }
 
@@ -289,9 +300,8 @@ export function MailLog({ mails, more, headingId, now }: { mails: MailLogEntry[]
           <Table.Thead>
             <Table.Tr>
               <Table.Th scope="col">When</Table.Th>
-              <Table.Th scope="col">To</Table.Th>
-              <Table.Th scope="col">Mail</Table.Th>
-              <Table.Th scope="col">Status</Table.Th>
+              <Table.Th scope="col">Mail and recipient</Table.Th>
+              <Table.Th scope="col">Status and server’s answer</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -301,15 +311,17 @@ export function MailLog({ mails, more, headingId, now }: { mails: MailLogEntry[]
                   <RelativeTime iso={m.createdAt} now={now} />
                   {m.sentAt && m.sentAt !== m.createdAt ? (
                     <Text size="xs" c="dimmed">
-                      Sent <DateTime iso={m.sentAt} />
+                      Sent <ShortDate iso={m.sentAt} />
                     </Text>
                   ) : null}
                 </Table.Td>
                 <Table.Td>
-                  <Address address={m.recipient} />
-                </Table.Td>
-                <Table.Td>
-                  {mailTemplateLabel(m.template)}
+                  <Text size="sm" fw={500}>
+                    {mailTemplateLabel(m.template)}
+                  </Text>
+                  <Text size="sm">
+                    to <Address address={m.recipient} />
+                  </Text>
                   <Text size="xs" c="dimmed">
                     {m.subject}
                   </Text>
