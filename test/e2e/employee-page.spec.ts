@@ -4,8 +4,22 @@
  * the audit trail with older events a page at a time.
  */
 import type { Page } from '@playwright/test';
-import { test, expect, addUser, callFromPage, expectAccessible, findEmployeePage, openEmployee, seed, signIn, PASSWORD } from './fixtures';
+import {
+  test,
+  expect,
+  addUser,
+  callFromPage,
+  expectAccessible,
+  expectNoSidewaysScroll,
+  findEmployeePage,
+  goToSearch,
+  openEmployee,
+  seed,
+  signIn,
+  PASSWORD,
+} from './fixtures';
 import type { AuditPage, EmployeePageData, OneTimeCodeView } from '../../shared/domain';
+import { auditActionLabel } from '../../shared/audit-actions';
 import { codeStatus } from '../../shared/codes';
 
 async function signedInAgent(page: Page, desk: Parameters<typeof seed>[0], employees: number, seedValue: number) {
@@ -13,6 +27,7 @@ async function signedInAgent(page: Page, desk: Parameters<typeof seed>[0], emplo
   const agent = await addUser(desk, { username: 'pat.agent', displayName: 'Pat Agent', role: 'agent', password: PASSWORD });
   await page.goto(desk.url);
   await signIn(page, agent);
+  await goToSearch(page);
 }
 
 const SECTIONS = ['Eligibility', 'Record', 'Emails on record', 'Factors', 'One-time codes', 'Mail log', 'Audit trail'];
@@ -42,7 +57,7 @@ test('eligibility in plain words: a leaver, someone without internet access, and
   await expectAccessible(page, 'employee page, leaver');
 
   // Someone whose internet access is not approved.
-  await page.getByRole('button', { name: 'Back to search' }).click();
+  await page.getByRole('link', { name: 'Back to search' }).click();
   const offline = await findEmployeePage<EmployeePageData>(
     page,
     { status: 'active', mfa: 'not_registered' },
@@ -59,7 +74,7 @@ test('eligibility in plain words: a leaver, someone without internet access, and
   expect(loads.filter((l) => l === 'employees.get' || l === 'employees.audit')).toEqual([]);
 
   // Someone who can register with either factor.
-  await page.getByRole('button', { name: 'Back to search' }).click();
+  await page.getByRole('link', { name: 'Back to search' }).click();
   const eligible = await findEmployeePage<EmployeePageData>(page, { status: 'active', mfa: 'not_registered' }, (p) => p.eligibility.canUseEmail);
   await openEmployee(page, eligible!.employee);
   await expect(eligibility).toContainText('Can register for MFA with the authenticator app or email.');
@@ -159,7 +174,10 @@ test('the audit trail lists newest first and loads older events a page at a time
   const trail = page.getByRole('table', { name: 'Audit trail' });
   await expect(trail.getByRole('row')).toHaveCount(2);
   await expect(trail.getByRole('row').nth(1)).toContainText(all[0]!.actor);
-  await expect(trail.getByRole('row').nth(1)).toContainText('Factor registered');
+  // The action in words (the catalogue's name for it, never the stored action).
+  expect(all[0]!.action).toBe('factor.registered');
+  await expect(trail.getByRole('row').nth(1)).toContainText(auditActionLabel(all[0]!.action));
+  await expect(trail.getByRole('row').nth(1)).not.toContainText(all[0]!.action);
   await expect(trail.getByRole('row').nth(1)).toContainText('Factor type:');
   await expect(trail.getByRole('row').nth(1)).toContainText('Done');
 
@@ -175,4 +193,34 @@ test('the audit trail lists newest first and loads older events a page at a time
   // Escape still goes back to the search.
   await page.keyboard.press('Escape');
   await expect(page.getByRole('heading', { level: 1, name: 'Find an employee' })).toBeVisible();
+});
+
+test('the employee page at 1400x900 and 1024x700: accessible, two columns, never wider than the window', async ({ page, desk }) => {
+  await signedInAgent(page, desk, 300, 41);
+  const target = await findEmployeePage<EmployeePageData>(
+    page,
+    { factor: 'both' },
+    (p) => p.mails.length > 0 && p.audit.rows.length >= 2 && p.employee.emails.length > 1,
+    600,
+  );
+  expect(target, 'an employee with mail, audit events and two addresses in the demo data').not.toBeNull();
+  await openEmployee(page, target!.employee);
+  await expect(page.getByRole('table', { name: 'Mail log' })).toBeVisible();
+  for (const size of [
+    { width: 1400, height: 900 },
+    { width: 1024, height: 700 },
+  ]) {
+    await page.setViewportSize(size);
+    await expectAccessible(page, `employee page at ${size.width}x${size.height}`);
+    await expectNoSidewaysScroll(page, `employee page at ${size.width}x${size.height}`);
+    // Two columns from 1024 px: "Help this caller" sits beside the eligibility, not below the whole record.
+    const eligibility = await page.getByRole('region', { name: 'Eligibility' }).boundingBox();
+    const help = await page.getByRole('region', { name: 'Help this caller' }).boundingBox();
+    expect(help!.x).toBeGreaterThan(eligibility!.x + eligibility!.width - 1);
+    expect(Math.abs(help!.y - eligibility!.y)).toBeLessThan(5);
+    // Every section is one click away: the section links reach the audit trail.
+    await page.getByRole('navigation', { name: 'Sections of this page' }).getByRole('button', { name: 'Audit trail' }).click();
+    await expect(page.getByRole('heading', { level: 2, name: 'Audit trail' })).toBeFocused();
+    await expect(page.getByRole('heading', { level: 2, name: 'Audit trail' })).toBeInViewport();
+  }
 });

@@ -400,3 +400,10 @@ export function recordCalls(page: Page, channel: string): unknown[] {
   });
   return calls;
 }
+
+/** Go to the employee look-up from the header's Search (sign-in lands on the inbox or the tasks), and wait for its box. */
+export async function goToSearch(page: Page): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Search', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Find an employee' })).toBeVisible();
+  await expect(page.getByRole('searchbox', { name: 'Search employees' })).toBeVisible();
+}

@@ -1,4 +1,18 @@
-import { test, expect, addUser, callFromPage, findEmployeePage, openEmployee, resultsTable, seed, signIn, Authenticator, PASSWORD } from './fixtures';
+import {
+  test,
+  expect,
+  accountButton,
+  addUser,
+  callFromPage,
+  findEmployeePage,
+  goToSearch,
+  openEmployee,
+  resultsTable,
+  seed,
+  signIn,
+  Authenticator,
+  PASSWORD,
+} from './fixtures';
 import type { EmployeePageData } from '../../shared/domain';
 
 test('keyboard only: from sign-in to an employee page and back', async ({ page, desk }) => {
@@ -30,7 +44,9 @@ test('keyboard only: from sign-in to an employee page and back', async ({ page, 
   await kb.type(await app.code());
   await kb.press('Enter');
 
-  // Signed in: the search box has focus; there is one skip link.
+  // Signed in (an agent starts at the inbox): Ctrl+K goes to the search, whose box has focus; there is one skip link.
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tickets', exact: true })).toHaveAttribute('aria-current', 'page');
+  await kb.press('Control+k');
   const search = page.getByRole('searchbox', { name: 'Search employees' });
   await expect(search).toBeFocused();
   await expect(page.getByRole('link', { name: 'Skip to main content' })).toHaveCount(1);
@@ -91,11 +107,16 @@ test('keyboard only: from sign-in to an employee page and back', async ({ page, 
   await kb.press('Enter');
   await expect(results.getByRole('columnheader', { name: 'Name', exact: true })).toHaveAttribute('aria-sort', 'ascending');
 
-  // Ctrl+K returns to the search box; Shift+Tab from there reaches the header's Sign out.
+  // Ctrl+K returns to the search box; Shift+Tab from there reaches the header's account menu, which holds Sign out.
   await kb.press('Control+k');
   await expect(search).toBeFocused();
   await kb.press('Shift+Tab');
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeFocused();
+  await expect(accountButton(page)).toBeFocused();
+  await kb.press('Enter');
+  const signOutItem = page.getByRole('menuitem', { name: 'Sign out' });
+  await expect(signOutItem).toBeVisible();
+  for (let i = 0; i < 5 && !(await signOutItem.evaluate((el) => el.matches(':focus'))); i++) await kb.press('ArrowDown');
+  await expect(signOutItem).toBeFocused();
   await kb.press('Enter');
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
 });
@@ -105,6 +126,7 @@ test('Ctrl+K focuses the search from the employee page; the keyboard alone gets 
   const agent = await addUser(desk, { username: 'kit.agent', displayName: 'Kit Agent', role: 'agent', password: PASSWORD });
   await page.goto(desk.url);
   await signIn(page, agent);
+  await goToSearch(page);
   const kb = page.keyboard;
   const search = page.getByRole('searchbox', { name: 'Search employees' });
   const { table, buttons, container } = resultsTable(page);
@@ -120,8 +142,8 @@ test('Ctrl+K focuses the search from the employee page; the keyboard alone gets 
   await expect(search).toHaveValue(first!.employee.employeeNumber);
   expect(await search.evaluate((el) => [(el as unknown as { selectionStart: number }).selectionStart, (el as unknown as { selectionEnd: number }).selectionEnd])).toEqual([0, first!.employee.employeeNumber.length]);
 
-  // Cmd+K (Meta) works too, from anywhere in the app (here: the Sign out button).
-  await page.getByRole('button', { name: 'Sign out' }).focus();
+  // Cmd+K (Meta) works too, from anywhere in the app (here: the header's account button).
+  await accountButton(page).focus();
   await kb.press('Meta+k');
   await expect(search).toBeFocused();
 

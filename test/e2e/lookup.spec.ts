@@ -9,6 +9,8 @@ import {
   addUser,
   callFromPage,
   expectAccessible,
+  expectNoSidewaysScroll,
+  goToSearch,
   resultsTable,
   seed,
   signIn,
@@ -46,6 +48,8 @@ async function signedInAgent(page: Page, desk: Parameters<typeof seed>[0], emplo
   const agent = await addUser(desk, { username: 'lou.agent', displayName: 'Lou Agent', role: 'agent', password: PASSWORD });
   await page.goto(desk.url);
   await signIn(page, agent);
+  // Agents land on the inbox: the look-up is one click away.
+  await goToSearch(page);
 }
 
 test('filters are labelled controls and are applied by the main process', async ({ page, desk }) => {
@@ -213,8 +217,15 @@ test('the count says how many match, and "More than 10,000" past the cap; it is 
     countsSent += 1;
     await route.continue();
   });
+  const before = await resultsTable(page).buttons.first().textContent();
   await page.getByRole('searchbox', { name: 'Search employees' }).fill(surname);
+  // While the new search runs, the previous rows stay, dimmed and marked busy, and the count line
+  // says the search is running (they are never presented as the answer).
+  await expect(summary).toHaveText('Searching…');
+  await expect(table).toHaveAttribute('aria-busy', 'true');
+  await expect(resultsTable(page).buttons.first()).toHaveText(before!);
   await expect(summary).toHaveText(countText(count));
+  await expect(table).not.toHaveAttribute('aria-busy', /.*/);
   expect(countsSent).toBeGreaterThan(0);
   expect(countSentDuringSearch).toBe(false);
   if (count.count <= 50) await expect(table).toHaveAttribute('aria-rowcount', String(count.count + 1));
@@ -319,4 +330,26 @@ test('performance marks: query sent, then rows painted once the new rows are in 
   await expect.poll(async () => (await marks()).filter((m) => m.query === surname).map((m) => m.name)).toEqual(['desk:query-sent', 'desk:rows-painted']);
   const painted = (await marks()).find((m) => m.name === 'desk:rows-painted' && m.query === surname)!;
   expect(painted.first).toBe(listed(expected.rows[0]!));
+});
+
+test('the look-up with results at 1400x900 and 1024x700: accessible, and never wider than the window', async ({ page, desk }) => {
+  await signedInAgent(page, desk, 300, 13);
+  const summary = page.getByRole('status').filter({ hasText: /match|Searching/ });
+  await page.getByRole('searchbox', { name: 'Search employees' }).fill('a');
+  const count = await callFromPage<SearchCount>(page, 'employees.count', { query: 'a', filters: {} });
+  await expect(summary).toHaveText(countText(count));
+  const { table, buttons } = resultsTable(page);
+  for (const size of [
+    { width: 1400, height: 900 },
+    { width: 1024, height: 700 },
+  ]) {
+    await page.setViewportSize(size);
+    await expect(buttons.first()).toBeVisible();
+    await expectAccessible(page, `look-up with results at ${size.width}x${size.height}`);
+    await expectNoSidewaysScroll(page, `look-up with results at ${size.width}x${size.height}`);
+    // Dense rows: at most 40 px each.
+    const heights = await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getBoundingClientRect().height));
+    expect(heights.length).toBeGreaterThan(5);
+    expect(Math.max(...heights)).toBeLessThanOrEqual(40);
+  }
 });

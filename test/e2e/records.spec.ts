@@ -8,7 +8,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { test, expect, addUser, callFromPage, expectAccessible, findEmployeePage, invokeFromPage, openEmployee, seed, signIn, PASSWORD, type Desk } from './fixtures';
+import {
+  test,
+  expect,
+  addUser,
+  callFromPage,
+  expectAccessible,
+  findEmployeePage,
+  goToSearch,
+  invokeFromPage,
+  openEmployee,
+  seed,
+  signIn,
+  PASSWORD,
+  type Desk,
+} from './fixtures';
 import type { EmployeePageData } from '../../shared/domain';
 
 /** The text of every .eml file the host has written so far (soft line breaks joined). */
@@ -26,6 +40,26 @@ async function signedIn(page: Page, desk: Desk, role: 'manager' | 'agent') {
   const user = await addUser(desk, { username: `sam.${role}`, displayName: `Sam ${role}`, role, password: PASSWORD });
   await page.goto(desk.url);
   await signIn(page, user);
+  await goToSearch(page);
+}
+
+/**
+ * Save: a confirmation dialog first says exactly which addresses get the confirmation mail (every
+ * address, old and new); its button sends the change.
+ */
+async function confirmSave(page: Page, recipients: string[]) {
+  const dialog = page.getByRole('dialog', { name: 'Save the emails on record?' });
+  await expect(dialog).toBeVisible();
+  const listed = dialog.getByTestId('confirmation-recipients').getByRole('listitem');
+  await expect(listed).toHaveCount(recipients.length);
+  for (const r of recipients) await expect(listed.filter({ hasText: r })).toHaveCount(1);
+  await dialog.getByRole('button', { name: `Save and send ${recipients.length === 1 ? '1 confirmation' : `${recipients.length} confirmations`}` }).click();
+  await expect(dialog).toHaveCount(0);
+}
+
+/** The success toast (bottom right, where the eye is after saving), in the window. */
+function toast(page: Page, text: string) {
+  return page.getByRole('alert').filter({ hasText: text });
 }
 
 /** An active employee with exactly one work address and no email method (so no re-registration is needed). */
@@ -65,6 +99,7 @@ test('a manager corrects a work address; a stale edit is refused first; the conf
   await form.getByLabel('Work address', { exact: true }).fill(fixed);
   await form.getByLabel('Webchat ticket reference').fill('chat-9001');
   await form.getByRole('button', { name: 'Save changes' }).click();
+  await confirmSave(page, [fixed, ...e.emails.map((m) => m.address)]);
   const alert = form.getByRole('alert');
   await expect(alert).toContainText('Someone else changed this record: the emails on record are now');
   await expect(alert).toContainText('reload and try again');
@@ -79,12 +114,19 @@ test('a manager corrects a work address; a stale edit is refused first; the conf
   await form.getByRole('button', { name: 'Save changes' }).click();
   await expect(form).toContainText('no commas');
   await expect(form.getByLabel('Work address', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+  // The message sits under the field and describes it.
+  await expect(form.getByLabel('Work address', { exact: true })).toHaveAccessibleDescription(/no commas/);
+  await expect(page.getByRole('dialog')).toHaveCount(0);
   await form.getByLabel('Work address', { exact: true }).fill(fixed);
   await form.getByRole('button', { name: 'Save changes' }).click();
+  await confirmSave(page, [fixed, ...e.emails.map((m) => m.address)]);
 
-  const status = section.getByRole('status');
-  await expect(status).toContainText(`The emails on record were changed (record version ${e.version + 2})`);
+  const status = toast(page, `The emails on record were changed (record version ${e.version + 2})`);
+  await expect(status).toBeVisible();
+  await expect(status).toBeInViewport();
   await expect(status).toContainText('old and new');
+  await expect(status).toContainText(/reference REC-/);
+  await expect(form).toHaveCount(0);
   const table = section.getByRole('table', { name: 'Emails on record' });
   await expect(table).toContainText(fixed);
   await expect(table).not.toContainText(work.address);
@@ -120,17 +162,21 @@ test('a manager corrects a work address; a stale edit is refused first; the conf
   }
   await form.getByLabel('Webchat ticket reference').fill('chat-9003');
   await form.getByRole('button', { name: 'Save changes' }).click();
+  // Told: the work address, their address (new here) and any personal address it replaces.
+  const told = [...new Set([fixed, theirs, ...e.emails.filter((m) => m.kind === 'personal').map((m) => m.address)].map((a) => a.toLowerCase()))];
+  await confirmSave(page, told);
   await expect(form.getByRole('alert')).toContainText(`${theirs} is also on the record of employee ${other!.employee.employeeNumber}`);
   await expect(form).toContainText(`employee ${other!.employee.employeeNumber} (${other!.employee.firstName} ${other!.employee.lastName})`);
   await expectAccessible(page, 'confirming an address that another employee has');
   await form.getByLabel('I checked: the address is right for this employee too').check();
   await form.getByLabel('Reason for going ahead').fill('Shared mailbox confirmed by the line manager');
   await form.getByRole('button', { name: 'Save changes' }).click();
-  await expect(status).toContainText(`The emails on record were changed (record version ${e.version + 3})`);
+  await confirmSave(page, told);
+  await expect(toast(page, `The emails on record were changed (record version ${e.version + 3})`)).toBeInViewport();
   await expect(table).toContainText(theirs);
 
   // The search finds the employee by the new address.
-  await page.getByRole('button', { name: 'Back to search' }).click();
+  await page.getByRole('link', { name: 'Back to search' }).click();
   await page.getByRole('searchbox', { name: 'Search employees' }).fill(fixed);
   await expect(page.getByRole('table', { name: 'Search results' })).toContainText(e.employeeNumber);
 });
@@ -184,10 +230,14 @@ test('removing the address the email method uses needs the method re-registered 
   await form.getByRole('button', { name: 'Save changes' }).click();
   await expect(form).toContainText('Choose the address to re-register the email method to');
   await expectAccessible(page, 'removing the address the email method uses');
+  await expect(page.getByRole('dialog')).toHaveCount(0);
   await group.getByRole('radio', { name: personal.address }).check();
   await form.getByRole('button', { name: 'Save changes' }).click();
+  await confirmSave(page, [personal.address, work.address]);
 
-  await expect(section.getByRole('status')).toContainText(`A registration code for the email method was sent to ${personal.address}`);
+  const saved = toast(page, `A registration code for the email method was sent to ${personal.address}`);
+  await expect(saved).toBeVisible();
+  await expect(saved).toBeInViewport();
   await expect(section.getByRole('table', { name: 'Emails on record' })).not.toContainText(work.address);
   await expect(page.getByRole('region', { name: 'Factors', exact: true })).toContainText(`Not verified yet: a code was sent to ${personal.address}`);
   await expect(page.getByRole('region', { name: 'Record', exact: true })).toContainText('Enabled since');

@@ -5,6 +5,7 @@ import {
   callFromPage,
   expectAccessible,
   findEmployeePage,
+  goToSearch,
   openEmployee,
   resultsTable,
   seed,
@@ -22,6 +23,7 @@ test('search by name, employee number, username and email, then open an employee
   const agent = await addUser(desk, { username: 'sam.agent', displayName: 'Sam Agent', role: 'agent', password: PASSWORD });
   await page.goto(desk.url);
   await signIn(page, agent);
+  await goToSearch(page);
 
   // Pick a real employee with an email on record and a factor, through the same contract the renderer uses.
   const target = await findEmployeePage<EmployeePageData>(page, {}, (p) => p.employee.emails.length > 0 && p.employee.factors.length > 0);
@@ -94,7 +96,7 @@ test('search by name, employee number, username and email, then open an employee
   await expect(search).toHaveValue(e.username);
   await expect(results.getByRole('button', { name: listedName, exact: true }).first()).toBeFocused();
   await results.getByRole('button', { name: listedName, exact: true }).first().press('Enter');
-  await page.getByRole('button', { name: 'Back to search' }).click();
+  await page.getByRole('link', { name: 'Back to search' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Find an employee' })).toBeVisible();
 });
 
@@ -103,6 +105,7 @@ test('an employee without factors shows the empty messages', async ({ page, desk
   const agent = await addUser(desk, { username: 'em.agent', displayName: 'Em Agent', role: 'agent', password: PASSWORD });
   await page.goto(desk.url);
   await signIn(page, agent);
+  await goToSearch(page);
   const target = await findEmployeePage<EmployeePageData>(page, { mfa: 'not_registered' }, (p) => p.employee.factors.length === 0);
   expect(target, 'an employee without factors in the demo data').not.toBeNull();
   await openEmployee(page, target!.employee);
@@ -118,6 +121,7 @@ test('search as you type keeps at most one request in flight and shows only the 
   const agent = await addUser(desk, { username: 'tia.agent', displayName: 'Tia Agent', role: 'agent', password: PASSWORD });
   await page.goto(desk.url);
   await signIn(page, agent);
+  await goToSearch(page);
 
   // A surname from the data, and what the server answers for it.
   const some = await callFromPage<SearchPageValue>(page, 'employees.search', { query: 'a', limit: 50 });

@@ -1,4 +1,5 @@
 import {
+  memo,
   useCallback,
   useImperativeHandle,
   useLayoutEffect,
@@ -9,11 +10,14 @@ import {
   type MouseEvent,
   type Ref,
 } from 'react';
+import { Loader, Text } from '@mantine/core';
+import { IconArrowsSort, IconSortAscending, IconSortDescending } from '@tabler/icons-react';
 import { createColumnHelper, rowSortingFeature, tableFeatures, useTable, type SortingState, type Updater } from '@tanstack/react-table';
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
-import type { EmployeeSummary, SortKey } from '../../../shared/domain';
-import { MFA_LABELS, STATUS_LABELS } from '../format';
-import type { SearchSort } from '../useEmployeeSearch';
+import type { EmployeeSummary, SortKey } from '../../../../shared/domain';
+import { MFA_LABELS, STATUS_LABELS } from '../../format';
+import type { SearchSort } from '../../useEmployeeSearch';
+import classes from './search.module.css';
 
 export interface ResultsTableHandle {
   /** Focus the active row (the first, unless one was chosen). False when there is no row. */
@@ -33,26 +37,25 @@ const columns = column.columns([
   column.accessor((e) => `${e.lastName}, ${e.firstName}`, { id: 'name', header: 'Name' }),
   column.accessor('employeeNumber', { id: 'employeeNumber', header: 'Employee number' }),
   column.accessor('organisation', { id: 'organisation', header: 'Organisation' }),
-  column.accessor('status', {
-    id: 'status',
-    header: 'Status',
-    cell: (info) => <span className={`badge badge--${info.getValue()}`}>{STATUS_LABELS[info.getValue()]}</span>,
-  }),
-  column.accessor('mfaState', {
-    id: 'mfa',
-    header: 'MFA',
-    cell: (info) => (
-      <>
-        <span className={`badge badge--mfa-${info.getValue()}`}>{MFA_LABELS[info.getValue()]}</span>
-        {info.row.original.locked ? <span className="badge badge--locked">Locked</span> : null}
-      </>
-    ),
-  }),
+  column.accessor('status', { id: 'status', header: 'Status' }),
+  column.accessor('mfaState', { id: 'mfa', header: 'MFA' }),
 ]);
 const getRowId = (e: EmployeeSummary) => String(e.id);
 
-/** Estimated height of one row (px); rows are measured once rendered. */
-const ROW_ESTIMATE = 45;
+/**
+ * The rows' badges are plain spans in the look (and colours) of the desk's Mantine badges
+ * (components/badges.tsx): a page of results renders a hundred of them on every keystroke's answer,
+ * and the look-up must paint its rows within a frame or two.
+ */
+const MFA_COLORS = { enabled: 'green', pending: 'yellow', not_registered: 'red' } as const;
+
+// Icons made once: the same element is never rendered again.
+const ICON_ASC = <IconSortAscending size={14} aria-hidden="true" className={classes.sortIcon} />;
+const ICON_DESC = <IconSortDescending size={14} aria-hidden="true" className={classes.sortIcon} />;
+const ICON_UNSORTED = <IconArrowsSort size={14} aria-hidden="true" className={classes.sortIcon} />;
+
+/** The height of one row (px): dense, and fixed, so the list's scroll positions are exact. */
+export const ROW_HEIGHT = 36;
 /** Rows rendered above and below the visible ones. */
 const OVERSCAN = 8;
 /** Ask for the next page when the last rendered row is this close to the end of what is loaded. */
@@ -67,7 +70,7 @@ function revealInWindow(el: Element): void {
   const rect = row.getBoundingClientRect();
   const margin = 8;
   if (rect.bottom > window.innerHeight - margin) window.scrollBy(0, rect.bottom - window.innerHeight + margin);
-  else if (rect.top < margin) window.scrollBy(0, rect.top - margin);
+  else if (rect.top < 52 + margin) window.scrollBy(0, rect.top - 52 - margin);
 }
 
 interface Props {
@@ -82,6 +85,7 @@ interface Props {
   hasMore: boolean;
   loadingMore: boolean;
   onLoadMore: () => void;
+  /** The rows are the previous search's while the next one runs: dimmed, and not to be taken as the answer. */
   busy: boolean;
   onOpen: (employee: EmployeeSummary) => void;
   /** ArrowUp on the first row or Escape: back to the search box. */
@@ -96,10 +100,11 @@ interface Props {
  * roles, aria-rowcount and aria-rowindex. Column headers are sort buttons (the main process sorts).
  *
  * Each row has a button (named by the employee's name) in a row header cell; one button at a time
- * is in the tab order (roving tabindex) and that row is always rendered; the arrow keys move
- * between rows, scrolling the list so the active row is in view. Enter or a click opens it.
+ * is in the tab order (roving tabindex) and that row is always rendered; the arrow keys, Home, End,
+ * Page Up and Page Down move between rows, scrolling the list so the active row is in view. Enter
+ * or a click opens it.
  */
-export function ResultsTable(props: Props) {
+export const ResultsTable = memo(function ResultsTable(props: Props) {
   const { rows, resultKey, sort, onSort, total, hasMore, loadingMore, onLoadMore, busy, onOpen, onLeaveTop, ref } = props;
 
   const sorting = useMemo<SortingState>(() => (sort.by === 'relevance' ? [] : [{ id: sort.by, desc: sort.dir === 'desc' }]), [sort]);
@@ -128,7 +133,7 @@ export function ResultsTable(props: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const headRef = useRef<HTMLTableSectionElement>(null);
   const bodyRef = useRef<HTMLTableSectionElement>(null);
-  const [headHeight, setHeadHeight] = useState(48);
+  const [headHeight, setHeadHeight] = useState(36);
   const buttons = useRef(new Map<number, HTMLButtonElement>());
   const pendingFocus = useRef<number | null>(null);
   const scrollToTop = useRef(false);
@@ -162,7 +167,7 @@ export function ResultsTable(props: Props) {
   const virtualizer = useVirtualizer<HTMLDivElement, HTMLTableRowElement>({
     count: modelRows.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_ESTIMATE,
+    estimateSize: () => ROW_HEIGHT,
     overscan: OVERSCAN,
     getItemKey,
     rangeExtractor,
@@ -170,19 +175,30 @@ export function ResultsTable(props: Props) {
     scrollMargin: headHeight,
     scrollPaddingStart: headHeight,
     // Rows can be laid out on the first render, before the container is measured.
-    initialRect: { width: 960, height: 480 },
+    initialRect: { width: 960, height: 420 },
   });
   const items = virtualizer.getVirtualItems();
 
+  // The header's height, measured when it changes (never on every render: reading a layout size
+  // after each update would force the browser to lay the page out again on every keystroke).
   useLayoutEffect(() => {
-    const h = headRef.current?.offsetHeight;
-    if (h && h !== headHeight) setHeadHeight(h);
-  });
+    const head = headRef.current;
+    if (!head) return;
+    const measure = () => {
+      const h = head.offsetHeight;
+      if (h) setHeadHeight((old) => (old === h ? old : h));
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(head);
+    return () => observer.disconnect();
+  }, []);
 
   useLayoutEffect(() => {
     if (!scrollToTop.current) return;
     scrollToTop.current = false;
-    virtualizer.scrollToOffset(0);
+    // Only when scrolled (scrolling measures the list: not worth it on every new answer at the top).
+    if ((virtualizer.scrollOffset ?? 0) > 0) virtualizer.scrollToOffset(0);
   });
 
   // Focus a row once it is rendered (after moving to it).
@@ -201,8 +217,8 @@ export function ResultsTable(props: Props) {
   // Near the end of what is loaded: ask for the next page.
   const lastRendered = items.length > 0 ? items[items.length - 1]!.index : -1;
   useLayoutEffect(() => {
-    if (hasMore && !loadingMore && lastRendered >= modelRows.length - LOAD_AHEAD) onLoadMore();
-  }, [hasMore, loadingMore, lastRendered, modelRows.length, onLoadMore]);
+    if (hasMore && !loadingMore && !busy && lastRendered >= modelRows.length - LOAD_AHEAD) onLoadMore();
+  }, [hasMore, loadingMore, busy, lastRendered, modelRows.length, onLoadMore]);
 
   function moveTo(i: number): boolean {
     if (i < 0 || i >= modelRows.length) return false;
@@ -259,105 +275,154 @@ export function ResultsTable(props: Props) {
     if (handled) e.preventDefault();
   }
 
-  function onRowClick(e: MouseEvent<HTMLTableRowElement>, employee: EmployeeSummary) {
-    // Clicks on the button are handled by the button itself.
-    if ((e.target as Element).closest('button')) return;
-    onOpen(employee);
-  }
+  // Rows are memoised: hand them handlers that stay the same while reading the latest state.
+  const keyHandler = useRef(onKeyDown);
+  keyHandler.current = onKeyDown;
+  const onRowKeyDown = useCallback((e: KeyboardEvent<HTMLButtonElement>, i: number) => keyHandler.current(e, i), []);
 
   const rowCount = total !== null ? total + 1 : hasMore ? -1 : modelRows.length + 1;
+  const registerButton = useCallback((id: number, el: HTMLButtonElement | null) => {
+    if (el) buttons.current.set(id, el);
+    else buttons.current.delete(id);
+  }, []);
 
   return (
-    <div ref={scrollRef} className="results-scroll" data-testid="results">
-      <table
-        className="results"
-        role="table"
-        aria-label="Search results"
-        aria-rowcount={rowCount}
-        aria-busy={busy || loadingMore || undefined}
-      >
-        <thead ref={headRef} role="rowgroup" className="results__head">
-          {table.getHeaderGroups().map((group) => (
-            <tr key={group.id} role="row" aria-rowindex={1} className="results__grid">
-              {group.headers.map((header) => {
-                const id = header.column.id as ColumnKey;
-                const sorted = sort.by === id ? sort.dir : null;
-                return (
-                  <th
-                    key={header.id}
-                    role="columnheader"
-                    scope="col"
-                    aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
-                  >
-                    <button
-                      type="button"
-                      className="sort-button"
-                      // Explicit direction: the first click sorts A to Z, the next one Z to A.
-                      onClick={() => header.column.toggleSorting(sorted === 'asc')}
+    <div className={classes.resultsFrame} data-busy={busy || undefined}>
+      <div ref={scrollRef} className={classes.resultsScroll} data-testid="results">
+        <table
+          className={classes.results}
+          role="table"
+          aria-label="Search results"
+          aria-rowcount={rowCount}
+          aria-busy={busy || loadingMore || undefined}
+        >
+          <thead ref={headRef} role="rowgroup" className={classes.head}>
+            {table.getHeaderGroups().map((group) => (
+              <tr key={group.id} role="row" aria-rowindex={1} className={classes.grid}>
+                {group.headers.map((header) => {
+                  const id = header.column.id as ColumnKey;
+                  const sorted = sort.by === id ? sort.dir : null;
+                  const icon = sorted === 'asc' ? ICON_ASC : sorted === 'desc' ? ICON_DESC : ICON_UNSORTED;
+                  return (
+                    <th
+                      key={header.id}
+                      role="columnheader"
+                      scope="col"
+                      aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
                     >
-                      <table.FlexRender header={header} />
-                      <span className="sort-button__icon" aria-hidden="true">
-                        {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : '↕'}
-                      </span>
-                    </button>
-                  </th>
-                );
-              })}
-            </tr>
-          ))}
-        </thead>
-        <tbody ref={bodyRef} role="rowgroup" className="results__body" style={{ height: virtualizer.getTotalSize() }}>
-          {items.map((item) => {
-            const row = modelRows[item.index];
-            if (!row) return null;
-            const i = item.index;
-            return (
-              <tr
-                key={row.id}
-                ref={virtualizer.measureElement}
-                data-index={i}
-                role="row"
-                aria-rowindex={i + 2}
-                className={'results__grid results__row' + (i === activeIndex ? ' results__row--active' : '')}
-                style={{ transform: `translateY(${item.start - virtualizer.options.scrollMargin}px)` }}
-                onClick={(e) => onRowClick(e, row.original)}
-              >
-                {row.getAllCells().map((cell) =>
-                  cell.column.id === 'name' ? (
-                    <th key={cell.id} role="rowheader" scope="row">
                       <button
                         type="button"
-                        className="row-button"
-                        tabIndex={i === activeIndex ? 0 : -1}
-                        ref={(el) => {
-                          if (el) buttons.current.set(row.original.id, el);
-                          else buttons.current.delete(row.original.id);
-                        }}
-                        onFocus={() => {
-                          if (i !== activeIndex) setActive(i);
-                        }}
-                        onKeyDown={(e) => onKeyDown(e, i)}
-                        onClick={() => onOpen(row.original)}
+                        className={classes.sortButton}
+                        data-sorted={sorted ?? undefined}
+                        // Explicit direction: the first click sorts A to Z, the next one Z to A.
+                        onClick={() => header.column.toggleSorting(sorted === 'asc')}
                       >
-                        {String(cell.getValue())}
+                        <table.FlexRender header={header} />
+                        {icon}
                       </button>
                     </th>
-                  ) : (
-                    <td key={cell.id} role="cell">
-                      <table.FlexRender cell={cell} />
-                    </td>
-                  ),
-                )}
+                  );
+                })}
               </tr>
-            );
-          })}
-        </tbody>
-      </table>
+            ))}
+          </thead>
+          <tbody ref={bodyRef} role="rowgroup" className={classes.body} style={{ height: virtualizer.getTotalSize() }}>
+            {items.map((item) => {
+              const row = modelRows[item.index];
+              if (!row) return null;
+              const i = item.index;
+              return (
+                <ResultRow
+                  key={row.id}
+                  employee={row.original}
+                  index={i}
+                  active={i === activeIndex}
+                  top={item.start - virtualizer.options.scrollMargin}
+                  register={registerButton}
+                  onOpen={onOpen}
+                  onFocusRow={setActive}
+                  onKeyDown={onRowKeyDown}
+                />
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
       {loadingMore ? (
-        <p className="results-scroll__more">
-          Loading more…
-        </p>
+        <Text size="sm" c="dimmed" className={classes.more} role="status">
+          <Loader size={14} aria-hidden="true" /> Loading more…
+        </Text>
       ) : null}
     </div>
   );
+});
+
+interface RowProps {
+  employee: EmployeeSummary;
+  index: number;
+  active: boolean;
+  top: number;
+  register: (id: number, el: HTMLButtonElement | null) => void;
+  onOpen: (employee: EmployeeSummary) => void;
+  onFocusRow: (i: number) => void;
+  onKeyDown: (e: KeyboardEvent<HTMLButtonElement>, i: number) => void;
 }
+
+/** One result: only rows whose position or activity changed render again while scrolling. */
+const ResultRow = memo(function ResultRow({ employee: e, index: i, active, top, register, onOpen, onFocusRow, onKeyDown }: RowProps) {
+  const name = `${e.lastName}, ${e.firstName}`;
+  function onRowClick(ev: MouseEvent<HTMLTableRowElement>) {
+    // Clicks on the button are handled by the button itself.
+    if ((ev.target as Element).closest('button')) return;
+    onOpen(e);
+  }
+  return (
+    <tr
+      data-index={i}
+      role="row"
+      aria-rowindex={i + 2}
+      className={`${classes.grid} ${classes.row}`}
+      data-active={active || undefined}
+      style={{ transform: `translateY(${top}px)` }}
+      onClick={onRowClick}
+    >
+      <th role="rowheader" scope="row">
+        <button
+          type="button"
+          className={classes.rowButton}
+          tabIndex={active ? 0 : -1}
+          title={name}
+          ref={(el) => register(e.id, el)}
+          onFocus={() => {
+            if (!active) onFocusRow(i);
+          }}
+          onKeyDown={(ev) => onKeyDown(ev, i)}
+          onClick={() => onOpen(e)}
+        >
+          {name}
+        </button>
+      </th>
+      <td role="cell" className={classes.number}>
+        {e.employeeNumber}
+      </td>
+      <td role="cell" title={e.organisation}>
+        <span className={classes.ellipsis}>{e.organisation}</span>
+      </td>
+      <td role="cell">
+        <span className={classes.badge} data-color={e.status === 'active' ? 'green' : 'gray'}>
+          {STATUS_LABELS[e.status]}
+        </span>
+      </td>
+      <td role="cell" className={classes.badges}>
+        <span className={classes.badge} data-color={MFA_COLORS[e.mfaState]}>
+          {MFA_LABELS[e.mfaState]}
+        </span>
+        {e.locked ? (
+          <span className={classes.badge} data-color="red" data-filled="">
+            Locked
+          </span>
+        ) : null}
+      </td>
+    </tr>
+  );
+});
