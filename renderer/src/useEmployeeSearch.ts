@@ -14,12 +14,7 @@
  *    when its rows are in the DOM (see LookupScreen).
  */
 import { useCallback, useMemo, useRef, useState } from 'react';
-import { keepPreviousData, notifyManager, useInfiniteQuery, useQuery, type InfiniteData } from '@tanstack/react-query';
-
-// Query answers reach React in a microtask instead of TanStack's default setTimeout(0): measured
-// on this look-up (keystroke → rows painted), the timer added ~40 ms at the median on a busy
-// machine. Global for the app's queries (the lead may move it into lib/query.ts).
-notifyManager.setScheduler((cb) => queueMicrotask(cb));
+import { keepPreviousData, useInfiniteQuery, useQuery, type InfiniteData } from '@tanstack/react-query';
 import type { EmployeeSummary, SearchCount, SearchFilters, SearchPage, SortDirection, SortKey } from '../../shared/domain';
 import type { Invoke } from './client';
 import { errorText } from './lib/feedback';

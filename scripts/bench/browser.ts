@@ -342,6 +342,9 @@ async function signIn(page: Page, creds: Credentials, save: () => void): Promise
   await codeField.fill(generateSync({ secret: creds.secret, epoch: step * 30 }));
   await codeField.press('Enter');
   await page.getByRole('banner').getByRole('button', { name: /^Account: / }).waitFor({ timeout: 30_000 });
+  // Agents start at the ticket inbox: the look-up is a key away (Ctrl+K), as for a person.
+  await page.keyboard.press('Control+k');
+  await page.getByRole('searchbox', { name: 'Search employees' }).waitFor({ timeout: 30_000 });
 }
 
 // ── Choosing the P5 queries ─────────────────────────────────────────────────────────────────────

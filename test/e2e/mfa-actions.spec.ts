@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { test, expect, addUser, expectAccessible, findEmployeePage, invokeFromPage, openEmployee, seed, signIn, PASSWORD } from './fixtures';
+import { test, expect, addUser, expectAccessible, findEmployeePage, goToSearch, invokeFromPage, openEmployee, seed, signIn, toast, PASSWORD } from './fixtures';
 import type { EmployeePageData } from '../../shared/domain';
 
 /** The .eml files the host has written so far. */
@@ -45,6 +45,7 @@ async function signedInAgent(page: Page, desk: Parameters<typeof seed>[0]) {
   const agent = await addUser(desk, { username: 'pat.agent', displayName: 'Pat Agent', role: 'agent', password: PASSWORD });
   await page.goto(desk.url);
   await signIn(page, agent);
+  await goToSearch(page);
 }
 
 test('an agent verifies the caller with an emailed code, re-registers their app, and sees it pending with its mail', async ({ page, desk }) => {
@@ -62,9 +63,10 @@ test('an agent verifies the caller with an emailed code, re-registers their app,
   const help = page.getByRole('region', { name: 'Help this caller' });
   await help.getByLabel('Webchat ticket reference').fill('chat-7001');
   await expect(help).toContainText('Caller not verified for ticket chat-7001');
-  // Nothing sensitive can be done yet: the buttons wait, and the main process refuses anyway.
+  // Nothing sensitive can be done yet: the button says why, and the main process refuses anyway.
   const reRegister = help.getByRole('button', { name: 'Re-register authenticator app (new or lost phone)' });
-  await expect(reRegister).toBeDisabled();
+  await expect(reRegister).toHaveAttribute('aria-disabled', 'true');
+  await expect(reRegister).toHaveAccessibleDescription('Verify the caller first.');
   const refused = await invokeFromPage(page, 'mfa.reRegister', {
     employeeId: e.id,
     ticketRef: 'chat-7001',
@@ -73,29 +75,32 @@ test('an agent verifies the caller with an emailed code, re-registers their app,
   });
   expect((refused.body as { error: { code: string } }).error.code).toBe('RULE_VIOLATION');
 
-  // A wrong authenticator code verifies nothing (and says so).
-  await help.getByLabel('Or: the current code in the caller’s authenticator app').fill('12345x');
+  // A wrong authenticator code verifies nothing (and says so under the field).
+  const appCode = help.getByLabel('Or: the current code in the caller’s authenticator app');
+  await appCode.fill('12345x');
   await help.getByRole('button', { name: 'Check authenticator code' }).click();
-  await expect(help.getByRole('alert')).not.toBeEmpty();
+  await expect(appCode).toHaveAttribute('aria-invalid', 'true');
+  await expect(appCode).toHaveAccessibleDescription(/Enter the 6-digit code/);
   await expect(help).toContainText('Caller not verified for ticket chat-7001');
 
   // Send an identity-check code to an address on record; the caller reads it back.
   const address = e.emails[0]!.address;
-  if (e.emails.length > 1) await help.getByRole('group', { name: 'Send an identity-check code to' }).getByRole('radio', { name: address }).check();
+  if (e.emails.length > 1) await help.getByRole('radiogroup', { name: 'Send an identity-check code to' }).getByRole('radio', { name: address }).check();
   await help.getByRole('button', { name: 'Send identity-check code' }).click();
-  await expect(help.getByRole('status')).toContainText(`An identity-check code was sent to ${address}`);
+  await expect(toast(page, `Code sent to ${address[0]}•••@${address.split('@')[1]}`)).toBeInViewport();
   const code = await codeFromMail(desk.dataDir, seen, address, /read this code to the adviser/i);
   await help.getByLabel('Code the caller reads back').fill(code);
   await help.getByRole('button', { name: 'Check code', exact: true }).click();
-  await expect(help).toContainText('Caller verified for ticket chat-7001 by an identity-check code sent by email');
-  await expect(help).toContainText('by pat.agent');
+  await expect(help.getByTestId('caller-verified')).toContainText('For ticket chat-7001, by an identity-check code sent by email');
+  await expect(help.getByTestId('caller-verified')).toContainText('by pat.agent');
 
-  // Re-register the app (new phone): pending, a registration code by email, everyone told.
-  await expect(reRegister).toBeEnabled();
+  // Re-register the app (new phone), after a confirmation: pending, a registration code by email, everyone told.
+  await expect(reRegister).not.toHaveAttribute('aria-disabled', 'true');
   await reRegister.click();
-  await expect(help.getByRole('status')).toContainText('Authenticator app re-registration started');
+  await page.getByRole('dialog', { name: 'Re-register the authenticator app?' }).getByRole('button', { name: 'Re-register authenticator app' }).click();
+  await expect(toast(page, 'Authenticator app re-registration started')).toBeInViewport();
   const factors = page.getByRole('region', { name: 'Factors' });
-  await expect(factors).toContainText('Re-registration pending');
+  await expect(factors).toContainText(/Re-registration pending/i);
   await expect(page.getByRole('region', { name: 'One-time codes' })).toContainText('Registration');
   const mailLog = page.getByRole('region', { name: 'Mail log' });
   await expect(mailLog).toContainText('Registration code');
@@ -124,8 +129,12 @@ test('a factor cannot be removed unless both are set up, and nothing turns MFA o
   expect(single, 'an employee with the app only').not.toBeNull();
   await openEmployee(page, single!.employee);
   const help = page.getByRole('region', { name: 'Help this caller' });
-  await expect(help).toContainText('A factor can be removed only when both the authenticator app and email are set up.');
-  await expect(help.getByRole('button', { name: /Remove/ })).toHaveCount(0);
+  await help.getByLabel('Webchat ticket reference').fill('chat-7002');
+  // The only way to remove a method says why it cannot be done: no button removes anything here.
+  const removeButtons = help.getByRole('button', { name: /Remove/ });
+  await expect(removeButtons).toHaveCount(1);
+  await expect(removeButtons).toHaveAttribute('aria-disabled', 'true');
+  await expect(removeButtons).toHaveAccessibleDescription('A method can be removed only when both (app and email) are set up.');
   await expect(help.getByRole('button', { name: /turn off|disable/i })).toHaveCount(0);
   // Straight to the main process: refused, whatever the renderer shows.
   const app = single!.employee.factors.find((f) => f.type === 'authenticator_app' && f.state === 'active')!;

@@ -142,7 +142,8 @@ function ruleStates(ticket: TicketSummary, f: GuidanceFacts): Record<TicketActio
             ? null
             : 'No email method to re-register: the employee adds one on the portal.'),
     restartRegistration: resolved ?? verified ?? eligible ?? (f.page.registrations.length > 0 ? null : 'No registration is waiting to be finished.'),
-    removeFactor: resolved ?? verified ?? (activeApp && activeEmail ? null : 'A method can be removed only when both (app and email) are set up.'),
+    // The rule of the guide comes first: with one method there is nothing to verify the caller for.
+    removeFactor: resolved ?? (activeApp && activeEmail ? verified : 'A method can be removed only when both (app and email) are set up.'),
     unlock: resolved ?? verified ?? (lockedCodes ? null : 'Nothing is locked: no wrong codes are counted.'),
     waitOnManager: resolved ?? (openTask ? 'A manager task is open already.' : null),
   };

@@ -1,9 +1,10 @@
 /** The list of keyboard shortcuts, on `?` or from the header. */
+import { memo } from 'react';
 import { Group, Kbd, Modal, Table, Text } from '@mantine/core';
 import type { DeskRole } from '../../../shared/domain';
 import { takesCalls } from '../lib/session';
 
-export function ShortcutsDialog({ opened, onClose, role, newTicket }: { opened: boolean; onClose: () => void; role: DeskRole; newTicket: string }) {
+export const ShortcutsDialog = memo(function ShortcutsDialog({ opened, onClose, role, newTicket }: { opened: boolean; onClose: () => void; role: DeskRole; newTicket: string }) {
   const mod = /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl';
   const rows: Array<[keys: string[], what: string]> = [
     [[`${mod}+K`], 'Search employees, from anywhere'],
@@ -40,4 +41,4 @@ export function ShortcutsDialog({ opened, onClose, role, newTicket }: { opened: 
       </Table>
     </Modal>
   );
-}
+});

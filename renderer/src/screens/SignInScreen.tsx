@@ -11,8 +11,7 @@ import { IconAlertCircle, IconInfoCircle } from '@tabler/icons-react';
 import type { SessionInfo, SignInStep } from '../../../shared/domain';
 import { invoke } from '../client';
 import { Facts, useDocumentTitle } from '../components/ui';
-import { groupKey, secretFromOtpauthUri, TIME_ZONE } from '../format';
-import { DeskError } from '../../../shared/errors';
+import { groupKey, secretFromOtpauthUri } from '../format';
 import { errorText } from '../lib/feedback';
 import { fieldErrorsOf, focusFirstInvalid } from '../lib/forms';
 import classes from './SignInScreen.module.css';
@@ -71,11 +70,6 @@ export function SignInScreen({ initialUsername, notice, onSignedIn }: Props) {
   );
 }
 
-/** A refusal in words (a lock-out says until when, in UK time). */
-function refusalText(err: unknown): string {
-  return errorText(err);
-}
-
 /** A refusal from the main process, above the form (the one alert of the card). */
 function Refusal({ message }: { message: string | null }) {
   if (!message) return null;
@@ -122,7 +116,7 @@ function PasswordStep({
           if (rest.length > 0) setRefusal(rest.join(' '));
           focusFirstInvalid();
         } else {
-          setRefusal(refusalText(err));
+          setRefusal(errorText(err));
           form.setFieldValue('password', '');
           passwordRef.current?.focus();
         }
@@ -320,7 +314,7 @@ function CodeStep({
           if (rest.length > 0) setRefusal(rest.join(' '));
           focusFirstInvalid();
         } else {
-          setRefusal(refusalText(err));
+          setRefusal(errorText(err));
           form.setFieldValue('code', '');
           codeRef.current?.focus();
         }

@@ -65,7 +65,7 @@ function localAvailability(page: EmployeePageData, verified: boolean): ActionAva
       eligible ??
       (e.emails.length === 0 ? 'No email address on record: a manager must add one.' : has('email', 'pending') ? pending : has('email') ? null : 'No email method to re-register: the employee adds one on the portal.'),
     restartRegistration: needVerified ?? eligible ?? (page.registrations.length > 0 ? null : 'No registration is waiting to be finished.'),
-    removeFactor: needVerified ?? (has('authenticator_app', 'active') && has('email', 'active') ? null : 'A method can be removed only when both (app and email) are set up.'),
+    removeFactor: has('authenticator_app', 'active') && has('email', 'active') ? needVerified : 'A method can be removed only when both (app and email) are set up.',
     unlock: needVerified ?? (locked ? null : 'Nothing is locked: no wrong codes are counted.'),
   };
 }

@@ -19,7 +19,7 @@ import { PageHeader } from '../../components/ui';
 import { errorText } from '../../lib/feedback';
 import { channelKey, useChannel } from '../../lib/query';
 import { useDesk } from '../../lib/session';
-import { EmployeeActions } from '../EmployeeActions';
+import { CallerActions } from '../caller/CallerActions';
 import { AuditTrail } from './AuditTrail';
 import { EmailsOnRecord } from './EmailsOnRecord';
 import { CodesSection, EligibilityPanel, FactorsSection, MailLog, RecordFacts, Section, useSlowServerNow } from './sections';
@@ -38,7 +38,7 @@ const SECTIONS = [
 ] as const;
 
 export function EmployeePage({ employeeId, ticketRef }: { employeeId: number; ticketRef?: string }) {
-  const { call, session } = useDesk();
+  const { session } = useDesk();
   const shell = useShell();
   const [, navigate] = useLocation();
   const queryClient = useQueryClient();
@@ -111,7 +111,7 @@ export function EmployeePage({ employeeId, ticketRef }: { employeeId: number; ti
             editing.current = v;
           }}
           actions={(offset) => (
-            <EmployeeActions call={call} role={session.role} page={page} offset={offset} onChanged={onChanged} {...(ticketRef ? { initialTicketRef: ticketRef } : {})} />
+            <CallerActions page={page} offset={offset} onChanged={async () => onChanged()} {...(ticketRef ? { initialTicketRef: ticketRef } : {})} />
           )}
         />
       ) : null}

@@ -3,7 +3,7 @@
  * the category, and the employee found by name, number or email — or a change reference from a
  * confirmation mail ("wasn't me"), which finds the employee and the exact event itself.
  */
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { Button, Group, Modal, NativeSelect, Paper, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useQueryClient } from '@tanstack/react-query';
@@ -23,14 +23,14 @@ interface Props {
   onOpened: (ticketId: number) => void;
 }
 
-export function NewTicketDialog({ opened, change, onClose, onOpened }: Props) {
+export const NewTicketDialog = memo(function NewTicketDialog({ opened, change, onClose, onOpened }: Props) {
   return (
     <Modal opened={opened} onClose={onClose} title={<Text fw={650} size="lg">New ticket</Text>} size="lg" closeButtonProps={{ 'aria-label': 'Close' }}>
       {/* Mounted afresh each time it opens: an empty form, the reference field focused. */}
       {opened ? <NewTicketForm change={change} onClose={onClose} onOpened={onOpened} /> : null}
     </Modal>
   );
-}
+});
 
 function NewTicketForm({ change, onClose, onOpened }: Omit<Props, 'opened'>) {
   const call = useCall();
