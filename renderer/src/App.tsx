@@ -1,5 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useState, type ReactNode } from 'react';
 import { Alert, Box, Button, Center, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
 import { IconShieldLock } from '@tabler/icons-react';
 import type { AppStatus, SessionInfo } from '../../shared/domain';
 import { HOST_TOKEN_MESSAGE, invoke, isHostTokenError } from './client';
@@ -25,6 +26,7 @@ let signInKey = 0;
 
 export function App() {
   const [screen, setScreen] = useState<Screen>({ kind: 'loading' });
+  const queryClient = useQueryClient();
   const [productName, setProductName] = useState('MFA Desk');
 
   const fail = useCallback((err: unknown) => {
@@ -35,9 +37,14 @@ export function App() {
     );
   }, []);
 
-  const showSignIn = useCallback((username = '', notice: string | null = null) => {
-    setScreen({ kind: 'signIn', username, notice, key: ++signInKey });
-  }, []);
+  const showSignIn = useCallback(
+    (username = '', notice: string | null = null) => {
+      // Nothing one desk user loaded is kept for the next one to see.
+      queryClient.clear();
+      setScreen({ kind: 'signIn', username, notice, key: ++signInKey });
+    },
+    [queryClient],
+  );
 
   const start = useCallback(async () => {
     setScreen({ kind: 'loading' });

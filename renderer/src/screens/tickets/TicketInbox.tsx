@@ -179,12 +179,12 @@ export function TicketInbox() {
                   </Table.Td>
                   <Table.Td>
                     {t.status === 'resolved' ? (
-                      <Text size="sm" c="dimmed">
+                      <Text size="sm" c="dimmed" data-live-time="">
                         {formatMinutes(t.ageMinutes)}
                       </Text>
                     ) : (
                       <Group gap={4} wrap="nowrap">
-                        <Text size="sm" className="num">
+                        <Text size="sm" className="num" data-live-time="">
                           {formatMinutes(t.ageMinutes)}
                         </Text>
                         {t.sla === 'ok' ? <span className="visually-hidden">Within SLA</span> : <SlaBadge sla={t.sla} size="xs" />}

@@ -295,7 +295,7 @@ function TicketFacts({ ticket, offset, onChanged }: { ticket: TicketDetail; offs
             [
               resolved ? 'Took' : 'Open for',
               <>
-                {formatMinutes(ticket.ageMinutes)}
+                <span data-live-time="">{formatMinutes(ticket.ageMinutes)}</span>
                 {resolved ? null : <Text span size="xs" c="dimmed">{` (service level ${ticket.sla === 'ok' ? 'not reached' : ticket.sla === 'warn' ? 'near' : 'passed'})`}</Text>}
               </>,
             ],
