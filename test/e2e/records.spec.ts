@@ -20,6 +20,7 @@ import {
   openEmployee,
   seed,
   signIn,
+  toast,
   PASSWORD,
   type Desk,
 } from './fixtures';
@@ -57,10 +58,6 @@ async function confirmSave(page: Page, recipients: string[]) {
   await expect(dialog).toHaveCount(0);
 }
 
-/** The success toast (bottom right, where the eye is after saving), in the window. */
-function toast(page: Page, text: string) {
-  return page.getByRole('alert').filter({ hasText: text });
-}
 
 /** An active employee with exactly one work address and no email method (so no re-registration is needed). */
 async function someone(page: Page): Promise<EmployeePageData> {
