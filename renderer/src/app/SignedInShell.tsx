@@ -11,6 +11,7 @@ import { IconChevronDown, IconKeyboard, IconLogout, IconPlus, IconShieldLock } f
 import { Link, Redirect, Route, Switch, useLocation, useParams } from 'wouter';
 import type { AppStatus, DeskRole, SessionInfo } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
+import { useQuery } from '@tanstack/react-query';
 import { invoke, isHostTokenError, transportKind, type Invoke } from '../client';
 import { ROLE_LABELS } from '../format';
 import { useIdleLock } from '../lib/useIdleLock';
@@ -145,19 +146,14 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
 
   const search = useEmployeeSearch(call, status.hasEmployees);
 
-  // The organisations for the look-up filter, once per sign-in.
-  const [organisations, setOrganisations] = useState<string[] | null>(null);
-  useEffect(() => {
-    if (!status.hasEmployees) return;
-    let live = true;
-    call('employees.organisations', {}).then(
-      (list) => live && setOrganisations(list),
-      () => live && setOrganisations([]),
-    );
-    return () => {
-      live = false;
-    };
-  }, [call, status.hasEmployees]);
+  // The organisations for the look-up filter, once per sign-in (a failure leaves the list empty).
+  const organisationsQuery = useQuery({
+    queryKey: ['employees.organisations'],
+    queryFn: ({ signal }) => call('employees.organisations', {}, { signal }),
+    enabled: status.hasEmployees,
+    staleTime: Infinity,
+  });
+  const organisations = organisationsQuery.data ?? (organisationsQuery.isError ? [] : null);
 
   // The global keys.
   const callsTaken = takesCalls(role);
