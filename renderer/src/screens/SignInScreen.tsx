@@ -4,16 +4,16 @@
  * a small Mantine form in the signed-out card: a problem with a field is said under that field, a
  * refusal by the main process (wrong password, wrong code, timed out) in the alert above the form.
  */
-import { useRef, useState, type Ref } from 'react';
-import { Alert, Anchor, Box, Button, Code, Group, Image, List, PasswordInput, Stack, Text, TextInput, Title, type PasswordInputProps } from '@mantine/core';
+import { useRef, useState } from 'react';
+import { Alert, Anchor, Box, Button, Code, Group, Image, List, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { IconAlertCircle, IconInfoCircle } from '@tabler/icons-react';
 import type { SessionInfo, SignInStep } from '../../../shared/domain';
 import { invoke } from '../client';
+import { PasswordField } from '../components/fields';
 import { Facts, useDocumentTitle } from '../components/ui';
 import { groupKey, secretFromOtpauthUri } from '../format';
-import { errorText } from '../lib/feedback';
-import { fieldErrorsOf, focusFirstInvalid } from '../lib/forms';
+import { applyFieldErrors, focusFirstInvalid } from '../lib/forms';
 import classes from './SignInScreen.module.css';
 
 type Step = { kind: 'password' } | { kind: 'next'; signIn: SignInStep };
@@ -23,17 +23,6 @@ interface Props {
   /** Why we are here (e.g. the session was locked), shown above the form. */
   notice: string | null;
   onSignedIn: (session: SessionInfo) => void | Promise<void>;
-}
-
-/** The visibility toggle of a password box: its name must not contain "password" (the field's label does). */
-const SHOW_TYPED = { 'aria-label': 'Show what you typed' } as const;
-
-/**
- * Mantine's PasswordInput with what it leaves out: the input is marked invalid (aria-invalid) when
- * the field has an error, and its show-what-you-typed toggle is not named like the field.
- */
-export function PasswordField(props: PasswordInputProps & { ref?: Ref<HTMLInputElement> }) {
-  return <PasswordInput visibilityToggleButtonProps={SHOW_TYPED} aria-invalid={props.error ? true : undefined} {...props} />;
 }
 
 /** Spaces and dashes people paste between the digits of a code ("121 725", "121-725"). */
@@ -110,13 +99,9 @@ function PasswordStep({
         const next = await invoke('auth.signIn', { username: values.username.trim(), password: values.password });
         onNext(values.username.trim().toLowerCase(), next);
       } catch (err) {
-        const { fields, rest } = fieldErrorsOf(err, ['username', 'password']);
-        if (Object.keys(fields).length > 0) {
-          form.setErrors(fields);
-          if (rest.length > 0) setRefusal(rest.join(' '));
-          focusFirstInvalid();
-        } else {
-          setRefusal(errorText(err));
+        const { placed, rest } = applyFieldErrors(form, err);
+        setRefusal(rest);
+        if (!placed) {
           form.setFieldValue('password', '');
           passwordRef.current?.focus();
         }
@@ -209,17 +194,13 @@ function NewPasswordStep({
       try {
         onNext(await invoke('auth.setNewPassword', { challenge, password: values.password }));
       } catch (err) {
-        const { fields, rest } = fieldErrorsOf(err, ['password']);
-        if (Object.keys(fields).length > 0) {
-          // The input was refused before the step was tried: the same step takes another go.
-          form.setErrors(fields);
-          if (rest.length > 0) setRefusal(rest.join(' '));
-          focusFirstInvalid();
-        } else {
+        // A refusal of the input itself goes under its field, and the same step takes another go.
+        const { placed, rest } = applyFieldErrors(form, err, ['password']);
+        setRefusal(rest);
+        if (!placed) {
           // The step allows one try: after a refusal the sign-in starts again with the temporary password.
           setSpent(true);
           form.setValues({ password: '', repeat: '' });
-          setRefusal(errorText(err));
         }
       } finally {
         busy.current = false;
@@ -257,7 +238,7 @@ function NewPasswordStep({
               required
               withAsterisk={false}
               autoFocus
-                {...form.getInputProps('password')}
+              {...form.getInputProps('password')}
             />
             <PasswordField
               label="New password again"
@@ -265,7 +246,7 @@ function NewPasswordStep({
               autoComplete="new-password"
               required
               withAsterisk={false}
-                {...form.getInputProps('repeat')}
+              {...form.getInputProps('repeat')}
             />
             <StepActions busy={form.submitting} label="Save password and continue" onStartAgain={onStartAgain} />
           </Stack>
@@ -308,13 +289,9 @@ function CodeStep({
         const session = await invoke('auth.completeSignIn', { challenge: signIn.challenge, code: values.code.trim() });
         await onSignedIn(session);
       } catch (err) {
-        const { fields, rest } = fieldErrorsOf(err, ['code']);
-        if (Object.keys(fields).length > 0) {
-          form.setErrors(fields);
-          if (rest.length > 0) setRefusal(rest.join(' '));
-          focusFirstInvalid();
-        } else {
-          setRefusal(errorText(err));
+        const { placed, rest } = applyFieldErrors(form, err);
+        setRefusal(rest);
+        if (!placed) {
           form.setFieldValue('code', '');
           codeRef.current?.focus();
         }
