@@ -6,7 +6,7 @@
  */
 import { useRef, useState } from 'react';
 import { Alert, Anchor, Box, Button, Code, Group, Image, List, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useForm } from '@mantine/form';
+import { useForm, type UseFormReturnType } from '@mantine/form';
 import { IconAlertCircle, IconInfoCircle } from '@tabler/icons-react';
 import type { SessionInfo, SignInStep } from '../../../shared/domain';
 import { invoke } from '../client';
@@ -59,6 +59,39 @@ export function SignInScreen({ initialUsername, notice, onSignedIn }: Props) {
   );
 }
 
+/**
+ * A step's submit: sent once at a time, with the alert cleared; when it fails, the problems with
+ * the step's fields (all the form's, or those given) go under them and the rest in the alert, and
+ * `refused` runs when the main process turned the step down as a whole (no field named).
+ */
+function useStepSubmit<V extends Record<string, unknown>>(
+  form: UseFormReturnType<V>,
+  send: (values: V) => Promise<void>,
+  refused: () => void,
+  fields?: readonly string[],
+) {
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const busy = useRef(false);
+  const submit = form.onSubmit(
+    async (values) => {
+      if (busy.current) return;
+      busy.current = true;
+      setRefusal(null);
+      try {
+        await send(values);
+      } catch (err) {
+        const { placed, rest } = applyFieldErrors(form, err, fields);
+        setRefusal(rest);
+        if (!placed) refused();
+      } finally {
+        busy.current = false;
+      }
+    },
+    () => focusFirstInvalid(),
+  );
+  return { submit, refusal };
+}
+
 /** A refusal from the main process, above the form (the one alert of the card). */
 function Refusal({ message }: { message: string | null }) {
   if (!message) return null;
@@ -79,8 +112,6 @@ function PasswordStep({
   onNext: (username: string, next: SignInStep) => void;
 }) {
   useDocumentTitle('Sign in');
-  const [refusal, setRefusal] = useState<string | null>(null);
-  const busy = useRef(false);
   const passwordRef = useRef<HTMLInputElement>(null);
   const form = useForm({
     initialValues: { username: initialUsername, password: '' },
@@ -90,26 +121,16 @@ function PasswordStep({
     },
   });
 
-  const submit = form.onSubmit(
+  const { submit, refusal } = useStepSubmit(
+    form,
     async (values) => {
-      if (busy.current) return;
-      busy.current = true;
-      setRefusal(null);
-      try {
-        const next = await invoke('auth.signIn', { username: values.username.trim(), password: values.password });
-        onNext(values.username.trim().toLowerCase(), next);
-      } catch (err) {
-        const { placed, rest } = applyFieldErrors(form, err);
-        setRefusal(rest);
-        if (!placed) {
-          form.setFieldValue('password', '');
-          passwordRef.current?.focus();
-        }
-      } finally {
-        busy.current = false;
-      }
+      const next = await invoke('auth.signIn', { username: values.username.trim(), password: values.password });
+      onNext(values.username.trim().toLowerCase(), next);
     },
-    () => focusFirstInvalid(),
+    () => {
+      form.setFieldValue('password', '');
+      passwordRef.current?.focus();
+    },
   );
 
   return (
@@ -175,9 +196,7 @@ function NewPasswordStep({
   onStartAgain: () => void;
 }) {
   useDocumentTitle('Choose a new password');
-  const [refusal, setRefusal] = useState<string | null>(null);
   const [spent, setSpent] = useState(false);
-  const busy = useRef(false);
   const form = useForm({
     initialValues: { password: '', repeat: '' },
     validate: {
@@ -186,27 +205,16 @@ function NewPasswordStep({
     },
   });
 
-  const submit = form.onSubmit(
-    async (values) => {
-      if (busy.current) return;
-      busy.current = true;
-      setRefusal(null);
-      try {
-        onNext(await invoke('auth.setNewPassword', { challenge, password: values.password }));
-      } catch (err) {
-        // A refusal of the input itself goes under its field, and the same step takes another go.
-        const { placed, rest } = applyFieldErrors(form, err, ['password']);
-        setRefusal(rest);
-        if (!placed) {
-          // The step allows one try: after a refusal the sign-in starts again with the temporary password.
-          setSpent(true);
-          form.setValues({ password: '', repeat: '' });
-        }
-      } finally {
-        busy.current = false;
-      }
+  // A refusal of the password itself goes under the field, and the same step takes another go; the
+  // step as a whole allows one try: after a refusal the sign-in starts again with the temporary password.
+  const { submit, refusal } = useStepSubmit(
+    form,
+    async (values) => onNext(await invoke('auth.setNewPassword', { challenge, password: values.password })),
+    () => {
+      setSpent(true);
+      form.setValues({ password: '', repeat: '' });
     },
-    () => focusFirstInvalid(),
+    ['password'],
   );
 
   return (
@@ -269,8 +277,6 @@ function CodeStep({
 }) {
   const enrol = signIn.step === 'enrol' ? signIn : null;
   useDocumentTitle(enrol ? 'Set up your authenticator app' : 'Enter your authenticator code');
-  const [refusal, setRefusal] = useState<string | null>(null);
-  const busy = useRef(false);
   const codeRef = useRef<HTMLInputElement>(null);
   const form = useForm({
     initialValues: { code: '' },
@@ -279,27 +285,17 @@ function CodeStep({
     },
   });
 
-  const submit = form.onSubmit(
+  const { submit, refusal } = useStepSubmit(
+    form,
     async (values) => {
-      if (busy.current) return;
-      busy.current = true;
-      setRefusal(null);
-      try {
-        // The main process drops spaces and dashes between the digits itself.
-        const session = await invoke('auth.completeSignIn', { challenge: signIn.challenge, code: values.code.trim() });
-        await onSignedIn(session);
-      } catch (err) {
-        const { placed, rest } = applyFieldErrors(form, err);
-        setRefusal(rest);
-        if (!placed) {
-          form.setFieldValue('code', '');
-          codeRef.current?.focus();
-        }
-      } finally {
-        busy.current = false;
-      }
+      // The main process drops spaces and dashes between the digits itself.
+      const session = await invoke('auth.completeSignIn', { challenge: signIn.challenge, code: values.code.trim() });
+      await onSignedIn(session);
     },
-    () => focusFirstInvalid(),
+    () => {
+      form.setFieldValue('code', '');
+      codeRef.current?.focus();
+    },
   );
 
   return (
