@@ -7,7 +7,7 @@
 import type { UseFormReturnType } from '@mantine/form';
 import { DeskError } from '../../../shared/errors';
 import type { ValidationIssue } from '../../../shared/validation';
-import { notify } from './feedback';
+import { errorText, notify } from './feedback';
 
 /** The issues of a VALIDATION error, or [] for any other error. */
 export function validationIssuesOf(err: unknown): ValidationIssue[] {
@@ -49,18 +49,42 @@ export function focusFirstInvalid(root: ParentNode = document): void {
   });
 }
 
+/** What applyFieldErrors did with an error. */
+export interface AppliedFieldErrors {
+  /** Whether any message went under a field (and the first invalid field takes the focus). */
+  placed: boolean;
+  /**
+   * What names no field, in words: the issues left over once some went under their fields, or the
+   * whole error when none did; null when nothing is left to say.
+   */
+  rest: string | null;
+}
+
+/**
+ * Put a failed submit's VALIDATION issues under the fields of a Mantine form they name (all the
+ * form's fields by default, or those given; paths mapped with `map`): each field is marked invalid
+ * with its message and the first one takes the focus. The caller says the rest where it belongs
+ * (a toast, the alert above a form).
+ */
+export function applyFieldErrors<V extends Record<string, unknown>>(
+  form: UseFormReturnType<V>,
+  err: unknown,
+  fields: readonly string[] = Object.keys(form.getValues()),
+  map?: PathMap,
+): AppliedFieldErrors {
+  const found = fieldErrorsOf(err, fields, map);
+  if (Object.keys(found.fields).length === 0) return { placed: false, rest: errorText(err) };
+  form.setErrors(found.fields);
+  focusFirstInvalid();
+  return { placed: true, rest: found.rest.length > 0 ? found.rest.join(' ') : null };
+}
+
 /**
  * Report a failed submit on a Mantine form: the issues that name its fields go under them, the
  * first invalid field takes the focus, the rest (and any other kind of error) go in a toast.
  */
 export function reportFormError<V extends Record<string, unknown>>(form: UseFormReturnType<V>, err: unknown, map?: PathMap, title?: string): void {
-  const names = Object.keys(form.getValues());
-  const { fields, rest } = fieldErrorsOf(err, names, map);
-  if (Object.keys(fields).length > 0) {
-    form.setErrors(fields);
-    focusFirstInvalid();
-    if (rest.length > 0) notify.error(new DeskError('VALIDATION', rest.join(' ')), title);
-    return;
-  }
-  notify.error(err, title);
+  const { placed, rest } = applyFieldErrors(form, err, undefined, map);
+  if (!placed) notify.error(err, title);
+  else if (rest !== null) notify.error(new DeskError('VALIDATION', rest), title);
 }

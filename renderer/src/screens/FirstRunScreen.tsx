@@ -11,10 +11,10 @@ import { IconAlertCircle } from '@tabler/icons-react';
 import { displayNameSchema, passwordSchema, usernameSchema } from '../../../shared/contract';
 import { DeskError } from '../../../shared/errors';
 import { invoke } from '../client';
+import { PasswordField } from '../components/fields';
 import { useDocumentTitle } from '../components/ui';
 import { errorText } from '../lib/feedback';
 import { fieldErrorsOf, focusFirstInvalid } from '../lib/forms';
-import { PasswordField } from './SignInScreen';
 import classes from './SignInScreen.module.css';
 
 type FieldName = 'username' | 'displayName' | 'password' | 'confirm';

@@ -4,16 +4,16 @@
  * a small Mantine form in the signed-out card: a problem with a field is said under that field, a
  * refusal by the main process (wrong password, wrong code, timed out) in the alert above the form.
  */
-import { useRef, useState, type Ref } from 'react';
-import { Alert, Anchor, Box, Button, Code, Group, Image, List, PasswordInput, Stack, Text, TextInput, Title, type PasswordInputProps } from '@mantine/core';
-import { useForm } from '@mantine/form';
+import { useRef, useState } from 'react';
+import { Alert, Anchor, Box, Button, Code, Group, Image, List, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useForm, type UseFormReturnType } from '@mantine/form';
 import { IconAlertCircle, IconInfoCircle } from '@tabler/icons-react';
 import type { SessionInfo, SignInStep } from '../../../shared/domain';
 import { invoke } from '../client';
+import { PasswordField } from '../components/fields';
 import { Facts, useDocumentTitle } from '../components/ui';
 import { groupKey, secretFromOtpauthUri } from '../format';
-import { errorText } from '../lib/feedback';
-import { fieldErrorsOf, focusFirstInvalid } from '../lib/forms';
+import { applyFieldErrors, focusFirstInvalid } from '../lib/forms';
 import classes from './SignInScreen.module.css';
 
 type Step = { kind: 'password' } | { kind: 'next'; signIn: SignInStep };
@@ -23,17 +23,6 @@ interface Props {
   /** Why we are here (e.g. the session was locked), shown above the form. */
   notice: string | null;
   onSignedIn: (session: SessionInfo) => void | Promise<void>;
-}
-
-/** The visibility toggle of a password box: its name must not contain "password" (the field's label does). */
-const SHOW_TYPED = { 'aria-label': 'Show what you typed' } as const;
-
-/**
- * Mantine's PasswordInput with what it leaves out: the input is marked invalid (aria-invalid) when
- * the field has an error, and its show-what-you-typed toggle is not named like the field.
- */
-export function PasswordField(props: PasswordInputProps & { ref?: Ref<HTMLInputElement> }) {
-  return <PasswordInput visibilityToggleButtonProps={SHOW_TYPED} aria-invalid={props.error ? true : undefined} {...props} />;
 }
 
 /** Spaces and dashes people paste between the digits of a code ("121 725", "121-725"). */
@@ -70,6 +59,39 @@ export function SignInScreen({ initialUsername, notice, onSignedIn }: Props) {
   );
 }
 
+/**
+ * A step's submit: sent once at a time, with the alert cleared; when it fails, the problems with
+ * the step's fields (all the form's, or those given) go under them and the rest in the alert, and
+ * `refused` runs when the main process turned the step down as a whole (no field named).
+ */
+function useStepSubmit<V extends Record<string, unknown>>(
+  form: UseFormReturnType<V>,
+  send: (values: V) => Promise<void>,
+  refused: () => void,
+  fields?: readonly string[],
+) {
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const busy = useRef(false);
+  const submit = form.onSubmit(
+    async (values) => {
+      if (busy.current) return;
+      busy.current = true;
+      setRefusal(null);
+      try {
+        await send(values);
+      } catch (err) {
+        const { placed, rest } = applyFieldErrors(form, err, fields);
+        setRefusal(rest);
+        if (!placed) refused();
+      } finally {
+        busy.current = false;
+      }
+    },
+    () => focusFirstInvalid(),
+  );
+  return { submit, refusal };
+}
+
 /** A refusal from the main process, above the form (the one alert of the card). */
 function Refusal({ message }: { message: string | null }) {
   if (!message) return null;
@@ -90,8 +112,6 @@ function PasswordStep({
   onNext: (username: string, next: SignInStep) => void;
 }) {
   useDocumentTitle('Sign in');
-  const [refusal, setRefusal] = useState<string | null>(null);
-  const busy = useRef(false);
   const passwordRef = useRef<HTMLInputElement>(null);
   const form = useForm({
     initialValues: { username: initialUsername, password: '' },
@@ -101,30 +121,16 @@ function PasswordStep({
     },
   });
 
-  const submit = form.onSubmit(
+  const { submit, refusal } = useStepSubmit(
+    form,
     async (values) => {
-      if (busy.current) return;
-      busy.current = true;
-      setRefusal(null);
-      try {
-        const next = await invoke('auth.signIn', { username: values.username.trim(), password: values.password });
-        onNext(values.username.trim().toLowerCase(), next);
-      } catch (err) {
-        const { fields, rest } = fieldErrorsOf(err, ['username', 'password']);
-        if (Object.keys(fields).length > 0) {
-          form.setErrors(fields);
-          if (rest.length > 0) setRefusal(rest.join(' '));
-          focusFirstInvalid();
-        } else {
-          setRefusal(errorText(err));
-          form.setFieldValue('password', '');
-          passwordRef.current?.focus();
-        }
-      } finally {
-        busy.current = false;
-      }
+      const next = await invoke('auth.signIn', { username: values.username.trim(), password: values.password });
+      onNext(values.username.trim().toLowerCase(), next);
     },
-    () => focusFirstInvalid(),
+    () => {
+      form.setFieldValue('password', '');
+      passwordRef.current?.focus();
+    },
   );
 
   return (
@@ -190,9 +196,7 @@ function NewPasswordStep({
   onStartAgain: () => void;
 }) {
   useDocumentTitle('Choose a new password');
-  const [refusal, setRefusal] = useState<string | null>(null);
   const [spent, setSpent] = useState(false);
-  const busy = useRef(false);
   const form = useForm({
     initialValues: { password: '', repeat: '' },
     validate: {
@@ -201,31 +205,16 @@ function NewPasswordStep({
     },
   });
 
-  const submit = form.onSubmit(
-    async (values) => {
-      if (busy.current) return;
-      busy.current = true;
-      setRefusal(null);
-      try {
-        onNext(await invoke('auth.setNewPassword', { challenge, password: values.password }));
-      } catch (err) {
-        const { fields, rest } = fieldErrorsOf(err, ['password']);
-        if (Object.keys(fields).length > 0) {
-          // The input was refused before the step was tried: the same step takes another go.
-          form.setErrors(fields);
-          if (rest.length > 0) setRefusal(rest.join(' '));
-          focusFirstInvalid();
-        } else {
-          // The step allows one try: after a refusal the sign-in starts again with the temporary password.
-          setSpent(true);
-          form.setValues({ password: '', repeat: '' });
-          setRefusal(errorText(err));
-        }
-      } finally {
-        busy.current = false;
-      }
+  // A refusal of the password itself goes under the field, and the same step takes another go; the
+  // step as a whole allows one try: after a refusal the sign-in starts again with the temporary password.
+  const { submit, refusal } = useStepSubmit(
+    form,
+    async (values) => onNext(await invoke('auth.setNewPassword', { challenge, password: values.password })),
+    () => {
+      setSpent(true);
+      form.setValues({ password: '', repeat: '' });
     },
-    () => focusFirstInvalid(),
+    ['password'],
   );
 
   return (
@@ -257,7 +246,7 @@ function NewPasswordStep({
               required
               withAsterisk={false}
               autoFocus
-                {...form.getInputProps('password')}
+              {...form.getInputProps('password')}
             />
             <PasswordField
               label="New password again"
@@ -265,7 +254,7 @@ function NewPasswordStep({
               autoComplete="new-password"
               required
               withAsterisk={false}
-                {...form.getInputProps('repeat')}
+              {...form.getInputProps('repeat')}
             />
             <StepActions busy={form.submitting} label="Save password and continue" onStartAgain={onStartAgain} />
           </Stack>
@@ -288,8 +277,6 @@ function CodeStep({
 }) {
   const enrol = signIn.step === 'enrol' ? signIn : null;
   useDocumentTitle(enrol ? 'Set up your authenticator app' : 'Enter your authenticator code');
-  const [refusal, setRefusal] = useState<string | null>(null);
-  const busy = useRef(false);
   const codeRef = useRef<HTMLInputElement>(null);
   const form = useForm({
     initialValues: { code: '' },
@@ -298,31 +285,17 @@ function CodeStep({
     },
   });
 
-  const submit = form.onSubmit(
+  const { submit, refusal } = useStepSubmit(
+    form,
     async (values) => {
-      if (busy.current) return;
-      busy.current = true;
-      setRefusal(null);
-      try {
-        // The main process drops spaces and dashes between the digits itself.
-        const session = await invoke('auth.completeSignIn', { challenge: signIn.challenge, code: values.code.trim() });
-        await onSignedIn(session);
-      } catch (err) {
-        const { fields, rest } = fieldErrorsOf(err, ['code']);
-        if (Object.keys(fields).length > 0) {
-          form.setErrors(fields);
-          if (rest.length > 0) setRefusal(rest.join(' '));
-          focusFirstInvalid();
-        } else {
-          setRefusal(errorText(err));
-          form.setFieldValue('code', '');
-          codeRef.current?.focus();
-        }
-      } finally {
-        busy.current = false;
-      }
+      // The main process drops spaces and dashes between the digits itself.
+      const session = await invoke('auth.completeSignIn', { challenge: signIn.challenge, code: values.code.trim() });
+      await onSignedIn(session);
     },
-    () => focusFirstInvalid(),
+    () => {
+      form.setFieldValue('code', '');
+      codeRef.current?.focus();
+    },
   );
 
   return (

@@ -35,11 +35,11 @@ import {
   type TestMailResult,
 } from '../../../../shared/domain';
 import { DeskError } from '../../../../shared/errors';
+import { PasswordField } from '../../components/fields';
 import { Empty, PageHeader, SectionTitle } from '../../components/ui';
 import { notify } from '../../lib/feedback';
 import { focusFirstInvalid, reportFormError } from '../../lib/forms';
 import { channelKey, useChannel, useChannelMutation } from '../../lib/query';
-import { PasswordField } from '../SignInScreen';
 import classes from './admin.module.css';
 
 const SECURITY_LABELS: Record<SmtpSecurityMode, string> = {

@@ -7,7 +7,7 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Alert, Box, Button, Group, Loader, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { BarChart } from '@mantine/charts';
+import { BarChart, type BarChartSeries } from '@mantine/charts';
 import { keepPreviousData } from '@tanstack/react-query';
 import { IconAlertTriangle, IconDownload } from '@tabler/icons-react';
 import { TICKET_CATEGORY_LABELS, TICKET_STATUS_LABELS, type AuditDashboard, type TicketReport } from '../../../../shared/domain';
@@ -149,12 +149,33 @@ function busiest(days: ReadonlyArray<{ day: string; count: number }>): string {
   return top ? `the busiest day was ${dayText(top.day)} with ${count(top.count)}` : '';
 }
 
+/** Several series stack, with their legend above the bars in the series' order. */
+const STACKED = { type: 'stacked', withLegend: true, legendProps: { verticalAlign: 'top', height: 34, itemSorter: null } } as const;
+
+/**
+ * Bars for a per-day series of the period: short days along the bottom and the whole day in the
+ * tooltip, whole numbers up the side, bars thinner on a long period. Several series are stacked,
+ * with a legend.
+ */
+function DailyBars({ data, series }: { data: Array<{ day: string }>; series: BarChartSeries[] }) {
+  return (
+    <BarChart
+      h={210}
+      data={data}
+      dataKey="day"
+      {...(series.length > 1 ? STACKED : null)}
+      series={series}
+      valueFormatter={count}
+      yAxisProps={{ allowDecimals: false, width: 44 }}
+      maxBarWidth={data.length > 120 ? 6 : 28}
+      textColor={AXIS_TEXT}
+      xAxisProps={{ tickFormatter: dayTick, minTickGap: 12 }}
+      tooltipProps={{ labelFormatter: (label: unknown) => dayLong(String(label)) }}
+    />
+  );
+}
+
 function Charts({ data }: { data: AuditDashboard }) {
-  const days = data.actionsPerDay.length;
-  const dayAxis = {
-    xAxisProps: { tickFormatter: dayTick, minTickGap: 12 },
-    tooltipProps: { labelFormatter: (label: unknown) => dayLong(String(label)) },
-  };
   const codeTotals = data.codesPerDay.reduce(
     (t, d) => ({ redeemed: t.redeemed + d.redeemed, expired: t.expired + d.expired, open: t.open + d.open }),
     { redeemed: 0, expired: 0, open: 0 },
@@ -165,7 +186,6 @@ function Charts({ data }: { data: AuditDashboard }) {
   }));
   const reRegistered = reasons.reduce((n, r) => n + r.count, 0);
   const failedDays = data.mailFailuresPerDay.filter((d) => d.count > 0);
-  const maxBar = days > 120 ? 6 : 28;
 
   return (
     <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md" verticalSpacing="md">
@@ -174,17 +194,7 @@ function Charts({ data }: { data: AuditDashboard }) {
         summary={`${count(data.totals.events)} in all${data.totals.events > 0 ? `; ${busiest(data.actionsPerDay)}` : ''}.`}
         empty={data.totals.events === 0 ? 'Nothing was recorded in this period.' : null}
       >
-        <BarChart
-          h={210}
-          data={data.actionsPerDay}
-          dataKey="day"
-          series={[{ name: 'count', label: 'Actions', color: 'blue.7' }]}
-          valueFormatter={count}
-          yAxisProps={{ allowDecimals: false, width: 44 }}
-          maxBarWidth={maxBar}
-          textColor={AXIS_TEXT}
-          {...dayAxis}
-        />
+        <DailyBars data={data.actionsPerDay} series={[{ name: 'count', label: 'Actions', color: 'blue.7' }]} />
       </ChartFigure>
 
       <ChartFigure
@@ -192,23 +202,13 @@ function Charts({ data }: { data: AuditDashboard }) {
         summary={`${count(data.totals.codesIssued)} issued: ${count(codeTotals.redeemed)} redeemed, ${count(codeTotals.expired)} expired unused, ${count(codeTotals.open)} open or replaced.`}
         empty={data.totals.codesIssued === 0 ? 'No one-time codes were issued in this period.' : null}
       >
-        <BarChart
-          h={210}
+        <DailyBars
           data={data.codesPerDay}
-          dataKey="day"
-          type="stacked"
-          withLegend
-          legendProps={{ verticalAlign: 'top', height: 34, itemSorter: null }}
           series={[
             { name: 'redeemed', label: 'Redeemed', color: 'green.7' },
             { name: 'expired', label: 'Expired unused', color: 'red.7' },
             { name: 'open', label: 'Open or replaced', color: 'gray.6' },
           ]}
-          valueFormatter={count}
-          yAxisProps={{ allowDecimals: false, width: 44 }}
-          maxBarWidth={maxBar}
-          textColor={AXIS_TEXT}
-          {...dayAxis}
         />
       </ChartFigure>
 
@@ -237,17 +237,7 @@ function Charts({ data }: { data: AuditDashboard }) {
         summary={`${plural(data.totals.mailFailures, 'mail', 'mails')} given up on, on ${plural(failedDays.length, 'day', 'days')}${failedDays.length > 0 ? `; ${busiest(data.mailFailuresPerDay)}` : ''}.`}
         empty={data.totals.mailFailures === 0 ? 'No mail was given up on in this period.' : null}
       >
-        <BarChart
-          h={210}
-          data={data.mailFailuresPerDay}
-          dataKey="day"
-          series={[{ name: 'count', label: 'Mails given up on', color: 'red.7' }]}
-          valueFormatter={count}
-          yAxisProps={{ allowDecimals: false, width: 44 }}
-          maxBarWidth={maxBar}
-          textColor={AXIS_TEXT}
-          {...dayAxis}
-        />
+        <DailyBars data={data.mailFailuresPerDay} series={[{ name: 'count', label: 'Mails given up on', color: 'red.7' }]} />
       </ChartFigure>
 
       <ChartFigure

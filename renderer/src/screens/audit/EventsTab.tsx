@@ -20,8 +20,7 @@ import { useCall } from '../../lib/session';
 import { ActionButton } from '../../components/actions';
 import { ResultBadge } from '../../components/badges';
 import { Empty, None } from '../../components/ui';
-
-import { detailLength, detailLines } from './details';
+import { detailLength, detailLines } from '../../audit-details';
 import type { AuditExportState } from './useAuditExport';
 import { UkDateInput } from './UkDateInput';
 import classes from './Audit.module.css';

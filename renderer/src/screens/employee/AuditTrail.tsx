@@ -4,10 +4,10 @@ import { Button, Group, List, Stack, Table, Text } from '@mantine/core';
 import type { AuditEntry, AuditPage } from '../../../../shared/domain';
 import { ResultBadge } from '../../components/badges';
 import { RelativeTime } from '../../components/ui';
+import { detailLines } from '../../audit-details';
 import { auditActionLabel, plural } from '../../format';
 import { notify } from '../../lib/feedback';
 import { useChannelMutation } from '../../lib/query';
-import { auditDetailEntries } from './auditDetails';
 import classes from './employee.module.css';
 
 export function AuditTrail({ employeeId, first, headingId, now }: { employeeId: number; first: AuditPage; headingId: string; now: Date }) {
@@ -84,7 +84,7 @@ export function AuditTrail({ employeeId, first, headingId, now }: { employeeId: 
 }
 
 function AuditRow({ entry: a, now }: { entry: AuditEntry; now: Date }) {
-  const details = auditDetailEntries(a.details);
+  const details = detailLines(a.details);
   return (
     <Table.Tr>
       <Table.Td className={classes.nowrap}>
@@ -111,9 +111,9 @@ function AuditRow({ entry: a, now }: { entry: AuditEntry; now: Date }) {
           </Text>
         ) : (
           <List size="xs" spacing={0} listStyleType="none" className={classes.detailList}>
-            {details.map(([label, value]) => (
-              <List.Item key={label}>
-                <span className={classes.detailLabel}>{label}:</span> {value}
+            {details.map((d, i) => (
+              <List.Item key={i}>
+                <span className={classes.detailLabel}>{d.label}:</span> {d.value}
               </List.Item>
             ))}
           </List>
