@@ -181,15 +181,6 @@ function listItem(item: unknown): string {
   return detailValue(item);
 }
 
-export const SORT_LABELS: Record<SortKey, string> = {
-  relevance: 'Relevance',
-  name: 'Name',
-  employeeNumber: 'Employee number',
-  organisation: 'Organisation',
-  status: 'Status',
-  mfa: 'MFA',
-};
-
 /** The options of the "Sort by" list, in plain words. */
 export const SORT_OPTIONS: ReadonlyArray<{ by: SortKey; dir: SortDirection; label: string }> = [
   { by: 'relevance', dir: 'asc', label: 'Relevance (best match first)' },

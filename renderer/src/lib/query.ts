@@ -13,7 +13,7 @@ import {
   type UseQueryOptions,
 } from '@tanstack/react-query';
 import type { ChannelName, InputOf, ResultOf } from '../../../shared/contract';
-import { DeskError } from '../../../shared/errors';
+import type { DeskError } from '../../../shared/errors';
 import { useCall } from './session';
 
 // Answers reach React in a microtask instead of TanStack's default setTimeout(0): measured on the
@@ -60,10 +60,4 @@ export function useChannelMutation<K extends ChannelName, C = unknown>(channel: 
     mutationFn: (input) => call(channel, input),
     ...options,
   });
-}
-
-/** A thrown value as a DeskError (anything else becomes an INTERNAL one with a plain message). */
-export function asDeskError(err: unknown): DeskError {
-  if (err instanceof DeskError) return err;
-  return new DeskError('INTERNAL', err instanceof Error && err.message ? err.message : 'Something went wrong. Try again.');
 }
