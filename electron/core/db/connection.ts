@@ -1,7 +1,7 @@
 import knexFactory, { type Knex } from 'knex';
 import path from 'node:path';
-import fs from 'node:fs';
 import { createHash } from 'node:crypto';
+import { ensurePrivateDir, ensurePrivateFile } from '../data-dir';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -70,8 +70,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       close: () => knex.destroy(),
     };
   }
-  fs.mkdirSync(options.dataDir, { recursive: true });
+  ensurePrivateDir(options.dataDir);
   const filename = sqliteFile(options.dataDir);
+  // sqlite makes a new database 0644 less the umask, and its -wal, -shm and -journal files with the
+  // database file's own mode: an empty 0600 file made first (an empty file is an empty database)
+  // keeps all of them private whatever the umask.
+  ensurePrivateFile(filename);
   const knex = sqliteKnex(filename, false);
   // Opened after the first connection has switched the file to WAL (the pool makes it at once).
   await knex.raw('SELECT 1');

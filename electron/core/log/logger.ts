@@ -1,6 +1,6 @@
 import path from 'node:path';
-import fs from 'node:fs';
 import winston from 'winston';
+import { ensurePrivateDir, ensurePrivateFile, PRIVATE_FILE_MODE } from '../data-dir';
 
 export interface Logger {
   info(message: string, meta?: Record<string, unknown>): void;
@@ -36,11 +36,16 @@ function redactText(text: string): string {
 
 /**
  * Structured JSON log in DATA_DIR/logs/desk.log, rotated by size (winston's file transport keeps
- * the newest files). Metadata passes through redact() so secrets never reach the file.
+ * the newest files). Metadata passes through redact() so secrets never reach the file. The folder
+ * is 0700 and every log file 0600 whatever the umask: the file is made before winston opens it, and
+ * winston opens the ones it rotates to with the same mode.
  */
 export function createLogger(dataDir: string, opts: { console?: boolean } = {}): Logger {
   const dir = path.join(dataDir, 'logs');
-  fs.mkdirSync(dir, { recursive: true });
+  ensurePrivateDir(dataDir);
+  ensurePrivateDir(dir);
+  const file = path.join(dir, 'desk.log');
+  ensurePrivateFile(file);
   const scrub = winston.format((info) => {
     for (const k of Object.keys(info)) {
       if (k === 'level' || k === 'message' || k === 'timestamp') continue;
@@ -51,7 +56,9 @@ export function createLogger(dataDir: string, opts: { console?: boolean } = {}):
   });
   const transports: winston.transport[] = [
     new winston.transports.File({
-      filename: path.join(dir, 'desk.log'),
+      filename: file,
+      // Handed to fs.createWriteStream for desk.log and for each file it rotates to.
+      options: { flags: 'a', mode: PRIVATE_FILE_MODE },
       maxsize: 5 * 1024 * 1024,
       maxFiles: 5,
       tailable: true,
