@@ -114,7 +114,7 @@ export class KeyFileProvider implements KeyProvider {
       raw = fs.readFileSync(this.file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
       const fresh = crypto.randomBytes(32).toString('base64');
       try {
         fs.writeFileSync(this.file, fresh + '\n', { mode: 0o600, flag: 'wx' });
