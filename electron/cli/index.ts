@@ -47,7 +47,6 @@ import { openDatabase } from '../core/db/connection';
 import { KeyFileProvider, keyCheck, parseKeyFile } from '../core/secrets/vault';
 import { readCheck } from '../core/secrets/data-key';
 import { changeSetting, getSetting, isSettingKey, SETTINGS, type SettingKey } from '../core/settings/settings.service';
-import { NewerDatabaseError } from '../core/db/migrate';
 import { sendTestMail, updateSmtpSettings } from '../core/mail/smtp-settings';
 import { startHost } from '../host/server';
 import { openBrowser } from './open-browser';
@@ -129,6 +128,82 @@ Environment:
 `;
 
 class UsageError extends Error {}
+
+/** A failure the person running the command can act on, said in one line (exit code 1). */
+class CliFailure extends Error {}
+
+const folderExists = (dir: string) => {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * A file a command is about to write: its folder must exist and be a folder, said plainly before
+ * anything is done (no half-written export, no audit row for a file that could not be made).
+ */
+function outputFile(file: string, option: string): string {
+  const out = path.resolve(file);
+  const dir = path.dirname(out);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(dir);
+  } catch {
+    throw new CliFailure(`The folder ${dir} does not exist (${option} ${file}): create it first, or choose another folder.`);
+  }
+  if (!stat.isDirectory()) throw new CliFailure(`${dir} is not a folder (${option} ${file}).`);
+  if (folderExists(out)) throw new CliFailure(`${out} is a folder: give ${option} a file name.`);
+  return out;
+}
+
+/** What a failed file or network call means, in words (the system's own text is terse: "ENOENT: …"). */
+function systemErrorWords(err: NodeJS.ErrnoException & { dest?: string; address?: string; port?: number }): string | null {
+  const where = err.path ?? err.dest;
+  if (where) {
+    switch (err.code) {
+      case 'ENOENT':
+        return folderExists(path.dirname(path.resolve(where))) ? `There is no file ${where}.` : `The folder ${path.dirname(path.resolve(where))} does not exist (for ${where}).`;
+      case 'EACCES':
+      case 'EPERM':
+        return `Permission denied: you cannot use ${where}.`;
+      case 'EEXIST':
+        return err.syscall === 'mkdir' ? `${where} is there already and is not a folder.` : `${where} already exists; give a new file name.`;
+      case 'EISDIR':
+        return `${where} is a folder, not a file.`;
+      case 'ENOTDIR':
+        return `A part of ${where} is not a folder.`;
+      case 'ENOSPC':
+        return `The disk is full (writing ${where}).`;
+      case 'EROFS':
+        return `${where} is on a disk that cannot be written to.`;
+      default:
+        return null;
+    }
+  }
+  const at = err.address ? `${err.address}${err.port !== undefined ? `:${err.port}` : ''}` : null;
+  if (at && err.code === 'ECONNREFUSED') return `Nothing answered at ${at} (connection refused).`;
+  if (at && err.code === 'EADDRINUSE') return `${at} is in use by another program: choose another port with --port.`;
+  if (at && err.code === 'EACCES' && err.syscall === 'listen') return `Not allowed to listen on ${at}: choose a port above 1023 with --port.`;
+  return null;
+}
+
+/**
+ * Any failure as one plain line: never a stack, never a multi-line dump. An error the desk did not
+ * expect is its message only.
+ */
+function oneLine(err: unknown): string {
+  if (err instanceof AggregateError && !err.message && err.errors.length > 0) return oneLine(err.errors[0]);
+  let text: string;
+  if (err instanceof Error) text = systemErrorWords(err as NodeJS.ErrnoException) ?? (err.message || err.name);
+  else text = String(err);
+  return text.replace(/\s+/g, ' ').trim() || 'Something went wrong.';
+}
+
+function sayFailure(message: string): void {
+  process.stderr.write(`desk: ${message}\n`);
+}
 
 const common = { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
 
@@ -266,6 +341,7 @@ async function importCommand(args: string[]): Promise<number> {
   const file = positionals[0]!;
   const batchSize = values['batch-size'] === undefined ? undefined : check(z.coerce.number().int().min(1).max(5000), values['batch-size'], '--batch-size');
   const dryRun = values['dry-run'] === true;
+  if (values.report !== undefined) outputFile(values.report, '--report');
   const controller = new AbortController();
   let interrupts = 0;
   const onInterrupt = () => {
@@ -431,6 +507,7 @@ async function keys(args: string[]): Promise<void> {
   const provider = new KeyFileProvider(config.dataDir);
   if (sub === 'export') {
     if (!values.out) throw new UsageError('keys export needs --out FILE');
+    outputFile(values.out, '--out');
     // Opening the core proves the key is the one this database's secrets are sealed with.
     await withCore(values['data-dir'], async () => {
       if (!provider.exists()) throw new DeskError('UNAVAILABLE', `No key file at ${provider.file} to export.`);
@@ -564,29 +641,36 @@ async function exportCommand(args: string[]): Promise<number> {
     },
     'filter',
   );
-  const out = path.resolve(values.out);
+  const out = outputFile(values.out, '--out');
   const partial = `${out}.part`;
   return withCore(values['data-dir'], async (core) => {
-    const file = fs.createWriteStream(partial, { mode: 0o600 });
-    const closed = new Promise<void>((resolve, reject) => {
-      file.on('close', resolve);
-      file.on('error', reject);
-    });
+    // Opened here, so a file that cannot be made fails at once and in words, not as a stream event.
+    const file = fs.createWriteStream('', { fd: fs.openSync(partial, 'w', 0o600) });
+    // A write that fails part-way (a full disk) ends the export: the stream's error is raced
+    // against it, never left as an unhandled rejection, and the export is told to stop.
+    const failed = new Promise<never>((_resolve, reject) => file.once('error', reject));
+    const closed = new Promise<void>((resolve) => file.once('close', resolve));
+    const stop = new AbortController();
     try {
-      const r = await exportAudit(core.db, core.clock, core.vault, filter, format, file, {
-        actor: CLI_ACTOR,
-        reader: core.database.reader,
-        dataDir: core.config.dataDir,
-        onProgress: (n, total) => {
-          if (process.stderr.isTTY) process.stderr.write(`\r${int(n)} / ${int(total)} events…`);
-        },
-      });
-      await closed;
+      const r = await Promise.race([
+        exportAudit(core.db, core.clock, core.vault, filter, format, file, {
+          actor: CLI_ACTOR,
+          reader: core.database.reader,
+          dataDir: core.config.dataDir,
+          signal: stop.signal,
+          onProgress: (n, total) => {
+            if (process.stderr.isTTY) process.stderr.write(`\r${int(n)} / ${int(total)} events…`);
+          },
+        }),
+        failed,
+      ]);
+      await Promise.race([closed, failed]);
       fs.renameSync(partial, out);
       if (process.stderr.isTTY) process.stderr.write('\n');
       process.stdout.write(`Wrote ${int(r.rows)} events to ${out} (chain head #${int(r.headSeq)} ${r.headHash}, signed ${r.checkpointAt})\n`);
       return 0;
     } catch (err) {
+      stop.abort();
       file.destroy();
       fs.rmSync(partial, { force: true });
       throw err;
@@ -601,7 +685,7 @@ async function exportTickets(args: string[]): Promise<number> {
   const { values } = parse(args, { out: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } });
   if (!values.out || !values.from || !values.to) throw new UsageError('export tickets needs --out FILE --from DATE --to DATE');
   const period = check(channels['tickets.report'].input as unknown as z.ZodType<{ from: string; to: string }>, { from: values.from, to: values.to }, 'period');
-  const out = path.resolve(values.out);
+  const out = outputFile(values.out, '--out');
   return withCore(values['data-dir'], async (core) => {
     const report = await ticketReport(core.database.reader ?? core.db, period);
     fs.writeFileSync(out, ticketReportCsv(report), { mode: 0o600 });
@@ -670,6 +754,7 @@ async function selfservice(args: string[]): Promise<void> {
   if (area === 'app' && action === 'start') {
     const code = values.code === undefined ? null : check(oneTimeCodeSchema, values.code, '--code');
     if (values.qr !== undefined && fs.existsSync(values.qr)) throw new UsageError(`--qr ${values.qr} already exists; give a new file name`);
+    if (values.qr !== undefined) outputFile(values.qr, '--qr');
     await withCore(values['data-dir'], async (core) => {
       const started = await startAppRegistration(core, { employeeId, code });
       out(`Authenticator app registration started for ${started.account} (factor ${started.factorId}).`);
@@ -759,25 +844,33 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`Unknown command: ${command}`);
     }
   } catch (err) {
+    // One line on stderr, whatever failed: wrong usage exits 2, anything else 1 (DeskError,
+    // NewerDatabaseError and CliFailure carry words meant for people; other errors their message).
     if (err instanceof UsageError) {
-      process.stderr.write(`desk: ${err.message}\nRun \`desk help\` for usage.\n`);
+      const message = oneLine(err);
+      sayFailure(message.includes('desk help') ? message : `${message.replace(/[.:]$/, '')} (run \`desk help\` for usage)`);
       return 2;
     }
-    if (err instanceof DeskError || err instanceof NewerDatabaseError) {
-      process.stderr.write(`desk: ${err.message}\n`);
-      return 1;
-    }
-    process.stderr.write(`desk: ${(err as Error).message ?? String(err)}\n`);
+    sayFailure(oneLine(err));
     return 1;
   }
 }
+
+// Whatever escapes the commands (a stream's error event, a promise nobody awaited) is still one
+// line and exit code 1, never Node's stack trace.
+const crash = (err: unknown) => {
+  sayFailure(oneLine(err));
+  process.exit(1);
+};
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`desk: ${String(err)}\n`);
+    sayFailure(oneLine(err));
     process.exitCode = 1;
   },
 );

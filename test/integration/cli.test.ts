@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../electron/core/db/connection';
 import { scratch, TARGETS, type Scratch } from '../support/targets';
@@ -155,6 +157,37 @@ describe.each(TARGETS)('desk CLI on $name', (target) => {
     const audit = await db.knex('audit_events').where({ action: 'setting.changed' });
     expect(audit).toHaveLength(1);
     expect(JSON.parse(audit[0].details)).toEqual({ key: 'session.idleMinutes', from: 15, to: 30 });
+  });
+
+  it('says every failure in one plain line on stderr with exit code 1 (wrong usage 2), never a stack trace', async () => {
+    const oneLine = (r: Run, code: number, words: RegExp) => {
+      expect(r.code, r.stderr).toBe(code);
+      expect(r.stderr, r.stderr).not.toMatch(/^\s+at /m);
+      expect(r.stderr.trimEnd().split('\n'), r.stderr).toEqual([expect.stringMatching(words)]);
+      expect(r.stderr).toMatch(/^desk: /);
+    };
+    const events = await db.knex('audit_events').count({ n: '*' }).first();
+    const missing = path.join(s.dataDir, 'no-such-folder');
+    // The probe's case: an export into a folder that is not there. Nothing is written or audited.
+    oneLine(await desk(s, ['export', 'audit', '--out', path.join(missing, 'x.csv')]), 1, /^desk: The folder .*no-such-folder does not exist/);
+    oneLine(await desk(s, ['export', 'audit', '--format', 'pdf', '--out', path.join(missing, 'x.pdf')]), 1, /does not exist/);
+    oneLine(await desk(s, ['export', 'tickets', '--out', path.join(missing, 't.csv'), '--from', '2026-03-01', '--to', '2026-03-31']), 1, /does not exist/);
+    oneLine(await desk(s, ['keys', 'export', '--out', path.join(missing, 'key.txt')]), 1, /does not exist/);
+    oneLine(await desk(s, ['export', 'audit', '--out', s.dataDir]), 1, /is a folder: give --out a file name/);
+    expect(fs.existsSync(missing)).toBe(false);
+    expect(fs.readdirSync(s.dataDir).filter((f) => f.endsWith('.part'))).toEqual([]);
+    // Other commands' failures: a file that is not there, a data directory that is a file, a
+    // refusal from the core, and wrong usage (exit code 2, still one line).
+    oneLine(await desk(s, ['keys', 'import', path.join(missing, 'key.txt')]), 1, /^desk: The folder .*no-such-folder does not exist/);
+    oneLine(await desk(s, ['keys', 'import', path.join(s.dataDir, 'no-such-key.txt')]), 1, /^desk: There is no file .*no-such-key\.txt\.$/);
+    const notADir = path.join(s.dataDir, 'a-file');
+    fs.writeFileSync(notADir, '');
+    oneLine(await runDesk(deskEnv(s, path.join(notADir, 'data')), ['status']), 1, /a-file.*is not a folder|not a folder/);
+    oneLine(await desk(s, ['users', 'disable', 'no.such.user']), 1, /no desk user named no\.such\.user/);
+    oneLine(await desk(s, ['import', 'hr', path.join(missing, 'hr.csv')]), 1, /hr\.csv/);
+    oneLine(await desk(s, ['frobnicate']), 2, /^desk: Unknown command: frobnicate \(run `desk help` for usage\)$/);
+    oneLine(await desk(s, ['seed', '--employees', 'lots']), 2, /--employees/);
+    expect(await db.knex('audit_events').count({ n: '*' }).first()).toEqual(events);
   });
 
   it('migrate reports the schema as up to date', async () => {
