@@ -88,13 +88,19 @@ export const displayNameSchema = z
   .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'Control characters are not allowed');
 /**
  * A 6-digit code as people type or paste it: spaces and dashes between the digits are dropped
- * ("121 725", "121-725"), so a code copied from an app or a mail is taken as it is.
+ * ("121 725", "121-725"), so a code copied from an app or a mail is taken as it is. Only the
+ * digits 0–9 make a code: fullwidth or other scripts' digits ("１２３４５６") are refused, saying so.
  */
 const sixDigitCodeSchema = z
   .string()
   .max(40, 'Enter the 6-digit code')
   .transform((v) => v.replace(/[\s\u00a0\u2010-\u2015-]/g, ''))
-  .pipe(z.string().regex(/^\d{6}$/, 'Enter the 6-digit code'));
+  .pipe(
+    z
+      .string()
+      .refine((v) => !/[^\P{Nd}0-9]/u.test(v), { message: 'Type the code with the digits 0 to 9 (not fullwidth or other digits)', abort: true })
+      .regex(/^\d{6}$/, 'Enter the 6-digit code'),
+  );
 export const totpCodeSchema = sixDigitCodeSchema;
 const challengeSchema = z.string().regex(/^[A-Za-z0-9_-]{20,128}$/, 'Invalid sign-in challenge');
 const empty = z.object({}).strict();

@@ -140,4 +140,14 @@ describe('a 6-digit code as people paste it', () => {
       if (!r.success) expect(r.error.issues[0]?.message).toBe('Enter the 6-digit code');
     }
   });
+
+  it('takes only the digits 0–9, and says so for fullwidth or other scripts\' digits', () => {
+    for (const typed of ['１２３４５６', '١٢٣٤٥٦', '۱۲۳ ۴۵۶', '12３-456']) {
+      for (const schema of [oneTimeCodeSchema, totpCodeSchema]) {
+        const r = schema.safeParse(typed);
+        expect(r.success, typed).toBe(false);
+        if (!r.success) expect(r.error.issues.map((i) => i.message)).toEqual(['Type the code with the digits 0 to 9 (not fullwidth or other digits)']);
+      }
+    }
+  });
 });

@@ -14,10 +14,23 @@ export type ReplyValues = Record<ReplyPlaceholder, string>;
 
 const PLACEHOLDER_RE = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
 
+/**
+ * Six or more digits in a row, as a person would read them: any script's decimal digits (ASCII,
+ * fullwidth "１２３４５６", Arabic-Indic "١٢٣٤٥٦", mixed), with the separators a code is typed or
+ * pasted with between them (spaces, dashes, as the code boxes accept) and invisible format
+ * characters (a zero-width space) that would hide the run from the eye's count but not the reader's.
+ */
+const DIGIT_RUN = /\p{Nd}(?:[\s\u00a0\u2010-\u2015\u2212\p{Cf}-]*\p{Nd}){5,}/u;
+
+/** Whether text holds a run of six or more digits that could be a code (see DIGIT_RUN). */
+export function hasCodeLikeDigitRun(text: string): boolean {
+  return DIGIT_RUN.test(text);
+}
+
 /** Why a reply text cannot be saved, or null. */
 export function replyTextProblem(text: string): string | null {
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)) return 'Control characters are not allowed';
-  if (/\d{6,}/.test(text.replace(/\s/g, ''))) return 'A reply must not contain a run of six or more digits: it could be a code';
+  if (hasCodeLikeDigitRun(text)) return 'A reply must not contain a run of six or more digits (also with spaces or dashes between them): it could be a code';
   for (const m of text.matchAll(PLACEHOLDER_RE)) {
     if (!(REPLY_PLACEHOLDERS as readonly string[]).includes(m[1]!)) {
       return `Unknown placeholder {{${m[1]}}}: use ${REPLY_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`;
