@@ -421,7 +421,7 @@ export interface AuditCheckpointInfo {
   createdBy: string;
 }
 
-export const AUDIT_BREAK_KINDS = ['edited', 'deleted', 'reordered', 'inserted', 'truncated', 'rewritten', 'forged_checkpoint'] as const;
+export const AUDIT_BREAK_KINDS = ['edited', 'deleted', 'reordered', 'inserted', 'forged', 'unsigned', 'truncated', 'rewritten', 'forged_checkpoint', 'missing_checkpoint'] as const;
 export type AuditBreakKind = (typeof AUDIT_BREAK_KINDS)[number];
 
 /** Where the audit chain stops being trustworthy, and how. */

@@ -5,15 +5,18 @@ import { deferredIndexes, restoreIndexes } from './db/deferred-indexes';
 import { migrateToLatest } from './db/migrate';
 import { createLogger, type Logger } from './log/logger';
 import { KeyFileProvider, Vault, type KeyProvider } from './secrets/vault';
-import { ChallengeStore, SessionStore, UnknownUserLocks } from './auth/sessions';
+import { ChallengeStore, SessionStore } from './auth/sessions';
 import { createSessionCheck } from './auth/session-check';
 import { createRouter, type Router } from './ipc/router';
 import { createHandlers } from './ipc/handlers';
-import { checkpointIfDue } from './audit/integrity';
+import { checkpointAtShutdown, checkpointIfDue } from './audit/integrity';
+import { signLegacyEvents } from './audit/signatures';
+import { attachVault } from './secrets/db-vault';
+import { reportSecuredDataDir, secureDataDir } from './data-dir';
 import { AuditExportJobs } from './audit/export-jobs';
 import { recordAudit } from './audit/audit.service';
 import { verifyDataKey } from './secrets/data-key';
-import { LOCK_MINUTES, MAX_FAILED_SIGNINS, signOut } from './auth/auth.service';
+import { signOut } from './auth/auth.service';
 import type { CoreConfig } from './config';
 import { createMailSender, type MailSender } from './mail/sender';
 import { HrImportJobs } from './imports/hr-jobs';
@@ -45,9 +48,10 @@ export interface CoreOptions {
    */
   deliverMail?: boolean;
   /**
-   * Sign the audit chain's head daily (at open when the last daily checkpoint is a day old, then
-   * checked hourly): the app and the browser host, which stay up. One-shot commands and tests leave
-   * it off.
+   * Sign the audit chain's head within minutes of new events and daily (checked at open, then every
+   * minute; see checkpointIfDue): the app and the browser host, which stay up. One-shot commands
+   * and tests leave it off. Every core signs the head when it closes, if events were added since
+   * the newest checkpoint.
    */
   auditCheckpoints?: boolean;
   /** Electron's native save dialog, for exports (see HandlerDeps.chooseSavePath). */
@@ -61,7 +65,10 @@ export interface CoreOptions {
 export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
+  // Before anything writes into it (the logger, sqlite): the data folder 0700, its files 0600.
+  const secured = secureDataDir(config.dataDir);
   const logger = options.logger ?? createLogger(config.dataDir);
+  reportSecuredDataDir(logger, secured);
   const database = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, schema: config.databaseSchema });
   try {
     await migrateToLatest(database.knex);
@@ -89,10 +96,21 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
     throw err;
   }
   const vault = new Vault(keys);
+  const db = database.knex;
+  // Audit events are signed under the data key (audit/chain.ts): the database handle carries it.
+  attachVault(db, vault);
+  try {
+    const legacy = await signLegacyEvents(db, clock, vault);
+    if (legacy.signed > 0) logger.info('signed the audit events written before events were signed', { events: legacy.signed, upTo: legacy.boundary });
+    if (legacy.stoppedAt !== null) {
+      logger.error('the audit trail is broken where it was being signed: run `desk audit verify`', { atEvent: legacy.stoppedAt });
+    }
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
   const sessions = new SessionStore(clock);
   const challenges = new ChallengeStore(clock);
-  const unknownUsers = new UnknownUserLocks(clock, { failures: MAX_FAILED_SIGNINS, lockMinutes: LOCK_MINUTES });
-  const db = database.knex;
   const mail = createMailSender({ db, clock, vault, logger, dataDir: config.dataDir });
   const hrJobs = new HrImportJobs({ db, clock, logger, dataDir: config.dataDir });
   const auditExports = new AuditExportJobs({ db, reader: database.reader, clock, vault, logger, dataDir: config.dataDir });
@@ -104,7 +122,6 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
     vault,
     sessions,
     challenges,
-    unknownUsers,
     logger,
     onMailQueued: () => mail.wake(),
     dataDir: config.dataDir,
@@ -133,7 +150,7 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
     await due();
     checkpointTimer = setInterval(() => {
       checkpointRun = due();
-    }, 60 * 60_000);
+    }, 60_000);
     checkpointTimer.unref();
   }
   logger.info('core opened', { database: database.kind, location: database.location, deliverMail: !!options.deliverMail });
@@ -154,6 +171,10 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
       await hrJobs.close();
       await auditExports.close();
       await mail.stop();
+      // Events written since the newest checkpoint are pinned before the desk goes away.
+      await checkpointAtShutdown(db, clock, vault, config.dataDir).catch((err: unknown) => {
+        logger.error('the audit checkpoint at shutdown failed', { error: err instanceof Error ? err.message : String(err) });
+      });
       await database.close();
       await logger.close();
     },

@@ -142,7 +142,7 @@ describe.each(TARGETS)('audit chain on $name', (target: Target) => {
     const forged = { occurred_at: '2026-03-02T09:00:03.500Z', actor_user_id: null, actor_name: 'intruder', employee_id: null, ticket_ref: null, action: 'test.forged' as AuditAction, result: 'ok', details: '{}' };
     const hash = eventHash(5, forged, three.hash);
     await tamper([
-      `INSERT INTO audit_events (occurred_at, actor_name, action, result, details, seq, prev_hash, hash) VALUES ('${forged.occurred_at}', 'intruder', 'test.forged', 'ok', '{}', 5, '${three.hash}', '${hash}')`,
+      `INSERT INTO audit_events (occurred_at, actor_name, action, result, details, seq, prev_hash, hash, mac) VALUES ('${forged.occurred_at}', 'intruder', 'test.forged', 'ok', '{}', 5, '${three.hash}', '${hash}', '${'a'.repeat(64)}')`,
     ]);
     expect((await verify()).firstBreak).toMatchObject({ kind: 'inserted', seq: 5 });
   });
@@ -162,7 +162,7 @@ describe.each(TARGETS)('audit chain on $name', (target: Target) => {
     expect(report.firstBreak!.detail).toMatch(/file/);
   });
 
-  it('finds a chain rewritten from scratch (every hash recomputed) where it meets a checkpoint, and a forged checkpoint', async () => {
+  it('finds a chain rewritten from an event on (every hash recomputed) at that event, by its signature, and where it meets a checkpoint, and a forged checkpoint', async () => {
     await events(5);
     await writeCheckpoint(core.db, clock, core.vault, { reason: 'export', createdBy: 'test' });
     // Rewrite event 2 and re-hash everything after it, as someone who knows the format would.
@@ -177,25 +177,34 @@ describe.each(TARGETS)('audit chain on $name', (target: Target) => {
     }
     await tamper(updates);
     let report = await verify();
-    expect(report.breaks.map((b) => b.kind)).toEqual(['rewritten']);
-    expect(report.firstBreak).toMatchObject({ kind: 'rewritten', seq: 5 });
+    // Each rehashed event fails its own signature: one break for the run, from the first.
+    expect(report.breaks.map((b) => b.kind)).toEqual(['forged', 'rewritten']);
+    expect(report.firstBreak).toMatchObject({ kind: 'forged', seq: 2 });
+    expect(report.firstBreak!.detail).toMatch(/events 2–5 are not signed with this desk's key/);
+    expect(report.breaks[1]).toMatchObject({ kind: 'rewritten', seq: 5 });
     // A checkpoint made up to match (without the key) is refused as forged.
     await tamper([
       `INSERT INTO audit_checkpoints (created_at, head_seq, head_hash, event_count, reason, created_by, mac) VALUES ('2026-03-02T10:00:00.000Z', 5, '${prev}', 5, 'manual', 'intruder', '${'a'.repeat(64)}')`,
     ]);
     report = await verify();
-    expect(report.breaks.map((b) => b.kind).sort()).toEqual(['forged_checkpoint', 'rewritten']);
+    expect(report.breaks.map((b) => b.kind).sort()).toEqual(['forged', 'forged_checkpoint', 'rewritten']);
   });
 
-  it('writes a daily checkpoint only when the last one is a day old', async () => {
+  it('pins new events with a checkpoint within five minutes, and signs daily when nothing else was signed', async () => {
     await events(1);
-    expect(await checkpointIfDue(core.db, clock, core.vault)).toMatchObject({ reason: 'daily', headSeq: 1 });
+    expect(await checkpointIfDue(core.db, clock, core.vault)).toMatchObject({ reason: 'periodic', headSeq: 1 });
+    expect(await checkpointIfDue(core.db, clock, core.vault)).toBeNull(); // nothing new
+    clock.advance(3 * 60_000);
+    await events(1);
+    expect(await checkpointIfDue(core.db, clock, core.vault)).toBeNull(); // the last one is too recent
+    clock.advance(2 * 60_000);
+    expect(await checkpointIfDue(core.db, clock, core.vault)).toMatchObject({ reason: 'periodic', headSeq: 2 });
     clock.advance(23 * 3600_000);
     expect(await checkpointIfDue(core.db, clock, core.vault)).toBeNull();
     clock.advance(3600_000);
-    await events(1);
     expect(await checkpointIfDue(core.db, clock, core.vault)).toMatchObject({ reason: 'daily', headSeq: 2 });
-    expect(await core.db('audit_checkpoints').count({ n: '*' }).first()).toMatchObject({ n: pg ? '2' : 2 });
+    expect(await core.db('audit_checkpoints').count({ n: '*' }).first()).toMatchObject({ n: pg ? '3' : 3 });
+    expect(await verify()).toMatchObject({ ok: true, checkpointsChecked: 3 });
   });
 });
 
@@ -242,21 +251,24 @@ describe.each(TARGETS)('audit integrity through the contract on $name', (target:
     expect(await supervisor('audit.verify', { extra: 1 })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
   });
 
-  it('a desk that stays up signs the chain at open when the last daily checkpoint is a day old', async () => {
+  it('a desk signs the head when it closes after new events, and at open when nothing was signed for a day', async () => {
     await recordAudit(core.db, clock, { actor: AGENT, action: 'test.event' as AuditAction });
     const config = core.config;
     await core.close();
     const reopen = () => openDeskCore({ config, clock, logger: silentLogger, auditCheckpoints: true });
     let again = await reopen();
-    expect(await again.db('audit_checkpoints').select('reason', 'head_seq')).toMatchObject([{ reason: 'daily', head_seq: 1 }]);
-    await again.close();
+    expect(await again.db('audit_checkpoints').select('reason', 'head_seq')).toMatchObject([{ reason: 'shutdown', head_seq: 1 }]);
+    await again.close(); // no new events: nothing to sign
     clock.advance(60_000);
     again = await reopen();
     expect(await again.db('audit_checkpoints').count({ n: '*' }).first()).toMatchObject({ n: target.name === 'postgres' ? '1' : 1 });
     await again.close();
     clock.advance(24 * 3600_000);
     again = await reopen();
-    expect(await again.db('audit_checkpoints').count({ n: '*' }).first()).toMatchObject({ n: target.name === 'postgres' ? '2' : 2 });
+    expect(await again.db('audit_checkpoints').orderBy('id').select('reason', 'head_seq')).toMatchObject([
+      { reason: 'shutdown', head_seq: 1 },
+      { reason: 'daily', head_seq: 1 },
+    ]);
     await again.close();
     // dispose() closes the original core again: harmless, and it drops the schema and data dir.
   });

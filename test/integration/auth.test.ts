@@ -6,6 +6,7 @@ import { ManualClock } from '../../electron/core/clock';
 import { SYSTEM_ACTOR } from '../../electron/core/audit/audit.service';
 import { completeSignIn, LOCK_MINUTES, MAX_FAILED_SIGNINS, signIn, type AuthDeps } from '../../electron/core/auth/auth.service';
 import { ChallengeStore } from '../../electron/core/auth/sessions';
+import { nameKey } from '../../electron/core/auth/signin-failures';
 import { countDeskUsers, createDeskUser, createFirstAdmin, insertDeskUser } from '../../electron/core/deskusers/deskusers.service';
 import type { SessionSlot } from '../../electron/core/ipc/router';
 import { putSetting } from '../../electron/core/settings/settings.service';
@@ -67,7 +68,12 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
   const invoke = (channel: string, payload: unknown, slot: SessionSlot = memorySlot()) =>
     core.router.invoke(channel, payload, { slot, emit: () => {} });
 
-  const deskRow = async (id: number) => core.db('desk_users').where({ id }).first();
+  /** The desk user's row, with the failed sign-ins counted against their name (signin_failures). */
+  const deskRow = async (id: number) => {
+    const row = await core.db('desk_users').where({ id }).first();
+    const failures = await core.db('signin_failures').where({ name_key: nameKey(core.vault, row.username) }).first();
+    return { ...row, failed_signins: Number(failures?.failures ?? 0), locked_until: failures?.locked_until ?? null };
+  };
   const audits = async (action: string, userId?: number) => {
     const rows: Array<{ actor_user_id: number | null; actor_name: string; action: string; result: string; details: string }> =
       await core.db('audit_events').where({ action }).modify((q) => (userId === undefined ? q : q.where({ actor_user_id: userId }))).orderBy('id');
@@ -118,7 +124,8 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
     const created = await invoke('auth.createFirstAdmin', { username: 'Admin.One', displayName: 'Admin One', password: PASSWORD });
     expect(created).toEqual({ ok: true, value: { username: 'admin.one' } });
     const [admin] = await core.db('desk_users');
-    expect(admin).toMatchObject({ username: 'admin.one', display_name: 'Admin One', role: 'admin', totp_seed_enc: null, failed_signins: 0 });
+    expect(admin).toMatchObject({ username: 'admin.one', display_name: 'Admin One', role: 'admin', totp_seed_enc: null });
+    expect(await core.db('signin_failures')).toEqual([]);
     expect(admin.password_hash).toMatch(/^scrypt\$/);
     expect(admin.password_hash).not.toContain(PASSWORD);
     const [audit] = await audits('desk_user.created');

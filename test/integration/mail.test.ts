@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/core/db/connection';
+import { attachVault } from '../../electron/core/secrets/db-vault';
 import { renderMail } from '../../electron/core/mail/templates';
 import { claimDueMail, DEFAULT_LEASE_MS, GIVE_UP_AFTER_MS, retryDelayMs } from '../../electron/core/mail/sender';
 import { deskEnv } from '../support/cli';
@@ -350,6 +351,7 @@ describe.each(TARGETS)('mail outbox sender on $name', (target: Target) => {
     const srv = await server();
     await f.useSmtp(srv.port);
     const other = await openDatabase({ dataDir: f.s.dataDir, databaseUrl: f.s.databaseUrl, schema: f.s.schema });
+    attachVault(other.knex, f.vault);
     try {
       const ids: number[] = [];
       for (let i = 0; i < 60; i++) ids.push(i % 3 === 0 ? await f.enqueueCode(`p${i}@example.org`, String(100000 + i)) : await f.enqueue({ to: `p${i}@example.org` }));

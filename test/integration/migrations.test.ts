@@ -672,6 +672,64 @@ const SPECS: Record<string, MigrationSpec> = {
       expect(await indexNames(k, 'mail_outbox')).not.toContain('mail_outbox_reference_idx');
     },
   },
+  '0019_audit_signatures': {
+    tables: [],
+    columns: { audit_events: ['mac'], audit_checkpoints: ['prev_mac'] },
+    indexes: {},
+    async present(k) {
+      const head = Number(((await k('audit_events').max({ s: 'seq' }).first()) as { s: number | null }).s ?? 0);
+      const event = (seq: number, o: Record<string, unknown> = {}) => ({
+        occurred_at: NOW, actor_name: 'x', action: 'a', result: 'ok', details: '{}', seq, prev_hash: 'p'.repeat(64), hash: 'h'.repeat(64), ...o,
+      });
+      // New events arrive signed.
+      await expectRefused(k('audit_events').insert(event(head + 1)), isPg(k) ? /audit_events_signed/ : /signed/);
+      const id = await insertId(k, 'audit_events', event(head + 1, { mac: 'm'.repeat(64) }));
+      // A signed event cannot change, its signature included.
+      await expectRefused(k('audit_events').where({ id }).update({ mac: 'n'.repeat(64) }), /append-only/);
+      await expectRefused(k('audit_events').where({ id }).update({ details: '{"x":1}' }), /append-only/);
+      const cp = await insertId(k, 'audit_checkpoints', { created_at: NOW, head_seq: head + 1, head_hash: 'h'.repeat(64), event_count: head + 1, reason: 'manual', created_by: 't', mac: 'c'.repeat(64), prev_mac: '' });
+      const cols = '(id, occurred_at, actor_name, action, result, details, seq, prev_hash, hash, mac)';
+      const values = (rowId: number, seq: number) => [rowId, NOW, 'intruder', 'forged', 'ok', '{}', seq, 'p'.repeat(64), 'f'.repeat(64), 'f'.repeat(64)];
+      if (isPg(k)) {
+        // No REPLACE on PostgreSQL: an upsert or a MERGE goes through the UPDATE and DELETE triggers.
+        await expectRefused(k.raw(`INSERT INTO audit_events ${cols} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (seq) DO UPDATE SET details = EXCLUDED.details`, values(id + 1000, head + 1)), /append-only/);
+        await expectRefused(k.raw(`INSERT INTO audit_events ${cols} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET mac = EXCLUDED.mac`, values(id, head + 2)), /append-only/);
+        await expectRefused(k.raw('MERGE INTO audit_events t USING (SELECT ?::integer AS seq) s ON t.seq = s.seq WHEN MATCHED THEN DELETE', [head + 1]), /append-only/);
+        await expectRefused(k.raw('MERGE INTO audit_events t USING (SELECT ?::integer AS seq) s ON t.seq = s.seq WHEN MATCHED THEN UPDATE SET details = \'{}\'', [head + 1]), /append-only/);
+        await expectRefused(k.raw("INSERT INTO audit_checkpoints (id, created_at, head_seq, head_hash, event_count, reason, created_by, mac) VALUES (?, ?, 0, 'x', 0, 'manual', 'i', 'x') ON CONFLICT (id) DO UPDATE SET head_seq = 0", [cp, NOW]), /append-only/);
+      } else {
+        // INSERT OR REPLACE / REPLACE INTO over the same id, or another id with the same seq (which would delete that row).
+        await expectRefused(k.raw(`INSERT OR REPLACE INTO audit_events ${cols} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, values(id, head + 1)), /append-only/);
+        await expectRefused(k.raw(`REPLACE INTO audit_events ${cols} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, values(id + 1000, head + 1)), /append-only/);
+        await expectRefused(k.raw(`INSERT OR REPLACE INTO audit_events ${cols} SELECT id, occurred_at, 'intruder', action, result, details, seq, prev_hash, hash, mac FROM audit_events WHERE id = ?`, [id]), /append-only/);
+        await expectRefused(k.raw("INSERT OR REPLACE INTO audit_checkpoints (id, created_at, head_seq, head_hash, event_count, reason, created_by, mac) VALUES (?, ?, 0, 'x', 0, 'manual', 'i', 'x')", [cp, NOW]), /append-only/);
+        await expectRefused(k.raw(`INSERT INTO audit_events ${cols} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (seq) DO UPDATE SET details = excluded.details`, values(id + 1000, head + 1)), /append-only/);
+      }
+      expect(await k('audit_events').where({ id }).first()).toMatchObject({ actor_name: 'x', mac: 'm'.repeat(64), details: '{}' });
+      expect(await k('audit_checkpoints').where({ id: cp }).first()).toMatchObject({ mac: 'c'.repeat(64), head_seq: head + 1 });
+      expect(Number(((await k('audit_events').count({ n: '*' }).first()) as { n: number }).n)).toBe(head + 1);
+    },
+    async absent(k) {
+      expect(await k.schema.hasColumn('audit_events', 'mac')).toBe(false);
+      expect(await k.schema.hasColumn('audit_checkpoints', 'prev_mac')).toBe(false);
+    },
+  },
+  '0020_signin_failures': {
+    tables: ['signin_failures'],
+    columns: { signin_failures: ['name_key', 'failures', 'locked_until', 'updated_at'] },
+    indexes: { signin_failures: ['signin_failures_updated_idx'] },
+    async present(k) {
+      expect(await k.schema.hasColumn('desk_users', 'failed_signins')).toBe(false);
+      expect(await k.schema.hasColumn('desk_users', 'locked_until')).toBe(false);
+      await k('signin_failures').insert({ name_key: 'k'.repeat(64), failures: 1, updated_at: NOW });
+      await expectRefused(k('signin_failures').insert({ name_key: 'k'.repeat(64), failures: 2, updated_at: NOW }), /unique|duplicate|primary/i);
+      await newDeskUser(k);
+    },
+    async absent(k) {
+      expect(await k.schema.hasColumn('desk_users', 'failed_signins')).toBe(true);
+      expect(await k.schema.hasColumn('desk_users', 'locked_until')).toBe(true);
+    },
+  },
 };
 
 /** PostgreSQL: the column's statistics target (-1: the server's default). */

@@ -12,12 +12,14 @@ import { enqueueMail } from '../../electron/core/mail/outbox';
 import { WEBCHAT_URL } from '../../electron/core/mail/templates';
 import { claimDueMail } from '../../electron/core/mail/sender';
 import { KeyFileProvider, Vault } from '../../electron/core/secrets/vault';
+import { attachVault } from '../../electron/core/secrets/db-vault';
 
 async function main(): Promise<void> {
   const dataDir = process.env.DESK_DATA_DIR!;
   const database = await openDatabase({ dataDir, databaseUrl: process.env.DESK_DATABASE_URL, schema: process.env.DESK_DATABASE_SCHEMA });
   const clock = new ManualClock(process.env.MAIL_CRASH_NOW!);
   const vault = new Vault(new KeyFileProvider(dataDir));
+  attachVault(database.knex, vault);
   const id = await database.knex.transaction((trx) =>
     enqueueMail(trx, clock, vault, {
       employeeId: null,

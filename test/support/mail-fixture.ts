@@ -13,6 +13,7 @@ import { SMTP_PASSWORD_KEY, updateSmtpSettings, type SmtpSettingsInput } from '.
 import { WEBCHAT_URL } from '../../electron/core/mail/templates';
 import { KeyFileProvider, Vault } from '../../electron/core/secrets/vault';
 import { openScratchDatabase, scratch, type Scratch, type Target } from './targets';
+import { attachVault } from '../../electron/core/secrets/db-vault';
 
 export const START = '2026-01-05T09:00:00.000Z';
 export const ADMIN = { userId: null, name: 'mail-test' };
@@ -89,6 +90,7 @@ export async function openMailFixture(target: Target): Promise<MailFixture> {
   const db = database.knex;
   const clock = new ManualClock(START);
   const vault = new Vault(new KeyFileProvider(s.dataDir));
+  attachVault(db, vault); // audit events are signed with it
   const senders: MailSender[] = [];
   const f: MailFixture = {
     s,

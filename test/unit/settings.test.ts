@@ -6,6 +6,8 @@ import { migrateToLatest } from '../../electron/core/db/migrate';
 import { toIso } from '../../electron/core/db/values';
 import { changeSetting, getSetting, isSettingKey, putSetting, SETTINGS } from '../../electron/core/settings/settings.service';
 import { openScratchDatabase, scratch, TARGETS, type Scratch, type Target } from '../support/targets';
+import { attachVault } from '../../electron/core/secrets/db-vault';
+import { KeyFileProvider, Vault } from '../../electron/core/secrets/vault';
 
 describe.each(TARGETS)('settings on $name', (target: Target) => {
   const clock = new ManualClock('2026-01-05T09:00:00Z');
@@ -23,6 +25,7 @@ describe.each(TARGETS)('settings on $name', (target: Target) => {
     s = scratch(target);
     database = await openScratchDatabase(s);
     await migrateToLatest(database.knex);
+    attachVault(database.knex, new Vault(new KeyFileProvider(s.dataDir))); // audit events are signed
   });
   afterAll(async () => {
     await database?.close();

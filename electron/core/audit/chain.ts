@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { databaseKind } from '../db/connection';
+import { vaultOf } from '../secrets/db-vault';
 
 /**
  * The audit trail is a hash chain. Every event carries a sequence number (1, 2, 3, … with no gap),
@@ -9,6 +10,12 @@ import { databaseKind } from '../db/connection';
  * the sequence; moving or slipping one in breaks the link to the event before. The database refuses
  * UPDATE and DELETE on the table (triggers, migration 0015), so the chain can only be broken by
  * someone who goes around MFA Desk; `desk audit verify` finds where.
+ *
+ * The chain alone is keyless: whoever can write to the database and knows the format could append
+ * a correctly chained event, or rehash every event after one they change. So every event is also
+ * signed (migration 0019): `mac` is an HMAC of its hash (which covers its content and its link to
+ * the event before) under a key derived from the data key, which is not in the database. An event
+ * written, changed or rehashed outside MFA Desk fails its own signature.
  */
 
 /** The hash "before" the first event. */
@@ -31,7 +38,11 @@ export interface ChainedEvent extends AuditContent {
   seq: number;
   prev_hash: string;
   hash: string;
+  mac: string;
 }
+
+/** The vault purpose of an event's signature. */
+export const EVENT_MAC_PURPOSE = 'audit.event';
 
 export interface ChainHead {
   seq: number;
@@ -92,12 +103,14 @@ export function chainEvents<T extends AuditContent>(head: ChainHead, events: rea
 }
 
 /**
- * Take the chain's lock and give `events` their places after the current head, for a caller that
- * inserts the rows itself (in this transaction, before it commits): the demo seed's bulk insert.
+ * Take the chain's lock and give `events` their places after the current head, signed, for a caller
+ * that inserts the rows itself (in this transaction, before it commits): the demo seed's bulk
+ * insert. The signature needs the vault attached to the database handle (see db-vault.ts).
  */
-export async function chainAfterHead<T extends AuditContent>(trx: Knex.Transaction, events: readonly T[]): Promise<Array<T & { seq: number; prev_hash: string; hash: string }>> {
+export async function chainAfterHead<T extends AuditContent>(trx: Knex.Transaction, events: readonly T[]): Promise<Array<T & { seq: number; prev_hash: string; hash: string; mac: string }>> {
+  const vault = vaultOf(trx);
   await lockChain(trx);
-  return chainEvents(await chainHead(trx), events).rows;
+  return chainEvents(await chainHead(trx), events).rows.map((r) => ({ ...r, mac: vault.mac(EVENT_MAC_PURPOSE, r.hash) }));
 }
 
 async function inTransaction<T>(db: Knex | Knex.Transaction, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
@@ -113,7 +126,7 @@ export async function appendEvents(db: Knex | Knex.Transaction, events: readonly
   return inTransaction(db, async (trx) => {
     const rows = await chainAfterHead(trx, events);
     const ids: number[] = [];
-    // 11 values a row: well under sqlite's 32,766 parameters.
+    // 12 values a row: well under sqlite's 32,766 parameters.
     for (let i = 0; i < rows.length; i += 500) {
       const inserted = await trx('audit_events').insert(rows.slice(i, i + 500)).returning('id');
       for (const r of inserted) ids.push(typeof r === 'object' ? Number((r as { id: number }).id) : Number(r));

@@ -5,26 +5,33 @@ import type { AuditBreak, AuditCheckpointInfo, AuditVerifyReport } from '../../.
 import type { Clock } from '../clock';
 import type { Vault } from '../secrets/vault';
 import { recordAudit, type Actor } from './audit.service';
-import { chainHead, eventHash, GENESIS_HASH, lockChain, type AuditContent } from './chain';
+import { chainHead, EVENT_MAC_PURPOSE, eventHash, GENESIS_HASH, lockChain, type AuditContent } from './chain';
 
 /**
  * Checking the chain, and the signed checkpoints that make cutting events off its end visible.
  *
- * The chain alone is keyless: whoever can write to the database and knows the format could
- * rewrite every event after the one they change. A checkpoint pins the head (seq, hash, count, time)
- * with an HMAC under a key derived from the data key, which is not in the database (key file or
- * the OS keychain). It is written daily, on every export and on demand, into the append-only table
- * audit_checkpoints and, as a copy, into <data dir>/audit/checkpoints.jsonl. A chain that ends
- * before a checkpoint's head, or differs from it there, has lost or rewritten events since.
+ * Every event is signed (see chain.ts), so an event written, changed or rehashed outside MFA Desk
+ * fails on its own. What signatures cannot show is events cut off the end: a checkpoint pins the
+ * head (seq, hash, count, time) with an HMAC under a key derived from the data key, which is not in
+ * the database (key file or the OS keychain), and signs the checkpoint before it too. One is written
+ * within minutes of new events (and when a desk closes), daily, on every export and on demand, into
+ * the append-only table audit_checkpoints and, as a copy, into <data dir>/audit/checkpoints.jsonl.
+ * A chain that ends before a checkpoint's head, or differs from it there, has lost or rewritten
+ * events since; a checkpoint in the file but not in the database, or one missing between two in
+ * the database, was deleted.
  */
 
 const MAC_PURPOSE = 'audit.checkpoint';
 const FORMAT = 'mfa-desk.audit.checkpoint.v1';
+/** v2 also signs the checkpoint before it (prev_mac; '' for the first). */
+const FORMAT_V2 = 'mfa-desk.audit.checkpoint.v2';
 const PAGE = 5000;
 export const CHECKPOINT_FILE = path.join('audit', 'checkpoints.jsonl');
 export const DAILY_MS = 24 * 60 * 60_000;
+/** New events are pinned by a checkpoint at most this long after the newest one (plus the check's interval). */
+export const PERIODIC_MS = 5 * 60_000;
 
-export type CheckpointReason = 'daily' | 'export' | 'manual';
+export type CheckpointReason = 'daily' | 'periodic' | 'shutdown' | 'export' | 'manual';
 
 interface CheckpointRow {
   id?: number;
@@ -35,10 +42,13 @@ interface CheckpointRow {
   reason: string;
   created_by: string;
   mac: string;
+  /** The checkpoint before this one's mac ('' for the first); null on checkpoints from before v2. */
+  prev_mac?: string | null;
 }
 
 function checkpointText(c: CheckpointRow): string {
-  return JSON.stringify([FORMAT, new Date(c.created_at).toISOString(), Number(c.head_seq), c.head_hash, Number(c.event_count), c.reason, c.created_by]);
+  const common = [new Date(c.created_at).toISOString(), Number(c.head_seq), c.head_hash, Number(c.event_count), c.reason, c.created_by];
+  return c.prev_mac == null ? JSON.stringify([FORMAT, ...common]) : JSON.stringify([FORMAT_V2, ...common, c.prev_mac]);
 }
 
 /**
@@ -54,6 +64,12 @@ export async function writeCheckpoint(
   const row = await db.transaction(async (trx) => {
     await lockChain(trx);
     const head = await chainHead(trx);
+    const before = (await trx('audit_checkpoints').orderBy('id', 'desc').first('mac', 'head_seq', 'head_hash')) as
+      | { mac: string; head_seq: number; head_hash: string }
+      | undefined;
+    // The desk signs on its own only a trail whose new events check out: it never pins events
+    // written outside it (a checkpoint by hand or for an export says what is there, as asked).
+    if (opts.createdBy === 'system') await checkNewEvents(trx, vault, before ? { seq: Number(before.head_seq), hash: before.head_hash } : { seq: 0, hash: GENESIS_HASH }, head.seq);
     const cp: CheckpointRow = {
       created_at: clock.now().toISOString(),
       head_seq: head.seq,
@@ -62,6 +78,7 @@ export async function writeCheckpoint(
       reason: opts.reason,
       created_by: opts.createdBy,
       mac: '',
+      prev_mac: before?.mac ?? '',
     };
     cp.mac = vault.mac(MAC_PURPOSE, checkpointText(cp));
     const [r] = await trx('audit_checkpoints').insert(cp).returning('id');
@@ -75,6 +92,32 @@ export async function writeCheckpoint(
   return info(row);
 }
 
+/** At most this many of the newest events are checked before the desk signs a checkpoint on its own. */
+const NEW_EVENTS_CHECKED = 10_000;
+
+async function checkNewEvents(trx: Knex.Transaction, vault: Vault, pinned: { seq: number; hash: string }, headSeq: number): Promise<void> {
+  const from = Math.max(pinned.seq, headSeq - NEW_EVENTS_CHECKED);
+  let prev: string;
+  if (from === pinned.seq) prev = pinned.hash;
+  else prev = ((await trx('audit_events').where({ seq: from }).first('hash')) as { hash: string } | undefined)?.hash ?? '';
+  const broken = (seq: number) => new Error(`The audit trail is broken at event ${seq}, after the newest checkpoint: not signed. Run \`desk audit verify\`.`);
+  if (from === pinned.seq && from > 0) {
+    const at = (await trx('audit_events').where({ seq: from }).first('hash')) as { hash: string } | undefined;
+    if (at?.hash !== pinned.hash) throw broken(from);
+  }
+  let expected = from + 1;
+  while (expected <= headSeq) {
+    const rows = (await trx('audit_events').where('seq', '>=', expected).orderBy('seq').limit(PAGE).select()) as EventRow[];
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      const seq = Number(r.seq);
+      if (seq !== expected || r.prev_hash !== prev || r.hash !== eventHash(seq, r, prev) || !vault.macEquals(EVENT_MAC_PURPOSE, r.hash ?? '', r.mac ?? '')) throw broken(expected);
+      prev = r.hash ?? '';
+      expected = seq + 1;
+    }
+  }
+}
+
 function info(c: CheckpointRow): AuditCheckpointInfo {
   return { at: new Date(c.created_at).toISOString(), headSeq: Number(c.head_seq), headHash: c.head_hash, eventCount: Number(c.event_count), reason: c.reason, createdBy: c.created_by };
 }
@@ -85,11 +128,26 @@ export async function latestCheckpoint(db: Knex): Promise<AuditCheckpointInfo | 
   return row ? info(row) : null;
 }
 
-/** Write a daily checkpoint when the newest is a day old (or there is none). */
+/**
+ * Write a checkpoint when one is due: 'periodic' when events were added since the newest checkpoint
+ * and that one is at least PERIODIC_MS old (or there is none); 'daily' when nothing was signed for a
+ * day, events or not. The app and the browser host check at open and then every minute.
+ */
 export async function checkpointIfDue(db: Knex, clock: Clock, vault: Vault, dataDir?: string): Promise<AuditCheckpointInfo | null> {
-  const last = (await db('audit_checkpoints').where({ reason: 'daily' }).orderBy('id', 'desc').first('created_at')) as { created_at: string | Date } | undefined;
-  if (last && clock.now().getTime() - new Date(last.created_at).getTime() < DAILY_MS) return null;
-  return writeCheckpoint(db, clock, vault, { reason: 'daily', createdBy: 'system', dataDir });
+  const newest = (await db('audit_checkpoints').orderBy('id', 'desc').first('created_at', 'head_seq')) as { created_at: string | Date; head_seq: number } | undefined;
+  const age = newest ? clock.now().getTime() - new Date(newest.created_at).getTime() : Number.POSITIVE_INFINITY;
+  const moved = (await chainHead(db)).seq > Number(newest?.head_seq ?? 0);
+  if (moved && age >= PERIODIC_MS) return writeCheckpoint(db, clock, vault, { reason: 'periodic', createdBy: 'system', dataDir });
+  if (age >= DAILY_MS) return writeCheckpoint(db, clock, vault, { reason: 'daily', createdBy: 'system', dataDir });
+  return null;
+}
+
+/** When a desk closes: pin the head if events were added since the newest checkpoint. */
+export async function checkpointAtShutdown(db: Knex, clock: Clock, vault: Vault, dataDir?: string): Promise<AuditCheckpointInfo | null> {
+  const newest = (await db('audit_checkpoints').orderBy('id', 'desc').first('head_seq')) as { head_seq: number } | undefined;
+  const head = await chainHead(db);
+  if (head.seq === 0 || head.seq <= Number(newest?.head_seq ?? 0)) return null;
+  return writeCheckpoint(db, clock, vault, { reason: 'shutdown', createdBy: 'system', dataDir });
 }
 
 function readCheckpointFile(dataDir: string | undefined): { rows: CheckpointRow[]; unreadable: number } {
@@ -120,6 +178,7 @@ interface EventRow extends AuditContent {
   seq: number | string | null;
   prev_hash: string | null;
   hash: string | null;
+  mac: string | null;
 }
 
 /**
@@ -149,6 +208,21 @@ export async function verifyAuditChain(
     trusted.set(Number(c.head_seq), list);
   }
   if (fromFile.unreadable > 0) note({ kind: 'forged_checkpoint', seq: 0, detail: `${fromFile.unreadable} line(s) of ${CHECKPOINT_FILE} cannot be read` });
+  // Checkpoints deleted from the database: each v2 checkpoint signs the one before it, and every
+  // genuine checkpoint in this desk's file must still be in the database.
+  for (const [i, c] of fromDb.entries()) {
+    if (c.prev_mac == null) continue;
+    const before = i === 0 ? '' : fromDb[i - 1]!.mac;
+    if (c.prev_mac !== before) {
+      const after = i === 0 ? 0 : Number(fromDb[i - 1]!.head_seq);
+      note({ kind: 'missing_checkpoint', seq: after + 1, detail: `a checkpoint signed before the one of ${new Date(c.created_at).toISOString()} (at event ${Number(c.head_seq)}) is no longer in the database` });
+    }
+  }
+  const inDb = new Set(fromDb.map((c) => c.mac));
+  for (const c of fromFile.rows) {
+    if (inDb.has(c.mac) || !vault.macEquals(MAC_PURPOSE, checkpointText(c), c.mac)) continue;
+    note({ kind: 'missing_checkpoint', seq: Number(c.head_seq), detail: `the checkpoint of ${new Date(c.created_at).toISOString()} at event ${Number(c.head_seq)} is in ${CHECKPOINT_FILE} but no longer in the database` });
+  }
 
   let expected = 1;
   let prevHash = GENESIS_HASH;
@@ -156,6 +230,29 @@ export async function verifyAuditChain(
   let checked = 0;
   const hashAt = new Map<number, string>();
   const wanted = new Set(trusted.keys());
+  // Events that fail their signature come in runs (a rehash signs nothing): one break per run.
+  let run: { kind: 'forged' | 'unsigned'; from: number; to: number } | null = null;
+  const endRun = () => {
+    if (!run) return;
+    const { kind, from, to } = run;
+    const which = from === to ? `event ${from}` : `events ${from}–${to}`;
+    note({
+      kind,
+      seq: from,
+      detail:
+        kind === 'forged'
+          ? `${which} ${from === to ? 'is' : 'are'} not signed with this desk's key: written or rewritten outside MFA Desk`
+          : `${which} ${from === to ? 'has' : 'have'} no signature: written outside MFA Desk`,
+    });
+    run = null;
+  };
+  const signature = (kind: 'forged' | 'unsigned', seq: number) => {
+    if (run && run.kind === kind && run.to === seq - 1) run.to = seq;
+    else {
+      endRun();
+      run = { kind, from: seq, to: seq };
+    }
+  };
   for (;;) {
     const rows = (await db('audit_events').whereNotNull('seq').andWhere('seq', '>', lastSeq).orderBy('seq').limit(PAGE).select()) as EventRow[];
     if (rows.length === 0) break;
@@ -167,6 +264,8 @@ export async function verifyAuditChain(
       if (!selfOk && linkOk) note({ kind: 'edited', seq, detail: `event ${seq} (id ${r.id}) does not match its hash: its content was changed` });
       else if (!selfOk) note({ kind: 'reordered', seq, detail: `event ${seq} (id ${r.id}) is not where it was written: neither its hash nor its link to event ${seq - 1} holds` });
       else if (!linkOk && seq === expected) note({ kind: 'inserted', seq, detail: `event ${seq} (id ${r.id}) does not link to the event before it: it was put into the chain afterwards` });
+      else if (linkOk && !r.mac) signature('unsigned', seq);
+      else if (linkOk && !vault.macEquals(EVENT_MAC_PURPOSE, r.hash ?? '', r.mac ?? '')) signature('forged', seq);
       if (wanted.has(seq)) hashAt.set(seq, r.hash ?? '');
       prevHash = r.hash ?? '';
       expected = seq + 1;
@@ -175,6 +274,7 @@ export async function verifyAuditChain(
     }
     opts.onProgress?.(checked);
   }
+  endRun();
   const unchained = (await db('audit_events').whereNull('seq').count({ n: '*' }).first()) as { n: number | string };
   if (Number(unchained.n) > 0) {
     const first = (await db('audit_events').whereNull('seq').min({ id: 'id' }).first()) as { id: number };

@@ -1,20 +1,18 @@
 import type { Knex } from 'knex';
 import QRCode from 'qrcode';
 import { DeskError } from '../../../shared/errors';
-import { ukClock } from '../../../shared/uk-time';
 import type { SessionInfo, SignInStep } from '../../../shared/domain';
 import type { Clock } from '../clock';
 import { recordAudit } from '../audit/audit.service';
 import { findDeskUser, getDeskUser, type DeskUserRow } from '../deskusers/deskusers.service';
-import { dummyPasswordHash, hashPassword, verifyPassword } from '../deskusers/password';
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../deskusers/password';
 import type { Vault } from '../secrets/vault';
 import { getSetting } from '../settings/settings.service';
-import { toIso } from '../db/values';
 import { newTotpSeed, totpUri, verifyTotp } from './totp';
-import { ChallengeStore, SessionStore, UnknownUserLocks, type Session } from './sessions';
+import { ChallengeStore, SessionStore, type Session } from './sessions';
+import { clearFailures, nameKey, recordFailure, releaseAttempt, reserveAttempt } from './signin-failures';
 
-export const MAX_FAILED_SIGNINS = 5;
-export const LOCK_MINUTES = 15;
+export { LOCK_MINUTES, MAX_FAILED_SIGNINS } from './signin-failures';
 const SEED_PURPOSE = 'desk_user.totp';
 
 const WRONG_CREDENTIALS = 'Wrong username or password';
@@ -27,85 +25,41 @@ export interface AuthDeps {
   vault: Vault;
   sessions: SessionStore;
   challenges: ChallengeStore;
-  /** Lock-outs for names that are not (active) desk users, so they answer as desk users do. */
-  unknownUsers?: UnknownUserLocks;
 }
+
+/** Who a refused sign-in is recorded against when the name is not a desk user. */
+const UNKNOWN_NAME = { userId: null, name: 'not a desk user' } as const;
 
 export function sessionInfo(s: Session): SessionInfo {
   return { userId: s.userId, username: s.username, displayName: s.displayName, role: s.role, idleMinutes: s.idleMinutes };
 }
 
-function lockedError(until: Date | null): DeskError {
-  return new DeskError(
-    'UNAUTHENTICATED',
-    until
-      ? `Too many failed sign-ins. Try again after ${ukClock(until.toISOString())} (UK time), or ask an admin to unlock your account.`
-      : 'Too many sign-in attempts at once. Wait a moment and try again.',
-    until ? { lockedUntil: until.toISOString() } : undefined,
-  );
-}
-
 /**
- * Every check of a secret (password or code) first reserves one of the desk user's five attempts
- * in a single conditional UPDATE, so checks arriving at once cannot get past the limit or a lock:
- * a reservation is refused while the user is locked or five checks are already counted.
+ * A check of a secret failed: counted against the name (the fifth in a row locks it for 15
+ * minutes) and audited, in one transaction. The same for a desk user and for a name that is not
+ * one, so that the two cannot be told apart (see signin-failures.ts).
  */
-async function reserveAttempt(deps: AuthDeps, user: DeskUserRow): Promise<void> {
-  const now = deps.clock.now().toISOString();
-  const reserved = await deps.db('desk_users')
-    .where({ id: user.id })
-    .andWhere('failed_signins', '<', MAX_FAILED_SIGNINS)
-    .andWhere((b) => b.whereNull('locked_until').orWhere('locked_until', '<=', now))
-    .update({ failed_signins: deps.db.raw('failed_signins + 1'), updated_at: now });
-  if (reserved === 1) return;
-  const row = await getDeskUser(deps.db, user.id);
-  const until = toIso(row?.locked_until);
-  throw lockedError(until && until > now ? new Date(until) : null);
-}
-
-/** The check passed: give the reserved attempt back (success resets the count at sign-in). */
-async function releaseAttempt(deps: AuthDeps, user: DeskUserRow): Promise<void> {
-  await deps.db('desk_users').where({ id: user.id }).andWhere('failed_signins', '>', 0).decrement('failed_signins', 1);
-}
-
-/** The check failed: the reserved attempt stays counted; the fifth locks for 15 minutes. Audited. */
-async function attemptFailed(deps: AuthDeps, user: DeskUserRow, stage: 'password' | 'totp' | 'replay'): Promise<void> {
+async function attemptFailed(deps: AuthDeps, key: string, actor: { userId: number | null; name: string }, stage: 'password' | 'totp' | 'replay'): Promise<void> {
   await deps.db.transaction(async (trx) => {
-    const now = deps.clock.now();
-    const row = (await trx('desk_users').where({ id: user.id }).first('failed_signins')) as { failed_signins: number };
-    const failures = Number(row.failed_signins);
-    const lock = failures >= MAX_FAILED_SIGNINS;
-    if (lock) {
-      await trx('desk_users')
-        .where({ id: user.id })
-        .update({ failed_signins: 0, locked_until: new Date(now.getTime() + LOCK_MINUTES * 60_000).toISOString() });
-    }
-    await recordAudit(trx, deps.clock, {
-      actor: { userId: user.id, name: user.username },
-      action: 'desk_user.signin',
-      result: 'refused',
-      details: { stage, failures, locked: lock },
-    });
+    const { failures, locked } = await recordFailure(trx, deps.clock, key);
+    await recordAudit(trx, deps.clock, { actor, action: 'desk_user.signin', result: 'refused', details: { stage, failures, locked } });
   });
 }
 
 export async function signIn(deps: AuthDeps, username: string, password: string): Promise<SignInStep> {
-  const user = await findDeskUser(deps.db, username);
-  if (!user || user.disabled_at != null) {
-    // The same work and the same answers as for a desk user, lock-out included, so that nothing
-    // tells an unknown or disabled name from a real one.
-    const until = deps.unknownUsers?.lockedUntil(username);
-    if (until) throw lockedError(until);
-    await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
-    deps.unknownUsers?.failed(username);
+  // One path for every name: a desk user's, a disabled one's and one that does not exist take the
+  // same statements, the same password check (against a fixed dummy hash when there is no live
+  // account) and get the same answers, lock-out included.
+  const key = nameKey(deps.vault, username);
+  const found = await findDeskUser(deps.db, username);
+  const user = found && found.disabled_at == null ? found : null;
+  await reserveAttempt(deps.db, deps.clock, key);
+  const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
+  if (!user || !ok) {
+    await attemptFailed(deps, key, found ? { userId: found.id, name: found.username } : UNKNOWN_NAME, 'password');
     throw new DeskError('UNAUTHENTICATED', WRONG_CREDENTIALS);
   }
-  await reserveAttempt(deps, user);
-  if (!(await verifyPassword(password, user.password_hash))) {
-    await attemptFailed(deps, user, 'password');
-    throw new DeskError('UNAUTHENTICATED', WRONG_CREDENTIALS);
-  }
-  await releaseAttempt(deps, user);
+  await releaseAttempt(deps.db, key);
   if (user.must_change_password) {
     // A temporary password (an admin made or reset it) works once: the user chooses their own now.
     return { step: 'newPassword', challenge: deps.challenges.create(user.id, null, 'newPassword').id };
@@ -177,8 +131,10 @@ export async function completeSignIn(deps: AuthDeps, challengeId: string, code: 
     throw new DeskError('UNAUTHENTICATED', WRONG_CREDENTIALS);
   }
   const epoch = Number(user.session_epoch);
+  const key = nameKey(deps.vault, user.username);
+  const actor = { userId: user.id, name: user.username };
   try {
-    await reserveAttempt(deps, user);
+    await reserveAttempt(deps.db, deps.clock, key);
   } catch (err) {
     deps.challenges.delete(challengeId);
     throw err;
@@ -186,14 +142,14 @@ export async function completeSignIn(deps: AuthDeps, challengeId: string, code: 
   const seed = challenge.enrolSeed ?? (user.totp_seed_enc ? openSeed(deps.vault, user.totp_seed_enc) : null);
   if (!seed) {
     deps.challenges.delete(challengeId);
-    await releaseAttempt(deps, user);
+    await releaseAttempt(deps.db, key);
     throw new DeskError('UNAUTHENTICATED', TIMED_OUT);
   }
   const lastStep = user.totp_last_step == null ? null : Number(user.totp_last_step);
   const check = verifyTotp({ secret: seed, code, clock: deps.clock, afterStep: challenge.enrolSeed ? null : lastStep });
   if (!check.ok) {
     if (challenge.attempts >= ChallengeStore.MAX_ATTEMPTS) deps.challenges.delete(challengeId);
-    await attemptFailed(deps, user, 'totp');
+    await attemptFailed(deps, key, actor, 'totp');
     throw new DeskError('UNAUTHENTICATED', WRONG_CODE);
   }
   const idleMinutes = await getSetting(deps.db, 'session.idleMinutes');
@@ -204,22 +160,20 @@ export async function completeSignIn(deps: AuthDeps, challengeId: string, code: 
     const update = trx('desk_users')
       .where({ id: user.id, session_epoch: epoch })
       .whereNull('disabled_at')
-      .andWhere((b) => b.whereNull('locked_until').orWhere('locked_until', '<=', now))
       .andWhere((b) => b.whereNull('totp_last_step').orWhere('totp_last_step', '<', check.step));
     if (challenge.enrolSeed) update.whereNull('totp_seed_enc');
     const changed = await update.update({
       totp_last_step: check.step,
-      failed_signins: 0,
-      locked_until: null,
       last_signin_at: now,
       updated_at: now,
       ...(challenge.enrolSeed ? { totp_seed_enc: deps.vault.seal(challenge.enrolSeed, SEED_PURPOSE), totp_enrolled_at: now } : {}),
     });
     if (changed !== 1) return false;
+    await clearFailures(trx, key); // signed in: the name's failures are forgotten
     if (challenge.enrolSeed) {
-      await recordAudit(trx, deps.clock, { actor: { userId: user.id, name: user.username }, action: 'desk_user.totp_enrolled' });
+      await recordAudit(trx, deps.clock, { actor, action: 'desk_user.totp_enrolled' });
     }
-    await recordAudit(trx, deps.clock, { actor: { userId: user.id, name: user.username }, action: 'desk_user.signin' });
+    await recordAudit(trx, deps.clock, { actor, action: 'desk_user.signin' });
     return true;
   });
   deps.challenges.delete(challengeId);
@@ -229,7 +183,7 @@ export async function completeSignIn(deps: AuthDeps, challengeId: string, code: 
       // An admin changed the account while the user was signing in.
       throw new DeskError('UNAUTHENTICATED', TIMED_OUT);
     }
-    await attemptFailed(deps, user, 'replay');
+    await attemptFailed(deps, key, actor, 'replay');
     throw new DeskError('UNAUTHENTICATED', 'That code has already been used. Wait for the next code from your authenticator app.');
   }
   return deps.sessions.create({

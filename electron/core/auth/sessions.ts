@@ -84,44 +84,6 @@ export class SessionStore {
   }
 }
 
-/**
- * Usernames that are not desk users (or are disabled) get the answers a desk user gets: after
- * five wrong passwords in a row the same lock-out, for the same 15 minutes, so a lock-out message
- * tells nobody that a username exists. In memory, for at most `max` names (the oldest go first).
- */
-export class UnknownUserLocks {
-  private readonly names = new Map<string, { failures: number; lockedUntil: number | null }>();
-
-  constructor(
-    private readonly clock: Clock,
-    private readonly limits: { failures: number; lockMinutes: number },
-    private readonly max = 10_000,
-  ) {}
-
-  /** When the name's lock-out ends, or null when it is not locked out. */
-  lockedUntil(username: string): Date | null {
-    const e = this.names.get(username.toLowerCase());
-    if (!e?.lockedUntil) return null;
-    if (e.lockedUntil > this.clock.now().getTime()) return new Date(e.lockedUntil);
-    this.names.delete(username.toLowerCase());
-    return null;
-  }
-
-  /** A wrong password for the name; the last of `failures` in a row locks it out. */
-  failed(username: string): void {
-    const key = username.toLowerCase();
-    const e = this.names.get(key) ?? { failures: 0, lockedUntil: null };
-    this.names.delete(key); // re-inserted last: the map's order is oldest first
-    e.failures += 1;
-    if (e.failures >= this.limits.failures) {
-      e.failures = 0;
-      e.lockedUntil = this.clock.now().getTime() + this.limits.lockMinutes * 60_000;
-    }
-    this.names.set(key, e);
-    if (this.names.size > this.max) this.names.delete(this.names.keys().next().value!);
-  }
-}
-
 export interface Challenge {
   id: string;
   userId: number;

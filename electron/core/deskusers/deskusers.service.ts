@@ -6,6 +6,8 @@ import { recordAudit, type Actor } from '../audit/audit.service';
 import { databaseKind } from '../db/connection';
 import { hashPassword, temporaryPassword } from './password';
 import { toCount, toIso } from '../db/values';
+import { vaultOf } from '../secrets/db-vault';
+import { clearFailures, failureStatus, nameKey, type FailureStatus } from '../auth/signin-failures';
 
 export interface DeskUserRow {
   id: number;
@@ -17,8 +19,6 @@ export interface DeskUserRow {
   totp_enrolled_at: unknown;
   totp_last_step: number | string | null;
   disabled_at: unknown;
-  failed_signins: number;
-  locked_until: unknown;
   last_signin_at: unknown;
   created_at: unknown;
   must_change_password: unknown;
@@ -122,16 +122,13 @@ const VIEW_COLUMNS = [
   'role',
   'disabled_at',
   'totp_enrolled_at',
-  'failed_signins',
-  'locked_until',
   'must_change_password',
   'last_signin_at',
   'created_at',
 ] as const;
 type ViewRow = Pick<DeskUserRow, (typeof VIEW_COLUMNS)[number]>;
 
-export function deskUserView(r: ViewRow, now: Date): DeskUserView {
-  const lockedUntil = toIso(r.locked_until);
+function deskUserView(r: ViewRow, failures: FailureStatus | undefined): DeskUserView {
   return {
     id: Number(r.id),
     username: r.username,
@@ -139,18 +136,25 @@ export function deskUserView(r: ViewRow, now: Date): DeskUserView {
     role: r.role,
     disabled: r.disabled_at != null,
     totpEnrolled: r.totp_enrolled_at != null,
-    lockedUntil: lockedUntil && lockedUntil > now.toISOString() ? lockedUntil : null,
-    failedSignins: Number(r.failed_signins),
+    lockedUntil: failures?.lockedUntil ?? null,
+    failedSignins: failures?.failures ?? 0,
     mustChangePassword: Boolean(r.must_change_password),
     lastSigninAt: toIso(r.last_signin_at),
     createdAt: toIso(r.created_at) ?? '',
   };
 }
 
+/** Failed sign-ins are counted per name (auth/signin-failures.ts): each user's, by their name's key. */
+async function viewsOf(q: Knex | Knex.Transaction, now: Date, rows: readonly ViewRow[]): Promise<DeskUserView[]> {
+  const vault = vaultOf(q);
+  const keys = rows.map((r) => nameKey(vault, r.username));
+  const status = await failureStatus(q, now, keys);
+  return rows.map((r, i) => deskUserView(r, status.get(keys[i]!)));
+}
+
 export async function listDeskUsers(db: Knex | Knex.Transaction, clock: Clock): Promise<DeskUserView[]> {
   const rows: ViewRow[] = await db('desk_users').select(VIEW_COLUMNS).orderBy('username');
-  const now = clock.now();
-  return rows.map((r) => deskUserView(r, now));
+  return viewsOf(db, clock.now(), rows);
 }
 
 // ── administration (admins) ──────────────────────────────────────────────────────────────────
@@ -193,7 +197,7 @@ async function activeAdmins(trx: Knex.Transaction): Promise<number> {
 async function viewOf(trx: Knex.Transaction, clock: Clock, userId: number): Promise<DeskUserView> {
   const row: ViewRow | undefined = await trx('desk_users').where({ id: userId }).first(VIEW_COLUMNS);
   if (!row) throw noSuchUser();
-  return deskUserView(row, clock.now());
+  return (await viewsOf(trx, clock.now(), [row]))[0]!;
 }
 
 function subject(row: DeskUserRow): Record<string, unknown> {
@@ -222,7 +226,7 @@ export async function adminCreateDeskUser(
 export async function setDeskUserDisabled(db: Knex, clock: Clock, actor: Actor, userId: number, disabled: boolean): Promise<DeskUserView> {
   return db.transaction(async (trx) => {
     const row = await lockDeskUser(trx, userId, disabled);
-    if ((row.disabled_at != null) === disabled) return deskUserView(row, clock.now()); // already so: nothing to record
+    if ((row.disabled_at != null) === disabled) return viewOf(trx, clock, Number(row.id)); // already so: nothing to record
     const now = clock.now().toISOString();
     await trx('desk_users')
       .where({ id: row.id })
@@ -243,7 +247,7 @@ export async function setDeskUserDisabled(db: Knex, clock: Clock, actor: Actor, 
 export async function setDeskUserRole(db: Knex, clock: Clock, actor: Actor, userId: number, role: DeskRole): Promise<DeskUserView> {
   return db.transaction(async (trx) => {
     const row = await lockDeskUser(trx, userId, role !== 'admin');
-    if (row.role === role) return deskUserView(row, clock.now());
+    if (row.role === role) return viewOf(trx, clock, Number(row.id));
     const now = clock.now().toISOString();
     await trx('desk_users').where({ id: row.id }).update({ role, updated_at: now, session_epoch: trx.raw('session_epoch + 1') });
     if (row.role === 'admin' && (await activeAdmins(trx)) === 0) {
@@ -269,11 +273,10 @@ export async function resetDeskUserPassword(db: Knex, clock: Clock, actor: Actor
       .update({
         password_hash: hash,
         must_change_password: true,
-        failed_signins: 0,
-        locked_until: null,
         updated_at: now,
         session_epoch: trx.raw('session_epoch + 1'),
       });
+    await clearFailures(trx, nameKey(vaultOf(trx), row.username));
     await recordAudit(trx, clock, { actor, action: 'desk_user.password_reset', details: subject(row) });
     return { user: await viewOf(trx, clock, Number(row.id)), temporaryPassword: password };
   });
@@ -299,9 +302,9 @@ export async function resetDeskUserTotp(db: Knex, clock: Clock, actor: Actor, us
 export async function unlockDeskUser(db: Knex, clock: Clock, actor: Actor, userId: number): Promise<DeskUserView> {
   return db.transaction(async (trx) => {
     const row = await lockDeskUser(trx, userId, false);
-    const view = deskUserView(row, clock.now());
+    const view = await viewOf(trx, clock, Number(row.id));
     if (!view.lockedUntil && view.failedSignins === 0) return view;
-    await trx('desk_users').where({ id: row.id }).update({ failed_signins: 0, locked_until: null, updated_at: clock.now().toISOString() });
+    await clearFailures(trx, nameKey(vaultOf(trx), row.username));
     await recordAudit(trx, clock, { actor, action: 'desk_user.unlocked', details: { ...subject(row), wasLockedUntil: view.lockedUntil, failures: view.failedSignins } });
     return viewOf(trx, clock, Number(row.id));
   });

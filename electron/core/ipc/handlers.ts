@@ -5,7 +5,7 @@ import type { DatabaseKind } from '../db/connection';
 import type { Logger } from '../log/logger';
 import type { Vault } from '../secrets/vault';
 import { completeSignIn, sessionInfo, setNewPassword, signIn, signOut } from '../auth/auth.service';
-import type { ChallengeStore, SessionStore, UnknownUserLocks } from '../auth/sessions';
+import type { ChallengeStore, SessionStore } from '../auth/sessions';
 import {
   adminCreateDeskUser,
   countDeskUsers,
@@ -70,8 +70,6 @@ export interface HandlerDeps {
   vault: Vault;
   sessions: SessionStore;
   challenges: ChallengeStore;
-  /** Lock-outs for names that are not desk users (see UnknownUserLocks). */
-  unknownUsers?: UnknownUserLocks;
   logger: Logger;
   /** Called after a handler committed mail to the outbox, so the sender can deliver it now. */
   onMailQueued?: () => void;

@@ -18,13 +18,18 @@ const BREAK_LABELS: Record<AuditBreakKind, string> = {
   deleted: 'Events were deleted',
   reordered: 'Events were moved',
   inserted: 'An event was slipped in',
+  forged: 'Events were written or rewritten outside MFA Desk',
+  unsigned: 'Events have no signature',
   truncated: 'Events were cut off the end',
   rewritten: 'The chain was rewritten',
   forged_checkpoint: 'A checkpoint is not genuine',
+  missing_checkpoint: 'A checkpoint was deleted',
 };
 
 const CHECKPOINT_REASONS: Record<string, string> = {
   daily: 'the daily checkpoint',
+  periodic: 'signed after new events',
+  shutdown: 'signed when a desk closed',
   export: 'signed for an export',
   manual: 'signed by hand',
 };
