@@ -7,7 +7,10 @@
  * - A3 peak RSS during the N/5 export ÷ during an N/50 export (100,000); goal ≤ 1.2× (flat);
  * - A4 the event loop's longest stall while the export runs (the main process must stay responsive);
  *   goal ≤ 50 ms;
- * - A5 verifying the whole chain (every hash), events per second.
+ * - A5 verifying the whole chain (every hash and signature), events per second;
+ * - A6 signing a trail from before events were signed: the trail is generated as the previous
+ *   release wrote it (migrations up to 0018, chained, unsigned) and the first open of the desk on it
+ *   signs every event (signLegacyEvents); its time, when the trail was generated in this run.
  * The exports run in this process exactly as the desk's main process runs them (exportAuditCsv into a
  * file stream).
  *
@@ -23,6 +26,8 @@ import { pathToFileURL } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
 import type { Knex } from 'knex';
 import { openDeskCore, type DeskCore } from '../../electron/core/app';
+import { openDatabase } from '../../electron/core/db/connection';
+import { appliedMigrations, migrateToLatest } from '../../electron/core/db/migrate';
 import { chainEvents, chainHead, GENESIS_HASH, type AuditContent } from '../../electron/core/audit/chain';
 import { verifyAuditChain } from '../../electron/core/audit/integrity';
 import { applyAuditFilter, exportAuditCsv, REPORT_COLUMNS } from '../../electron/core/audit/reports.service';
@@ -78,6 +83,8 @@ export interface AuditBenchResult {
   large: ExportRun;
   raw: { rows: number; selectSeconds: number; stringifySeconds: number; seconds: number };
   verify: { seconds: number; eventsPerSecond: number; ok: boolean };
+  /** Opening the desk on the generated, unsigned trail (migrations and signing every event); null when reused. */
+  signing: { seconds: number; eventsPerSecond: number } | null;
   /** large.seconds ÷ raw.seconds */
   exportVsRaw: number;
   /** large.peakRssMiB ÷ small.peakRssMiB */
@@ -116,9 +123,14 @@ async function insertRows(db: Knex, table: string, rows: ReadonlyArray<Record<st
   }
 }
 
-/** Generate N chained events (and 2,000 employees they are about), in batches, on the chain's own code. */
-async function generate(core: DeskCore, n: number, log: (m: string) => void): Promise<void> {
-  const db = core.db;
+/** The last migration of the release before events were signed: the trail is generated as it wrote it. */
+const UNSIGNED_RELEASE = '0018_ticket_workflow';
+
+/**
+ * Generate N chained events (and 2,000 employees they are about), in batches, on the chain's own
+ * code, unsigned, into a database migrated up to UNSIGNED_RELEASE.
+ */
+async function generate(db: Knex, n: number, log: (m: string) => void): Promise<void> {
   const now = new Date().toISOString();
   const people = Array.from({ length: 2000 }, (_, i) => ({
     employee_number: String(70_000_000 + i),
@@ -229,30 +241,41 @@ export async function measureAudit(opts: {
   const kind = opts.pgUrl ? 'postgres' : 'sqlite';
   const dataDir = opts.dataDir ?? path.join(REPO_ROOT, '.bench-data', `audit-${n}`);
   fs.mkdirSync(dataDir, { recursive: true });
-  const core = await openDeskCore({
-    config: { dataDir, databaseUrl: opts.pgUrl, databaseSchema: opts.pgUrl ? (opts.pgSchema ?? `bench_audit_${n}`) : undefined },
-    clock: systemClock,
-    logger: createLogger(dataDir),
-  });
+  const config = { dataDir, databaseUrl: opts.pgUrl, databaseSchema: opts.pgUrl ? (opts.pgSchema ?? `bench_audit_${n}`) : undefined };
+  // The events of a run are the generated ones plus what earlier runs added (checkpoints are not
+  // events; each export adds one audit.exported event): "reused" while the generated ones are there.
+  let origin: AuditBenchResult['origin'] = 'reused';
+  let generateSeconds: number | null = null;
+  {
+    const plain = await openDatabase({ dataDir, databaseUrl: config.databaseUrl, schema: config.databaseSchema });
+    try {
+      const there = (await plain.knex.schema.hasTable('audit_events')) ? Number(((await plain.knex('audit_events').count({ n: '*' }).first()) as { n: number | string }).n) : 0;
+      if (there < n) {
+        const where = kind === 'sqlite' ? dataDir : `schema ${config.databaseSchema}`;
+        if (there > 0 || (await appliedMigrations(plain.knex)).length > 0) throw new Error(`The audit benchmark database in ${where} holds ${int(there)} events, not ${int(n)}: delete it (or drop the schema) and run again.`);
+        log(`generating ${int(n)} chained, unsigned audit events on ${kind}, as the release before signatures wrote them…`);
+        const t = Date.now();
+        await migrateToLatest(plain.knex, { to: UNSIGNED_RELEASE });
+        await generate(plain.knex, n, log);
+        if (databaseKind(plain.knex) === 'postgres') await plain.knex.raw('VACUUM (ANALYZE) audit_events');
+        else await plain.knex.raw('ANALYZE');
+        generateSeconds = (Date.now() - t) / 1000;
+        origin = 'generated';
+        log(`  generated in ${generateSeconds.toFixed(0)} s`);
+      } else log(`reusing ${int(there)} audit events in ${kind === 'sqlite' ? dataDir : `schema ${config.databaseSchema}`}`);
+    } finally {
+      await plain.close();
+    }
+  }
+  if (origin === 'generated') log('A6: opening the desk on it, which signs every event…');
+  const t0 = performance.now();
+  const core = await openDeskCore({ config, clock: systemClock, logger: createLogger(dataDir) });
+  const openSeconds = (performance.now() - t0) / 1000;
+  const signing = origin === 'generated' ? { seconds: openSeconds, eventsPerSecond: n / openSeconds } : null;
+  if (signing) log(`  opened and signed in ${signing.seconds.toFixed(1)} s`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'desk-audit-bench-'));
   try {
-    // The events of a run are the generated ones plus what earlier runs added (checkpoints are not
-    // events; each export adds one audit.exported event): "reused" while the generated ones are there.
-    let head = await chainHead(core.db);
-    let origin: AuditBenchResult['origin'] = 'reused';
-    let generateSeconds: number | null = null;
-    if (head.seq < n) {
-      if (head.seq > 0) throw new Error(`The audit benchmark database in ${dataDir} holds ${int(head.seq)} events, not ${int(n)}: delete it (or drop schema bench_audit_${n}) and run again.`);
-      log(`generating ${int(n)} chained audit events on ${kind}…`);
-      const t = Date.now();
-      await generate(core, n, log);
-      if (databaseKind(core.db) === 'postgres') await core.db.raw('VACUUM (ANALYZE) audit_events');
-      else await core.db.raw('ANALYZE');
-      generateSeconds = (Date.now() - t) / 1000;
-      origin = 'generated';
-      head = await chainHead(core.db);
-      log(`  generated in ${generateSeconds.toFixed(0)} s`);
-    } else log(`reusing ${int(head.seq)} audit events in ${kind === 'sqlite' ? dataDir : `schema bench_audit_${n}`}`);
+    const head = await chainHead(core.db);
     if (head.hash === GENESIS_HASH) throw new Error('no events');
 
     const smallFilter: AuditReportFilter = { from: day(100), to: day(100 + SPAN_DAYS / 50 - 1) };
@@ -280,6 +303,7 @@ export async function measureAudit(opts: {
       large,
       raw,
       verify: { seconds: verifySeconds, eventsPerSecond: report.events / verifySeconds, ok: report.ok },
+      signing,
       exportVsRaw: large.seconds / raw.seconds,
       memoryRatio: large.peakRssMiB / small.peakRssMiB,
     };
@@ -298,6 +322,13 @@ export function auditRows(r: AuditBenchResult): Array<{ id: string; what: string
     { id: 'A3', what: `Peak RSS exporting ${int(r.large.rows)} ÷ exporting ${int(r.small.rows)} events`, value: `${ratio(r.memoryRatio)} (${r.large.peakRssMiB.toFixed(0)} MiB vs ${r.small.peakRssMiB.toFixed(0)} MiB)`, goal: `≤ ${A3_GOAL_RATIO}×`, status: status(r.memoryRatio <= A3_GOAL_RATIO) },
     { id: 'A4', what: 'Longest event-loop stall during that export (p99)', value: `${r.large.loopMaxMs.toFixed(1)} ms (p99 ${r.large.loopP99Ms.toFixed(1)} ms)`, goal: `≤ ${A4_GOAL_MS} ms`, status: status(r.large.loopMaxMs <= A4_GOAL_MS) },
     { id: 'A5', what: `Verifying the whole chain (${int(r.events)} events)`, value: `${r.verify.seconds.toFixed(1)} s (${int(Math.round(r.verify.eventsPerSecond))} events/s)${r.verify.ok ? '' : ', BROKEN'}`, goal: '—', status: r.verify.ok ? 'INFO' : 'MISS' },
+    {
+      id: 'A6',
+      what: 'Signing a trail from before events were signed: the first open of the desk on it',
+      value: r.signing ? `${r.signing.seconds.toFixed(1)} s (${int(Math.round(r.signing.eventsPerSecond))} events/s)` : 'not measured: the trail was reused (delete it to measure)',
+      goal: '—',
+      status: 'INFO',
+    },
   ];
 }
 

@@ -21,6 +21,8 @@ import { systemClock } from '../../electron/core/clock';
 import { openDatabase, type Database } from '../../electron/core/db/connection';
 import { migrateToLatest } from '../../electron/core/db/migrate';
 import { importHrFile, type HrImportResult } from '../../electron/core/hr/hr-import.service';
+import { attachVault } from '../../electron/core/secrets/db-vault';
+import { KeyFileProvider, Vault } from '../../electron/core/secrets/vault';
 import { writeHrCsv } from '../../test/support/hr-csv';
 import { measureImportFloor, type ImportFloor } from './hr-floor';
 import { dropSchema } from './scratch-db';
@@ -109,6 +111,7 @@ async function importOnce(
     database = await openDatabase({ dataDir, databaseUrl: opts.pgUrl, schema });
     await migrateToLatest(database.knex);
     const db = database.knex;
+    attachVault(db, new Vault(new KeyFileProvider(dataDir))); // the import's audit events are signed
     const kind = database.kind;
     const dropped = withIndex ? [] : await dropSearchIndex(db, kind);
     await settle(100);

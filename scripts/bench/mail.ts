@@ -28,6 +28,7 @@ import { createMailSender } from '../../electron/core/mail/sender';
 import { updateSmtpSettings } from '../../electron/core/mail/smtp-settings';
 import { WEBCHAT_URL } from '../../electron/core/mail/templates';
 import { KeyFileProvider, Vault } from '../../electron/core/secrets/vault';
+import { attachVault } from '../../electron/core/secrets/db-vault';
 import { startSmtpServerProcess } from '../../test/support/mail-server-process';
 import { dropSchema } from './scratch-db';
 import { int, log as benchLog, ms, ratio, summarise, timed, type Summary } from './stats';
@@ -123,6 +124,7 @@ export async function measureMail(opts: MailBenchOptions = {}): Promise<MailBenc
     const db = database.knex;
     const clock = systemClock;
     const vault = new Vault(new KeyFileProvider(dataDir));
+    attachVault(db, vault); // audit events are signed with it
     await seedDemoData(db, clock, { employees: 50, seed: 1, deskUsers: false, actor: ACTOR, vault });
     // Every employee with an address on record gets codes (at most 10 an hour each: each run below
     // issues fewer than that per employee, and the codes are cleared between runs).
