@@ -5,6 +5,7 @@
  * renderer client derives its types from it.
  */
 import { z } from 'zod';
+import { CONTROL_CHARACTERS, noControlCharactersMessage } from './validation';
 import { AUDIT_EXPORT_FORMATS, AUDIT_SORT_KEYS, DESK_ROLES, TICKET_CATEGORIES, TICKET_STATUSES, SMTP_SECURITIES, EMAIL_KINDS, EMPLOYEE_STATUSES, FACTOR_FILTERS, FACTOR_TYPES, MFA_STATES, SORT_KEYS } from './domain';
 import type {
   AppStatus,
@@ -102,6 +103,29 @@ const sixDigitCodeSchema = z
       .regex(/^\d{6}$/, 'Enter the 6-digit code'),
   );
 export const totpCodeSchema = sixDigitCodeSchema;
+/**
+ * The mail (SMTP) settings, as the settings store, the core and the smtp.update channel check
+ * them. Each refuses control characters (CR/LF would inject SMTP commands or mail headers), on
+ * the value as given, before any trimming, with words naming the field.
+ */
+const smtpText = (field: string, max: number) =>
+  z
+    .string()
+    .refine((v) => !CONTROL_CHARACTERS.test(v), { message: noControlCharactersMessage(field), abort: true })
+    .trim()
+    .max(max);
+export const smtpHostSchema = smtpText('The SMTP host', 253).regex(/^[A-Za-z0-9.:[\]_-]*$/, 'Enter a host name or an IP address, such as smtp.nhs.net');
+export const smtpUserSchema = smtpText('The SMTP user name', 254);
+export const smtpFromSchema = smtpText('The From address', 254).regex(
+  /^(?:[^<>"\r\n,;]{0,120}<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/,
+  'Enter an address, or a name and <address>, such as Shared Services <desk@nhs.net>',
+);
+export const smtpPasswordSchema = z
+  .string()
+  .refine((v) => !CONTROL_CHARACTERS.test(v), { message: noControlCharactersMessage('The SMTP password'), abort: true })
+  .max(1000);
+/** Where a test mail goes: one address, no control characters. */
+export const smtpTestRecipientSchema = smtpText('The address', 254);
 const challengeSchema = z.string().regex(/^[A-Za-z0-9_-]{20,128}$/, 'Invalid sign-in challenge');
 const empty = z.object({}).strict();
 /** Ids are 32-bit integers on both databases. */
@@ -503,20 +527,20 @@ export const channels = {
   'smtp.update': channel<SmtpSettingsView>()({
     input: z
       .object({
-        host: z.string().trim().max(253).optional(),
+        host: smtpHostSchema.optional(),
         port: z.number().int().min(1).max(65535).optional(),
         security: z.enum(SMTP_SECURITIES).optional(),
-        user: z.string().trim().max(254).optional(),
-        from: z.string().trim().max(254).optional(),
+        user: smtpUserSchema.optional(),
+        from: smtpFromSchema.optional(),
         // '' or left out: keep the stored password; null: remove it; any other text: replace it.
-        password: z.string().max(1000).nullable().optional(),
+        password: smtpPasswordSchema.nullable().optional(),
       })
       .strict(),
     access: ['admin'],
     summary: 'Change the mail (SMTP) settings; audited, the password sealed and never returned.',
   }),
   'smtp.testMail': channel<TestMailResult>()({
-    input: z.object({ to: z.string().trim().min(3).max(254) }).strict(),
+    input: z.object({ to: smtpTestRecipientSchema.min(3) }).strict(),
     access: ['admin'],
     summary: "Send one test message now through the mail settings and report the server's answer.",
   }),

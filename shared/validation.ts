@@ -73,3 +73,14 @@ export function validationSummary(issues: readonly ValidationIssue[]): string {
   const more = issues.length - 1;
   return more > 0 ? `${first} (and ${more} more ${more === 1 ? 'problem' : 'problems'})` : first;
 }
+
+/**
+ * Control characters: C0 (NUL, tab, CR, LF…), DEL, C1, and the Unicode line and paragraph
+ * separators. A value that ends up in a mail header or an SMTP command must carry none of them.
+ */
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** The words for a field that refuses control characters, naming the field. */
+export function noControlCharactersMessage(field: string): string {
+  return `${field} cannot contain control characters such as line breaks`;
+}

@@ -10,7 +10,9 @@ import { openTestCore, scratch, TARGETS, type Scratch, type Target, type TestCor
 import { caller, deskUser } from '../support/mfa-fixtures';
 import { startSmtpServer, type TestSmtpServer } from '../support/mail-server';
 import { deskEnv, runDesk } from '../support/cli';
-import { SMTP_PASSWORD_KEY } from '../../electron/core/mail/smtp-settings';
+import { SMTP_PASSWORD_KEY, updateSmtpSettings } from '../../electron/core/mail/smtp-settings';
+import { changeSetting } from '../../electron/core/settings/settings.service';
+import { CLI_ACTOR } from '../../electron/core/audit/audit.service';
 
 describe.each(TARGETS)('mail settings for admins on $name', (target: Target) => {
   let core: TestCore;
@@ -72,6 +74,39 @@ describe.each(TARGETS)('mail settings for admins on $name', (target: Target) => 
     expect(await core.db('audit_events').count({ n: '*' }).first()).toEqual(audits);
   });
 
+  it('refuses control characters in every SMTP setting, naming the field, and saves and audits nothing', async () => {
+    const before = await core.db('settings').orderBy('key').select();
+    const audits = await core.db('audit_events').count({ n: '*' }).first();
+    for (const [field, value, words] of [
+      ['user', 'a\r\nb', /^The SMTP user name cannot contain control characters/],
+      ['user', 'desk\n', /^The SMTP user name cannot contain control characters/],
+      ['user', 'de\u0000sk', /^The SMTP user name cannot contain control characters/],
+      ['host', 'smtp.example.org\r\nRCPT TO:<x@evil.example>', /^The SMTP host cannot contain control characters/],
+      ['from', 'Shared Services\r\nBcc: x@evil.example <desk@example.org>', /^The From address cannot contain control characters/],
+      ['from', 'Shared Services\u2028 <desk@example.org>', /^The From address cannot contain control characters/],
+      ['from', 'Shared\u0085Services <desk@example.org>', /^The From address cannot contain control characters/],
+      ['password', 'hunter2\r\nAUTH', /^The SMTP password cannot contain control characters/],
+      ['password', 'hunter2\u0000', /^The SMTP password cannot contain control characters/],
+    ] as const) {
+      const r = await admin('smtp.update', { [field]: value });
+      expect(r.ok ? 'ok' : r.error.code, `${field} ${JSON.stringify(value)}`).toBe('VALIDATION');
+      if (r.ok) continue;
+      expect(r.error.message).toMatch(words);
+      expect(r.error.details?.issues).toEqual([{ path: field, message: r.error.message }]);
+      expect(JSON.stringify(r.error)).not.toContain('hunter2');
+    }
+    // The core checks on its own too (the CLI and any other caller come through it).
+    await expect(updateSmtpSettings(core.db, core.clock, core.vault, CLI_ACTOR, { user: 'a\r\nb' })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringMatching(/^The SMTP user name cannot contain control characters/),
+    });
+    await expect(changeSetting(core.db, core.clock, CLI_ACTOR, 'smtp.from', 'Desk\n <desk@example.org>')).rejects.toMatchObject({ code: 'VALIDATION' });
+    const test = await admin('smtp.testMail', { to: 'someone@example.org\r\nRCPT TO:<x@evil.example>' });
+    expect(test.ok ? 'ok' : test.error.code).toBe('VALIDATION');
+    expect(await core.db('settings').orderBy('key').select()).toEqual(before);
+    expect(await core.db('audit_events').count({ n: '*' }).first()).toEqual(audits);
+  });
+
   it('sends a test mail through that server and reports its answer', async () => {
     const r = await admin('smtp.testMail', { to: 'someone@example.org' });
     expect(r).toMatchObject({ ok: true, value: { ok: true, transport: 'smtp' } });
@@ -128,6 +163,16 @@ describe.each(TARGETS)('desk smtp on $name', (target: Target) => {
     const logs = fs.readdirSync(path.join(s.dataDir, 'logs')).map((f) => fs.readFileSync(path.join(s.dataDir, 'logs', f), 'utf8')).join('');
     expect(logs).not.toContain('cli-secret-pass');
   }, 120_000);
+
+  it('refuses a control character in an SMTP setting from the command line in one line, storing nothing', async () => {
+    const r = await runDesk(env, ['settings', 'set', 'smtp.user', 'a\r\nb']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^desk: The SMTP user name cannot contain control characters/)]);
+    const password = await runDesk(env, ['smtp', 'password'], 'pass\u0000word\n');
+    expect(password.code).toBe(1);
+    expect(password.stderr).toMatch(/^desk: The SMTP password cannot contain control characters/);
+    expect((await runDesk(env, ['settings', 'list'])).stdout).not.toMatch(/a\r?\nb/);
+  }, 60_000);
 
   it('explains its usage', async () => {
     const r = await runDesk(env, ['smtp', 'test']);

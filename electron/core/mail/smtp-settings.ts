@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { DeskError } from '../../../shared/errors';
 import { plainIssueMessage, validationIssues, validationSummary } from '../../../shared/validation';
+import { smtpPasswordSchema, smtpTestRecipientSchema } from '../../../shared/contract';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import { systemClock, type Clock } from '../clock';
 import type { Vault } from '../secrets/vault';
@@ -53,7 +54,7 @@ export const smtpSettingsInputSchema = z
     security: SETTINGS['smtp.security'].schema.optional(),
     user: SETTINGS['smtp.user'].schema.optional(),
     from: SETTINGS['smtp.from'].schema.optional(),
-    password: z.string().max(1000).nullable().optional(),
+    password: smtpPasswordSchema.nullable().optional(),
   })
   .strict();
 export type SmtpSettingsInput = z.input<typeof smtpSettingsInputSchema>;
@@ -172,7 +173,7 @@ export async function updateSmtpSettings(db: Knex, clock: Clock, vault: Vault, a
   });
 }
 
-const testRecipientSchema = z.string().trim().max(254).regex(/^[^\s<>@,;"]+@[^\s<>@,;"]+\.[^\s<>@,;"]+$/, 'an email address');
+const testRecipientSchema = smtpTestRecipientSchema.regex(/^[^\s<>@,;"]+@[^\s<>@,;"]+\.[^\s<>@,;"]+$/, 'an email address');
 
 export interface TestMailResult {
   ok: boolean;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Clock } from '../clock';
 import { DeskError } from '../../../shared/errors';
 import { plainIssueMessage, validationIssues, validationSummary } from '../../../shared/validation';
+import { smtpFromSchema, smtpHostSchema, smtpUserSchema } from '../../../shared/contract';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import { cannedRepliesSchema, DEFAULT_CANNED_REPLIES } from '../tickets/canned-replies';
 
@@ -24,21 +25,14 @@ export const SETTINGS = {
   'tickets.slaMinutes': { schema: z.number().int().min(5).max(7 * 24 * 60), default: 30 },
   /** The canned replies per ticket category (admins edit them; see tickets/canned-replies.ts). */
   'tickets.cannedReplies': { schema: cannedRepliesSchema, default: DEFAULT_CANNED_REPLIES },
-  'smtp.host': { schema: z.string().trim().max(253).regex(/^[A-Za-z0-9.:[\]_-]*$/, 'Enter a host name or an IP address, such as smtp.nhs.net'), default: '' },
+  'smtp.host': { schema: smtpHostSchema, default: '' },
   'smtp.port': { schema: z.number().int().min(1).max(65535), default: 587 },
   /** none: plain SMTP; starttls: upgrade with STARTTLS and refuse to go on without it; tls: TLS from the start (port 465). */
   'smtp.security': { schema: z.enum(['none', 'starttls', 'tls']), default: 'starttls' },
   /** The SMTP login; '' sends without logging in. */
-  'smtp.user': { schema: z.string().trim().max(254), default: '' },
+  'smtp.user': { schema: smtpUserSchema, default: '' },
   /** The From of every mail: an address, or a name and an address ("Shared Services <desk@example.org>"). */
-  'smtp.from': {
-    schema: z
-      .string()
-      .trim()
-      .max(254)
-      .regex(/^(?:[^<>"\r\n,;]{0,120}<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/, 'Enter an address, or a name and <address>, such as Shared Services <desk@nhs.net>'),
-    default: 'Shared Services <no-reply@mfa-desk.local>',
-  },
+  'smtp.from': { schema: smtpFromSchema, default: 'Shared Services <no-reply@mfa-desk.local>' },
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
