@@ -14,6 +14,8 @@ import { isEventName, type EventName, type Events } from '../../shared/events';
  * The browser host: the same renderer and the same contract as the Electron window, over HTTP on
  * 127.0.0.1. A random token minted per launch guards every request: the printed URL carries it
  * once, then an HttpOnly cookie (or the X-Desk-Token header) does. Without it: 401, nothing runs.
+ * The contract's endpoint takes JSON only (Content-Type: application/json; 415 otherwise, before
+ * the body is read).
  */
 export interface HostOptions {
   router: Router;
@@ -198,6 +200,15 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
 
     if (url.pathname.startsWith('/api/invoke/')) {
       if (req.method !== 'POST') return send(res, 405, 'Use POST', { Allow: 'POST', 'Content-Type': 'text/plain; charset=utf-8' });
+      // JSON only, said by its type (parameters such as charset allowed): a form post or a
+      // text/plain "simple request" is refused before its body is read or anything runs.
+      const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (mediaType !== 'application/json') {
+        res.setHeader('Connection', 'close');
+        return send(res, 415, JSON.stringify({ ok: false, error: { code: 'VALIDATION', message: 'Send the call as JSON, with Content-Type: application/json.' } }), {
+          'Content-Type': 'application/json; charset=utf-8',
+        });
+      }
       let channel: string;
       try {
         channel = decodeURIComponent(url.pathname.slice('/api/invoke/'.length));

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../electron/core/clock';
 import { startHost, type RunningHost } from '../../electron/host/server';
+import type { Router } from '../../electron/core/ipc/router';
 import { HostClient, secretFromUri, signInAsFirstAdmin, totpAt } from '../support/http';
 import { snapshot } from '../support/snapshot';
 import { openTestCore, tempDir, TARGETS, type TestCore } from '../support/targets';
@@ -24,6 +25,7 @@ describe.each(TARGETS)('browser host on $name', (target) => {
   let host: RunningHost;
   const clock = new ManualClock('2026-03-02T10:00:00Z');
   const rendererDir = tempDir('desk-renderer-');
+  const JSON_TYPE = { 'content-type': 'application/json' };
 
   beforeAll(async () => {
     fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>MFA Desk</title>');
@@ -79,7 +81,7 @@ describe.each(TARGETS)('browser host on $name', (target) => {
   });
 
   it('accepts the token as a header too', async () => {
-    const res = await fetch(host.origin + '/api/invoke/app.status', { method: 'POST', headers: { 'x-desk-token': host.token }, body: '{}' });
+    const res = await fetch(host.origin + '/api/invoke/app.status', { method: 'POST', headers: { 'x-desk-token': host.token, ...JSON_TYPE }, body: '{}' });
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body).toMatchObject({ ok: true, value: { productName: 'MFA Desk', database: target.name, session: null } });
@@ -165,19 +167,19 @@ describe.each(TARGETS)('browser host on $name', (target) => {
     // A cookie from another app on 127.0.0.1 that is not valid percent-encoding.
     const odd = await fetch(host.origin + '/api/invoke/app.status', {
       method: 'POST',
-      headers: { 'x-desk-token': host.token, cookie: 'other=100%; theirs=%E0%A4%A' },
+      headers: { 'x-desk-token': host.token, cookie: 'other=100%; theirs=%E0%A4%A', ...JSON_TYPE },
       body: '{}',
     });
     expect(odd.status).toBe(200);
     // A stale host cookie (from an earlier launch on this port) does not hide a valid header.
     const stale = await fetch(host.origin + '/api/invoke/app.status', {
       method: 'POST',
-      headers: { 'x-desk-token': host.token, cookie: `desk_host_${host.port}=old-launch` },
+      headers: { 'x-desk-token': host.token, cookie: `desk_host_${host.port}=old-launch`, ...JSON_TYPE },
       body: '{}',
     });
     expect(stale.status).toBe(200);
     // A channel name that is not valid percent-encoding is an unknown channel, not a crash.
-    const bad = await fetch(host.origin + '/api/invoke/%E0%A4%A', { method: 'POST', headers: { 'x-desk-token': host.token }, body: '{}' });
+    const bad = await fetch(host.origin + '/api/invoke/%E0%A4%A', { method: 'POST', headers: { 'x-desk-token': host.token, ...JSON_TYPE }, body: '{}' });
     expect(bad.status).toBe(404);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
     // The token exchange only ever redirects to a path on this host.
@@ -223,7 +225,7 @@ describe.each(TARGETS)('browser host on $name', (target) => {
     const unknown = await client.invoke('no.suchChannel', {});
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('NOT_FOUND');
-    const notJson = await client.raw('/api/invoke/app.status', { method: 'POST', body: '{not json' });
+    const notJson = await client.raw('/api/invoke/app.status', { method: 'POST', headers: JSON_TYPE, body: '{not json' });
     expect(notJson.status).toBe(400);
     expect(((await notJson.json()) as { error: { code: string } }).error.code).toBe('VALIDATION');
     const get = await client.raw('/api/invoke/app.status');
@@ -231,5 +233,47 @@ describe.each(TARGETS)('browser host on $name', (target) => {
     const conflict = await client.invoke('auth.createFirstAdmin', { username: 'second.admin', displayName: 'Second', password: 'another-long-password' });
     expect(conflict.status).toBe(409);
     expect(JSON.stringify(conflict.body)).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('takes calls only as JSON: any other Content-Type is 415 with a JSON error, before anything is read or run', async () => {
+    let calls = 0;
+    const router = { invoke: async () => ((calls += 1), { ok: true as const, value: null }) } as unknown as Router;
+    const fake = await startHost({ router, logger: core.logger, rendererDir });
+    try {
+      const headers = { 'x-desk-token': fake.token };
+      const post = (type: string | null, body: string = '{}') =>
+        fetch(`${fake.origin}/api/invoke/auth.createFirstAdmin`, {
+          method: 'POST',
+          headers: type === null ? headers : { ...headers, 'content-type': type },
+          body,
+        });
+      for (const type of [
+        null,
+        'text/plain',
+        'text/plain;charset=UTF-8',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'text/json',
+        'application/jsonp',
+        'application/json-patch+json',
+        '',
+      ]) {
+        // fetch gives a string body text/plain when no type is set: strip it with a Blob without one.
+        const res = type === null ? await fetch(`${fake.origin}/api/invoke/auth.createFirstAdmin`, { method: 'POST', headers, body: new Blob(['{}']) }) : await post(type);
+        expect(res.status, String(type)).toBe(415);
+        expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(await res.json()).toEqual({ ok: false, error: { code: 'VALIDATION', message: 'Send the call as JSON, with Content-Type: application/json.' } });
+      }
+      // A body that is not even JSON is refused for its type first (nothing is parsed).
+      expect((await post('text/plain', '{not json')).status).toBe(415);
+      expect(calls).toBe(0);
+      for (const type of ['application/json', 'application/json; charset=utf-8', 'Application/JSON ; charset=UTF-8']) {
+        const res = await post(type);
+        expect(res.status, type).toBe(200);
+      }
+      expect(calls).toBe(3);
+    } finally {
+      await fake.close();
+    }
   });
 });
