@@ -12,10 +12,12 @@ import { isEventName, type EventName, type Events } from '../../shared/events';
 
 /**
  * The browser host: the same renderer and the same contract as the Electron window, over HTTP on
- * 127.0.0.1. A random token minted per launch guards every request: the printed URL carries it
- * once, then an HttpOnly cookie (or the X-Desk-Token header) does. Without it: 401, nothing runs.
- * The contract's endpoint takes JSON only (Content-Type: application/json; 415 otherwise, before
- * the body is read).
+ * 127.0.0.1. A random token minted per launch guards every request: the printed URL carries it,
+ * and is taken once — the first request that presents it gets an HttpOnly cookie, after which the
+ * link works only for a browser that already holds that cookie. From then on the cookie (or the
+ * X-Desk-Token header) authenticates. Without it: 401, nothing runs. A used link without the
+ * cookie: 403. The contract's endpoint takes JSON only (Content-Type: application/json; 415
+ * otherwise, before the body is read).
  */
 export interface HostOptions {
   router: Router;
@@ -112,6 +114,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   let names = cookieNames(0);
   const streams = new Map<string, Set<http.ServerResponse>>();
   let port = 0;
+  /** The printed link has been exchanged for the cookie: the token in an address is not enough any more. */
+  let linkUsed = false;
 
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
   const origins = () => new Set([...allowedHosts()].map((h) => `http://${h}`));
@@ -174,10 +178,21 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
     const cookies = parseCookies(req.headers.cookie);
 
+    const header = req.headers['x-desk-token'];
+    const holdsToken = sameSecret(cookies[names.host], token) || sameSecret(typeof header === 'string' ? header : undefined, token);
+
     // The printed link: swap the token in the address for a cookie, then drop it from the address.
+    // Only once: a link copied from the terminal, the history or a log after that opens nothing
+    // unless the browser already holds this launch's cookie (its own tab opened again, a reload).
     const queryToken = url.searchParams.get('token');
     if (req.method === 'GET' && queryToken !== null) {
       if (!sameSecret(queryToken, token)) return send(res, 401, 'MFA Desk: this link is not valid for this launch.', { 'Content-Type': 'text/plain; charset=utf-8' });
+      if (linkUsed && !holdsToken) {
+        return send(res, 403, 'MFA Desk: this link has been used already. Go back to the browser tab it opened, or restart `desk serve` for a new link.', {
+          'Content-Type': 'text/plain; charset=utf-8',
+        });
+      }
+      linkUsed = true;
       url.searchParams.delete('token');
       const clientId = cookies[names.client] ?? crypto.randomBytes(16).toString('base64url');
       // Always a path on this host ("//evil.example/" would leave it).
@@ -187,8 +202,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       });
     }
 
-    const header = req.headers['x-desk-token'];
-    if (!sameSecret(cookies[names.host], token) && !sameSecret(typeof header === 'string' ? header : undefined, token)) {
+    if (!holdsToken) {
       return send(res, 401, 'MFA Desk: open the address printed by `desk serve` (it carries this launch\'s token).', {
         'Content-Type': 'text/plain; charset=utf-8',
       });

@@ -55,6 +55,9 @@ test('an admin adds a desk user, who replaces the temporary password at the firs
 
   // Nina, on her own desk: the temporary password, then her own, then the authenticator app.
   const other = await browser.newContext();
+  // The printed link is taken once: Nina's window is given this launch's host cookie (not the
+  // admin's session), as a second window of the browser that opened the link would have it.
+  await other.addCookies((await page.context().cookies()).filter((c) => c.name.startsWith('desk_host_')));
   const nina = await other.newPage();
   await nina.goto(desk.url);
   await nina.getByLabel('Username').fill('nina.agent');

@@ -26,6 +26,16 @@ describe.each(TARGETS)('browser host on $name', (target) => {
   const clock = new ManualClock('2026-03-02T10:00:00Z');
   const rendererDir = tempDir('desk-renderer-');
   const JSON_TYPE = { 'content-type': 'application/json' };
+  /**
+   * Another window of the browser that opened the printed link: it holds the launch cookie, so the
+   * link (taken once) opens for it again and it gets its own client id; no session yet.
+   */
+  async function browserWithLaunchCookie(): Promise<HostClient> {
+    const client = new HostClient(host);
+    const res = await client.raw(`/?token=${host.token}`, { headers: { cookie: `desk_host_${host.port}=${encodeURIComponent(host.token)}` } });
+    expect(res.status).toBe(303);
+    return client;
+  }
 
   beforeAll(async () => {
     fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>MFA Desk</title>');
@@ -109,8 +119,7 @@ describe.each(TARGETS)('browser host on $name', (target) => {
   });
 
   it('never serves files outside the renderer folder', async () => {
-    const client = new HostClient(host);
-    await client.open();
+    const client = await browserWithLaunchCookie();
     for (const p of ['/../package.json', '/%2e%2e/%2e%2e/etc/passwd', '/assets/..%2f..%2fpackage.json', '/%00index.html']) {
       const res = await client.raw(p);
       expect([400, 404]).toContain(res.status);
@@ -118,8 +127,7 @@ describe.each(TARGETS)('browser host on $name', (target) => {
   });
 
   it('carries the whole first-run and sign-in flow over the same contract, with the session in a cookie', async () => {
-    const client = new HostClient(host);
-    await client.open();
+    const client = await browserWithLaunchCookie();
     const status = await client.invoke('app.status', {});
     expect(status.body.value.needsFirstAdmin).toBe(true);
     const secret = await signInAsFirstAdmin(client, clock, 'host.admin', 'host-admin-password');
@@ -130,8 +138,7 @@ describe.each(TARGETS)('browser host on $name', (target) => {
     expect(JSON.stringify(after.body)).not.toContain(secret);
 
     // A second browser without the session cookie is not signed in.
-    const other = new HostClient(host);
-    await other.open();
+    const other = await browserWithLaunchCookie();
     expect((await other.invoke('employees.search', { query: 'smith' })).body.error.code).toBe('UNAUTHENTICATED');
 
     // Sign in again later: the code step, not enrolment; an idle session locks.
@@ -183,14 +190,16 @@ describe.each(TARGETS)('browser host on $name', (target) => {
     expect(bad.status).toBe(404);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
     // The token exchange only ever redirects to a path on this host.
-    const redirect = await fetch(`${host.origin}/.//evil.example/?token=${host.token}`, { redirect: 'manual' });
+    const redirect = await fetch(`${host.origin}/.//evil.example/?token=${host.token}`, {
+      redirect: 'manual',
+      headers: { cookie: `desk_host_${host.port}=${encodeURIComponent(host.token)}` },
+    });
     expect(redirect.status).toBe(303);
     expect(redirect.headers.get('location')).toMatch(/^\/(?!\/)/);
   });
 
   it('pushes progress events to the browser that asked, over server-sent events', async () => {
-    const client = new HostClient(host);
-    await client.open();
+    const client = await browserWithLaunchCookie();
     await signInAsFirstAdminIfNeeded(client);
     const http = await import('node:http');
     const cookie = client.cookieHeaderForTests();
@@ -220,8 +229,7 @@ describe.each(TARGETS)('browser host on $name', (target) => {
   });
 
   it('answers errors with the closed set of codes and HTTP statuses, never a stack', async () => {
-    const client = new HostClient(host);
-    await client.open();
+    const client = await browserWithLaunchCookie();
     const unknown = await client.invoke('no.suchChannel', {});
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('NOT_FOUND');
@@ -233,6 +241,47 @@ describe.each(TARGETS)('browser host on $name', (target) => {
     const conflict = await client.invoke('auth.createFirstAdmin', { username: 'second.admin', displayName: 'Second', password: 'another-long-password' });
     expect(conflict.status).toBe(409);
     expect(JSON.stringify(conflict.body)).not.toMatch(/at .*\.ts:\d+/);
+  });
+  it('takes the printed link once; after that only a browser holding its cookie, or the header, gets in', async () => {
+    const fresh = await startHost({ router: core.router, logger: core.logger, rendererDir });
+    try {
+      const first = await fetch(fresh.url, { redirect: 'manual' });
+      expect(first.status).toBe(303);
+      const launchCookie = first.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0]!)
+        .find((c) => c.startsWith(`desk_host_${fresh.port}=`))!;
+      expect(launchCookie).toBeDefined();
+
+      // The same link again without the cookie (copied from the terminal, the history, a log, or
+      // opened in another browser): refused, and no cookie is handed out.
+      for (const link of [fresh.url, `${fresh.origin}/assets/app.js?token=${fresh.token}`, `${fresh.origin}/?page=2&token=${fresh.token}`]) {
+        const again = await fetch(link, { redirect: 'manual' });
+        expect(again.status, link).toBe(403);
+        expect(again.headers.get('set-cookie')).toBeNull();
+        expect(again.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(await again.text()).toMatch(/used already/);
+      }
+      // A stale cookie from another launch does not count.
+      expect((await fetch(fresh.url, { redirect: 'manual', headers: { cookie: `desk_host_${fresh.port}=old-launch` } })).status).toBe(403);
+      // A wrong token is still 401; a POST is never let in by a token in its address.
+      expect((await fetch(`${fresh.origin}/?token=guess`, { redirect: 'manual' })).status).toBe(401);
+      const post = await fetch(`${fresh.origin}/api/invoke/app.status?token=${fresh.token}`, { method: 'POST', headers: JSON_TYPE, body: '{}' });
+      expect(post.status).toBe(401);
+
+      // The browser that opened it: the link opens again with its cookie (the first tab reloaded
+      // or the link opened in a new tab), and the cookie alone opens every page.
+      const reopened = await fetch(fresh.url, { redirect: 'manual', headers: { cookie: launchCookie } });
+      expect(reopened.status).toBe(303);
+      expect(reopened.headers.get('location')).toBe('/');
+      expect((await fetch(fresh.origin + '/', { headers: { cookie: launchCookie } })).status).toBe(200);
+      const viaCookie = await fetch(fresh.origin + '/api/invoke/app.status', { method: 'POST', headers: { cookie: launchCookie, ...JSON_TYPE }, body: '{}' });
+      expect(viaCookie.status).toBe(200);
+      // And the header, as before.
+      expect((await fetch(fresh.origin + '/', { headers: { 'x-desk-token': fresh.token } })).status).toBe(200);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('takes calls only as JSON: any other Content-Type is 415 with a JSON error, before anything is read or run', async () => {
