@@ -535,7 +535,7 @@ async function keys(args: string[]): Promise<void> {
   } finally {
     await database.close();
   }
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   fs.writeFileSync(provider.file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
   process.stdout.write(`Data key installed at ${provider.file}.\n`);
 }

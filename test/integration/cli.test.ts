@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../electron/core/db/connection';
+import { nameKey } from '../../electron/core/auth/signin-failures';
+import { KeyFileProvider, Vault } from '../../electron/core/secrets/vault';
 import { scratch, TARGETS, type Scratch } from '../support/targets';
 import { deskEnv, runDesk, type Run } from '../support/cli';
 import { LATEST_MIGRATION } from '../../electron/core/db/migrate';
@@ -88,10 +90,13 @@ describe.each(TARGETS)('desk CLI on $name', (target) => {
     expect(temporary).toBeDefined();
     expect(Boolean((await row()).must_change_password)).toBe(true);
     expect((await desk(s, ['users', 'reset-totp', 'bob.agent'])).code).toBe(0);
-    await db.knex('desk_users').where({ username: 'bob.agent' }).update({ failed_signins: 5, locked_until: '2999-01-01T00:00:00.000Z' });
+    // Locked as five wrong passwords leave a name: counted per name, under its keyed hash.
+    const bobKey = nameKey(new Vault(new KeyFileProvider(s.dataDir)), 'bob.agent');
+    await db.knex('signin_failures').insert({ name_key: bobKey, failures: 0, locked_until: '2999-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z' });
     expect((await desk(s, ['users', 'list'])).stdout).toMatch(/bob\.agent .*locked until 2999-01-01 00:00 UTC/);
     expect((await desk(s, ['users', 'unlock', 'bob.agent'])).stdout).toBe('Unlocked bob.agent.\n');
-    expect(await row()).toMatchObject({ failed_signins: 0, locked_until: null, role: 'supervisor' });
+    expect(await row()).toMatchObject({ role: 'supervisor' });
+    expect(await db.knex('signin_failures').where({ name_key: bobKey })).toEqual([]);
     const actions = (await db.knex('audit_events').where({ actor_name: 'cli' }).andWhere('action', 'like', 'desk_user.%').orderBy('seq')).map((r) => r.action);
     expect(actions.slice(-6)).toEqual(['desk_user.disabled', 'desk_user.enabled', 'desk_user.role_changed', 'desk_user.password_reset', 'desk_user.totp_reset', 'desk_user.unlocked']);
     expect(JSON.stringify(await db.knex('audit_events').select('details'))).not.toContain(temporary);
@@ -184,6 +189,9 @@ describe.each(TARGETS)('desk CLI on $name', (target) => {
     fs.writeFileSync(notADir, '');
     oneLine(await runDesk(deskEnv(s, path.join(notADir, 'data')), ['status']), 1, /a-file.*is not a folder|not a folder/);
     oneLine(await desk(s, ['users', 'disable', 'no.such.user']), 1, /no desk user named no\.such\.user/);
+    // A PostgreSQL server that is not there: knex's own warning (with its stack) stays quiet.
+    const nowhere = { ...deskEnv(s, path.join(s.dataDir, 'elsewhere')), DESK_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/desk', DESK_DATABASE_SCHEMA: 'x' };
+    oneLine(await runDesk(nowhere, ['users', 'list']), 1, /^desk: Nothing answered at 127\.0\.0\.1:1 \(connection refused\)\.$/);
     oneLine(await desk(s, ['import', 'hr', path.join(missing, 'hr.csv')]), 1, /hr\.csv/);
     oneLine(await desk(s, ['frobnicate']), 2, /^desk: Unknown command: frobnicate \(run `desk help` for usage\)$/);
     oneLine(await desk(s, ['seed', '--employees', 'lots']), 2, /--employees/);

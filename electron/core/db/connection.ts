@@ -46,6 +46,13 @@ function redactUrl(url: string): string {
   }
 }
 
+/**
+ * knex prints its own warnings (a refused connection as "Acquire connection error" with a stack) to
+ * the console; every failure also reaches the caller as a rejected promise, which says it once, in
+ * words (the CLI's one line, the app's log).
+ */
+const QUIET = { warn: () => {}, error: () => {}, deprecate: () => {}, debug: () => {} };
+
 const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -57,6 +64,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     if (schema !== undefined && !SCHEMA_RE.test(schema)) throw new Error(`Invalid schema name: ${schema}`);
     const knex = knexFactory({
       client: 'pg',
+      log: QUIET,
       connection: options.databaseUrl,
       pool: { min: 0, max: 10 },
       ...(schema ? { searchPath: [schema, 'public'] } : {}),
@@ -96,6 +104,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 function sqliteKnex(filename: string, readOnly: boolean): Knex {
   return knexFactory({
     client: 'sqlite3',
+    log: QUIET,
     connection: { filename },
     useNullAsDefault: true,
     pool: {
