@@ -1,6 +1,7 @@
 /**
  * The audit benchmark: a database of N chained audit events (default 5,000,000; generated once into
- * .bench-data/audit-<N>/ or PostgreSQL schema bench_audit_<N>, then reused), and on it:
+ * .bench-data/audit-<N>/, or on PostgreSQL schema bench_audit_<N> with its own data folder
+ * .bench-data/audit-pg-<N>/ (a data folder's checkpoint file belongs to one database), then reused), and on it:
  * - A1 the CSV export of a filter that selects N/5 events (1,000,000 of 5,000,000: a 100-day range
  *   of a 500-day trail), rows per second; goal ≥ 120,000/s;
  * - A2 that export ÷ the raw select of the same rows plus csv-stringify; goal ≤ 1.5×;
@@ -239,7 +240,7 @@ export async function measureAudit(opts: {
   const n = opts.events ?? 5_000_000;
   const log = opts.log ?? benchLog;
   const kind = opts.pgUrl ? 'postgres' : 'sqlite';
-  const dataDir = opts.dataDir ?? path.join(REPO_ROOT, '.bench-data', `audit-${n}`);
+  const dataDir = opts.dataDir ?? path.join(REPO_ROOT, '.bench-data', opts.pgUrl ? `audit-pg-${n}` : `audit-${n}`);
   fs.mkdirSync(dataDir, { recursive: true });
   const config = { dataDir, databaseUrl: opts.pgUrl, databaseSchema: opts.pgUrl ? (opts.pgSchema ?? `bench_audit_${n}`) : undefined };
   // The events of a run are the generated ones plus what earlier runs added (checkpoints are not

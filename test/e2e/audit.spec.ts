@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
+import { eventHash } from '../../electron/core/audit/chain';
 import { test, expect, accountButton, addUser, callFromPage, expectAccessible, invokeFromPage, seed, signIn, toast, PASSWORD, type Desk } from './fixtures';
 
 const WIDE = { width: 1400, height: 900 };
@@ -138,6 +139,33 @@ test('a supervisor verifies the audit trail, signs a checkpoint, and is told whe
   await page.getByRole('button', { name: 'Verify audit trail' }).click();
   await expect(page.getByRole('alert').filter({ hasText: 'Broken at event #3' })).toContainText('Events were deleted');
   await expect(result).toContainText('Event 3 is missing');
+});
+
+test('an event written into the database outside the desk is named as such, at its own number', async ({ page, desk }) => {
+  await supervisorOnAudit(page, desk, 20, 3);
+  await auditTab(page, 'Integrity').click();
+  // A correctly chained event after the head, with a made-up signature: what someone with the file could add.
+  const file = path.join(desk.dataDir, 'desk.sqlite');
+  const head = execFileSync('sqlite3', ['-separator', '|', file, 'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1']).toString().trim().split('|');
+  const seq = Number(head[0]) + 1;
+  const forged = {
+    occurred_at: '2026-03-02T09:00:07.000Z', actor_user_id: null, actor_name: 'ada.admin', employee_id: null, ticket_ref: null,
+    action: 'desk_user.role_changed', result: 'ok', details: '{"username":"eve","from":"agent","to":"admin"}',
+  };
+  const hash = eventHash(seq, forged, head[1]!);
+  execFileSync('sqlite3', [file], {
+    input: `INSERT INTO audit_events (occurred_at, actor_name, action, result, details, seq, prev_hash, hash, mac) VALUES ('${forged.occurred_at}', 'ada.admin', '${forged.action}', 'ok', '${forged.details}', ${seq}, '${head[1]}', '${hash}', '${'0'.repeat(64)}');\n`,
+  });
+  await page.getByRole('button', { name: 'Verify audit trail' }).click();
+  const alert = page.getByRole('alert').filter({ hasText: `Broken at event #${seq.toLocaleString('en-GB')}` });
+  await expect(alert).toContainText('Events were written or rewritten outside MFA Desk');
+  await expect(alert).toContainText(`Event ${seq} is not signed with this desk's key`);
+  await expect(alert).toBeInViewport();
+  for (const size of [WIDE, NARROW]) {
+    await page.setViewportSize(size);
+    expect(await noHorizontalScroll(page)).toBe(true);
+    if (process.env.DESK_LOOK) await page.screenshot({ path: path.join(process.env.DESK_LOOK, `integrity-forged-${size.width}.png`) });
+  }
 });
 
 for (const size of [WIDE, NARROW]) {

@@ -675,7 +675,7 @@ const SPECS: Record<string, MigrationSpec> = {
   '0019_audit_signatures': {
     tables: [],
     columns: { audit_events: ['mac'], audit_checkpoints: ['prev_mac'] },
-    indexes: {},
+    indexes: { audit_events: ['audit_events_unsigned_idx'] },
     async present(k) {
       const head = Number(((await k('audit_events').max({ s: 'seq' }).first()) as { s: number | null }).s ?? 0);
       const event = (seq: number, o: Record<string, unknown> = {}) => ({
