@@ -241,8 +241,8 @@ export async function verifyAuditChain(
       seq: from,
       detail:
         kind === 'forged'
-          ? `${which} ${from === to ? 'is' : 'are'} not signed with this desk's key: written or rewritten outside MFA Desk`
-          : `${which} ${from === to ? 'has' : 'have'} no signature: written outside MFA Desk`,
+          ? `${which} ${from === to ? 'is' : 'are'} not signed with this desk's key`
+          : `${which} ${from === to ? 'has' : 'have'} no signature`,
     });
     run = null;
   };

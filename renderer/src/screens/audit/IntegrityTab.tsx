@@ -72,8 +72,9 @@ export function IntegrityTab() {
           Integrity of the audit trail
         </Title>
         <Text size="sm" c="dimmed" mb="md" maw={760}>
-          Every event is chained to the one before it by its hash, and the database refuses changes and deletions. Verifying walks the whole chain and the signed
-          checkpoints (written daily, on every export, and when you sign one here).
+          Every event is chained to the one before it by its hash and signed with the desk's key, and the database refuses changes and deletions. Verifying
+          walks the whole chain, every signature and the signed checkpoints (written within minutes of new events, daily, on every export, and when you sign
+          one here).
         </Text>
         <Group gap="sm" align="center" wrap="wrap">
           <Button
