@@ -100,7 +100,8 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
   // Audit events are signed under the data key (audit/chain.ts): the database handle carries it.
   attachVault(db, vault);
   try {
-    const legacy = await signLegacyEvents(db, clock, vault);
+    const legacy = await signLegacyEvents(db, clock, vault, { dataDir: config.dataDir });
+    if (legacy.boundaryMissing) logger.error('the record of where audit signatures began is missing: nothing was signed; run `desk audit verify`');
     if (legacy.signed > 0) logger.info('signed the audit events written before events were signed', { events: legacy.signed, upTo: legacy.boundary });
     if (legacy.stoppedAt !== null) {
       logger.error('the audit trail is broken where it was being signed: run `desk audit verify`', { atEvent: legacy.stoppedAt });

@@ -52,6 +52,15 @@ export interface ChainHead {
 const nullableInt = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 /**
+ * A stored time as ISO-8601 UTC with milliseconds; a value that is not a time (written around the
+ * desk) is kept as it is, so it hashes to something else and shows as a break instead of an error.
+ */
+export function isoOrRaw(v: unknown): string {
+  const d = v instanceof Date ? v : new Date(String(v));
+  return Number.isNaN(d.getTime()) ? `invalid:${String(v)}` : d.toISOString();
+}
+
+/**
  * The exact bytes that are hashed: a JSON array in a fixed order. Times are ISO-8601 in UTC with
  * milliseconds (PostgreSQL hands back a Date, sqlite the text written), ids are numbers or null.
  */
@@ -59,7 +68,7 @@ export function canonicalEvent(seq: number, content: AuditContent, prevHash: str
   return JSON.stringify([
     FORMAT,
     seq,
-    new Date(content.occurred_at).toISOString(),
+    isoOrRaw(content.occurred_at),
     nullableInt(content.actor_user_id),
     content.actor_name,
     nullableInt(content.employee_id),

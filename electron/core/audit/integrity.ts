@@ -5,7 +5,7 @@ import type { AuditBreak, AuditCheckpointInfo, AuditVerifyReport } from '../../.
 import type { Clock } from '../clock';
 import type { Vault } from '../secrets/vault';
 import { recordAudit, type Actor } from './audit.service';
-import { chainHead, EVENT_MAC_PURPOSE, eventHash, GENESIS_HASH, lockChain, type AuditContent } from './chain';
+import { chainHead, EVENT_MAC_PURPOSE, eventHash, GENESIS_HASH, isoOrRaw, lockChain, type AuditContent } from './chain';
 
 /**
  * Checking the chain, and the signed checkpoints that make cutting events off its end visible.
@@ -22,6 +22,15 @@ import { chainHead, EVENT_MAC_PURPOSE, eventHash, GENESIS_HASH, lockChain, type 
  */
 
 const MAC_PURPOSE = 'audit.checkpoint';
+
+/** A value from a row that may have been written around the desk, safe to print: no controls, short. */
+function printable(v: string): string {
+  const clean = v.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, '?');
+  return clean.length > 40 ? `${clean.slice(0, 40)}…` : clean;
+}
+
+/** Breaks in the events come first in a report; those of the checkpoints after (they cannot crowd the events out). */
+const CHECKPOINT_KINDS = new Set(['forged_checkpoint', 'missing_checkpoint']);
 const FORMAT = 'mfa-desk.audit.checkpoint.v1';
 /** v2 also signs the checkpoint before it (prev_mac; '' for the first). */
 const FORMAT_V2 = 'mfa-desk.audit.checkpoint.v2';
@@ -31,7 +40,7 @@ export const DAILY_MS = 24 * 60 * 60_000;
 /** New events are pinned by a checkpoint at most this long after the newest one (plus the check's interval). */
 export const PERIODIC_MS = 5 * 60_000;
 
-export type CheckpointReason = 'daily' | 'periodic' | 'shutdown' | 'export' | 'manual';
+export type CheckpointReason = 'daily' | 'periodic' | 'shutdown' | 'upgrade' | 'export' | 'manual';
 
 interface CheckpointRow {
   id?: number;
@@ -47,7 +56,7 @@ interface CheckpointRow {
 }
 
 function checkpointText(c: CheckpointRow): string {
-  const common = [new Date(c.created_at).toISOString(), Number(c.head_seq), c.head_hash, Number(c.event_count), c.reason, c.created_by];
+  const common = [isoOrRaw(c.created_at), Number(c.head_seq), c.head_hash, Number(c.event_count), c.reason, c.created_by];
   return c.prev_mac == null ? JSON.stringify([FORMAT, ...common]) : JSON.stringify([FORMAT_V2, ...common, c.prev_mac]);
 }
 
@@ -64,12 +73,8 @@ export async function writeCheckpoint(
   const row = await db.transaction(async (trx) => {
     await lockChain(trx);
     const head = await chainHead(trx);
-    const before = (await trx('audit_checkpoints').orderBy('id', 'desc').first('mac', 'head_seq', 'head_hash')) as
-      | { mac: string; head_seq: number; head_hash: string }
-      | undefined;
-    // The desk signs on its own only a trail whose new events check out: it never pins events
-    // written outside it (a checkpoint by hand or for an export says what is there, as asked).
-    if (opts.createdBy === 'system') await checkNewEvents(trx, vault, before ? { seq: Number(before.head_seq), hash: before.head_hash } : { seq: 0, hash: GENESIS_HASH }, head.seq);
+    // Each checkpoint signs the row before it, whatever that row is: verify compares them in order.
+    const before = (await trx('audit_checkpoints').orderBy('id', 'desc').first('mac')) as { mac: string } | undefined;
     const cp: CheckpointRow = {
       created_at: clock.now().toISOString(),
       head_seq: head.seq,
@@ -92,34 +97,8 @@ export async function writeCheckpoint(
   return info(row);
 }
 
-/** At most this many of the newest events are checked before the desk signs a checkpoint on its own. */
-const NEW_EVENTS_CHECKED = 10_000;
-
-async function checkNewEvents(trx: Knex.Transaction, vault: Vault, pinned: { seq: number; hash: string }, headSeq: number): Promise<void> {
-  const from = Math.max(pinned.seq, headSeq - NEW_EVENTS_CHECKED);
-  let prev: string;
-  if (from === pinned.seq) prev = pinned.hash;
-  else prev = ((await trx('audit_events').where({ seq: from }).first('hash')) as { hash: string } | undefined)?.hash ?? '';
-  const broken = (seq: number) => new Error(`The audit trail is broken at event ${seq}, after the newest checkpoint: not signed. Run \`desk audit verify\`.`);
-  if (from === pinned.seq && from > 0) {
-    const at = (await trx('audit_events').where({ seq: from }).first('hash')) as { hash: string } | undefined;
-    if (at?.hash !== pinned.hash) throw broken(from);
-  }
-  let expected = from + 1;
-  while (expected <= headSeq) {
-    const rows = (await trx('audit_events').where('seq', '>=', expected).orderBy('seq').limit(PAGE).select()) as EventRow[];
-    if (rows.length === 0) break;
-    for (const r of rows) {
-      const seq = Number(r.seq);
-      if (seq !== expected || r.prev_hash !== prev || r.hash !== eventHash(seq, r, prev) || !vault.macEquals(EVENT_MAC_PURPOSE, r.hash ?? '', r.mac ?? '')) throw broken(expected);
-      prev = r.hash ?? '';
-      expected = seq + 1;
-    }
-  }
-}
-
 function info(c: CheckpointRow): AuditCheckpointInfo {
-  return { at: new Date(c.created_at).toISOString(), headSeq: Number(c.head_seq), headHash: c.head_hash, eventCount: Number(c.event_count), reason: c.reason, createdBy: c.created_by };
+  return { at: isoOrRaw(c.created_at), headSeq: Number(c.head_seq), headHash: c.head_hash, eventCount: Number(c.event_count), reason: c.reason, createdBy: c.created_by };
 }
 
 /** The newest checkpoint in the database, or null. */
@@ -129,12 +108,21 @@ export async function latestCheckpoint(db: Knex): Promise<AuditCheckpointInfo | 
 }
 
 /**
+ * The newest checkpoint signed with this desk's key (a row slipped into the table, dated far ahead
+ * or claiming a later head, must not stop the desk from signing), among the last hundred.
+ */
+async function newestGenuine(db: Knex, vault: Vault): Promise<CheckpointRow | undefined> {
+  const rows = (await db('audit_checkpoints').orderBy('id', 'desc').limit(100).select()) as CheckpointRow[];
+  return rows.find((c) => vault.macEquals(MAC_PURPOSE, checkpointText(c), c.mac) && !isoOrRaw(c.created_at).startsWith('invalid:'));
+}
+
+/**
  * Write a checkpoint when one is due: 'periodic' when events were added since the newest checkpoint
  * and that one is at least PERIODIC_MS old (or there is none); 'daily' when nothing was signed for a
  * day, events or not. The app and the browser host check at open and then every minute.
  */
 export async function checkpointIfDue(db: Knex, clock: Clock, vault: Vault, dataDir?: string): Promise<AuditCheckpointInfo | null> {
-  const newest = (await db('audit_checkpoints').orderBy('id', 'desc').first('created_at', 'head_seq')) as { created_at: string | Date; head_seq: number } | undefined;
+  const newest = await newestGenuine(db, vault);
   const age = newest ? clock.now().getTime() - new Date(newest.created_at).getTime() : Number.POSITIVE_INFINITY;
   const moved = (await chainHead(db)).seq > Number(newest?.head_seq ?? 0);
   if (moved && age >= PERIODIC_MS) return writeCheckpoint(db, clock, vault, { reason: 'periodic', createdBy: 'system', dataDir });
@@ -144,7 +132,7 @@ export async function checkpointIfDue(db: Knex, clock: Clock, vault: Vault, data
 
 /** When a desk closes: pin the head if events were added since the newest checkpoint. */
 export async function checkpointAtShutdown(db: Knex, clock: Clock, vault: Vault, dataDir?: string): Promise<AuditCheckpointInfo | null> {
-  const newest = (await db('audit_checkpoints').orderBy('id', 'desc').first('head_seq')) as { head_seq: number } | undefined;
+  const newest = await newestGenuine(db, vault);
   const head = await chainHead(db);
   if (head.seq === 0 || head.seq <= Number(newest?.head_seq ?? 0)) return null;
   return writeCheckpoint(db, clock, vault, { reason: 'shutdown', createdBy: 'system', dataDir });
@@ -200,7 +188,7 @@ export async function verifyAuditChain(
   const trusted = new Map<number, Array<{ hash: string; source: string }>>();
   for (const { c, source } of checkpoints) {
     if (!vault.macEquals(MAC_PURPOSE, checkpointText(c), c.mac) || Number(c.event_count) !== Number(c.head_seq)) {
-      note({ kind: 'forged_checkpoint', seq: Number(c.head_seq), detail: `a checkpoint in the ${source} (${String(c.created_at)}) is not signed with this desk's key` });
+      note({ kind: 'forged_checkpoint', seq: Number(c.head_seq) || 0, detail: `a checkpoint in the ${source} (${printable(isoOrRaw(c.created_at))}) is not signed with this desk's key` });
       continue;
     }
     const list = trusted.get(Number(c.head_seq)) ?? [];
@@ -211,17 +199,18 @@ export async function verifyAuditChain(
   // Checkpoints deleted from the database: each v2 checkpoint signs the one before it, and every
   // genuine checkpoint in this desk's file must still be in the database.
   for (const [i, c] of fromDb.entries()) {
-    if (c.prev_mac == null) continue;
+    // A row that is not genuine is reported as forged above; only a genuine one vouches for the one before it.
+    if (c.prev_mac == null || !vault.macEquals(MAC_PURPOSE, checkpointText(c), c.mac)) continue;
     const before = i === 0 ? '' : fromDb[i - 1]!.mac;
     if (c.prev_mac !== before) {
       const after = i === 0 ? 0 : Number(fromDb[i - 1]!.head_seq);
-      note({ kind: 'missing_checkpoint', seq: after + 1, detail: `a checkpoint signed before the one of ${new Date(c.created_at).toISOString()} (at event ${Number(c.head_seq)}) is no longer in the database` });
+      note({ kind: 'missing_checkpoint', seq: after + 1, detail: `a checkpoint signed before the one of ${printable(isoOrRaw(c.created_at))} (at event ${Number(c.head_seq)}) is no longer in the database` });
     }
   }
   const inDb = new Set(fromDb.map((c) => c.mac));
   for (const c of fromFile.rows) {
     if (inDb.has(c.mac) || !vault.macEquals(MAC_PURPOSE, checkpointText(c), c.mac)) continue;
-    note({ kind: 'missing_checkpoint', seq: Number(c.head_seq), detail: `the checkpoint of ${new Date(c.created_at).toISOString()} at event ${Number(c.head_seq)} is in ${CHECKPOINT_FILE} but no longer in the database` });
+    note({ kind: 'missing_checkpoint', seq: Number(c.head_seq), detail: `the checkpoint of ${printable(isoOrRaw(c.created_at))} at event ${Number(c.head_seq)} is in ${CHECKPOINT_FILE} but no longer in the database` });
   }
 
   let expected = 1;
@@ -288,7 +277,7 @@ export async function verifyAuditChain(
       else if (hashAt.get(seq) !== cp.hash) note({ kind: 'rewritten', seq, detail: `event ${seq} differs from the signed checkpoint (${cp.source}): the chain was rewritten up to there` });
     }
   }
-  breaks.sort((a, b) => a.seq - b.seq);
+  breaks.sort((a, b) => Number(CHECKPOINT_KINDS.has(a.kind)) - Number(CHECKPOINT_KINDS.has(b.kind)) || a.seq - b.seq);
   const latest = fromDb.length ? info(fromDb[fromDb.length - 1]!) : null;
   return {
     ok: breaks.length === 0,

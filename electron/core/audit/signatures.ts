@@ -3,6 +3,9 @@ import type { Clock } from '../clock';
 import { databaseKind } from '../db/connection';
 import type { Vault } from '../secrets/vault';
 import { EVENT_MAC_PURPOSE, eventHash, GENESIS_HASH, type AuditContent } from './chain';
+import { CHECKPOINT_FILE, writeCheckpoint } from './integrity';
+import fs from 'node:fs';
+import path from 'node:path';
 
 /**
  * Signing the events written before events were signed (migration 0019), once.
@@ -14,6 +17,11 @@ import { EVENT_MAC_PURPOSE, eventHash, GENESIS_HASH, type AuditContent } from '.
  * unsigned for `verify` to report. Each event is checked against the chain as it is signed; at the
  * first that does not hold, signing stops and the break is left for `verify` to report (signing it
  * would bless it).
+ *
+ * The boundary is fixed once. When its record is missing but signing has clearly begun (a
+ * checkpoint of the kind written since, in the database or this desk's checkpoint file), nothing is
+ * signed: someone removed the record to have events of their own signed. Right after signing, a
+ * checkpoint is written, so that evidence exists from then on.
  */
 
 const SETTING = 'audit.signedFrom';
@@ -26,6 +34,8 @@ export interface LegacySigning {
   signed: number;
   /** Where signing stopped at a break in the chain, or null. */
   stoppedAt: number | null;
+  /** The record of the boundary is missing although signing began: nothing was signed. */
+  boundaryMissing: boolean;
 }
 
 interface Boundary {
@@ -33,12 +43,24 @@ interface Boundary {
   mac: string;
 }
 
-async function boundaryOf(db: Knex, clock: Clock, vault: Vault): Promise<number | null> {
+/** Has signing begun here: a checkpoint that signs the one before it (migration 0019 on)? */
+async function signingBegan(db: Knex, dataDir: string | undefined): Promise<boolean> {
+  if (await db('audit_checkpoints').whereNotNull('prev_mac').first('id')) return true;
+  if (!dataDir) return false;
+  try {
+    return fs.readFileSync(path.join(dataDir, CHECKPOINT_FILE), 'utf8').includes('"prev_mac"');
+  } catch {
+    return false;
+  }
+}
+
+async function boundaryOf(db: Knex, clock: Clock, vault: Vault, dataDir: string | undefined): Promise<number | null | 'missing'> {
   const read = async () => {
     const row = (await db('settings').where({ key: SETTING }).first('value')) as { value: string } | undefined;
     return row ? (JSON.parse(row.value) as Boundary) : null;
   };
   let b = await read();
+  if (!b && (await signingBegan(db, dataDir))) return 'missing';
   if (!b) {
     const firstSigned = (await db('audit_events').whereNotNull('mac').min({ s: 'seq' }).first()) as { s: number | string | null };
     const head = (await db('audit_events').max({ s: 'seq' }).first()) as { s: number | string | null };
@@ -53,9 +75,21 @@ async function boundaryOf(db: Knex, clock: Clock, vault: Vault): Promise<number 
 
 type Row = AuditContent & { id: number; seq: number | string; prev_hash: string; hash: string; mac: string | null };
 
-export async function signLegacyEvents(db: Knex, clock: Clock, vault: Vault, opts: { onProgress?: (signed: number) => void } = {}): Promise<LegacySigning> {
-  const boundary = await boundaryOf(db, clock, vault);
-  if (boundary === null) return { boundary: 0, signed: 0, stoppedAt: null };
+export async function signLegacyEvents(
+  db: Knex,
+  clock: Clock,
+  vault: Vault,
+  opts: { dataDir?: string | undefined; onProgress?: (signed: number) => void } = {},
+): Promise<LegacySigning> {
+  const boundary = await boundaryOf(db, clock, vault, opts.dataDir);
+  if (boundary === 'missing') return { boundary: 0, signed: 0, stoppedAt: null, boundaryMissing: true };
+  if (boundary === null) return { boundary: 0, signed: 0, stoppedAt: null, boundaryMissing: false };
+  const result = await signUpTo(db, vault, boundary, opts.onProgress);
+  if (result.signed > 0) await writeCheckpoint(db, clock, vault, { reason: 'upgrade', createdBy: 'system', dataDir: opts.dataDir });
+  return { ...result, boundaryMissing: false };
+}
+
+async function signUpTo(db: Knex, vault: Vault, boundary: number, onProgress?: (signed: number) => void): Promise<Omit<LegacySigning, 'boundaryMissing'>> {
   const first = (await db('audit_events').whereNull('mac').andWhere('seq', '<=', boundary).min({ s: 'seq' }).first()) as { s: number | string | null };
   if (first.s == null) return { boundary, signed: 0, stoppedAt: null };
   let expected = Number(first.s);
@@ -95,7 +129,7 @@ export async function signLegacyEvents(db: Knex, clock: Clock, vault: Vault, opt
       );
     }
     signed += macs.length;
-    opts.onProgress?.(signed);
+    onProgress?.(signed);
     if (stoppedAt !== null) return { boundary, signed, stoppedAt };
   }
   return { boundary, signed, stoppedAt: null };

@@ -54,7 +54,13 @@ export async function signIn(deps: AuthDeps, username: string, password: string)
   const found = await findDeskUser(deps.db, username);
   const user = found && found.disabled_at == null ? found : null;
   await reserveAttempt(deps.db, deps.clock, key);
-  const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
+  let ok: boolean;
+  try {
+    ok = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
+  } catch (err) {
+    await releaseAttempt(deps.db, key);
+    throw err;
+  }
   if (!user || !ok) {
     await attemptFailed(deps, key, found ? { userId: found.id, name: found.username } : UNKNOWN_NAME, 'password');
     throw new DeskError('UNAUTHENTICATED', WRONG_CREDENTIALS);
@@ -139,52 +145,62 @@ export async function completeSignIn(deps: AuthDeps, challengeId: string, code: 
     deps.challenges.delete(challengeId);
     throw err;
   }
-  const seed = challenge.enrolSeed ?? (user.totp_seed_enc ? openSeed(deps.vault, user.totp_seed_enc) : null);
-  if (!seed) {
-    deps.challenges.delete(challengeId);
-    await releaseAttempt(deps.db, key);
-    throw new DeskError('UNAUTHENTICATED', TIMED_OUT);
-  }
-  const lastStep = user.totp_last_step == null ? null : Number(user.totp_last_step);
-  const check = verifyTotp({ secret: seed, code, clock: deps.clock, afterStep: challenge.enrolSeed ? null : lastStep });
-  if (!check.ok) {
-    if (challenge.attempts >= ChallengeStore.MAX_ATTEMPTS) deps.challenges.delete(challengeId);
-    await attemptFailed(deps, key, actor, 'totp');
-    throw new DeskError('UNAUTHENTICATED', WRONG_CODE);
-  }
-  const idleMinutes = await getSetting(deps.db, 'session.idleMinutes');
-  const now = deps.clock.now().toISOString();
-  // Accept the code once: the update only happens if no other sign-in used this step (or, at
-  // enrolment, stored a seed) in the meantime, on this machine or another sharing the database.
-  const accepted = await deps.db.transaction(async (trx) => {
-    const update = trx('desk_users')
-      .where({ id: user.id, session_epoch: epoch })
-      .whereNull('disabled_at')
-      .andWhere((b) => b.whereNull('totp_last_step').orWhere('totp_last_step', '<', check.step));
-    if (challenge.enrolSeed) update.whereNull('totp_seed_enc');
-    const changed = await update.update({
-      totp_last_step: check.step,
-      last_signin_at: now,
-      updated_at: now,
-      ...(challenge.enrolSeed ? { totp_seed_enc: deps.vault.seal(challenge.enrolSeed, SEED_PURPOSE), totp_enrolled_at: now } : {}),
-    });
-    if (changed !== 1) return false;
-    await clearFailures(trx, key); // signed in: the name's failures are forgotten
-    if (challenge.enrolSeed) {
-      await recordAudit(trx, deps.clock, { actor, action: 'desk_user.totp_enrolled' });
-    }
-    await recordAudit(trx, deps.clock, { actor, action: 'desk_user.signin' });
-    return true;
-  });
-  deps.challenges.delete(challengeId);
-  if (!accepted) {
-    const latest = await getDeskUser(deps.db, user.id);
-    if (!latest || latest.disabled_at != null || Number(latest.session_epoch) !== epoch) {
-      // An admin changed the account while the user was signing in.
+  // From here the reserved attempt ends as a counted failure, a sign-in (which clears the count) or,
+  // on any other way out (an error, the account changed meanwhile), is given back.
+  let settled = false;
+  let idleMinutes: number;
+  try {
+    const seed = challenge.enrolSeed ?? (user.totp_seed_enc ? openSeed(deps.vault, user.totp_seed_enc) : null);
+    if (!seed) {
+      deps.challenges.delete(challengeId);
       throw new DeskError('UNAUTHENTICATED', TIMED_OUT);
     }
-    await attemptFailed(deps, key, actor, 'replay');
-    throw new DeskError('UNAUTHENTICATED', 'That code has already been used. Wait for the next code from your authenticator app.');
+    const lastStep = user.totp_last_step == null ? null : Number(user.totp_last_step);
+    const check = verifyTotp({ secret: seed, code, clock: deps.clock, afterStep: challenge.enrolSeed ? null : lastStep });
+    if (!check.ok) {
+      if (challenge.attempts >= ChallengeStore.MAX_ATTEMPTS) deps.challenges.delete(challengeId);
+      settled = true;
+      await attemptFailed(deps, key, actor, 'totp');
+      throw new DeskError('UNAUTHENTICATED', WRONG_CODE);
+    }
+    idleMinutes = await getSetting(deps.db, 'session.idleMinutes');
+    const now = deps.clock.now().toISOString();
+    // Accept the code once: the update only happens if no other sign-in used this step (or, at
+    // enrolment, stored a seed) in the meantime, on this machine or another sharing the database.
+    const accepted = await deps.db.transaction(async (trx) => {
+      const update = trx('desk_users')
+        .where({ id: user.id, session_epoch: epoch })
+        .whereNull('disabled_at')
+        .andWhere((b) => b.whereNull('totp_last_step').orWhere('totp_last_step', '<', check.step));
+      if (challenge.enrolSeed) update.whereNull('totp_seed_enc');
+      const changed = await update.update({
+        totp_last_step: check.step,
+        last_signin_at: now,
+        updated_at: now,
+        ...(challenge.enrolSeed ? { totp_seed_enc: deps.vault.seal(challenge.enrolSeed, SEED_PURPOSE), totp_enrolled_at: now } : {}),
+      });
+      if (changed !== 1) return false;
+      await clearFailures(trx, key); // signed in: the name's failures are forgotten
+      if (challenge.enrolSeed) {
+        await recordAudit(trx, deps.clock, { actor, action: 'desk_user.totp_enrolled' });
+      }
+      await recordAudit(trx, deps.clock, { actor, action: 'desk_user.signin' });
+      return true;
+    });
+    deps.challenges.delete(challengeId);
+    if (accepted) settled = true;
+    else {
+      const latest = await getDeskUser(deps.db, user.id);
+      if (!latest || latest.disabled_at != null || Number(latest.session_epoch) !== epoch) {
+        // An admin changed the account while the user was signing in.
+        throw new DeskError('UNAUTHENTICATED', TIMED_OUT);
+      }
+      settled = true;
+      await attemptFailed(deps, key, actor, 'replay');
+      throw new DeskError('UNAUTHENTICATED', 'That code has already been used. Wait for the next code from your authenticator app.');
+    }
+  } finally {
+    if (!settled) await releaseAttempt(deps.db, key);
   }
   return deps.sessions.create({
     userId: user.id,

@@ -14,7 +14,7 @@ import type { Vault } from '../secrets/vault';
  * Nothing in the answers, their number or their timing tells a real name from an unknown one.
  *
  * Rows expire: one with no failure for a day and no lock in force is deleted, and the table is
- * kept to MAX_ROWS (the oldest unlocked rows go first), whatever names are sprayed at it.
+ * kept to MAX_ROWS (the oldest unlocked rows not tried in the last 15 minutes go first).
  */
 
 export const MAX_FAILED_SIGNINS = 5;
@@ -46,11 +46,14 @@ export function lockedError(until: Date | null): DeskError {
 export async function reserveAttempt(db: Knex, clock: Clock, key: string): Promise<void> {
   const now = clock.now().toISOString();
   await db('signin_failures').insert({ name_key: key, failures: 0, locked_until: null, updated_at: now }).onConflict('name_key').ignore();
+  // Five reservations with no outcome for a lock-out's length (a desk that stopped mid-check) are
+  // let go of, so a name is never stuck behind checks that will not finish.
+  const stale = new Date(clock.now().getTime() - LOCK_MINUTES * 60_000).toISOString();
   const reserved = await db('signin_failures')
     .where({ name_key: key })
-    .andWhere('failures', '<', MAX_FAILED_SIGNINS)
     .andWhere((b) => b.whereNull('locked_until').orWhere('locked_until', '<=', now))
-    .update({ failures: db.raw('failures + 1'), updated_at: now });
+    .andWhere((b) => b.where('failures', '<', MAX_FAILED_SIGNINS).orWhere('updated_at', '<=', stale))
+    .update({ failures: db.raw('CASE WHEN failures < ? THEN failures + 1 ELSE 1 END', [MAX_FAILED_SIGNINS]), updated_at: now });
   if (reserved === 1) return;
   const row = (await db('signin_failures').where({ name_key: key }).first('locked_until')) as { locked_until: unknown } | undefined;
   const until = toIso(row?.locked_until);
@@ -68,14 +71,14 @@ export async function releaseAttempt(db: Knex, key: string): Promise<void> {
  */
 export async function recordFailure(trx: Knex.Transaction, clock: Clock, key: string): Promise<{ failures: number; locked: boolean }> {
   const now = clock.now();
-  const row = (await trx('signin_failures').where({ name_key: key }).first('failures')) as { failures: number } | undefined;
-  const failures = Number(row?.failures ?? 0);
-  const locked = failures >= MAX_FAILED_SIGNINS;
-  if (locked) {
-    await trx('signin_failures')
+  // One conditional statement locks: of failures finishing at once, exactly one does it.
+  const locked =
+    (await trx('signin_failures')
       .where({ name_key: key })
-      .update({ failures: 0, locked_until: new Date(now.getTime() + LOCK_MINUTES * 60_000).toISOString(), updated_at: now.toISOString() });
-  }
+      .andWhere('failures', '>=', MAX_FAILED_SIGNINS)
+      .update({ failures: 0, locked_until: new Date(now.getTime() + LOCK_MINUTES * 60_000).toISOString(), updated_at: now.toISOString() })) === 1;
+  const row = (await trx('signin_failures').where({ name_key: key }).first('failures')) as { failures: number } | undefined;
+  const failures = locked ? MAX_FAILED_SIGNINS : Number(row?.failures ?? 0);
   await pruneFailures(trx, now);
   return { failures, locked };
 }
@@ -88,7 +91,9 @@ async function pruneFailures(trx: Knex.Transaction, now: Date): Promise<void> {
   const count = (await trx('signin_failures').count({ n: '*' }).first()) as { n: number | string };
   const excess = Number(count.n) - MAX_ROWS;
   if (excess <= 0) return;
-  const oldest = trx('signin_failures').select('name_key').where(unlocked(iso)).orderBy('updated_at').limit(excess);
+  // Never a name tried within a lock-out's length: spraying other names cannot wipe a live count.
+  const recent = new Date(now.getTime() - LOCK_MINUTES * 60_000).toISOString();
+  const oldest = trx('signin_failures').select('name_key').where(unlocked(iso)).andWhere('updated_at', '<', recent).orderBy('updated_at').limit(excess);
   await trx('signin_failures').whereIn('name_key', oldest).delete();
 }
 

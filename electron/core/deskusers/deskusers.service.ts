@@ -69,6 +69,8 @@ export async function insertDeskUser(
     })
     .returning('id');
   const id = typeof row === 'object' ? Number((row as { id: number }).id) : Number(row);
+  // Failures counted against the name before it was anyone's do not follow the new desk user.
+  await clearFailures(trx, nameKey(vaultOf(trx), user.username));
   await recordAudit(trx, clock, {
     actor,
     action: 'desk_user.created',

@@ -61,7 +61,8 @@ function useNow(): Date {
 export function DeskUsersScreen() {
   const { session } = useDesk();
   const selfId = session.userId;
-  const users = useChannel('desk.users.list', {});
+  // Others change too (a first sign-in, a lock-out, another admin): read again each time the screen opens.
+  const users = useChannel('desk.users.list', {}, { refetchOnMount: 'always' });
   const queryClient = useQueryClient();
   const now = useNow();
   // The change being confirmed; kept while its dialog closes, a new key for each new question.

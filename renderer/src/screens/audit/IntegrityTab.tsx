@@ -30,6 +30,7 @@ const CHECKPOINT_REASONS: Record<string, string> = {
   daily: 'the daily checkpoint',
   periodic: 'signed after new events',
   shutdown: 'signed when a desk closed',
+  upgrade: 'signed when the older events were signed',
   export: 'signed for an export',
   manual: 'signed by hand',
 };
