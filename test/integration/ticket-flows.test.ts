@@ -302,7 +302,9 @@ describe.each(TARGETS)('webchat tickets on $name', (target) => {
       cursor = p.nextCursor;
     } while (cursor);
     expect(seen.sort((x, y) => x - y)).toEqual(mine.map((m) => m.id).sort((x, y) => x - y));
-    const sup = await ok(as('supervisor')('tickets.list', { status: 'all', mine: true }));
+    // None of the agent's tickets is the supervisor's. (Only these: the test before may have left the
+    // supervisor a ticket of their own, when their desk won the race to open the shared reference.)
+    const sup = await ok(as('supervisor')('tickets.list', { status: 'all', mine: true, query: `page-${target.name}-` }));
     expect(sup.rows).toEqual([]);
 
     const day = clock.now().toISOString().slice(0, 10);

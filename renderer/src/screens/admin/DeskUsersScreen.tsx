@@ -127,7 +127,10 @@ export function DeskUsersScreen() {
                     <Table.Th scope="col">Role</Table.Th>
                     <Table.Th scope="col">State</Table.Th>
                     <Table.Th scope="col">Authenticator</Table.Th>
-                    <Table.Th scope="col">Last sign-in</Table.Th>
+                    {/* A set width: the live "12 min ago" grows and shrinks; the columns stay where they are. */}
+                    <Table.Th scope="col" w={190}>
+                      Last sign-in
+                    </Table.Th>
                     <Table.Th scope="col">
                       <span className="visually-hidden">Actions</span>
                     </Table.Th>
