@@ -1,5 +1,7 @@
 // The layering rule, checked on every import in the tree (see README "Architecture"):
 //   renderer -> shared;  electron/main | host | cli -> electron/core -> shared;  preload -> shared/events.
+// Migrations are frozen: a file in electron/core/db/migrations imports only from that folder (and
+// packages), never code that can change after the migration was released.
 // Exits non-zero and lists each forbidden import. Also used by test/unit/layers.test.ts.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,6 +28,8 @@ export const RULES = {
 };
 
 const LAYER_DIRS = Object.keys(RULES).sort((a, b) => b.length - a.length);
+const MIGRATIONS_DIR = 'electron/core/db/migrations/';
+const slashed = (p) => p.split(path.sep).join('/');
 const IMPORT_RE = /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]|(?:import|require)\s*\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 function layerOf(rel) {
@@ -66,7 +70,12 @@ export function findViolations(root) {
         const line = src.slice(0, m.index).split('\n').length;
         const report = (reason) => out.push({ file: rel, line, spec, reason });
         if (spec.startsWith('.')) {
-          const target = layerOf(path.relative(root, path.resolve(path.dirname(file), spec)));
+          const targetRel = slashed(path.relative(root, path.resolve(path.dirname(file), spec)));
+          if (slashed(rel).startsWith(MIGRATIONS_DIR) && !targetRel.startsWith(MIGRATIONS_DIR)) {
+            report('a migration is frozen: it may import only from db/migrations (keep a copy of what it needs there)');
+            continue;
+          }
+          const target = layerOf(targetRel);
           if (!target || !allowedLayer(rule, target)) report(`${fromLayer} may not import from ${target ?? 'outside the layers'}`);
           continue;
         }

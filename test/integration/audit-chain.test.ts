@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordAudit, type Actor } from '../../electron/core/audit/audit.service';
 import { appendEvents, eventHash, GENESIS_HASH } from '../../electron/core/audit/chain';
+import { eventHashV1 } from '../../electron/core/db/migrations/0015_audit_chain';
 import { CHECKPOINT_FILE, checkpointIfDue, verifyAuditChain, writeCheckpoint } from '../../electron/core/audit/integrity';
 import { ManualClock } from '../../electron/core/clock';
 import { sqliteFile } from '../../electron/core/db/connection';
@@ -98,6 +99,13 @@ describe.each(TARGETS)('audit chain on $name', (target: Target) => {
       ),
     );
     expect(await verify()).toMatchObject({ ok: true, events: 24, headSeq: 24 });
+  });
+
+  it('migration 0015 keeps its own frozen copy of the chain format, which hashes as the chain does', async () => {
+    await events(3);
+    for (const r of await core.db('audit_events').orderBy('seq').select()) {
+      expect(eventHashV1(Number(r.seq), r, r.prev_hash)).toBe(eventHash(Number(r.seq), r, r.prev_hash));
+    }
   });
 
   it('refuses UPDATE and DELETE through the database itself', async () => {

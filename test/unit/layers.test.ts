@@ -30,6 +30,7 @@ describe('layering check', () => {
       'electron/host/d.ts': "const e = require('electron');",
       'electron/cli/e.ts': "export { main } from '../main/index';",
       'electron/preload/f.ts': "import { channels } from '../../shared/contract';\nimport { IPC_PREFIX } from '../../shared/events';",
+      'electron/core/db/migrations/0099_x.ts': "import { isPostgres } from './types';\nimport { chainEvents } from '../../audit/chain';\nimport type { Knex } from 'knex';",
     });
     const found: Violation[] = findViolations(root);
     const summary = found.map((v) => `${v.file}:${v.spec}`).sort();
@@ -38,6 +39,7 @@ describe('layering check', () => {
         'electron/cli/e.ts:../main/index',
         'electron/core/c.ts:../host/server',
         'electron/core/c.ts:electron',
+        'electron/core/db/migrations/0099_x.ts:../../audit/chain',
         'electron/host/d.ts:electron',
         'electron/preload/f.ts:../../shared/contract',
         'renderer/src/b.tsx:../../electron/core/app',

@@ -1,5 +1,5 @@
+import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import { chainEvents, GENESIS_HASH, type AuditContent, type ChainHead } from '../../audit/chain';
 import type { Migration } from './types';
 import { isPostgres, utc } from './types';
 
@@ -12,6 +12,41 @@ import { isPostgres, utc } from './types';
  * - audit_checkpoints keeps signed checkpoints (head, count, time, HMAC under a key that is not in
  *   the database), equally append-only, so cutting events off the end is noticed too.
  */
+
+// The chain's format as this migration wrote it (mfa-desk.audit.v1), kept here so that later changes
+// to audit/chain.ts cannot change what this migration does. A test checks the two still agree.
+const GENESIS_HASH = '0'.repeat(64);
+type AuditContent = {
+  occurred_at: string | Date;
+  actor_user_id: number | null;
+  actor_name: string;
+  employee_id: number | null;
+  ticket_ref: string | null;
+  action: string;
+  result: string;
+  details: string;
+};
+type ChainHead = { seq: number; hash: string };
+const orNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+export function eventHashV1(seq: number, e: AuditContent, prevHash: string): string {
+  const text = JSON.stringify([
+    'mfa-desk.audit.v1', seq, new Date(e.occurred_at).toISOString(), orNull(e.actor_user_id), e.actor_name,
+    orNull(e.employee_id), e.ticket_ref ?? null, e.action, e.result, e.details, prevHash,
+  ]);
+  return crypto.createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+function chainEvents<T extends AuditContent>(head: ChainHead, events: readonly T[]): { rows: Array<T & { seq: number; prev_hash: string; hash: string }>; head: ChainHead } {
+  let { seq, hash } = head;
+  const rows = events.map((e) => {
+    const prev = hash;
+    seq += 1;
+    hash = eventHashV1(seq, e, prev);
+    return { ...e, seq, prev_hash: prev, hash };
+  });
+  return { rows, head: { seq, hash } };
+}
 
 const APPEND_ONLY = 'is append-only: audit events and checkpoints are never changed or removed';
 const GUARDED = ['audit_events', 'audit_checkpoints'] as const;

@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { databaseKind } from '../connection';
 
 export interface Migration {
   /** Ordered, append-only: never rename or edit a released migration. */
@@ -8,8 +7,10 @@ export interface Migration {
   down(knex: Knex): Promise<void>;
 }
 
+/** Frozen with the migrations (which import nothing from outside this folder). */
 export function isPostgres(knex: Knex): boolean {
-  return databaseKind(knex) === 'postgres';
+  const client = String((knex.client as { config?: { client?: unknown } }).config?.client ?? '');
+  return client === 'pg' || client === 'postgres' || client === 'postgresql';
 }
 
 /** A UTC timestamp column: timestamptz on PostgreSQL, ISO-8601 text on sqlite. */
