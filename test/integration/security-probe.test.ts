@@ -259,9 +259,15 @@ describe.each(TARGETS)('events after the last checkpoint on $name', (target: Tar
     } finally {
       await c.close();
     }
+    // Another made-up one, now the newest row.
+    await attack(target, core, [
+      `INSERT INTO audit_checkpoints (created_at, head_seq, head_hash, event_count, reason, created_by, mac, prev_mac) VALUES ('2999-01-02T00:00:00.000Z', 1000000001, 'x', 1000000001, 'daily', 'system', '${'f'.repeat(64)}', '')`,
+    ]);
     const { code, report } = await verify();
     expect(code).toBe(3);
     expect(report.firstBreak).toMatchObject({ kind: 'forged_checkpoint' });
+    // And it is not shown as the latest checkpoint.
+    expect((report as unknown as { latestCheckpoint: { at: string; reason: string } }).latestCheckpoint).toMatchObject({ reason: 'periodic', at: expect.stringMatching(/^2026-/) });
   }, 60_000);
 
   it('every checkpoint deleted from the database is reported from the file copy', async () => {

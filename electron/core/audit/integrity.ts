@@ -38,7 +38,7 @@ const PAGE = 5000;
 export const CHECKPOINT_FILE = path.join('audit', 'checkpoints.jsonl');
 export const DAILY_MS = 24 * 60 * 60_000;
 /** New events are pinned by a checkpoint at most this long after the newest one (plus the check's interval). */
-export const PERIODIC_MS = 5 * 60_000;
+const PERIODIC_MS = 5 * 60_000;
 
 export type CheckpointReason = 'daily' | 'periodic' | 'shutdown' | 'upgrade' | 'export' | 'manual';
 
@@ -278,7 +278,9 @@ export async function verifyAuditChain(
     }
   }
   breaks.sort((a, b) => Number(CHECKPOINT_KINDS.has(a.kind)) - Number(CHECKPOINT_KINDS.has(b.kind)) || a.seq - b.seq);
-  const latest = fromDb.length ? info(fromDb[fromDb.length - 1]!) : null;
+  // The newest checkpoint that is genuine: a forged row (reported above) is not shown as the latest.
+  const newest = [...fromDb].reverse().find((c) => vault.macEquals(MAC_PURPOSE, checkpointText(c), c.mac));
+  const latest = newest ? info(newest) : null;
   return {
     ok: breaks.length === 0,
     events: checked,

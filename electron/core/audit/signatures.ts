@@ -1,11 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Clock } from '../clock';
 import { databaseKind } from '../db/connection';
 import type { Vault } from '../secrets/vault';
 import { EVENT_MAC_PURPOSE, eventHash, GENESIS_HASH, type AuditContent } from './chain';
 import { CHECKPOINT_FILE, writeCheckpoint } from './integrity';
-import fs from 'node:fs';
-import path from 'node:path';
 
 /**
  * Signing the events written before events were signed (migration 0019), once.

@@ -21,14 +21,14 @@ export const MAX_FAILED_SIGNINS = 5;
 export const LOCK_MINUTES = 15;
 const NAME_PURPOSE = 'signin.name';
 const KEEP_MS = 24 * 60 * 60_000;
-export const MAX_ROWS = 10_000;
+const MAX_ROWS = 10_000;
 
 /** The keyed hash that stands for a username here: NFKC, lower case, as desk usernames are stored. */
 export function nameKey(vault: Vault, username: string): string {
   return vault.mac(NAME_PURPOSE, username.normalize('NFKC').toLowerCase());
 }
 
-export function lockedError(until: Date | null): DeskError {
+function lockedError(until: Date | null): DeskError {
   return new DeskError(
     'UNAUTHENTICATED',
     until
