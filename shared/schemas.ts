@@ -18,12 +18,11 @@ export const HR_IMPORT_MAX_BATCH = 10_000;
 
 /** Control characters, save tab and line breaks: what multi-line free text may not hold. */
 export const TEXT_CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-const CONTROL_REFUSED = 'Control characters are not allowed';
+export const CONTROL_REFUSED = 'Control characters are not allowed';
 /** One line of text (a name, a filter): no control characters at all. */
-export const singleLineText = () => z.string().refine((v) => !CONTROL_CHARACTERS.test(v), CONTROL_REFUSED);
-/** Free text that may run over several lines (notes, reasons). */
+export const noControls = (v: string): boolean => !CONTROL_CHARACTERS.test(v);
+/** Free text that may run over several lines (notes, reasons): tabs and line breaks allowed. */
 export const noTextControls = (v: string): boolean => !TEXT_CONTROL_CHARACTERS.test(v);
-export const TEXT_CONTROL_REFUSED = CONTROL_REFUSED;
 
 /** A desk username: 3–64 lower-case letters, digits, dots, dashes or underscores, a letter or digit first. */
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{2,63}$/;
@@ -55,3 +54,19 @@ export const periodSchema = z
   .strict()
   .refine((p) => p.from <= p.to, { message: 'The first day comes after the last', path: ['to'] })
   .refine((p) => Date.parse(p.to) - Date.parse(p.from) <= 366 * 24 * 60 * 60_000, { message: 'Choose at most a year', path: ['to'] });
+
+/**
+ * A 6-digit code as people type or paste it: spaces and dashes between the digits are dropped
+ * ("121 725", "121-725"), so a code copied from an app or a mail is taken as it is. Only the
+ * digits 0–9 make a code: fullwidth or other scripts' digits ("１２３４５６") are refused, saying so.
+ */
+export const sixDigitCodeSchema = z
+  .string()
+  .max(40, 'Enter the 6-digit code')
+  .transform((v) => v.replace(/[\s\u00a0\u2010-\u2015-]/g, ''))
+  .pipe(
+    z
+      .string()
+      .refine((v) => !/[^\P{Nd}0-9]/u.test(v), { message: 'Type the code with the digits 0 to 9 (not fullwidth or other digits)', abort: true })
+      .regex(/^\d{6}$/, 'Enter the 6-digit code'),
+  );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CHANNEL_NAMES, channels } from '../../shared/contract';
+import { CHANNEL_NAMES, channels, type Access } from '../../shared/contract';
+import { can } from '../../shared/policy';
 import { DeskError, ERROR_CODES } from '../../shared/errors';
 import { CHANNEL_NAME_RE } from '../../shared/events';
 import { ManualClock } from '../../electron/core/clock';
@@ -66,9 +67,9 @@ describe('router', () => {
     for (const role of ['agent', 'manager', 'supervisor', 'admin'] as const) {
       const s = sessions.create({ userId: 1, username: role, displayName: role, role, idleMinutes: 15 });
       for (const name of CHANNEL_NAMES) {
-        const access = channels[name].access;
+        const access = channels[name].access as Access;
         const res = await router.invoke(name, { __probe: 1 }, { slot: slot(s.token), emit: noEmit });
-        const allowed = access === 'public' || access === 'signedIn' || access.includes(role);
+        const allowed = access === 'public' || access === 'signedIn' || can(role, access);
         // Allowed callers reach validation (the probe field is refused); others are refused first.
         expect(res, `${role} → ${name}`).toMatchObject({ ok: false, error: { code: allowed ? 'VALIDATION' : 'FORBIDDEN' } });
       }

@@ -1,3 +1,4 @@
+import { MAX_ROW_ID } from '../../../shared/schemas';
 import type { Knex } from 'knex';
 import type { AuditReportFilter, AuditReportPage, AuditReportRow, AuditSortKey, SortDirection } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
@@ -121,7 +122,7 @@ function decodeCursor(raw: string | null | undefined, sort: AuditSortKey): Curso
     c !== null &&
     Number.isInteger((c as Cursor).s) &&
     (c as Cursor).s >= 0 &&
-    (c as Cursor).s <= 2_147_483_647 &&
+    (c as Cursor).s <= MAX_ROW_ID &&
     typeof (c as Cursor).v === 'string' &&
     (sort === 'time' ? ISO_UTC.test((c as Cursor).v) : (c as Cursor).v.length <= 200);
   if (!ok) throw new DeskError('VALIDATION', 'The report page cursor does not belong to this report; start again.');

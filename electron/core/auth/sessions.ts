@@ -1,22 +1,9 @@
 import crypto from 'node:crypto';
 import type { DeskRole } from '../../../shared/domain';
 import type { Clock } from '../clock';
+import type { Session } from '../handler';
 
-export interface Session {
-  token: string;
-  userId: number;
-  username: string;
-  displayName: string;
-  role: DeskRole;
-  idleMinutes: number;
-  lastSeen: number;
-  /** desk_users.session_epoch when the session began; an admin's change raises it (see session-check.ts). */
-  epoch: number;
-  /** When the session was last checked against the desk user's row (ms). */
-  checkedAt: number;
-  /** Set by revokeUser: the next look-up says so, once, and forgets the session. */
-  revoked?: boolean;
-}
+export type { Session } from '../handler';
 
 export type SessionLookup =
   | { state: 'none' }

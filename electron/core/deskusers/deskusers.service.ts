@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isRowId } from '../../../shared/schemas';
 import { DeskError } from '../../../shared/errors';
 import type { DeskRole, DeskUserView, DeskUserWithTemporaryPassword } from '../../../shared/domain';
 import type { Clock } from '../clock';
@@ -165,7 +166,6 @@ export async function listDeskUsers(db: Knex | Knex.Transaction, clock: Clock): 
 // sessions (disabled, role changed, password or authenticator reset) raise session_epoch, which
 // every desk sharing the database checks its sessions against (see auth/session-check.ts).
 
-const MAX_ID = 2_147_483_647;
 
 function noSuchUser(): DeskError {
   return new DeskError('NOT_FOUND', 'There is no such desk user.');
@@ -178,7 +178,7 @@ function noSuchUser(): DeskError {
  * first, which takes the database's write lock before anything is read.
  */
 async function lockDeskUser(trx: Knex.Transaction, userId: number, admins: boolean): Promise<DeskUserRow> {
-  if (!Number.isInteger(userId) || userId <= 0 || userId > MAX_ID) throw noSuchUser();
+  if (!isRowId(userId)) throw noSuchUser();
   let row: DeskUserRow | undefined;
   if (databaseKind(trx) === 'postgres') {
     if (admins) await trx('desk_users').where({ role: 'admin' }).whereNull('disabled_at').orderBy('id').forUpdate().select('id');

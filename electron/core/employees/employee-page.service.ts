@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isRowId } from '../../../shared/schemas';
 import { DeskError } from '../../../shared/errors';
 import {
   CODE_PURPOSES,
@@ -68,7 +69,7 @@ export async function employeeAudit(db: Knex, employeeId: number, cursor: string
   if (cursor !== null) {
     const m = AUDIT_CURSOR_RE.exec(cursor);
     const id = m ? Number(m[2]) : NaN;
-    if (!m || !(id > 0 && id <= 2_147_483_647) || Number.isNaN(Date.parse(m[1]!))) {
+    if (!m || !isRowId(id) || Number.isNaN(Date.parse(m[1]!))) {
       throw new DeskError('VALIDATION', 'The audit page cursor is not valid.');
     }
     qb.whereRaw('(occurred_at, id) < (?, ?)', [m[1]!, id]);

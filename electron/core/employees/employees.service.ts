@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isRowId } from '../../../shared/schemas';
 import { DeskError } from '../../../shared/errors';
 import type {
   EmailKind,
@@ -93,11 +94,10 @@ export function buildGivenSort(firstName: string, lastName: string): string {
   return `${firstName} ${lastName}`.toLowerCase();
 }
 
-const MAX_ID = 2_147_483_647; // ids are 32-bit integers on both databases
 
 export async function getEmployee(db: Knex, id: number): Promise<EmployeeDetail> {
   const e: EmployeeRow | undefined =
-    Number.isInteger(id) && id > 0 && id <= MAX_ID ? await db('employees').where({ id }).first() : undefined;
+    isRowId(id) ? await db('employees').where({ id }).first() : undefined;
   if (!e) throw new DeskError('NOT_FOUND', `No employee with id ${id}`);
   const [emails, factors] = await Promise.all([
     db('employee_emails').where({ employee_id: id }).orderBy('kind', 'desc').orderBy('id') as Promise<

@@ -1,36 +1,15 @@
-import {
-  channels,
-  isChannelName,
-  type ChannelName,
-  type Events,
-  type ParsedInputOf,
-  type ResultOf,
-} from '../../../shared/contract';
+import { channels, isChannelName, type Access, type Channels } from '../../../shared/contract';
 import { DeskError, type WireError, type WireResult } from '../../../shared/errors';
+import { can, rolesWith } from '../../../shared/policy';
 import { plainIssueMessage, validationIssues, validationSummary } from '../../../shared/validation';
 import type { Logger } from '../log/logger';
-import type { Session, SessionStore } from '../auth/sessions';
+import type { SessionStore } from '../auth/sessions';
+import type { CallContext, HandlersOf, Session, SessionSlot } from '../handler';
 
-/**
- * Where a transport keeps the caller's session token: a cookie for the browser host, the window
- * for Electron. The renderer never sees the token.
- */
-export interface SessionSlot {
-  get(): string | undefined;
-  set(token: string | undefined): void;
-}
+export type { CallContext, SessionSlot } from '../handler';
 
-export interface CallContext {
-  session: Session | null;
-  slot: SessionSlot;
-  /** Push an event to this caller only (progress of a long task). */
-  emit<E extends keyof Events>(event: E, payload: Events[E]): void;
-}
-
-export type Handler<K extends ChannelName> = (input: ParsedInputOf<K>, ctx: CallContext) => Promise<ResultOf<K>>;
-
-/** One handler per channel; the compiler refuses a missing, extra or wrongly typed one. */
-export type Handlers = { [K in ChannelName]: Handler<K> };
+/** One handler per channel of the contract, joined from the features' handler maps. */
+export type Handlers = HandlersOf<Channels>;
 
 export interface RouterDeps {
   handlers: Handlers;
@@ -62,6 +41,7 @@ export function createRouter(deps: RouterDeps): Router {
       try {
         if (!isChannelName(channel)) throw new DeskError('NOT_FOUND', 'Unknown channel');
         const spec = channels[channel];
+        const access = spec.access as Access;
         const lookup = deps.sessions.touch(transport.slot.get());
         if (lookup.state === 'expired') {
           transport.slot.set(undefined);
@@ -75,7 +55,7 @@ export function createRouter(deps: RouterDeps): Router {
           revoked = true;
         }
         if (revoked) transport.slot.set(undefined);
-        if (spec.access !== 'public') {
+        if (access !== 'public') {
           if (!session) {
             if (revoked) {
               throw new DeskError('UNAUTHENTICATED', 'An admin changed your desk account (disabled it, changed its role or reset its sign-in). Sign in again.', {
@@ -88,8 +68,8 @@ export function createRouter(deps: RouterDeps): Router {
               lookup.state === 'expired' ? { reason: 'idle' } : undefined,
             );
           }
-          if (spec.access !== 'signedIn' && !spec.access.includes(session.role)) {
-            throw new DeskError('FORBIDDEN', `This needs one of the roles: ${spec.access.join(', ')}.`);
+          if (access !== 'signedIn' && !can(session.role, access)) {
+            throw new DeskError('FORBIDDEN', `This needs one of the roles: ${rolesWith(access).join(', ')}.`);
           }
         }
         // Plain words for every problem the schema has no words of its own for.

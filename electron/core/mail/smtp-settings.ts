@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { DeskError } from '../../../shared/errors';
 import { plainIssueMessage, validationIssues, validationSummary } from '../../../shared/validation';
-import { smtpPasswordSchema, smtpTestRecipientSchema } from '../../../shared/contract';
+import { smtpPasswordSchema, smtpTestRecipientSchema } from '../../../shared/channels/mail';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import { systemClock, type Clock } from '../clock';
 import type { Vault } from '../secrets/vault';

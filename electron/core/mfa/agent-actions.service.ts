@@ -7,7 +7,8 @@
  * There is no action that turns MFA off.
  */
 import type { Knex } from 'knex';
-import { ticketRefSchema } from '../../../shared/contract';
+import { ticketRefSchema } from '../../../shared/schemas';
+import { can, rolesWith } from '../../../shared/policy';
 import type {
   CallerVerificationView,
   DeskRole,
@@ -51,13 +52,9 @@ export interface AgentContext {
   ticketRef: string;
 }
 
-/** Roles that may override a caller verification. */
-export const OVERRIDE_ROLES: readonly DeskRole[] = ['supervisor', 'admin'];
-/** Roles that may act for a caller at all (managers correct records; they do not take calls). */
-export const AGENT_ROLES: readonly DeskRole[] = ['agent', 'supervisor', 'admin'];
 
 function assertAgent(ctx: AgentContext): void {
-  if (!AGENT_ROLES.includes(ctx.role)) throw new DeskError('FORBIDDEN', `This needs one of the roles: ${AGENT_ROLES.join(', ')}.`);
+  if (!can(ctx.role, 'callers.help')) throw new DeskError('FORBIDDEN', `This needs one of the roles: ${rolesWith('callers.help').join(', ')}.`);
   assertTicketRef(ctx);
 }
 
@@ -225,8 +222,8 @@ export async function overrideVerification(
   ctx: AgentContext,
   input: { employeeId: number; reason: string },
 ): Promise<CallerVerificationView> {
-  if (!OVERRIDE_ROLES.includes(ctx.role)) {
-    throw new DeskError('FORBIDDEN', `Only a ${OVERRIDE_ROLES.join(' or ')} can override the caller verification.`);
+  if (!can(ctx.role, 'callers.override')) {
+    throw new DeskError('FORBIDDEN', `Only a ${rolesWith('callers.override').join(' or ')} can override the caller verification.`);
   }
   assertTicketRef(ctx);
   const reason = typeof input.reason === 'string' ? input.reason.trim() : '';

@@ -3,6 +3,7 @@
  * the employee row locked for the operation, the eligibility rules, the addresses on record and
  * the change confirmation that goes to all of them.
  */
+import { isRowId } from '../../../shared/schemas';
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { EmailKind, EmployeeStatus } from '../../../shared/domain';
@@ -66,7 +67,6 @@ const EMPLOYEE_COLUMNS = [
   'codes_locked_at',
 ] as const;
 
-const MAX_ID = 2_147_483_647;
 
 /**
  * Read the employee and hold their row for the rest of the transaction, so two operations on one
@@ -74,7 +74,7 @@ const MAX_ID = 2_147_483_647;
  * on sqlite a write first, which takes the database's write lock before anything is read.
  */
 export async function lockEmployee(trx: Trx, employeeId: number): Promise<EmployeeRecord> {
-  if (!Number.isInteger(employeeId) || employeeId <= 0 || employeeId > MAX_ID) throw notFound(employeeId);
+  if (!isRowId(employeeId)) throw notFound(employeeId);
   let row: Record<string, unknown> | undefined;
   if (databaseKind(trx) === 'postgres') {
     row = await trx('employees').where({ id: employeeId }).forUpdate().first(...EMPLOYEE_COLUMNS);
@@ -88,7 +88,7 @@ export async function lockEmployee(trx: Trx, employeeId: number): Promise<Employ
 
 /** Read the employee without holding the row (for reads only). */
 export async function readEmployee(db: Knex | Trx, employeeId: number): Promise<EmployeeRecord> {
-  if (!Number.isInteger(employeeId) || employeeId <= 0 || employeeId > MAX_ID) throw notFound(employeeId);
+  if (!isRowId(employeeId)) throw notFound(employeeId);
   const row: Record<string, unknown> | undefined = await db('employees').where({ id: employeeId }).first(...EMPLOYEE_COLUMNS);
   if (!row) throw notFound(employeeId);
   return toRecord(row);

@@ -23,7 +23,8 @@
  */
 import crypto from 'node:crypto';
 import type { z } from 'zod';
-import { emailAddressProblem, RECORD_ROLES, updateEmailsInputSchema } from '../../../shared/contract';
+import { emailAddressProblem, updateEmailsInputSchema } from '../../../shared/channels/records';
+import { can } from '../../../shared/policy';
 import type { DeskRole, EmailKind, EmailOwner, EmailsUpdated, EmployeeEmail } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
 import { plainIssueMessage, validationIssues, validationSummary } from '../../../shared/validation';
@@ -138,7 +139,7 @@ function checkList(input: z.output<typeof updateEmailsInputSchema>): Issue[] {
  * rules). Throws, with nothing written, on any refusal.
  */
 export async function updateEmails(deps: MfaDeps, ctx: RecordsContext, raw: UpdateEmailsInput): Promise<EmailsUpdated> {
-  if (!(RECORD_ROLES as readonly DeskRole[]).includes(ctx.role)) throw new DeskError('FORBIDDEN', RECORDS_FORBIDDEN);
+  if (!can(ctx.role, 'records.correct')) throw new DeskError('FORBIDDEN', RECORDS_FORBIDDEN);
   // The router parsed it already; any other caller of the service gets the same checks.
   const parsed = updateEmailsInputSchema.safeParse({ ...raw, ticketRef: ctx.ticketRef }, { error: plainIssueMessage });
   if (!parsed.success) throw invalid(validationIssues(parsed.error));

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Clock } from '../clock';
 import { DeskError } from '../../../shared/errors';
 import { plainIssueMessage, validationIssues, validationSummary } from '../../../shared/validation';
-import { smtpFromSchema, smtpHostSchema, smtpUserSchema } from '../../../shared/contract';
+import { smtpFromSchema, smtpHostSchema, smtpUserSchema } from '../../../shared/channels/mail';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import { cannedRepliesSchema, DEFAULT_CANNED_REPLIES } from '../tickets/canned-replies';
 

@@ -2,6 +2,7 @@
  * The rows behind a ticket that other services write in their own transactions: opening one (with
  * its audit row), holding one, and finding the ticket an action on an employee is done on.
  */
+import { isRowId } from '../../../shared/schemas';
 import type { Knex } from 'knex';
 import type { TicketCategory, DeskRole } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
@@ -15,10 +16,9 @@ export interface TicketActor {
   role: DeskRole;
 }
 
-const MAX_ID = 2_147_483_647;
 
 export function checkId(id: number, what: string): void {
-  if (!Number.isInteger(id) || id <= 0 || id > MAX_ID) throw new DeskError('NOT_FOUND', `No ${what} with id ${id}`);
+  if (!isRowId(id)) throw new DeskError('NOT_FOUND', `No ${what} with id ${id}`);
 }
 
 /** The ticket row, held for the rest of the transaction (FOR UPDATE on PostgreSQL; sqlite's writer holds the database). */

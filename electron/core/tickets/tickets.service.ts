@@ -10,7 +10,8 @@
  * is reopened (audited), a ticket is about one employee.
  */
 import type { Knex } from 'knex';
-import { ticketRefSchema } from '../../../shared/contract';
+import { isRowId, ticketRefSchema } from '../../../shared/schemas';
+import { can, rolesWith } from '../../../shared/policy';
 import {
   TICKET_STATUSES,
   type AuditEntry,
@@ -43,11 +44,6 @@ export interface TicketDeps {
   clock: Clock;
 }
 
-
-/** Roles that take webchats (managers work their queue of tasks; they do not run tickets). */
-export const TICKET_ROLES: readonly DeskRole[] = ['agent', 'supervisor', 'admin'];
-
-const MAX_ID = 2_147_483_647;
 /** Actions shown on a ticket (its audit trail), oldest first. */
 export const TICKET_ACTIONS_SHOWN = 200;
 
@@ -108,7 +104,7 @@ function toSummary(r: Record<string, unknown>, now: Date, slaMinutes: number): T
 }
 
 function assertTicketRole(who: TicketActor): void {
-  if (!TICKET_ROLES.includes(who.role)) throw new DeskError('FORBIDDEN', `Tickets are run by: ${TICKET_ROLES.join(', ')}.`);
+  if (!can(who.role, 'callers.help')) throw new DeskError('FORBIDDEN', `Tickets are run by: ${rolesWith('callers.help').join(', ')}.`);
 }
 
 function checkReference(reference: string): string {
@@ -192,12 +188,12 @@ export async function listTickets(deps: TicketDeps, userId: number, input: Ticke
     if (urgency) {
       const m = URGENCY_CURSOR_RE.exec(input.cursor);
       const id = m ? Number(m[3]) : NaN;
-      if (!m || !(id > 0 && id <= MAX_ID)) throw badCursor();
+      if (!m || !isRowId(id)) throw badCursor();
       q.whereRaw(`(${RESOLVED_RANK}, t.opened_at, t.id) > (?, ?, ?)`, [Number(m[1]), m[2]!, id]);
     } else {
       const m = NEWEST_CURSOR_RE.exec(input.cursor);
       const id = m ? Number(m[2]) : NaN;
-      if (!m || !(id > 0 && id <= MAX_ID)) throw badCursor();
+      if (!m || !isRowId(id)) throw badCursor();
       q.whereRaw('(t.opened_at, t.id) < (?, ?)', [m[1]!, id]);
     }
   }
