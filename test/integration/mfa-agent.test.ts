@@ -1,3 +1,4 @@
+import { rolesWith, type Capability } from '../../shared/policy';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportAuditCsv } from '../../electron/core/audit/reports.service';
@@ -122,7 +123,7 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
       ].sort(),
     );
     for (const name of MFA_CHANNELS) {
-      expect(channels[name].access, name).toEqual(name === 'mfa.overrideVerification' ? ['supervisor', 'admin'] : ['agent', 'supervisor', 'admin']);
+      expect(rolesWith(channels[name].access as Capability), name).toEqual(name === 'mfa.overrideVerification' ? ['supervisor', 'admin'] : ['agent', 'supervisor', 'admin']);
     }
     // Nothing turns MFA off.
     expect(CHANNEL_NAMES.filter((n) => /disable|turnoff|turnOff|mfa\.off/i.test(n))).toEqual([]);
