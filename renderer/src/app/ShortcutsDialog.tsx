@@ -2,13 +2,13 @@
 import { memo } from 'react';
 import { Group, Kbd, Modal, Table, Text } from '@mantine/core';
 import type { DeskRole } from '../../../shared/domain';
-import { takesCalls } from '../lib/session';
+import { can } from '../../../shared/policy';
 
 export const ShortcutsDialog = memo(function ShortcutsDialog({ opened, onClose, role, newTicket }: { opened: boolean; onClose: () => void; role: DeskRole; newTicket: string }) {
   const mod = /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl';
   const rows: Array<[keys: string[], what: string]> = [
     [[`${mod}+K`], 'Search employees, from anywhere'],
-    ...(takesCalls(role) ? ([[[newTicket], 'New ticket, from anywhere']] as Array<[string[], string]>) : []),
+    ...(can(role, 'callers.help') ? ([[[newTicket], 'New ticket, from anywhere']] as Array<[string[], string]>) : []),
     [['?'], 'This list of shortcuts'],
     [['↑', '↓'], 'Move through search results and lists'],
     [['Enter'], 'Open the row or run the focused action'],

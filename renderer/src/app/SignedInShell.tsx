@@ -4,35 +4,22 @@
  * keys: Ctrl/Cmd+K for the search, Ctrl/Cmd+N (Alt+N in a browser) for a new ticket, ? for the
  * list of shortcuts.
  */
-import { lazy, memo, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { Avatar, Box, Button, Group, Kbd, Loader, Menu, Text, UnstyledButton } from '@mantine/core';
-import { useMediaQuery } from '@mantine/hooks';
-import { IconChevronDown, IconKeyboard, IconLogout, IconPlus, IconShieldLock } from '@tabler/icons-react';
-import { Link, Redirect, Route, Switch, useLocation, useParams } from 'wouter';
-import type { AppStatus, DeskRole, SessionInfo } from '../../../shared/domain';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useLocation } from 'wouter';
+import type { AppStatus, SessionInfo } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
+import { can } from '../../../shared/policy';
 import { useQuery } from '@tanstack/react-query';
 import { invoke, isHostTokenError, transportKind, type Invoke } from '../client';
-import { ROLE_LABELS } from '../format';
 import { useIdleLock } from '../lib/useIdleLock';
-import { SessionProvider, takesCalls, type DeskSession } from '../lib/session';
+import { SessionProvider, type DeskSession } from '../lib/session';
 import { useEmployeeSearch } from '../useEmployeeSearch';
 import { ShellProvider, type Shell } from './shell-context';
 import { homeFor, routes } from './routes';
+import { Header } from './Header';
+import { ScreenRoutes } from './ScreenRoutes';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { NewTicketDialog } from '../screens/tickets/NewTicketDialog';
-import { HEADER_HEIGHT } from '../theme';
-
-// Each screen loads when it is first opened: the first screen carries only what it needs.
-const TicketInbox = lazy(() => import('../screens/tickets/TicketInbox').then((m) => ({ default: m.TicketInbox })));
-const TicketPage = lazy(() => import('../screens/tickets/TicketPage').then((m) => ({ default: m.TicketPage })));
-const ManagerTasksScreen = lazy(() => import('../screens/tickets/ManagerTasks').then((m) => ({ default: m.ManagerTasksScreen })));
-const LookupScreen = lazy(() => import('../screens/search/LookupScreen').then((m) => ({ default: m.LookupScreen })));
-const EmployeePage = lazy(() => import('../screens/employee/EmployeePage').then((m) => ({ default: m.EmployeePage })));
-const AuditScreen = lazy(() => import('../screens/audit/AuditScreen').then((m) => ({ default: m.AuditScreen })));
-const DeskUsersScreen = lazy(() => import('../screens/admin/DeskUsersScreen').then((m) => ({ default: m.DeskUsersScreen })));
-const ImportScreen = lazy(() => import('../screens/admin/ImportScreen').then((m) => ({ default: m.ImportScreen })));
-const SettingsScreen = lazy(() => import('../screens/admin/SettingsScreen').then((m) => ({ default: m.SettingsScreen })));
 
 /** How a signed-in session came to an end. */
 export type SessionEnd = 'idle' | 'signedOut' | 'revoked' | 'ended';
@@ -156,7 +143,7 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
   const organisations = organisationsQuery.data ?? (organisationsQuery.isError ? [] : null);
 
   // The global keys.
-  const callsTaken = takesCalls(role);
+  const callsTaken = can(role, 'callers.help');
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented) return;
@@ -229,48 +216,7 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
           signingOut={signingOut}
         />
         <main id="main" tabIndex={-1} className="app-main">
-          <Suspense fallback={<ScreenLoading />}>
-            <Switch>
-              <Route path="/">
-                <Redirect to={home} replace />
-              </Route>
-              <Route path={routes.search}>
-                <LookupScreen />
-              </Route>
-              <Route path="/employees/:id/ticket/:ref">{() => <EmployeeRoute />}</Route>
-              <Route path="/employees/:id">{() => <EmployeeRoute />}</Route>
-              {callsTaken ? (
-                <Route path={routes.tickets}>
-                  <TicketInbox />
-                </Route>
-              ) : null}
-              {callsTaken ? <Route path="/tickets/:id">{() => <TicketRoute />}</Route> : null}
-              {role === 'manager' || role === 'admin' ? (
-                <Route path={routes.tasks}>
-                  <ManagerTasksScreen />
-                </Route>
-              ) : null}
-              {role === 'supervisor' || role === 'admin' ? <Route path="/audit/:tab?">{(p: { tab?: string }) => <AuditScreen tab={auditTab(p.tab)} />}</Route> : null}
-              {role === 'admin' ? (
-                <Route path={routes.deskUsers}>
-                  <DeskUsersScreen />
-                </Route>
-              ) : null}
-              {role === 'admin' ? (
-                <Route path={routes.hrImport}>
-                  <ImportScreen />
-                </Route>
-              ) : null}
-              {role === 'admin' ? (
-                <Route path={routes.settings}>
-                  <SettingsScreen />
-                </Route>
-              ) : null}
-              <Route>
-                <NotFound home={home} />
-              </Route>
-            </Switch>
-          </Suspense>
+          <ScreenRoutes role={role} home={home} />
         </main>
         {callsTaken ? (
           <NewTicketDialog opened={newTicket !== null} change={newTicket?.change} onClose={closeNew} onOpened={opened} />
@@ -278,193 +224,5 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
         <ShortcutsDialog opened={shortcutsOpen} onClose={closeShortcuts} role={role} newTicket={shortcut.label} />
       </ShellProvider>
     </SessionProvider>
-  );
-}
-
-function auditTab(tab: string | undefined): 'dashboard' | 'events' | 'integrity' {
-  return tab === 'events' || tab === 'integrity' ? tab : 'dashboard';
-}
-
-function TicketRoute() {
-  const { id } = useParams<{ id: string }>();
-  const ticketId = Number(id);
-  if (!Number.isInteger(ticketId) || ticketId <= 0) return <NotFound home={routes.tickets} />;
-  return <TicketPage key={ticketId} ticketId={ticketId} />;
-}
-
-function EmployeeRoute() {
-  const params = useParams<{ id: string; ref?: string }>();
-  const employeeId = Number(params.id);
-  if (!Number.isInteger(employeeId) || employeeId <= 0) return <NotFound home={routes.search} />;
-  const ticketRef = params.ref ? decodeURIComponent(params.ref) : undefined;
-  return <EmployeePage key={`${employeeId}-${ticketRef ?? ''}`} employeeId={employeeId} {...(ticketRef ? { ticketRef } : {})} />;
-}
-
-function ScreenLoading() {
-  return (
-    <Group gap="xs" p="lg" role="status">
-      <Loader size="sm" aria-hidden="true" />
-      <Text>Loading…</Text>
-    </Group>
-  );
-}
-
-function NotFound({ home }: { home: string }) {
-  return (
-    <Box p="lg" className="screen">
-      <h1 className="page-title">There is nothing at this address</h1>
-      <Text mb="md">The page may have moved, or your role does not reach it.</Text>
-      <Button component={Link} href={home}>
-        Go to your start page
-      </Button>
-    </Box>
-  );
-}
-
-// ── The header ──────────────────────────────────────────────────────────────────────────────────
-
-interface Place {
-  to: string;
-  label: string;
-  /** Also current on addresses under these prefixes. */
-  match: string[];
-  /** Folded into "More" on narrow windows. */
-  secondary?: boolean;
-}
-
-function placesFor(role: DeskRole): { main: Place[]; admin: Place[] } {
-  const main: Place[] = [];
-  if (takesCalls(role)) main.push({ to: routes.tickets, label: 'Tickets', match: ['/tickets'] });
-  if (role === 'manager' || role === 'admin') main.push({ to: routes.tasks, label: 'Manager tasks', match: ['/tasks'], secondary: role === 'admin' });
-  main.push({ to: routes.search, label: 'Search', match: ['/search', '/employees'] });
-  if (role === 'supervisor' || role === 'admin') main.push({ to: routes.audit, label: 'Audit', match: ['/audit'], secondary: role === 'admin' });
-  const admin: Place[] =
-    role === 'admin'
-      ? [
-          { to: routes.deskUsers, label: 'Desk users', match: ['/admin/users'], secondary: true },
-          { to: routes.hrImport, label: 'HR import', match: ['/admin/import'], secondary: true },
-          { to: routes.settings, label: 'Settings', match: ['/admin/settings'], secondary: true },
-        ]
-      : [];
-  return { main, admin };
-}
-
-function isCurrent(place: Place, location: string): boolean {
-  return place.match.some((m) => location === m || location.startsWith(m + '/'));
-}
-
-const Header = memo(function Header(props: {
-  productName: string;
-  session: SessionInfo;
-  onNewTicket: (() => void) | null;
-  shortcut: Shell['newTicketShortcut'];
-  onShortcuts: () => void;
-  onSignOut: () => void;
-  signingOut: boolean;
-}) {
-  const { productName, session, onNewTicket, shortcut, onShortcuts, onSignOut, signingOut } = props;
-  const [location] = useLocation();
-  const { main, admin } = placesFor(session.role);
-  // Below 1200 px the secondary places fold into one "More" menu, so the header stays one line.
-  const wide = useMediaQuery('(min-width: 1200px)', true, { getInitialValueInEffect: false });
-  const shown = wide ? main : main.filter((p) => !p.secondary);
-  const folded = wide ? [] : main.filter((p) => p.secondary);
-  const menuPlaces = [...folded, ...admin];
-  const menuCurrent = menuPlaces.some((p) => isCurrent(p, location));
-  const initials = session.displayName
-    .split(/\s+/)
-    .filter(Boolean)
-    .slice(0, 2)
-    .map((w) => w.charAt(0).toUpperCase())
-    .join('');
-
-  return (
-    <header className="app-header" style={{ height: HEADER_HEIGHT }}>
-      <Link href="/" className="app-header__brand" aria-label={`${productName}: your start page`}>
-        <IconShieldLock size={20} aria-hidden="true" />
-        <span>{productName}</span>
-      </Link>
-      <nav aria-label="Main" className="app-header__nav">
-        {shown.map((p) => (
-          <NavLink key={p.to} place={p} current={isCurrent(p, location)} />
-        ))}
-        {menuPlaces.length > 0 ? (
-          <Menu position="bottom-start" offset={6} withinPortal shadow="md">
-            <Menu.Target>
-              <UnstyledButton className="nav-link" data-active={menuCurrent || undefined} aria-current={menuCurrent ? 'page' : undefined}>
-                {folded.length > 0 ? 'More' : 'Admin'}
-                <IconChevronDown size={14} aria-hidden="true" />
-              </UnstyledButton>
-            </Menu.Target>
-            <Menu.Dropdown>
-              {folded.length > 0 && admin.length > 0 ? <Menu.Label>Places</Menu.Label> : null}
-              {folded.map((p) => (
-                <Menu.Item key={p.to} component={Link} href={p.to} aria-current={isCurrent(p, location) ? 'page' : undefined}>
-                  {p.label}
-                </Menu.Item>
-              ))}
-              {admin.length > 0 && folded.length > 0 ? <Menu.Label>Admin</Menu.Label> : null}
-              {admin.map((p) => (
-                <Menu.Item key={p.to} component={Link} href={p.to} aria-current={isCurrent(p, location) ? 'page' : undefined}>
-                  {p.label}
-                </Menu.Item>
-              ))}
-            </Menu.Dropdown>
-          </Menu>
-        ) : null}
-      </nav>
-      <Group gap="xs" wrap="nowrap" className="app-header__tools">
-        {onNewTicket ? (
-          <Button
-            size="xs"
-            color="blue"
-            variant="white"
-            leftSection={<IconPlus size={14} aria-hidden="true" />}
-            onClick={onNewTicket}
-            aria-keyshortcuts={shortcut.aria}
-            rightSection={<Kbd size="xs">{shortcut.label}</Kbd>}
-          >
-            New ticket
-          </Button>
-        ) : null}
-        <UnstyledButton className="header-icon" onClick={onShortcuts} aria-label="Keyboard shortcuts (?)" title="Keyboard shortcuts (?)">
-          <IconKeyboard size={20} aria-hidden="true" />
-        </UnstyledButton>
-        <Menu position="bottom-end" offset={6} withinPortal shadow="md" width={240}>
-          <Menu.Target>
-            <UnstyledButton className="user-button" aria-label={`Account: ${session.displayName}, ${ROLE_LABELS[session.role]}`}>
-              <Avatar size={26} radius="xl" color="blue" variant="filled" aria-hidden="true">
-                {initials}
-              </Avatar>
-              <span className="user-button__text" aria-hidden="true">
-                <span className="user-button__name">{session.displayName}</span>
-                <span className="user-button__role">{ROLE_LABELS[session.role]}</span>
-              </span>
-              <IconChevronDown size={14} aria-hidden="true" />
-            </UnstyledButton>
-          </Menu.Target>
-          <Menu.Dropdown>
-            <Menu.Label>
-              Signed in as {session.displayName} ({session.username}), {ROLE_LABELS[session.role].toLowerCase()}
-            </Menu.Label>
-            <Menu.Item leftSection={<IconKeyboard size={16} aria-hidden="true" />} onClick={onShortcuts}>
-              Keyboard shortcuts
-            </Menu.Item>
-            <Menu.Divider />
-            <Menu.Item leftSection={<IconLogout size={16} aria-hidden="true" />} onClick={onSignOut} disabled={signingOut}>
-              Sign out
-            </Menu.Item>
-          </Menu.Dropdown>
-        </Menu>
-      </Group>
-    </header>
-  );
-});
-
-function NavLink({ place, current }: { place: Place; current: boolean }): ReactNode {
-  return (
-    <Link href={place.to} className="nav-link" data-active={current || undefined} aria-current={current ? 'page' : undefined}>
-      {place.label}
-    </Link>
   );
 }

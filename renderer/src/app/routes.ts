@@ -3,6 +3,7 @@
  * land where they should. These build the addresses; the shell matches them.
  */
 import type { DeskRole } from '../../../shared/domain';
+import { can } from '../../../shared/policy';
 
 export const routes = {
   tickets: '/tickets',
@@ -21,6 +22,6 @@ export const routes = {
 
 /** Where a desk user starts: agents (and those who stand in for them) at the inbox, managers at their queue. */
 export function homeFor(role: DeskRole, hasEmployees: boolean): string {
-  if (role === 'admin' && !hasEmployees) return routes.search; // an empty desk: the demo data offer
-  return role === 'manager' ? routes.tasks : routes.tickets;
+  if (can(role, 'desk.administer') && !hasEmployees) return routes.search; // an empty desk: the demo data offer
+  return can(role, 'callers.help') ? routes.tickets : routes.tasks;
 }

@@ -30,8 +30,3 @@ export function useCall(): Invoke {
 export function useRole(): DeskRole {
   return useDesk().session.role;
 }
-
-/** Who takes webchats (managers correct records; they do not run tickets). */
-export function takesCalls(role: DeskRole): boolean {
-  return role !== 'manager';
-}

@@ -12,6 +12,7 @@ import { IconInfoCircle } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useLocation } from 'wouter';
 import type { EmployeePageData, EmployeeSummary } from '../../../../shared/domain';
+import { can } from '../../../../shared/policy';
 import { routes } from '../../app/routes';
 import { useShell } from '../../app/shell-context';
 import { EmployeeStatusBadge, LockedBadge, MfaBadge } from '../../components/badges';
@@ -78,7 +79,7 @@ export function EmployeePage({ employeeId, ticketRef }: { employeeId: number; ti
     <div className="screen">
       <PageHeader title={fullName} back={{ to: routes.search, label: 'Back to search' }} />
       {known ? <HeaderFacts employee={known} /> : null}
-      {ticketRef && page && (session.role === 'manager' || session.role === 'admin') ? (
+      {ticketRef && page && can(session.role, 'records.correct') ? (
         <Alert color="blue" variant="light" icon={<IconInfoCircle size={18} aria-hidden="true" />} mb="sm">
           From the task on ticket {ticketRef}: correct the emails on record below; the form starts with that reference.
           <Button size="compact-sm" variant="subtle" ml="xs" onClick={() => jumpTo('emails')}>

@@ -8,11 +8,12 @@ import { Alert, Button, Loader, Text, TextInput } from '@mantine/core';
 import { IconCheck, IconReceipt, IconSearch } from '@tabler/icons-react';
 import { useLocation } from 'wouter';
 import type { EmployeeSummary } from '../../../../shared/domain';
+import { can } from '../../../../shared/policy';
 import { routes } from '../../app/routes';
 import { useShell } from '../../app/shell-context';
 import { Empty, PageHeader } from '../../components/ui';
 import { formatNumber, plural } from '../../format';
-import { takesCalls, useDesk } from '../../lib/session';
+import { useDesk } from '../../lib/session';
 import { SEARCH_MAX_LENGTH, type EmployeeSearch, type LoadedResults } from '../../useEmployeeSearch';
 import { DemoOffer } from './DemoOffer';
 import { SearchFilters, SortChoice } from './SearchFilters';
@@ -110,7 +111,7 @@ export function LookupScreen() {
     <div className="screen">
       <PageHeader title="Find an employee" focusOnMount={false} />
       {empty ? (
-        session.role === 'admin' ? (
+        can(session.role, 'desk.administer') ? (
           <DemoOffer
             onLoaded={async (n) => {
               await refreshStatus();
@@ -147,7 +148,7 @@ export function LookupScreen() {
               onChange={(e) => search.setInput(e.currentTarget.value)}
               onKeyDown={onSearchKeyDown}
             />
-            {changeRef ? <ChangeReferenceNotice reference={changeRef} canOpen={takesCalls(session.role)} onOpen={shell.openNewTicket} /> : null}
+            {changeRef ? <ChangeReferenceNotice reference={changeRef} canOpen={can(session.role, 'callers.help')} onOpen={shell.openNewTicket} /> : null}
             <SearchFilters filters={search.filters} organisations={shell.organisations} onChange={search.setFilters} onCleared={focusSearchBox} />
           </div>
           <div className={classes.resultsBar}>
