@@ -8,6 +8,7 @@ import { CodeStateBadge, MailStatusBadge } from '../../components/badges';
 import { Address, Facts, None, RelativeTime, SectionTitle } from '../../components/ui';
 import { CODE_PURPOSE_LABELS, FACTOR_TYPE_LABELS, STATUS_LABELS, formatDate, formatDateTime, mailTemplateLabel, plural } from '../../format';
 import { useServerNow } from '../../lib/useServerNow';
+import { RecordTable } from './RecordTable';
 import classes from './employee.module.css';
 
 /** A titled panel of the page: a region named by its h2, reachable from the section links. */
@@ -187,35 +188,23 @@ export function FactorsSection({ employee: e, now }: { employee: EmployeeDetail;
 
 function FactorHistory({ removed }: { removed: EmployeeFactor[] }) {
   return (
-    <div className="table-scroll">
-      <Table aria-labelledby="factor-history-heading" className={classes.table}>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th scope="col">Factor</Table.Th>
-            <Table.Th scope="col">Registered</Table.Th>
-            <Table.Th scope="col">Last used</Table.Th>
-            <Table.Th scope="col">Removed</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {removed.map((f) => (
-            <Table.Tr key={f.id}>
-              <Table.Td>
-                {FACTOR_TYPE_LABELS[f.type]}
-                {f.emailAddress ? (
-                  <Text size="xs" c="dimmed">
-                    <Address address={f.emailAddress} />
-                  </Text>
-                ) : null}
-              </Table.Td>
-              <Table.Td className={classes.nowrap}>{f.registeredAt ? <ShortDate iso={f.registeredAt} /> : <None label="Not recorded" />}</Table.Td>
-              <Table.Td className={classes.nowrap}>{f.lastUsedAt ? <ShortDate iso={f.lastUsedAt} /> : <None label="Never" />}</Table.Td>
-              <Table.Td className={classes.nowrap}>{f.removedAt ? <ShortDate iso={f.removedAt} /> : <None label="Not recorded" />}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </div>
+    <RecordTable labelledBy="factor-history-heading" columns={['Factor', 'Registered', 'Last used', 'Removed']}>
+      {removed.map((f) => (
+        <Table.Tr key={f.id}>
+          <Table.Td>
+            {FACTOR_TYPE_LABELS[f.type]}
+            {f.emailAddress ? (
+              <Text size="xs" c="dimmed">
+                <Address address={f.emailAddress} />
+              </Text>
+            ) : null}
+          </Table.Td>
+          <Table.Td className={classes.nowrap}>{f.registeredAt ? <ShortDate iso={f.registeredAt} /> : <None label="Not recorded" />}</Table.Td>
+          <Table.Td className={classes.nowrap}>{f.lastUsedAt ? <ShortDate iso={f.lastUsedAt} /> : <None label="Never" />}</Table.Td>
+          <Table.Td className={classes.nowrap}>{f.removedAt ? <ShortDate iso={f.removedAt} /> : <None label="Not recorded" />}</Table.Td>
+        </Table.Tr>
+      ))}
+    </RecordTable>
   );
 }
 
@@ -237,52 +226,39 @@ export function CodesSection({ codes, offset, headingId }: { codes: OneTimeCodeV
   const now = useServerNow(offset, codes.length > 0);
   if (codes.length === 0) return <Text size="sm">No one-time codes have been sent.</Text>;
   return (
-    <div className="table-scroll">
-      <Table aria-labelledby={headingId} className={classes.table}>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th scope="col">Purpose</Table.Th>
-            <Table.Th scope="col">Sent to</Table.Th>
-            <Table.Th scope="col">Sent</Table.Th>
-            <Table.Th scope="col">Status</Table.Th>
-            <Table.Th scope="col">Attempts left</Table.Th>
+    <RecordTable labelledBy={headingId} columns={['Purpose', 'Sent to', 'Sent', 'Status', 'Attempts left']}>
+      {codes.map((c) => {
+        const st = codeStatus(c, now);
+        return (
+          <Table.Tr key={c.id}>
+            <Table.Th scope="row" fw={500}>
+              {CODE_PURPOSE_LABELS[c.purpose]}
+            </Table.Th>
+            <Table.Td>
+              <Address address={c.recipient} />
+            </Table.Td>
+            <Table.Td>
+              <RelativeTime iso={c.issuedAt} now={now} />
+            </Table.Td>
+            <Table.Td>
+              <Stack gap={2} align="flex-start">
+                <CodeStateBadge state={st.state} />
+                {st.state === 'active' ? (
+                  <Text size="sm" className="num" role="timer" aria-live="off" aria-atomic="true">
+                    {st.label}
+                  </Text>
+                ) : (
+                  <Text size="xs" c="dimmed">
+                    {st.label}
+                  </Text>
+                )}
+              </Stack>
+            </Table.Td>
+            <Table.Td>{st.state === 'used' ? <None label="Not applicable" /> : `${st.attemptsLeft} of ${c.maxAttempts}`}</Table.Td>
           </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {codes.map((c) => {
-            const st = codeStatus(c, now);
-            return (
-              <Table.Tr key={c.id}>
-                <Table.Th scope="row" fw={500}>
-                  {CODE_PURPOSE_LABELS[c.purpose]}
-                </Table.Th>
-                <Table.Td>
-                  <Address address={c.recipient} />
-                </Table.Td>
-                <Table.Td>
-                  <RelativeTime iso={c.issuedAt} now={now} />
-                </Table.Td>
-                <Table.Td>
-                  <Stack gap={2} align="flex-start">
-                    <CodeStateBadge state={st.state} />
-                    {st.state === 'active' ? (
-                      <Text size="sm" className="num" role="timer" aria-live="off" aria-atomic="true">
-                        {st.label}
-                      </Text>
-                    ) : (
-                      <Text size="xs" c="dimmed">
-                        {st.label}
-                      </Text>
-                    )}
-                  </Stack>
-                </Table.Td>
-                <Table.Td>{st.state === 'used' ? <None label="Not applicable" /> : `${st.attemptsLeft} of ${c.maxAttempts}`}</Table.Td>
-              </Table.Tr>
-            );
-          })}
-        </Table.Tbody>
-      </Table>
-    </div>
+        );
+      })}
+    </RecordTable>
   );
 }
 
@@ -295,63 +271,52 @@ export function MailLog({ mails, more, headingId, now }: { mails: MailLogEntry[]
       <Text size="xs" c="dimmed" mb={6}>
         Newest first. The server’s answer is what the mail server said when it took the message; a failure shows the last error.
       </Text>
-      <div className="table-scroll">
-        <Table aria-labelledby={headingId} className={classes.table}>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">When</Table.Th>
-              <Table.Th scope="col">Mail and recipient</Table.Th>
-              <Table.Th scope="col">Status and server’s answer</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {mails.map((m) => (
-              <Table.Tr key={m.id}>
-                <Table.Td className={classes.nowrap}>
-                  <RelativeTime iso={m.createdAt} now={now} />
-                  {m.sentAt && m.sentAt !== m.createdAt ? (
-                    <Text size="xs" c="dimmed">
-                      Sent <ShortDate iso={m.sentAt} />
-                    </Text>
-                  ) : null}
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm" fw={500}>
-                    {mailTemplateLabel(m.template)}
-                  </Text>
-                  <Text size="sm">
-                    to <Address address={m.recipient} />
-                  </Text>
+      <RecordTable labelledBy={headingId} columns={['When', 'Mail and recipient', 'Status and server’s answer']}>
+        {mails.map((m) => (
+          <Table.Tr key={m.id}>
+            <Table.Td className={classes.nowrap}>
+              <RelativeTime iso={m.createdAt} now={now} />
+              {m.sentAt && m.sentAt !== m.createdAt ? (
+                <Text size="xs" c="dimmed">
+                  Sent <ShortDate iso={m.sentAt} />
+                </Text>
+              ) : null}
+            </Table.Td>
+            <Table.Td>
+              <Text size="sm" fw={500}>
+                {mailTemplateLabel(m.template)}
+              </Text>
+              <Text size="sm">
+                to <Address address={m.recipient} />
+              </Text>
+              <Text size="xs" c="dimmed">
+                {m.subject}
+              </Text>
+            </Table.Td>
+            <Table.Td className={classes.statusCell}>
+              <Group gap={4}>
+                <MailStatusBadge status={m.status} />
+                {m.attempts > 1 ? (
                   <Text size="xs" c="dimmed">
-                    {m.subject}
+                    {plural(m.attempts, 'attempt', 'attempts')}
                   </Text>
-                </Table.Td>
-                <Table.Td className={classes.statusCell}>
-                  <Group gap={4}>
-                    <MailStatusBadge status={m.status} />
-                    {m.attempts > 1 ? (
-                      <Text size="xs" c="dimmed">
-                        {plural(m.attempts, 'attempt', 'attempts')}
-                      </Text>
-                    ) : null}
-                  </Group>
-                  {m.status === 'failed' || (m.lastError && !m.smtpResponse) ? (
-                    <Text size="xs" c="red.8" className={classes.wrap}>
-                      {m.lastError ?? 'No error recorded'}
-                    </Text>
-                  ) : m.smtpResponse ? (
-                    <Code className={classes.smtp}>{m.smtpResponse}</Code>
-                  ) : (
-                    <Text size="xs" c="dimmed">
-                      No answer yet
-                    </Text>
-                  )}
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </div>
+                ) : null}
+              </Group>
+              {m.status === 'failed' || (m.lastError && !m.smtpResponse) ? (
+                <Text size="xs" c="red.8" className={classes.wrap}>
+                  {m.lastError ?? 'No error recorded'}
+                </Text>
+              ) : m.smtpResponse ? (
+                <Code className={classes.smtp}>{m.smtpResponse}</Code>
+              ) : (
+                <Text size="xs" c="dimmed">
+                  No answer yet
+                </Text>
+              )}
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </RecordTable>
       {more ? (
         <Text size="xs" c="dimmed" mt={6}>
           Showing the latest {plural(mails.length, 'mail', 'mails')}; older ones are not listed.
