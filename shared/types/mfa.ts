@@ -1,5 +1,5 @@
 /** Codes, caller verification and what the MFA actions return. Plain data only. */
-import type { AuditEntry, AuditPage, Eligibility, EmployeeDetail, EmployeeEmail, FactorType } from './employees';
+import type { AuditPage, Eligibility, EmployeeDetail, EmployeeEmail, FactorType } from './employees';
 import type { MailLogEntry } from './mail';
 
 export const CODE_PURPOSES = ['registration', 'reset', 'identity_check'] as const;
