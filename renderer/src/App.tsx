@@ -1,10 +1,10 @@
 import { lazy, Suspense, useCallback, useEffect, useState, type ReactNode } from 'react';
-import { Alert, Box, Button, Center, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Box, Button, Center, Group, Loader, Paper, Stack, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { IconShieldLock } from '@tabler/icons-react';
 import type { AppStatus, SessionInfo } from '../../shared/domain';
 import { HOST_TOKEN_MESSAGE, invoke, isHostTokenError } from './client';
-import { useDocumentTitle } from './components/ui';
+import { Loading, useDocumentTitle } from './components/ui';
 import { errorText } from './lib/feedback';
 import { SignInScreen } from './screens/SignInScreen';
 import type { SessionEnd } from './app/SignedInShell';
@@ -165,10 +165,7 @@ function LoadingScreen({ productName }: { productName: string }) {
           <Title order={1} fz="h3">
             {productName}
           </Title>
-          <Group gap="xs" role="status">
-            <Loader size="sm" aria-hidden="true" />
-            <Text>Starting…</Text>
-          </Group>
+          <Loading>Starting…</Loading>
         </Stack>
       </Center>
     </SignedOutLayout>

@@ -1,9 +1,10 @@
 /** The signed-in screens, each at its address and only for the roles the policy lets reach it. */
 import { lazy, Suspense } from 'react';
-import { Box, Button, Group, Loader, Text } from '@mantine/core';
+import { Box, Button, Text } from '@mantine/core';
 import { Link, Redirect, Route, Switch, useParams } from 'wouter';
 import type { DeskRole } from '../../../shared/domain';
 import { can } from '../../../shared/policy';
+import { Loading } from '../components/ui';
 import { routes } from './routes';
 
 // Each screen loads when it is first opened: the first screen carries only what it needs.
@@ -86,10 +87,7 @@ function EmployeeRoute() {
 
 function ScreenLoading() {
   return (
-    <Group gap="xs" p="lg" role="status">
-      <Loader size="sm" aria-hidden="true" />
-      <Text>Loading…</Text>
-    </Group>
+    <Loading p="lg">Loading…</Loading>
   );
 }
 

@@ -1,10 +1,10 @@
 /**
  * Small building blocks every screen shares, on Mantine: the page heading, label/value facts, an
  * email address that breaks only at its dots and @, a dash read out as "None", a live time, an
- * empty result in a sentence, and long text with a way to read all of it.
+ * empty result in a sentence, a loading line, and long text with a way to read all of it.
  */
 import { Fragment, useEffect, useRef, type ReactNode } from 'react';
-import { Anchor, Box, DataList, EmptyState as MantineEmptyState, Group, Spoiler, Text, Title, Tooltip } from '@mantine/core';
+import { Anchor, Box, DataList, EmptyState as MantineEmptyState, Group, Loader, Spoiler, Text, Title, Tooltip, type GroupProps } from '@mantine/core';
 import { Link } from 'wouter';
 import { IconArrowLeft } from '@tabler/icons-react';
 import { maskEmail } from '../../../shared/masking';
@@ -164,6 +164,16 @@ export function Empty({ title, children, icon, action }: { title: string; childr
     <MantineEmptyState size="sm" align="left" title={title} description={children} icon={icon} py="md">
       {action ? <MantineEmptyState.Actions>{action}</MantineEmptyState.Actions> : null}
     </MantineEmptyState>
+  );
+}
+
+/** Something is on its way: a spinner and what it is, as a status. */
+export function Loading({ children, size, ...group }: { children: ReactNode; size?: 'sm' } & Omit<GroupProps, 'children'>) {
+  return (
+    <Group gap="xs" role="status" {...group}>
+      <Loader size="sm" aria-hidden="true" />
+      <Text size={size}>{children}</Text>
+    </Group>
   );
 }
 

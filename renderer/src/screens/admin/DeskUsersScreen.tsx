@@ -11,7 +11,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import type { DeskUserView } from '../../../../shared/domain';
 import { DeskError } from '../../../../shared/errors';
 import { can } from '../../../../shared/policy';
-import { Empty, None, PageHeader, RelativeTime, SectionTitle } from '../../components/ui';
+import { Empty, Loading, None, PageHeader, RelativeTime, SectionTitle } from '../../components/ui';
 import { plural, ROLE_LABELS } from '../../format';
 import { notify } from '../../lib/feedback';
 import { channelKey, useChannel, useChannelMutation } from '../../lib/query';
@@ -86,10 +86,7 @@ export function DeskUsersScreen() {
               </Button>
             </Empty>
           ) : !list ? (
-            <Group gap="xs" role="status">
-              <Loader size="sm" aria-hidden="true" />
-              <Text size="sm">Loading the desk users…</Text>
-            </Group>
+            <Loading size="sm">Loading the desk users…</Loading>
           ) : (
             <Paper p={0} className={`table-scroll ${users.isFetching ? classes.dimmed : ''}`}>
               <Table highlightOnHover horizontalSpacing="xs" className={classes.usersTable} aria-busy={users.isFetching || undefined}>

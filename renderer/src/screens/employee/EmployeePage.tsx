@@ -7,7 +7,7 @@
  * the search (not while a dialog or the emails form is open).
  */
 import { useCallback, useEffect, useMemo, useRef, type ReactNode } from 'react';
-import { Alert, Button, Group, Loader, Text } from '@mantine/core';
+import { Alert, Button, Group, Text } from '@mantine/core';
 import { IconInfoCircle } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useLocation } from 'wouter';
@@ -16,7 +16,7 @@ import { can } from '../../../../shared/policy';
 import { routes } from '../../app/routes';
 import { useShell } from '../../app/shell-context';
 import { EmployeeStatusBadge, LockedBadge, MfaBadge } from '../../components/badges';
-import { PageHeader } from '../../components/ui';
+import { Loading, PageHeader } from '../../components/ui';
 import { errorText } from '../../lib/feedback';
 import { channelKey, useChannel } from '../../lib/query';
 import { useDesk } from '../../lib/session';
@@ -88,10 +88,7 @@ export function EmployeePage({ employeeId, ticketRef }: { employeeId: number; ti
         </Alert>
       ) : null}
       {pageQuery.isPending ? (
-        <Group gap="xs" role="status" my="md">
-          <Loader size="sm" aria-hidden="true" />
-          <Text size="sm">Loading the employee’s record…</Text>
-        </Group>
+        <Loading size="sm" my="md">Loading the employee’s record…</Loading>
       ) : null}
       {pageQuery.isError && !page ? (
         <Alert color="red" title="The employee’s record could not be loaded" role="alert" my="md">

@@ -1,9 +1,9 @@
 /** The managers' queue: records to correct for tickets waiting on a manager (oldest first), and the latest done. */
 import { useState } from 'react';
-import { Alert, Button, Group, Loader, Paper, Stack, Tabs, Text } from '@mantine/core';
+import { Alert, Button, Group, Paper, Stack, Tabs, Text } from '@mantine/core';
 import { IconArrowRight } from '@tabler/icons-react';
 import { Link } from 'wouter';
-import { Empty, LongText, PageHeader, RelativeTime } from '../../components/ui';
+import { Empty, Loading, LongText, PageHeader, RelativeTime } from '../../components/ui';
 import { formatNumber } from '../../format';
 import { useChannel } from '../../lib/query';
 import { routes } from '../../app/routes';
@@ -34,10 +34,7 @@ export function ManagerTasksScreen() {
           {shown.error.message}
         </Alert>
       ) : !shown.data ? (
-        <Group gap="xs" role="status">
-          <Loader size="sm" aria-hidden="true" />
-          <Text>Loading tasks…</Text>
-        </Group>
+        <Loading>Loading tasks…</Loading>
       ) : shown.data.length === 0 ? (
         <Empty title={status === 'open' ? 'No task is waiting for a manager.' : 'No task has been done yet.'}>
           {status === 'open' ? 'Agents send a task here when a ticket needs the record corrected.' : null}

@@ -11,7 +11,7 @@ import { IconSearch } from '@tabler/icons-react';
 import { Link, useLocation } from 'wouter';
 import { TICKET_CATEGORY_LABELS, type TicketListPage, type TicketStatus } from '../../../../shared/domain';
 import { SlaBadge, TicketStatusBadge } from '../../components/badges';
-import { Empty, None, PageHeader, RelativeTime } from '../../components/ui';
+import { Empty, Loading, None, PageHeader, RelativeTime } from '../../components/ui';
 import { formatMinutes, formatNumber } from '../../format';
 import { useDesk } from '../../lib/session';
 import { useServerNow } from '../../lib/useServerNow';
@@ -121,10 +121,7 @@ export function TicketInbox() {
           {list.error.message}
         </Alert>
       ) : !first ? (
-        <Group gap="xs" role="status">
-          <Loader size="sm" aria-hidden="true" />
-          <Text>Loading tickets…</Text>
-        </Group>
+        <Loading>Loading tickets…</Loading>
       ) : rows.length === 0 ? (
         <Empty title={query ? `No ticket matches “${query}”` : TABS.find((t) => t.tab === tab)!.empty} action={<Button variant="default" onClick={() => openNewTicket()}>Open a new ticket</Button>}>
           {query ? 'Check the reference, or look in another tab.' : 'New webchats start with New ticket.'}

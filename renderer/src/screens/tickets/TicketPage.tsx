@@ -9,12 +9,12 @@
  * The bar above holds what changes the ticket itself: assign, wait on the employee, resolve, reopen.
  */
 import { useEffect, useRef } from 'react';
-import { Alert, Anchor, Group, Loader, Text } from '@mantine/core';
+import { Alert, Anchor } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { IconArrowLeft } from '@tabler/icons-react';
 import { Link } from 'wouter';
 import type { TicketDetail } from '../../../../shared/domain';
-import { useDocumentTitle } from '../../components/ui';
+import { Loading, useDocumentTitle } from '../../components/ui';
 import { channelKey, useChannel } from '../../lib/query';
 import { routes } from '../../app/routes';
 import { TicketBar } from './TicketBar';
@@ -55,10 +55,7 @@ export function TicketPage({ ticketId }: { ticketId: number }) {
             {ticketQuery.error.message}
           </Alert>
         ) : (
-          <Group gap="xs" role="status" mt="md">
-            <Loader size="sm" aria-hidden="true" />
-            <Text>Loading the ticket…</Text>
-          </Group>
+          <Loading mt="md">Loading the ticket…</Loading>
         )}
       </div>
     );
