@@ -4,165 +4,27 @@
  * (by time, actor, action or result) a keyset page at a time, with their count.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Alert, Anchor, Box, Button, Group, Loader, Paper, Progress, Select, Spoiler, Table, Text, TextInput, Title, Tooltip, UnstyledButton } from '@mantine/core';
+import { Alert, Box, Button, Group, Loader, Paper, Select, Table, Text, TextInput, UnstyledButton } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMediaQuery } from '@mantine/hooks';
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
-import { createColumnHelper, rowSortingFeature, tableFeatures, useTable, type SortingState, type Updater } from '@tanstack/react-table';
-import { IconAlertTriangle, IconArrowDown, IconArrowUp, IconArrowsSort, IconDownload } from '@tabler/icons-react';
-import { AUDIT_ACTION_FAMILIES } from '../../../../shared/audit-actions';
-import { AUDIT_EXPORT_FORMATS, type AuditReportFilter, type AuditReportRow, type AuditSortKey, type SortDirection } from '../../../../shared/domain';
-import { auditActionLabel, formatDateTime, formatNumber, formatRelative, plural } from '../../format';
+import { useTable, type SortingState, type Updater } from '@tanstack/react-table';
+import { IconAlertTriangle, IconArrowDown, IconArrowUp, IconArrowsSort } from '@tabler/icons-react';
+import type { AuditReportFilter, AuditSortKey, SortDirection } from '../../../../shared/domain';
+import { formatNumber, plural } from '../../format';
 import { errorText } from '../../lib/feedback';
 import { fieldErrorsOf, focusFirstInvalid } from '../../lib/forms';
 import { channelKey, useChannel } from '../../lib/query';
 import { useCall } from '../../lib/session';
-import { ActionButton } from '../../components/actions';
-import { ResultBadge } from '../../components/badges';
-import { Empty, None } from '../../components/ui';
-import { detailLength, detailLines } from '../../audit-details';
+import { Empty } from '../../components/ui';
+import { COL_CLASS, SORTABLE, SORT_WORDS, columns, features, getRowId } from './event-columns';
+import { ACTION_OPTIONS, EMPTY, FIELDS, RESULT_OPTIONS, filterPath, toFilter, type FilterValues } from './events-filter';
+import { ExportPanel } from './ExportPanel';
 import type { AuditExportState } from './useAuditExport';
 import { UkDateInput } from './UkDateInput';
 import classes from './Audit.module.css';
 
 const PAGE = 50;
-
-// ── The filter ────────────────────────────────────────────────────────────────────────────────
-
-interface FilterValues {
-  from: string | null;
-  to: string | null;
-  actor: string;
-  action: string | null;
-  employeeNumber: string;
-  ticketRef: string;
-  result: 'any' | 'ok' | 'refused';
-}
-const EMPTY: FilterValues = { from: null, to: null, actor: '', action: null, employeeNumber: '', ticketRef: '', result: 'any' };
-const FIELDS = Object.keys(EMPTY);
-
-function toFilter(v: FilterValues): AuditReportFilter {
-  const t = (s: string | null) => s?.trim() || undefined;
-  const f: AuditReportFilter = {};
-  if (t(v.from)) f.from = t(v.from);
-  if (t(v.to)) f.to = t(v.to);
-  if (t(v.actor)) f.actor = t(v.actor);
-  if (t(v.action)) f.action = t(v.action);
-  if (t(v.employeeNumber)) f.employeeNumber = t(v.employeeNumber);
-  if (t(v.ticketRef)) f.ticketRef = t(v.ticketRef);
-  if (v.result !== 'any') f.result = v.result;
-  return f;
-}
-
-/** The actions by family, by their names: a family's "(all)" entry asks for the whole family ("factor."). */
-const ACTION_OPTIONS = AUDIT_ACTION_FAMILIES.map((f) => ({
-  group: f.label,
-  items: [{ value: `${f.family}.`, label: `${f.label} (all)` }, ...Object.entries(f.actions).map(([value, label]) => ({ value, label }))],
-}));
-
-const RESULT_OPTIONS = [
-  { value: 'any', label: 'Any' },
-  { value: 'ok', label: 'Done' },
-  { value: 'refused', label: 'Refused' },
-];
-
-/** A filter's issue path ("filter.employeeNumber") as the form field it names. */
-const filterPath = (path: string) => (path.startsWith('filter.') ? path.slice('filter.'.length) : null);
-
-// ── The table ─────────────────────────────────────────────────────────────────────────────────
-
-const SORT_WORDS: Record<AuditSortKey, { name: string; asc: string; desc: string }> = {
-  time: { name: 'when', asc: 'oldest first', desc: 'newest first' },
-  actor: { name: 'who', asc: 'A to Z', desc: 'Z to A' },
-  action: { name: 'action', asc: 'A to Z', desc: 'Z to A' },
-  result: { name: 'result', asc: 'done first', desc: 'refused first' },
-};
-
-function RelativeLabel({ iso, seq }: { iso: string; seq: number }) {
-  return (
-    <>
-      {formatRelative(iso, new Date())} · event #{formatNumber(seq)}
-    </>
-  );
-}
-
-function When({ iso, seq }: { iso: string; seq: number }) {
-  return (
-    <Tooltip label={<RelativeLabel iso={iso} seq={seq} />} events={{ hover: true, focus: false, touch: false }} position="top-start">
-      <time dateTime={iso} className={classes.when}>
-        {formatDateTime(iso)}
-      </time>
-    </Tooltip>
-  );
-}
-
-function Details({ row }: { row: AuditReportRow }) {
-  const lines = useMemo(() => detailLines(row.details), [row.details]);
-  if (lines.length === 0) return <None />;
-  const text = (
-    <div className={classes.details}>
-      {lines.map((l, i) => (
-        <span key={i} className={classes.detail}>
-          {i > 0 ? (
-            <span aria-hidden="true" className={classes.detailSep}>
-              {' · '}
-            </span>
-          ) : null}
-          <span className={classes.detailKey}>{l.label}:</span> {l.value}
-          {i < lines.length - 1 ? <span className="visually-hidden">;</span> : null}
-        </span>
-      ))}
-    </div>
-  );
-  if (detailLength(lines) <= 150) return text;
-  return (
-    <Spoiler
-      maxHeight={44}
-      showLabel="Show all"
-      hideLabel="Show less"
-      showAriaLabel={`Show all details of event #${row.seq}`}
-      hideAriaLabel={`Show less of event #${row.seq}`}
-      classNames={{ control: classes.spoilerControl }}
-    >
-      {text}
-    </Spoiler>
-  );
-}
-
-// Sorting lives in the main process (manualSorting, no sorted row model): rows are shown in the
-// order they arrive, a keyset page at a time.
-const features = tableFeatures({ rowSortingFeature });
-const column = createColumnHelper<typeof features, AuditReportRow>();
-const columns = column.columns([
-  column.accessor('occurredAt', { id: 'time', header: 'When', cell: (info) => <When iso={info.getValue()} seq={info.row.original.seq} /> }),
-  column.accessor('actor', { id: 'actor', header: 'Who', cell: (info) => <span className={classes.wrap}>{info.getValue()}</span> }),
-  column.accessor('action', { id: 'action', header: 'Action', cell: (info) => auditActionLabel(info.getValue()) }),
-  column.accessor('result', { id: 'result', header: 'Result', cell: (info) => <ResultBadge result={info.getValue()} /> }),
-  column.accessor((r) => r.employeeNumber ?? (r.employeeId !== null ? `#${r.employeeId}` : ''), {
-    id: 'employee',
-    header: 'Employee',
-    enableSorting: false,
-    cell: (info) => info.getValue() || <None />,
-  }),
-  column.accessor((r) => r.ticketRef ?? '', {
-    id: 'ticket',
-    header: 'Ticket',
-    enableSorting: false,
-    cell: (info) => (info.getValue() ? <span className={classes.wrap}>{info.getValue()}</span> : <None />),
-  }),
-  column.display({ id: 'details', header: 'Details', cell: (info) => <Details row={info.row.original} /> }),
-]);
-const getRowId = (r: AuditReportRow) => String(r.seq);
-const SORTABLE = new Set<string>(['time', 'actor', 'action', 'result']);
-const COL_CLASS: Record<string, string | undefined> = {
-  time: classes.colTime,
-  actor: classes.colActor,
-  action: classes.colAction,
-  result: classes.colResult,
-  employee: classes.colEmployee,
-  ticket: classes.colTicket,
-  details: classes.colDetails,
-};
 
 // ── The tab ───────────────────────────────────────────────────────────────────────────────────
 
@@ -416,87 +278,5 @@ function CountLine({ total, invalid }: { total: ReturnType<typeof useChannel<'au
     <Text role="status" size="sm" fw={600} data-testid="audit-events-count">
       {total.isFetching || !total.data ? 'Counting…' : plural(total.data.count, 'event', 'events')}
     </Text>
-  );
-}
-
-// ── The export ────────────────────────────────────────────────────────────────────────────────
-
-function ExportPanel({ exporter, filter, unavailable }: { exporter: AuditExportState; filter: AuditReportFilter; unavailable: string | null }) {
-  const { job, download, preparing, starting, cancelling } = exporter;
-  const running = job?.state === 'running';
-  const busy = running ? 'An export is running: wait for it, or cancel it.' : starting ? 'An export is starting.' : null;
-  const percent = job && job.total ? Math.min(100, Math.round((job.rows / job.total) * 100)) : null;
-
-  return (
-    <Paper component="section" aria-labelledby="audit-export" p="sm" className={classes.exportPanel}>
-      <Group gap={6} wrap="nowrap">
-        <IconDownload size={16} aria-hidden="true" />
-        <Title order={2} id="audit-export" fz="sm">
-          Export
-        </Title>
-      </Group>
-      <Text size="xs" c="dimmed" mb={8}>
-        The events the filter shows, with the signed chain head.
-      </Text>
-      <Group gap={6} wrap="nowrap">
-        {AUDIT_EXPORT_FORMATS.map((format) => (
-          <ActionButton
-            key={format}
-            variant="default"
-            size="xs"
-            px={12}
-            loading={starting === format}
-            unavailable={unavailable ?? (starting === format ? null : busy)}
-            onClick={() => exporter.start(filter, format)}
-          >
-            <span className="visually-hidden">Export </span>
-            {format.toUpperCase()}
-          </ActionButton>
-        ))}
-      </Group>
-      <div role="status" aria-live="polite" className={classes.exportStatus}>
-        {job ? (
-          job.state === 'running' ? (
-            <>
-              <Progress value={percent ?? 100} animated={percent === null} size="sm" aria-label="Export progress" mt={8} />
-              <Text size="xs" mt={4}>
-                {formatNumber(job.rows)}
-                {job.total !== null ? ` of ${formatNumber(job.total)}` : ''} events written…
-              </Text>
-              <Button variant="light" color="red" size="compact-xs" mt={6} onClick={exporter.cancel} loading={cancelling}>
-                Cancel the export
-              </Button>
-            </>
-          ) : job.state === 'done' ? (
-            job.savedTo ? (
-              <Text size="xs" mt={8} className={classes.wrap}>
-                Exported {plural(job.rows, 'event', 'events')} to {job.savedTo}.
-              </Text>
-            ) : download ? (
-              <Box mt={8}>
-                <Text size="xs">Exported {plural(job.rows, 'event', 'events')}.</Text>
-                <Anchor href={download.url} download={download.name} size="sm" fw={600} className={classes.downloadLink}>
-                  <IconDownload size={15} aria-hidden="true" className={classes.downloadIcon} />
-                  Download {download.name}
-                </Anchor>
-              </Box>
-            ) : preparing ? (
-              <Group gap={6} mt={8}>
-                <Loader size="xs" type="dots" aria-hidden="true" />
-                <Text size="xs">Preparing the download…</Text>
-              </Group>
-            ) : null
-          ) : job.state === 'cancelled' ? (
-            <Text size="xs" mt={8}>
-              The export was cancelled; nothing was kept.
-            </Text>
-          ) : (
-            <Text size="xs" mt={8} c="red.8">
-              The export failed: {job.error ?? 'no reason given'}. Try again, or narrow the filter.
-            </Text>
-          )
-        ) : null}
-      </div>
-    </Paper>
   );
 }
