@@ -53,12 +53,18 @@ export const FEATURE_ORDER = [
   // Signing in looks desk users up; managing desk users signs no one in.
   ['auth'],
   ['employees'],
+  // The ticket rows that MFA actions and record changes open and close.
+  ['ticket-store'],
   // Factors, codes and verifications belong to employees.
   ['mfa'],
+  // An employee's page shows their record with its MFA facts.
+  ['employee-page'],
   // Tickets use MFA facts (the current verification), never the other way round.
   ['tickets'],
   // A change of an employee's emails touches factors, tickets and mail.
   ['records'],
+  // The dashboard sums up the audit trail and the tickets.
+  ['dashboard'],
   ['hr'],
   // The background HR import jobs run the HR import.
   ['imports'],

@@ -65,7 +65,7 @@ describe('layering check', () => {
   });
 
   it('ranks the features as the core should depend on them', () => {
-    const order = ['audit', 'settings', 'mail', 'deskusers', 'auth', 'employees', 'mfa', 'tickets', 'records', 'hr', 'imports', 'demo', 'ipc', 'app'];
+    const order = ['audit', 'settings', 'mail', 'deskusers', 'auth', 'employees', 'ticket-store', 'mfa', 'employee-page', 'tickets', 'records', 'dashboard', 'hr', 'imports', 'demo', 'ipc', 'app'];
     const ranks = order.map(rankOf);
     expect(ranks.every((r) => r > 0)).toBe(true);
     expect([...ranks].sort((a, b) => a - b)).toEqual(ranks);
