@@ -4,6 +4,7 @@
  * marked invalid (aria-invalid) and described by the message, and the first one takes the focus.
  * Whatever names no field on the form is said in a toast, so nothing is lost.
  */
+import { useRef } from 'react';
 import type { UseFormReturnType } from '@mantine/form';
 import { DeskError } from '../../../shared/errors';
 import type { ValidationIssue } from '../../../shared/validation';
@@ -87,4 +88,29 @@ export function reportFormError<V extends Record<string, unknown>>(form: UseForm
   const { placed, rest } = applyFieldErrors(form, err, undefined, map);
   if (!placed) notify.error(err, title);
   else if (rest !== null) notify.error(new DeskError('VALIDATION', rest), title);
+}
+
+/**
+ * A Mantine form's submit that runs one at a time (a second press while the first is on its way
+ * does nothing): `send` with the values, `failed` with whatever it throws, `invalid` when the
+ * form's own rules say no.
+ */
+export function useSubmitOnce<V extends Record<string, unknown>>(
+  form: UseFormReturnType<V>,
+  send: (values: V) => Promise<void>,
+  failed: (err: unknown) => void,
+  invalid: (errors: Record<string, unknown>) => void,
+) {
+  const busy = useRef(false);
+  return form.onSubmit(async (values) => {
+    if (busy.current) return;
+    busy.current = true;
+    try {
+      await send(values);
+    } catch (err) {
+      failed(err);
+    } finally {
+      busy.current = false;
+    }
+  }, invalid);
 }

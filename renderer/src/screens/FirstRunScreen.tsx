@@ -4,17 +4,17 @@
  * use), the two passwords against each other, and whatever the main process still refuses goes
  * under the field it names; a summary above the form lists every problem with a link to its field.
  */
-import { useRef, useState } from 'react';
-import { Alert, Anchor, Button, Group, List, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useState } from 'react';
+import { Alert, Anchor, Button, List, Stack } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { IconAlertCircle } from '@tabler/icons-react';
 import { displayNameSchema, passwordSchema, usernameSchema } from '../../../shared/contract';
 import { DeskError } from '../../../shared/errors';
 import { invoke } from '../client';
-import { PasswordField } from '../components/fields';
 import { useDocumentTitle } from '../components/ui';
 import { errorText } from '../lib/feedback';
-import { fieldErrorsOf, focusFirstInvalid } from '../lib/forms';
+import { fieldErrorsOf, focusFirstInvalid, useSubmitOnce } from '../lib/forms';
+import { CardHeading, RequiredInput, RequiredPassword, SubmitRow } from './sign-in/card';
 import classes from './SignInScreen.module.css';
 
 type FieldName = 'username' | 'displayName' | 'password' | 'confirm';
@@ -35,7 +35,6 @@ export function FirstRunScreen({ onCreated }: { onCreated: (username: string) =>
   const [problems, setProblems] = useState<Array<{ field: FieldName | null; message: string }>>([]);
   /** Someone made a desk user meanwhile (another window, the command line): sign in instead. */
   const [taken, setTaken] = useState(false);
-  const busy = useRef(false);
   const form = useForm({
     initialValues: { username: '', displayName: '', password: '', confirm: '' },
     validate: {
@@ -54,29 +53,21 @@ export function FirstRunScreen({ onCreated }: { onCreated: (username: string) =>
     setProblems([...list, ...rest.map((message) => ({ field: null, message }))]);
   }
 
-  const submit = form.onSubmit(
+  const submit = useSubmitOnce(
+    form,
     async (values) => {
-      if (busy.current) return;
-      busy.current = true;
       setProblems([]);
-      try {
-        const { username } = await invoke('auth.createFirstAdmin', {
-          username: values.username,
-          displayName: values.displayName,
-          password: values.password,
-        });
-        onCreated(username);
-      } catch (err) {
-        if (err instanceof DeskError && err.code === 'CONFLICT') setTaken(true);
-        const { fields, rest } = fieldErrorsOf(err, FIELD_ORDER);
-        if (err instanceof DeskError && err.details?.['field'] === 'username' && !fields['username']) fields['username'] = err.message;
-        else if (Object.keys(fields).length === 0) rest.push(errorText(err));
-        form.setErrors(fields);
-        summarise(fields, rest);
-        focusFirstInvalid();
-      } finally {
-        busy.current = false;
-      }
+      const { username } = await invoke('auth.createFirstAdmin', { username: values.username, displayName: values.displayName, password: values.password });
+      onCreated(username);
+    },
+    (err) => {
+      if (err instanceof DeskError && err.code === 'CONFLICT') setTaken(true);
+      const { fields, rest } = fieldErrorsOf(err, FIELD_ORDER);
+      if (err instanceof DeskError && err.details?.['field'] === 'username' && !fields['username']) fields['username'] = err.message;
+      else if (Object.keys(fields).length === 0) rest.push(errorText(err));
+      form.setErrors(fields);
+      summarise(fields, rest);
+      focusFirstInvalid();
     },
     (errors) => {
       summarise(errors);
@@ -86,15 +77,10 @@ export function FirstRunScreen({ onCreated }: { onCreated: (username: string) =>
 
   return (
     <Stack gap="md">
-      <div>
-        <Title order={1} className="page-title">
-          Create the first admin
-        </Title>
-        <Text size="sm" mt={4}>
-          There are no desk users yet. Create the first admin account; you will set up an authenticator app when you
-          first sign in.
-        </Text>
-      </div>
+      <CardHeading title="Create the first admin">
+        There are no desk users yet. Create the first admin account; you will set up an authenticator app when you
+        first sign in.
+      </CardHeading>
       {problems.length > 0 ? (
         <Alert color="red" variant="light" title="Check these fields" icon={<IconAlertCircle size={18} aria-hidden="true" />} className={`${classes.alert} ${classes.summary}`}>
           <List size="sm" spacing={2}>
@@ -126,49 +112,20 @@ export function FirstRunScreen({ onCreated }: { onCreated: (username: string) =>
       ) : null}
       <form onSubmit={submit} noValidate>
         <Stack gap="sm">
-          <TextInput
+          <RequiredInput
             label="Username"
             description="3 to 64 letters, digits, dots, dashes or underscores."
             name="username"
             autoComplete="username"
             autoCapitalize="none"
             spellCheck={false}
-            required
-            withAsterisk={false}
             autoFocus
             {...form.getInputProps('username')}
           />
-          <TextInput
-            label="Display name"
-            description="Your name as colleagues know it."
-            name="displayName"
-            autoComplete="name"
-            required
-            withAsterisk={false}
-            {...form.getInputProps('displayName')}
-          />
-          <PasswordField
-            label="Password"
-            description="At least 12 characters."
-            name="password"
-            autoComplete="new-password"
-            required
-            withAsterisk={false}
-            {...form.getInputProps('password')}
-          />
-          <PasswordField
-            label="Confirm password"
-            name="confirm"
-            autoComplete="new-password"
-            required
-            withAsterisk={false}
-            {...form.getInputProps('confirm')}
-          />
-          <Group mt="xs">
-            <Button type="submit" loading={form.submitting}>
-              Create admin
-            </Button>
-          </Group>
+          <RequiredInput label="Display name" description="Your name as colleagues know it." name="displayName" autoComplete="name" {...form.getInputProps('displayName')} />
+          <RequiredPassword label="Password" description="At least 12 characters." name="password" autoComplete="new-password" {...form.getInputProps('password')} />
+          <RequiredPassword label="Confirm password" name="confirm" autoComplete="new-password" {...form.getInputProps('confirm')} />
+          <SubmitRow busy={form.submitting}>Create admin</SubmitRow>
         </Stack>
       </form>
     </Stack>

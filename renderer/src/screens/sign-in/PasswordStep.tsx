@@ -1,0 +1,65 @@
+/** The first step of signing in: username and password. */
+import { useRef } from 'react';
+import { Alert, Stack } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { IconInfoCircle } from '@tabler/icons-react';
+import type { SignInStep } from '../../../../shared/domain';
+import { invoke } from '../../client';
+import { useDocumentTitle } from '../../components/ui';
+import { CardHeading, Refusal, RequiredInput, RequiredPassword, SubmitRow, tryAgainIn, useStepSubmit } from './card';
+import classes from '../SignInScreen.module.css';
+
+export function PasswordStep({
+  initialUsername,
+  notice,
+  onNext,
+}: {
+  initialUsername: string;
+  notice: string | null;
+  onNext: (username: string, next: SignInStep) => void;
+}) {
+  useDocumentTitle('Sign in');
+  const passwordRef = useRef<HTMLInputElement>(null);
+  const form = useForm({
+    initialValues: { username: initialUsername, password: '' },
+    validate: {
+      username: (v) => (v.trim() ? null : 'Enter your username'),
+      password: (v) => (v ? null : 'Enter your password'),
+    },
+  });
+
+  const send = async (values: { username: string; password: string }) => {
+    const next = await invoke('auth.signIn', { username: values.username.trim(), password: values.password });
+    onNext(values.username.trim().toLowerCase(), next);
+  };
+  const { submit, refusal } = useStepSubmit(form, send, tryAgainIn(form, 'password', passwordRef));
+
+  return (
+    <Stack gap="md">
+      <CardHeading title="Sign in" dimmed>
+        With your desk account, then a code from your authenticator app.
+      </CardHeading>
+      {notice ? (
+        <Alert role="status" color="blue" variant="light" icon={<IconInfoCircle size={18} aria-hidden="true" />} className={classes.alert}>
+          {notice}
+        </Alert>
+      ) : null}
+      <Refusal message={refusal} />
+      <form onSubmit={submit} noValidate>
+        <Stack gap="sm">
+          <RequiredInput
+            label="Username"
+            name="username"
+            autoComplete="username"
+            autoCapitalize="none"
+            spellCheck={false}
+            autoFocus={!initialUsername}
+            {...form.getInputProps('username')}
+          />
+          <RequiredPassword ref={passwordRef} label="Password" name="password" autoComplete="current-password" autoFocus={!!initialUsername} {...form.getInputProps('password')} />
+          <SubmitRow busy={form.submitting}>Sign in</SubmitRow>
+        </Stack>
+      </form>
+    </Stack>
+  );
+}
