@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
 import { DeskError } from '../../shared/errors';
-import type { EmployeeStatus, EmployeeSummary, MfaState, SearchFilters, SearchPage, SortDirection, SortKey } from '../../shared/domain';
+import type { EmployeeSummary, SearchFilters, SearchPage, SortDirection, SortKey } from '../../shared/domain';
 import { ManualClock } from '../../electron/core/clock';
-import { toBool } from '../../electron/core/db/values';
 import { seedDemoData } from '../../electron/core/demo/seed.service';
-import { buildGivenSort, buildSearchDoc, buildSortName } from '../../electron/core/employees/employees.service';
+import { insertEmployee } from '../../electron/core/employees/employee-writer';
+import { toSummary } from '../../electron/core/employees/employees.service';
 import { COUNT_CAP, EmployeeSearch, KEY_SHAPED as KEY_SHAPED_QUERY, normaliseQuery } from '../../electron/core/employees/search.service';
 import type { SessionSlot } from '../../electron/core/ipc/router';
 import { openTestCore, TARGETS, type Target, type TestCore } from '../support/targets';
@@ -18,20 +18,7 @@ const RELEVANCE: Sort = { by: 'relevance', dir: 'asc' };
 const COLUMN_SORTS = ['name', 'employeeNumber', 'organisation', 'status', 'mfa'] as const;
 
 /** What the oracle knows of an employee: read straight from the tables, nothing from the search. */
-interface Known {
-  id: number;
-  employeeNumber: string;
-  firstName: string;
-  lastName: string;
-  username: string;
-  organisation: string;
-  department: string;
-  status: EmployeeStatus;
-  mfaState: MfaState;
-  hasApp: boolean;
-  hasEmail: boolean;
-  pendingRegistration: boolean;
-  locked: boolean;
+interface Known extends EmployeeSummary {
   sortName: string;
   givenSort: string;
   emails: string[];
@@ -191,46 +178,20 @@ const CRAFTED: Crafted[] = [
 
 async function insertCrafted(db: Knex, now: string): Promise<void> {
   for (const c of CRAFTED) {
-    const emailsLc = c.emails.map((m) => m.toLowerCase());
-    const [row] = await db('employees')
-      .insert({
-        employee_number: c.number,
-        first_name: c.first,
-        last_name: c.last,
-        username: c.username,
-        organisation: c.organisation ?? 'Hampshire Hospitals NHS Foundation Trust',
-        department: 'Test',
-        job_title: 'Tester',
-        status: c.leaver ? 'leaver' : 'active',
-        leaving_date: c.leaver ? '2025-12-01' : null,
-        internet_access_approved: true,
-        mfa_enabled_at: null,
-        version: 1,
-        sort_name: buildSortName(c.first, c.last),
-        given_sort: buildGivenSort(c.first, c.last),
-        search_doc: buildSearchDoc({ firstName: c.first, lastName: c.last, employeeNumber: c.number, username: c.username, emails: emailsLc }),
-        mfa_state: 'not_registered',
-        has_app: false,
-        has_email: false,
-        pending_registration: false,
-        locked: false,
-        created_at: now,
-        updated_at: now,
-      })
-      .returning('id');
-    const id = typeof row === 'object' ? Number((row as { id: number }).id) : Number(row);
-    for (const address of c.emails) {
-      await db('employee_emails').insert({
-        employee_id: id,
-        kind: 'personal',
-        address,
-        address_lc: address.toLowerCase(),
-        used_for_codes: false,
-        source: 'hr',
-        created_at: now,
-        updated_at: now,
-      });
-    }
+    await insertEmployee(db, {
+      employeeNumber: c.number,
+      firstName: c.first,
+      lastName: c.last,
+      username: c.username,
+      organisation: c.organisation ?? 'Hampshire Hospitals NHS Foundation Trust',
+      department: 'Test',
+      jobTitle: 'Tester',
+      status: c.leaver ? 'leaver' : 'active',
+      leavingDate: c.leaver ? '2025-12-01' : null,
+      internetAccessApproved: true,
+      emails: c.emails.map((address) => ({ kind: 'personal', address })),
+      createdAt: now,
+    });
   }
 }
 
@@ -248,19 +209,7 @@ async function loadKnown(db: Knex): Promise<Known[]> {
     const id = Number(r.id);
     const mails = byEmployee.get(id) ?? [];
     const k: Known = {
-      id,
-      employeeNumber: String(r.employee_number),
-      firstName: String(r.first_name),
-      lastName: String(r.last_name),
-      username: String(r.username),
-      organisation: String(r.organisation),
-      department: String(r.department),
-      status: r.status as EmployeeStatus,
-      mfaState: r.mfa_state as MfaState,
-      hasApp: toBool(r.has_app),
-      hasEmail: toBool(r.has_email),
-      pendingRegistration: toBool(r.pending_registration),
-      locked: toBool(r.locked),
+      ...toSummary(r),
       sortName: String(r.sort_name),
       givenSort: String(r.given_sort),
       emails: mails,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../electron/core/clock';
 import { toBool, toIso } from '../../electron/core/db/values';
 import { FACTOR_SEED_PURPOSE, seedDemoData, type SeedOptions } from '../../electron/core/demo/seed.service';
+import { insertEmployee } from '../../electron/core/employees/employee-writer';
 import { insertDeskUser } from '../../electron/core/deskusers/deskusers.service';
 import { verifyPassword } from '../../electron/core/deskusers/password';
 import { openTestCore, TARGETS, type Target, type TestCore } from '../support/targets';
@@ -251,20 +252,17 @@ describe.each(TARGETS)('demo seed on $name', (target: Target) => {
     expect(new Set(all.map((e) => e.username)).size).toBe(EMPLOYEES + 20);
 
     // Ids keep counting after the seeded ones (PostgreSQL sequences were moved on).
-    const [row] = await core.db('employees')
-      .insert({
-        employee_number: '09999999',
-        first_name: 'New',
-        last_name: 'Starter',
-        username: 'nstarter',
-        organisation: 'Trust',
-        department: 'Dept',
-        sort_name: 'starter new',
-        created_at: clock.now().toISOString(),
-        updated_at: clock.now().toISOString(),
-      })
-      .returning('id');
-    expect(Number(typeof row === 'object' ? row.id : row)).toBe(EMPLOYEES + 21);
+    const id = await insertEmployee(core.db, {
+      employeeNumber: '09999999',
+      firstName: 'New',
+      lastName: 'Starter',
+      username: 'nstarter',
+      organisation: 'Trust',
+      department: 'Dept',
+      emails: [],
+      createdAt: clock.now().toISOString(),
+    });
+    expect(id).toBe(EMPLOYEES + 21);
   });
 
   it('loads any seed: generated usernames never clash (seed 2894 makes "cooke"+"h" meet "cook"+"eh")', async () => {

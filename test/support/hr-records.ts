@@ -6,27 +6,12 @@
 import type { Knex } from 'knex';
 import { toBool } from '../../electron/core/db/values';
 import { databaseKind } from '../../electron/core/db/connection';
-import { buildGivenSort, buildSearchDoc, buildSortName } from '../../electron/core/employees/employees.service';
+import { buildGivenSort, buildSearchDoc, buildSortName, type EmployeeInsertRow } from '../../electron/core/employees/employee-writer';
 
-export interface RecordDump {
-  employee_number: string;
-  first_name: string;
-  last_name: string;
-  username: string;
-  organisation: string;
-  department: string;
-  job_title: string;
-  status: string;
-  leaving_date: string | null;
-  internet_access_approved: boolean;
-  version: number;
-  sort_name: string;
-  given_sort: string;
-  search_doc: string;
-  mfa_state: string;
-  pending_registration: boolean;
+/** An employee as the tests compare it: the row without its id, timestamps and look-up flags but two, and its addresses. */
+export type RecordDump = Omit<EmployeeInsertRow, 'id' | 'mfa_enabled_at' | 'has_app' | 'has_email' | 'locked' | 'created_at' | 'updated_at'> & {
   emails: Array<{ kind: string; address: string; address_lc: string; source: string; used_for_codes: boolean }>;
-}
+};
 
 /** Every employee with their addresses (in id order), keyed and sorted by employee number. */
 export async function dumpRecords(db: Knex): Promise<RecordDump[]> {
@@ -53,14 +38,14 @@ export async function dumpRecords(db: Knex): Promise<RecordDump[]> {
     organisation: String(e.organisation),
     department: String(e.department),
     job_title: String(e.job_title),
-    status: String(e.status),
+    status: e.status as RecordDump['status'],
     leaving_date: e.leaving_date == null ? null : String(e.leaving_date),
     internet_access_approved: toBool(e.internet_access_approved),
     version: Number(e.version),
     sort_name: String(e.sort_name),
     given_sort: String(e.given_sort),
     search_doc: String(e.search_doc),
-    mfa_state: String(e.mfa_state),
+    mfa_state: e.mfa_state as RecordDump['mfa_state'],
     pending_registration: toBool(e.pending_registration),
     emails: byEmployee.get(Number(e.id)) ?? [],
   }));

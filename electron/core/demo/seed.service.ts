@@ -12,7 +12,7 @@ import { createDeskUser, findDeskUser } from '../deskusers/deskusers.service';
 import { WEBCHAT_URL } from '../mail/templates';
 import { newTotpSeed } from '../auth/totp';
 import type { Vault } from '../secrets/vault';
-import { buildGivenSort, buildSearchDoc, buildSortName } from '../employees/employees.service';
+import { emailRow, employeeRow, insertEmails, insertEmployees, type EmailInsertRow, type EmployeeInsertRow } from '../employees/employee-writer';
 import { createRandom, type Random } from './random';
 
 export const FACTOR_SEED_PURPOSE = 'employee.totp';
@@ -99,19 +99,9 @@ function makeEmployee(rnd: Random, now: number, ids: Counters, vault: Vault) {
   const activeUntil = leftAt ?? now;
   const employeeId = ++ids.employeeId;
 
-  const emails: Row[] = [];
+  const emails: EmailInsertRow[] = [];
   const addEmail = (kind: 'work' | 'personal', address: string) => {
-    emails.push({
-      id: ++ids.emailId,
-      employee_id: employeeId,
-      kind,
-      address,
-      address_lc: address.toLowerCase(),
-      used_for_codes: false,
-      source: 'hr',
-      created_at: iso(created),
-      updated_at: iso(created),
-    });
+    emails.push(emailRow({ id: ++ids.emailId, employeeId, kind, address, createdAt: iso(created) }));
   };
   const hasWork = rnd.chance(0.9);
   if (hasWork) addEmail('work', `${first}.${last.replace(/[^A-Za-z]/g, '')}${tag}@${org.domain}`);
@@ -159,37 +149,30 @@ function makeEmployee(rnd: Random, now: number, ids: Counters, vault: Vault) {
   if (mix === 'pending') addFactor(rnd.chance(0.5) ? 'authenticator_app' : 'email', 'pending', now - rnd.int(0, 3) * DAY);
 
   const leavingDate = leftAt === null ? null : iso(leftAt).slice(0, 10);
-  const employee: Row = {
+  const pending = factors.some((f) => f.state === 'pending');
+  const employee = employeeRow({
     id: employeeId,
-    employee_number: number,
-    first_name: first,
-    last_name: last,
+    employeeNumber: number,
+    firstName: first,
+    lastName: last,
     username,
     organisation: org.name,
     department: rnd.pick(d.departments),
-    job_title: rnd.pick(d.jobTitles),
+    jobTitle: rnd.pick(d.jobTitles),
     status: leaver ? 'leaver' : 'active',
-    leaving_date: leavingDate,
-    internet_access_approved: internet,
-    mfa_enabled_at: mfaEnabledAt === null ? null : iso(mfaEnabledAt),
-    version: 1,
-    sort_name: buildSortName(first, last),
-    given_sort: buildGivenSort(first, last),
-    mfa_state: mfaEnabledAt !== null ? 'enabled' : factors.some((f) => f.state === 'pending') ? 'pending' : 'not_registered',
-    has_app: factors.some((f) => f.type === 'authenticator_app' && f.state === 'active'),
-    has_email: factors.some((f) => f.type === 'email' && f.state === 'active'),
-    pending_registration: factors.some((f) => f.state === 'pending'),
-    locked: factors.some((f) => Number(f.failed_attempts) >= 5),
-    search_doc: buildSearchDoc({
-      firstName: first,
-      lastName: last,
-      employeeNumber: number,
-      username,
-      emails: emails.map((e) => String(e.address_lc)),
-    }),
-    created_at: iso(created),
-    updated_at: iso(created),
-  };
+    leavingDate,
+    internetAccessApproved: internet,
+    mfa: {
+      mfaEnabledAt: mfaEnabledAt === null ? null : iso(mfaEnabledAt),
+      mfaState: mfaEnabledAt !== null ? 'enabled' : pending ? 'pending' : 'not_registered',
+      hasApp: factors.some((f) => f.type === 'authenticator_app' && f.state === 'active'),
+      hasEmail: factors.some((f) => f.type === 'email' && f.state === 'active'),
+      pendingRegistration: pending,
+      locked: factors.some((f) => Number(f.failed_attempts) >= 5),
+    },
+    emails: emails.map((e) => e.address_lc),
+    createdAt: iso(created),
+  });
   // A registration still pending has the code that was sent for it; recent registrations have the
   // change confirmation that went to every address on record.
   const codes: Row[] = [];
@@ -266,8 +249,8 @@ export async function seedDemoData(db: Knex, clock: Clock, opts: SeedOptions): P
         factorId: await maxId(trx, 'factors'),
       };
       if (done === 0) firstEmployeeId = ids.employeeId + 1;
-      const employees: Row[] = [];
-      const emails: Row[] = [];
+      const employees: EmployeeInsertRow[] = [];
+      const emails: EmailInsertRow[] = [];
       const factors: Row[] = [];
       const audits: AuditContent[] = [];
       const codes: Row[] = [];
@@ -292,8 +275,8 @@ export async function seedDemoData(db: Knex, clock: Clock, opts: SeedOptions): P
           });
         }
       }
-      await insertAll(trx, 'employees', employees);
-      await insertAll(trx, 'employee_emails', emails);
+      await insertEmployees(trx, employees);
+      await insertEmails(trx, emails);
       await insertAll(trx, 'factors', factors);
       await insertAll(trx, 'audit_events', await chainAfterHead(trx, audits));
       await insertAll(trx, 'one_time_codes', codes);
