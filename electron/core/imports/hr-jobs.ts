@@ -206,15 +206,12 @@ export class HrImportJobs {
   }
 
   private view(j: Job): HrImportJobView {
-    const p = j.progress;
     return {
       jobId: j.id,
       name: j.name,
       dryRun: j.dryRun,
       state: j.state,
-      progress: p
-        ? { phase: p.phase, rows: p.rows, totalRows: p.totalRows, bytes: p.bytes, totalBytes: p.totalBytes, rowsPerSecond: p.rowsPerSecond, etaSeconds: p.etaSeconds, counts: p.counts }
-        : null,
+      progress: j.progress ? { ...j.progress } : null,
       result: j.result,
       error: j.error,
     };

@@ -1,0 +1,139 @@
+import type { Knex } from 'knex';
+import type { HrImportCountsView } from '../../../shared/domain';
+import type { Actor, AuditEventInput } from '../audit/audit.service';
+import type { Clock } from '../clock';
+import { emailRow, employeeRow, insertEmails, insertEmployeesForIds, releaseUsername, updateEmployee, type EmailInsertRow } from '../employees/employee-writer';
+import { refreshEmployeeFlags } from '../employees/employees.service';
+import type { BatchPlan } from './batch-plan';
+import type { ReportLine } from './report-file';
+
+interface BatchContext {
+  trx: Knex.Transaction;
+  clock: Clock;
+  actor: Actor;
+  importId: number | null;
+}
+
+/** Take the database's write lock for the batch (as the demo loader does, so the two never interleave ids). */
+export async function lockForBatch(trx: Knex.Transaction, postgres: boolean): Promise<void> {
+  if (postgres) await trx.raw("SELECT pg_advisory_xact_lock(hashtext('mfa-desk.seed'))");
+  // On sqlite any write statement, even one that matches no row, takes the write lock.
+  else await trx('settings').where({ key: '' }).update({ value: '' });
+}
+
+/**
+ * Write what the plan says, in the batch's transaction. Returns the audit events it makes (leavers,
+ * conflicts) for the caller to append with the batch's own, last: the audit chain's lock is then
+ * held only from the end of the batch's writes to its commit.
+ */
+export async function applyBatch(ctx: BatchContext, plan: BatchPlan): Promise<AuditEventInput[]> {
+  const { trx } = ctx;
+  const events: AuditEventInput[] = [];
+  const now = ctx.clock.now().toISOString();
+
+  // Usernames handed from one employee to another within the batch: out of the way first.
+  for (const u of plan.updates) {
+    if (u.usernameChanged) await releaseUsername(trx, u.id);
+  }
+  const emailRows: EmailInsertRow[] = [];
+  const deletes: number[] = [];
+  for (const u of plan.updates) {
+    await updateEmployee(trx, u.id, u.set, now);
+    deletes.push(...u.deleteEmails);
+    for (const m of u.updateEmails) await trx('employee_emails').where({ id: m.id }).update({ kind: m.kind, address: m.address, updated_at: now });
+    for (const m of u.addEmails) emailRows.push(emailRow({ employeeId: u.id, kind: m.kind, address: m.address, createdAt: now }));
+  }
+  for (let i = 0; i < deletes.length; i += 500) await trx('employee_emails').whereIn('id', deletes.slice(i, i + 500)).delete();
+
+  // Leavers: pending registrations and unused codes cancelled, the look-up flags brought in step.
+  for (const u of plan.updates) {
+    if (u.pendingFactorIds.length > 0) {
+      await trx('factors').whereIn('id', u.pendingFactorIds).update({ state: 'removed', removed_at: now, totp_seed_enc: null, updated_at: now });
+      await refreshEmployeeFlags(trx, u.id);
+    }
+    if (u.codeIds.length > 0) await trx('one_time_codes').whereIn('id', u.codeIds).update({ superseded_at: now });
+    if (u.becameLeaver || u.pendingFactorIds.length > 0 || u.codeIds.length > 0) {
+      events.push({
+        actor: ctx.actor,
+        action: 'employee.left',
+        employeeId: u.id,
+        details: {
+          source: 'hr_import',
+          importId: ctx.importId,
+          line: u.row.line,
+          leavingDate: u.row.leavingDate,
+          pendingFactorsCancelled: u.pendingFactorIds,
+          codesCancelled: u.codeIds.length,
+        },
+      });
+    }
+  }
+
+  if (plan.creates.length > 0) {
+    const idOf = await insertEmployeesForIds(
+      trx,
+      plan.creates.map((r) => employeeRow({ ...r, emails: r.emails.map((m) => m.lc), createdAt: now })),
+    );
+    for (const r of plan.creates) {
+      for (const m of r.emails) emailRows.push(emailRow({ employeeId: idOf.get(r.employeeNumber)!, kind: m.kind, address: m.address, createdAt: now }));
+    }
+  }
+  await insertEmails(trx, emailRows);
+
+  for (const c of plan.conflicts) {
+    events.push({
+      actor: ctx.actor,
+      action: 'hr.import_conflict',
+      employeeId: c.employeeId,
+      details: { importId: ctx.importId, line: c.row.line, kept: c.conflicts.map((x) => ({ address: x.address, kind: x.kind, source: x.source })) },
+    });
+  }
+  return events;
+}
+
+/** The batch's own audit row, written last with the events applyBatch made. */
+export function batchEvent(ctx: BatchContext, plan: BatchPlan, range: { fromLine: number; toLine: number; rows: number; rejectedEarly: number }): AuditEventInput {
+  return {
+    actor: ctx.actor,
+    action: 'hr.import_batch',
+    details: {
+      importId: ctx.importId,
+      fromLine: range.fromLine,
+      toLine: range.toLine,
+      rows: range.rows,
+      created: plan.creates.length,
+      updated: plan.updates.length,
+      unchanged: plan.unchanged,
+      rejected: range.rejectedEarly + plan.rejected.length,
+      leavers: plan.updates.filter((u) => u.becameLeaver).length,
+      conflicts: plan.conflicts.reduce((n, c) => n + c.conflicts.length, 0),
+    },
+  };
+}
+
+/** Add what a batch did to the import's counts. */
+export function countPlan(counts: HrImportCountsView, plan: BatchPlan): void {
+  counts.created += plan.creates.length;
+  counts.updated += plan.updates.length;
+  counts.unchanged += plan.unchanged;
+  counts.rejected += plan.rejected.length;
+  counts.conflicts += plan.conflicts.reduce((n, c) => n + c.conflicts.length, 0);
+  for (const u of plan.updates) {
+    if (u.becameLeaver) counts.leavers++;
+    if (u.rejoined) counts.rejoined++;
+    counts.emailsAdded += u.addEmails.length;
+    counts.emailsRemoved += u.deleteEmails.length;
+    counts.pendingFactorsCancelled += u.pendingFactorIds.length;
+    counts.codesCancelled += u.codeIds.length;
+  }
+  for (const r of plan.creates) counts.emailsAdded += r.emails.length;
+}
+
+/** The report's lines for a batch: the rows rejected before it was planned, then the plan's. */
+export function reportLines(early: ReadonlyArray<{ line: number; number: string; reason: string }>, plan: BatchPlan): ReportLine[] {
+  return [
+    ...early.map((x) => ({ line: x.line, number: x.number, outcome: 'rejected' as const, reason: x.reason })),
+    ...plan.rejected.map((x) => ({ line: x.row.line, number: x.row.employeeNumber, outcome: 'rejected' as const, reason: x.reason })),
+    ...plan.conflicts.flatMap((c) => c.conflicts.map((x) => ({ line: c.row.line, number: c.row.employeeNumber, outcome: 'conflict' as const, reason: x.reason }))),
+  ];
+}

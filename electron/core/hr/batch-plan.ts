@@ -1,0 +1,268 @@
+import type { Knex } from 'knex';
+import type { EmailKind } from '../../../shared/domain';
+import { toBool } from '../db/values';
+import { derivedChanges, HR_RECORD_COLUMNS } from '../employees/employee-writer';
+import type { EmployeeRow } from '../employees/employees.service';
+import type { HrEmail, HrRow } from './row-checks';
+
+type Q = Knex | Knex.Transaction;
+
+/** What the import compares against: the record as HR gives it, and the search text. */
+type ExistingEmployee = Omit<EmployeeRow, 'mfa_enabled_at' | 'version'> & { search_doc: string };
+
+interface ExistingEmail {
+  id: number;
+  employee_id: number;
+  kind: EmailKind;
+  address: string;
+  address_lc: string;
+  used_for_codes: unknown;
+  source: 'hr' | 'manager';
+}
+
+interface Conflict {
+  address: string;
+  kind: EmailKind;
+  source: 'hr' | 'manager';
+  reason: string;
+}
+
+export interface Update {
+  row: HrRow;
+  id: number;
+  set: Record<string, unknown>;
+  usernameChanged: boolean;
+  deleteEmails: number[];
+  updateEmails: Array<{ id: number; kind: EmailKind; address: string }>;
+  addEmails: HrEmail[];
+  pendingFactorIds: number[];
+  codeIds: number[];
+  becameLeaver: boolean;
+  rejoined: boolean;
+  changedFields: string[];
+}
+
+export interface BatchPlan {
+  creates: HrRow[];
+  updates: Update[];
+  unchanged: number;
+  rejected: Array<{ row: HrRow; reason: string }>;
+  conflicts: Array<{ row: HrRow; employeeId: number; conflicts: Conflict[] }>;
+}
+
+/** What the database holds for the batch's employees beyond their rows. */
+interface Holdings {
+  emailsOf: Map<number, ExistingEmail[]>;
+  /** Addresses an active email factor sends codes to. */
+  codesEmailIds: Set<number>;
+  pendingOf: Map<number, number[]>;
+  codesOf: Map<number, number[]>;
+}
+
+/**
+ * Usernames are unique: a row may take a username only from nobody, or from an employee in this
+ * batch who gives it up. Rejections can free or block others, so check until nothing changes.
+ * Returns the rows accepted; the others go to plan.rejected.
+ */
+async function claimUsernames(q: Q, rows: HrRow[], plan: BatchPlan): Promise<HrRow[]> {
+  const holders = new Map<string, string>(); // username -> employee number holding it now
+  const wanted = [...new Set(rows.map((r) => r.username))];
+  for (const h of (await q('employees').whereIn('username', wanted).select('username', 'employee_number')) as Array<{ username: string; employee_number: string }>) {
+    holders.set(String(h.username), String(h.employee_number));
+  }
+  let accepted = rows;
+  for (;;) {
+    const byNumber = new Map(accepted.map((r) => [r.employeeNumber, r]));
+    const claimed = new Map<string, HrRow>();
+    const next: HrRow[] = [];
+    for (const r of accepted) {
+      const first = claimed.get(r.username);
+      if (first) {
+        plan.rejected.push({ row: r, reason: `username ${r.username} is also on line ${first.line} (employee ${first.employeeNumber})` });
+        continue;
+      }
+      const holder = holders.get(r.username);
+      if (holder !== undefined && holder !== r.employeeNumber) {
+        const other = byNumber.get(holder);
+        if (!other || other.username === r.username) {
+          plan.rejected.push({ row: r, reason: `username ${r.username} belongs to employee ${holder}` });
+          continue;
+        }
+      }
+      claimed.set(r.username, r);
+      next.push(r);
+    }
+    if (next.length === accepted.length) return accepted;
+    accepted = next;
+  }
+}
+
+function pushTo(map: Map<number, number[]>, key: number, value: number): void {
+  map.set(key, [...(map.get(key) ?? []), value]);
+}
+
+async function readHoldings(q: Q, existingIds: number[], leaverIds: number[]): Promise<Holdings> {
+  const h: Holdings = { emailsOf: new Map(), codesEmailIds: new Set(), pendingOf: new Map(), codesOf: new Map() };
+  if (existingIds.length === 0) return h;
+  const emails = (await q('employee_emails')
+    .whereIn('employee_id', existingIds)
+    .orderBy('id')
+    .select('id', 'employee_id', 'kind', 'address', 'address_lc', 'used_for_codes', 'source')) as ExistingEmail[];
+  for (const m of emails) {
+    const id = Number(m.employee_id);
+    const list = h.emailsOf.get(id) ?? [];
+    list.push({ ...m, id: Number(m.id), employee_id: id });
+    h.emailsOf.set(id, list);
+  }
+  const factorEmails = (await q('factors')
+    .whereIn('employee_id', existingIds)
+    .where({ type: 'email', state: 'active' })
+    .whereNotNull('email_id')
+    .select('email_id')) as Array<{ email_id: number }>;
+  for (const f of factorEmails) h.codesEmailIds.add(Number(f.email_id));
+  if (leaverIds.length > 0) {
+    const pending = (await q('factors').whereIn('employee_id', leaverIds).where({ state: 'pending' }).orderBy('id').select('id', 'employee_id')) as Array<{
+      id: number;
+      employee_id: number;
+    }>;
+    for (const f of pending) pushTo(h.pendingOf, Number(f.employee_id), Number(f.id));
+    const codes = (await q('one_time_codes')
+      .whereIn('employee_id', leaverIds)
+      .whereNull('consumed_at')
+      .whereNull('superseded_at')
+      .whereNull('locked_at')
+      .orderBy('id')
+      .select('id', 'employee_id')) as Array<{ id: number; employee_id: number }>;
+    for (const c of codes) pushTo(h.codesOf, Number(c.employee_id), Number(c.id));
+  }
+  return h;
+}
+
+/** The record's own columns that differ from the row, and their new values. */
+function changedColumns(e: ExistingEmployee, r: HrRow): { changedFields: string[]; set: Record<string, unknown> } {
+  const changedFields: string[] = [];
+  const set: Record<string, unknown> = {};
+  const compare = (column: string, before: unknown, after: unknown) => {
+    if (before !== after) {
+      changedFields.push(column);
+      set[column] = after;
+    }
+  };
+  compare('first_name', e.first_name, r.firstName);
+  compare('last_name', e.last_name, r.lastName);
+  compare('username', e.username, r.username);
+  compare('organisation', e.organisation, r.organisation);
+  compare('department', e.department, r.department);
+  compare('job_title', e.job_title ?? '', r.jobTitle);
+  compare('status', e.status, r.status);
+  compare('leaving_date', e.leaving_date ?? null, r.leavingDate);
+  compare('internet_access_approved', toBool(e.internet_access_approved), r.internetAccessApproved);
+  return { changedFields, set };
+}
+
+/** Emails: HR's replace HR's; a manager's and one that receives codes are kept (a conflict). */
+function reconcileEmails(r: HrRow, current: readonly ExistingEmail[], codesEmailIds: ReadonlySet<number>) {
+  const hrByLc = new Map(r.emails.map((m) => [m.lc, m]));
+  const seen = new Set<string>();
+  /** The addresses on record afterwards, for the search text. */
+  const finalLc: string[] = [];
+  const deleteEmails: number[] = [];
+  const updateEmails: Update['updateEmails'] = [];
+  const conflicts: Conflict[] = [];
+  const hrOf = (kind: EmailKind) => r.emails.find((m) => m.kind === kind)?.address;
+  for (const m of current) {
+    const hr = hrByLc.get(m.address_lc);
+    if (hr) {
+      seen.add(m.address_lc);
+      finalLc.push(m.address_lc);
+      if (m.source === 'hr' && (m.kind !== hr.kind || m.address !== hr.address)) updateEmails.push({ id: m.id, kind: hr.kind, address: hr.address });
+    } else if (m.source === 'manager') {
+      finalLc.push(m.address_lc);
+      const instead = hrOf(m.kind);
+      conflicts.push({
+        address: m.address,
+        kind: m.kind,
+        source: m.source,
+        reason: `a manager added the ${m.kind} address ${m.address}; HR lists ${instead ? `${instead} instead` : `no ${m.kind} address`}: kept`,
+      });
+    } else if (codesEmailIds.has(m.id) || toBool(m.used_for_codes)) {
+      finalLc.push(m.address_lc);
+      conflicts.push({
+        address: m.address,
+        kind: m.kind,
+        source: m.source,
+        reason: `HR no longer lists the ${m.kind} address ${m.address}, but an active email factor sends one-time codes to it: kept`,
+      });
+    } else {
+      deleteEmails.push(m.id);
+    }
+  }
+  const addEmails = r.emails.filter((m) => !seen.has(m.lc));
+  for (const m of addEmails) finalLc.push(m.lc);
+  return { finalLc, deleteEmails, updateEmails, addEmails, conflicts };
+}
+
+/**
+ * What the batch changes, from the rows and what the database holds. Pure reading: the dry run
+ * stops here. In a real run `q` is the batch's transaction, which already holds the write lock.
+ */
+export async function planBatch(q: Q, rows: HrRow[], lockRows: boolean): Promise<BatchPlan> {
+  const plan: BatchPlan = { creates: [], updates: [], unchanged: 0, rejected: [], conflicts: [] };
+  if (rows.length === 0) return plan;
+  let existingQuery = q('employees')
+    .whereIn(
+      'employee_number',
+      rows.map((r) => r.employeeNumber),
+    )
+    .orderBy('id')
+    .select('id', ...HR_RECORD_COLUMNS, 'search_doc');
+  if (lockRows) existingQuery = existingQuery.forUpdate();
+  const existing = new Map<string, ExistingEmployee>();
+  for (const e of (await existingQuery) as ExistingEmployee[]) existing.set(String(e.employee_number), { ...e, id: Number(e.id) });
+
+  const accepted = await claimUsernames(q, rows, plan);
+  const existingIds = accepted.map((r) => existing.get(r.employeeNumber)?.id).filter((id): id is number => id !== undefined);
+  const leaverIds = accepted.filter((r) => r.status === 'leaver' && existing.has(r.employeeNumber)).map((r) => existing.get(r.employeeNumber)!.id);
+  const held = await readHoldings(q, existingIds, leaverIds);
+
+  for (const r of accepted) {
+    const e = existing.get(r.employeeNumber);
+    if (!e) {
+      plan.creates.push(r);
+      continue;
+    }
+    const { changedFields, set } = changedColumns(e, r);
+    const { finalLc, deleteEmails, updateEmails, addEmails, conflicts } = reconcileEmails(r, held.emailsOf.get(e.id) ?? [], held.codesEmailIds);
+    if (conflicts.length > 0) plan.conflicts.push({ row: r, employeeId: e.id, conflicts });
+
+    const pendingFactorIds = r.status === 'leaver' ? (held.pendingOf.get(e.id) ?? []) : [];
+    const codeIds = r.status === 'leaver' ? (held.codesOf.get(e.id) ?? []) : [];
+    const changed =
+      changedFields.length > 0 ||
+      deleteEmails.length > 0 ||
+      updateEmails.length > 0 ||
+      addEmails.length > 0 ||
+      pendingFactorIds.length > 0 ||
+      codeIds.length > 0;
+    if (!changed) {
+      plan.unchanged++;
+      continue;
+    }
+    Object.assign(set, derivedChanges(e, { ...r, emails: finalLc }));
+    plan.updates.push({
+      row: r,
+      id: e.id,
+      set,
+      usernameChanged: set.username !== undefined,
+      deleteEmails,
+      updateEmails,
+      addEmails,
+      pendingFactorIds,
+      codeIds,
+      becameLeaver: e.status === 'active' && r.status === 'leaver',
+      rejoined: e.status === 'leaver' && r.status === 'active',
+      changedFields,
+    });
+  }
+  return plan;
+}

@@ -1,0 +1,70 @@
+import type { HrImportCountsView, HrImportJobView } from '../../../shared/domain';
+import type { Actor } from '../audit/audit.service';
+import type { DatabaseKind } from '../db/connection';
+import type { CsvLimits } from './csv';
+
+/**
+ * Rows per batch (one transaction each), by database. sqlite writes every page a transaction
+ * touches to its WAL, and an employee row touches a page in each of 14 b-trees: bigger batches
+ * write about half as much per row, while a batch still holds the write lock for well under a
+ * second or two. PostgreSQL logs rows, not pages: the batch size makes no measurable difference
+ * there, so its batches stay short.
+ */
+export const HR_IMPORT_BATCH: Record<DatabaseKind, number> = { sqlite: 5000, postgres: 1000 };
+
+/** What an import did (or a dry run would do), as the app shows it. */
+export type HrImportCounts = HrImportCountsView;
+
+/** The import's progress as the app shows it (see HrImportJobView for its phases). */
+export type HrImportProgress = NonNullable<HrImportJobView['progress']>;
+
+export interface HrImportOptions {
+  /** The CSV file. */
+  file: string;
+  /** Count what would change; write nothing to the database (the report file is still written). */
+  dryRun?: boolean;
+  /** Where the line-numbered report of rejected rows and conflicts goes; default next to the file. */
+  reportFile?: string;
+  actor: Actor;
+  /** Rows per batch (one transaction each); default HR_IMPORT_BATCH for the database. */
+  batchSize?: number;
+  /** Called after the header is read, after each batch, and while checking. */
+  onProgress?: (progress: HrImportProgress) => void;
+  /** Unknown columns and the like, as soon as they are found (also in the result). */
+  onWarning?: (message: string) => void;
+  /** Stops the import between batches (the batches done stay done). */
+  signal?: AbortSignal;
+  csvLimits?: Partial<CsvLimits>;
+}
+
+export interface HrImportResult {
+  dryRun: boolean;
+  /** Stopped through the signal before the end of the file. */
+  cancelled: boolean;
+  counts: HrImportCounts;
+  totalRows: number;
+  warnings: string[];
+  reportFile: string;
+  /** Lines in the report (rejected rows and conflicts). */
+  reportLines: number;
+  /** The id of the import's 'hr.import_started' audit row (null in a dry run). */
+  importId: number | null;
+  seconds: number;
+}
+
+export function zeroCounts(): HrImportCounts {
+  return {
+    rows: 0,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    rejected: 0,
+    leavers: 0,
+    rejoined: 0,
+    conflicts: 0,
+    emailsAdded: 0,
+    emailsRemoved: 0,
+    pendingFactorsCancelled: 0,
+    codesCancelled: 0,
+  };
+}

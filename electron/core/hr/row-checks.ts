@@ -1,0 +1,149 @@
+import type { EmailKind, EmployeeStatus } from '../../../shared/domain';
+import { USERNAME_PATTERN } from '../../../shared/schemas';
+import type { CsvRecord } from './csv';
+import type { HeaderMap, HrColumn } from './header';
+
+export interface HrEmail {
+  kind: EmailKind;
+  address: string;
+  lc: string;
+}
+
+/** A data row checked and normalised. */
+export interface HrRow {
+  line: number;
+  employeeNumber: string;
+  firstName: string;
+  lastName: string;
+  username: string;
+  organisation: string;
+  department: string;
+  jobTitle: string;
+  status: EmployeeStatus;
+  leavingDate: string | null;
+  internetAccessApproved: boolean;
+  /** Work first, then personal; one entry per address. */
+  emails: HrEmail[];
+}
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const NUMBER_RE = /^\d{8}$/;
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const EMAIL_RE = new RegExp(`^[A-Za-z0-9!#$%&'*+/=?^_\`{|}~-]+(?:\\.[A-Za-z0-9!#$%&'*+/=?^_\`{|}~-]+)*@${LABEL}(?:\\.${LABEL})*\\.[A-Za-z][A-Za-z0-9-]{1,62}$`);
+const YES = new Set(['yes', 'y', 'true', '1']);
+const NO = new Set(['no', 'n', 'false', '0']);
+
+class RowError extends Error {}
+
+function shown(value: string): string {
+  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+}
+
+function text(column: HrColumn, value: string, max: number, required: boolean): string {
+  if (required && value === '') throw new RowError(`${column} is empty`);
+  if (value.length > max) throw new RowError(`${column} is longer than ${max} characters`);
+  if (CONTROL.test(value)) throw new RowError(`${column} has a line break or control character`);
+  return value;
+}
+
+function isDate(value: string): boolean {
+  const m = DATE_RE.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && y >= 1900;
+}
+
+function isEmailAddress(value: string): boolean {
+  if (value.length > 254 || !EMAIL_RE.test(value)) return false;
+  const at = value.lastIndexOf('@');
+  return at <= 64;
+}
+
+/** HR's addresses of the row, work first, each once (case ignored). */
+function emailsOf(get: (c: HrColumn) => string): HrEmail[] {
+  const emails: HrEmail[] = [];
+  for (const [column, kind] of [
+    ['work_email', 'work'],
+    ['personal_email', 'personal'],
+  ] as const) {
+    const address = get(column);
+    if (address === '') continue;
+    if (!isEmailAddress(address)) throw new RowError(`${column} ${shown(address)} is not an email address`);
+    const lc = address.toLowerCase();
+    if (!emails.some((e) => e.lc === lc)) emails.push({ kind, address, lc });
+  }
+  return emails;
+}
+
+/** A data row checked and normalised, or the reason it is rejected (for the report). */
+export function validateRow(record: CsvRecord, header: HeaderMap): HrRow | string {
+  if (record.error) return `not well-formed CSV: ${record.error}`;
+  if (record.fields.length !== header.fieldCount) {
+    return `the line has ${record.fields.length} field${record.fields.length === 1 ? '' : 's'}; the header has ${header.fieldCount}`;
+  }
+  const get = (c: HrColumn) => record.fields[header.index[c]]!.trim();
+  try {
+    const employeeNumber = get('employee_number');
+    if (!NUMBER_RE.test(employeeNumber)) throw new RowError(`employee_number ${shown(employeeNumber)} is not 8 digits`);
+    const firstName = text('first_name', get('first_name'), 100, true);
+    const lastName = text('last_name', get('last_name'), 100, true);
+    const username = get('username').toLowerCase();
+    if (!USERNAME_PATTERN.test(username)) throw new RowError(`username ${shown(username)} is not 3–64 letters, digits, dots, dashes or underscores`);
+    const organisation = text('organisation', get('organisation'), 200, true);
+    const department = text('department', get('department'), 200, true);
+    const jobTitle = text('job_title', get('job_title'), 200, false);
+    const status = get('status').toLowerCase();
+    if (status !== 'active' && status !== 'leaver') throw new RowError(`status ${shown(get('status'))} is not active or leaver`);
+    const leaving = get('leaving_date');
+    if (leaving !== '' && !isDate(leaving)) throw new RowError(`leaving_date ${shown(leaving)} is not a date (YYYY-MM-DD)`);
+    if (status === 'leaver' && leaving === '') throw new RowError('a leaver needs a leaving_date (YYYY-MM-DD)');
+    if (status === 'active' && leaving !== '') throw new RowError(`an active employee has no leaving_date (got ${leaving}); a leaver has status leaver`);
+    const internetRaw = get('internet_access_approved').toLowerCase();
+    if (!YES.has(internetRaw) && !NO.has(internetRaw)) {
+      throw new RowError(`internet_access_approved ${shown(get('internet_access_approved'))} is not yes/no, true/false or 1/0`);
+    }
+    return {
+      line: record.line,
+      employeeNumber,
+      firstName,
+      lastName,
+      username,
+      organisation,
+      department,
+      jobTitle,
+      status,
+      leavingDate: status === 'leaver' ? leaving : null,
+      internetAccessApproved: YES.has(internetRaw),
+      emails: emailsOf(get),
+    };
+  } catch (err) {
+    if (err instanceof RowError) return err.message;
+    throw err;
+  }
+}
+
+/** A row of nothing but empty fields (",,,,," as spreadsheets leave them) counts as a blank line. */
+export function isBlank(record: CsvRecord): boolean {
+  return !record.error && record.fields.every((f) => f.trim() === '');
+}
+
+/** The employee number as the row gives it, for the report of a row that was rejected. */
+export function employeeNumberOf(record: CsvRecord, header: HeaderMap): string {
+  return (record.fields[header.index.employee_number] ?? '').trim().slice(0, 20);
+}
+
+/** Which employee numbers the file has had so far: 10^8 bits (12.5 MB), whatever the file's size. */
+export class NumberSet {
+  private readonly bits = new Uint8Array(12_500_000);
+  /** True when n was already there. */
+  addSeen(n: string): boolean {
+    const v = Number(n);
+    const byte = v >>> 3;
+    const mask = 1 << (v & 7);
+    const bits = this.bits[byte] ?? 0;
+    this.bits[byte] = bits | mask;
+    return (bits & mask) !== 0;
+  }
+}
