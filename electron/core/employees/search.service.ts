@@ -1,14 +1,12 @@
 import type { Knex } from 'knex';
-import { DeskError } from '../../../shared/errors';
-import type {
-  SearchCount,
-  SearchFilters,
-  SearchPage,
-  SortDirection,
-  SortKey,
-} from '../../../shared/domain';
+import type { SearchCount, SearchFilters, SearchPage, SortDirection, SortKey } from '../../../shared/domain';
 import { databaseKind, pgPrepared, pgPreparedBuilder, type DatabaseKind } from '../db/connection';
 import { toSummary } from './employees.service';
+import { decodeCursor, encodeCursor, SORT_COLUMNS, type Cursor } from './search-cursor';
+import { addresses, applyFilters, COLUMNS, exactStatement, firstPrefixKey, hasFilters, isExact, prefixUnionSql, type PrefixKey, type Row, type WithEmails } from './search-query';
+import { compareKeyId, ftsPhrase, KEY_SHAPED, likeEscape, parse, prefixEnd, PREFIX_SOURCES, sourcesFor, type Parsed, type PrefixSource } from './search-text';
+
+export { KEY_SHAPED, normaliseQuery } from './search-text';
 
 /**
  * The look-up at NHS scale (millions of employees, 2 cores). Every page is a keyset page: it
@@ -37,227 +35,6 @@ export interface SearchInput {
 }
 
 export const COUNT_CAP = 10_000;
-const MAX_ID = 2_147_483_647; // ids are 32-bit integers on both databases
-
-const COLUMNS = [
-  'id',
-  'employee_number',
-  'first_name',
-  'last_name',
-  'username',
-  'organisation',
-  'department',
-  'status',
-  'mfa_state',
-  'has_app',
-  'has_email',
-  'pending_registration',
-  'locked',
-  'sort_name',
-  'given_sort',
-] as const;
-
-type Row = Record<(typeof COLUMNS)[number], unknown>;
-/** A row with its addresses on record, space-separated (no address holds a space). */
-type WithEmails = Row & { emails_on_record: string | null };
-type PrefixKey = { match_key: string; id: number };
-
-function addresses(r: WithEmails): string[] {
-  return r.emails_on_record ? r.emails_on_record.split(' ') : [];
-}
-
-const SORT_COLUMNS: Record<Exclude<SortKey, 'relevance'>, readonly string[]> = {
-  name: ['sort_name'],
-  employeeNumber: ['employee_number'],
-  organisation: ['organisation', 'sort_name'],
-  status: ['status', 'sort_name'],
-  mfa: ['mfa_state', 'sort_name'],
-};
-
-type PrefixSource = 'sort_name' | 'given_sort' | 'username' | 'employee_number' | 'email';
-const PREFIX_SOURCES: readonly PrefixSource[] = ['sort_name', 'given_sort', 'username', 'employee_number', 'email'];
-
-/** An 8-digit employee number or an email address: worth answering from tier 0 alone. */
-export const KEY_SHAPED = /^(\d{8}|[^\s@]+@[^\s@]+\.[^\s@]+)$/;
-
-/**
- * Which prefix sources can hold q at all: names have letters and may have spaces, usernames and
- * emails have no spaces, employee numbers are digits. Skipping the others saves their queries.
- */
-function sourcesFor(q: string): PrefixSource[] {
-  const hasSpace = q.includes(' ');
-  const digits = /^\d+$/.test(q);
-  return PREFIX_SOURCES.filter((s) => {
-    if (s === 'employee_number') return digits;
-    if (s === 'username' || s === 'email') return !hasSpace;
-    return !digits && !q.includes('@'); // names
-  });
-}
-
-type Cursor =
-  | { m: 'r'; t: 0 | 1 | 2; k: string; i: number } // relevance: tier, key, id
-  | { m: 's'; v: string[]; i: number }; // column sort: the sort tuple, id
-
-/** Normalise what was typed: control characters are spaces, case is ignored, spaces collapse. */
-export function normaliseQuery(raw: string): string {
-  return raw.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().toLowerCase().replace(/\s+/g, ' ');
-}
-
-function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify(c), 'utf8').toString('base64url');
-}
-
-function decodeCursor(raw: string | null | undefined, sort: SearchInput['sort']): Cursor | null {
-  if (!raw) return null;
-  let c: unknown;
-  try {
-    c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-  } catch {
-    throw new DeskError('VALIDATION', 'The page cursor is not valid; start the search again.');
-  }
-  const text = (x: unknown) => typeof x === 'string' && x.length <= 1000 && !x.includes('\u0000');
-  const ok =
-    typeof c === 'object' &&
-    c !== null &&
-    Number.isInteger((c as { i: unknown }).i) &&
-    (c as { i: number }).i >= 0 &&
-    (c as { i: number }).i <= MAX_ID &&
-    (((c as Cursor).m === 'r' && sort.by === 'relevance' && [0, 1, 2].includes((c as { t: number }).t) && text((c as { k: unknown }).k)) ||
-      ((c as Cursor).m === 's' &&
-        sort.by !== 'relevance' &&
-        Array.isArray((c as { v: unknown }).v) &&
-        (c as { v: unknown[] }).v.length === SORT_COLUMNS[sort.by].length &&
-        (c as { v: unknown[] }).v.every(text)));
-  if (!ok) throw new DeskError('VALIDATION', 'The page cursor does not belong to this search; start the search again.');
-  return c as Cursor;
-}
-
-function likeEscape(s: string): string {
-  return s.replace(/[\\%_]/g, (ch) => '\\' + ch);
-}
-
-function ftsPhrase(s: string): string {
-  return '"' + s.replace(/"/g, '""') + '"';
-}
-
-/** Upper bound of a prefix range: every string that starts with p sorts below it (code point order). */
-function prefixEnd(p: string): string {
-  return p + '\u{10FFFF}';
-}
-
-/**
- * PostgreSQL: the first batch of every source's prefix keys in one statement ($1 q, $2 its end,
- * $3 the batch), each key with its employee's row (a primary-key look-up per key).
- */
-function prefixUnionSql(sources: readonly PrefixSource[]): string {
-  const ranges = sources
-    .map((s, i) => {
-      const [table, col, idCol] = s === 'email' ? ['employee_emails', 'address_lc', 'employee_id'] : ['employees', s, 'id'];
-      return `(SELECT ${i} AS src, ${col} AS match_key, ${idCol} AS id FROM ${table} WHERE ${col} >= $1 AND ${col} < $2 ORDER BY ${col}, ${idCol} LIMIT $3)`;
-    })
-    .join(' UNION ALL ');
-  return `SELECT k.src, k.match_key, ${COLUMNS.map((c) => `e.${c}`).join(', ')} FROM (${ranges}) k JOIN employees e ON e.id = k.id`;
-}
-
-function hasFilters(f: SearchFilters): boolean {
-  return Object.values(f).some((v) => v !== undefined);
-}
-
-/**
- * exactRows without filters on PostgreSQL, as fixed statements prepared once per connection (by
- * name; a new text needs a new name, hence the version suffix), run with $n placeholders.
- */
-const EXACT_SQL = `SELECT ${COLUMNS.map((c) => `employees.${c}`).join(', ')} FROM employees
-  WHERE employees.id IN (
-    SELECT id FROM employees WHERE employee_number = $1
-    UNION SELECT id FROM employees WHERE username = $1
-    UNION SELECT employee_id FROM employee_emails WHERE address_lc = $1)
-  ORDER BY employees.sort_name, employees.id`;
-const EXACT_STATEMENT = 'desk_employee_exact_v2';
-/**
- * The same for the two shapes agents read out most, each with only the look-ups that can match:
- * an employee number can only be a number or a username (no address lacks an @), an address only
- * an address (no number or username has an @). Plain index scans: a UNION ALL of the two unique
- * keys (the second leaves out the employee the first found) and a semi-join from the address,
- * each a little cheaper on the server than a BitmapOr or a join (7–10 µs of about 70 here).
- */
-const EXACT_NUMBER_SQL = `SELECT ${COLUMNS.join(', ')} FROM employees WHERE employee_number = $1
-  UNION ALL SELECT ${COLUMNS.join(', ')} FROM employees WHERE username = $1 AND employee_number <> $1
-  ORDER BY sort_name, id`;
-const EXACT_NUMBER_STATEMENT = 'desk_employee_exact_number_v3';
-const EXACT_EMAIL_SQL = `SELECT ${COLUMNS.join(', ')} FROM employees
-  WHERE id IN (SELECT employee_id FROM employee_emails WHERE address_lc = $1) ORDER BY sort_name, id`;
-const EXACT_EMAIL_STATEMENT = 'desk_employee_exact_email_v3';
-const EMPLOYEE_NUMBER = /^\d{8}$/;
-
-function applyFilters(qb: Knex.QueryBuilder, f: SearchFilters): Knex.QueryBuilder {
-  if (f.status) qb.where('employees.status', f.status);
-  if (f.mfa) qb.where('employees.mfa_state', f.mfa);
-  if (f.factor === 'authenticator_app' || f.factor === 'both') qb.whereRaw('employees.has_app');
-  if (f.factor === 'email' || f.factor === 'both') qb.whereRaw('employees.has_email');
-  if (f.organisation) qb.where('employees.organisation', f.organisation);
-  // Written as bare terms so sqlite can use the partial indexes on these flags.
-  if (f.pendingRegistration === true) qb.whereRaw('employees.pending_registration');
-  if (f.pendingRegistration === false) qb.whereRaw('NOT employees.pending_registration');
-  if (f.locked === true) qb.whereRaw('employees.locked');
-  if (f.locked === false) qb.whereRaw('NOT employees.locked');
-  return qb;
-}
-
-interface Parsed {
-  q: string;
-  long: string[];
-  short: string[];
-}
-
-function parse(query: string): Parsed {
-  const q = normaliseQuery(query);
-  const words = q.split(' ').filter(Boolean);
-  // Length in characters (code points): the trigram index works on characters, not UTF-16 units.
-  const chars = (w: string) => [...w].length;
-  return { q, long: words.filter((w) => chars(w) >= 3), short: words.filter((w) => chars(w) < 3) };
-}
-
-/** The keys an employee can be found by, for ranking: names both ways, username, number, emails. */
-function keysOf(r: Row, emails: readonly string[]): Array<[PrefixSource, string]> {
-  return [
-    ['sort_name', String(r.sort_name)],
-    ['given_sort', String(r.given_sort)],
-    ['username', String(r.username)],
-    ['employee_number', String(r.employee_number)],
-    ...emails.map((e): [PrefixSource, string] => ['email', e]),
-  ];
-}
-
-function isExact(q: string, r: Row, emails: readonly string[]): boolean {
-  return String(r.employee_number) === q || String(r.username) === q || emails.includes(q);
-}
-
-/** The first key (in code point order) that starts with q, or null. */
-function firstPrefixKey(q: string, r: Row, emails: readonly string[]): string | null {
-  let best: string | null = null;
-  for (const [, k] of keysOf(r, emails)) if (k.startsWith(q) && (best === null || compareCodePoints(k, best) < 0)) best = k;
-  return best;
-}
-
-/**
- * Code point order, as both databases compare these columns (sqlite BINARY on UTF-8, PostgreSQL
- * "C"); JavaScript's < compares UTF-16 units, which puts characters beyond U+FFFF before U+E000–U+FFFF.
- */
-export function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.codePointAt(i)!;
-    const y = b.codePointAt(i)!;
-    if (x !== y) return x - y;
-    if (x > 0xffff) i++; // the low surrogate is part of the same character
-  }
-  return a.length - b.length;
-}
-
-function compareKeyId(a: [string, number], b: [string, number]): number {
-  return compareCodePoints(a[0], b[0]) || a[1] - b[1];
-}
 
 export class EmployeeSearch {
   private readonly kind: DatabaseKind;
@@ -381,11 +158,7 @@ export class EmployeeSearch {
       // The agent's most common look-up (a number or an address read out by the caller), with no
       // filter: a statement prepared once per connection, so PostgreSQL plans it once, not every
       // time (planning the UNION costs more than running it).
-      const [sql, name] = EMPLOYEE_NUMBER.test(q)
-        ? [EXACT_NUMBER_SQL, EXACT_NUMBER_STATEMENT]
-        : KEY_SHAPED.test(q)
-          ? [EXACT_EMAIL_SQL, EXACT_EMAIL_STATEMENT]
-          : [EXACT_SQL, EXACT_STATEMENT];
+      const [sql, name] = exactStatement(q);
       return pgPrepared<Row>(this.db, name, sql, [q]);
     }
     const ids = this.db
