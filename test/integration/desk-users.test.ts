@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeskRole, SignInStep } from '../../shared/domain';
-import type { WireResult } from '../../shared/errors';
+import type { ChannelName, InputOf } from '../../shared/contract';
 import { ManualClock } from '../../electron/core/clock';
 import { SYSTEM_ACTOR, CLI_ACTOR } from '../../electron/core/audit/audit.service';
 import { SESSION_CHECK_MS } from '../../electron/core/auth/session-check';
 import { insertDeskUser, setDeskUserDisabled, setDeskUserRole } from '../../electron/core/deskusers/deskusers.service';
 import type { SessionSlot } from '../../electron/core/ipc/router';
+import { callAs } from '../support/call-as';
 import { cheapHash } from '../support/cheap-hash';
 import { secretFromUri, totpAt } from '../support/http';
 import { openTestCore, TARGETS, type Target, type TestCore } from '../support/targets';
@@ -43,13 +44,10 @@ describe.each(TARGETS)('desk user administration on $name', (target: Target) => 
     await core?.dispose();
   });
 
-  const invoke = (channel: string, payload: unknown, as: SessionSlot = slot()): Promise<WireResult<unknown>> =>
-    core.router.invoke(channel, payload, { slot: as, emit: () => {} });
-  async function ok<T>(channel: string, payload: unknown, as: SessionSlot): Promise<T> {
-    const r = await invoke(channel, payload, as);
-    if (!r.ok) throw new Error(`${channel}: ${JSON.stringify(r.error)}`);
-    return r.value as T;
-  }
+  const invoke = <K extends ChannelName>(channel: K, input: InputOf<K>, as: SessionSlot = slot()) => callAs(core, as).call(channel, input);
+  /** For table-driven and malformed calls the contract would not let the renderer write. */
+  const invokeRaw = (channel: string, payload: unknown, as: SessionSlot = slot()) => callAs(core, as).raw(channel, payload);
+  const ok = <K extends ChannelName>(channel: K, input: InputOf<K>, as: SessionSlot) => callAs(core, as).ok(channel, input);
   const row = (username: string) => core.db('desk_users').where({ username }).first();
   const audits = async (action: string) =>
     (await core.db('audit_events').where({ action }).orderBy('seq')).map((r: { actor_name: string; result: string; details: string }) => ({
@@ -72,7 +70,7 @@ describe.each(TARGETS)('desk user administration on $name', (target: Target) => 
 
   async function signedIn(username: string, password = PASSWORD): Promise<Slot> {
     const as = slot();
-    await finish(username, await ok<SignInStep>('auth.signIn', { username, password }, as), as);
+    await finish(username, await ok('auth.signIn', { username, password }, as), as);
     return as;
   }
 
@@ -84,7 +82,7 @@ describe.each(TARGETS)('desk user administration on $name', (target: Target) => 
   });
 
   it('creates a desk user with a temporary password, replaced at the first sign-in before the code', async () => {
-    const created = await ok<{ user: { id: number; username: string; mustChangePassword: boolean }; temporaryPassword: string }>(
+    const created = await ok(
       'desk.users.create',
       { username: 'New.Agent', displayName: 'New Agent', role: 'agent' },
       admin,
@@ -101,11 +99,11 @@ describe.each(TARGETS)('desk user administration on $name', (target: Target) => 
     expect(again).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
 
     const as = slot();
-    const first = await ok<SignInStep>('auth.signIn', { username: 'new.agent', password: created.temporaryPassword }, as);
+    const first = await ok('auth.signIn', { username: 'new.agent', password: created.temporaryPassword }, as);
     expect(first.step).toBe('newPassword');
     // The code step cannot be reached past the new password.
     expect(await invoke('auth.completeSignIn', { challenge: first.challenge, code: '123456' }, as)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
-    const second = await ok<SignInStep>('auth.signIn', { username: 'new.agent', password: created.temporaryPassword }, as);
+    const second = await ok('auth.signIn', { username: 'new.agent', password: created.temporaryPassword }, as);
     // Not the temporary password again; too short is refused by the contract.
     expect(await invoke('auth.setNewPassword', { challenge: second.challenge, password: 'short' }, as)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     expect(await invoke('auth.setNewPassword', { challenge: second.challenge, password: created.temporaryPassword }, as)).toMatchObject({
@@ -114,17 +112,17 @@ describe.each(TARGETS)('desk user administration on $name', (target: Target) => 
     });
     expect(Boolean((await row('new.agent')).must_change_password)).toBe(true);
     // That try used the step up: sign in again.
-    const third = await ok<SignInStep>('auth.signIn', { username: 'new.agent', password: created.temporaryPassword }, as);
-    const next = await ok<SignInStep>('auth.setNewPassword', { challenge: third.challenge, password: 'my own long password' }, as);
+    const third = await ok('auth.signIn', { username: 'new.agent', password: created.temporaryPassword }, as);
+    const next = await ok('auth.setNewPassword', { challenge: third.challenge, password: 'my own long password' }, as);
     expect(next.step).toBe('enrol');
     await finish('new.agent', next, as);
-    expect(await ok<{ session: { username: string } }>('app.status', {}, as)).toMatchObject({ session: { username: 'new.agent', role: 'agent' } });
+    expect(await ok('app.status', {}, as)).toMatchObject({ session: { username: 'new.agent', role: 'agent' } });
     expect(await audits('desk_user.password_changed')).toEqual([{ actor: 'new.agent', result: 'ok', details: {} }]);
     // The temporary password worked once; the user's own one works now.
     expect(await invoke('auth.signIn', { username: 'new.agent', password: created.temporaryPassword })).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
-    expect((await ok<SignInStep>('auth.signIn', { username: 'new.agent', password: 'my own long password' }, slot())).step).toBe('totp');
+    expect((await ok('auth.signIn', { username: 'new.agent', password: 'my own long password' }, slot())).step).toBe('totp');
     // The list says what admins need and nothing secret.
-    const list = await ok<Array<Record<string, unknown>>>('desk.users.list', {}, admin);
+    const list = await ok('desk.users.list', {}, admin);
     const listed = list.find((u) => u['username'] === 'new.agent')!;
     expect(listed).toMatchObject({ mustChangePassword: false, totpEnrolled: true, lockedUntil: null });
     const text = JSON.stringify(list);
@@ -202,15 +200,15 @@ describe.each(TARGETS)('desk user administration on $name', (target: Target) => 
     const id = await newUser('reset.pw', 'manager');
     const session = await signedIn('reset.pw');
     for (let i = 0; i < 5; i++) await invoke('auth.signIn', { username: 'reset.pw', password: `wrong password ${i}` });
-    expect((await ok<Array<{ id: number; lockedUntil: string | null }>>('desk.users.list', {}, admin)).find((u) => u.id === id)!.lockedUntil).toMatch(/^2026-/);
-    const reset = await ok<{ temporaryPassword: string; user: { mustChangePassword: boolean; lockedUntil: string | null } }>('desk.users.resetPassword', { userId: id }, admin);
+    expect((await ok('desk.users.list', {}, admin)).find((u) => u.id === id)!.lockedUntil).toMatch(/^2026-/);
+    const reset = await ok('desk.users.resetPassword', { userId: id }, admin);
     expect(reset.user).toMatchObject({ mustChangePassword: true, lockedUntil: null });
     expect(await invoke('employees.count', { query: '' }, session)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
     expect(await invoke('auth.signIn', { username: 'reset.pw', password: PASSWORD })).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
     const as = slot();
-    const step = await ok<SignInStep>('auth.signIn', { username: 'reset.pw', password: reset.temporaryPassword }, as);
+    const step = await ok('auth.signIn', { username: 'reset.pw', password: reset.temporaryPassword }, as);
     expect(step.step).toBe('newPassword');
-    const next = await ok<SignInStep>('auth.setNewPassword', { challenge: step.challenge, password: 'another long password' }, as);
+    const next = await ok('auth.setNewPassword', { challenge: step.challenge, password: 'another long password' }, as);
     expect(next.step).toBe('totp'); // the authenticator app stays
     await finish('reset.pw', next, as);
     const [audit] = (await audits('desk_user.password_reset')).filter((a) => a.details['deskUserId'] === id);
@@ -226,12 +224,12 @@ describe.each(TARGETS)('desk user administration on $name', (target: Target) => 
     expect(await row('lost.phone')).toMatchObject({ totp_seed_enc: null, totp_enrolled_at: null });
     expect(await invoke('employees.count', { query: '' }, session)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
     const as = slot();
-    const step = await ok<SignInStep>('auth.signIn', { username: 'lost.phone', password: PASSWORD }, as);
+    const step = await ok('auth.signIn', { username: 'lost.phone', password: PASSWORD }, as);
     if (step.step !== 'enrol') throw new Error('expected enrolment');
     expect(secretFromUri(step.otpauthUri)).not.toBe(oldSecret);
     // A code from the old app does not finish the enrolment.
     expect(await invoke('auth.completeSignIn', { challenge: step.challenge, code: totpAt(oldSecret, clock) }, as)).toMatchObject({ ok: false });
-    await finish('lost.phone', await ok<SignInStep>('auth.signIn', { username: 'lost.phone', password: PASSWORD }, as), as);
+    await finish('lost.phone', await ok('auth.signIn', { username: 'lost.phone', password: PASSWORD }, as), as);
     expect((await audits('desk_user.totp_reset')).filter((a) => a.details['deskUserId'] === id)).toEqual([
       { actor: 'admin.one', result: 'ok', details: { deskUserId: id, username: 'lost.phone', wasEnrolled: true } },
     ]);
@@ -279,11 +277,11 @@ describe.each(TARGETS)('desk user administration on $name', (target: Target) => 
     ];
     const before = await core.db('desk_users').orderBy('id');
     for (const [channel, payload] of calls) {
-      expect(await invoke(channel, payload, agent), channel).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-      expect(await invoke(channel, payload), channel).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+      expect(await invokeRaw(channel, payload, agent), channel).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+      expect(await invokeRaw(channel, payload), channel).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
     }
     for (const payload of [{ userId: -1, role: 'agent' }, { userId: id, role: 'root' }, { userId: id, role: 'agent', extra: 1 }, { userId: '1', role: 'agent' }]) {
-      expect(await invoke('desk.users.setRole', payload, admin)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+      expect(await invokeRaw('desk.users.setRole', payload, admin)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     }
     expect(await invoke('desk.users.resetTotp', { userId: 999_999 }, admin)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect(await core.db('desk_users').orderBy('id')).toEqual(before);

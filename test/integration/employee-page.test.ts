@@ -2,6 +2,7 @@ import { appendEvents, type AuditContent } from '../../electron/core/audit/chain
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callAs, type Caller } from '../support/call-as';
 import type { AuditEntry, AuditPage, EmployeePageData, MailLogEntry, OneTimeCodeView } from '../../shared/domain';
 import { eligibility, formatDay } from '../../shared/eligibility';
 import { DeskError } from '../../shared/errors';
@@ -141,7 +142,7 @@ describe.each(TARGETS)('employee page on $name', (target: Target) => {
   const clock = new ManualClock(START);
   let core: TestCore;
   let slot: SessionSlot;
-  const call = (channel: string, payload: unknown) => core.router.invoke(channel, payload, { slot, emit: () => {} });
+  const call: Caller['call'] = (channel, input) => callAs(core, slot).call(channel, input);
   const mine: Record<string, unknown> = {};
 
   // E: codes, > 50 mails, 60 audit events. G: exactly 50 mails and 25 audit events. H: nothing at all.
@@ -448,7 +449,7 @@ describe.each(TARGETS)('employee page on $name', (target: Target) => {
       ['employees.audit', { employeeId: E, cursor: 25 }, 'VALIDATION'],
     ];
     for (const [channel, payload] of cases) {
-      const res = await call(channel, payload);
+      const res = await callAs(core, slot).raw(channel, payload);
       got.push([channel, payload, res.ok ? 'ok' : res.error.code]);
     }
     expect(got).toEqual(cases);

@@ -17,6 +17,7 @@ import {
   requestEmailCode,
   startAppRegistration,
 } from '../../electron/core/mfa/selfservice.service';
+import { callAs, type Caller } from '../support/call-as';
 import { openTestCore, TARGETS, type TestCore } from '../support/targets';
 import {
   appCode,
@@ -51,18 +52,8 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
   const users: Record<'agent' | 'agent2' | 'manager' | 'supervisor' | 'admin', DeskUserFixture> = {} as never;
   const secrets = new Set<string>();
 
-  type Res = { ok: true; value: any } | { ok: false; error: { code: string; message: string; details?: Record<string, any> } };
-  const as =
-    (who: keyof typeof users) =>
-    (channel: string, payload: unknown): Promise<Res> =>
-      router.invoke(channel, payload, { slot: users[who].slot, emit: () => {} }) as Promise<Res>;
-  const agent = as('agent');
-
-  async function ok(res: Promise<Res>): Promise<any> {
-    const r = await res;
-    expect(r.ok, JSON.stringify(r)).toBe(true);
-    return (r as { value: unknown }).value;
-  }
+  const as = (who: keyof typeof users): Caller => callAs({ router }, users[who]);
+  let agent: Caller;
 
   /** An employee who registered both the app and the email method themselves. */
   async function withBoth(opts: { emails?: string[] } = {}): Promise<EmployeeFixture & { secret: string; appId: number; emailFactorId: number }> {
@@ -82,10 +73,10 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
 
   /** Verify the caller on a ticket with an identity-check code, as an agent would. */
   async function verifyByEmail(e: EmployeeFixture, ticketRef: string, by = agent): Promise<CallerVerificationView> {
-    await ok(by('mfa.sendIdentityCode', { employeeId: e.id, ticketRef, emailId: e.emails[0]!.id }));
+    await by.ok('mfa.sendIdentityCode', { employeeId: e.id, ticketRef, emailId: e.emails[0]!.id });
     const code = await latestCode(core, e.id, 'identity_check_code');
     secrets.add(code);
-    return ok(by('mfa.checkIdentityCode', { employeeId: e.id, ticketRef, code }));
+    return by.ok('mfa.checkIdentityCode', { employeeId: e.id, ticketRef, code });
   }
 
   beforeAll(async () => {
@@ -104,6 +95,7 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
     });
     router = createRouter({ handlers, sessions: core.sessions, logger });
     Object.assign(users, await deskTeam(core));
+    agent = as('agent');
   });
   afterAll(async () => {
     await core?.dispose();
@@ -139,9 +131,9 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
       'mfa.unlock': { employeeId: e.id, ticketRef: 'INC-1' },
     };
     for (const name of MFA_CHANNELS) {
-      await expectWireRefusedUnchanged(core.db, () => as('manager')(name, payloads[name]), 'FORBIDDEN');
+      await expectWireRefusedUnchanged(core.db, () => as('manager').raw(name, payloads[name]), 'FORBIDDEN');
     }
-    await expectWireRefusedUnchanged(core.db, () => agent('mfa.overrideVerification', payloads['mfa.overrideVerification']), 'FORBIDDEN');
+    await expectWireRefusedUnchanged(core.db, () => agent.raw('mfa.overrideVerification', payloads['mfa.overrideVerification']), 'FORBIDDEN');
     expect(wakeUps).toBe(0);
   });
 
@@ -155,13 +147,13 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
       ['mfa.unlock', { employeeId: e.id, ticketRef: 'INC-2' }],
     ];
     for (const [name, payload] of sensitive) {
-      const err = await expectWireRefusedUnchanged(core.db, () => agent(name, payload), 'RULE_VIOLATION', /^Verify the caller first/);
+      const err = await expectWireRefusedUnchanged(core.db, () => agent.raw(name, payload), 'RULE_VIOLATION', /^Verify the caller first/);
       expect(err.details).toMatchObject({ needsVerification: true, ticketRef: 'INC-2' });
     }
     // Verified on another ticket does not count.
     await verifyByEmail(e, 'INC-OTHER');
     for (const [name, payload] of sensitive) {
-      await expectWireRefusedUnchanged(core.db, () => agent(name, payload), 'RULE_VIOLATION', /^Verify the caller first/);
+      await expectWireRefusedUnchanged(core.db, () => agent.raw(name, payload), 'RULE_VIOLATION', /^Verify the caller first/);
     }
     expect(wakeUps).toBe(1); // the identity-check mail only
     wakeUps = 0;
@@ -170,7 +162,7 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
   it('verifies the caller with an identity-check code sent to the address chosen by id; a wrong code is counted and audited', async () => {
     clock.set(START);
     const e = await withBoth();
-    const sent = await ok(agent('mfa.sendIdentityCode', { employeeId: e.id, ticketRef: 'CHAT:2026/0042', emailId: e.emails[1]!.id }));
+    const sent = await agent.ok('mfa.sendIdentityCode', { employeeId: e.id, ticketRef: 'CHAT:2026/0042', emailId: e.emails[1]!.id });
     expect(sent).toEqual({ codeId: expect.any(Number), recipient: e.emails[1]!.address, expiresAt: new Date(clock.now().getTime() + 20 * MIN).toISOString() });
     expect(wakeUps).toBe(1);
     const mail = (await outbox(core, e.id)).at(-1)!;
@@ -179,13 +171,13 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
     const code = codeIn(mail);
     secrets.add(code);
 
-    const bad = await agent('mfa.checkIdentityCode', { employeeId: e.id, ticketRef: 'CHAT:2026/0042', code: wrong(code) });
+    const bad = await agent.call('mfa.checkIdentityCode', { employeeId: e.id, ticketRef: 'CHAT:2026/0042', code: wrong(code) });
     expect(bad).toMatchObject({ ok: false, error: { code: 'RULE_VIOLATION', details: { attemptsLeft: 4, failures: 1 } } });
     const rejected = await core.db('audit_events').where({ employee_id: e.id, action: 'code.rejected' }).first();
     expect(rejected).toMatchObject({ result: 'refused', ticket_ref: 'CHAT:2026/0042', actor_name: 'agent.one', actor_user_id: users.agent.id });
 
     clock.advance(MIN);
-    const v = await ok(agent('mfa.checkIdentityCode', { employeeId: e.id, ticketRef: ' CHAT:2026/0042 ', code: ` ${code} ` }));
+    const v = await agent.ok('mfa.checkIdentityCode', { employeeId: e.id, ticketRef: ' CHAT:2026/0042 ', code: ` ${code} ` });
     expect(v).toEqual({
       id: expect.any(Number),
       ticketRef: 'CHAT:2026/0042',
@@ -202,19 +194,19 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
     expect(audit).toMatchObject({ ticket_ref: 'CHAT:2026/0042', actor_name: 'agent.one', result: 'ok' });
     // An address not on this employee's record: not found, nothing changes.
     const other = await makeEmployee(core);
-    await expectWireRefusedUnchanged(core.db, () => agent('mfa.sendIdentityCode', { employeeId: e.id, ticketRef: 'INC-3', emailId: other.emails[0]!.id }), 'NOT_FOUND');
+    await expectWireRefusedUnchanged(core.db, () => agent.call('mfa.sendIdentityCode', { employeeId: e.id, ticketRef: 'INC-3', emailId: other.emails[0]!.id }), 'NOT_FOUND');
     wakeUps = 0;
   });
 
   it('verifies with the authenticator app: a code is accepted once (replay refused), drift ±1 ok, ±2 refused, 5 wrong codes lock it', async () => {
     const e = await withBoth();
     const code = appCode(e.secret, clock);
-    const v = await ok(agent('mfa.checkAuthenticatorCode', { employeeId: e.id, ticketRef: 'INC-4', code }));
+    const v = await agent.ok('mfa.checkAuthenticatorCode', { employeeId: e.id, ticketRef: 'INC-4', code });
     expect(v).toMatchObject({ method: 'authenticator_app', ticketRef: 'INC-4', verifiedBy: 'agent.one' });
     const app = (await factorsOf(core.db, e.id)).find((f) => f.id === e.appId)!;
     expect(app.last_used_at).not.toBeNull();
 
-    const replay = await agent('mfa.checkAuthenticatorCode', { employeeId: e.id, ticketRef: 'INC-4', code });
+    const replay = await agent.call('mfa.checkAuthenticatorCode', { employeeId: e.id, ticketRef: 'INC-4', code });
     expect(replay).toMatchObject({ ok: false, error: { code: 'RULE_VIOLATION', details: { replay: true, attemptsLeft: 4 } } });
     expect((replay as { error: { message: string } }).error.message).toMatch(/already been used/);
 
@@ -224,23 +216,23 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
       [-1, true],
     ] as const) {
       nextStep(clock);
-      const r = await agent('mfa.checkAuthenticatorCode', { employeeId: e.id, ticketRef: 'INC-4', code: appCode(e.secret, clock, offset) });
+      const r = await agent.call('mfa.checkAuthenticatorCode', { employeeId: e.id, ticketRef: 'INC-4', code: appCode(e.secret, clock, offset) });
       expect(r.ok, `offset ${offset}`).toBe(good);
     }
     nextStep(clock);
-    expect((await agent('mfa.checkAuthenticatorCode', { employeeId: e.id, ticketRef: 'INC-4', code: appCode(e.secret, clock, 1) })).ok).toBe(true);
+    expect((await agent.call('mfa.checkAuthenticatorCode', { employeeId: e.id, ticketRef: 'INC-4', code: appCode(e.secret, clock, 1) })).ok).toBe(true);
 
     // Five wrong in a row lock the app (the right code resets the count, so start from zero).
     nextStep(clock);
     nextStep(clock);
     for (let i = 1; i <= FACTOR_MAX_ATTEMPTS; i++) {
-      const r = await agent('mfa.checkAuthenticatorCode', { employeeId: e.id, ticketRef: 'INC-4', code: appCode(e.secret, clock, 5) });
+      const r = await agent.call('mfa.checkAuthenticatorCode', { employeeId: e.id, ticketRef: 'INC-4', code: appCode(e.secret, clock, 5) });
       expect(r).toMatchObject({ ok: false, error: { details: { attemptsLeft: FACTOR_MAX_ATTEMPTS - i, locked: i === FACTOR_MAX_ATTEMPTS } } });
     }
     expect(Boolean((await employeeRow(core.db, e.id)).locked)).toBe(true);
     await expectWireRefusedUnchanged(
       core.db,
-      () => agent('mfa.checkAuthenticatorCode', { employeeId: e.id, ticketRef: 'INC-4', code: appCode(e.secret, clock) }),
+      () => agent.call('mfa.checkAuthenticatorCode', { employeeId: e.id, ticketRef: 'INC-4', code: appCode(e.secret, clock) }),
       'RULE_VIOLATION',
       /locked after 5 wrong codes/,
     );
@@ -250,16 +242,16 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
 
   it('a supervisor may override with a written reason; an agent may not; a short reason is refused', async () => {
     const e = await withBoth();
-    await expectWireRefusedUnchanged(core.db, () => as('supervisor')('mfa.overrideVerification', { employeeId: e.id, ticketRef: 'INC-5', reason: 'ok' }), 'VALIDATION');
-    const v = await ok(as('supervisor')('mfa.overrideVerification', { employeeId: e.id, ticketRef: 'INC-5', reason: '  Phone lost and mailbox closed; identity confirmed by line manager on a call.  ' }));
+    await expectWireRefusedUnchanged(core.db, () => as('supervisor').call('mfa.overrideVerification', { employeeId: e.id, ticketRef: 'INC-5', reason: 'ok' }), 'VALIDATION');
+    const v = await as('supervisor').ok('mfa.overrideVerification', { employeeId: e.id, ticketRef: 'INC-5', reason: '  Phone lost and mailbox closed; identity confirmed by line manager on a call.  ' });
     expect(v).toMatchObject({ method: 'supervisor_override', verifiedBy: 'supervisor.one', reason: 'Phone lost and mailbox closed; identity confirmed by line manager on a call.' });
     const audit = await core.db('audit_events').where({ employee_id: e.id, action: 'caller.verification_overridden' }).first();
     expect(audit).toMatchObject({ ticket_ref: 'INC-5', actor_name: 'supervisor.one' });
     expect(JSON.parse(audit.details).reason).toMatch(/^Phone lost/);
     // An admin can too; the verification lets any agent act on that ticket.
-    await ok(as('admin')('mfa.overrideVerification', { employeeId: e.id, ticketRef: 'INC-5B', reason: 'Admin override for the test of roles' }));
+    await as('admin').ok('mfa.overrideVerification', { employeeId: e.id, ticketRef: 'INC-5B', reason: 'Admin override for the test of roles' });
     // Past the verification check: the only refusal left is that nothing is locked.
-    const r = await as('agent2')('mfa.unlock', { employeeId: e.id, ticketRef: 'INC-5' });
+    const r = await as('agent2').call('mfa.unlock', { employeeId: e.id, ticketRef: 'INC-5' });
     expect(r).toMatchObject({ ok: false, error: { code: 'RULE_VIOLATION', message: expect.stringMatching(/^Nothing to unlock/) } });
   });
 
@@ -271,9 +263,9 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
     // Put something to unlock in place, then try at 59:59 (ok) and at exactly 60:00 (refused).
     await core.db('employees').where({ id: e.id }).update({ code_failures: 2 });
     clock.set(new Date(verifiedAt + VERIFICATION_VALID_MINUTES * MIN));
-    await expectWireRefusedUnchanged(core.db, () => agent('mfa.unlock', { employeeId: e.id, ticketRef: 'INC-6' }), 'RULE_VIOLATION', /^Verify the caller first/);
+    await expectWireRefusedUnchanged(core.db, () => agent.call('mfa.unlock', { employeeId: e.id, ticketRef: 'INC-6' }), 'RULE_VIOLATION', /^Verify the caller first/);
     clock.set(new Date(verifiedAt + VERIFICATION_VALID_MINUTES * MIN - 1000));
-    expect(await ok(agent('mfa.unlock', { employeeId: e.id, ticketRef: 'INC-6' }))).toEqual({ codeFailures: 2, codesWereLocked: false, factorIds: [] });
+    expect(await agent.ok('mfa.unlock', { employeeId: e.id, ticketRef: 'INC-6' })).toEqual({ codeFailures: 2, codesWereLocked: false, factorIds: [] });
   });
 
   it('re-registering the app (lost phone): the old seed fails at once, a code goes to the chosen address, all addresses are told, MFA stays on', async () => {
@@ -282,7 +274,7 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
     const before = await employeeRow(core.db, e.id);
     await verifyByEmail(e, 'INC-7');
     wakeUps = 0;
-    const res = await ok(agent('mfa.reRegister', { employeeId: e.id, ticketRef: 'INC-7', factorType: 'authenticator_app', emailId: e.emails[2]!.id }));
+    const res = await agent.ok('mfa.reRegister', { employeeId: e.id, ticketRef: 'INC-7', factorType: 'authenticator_app', emailId: e.emails[2]!.id });
     expect(wakeUps).toBe(1);
     expect(res).toMatchObject({ factorType: 'authenticator_app', removedFactorId: e.appId, recipient: e.emails[2]!.address });
     expect(res.reference).toMatch(new RegExp(`^CHG-${res.factorId}-[0-9A-F]{6}$`));
@@ -301,7 +293,7 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
     nextStep(clock);
     await expectWireRefusedUnchanged(
       core.db,
-      () => agent('mfa.checkAuthenticatorCode', { employeeId: e.id, ticketRef: 'INC-7', code: appCode(e.secret, clock) }),
+      () => agent.call('mfa.checkAuthenticatorCode', { employeeId: e.id, ticketRef: 'INC-7', code: appCode(e.secret, clock) }),
       'RULE_VIOLATION',
       /no authenticator app set up/,
     );
@@ -336,7 +328,7 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
     expect(newSecret).not.toBe(e.secret);
     await confirmAppRegistration(core, { employeeId: e.id, code: appCode(newSecret, clock) });
     nextStep(clock);
-    await ok(agent('mfa.checkAuthenticatorCode', { employeeId: e.id, ticketRef: 'INC-7', code: appCode(newSecret, clock) }));
+    await agent.ok('mfa.checkAuthenticatorCode', { employeeId: e.id, ticketRef: 'INC-7', code: appCode(newSecret, clock) });
     expect((await factorsOf(core.db, e.id)).map((f) => [f.type, f.state])).toEqual([
       ['authenticator_app', 'removed'],
       ['email', 'active'],
@@ -349,7 +341,7 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
     clock.set('2026-01-08T09:00:00.000Z');
     const e = await withBoth();
     await verifyByEmail(e, 'INC-8');
-    const res = await ok(agent('mfa.reRegister', { employeeId: e.id, ticketRef: 'INC-8', factorType: 'email', emailId: e.emails[1]!.id }));
+    const res = await agent.ok('mfa.reRegister', { employeeId: e.id, ticketRef: 'INC-8', factorType: 'email', emailId: e.emails[1]!.id });
     expect(res).toMatchObject({ factorType: 'email', removedFactorId: e.emailFactorId, recipient: e.emails[1]!.address });
     const fresh = (await factorsOf(core.db, e.id)).find((f) => f.id === res.factorId)!;
     expect(fresh).toMatchObject({ state: 'pending', email_id: e.emails[1]!.id });
@@ -366,10 +358,10 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
     secrets.add(app.otpauthUri);
     secrets.add(secretFromUri(app.otpauthUri));
     await confirmAppRegistration(core, { employeeId: none.id, code: appCode(secretFromUri(app.otpauthUri), clock) });
-    await ok(as('supervisor')('mfa.overrideVerification', { employeeId: none.id, ticketRef: 'INC-8N', reason: 'No email on record; checked on video call' }));
+    await as('supervisor').ok('mfa.overrideVerification', { employeeId: none.id, ticketRef: 'INC-8N', reason: 'No email on record; checked on video call' });
     await expectWireRefusedUnchanged(
       core.db,
-      () => agent('mfa.reRegister', { employeeId: none.id, ticketRef: 'INC-8N', factorType: 'authenticator_app' }),
+      () => agent.call('mfa.reRegister', { employeeId: none.id, ticketRef: 'INC-8N', factorType: 'authenticator_app' }),
       'RULE_VIOLATION',
       /^No email address on record: a manager must add one before codes can be sent by email\.$/,
     );
@@ -381,14 +373,14 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
     await core.db('employees').where({ id: e.id }).update({ status: 'leaver', leaving_date: '2026-01-02' });
     await expectWireRefusedUnchanged(
       core.db,
-      () => agent('mfa.reRegister', { employeeId: e.id, ticketRef: 'INC-9', factorType: 'authenticator_app' }),
+      () => agent.call('mfa.reRegister', { employeeId: e.id, ticketRef: 'INC-9', factorType: 'authenticator_app' }),
       'RULE_VIOLATION',
       /^Left on 2 January 2026: leavers cannot register for MFA\.$/,
     );
     await core.db('employees').where({ id: e.id }).update({ status: 'active', leaving_date: null, internet_access_approved: false });
     await expectWireRefusedUnchanged(
       core.db,
-      () => agent('mfa.reRegister', { employeeId: e.id, ticketRef: 'INC-9', factorType: 'email' }),
+      () => agent.call('mfa.reRegister', { employeeId: e.id, ticketRef: 'INC-9', factorType: 'email' }),
       'RULE_VIOLATION',
       /^Internet access for ESR is not approved/,
     );
@@ -400,7 +392,7 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
     await core.db('employees').where({ id: pending.id }).update({ status: 'leaver', leaving_date: '2026-01-02' });
     await expectWireRefusedUnchanged(
       core.db,
-      () => agent('mfa.restartRegistration', { employeeId: pending.id, ticketRef: 'INC-9P', factorId: sent.factorId }),
+      () => agent.call('mfa.restartRegistration', { employeeId: pending.id, ticketRef: 'INC-9P', factorId: sent.factorId }),
       'RULE_VIOLATION',
       /^Left on 2 January 2026: leavers cannot register for MFA\.$/,
     );
@@ -408,7 +400,7 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
     await verifyByEmail(bare, 'INC-9B');
     await expectWireRefusedUnchanged(
       core.db,
-      () => agent('mfa.reRegister', { employeeId: bare.id, ticketRef: 'INC-9B', factorType: 'authenticator_app' }),
+      () => agent.call('mfa.reRegister', { employeeId: bare.id, ticketRef: 'INC-9B', factorType: 'authenticator_app' }),
       'RULE_VIOLATION',
       /no authenticator app to re-register/,
     );
@@ -424,13 +416,13 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
     await expect(confirmEmailRegistration(core, { employeeId: e.id, code: old })).rejects.toMatchObject({ message: expect.stringMatching(/expired.*request a new code/) });
     await verifyByEmail(e, 'INC-10');
     wakeUps = 0;
-    const res = await ok(agent('mfa.restartRegistration', { employeeId: e.id, ticketRef: 'INC-10', factorId: sent.factorId }));
+    const res = await agent.ok('mfa.restartRegistration', { employeeId: e.id, ticketRef: 'INC-10', factorId: sent.factorId });
     expect(wakeUps).toBe(1);
     expect(res).toMatchObject({ factorId: sent.factorId, factorType: 'email', recipient: e.emails[0]!.address });
     expect((await core.db('one_time_codes').where({ id: sent.codeId }).first()).superseded_at).not.toBeNull();
     const fresh = await latestCode(core, e.id);
     secrets.add(fresh);
-    const page: EmployeePageData = await ok(agent('employees.page', { employeeId: e.id }));
+    const page: EmployeePageData = await agent.ok('employees.page', { employeeId: e.id });
     expect(page.registrations).toEqual([
       {
         factorId: sent.factorId,
@@ -442,9 +434,9 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
     ]);
     await confirmEmailRegistration(core, { employeeId: e.id, code: fresh });
     // Only a pending registration can be restarted; another employee's factor is not found.
-    await expectWireRefusedUnchanged(core.db, () => agent('mfa.restartRegistration', { employeeId: e.id, ticketRef: 'INC-10', factorId: sent.factorId }), 'RULE_VIOLATION', /Only a pending registration/);
+    await expectWireRefusedUnchanged(core.db, () => agent.call('mfa.restartRegistration', { employeeId: e.id, ticketRef: 'INC-10', factorId: sent.factorId }), 'RULE_VIOLATION', /Only a pending registration/);
     const other = await withBoth();
-    await expectWireRefusedUnchanged(core.db, () => agent('mfa.restartRegistration', { employeeId: e.id, ticketRef: 'INC-10', factorId: other.appId }), 'NOT_FOUND');
+    await expectWireRefusedUnchanged(core.db, () => agent.call('mfa.restartRegistration', { employeeId: e.id, ticketRef: 'INC-10', factorId: other.appId }), 'NOT_FOUND');
   });
 
   it('removing a factor: refused with one method (the guide’s words), allowed with both; every address is told; MFA stays on', async () => {
@@ -453,7 +445,7 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
     const enabledAt = (await employeeRow(core.db, e.id)).mfa_enabled_at;
     await verifyByEmail(e, 'INC-11');
     wakeUps = 0;
-    const res = await ok(agent('mfa.removeFactor', { employeeId: e.id, ticketRef: 'INC-11', factorId: e.emailFactorId }));
+    const res = await agent.ok('mfa.removeFactor', { employeeId: e.id, ticketRef: 'INC-11', factorId: e.emailFactorId });
     expect(wakeUps).toBe(1);
     expect(res).toEqual({ factorId: e.emailFactorId, reference: expect.stringMatching(new RegExp(`^CHG-${e.emailFactorId}-[0-9A-F]{6}$`)) });
     const confirmations = (await outbox(core, e.id)).filter((m) => m.reference === res.reference);
@@ -463,10 +455,10 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
     expect(row.mfa_enabled_at).toEqual(enabledAt);
     expect((await core.db('employee_emails').where({ id: e.emails[0]!.id }).first()).used_for_codes).toBeFalsy();
 
-    const err = await expectWireRefusedUnchanged(core.db, () => agent('mfa.removeFactor', { employeeId: e.id, ticketRef: 'INC-11', factorId: e.appId }), 'RULE_VIOLATION');
+    const err = await expectWireRefusedUnchanged(core.db, () => agent.call('mfa.removeFactor', { employeeId: e.id, ticketRef: 'INC-11', factorId: e.appId }), 'RULE_VIOLATION');
     expect(err.message).toBe(REMOVE_NEEDS_BOTH);
     expect(err.message).toBe('You can only remove an authentication method if you have both options set up (authenticator app and email address).');
-    await expectWireRefusedUnchanged(core.db, () => agent('mfa.removeFactor', { employeeId: e.id, ticketRef: 'INC-11', factorId: e.emailFactorId }), 'NOT_FOUND');
+    await expectWireRefusedUnchanged(core.db, () => agent.call('mfa.removeFactor', { employeeId: e.id, ticketRef: 'INC-11', factorId: e.emailFactorId }), 'NOT_FOUND');
     expect(wakeUps).toBe(1);
   });
 
@@ -475,26 +467,26 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
     const e = await withBoth();
     // Ten wrong identity-check codes (two codes, five each) lock the employee's codes.
     for (let round = 0; round < 2; round++) {
-      await ok(agent('mfa.sendIdentityCode', { employeeId: e.id, ticketRef: 'INC-12', emailId: e.emails[0]!.id }));
+      await agent.ok('mfa.sendIdentityCode', { employeeId: e.id, ticketRef: 'INC-12', emailId: e.emails[0]!.id });
       const code = await latestCode(core, e.id, 'identity_check_code');
       secrets.add(code);
-      for (let i = 0; i < 5; i++) await agent('mfa.checkIdentityCode', { employeeId: e.id, ticketRef: 'INC-12', code: wrong(code) });
+      for (let i = 0; i < 5; i++) await agent.call('mfa.checkIdentityCode', { employeeId: e.id, ticketRef: 'INC-12', code: wrong(code) });
     }
-    for (let i = 0; i < 2; i++) await agent('mfa.checkAuthenticatorCode', { employeeId: e.id, ticketRef: 'INC-12', code: appCode(e.secret, clock, 7) });
+    for (let i = 0; i < 2; i++) await agent.call('mfa.checkAuthenticatorCode', { employeeId: e.id, ticketRef: 'INC-12', code: appCode(e.secret, clock, 7) });
     const locked = await employeeRow(core.db, e.id);
     expect([Number(locked.code_failures), locked.codes_locked_at !== null, Boolean(locked.locked)]).toEqual([10, true, true]);
-    await expectWireRefusedUnchanged(core.db, () => agent('mfa.sendIdentityCode', { employeeId: e.id, ticketRef: 'INC-12', emailId: e.emails[0]!.id }), 'RULE_VIOLATION', /locked/);
-    await expectWireRefusedUnchanged(core.db, () => agent('mfa.unlock', { employeeId: e.id, ticketRef: 'INC-12' }), 'RULE_VIOLATION', /^Verify the caller first/);
+    await expectWireRefusedUnchanged(core.db, () => agent.call('mfa.sendIdentityCode', { employeeId: e.id, ticketRef: 'INC-12', emailId: e.emails[0]!.id }), 'RULE_VIOLATION', /locked/);
+    await expectWireRefusedUnchanged(core.db, () => agent.call('mfa.unlock', { employeeId: e.id, ticketRef: 'INC-12' }), 'RULE_VIOLATION', /^Verify the caller first/);
 
     // The authenticator app still verifies the caller (its own count is 2 of 5).
     nextStep(clock);
-    await ok(agent('mfa.checkAuthenticatorCode', { employeeId: e.id, ticketRef: 'INC-12', code: appCode(e.secret, clock) }));
-    await agent('mfa.checkAuthenticatorCode', { employeeId: e.id, ticketRef: 'INC-12', code: appCode(e.secret, clock, 7) });
-    const pageBefore: EmployeePageData = await ok(agent('employees.page', { employeeId: e.id }));
+    await agent.ok('mfa.checkAuthenticatorCode', { employeeId: e.id, ticketRef: 'INC-12', code: appCode(e.secret, clock) });
+    await agent.call('mfa.checkAuthenticatorCode', { employeeId: e.id, ticketRef: 'INC-12', code: appCode(e.secret, clock, 7) });
+    const pageBefore: EmployeePageData = await agent.ok('employees.page', { employeeId: e.id });
     expect(pageBefore.codeLock).toEqual({ failures: 10, maxFailures: 10, lockedAt: locked.codes_locked_at instanceof Date ? locked.codes_locked_at.toISOString() : locked.codes_locked_at });
     expect(pageBefore.verifications[0]).toMatchObject({ ticketRef: 'INC-12', method: 'authenticator_app', verifiedBy: 'agent.one' });
 
-    const res = await ok(agent('mfa.unlock', { employeeId: e.id, ticketRef: 'INC-12' }));
+    const res = await agent.ok('mfa.unlock', { employeeId: e.id, ticketRef: 'INC-12' });
     expect(res).toEqual({ codeFailures: 10, codesWereLocked: true, factorIds: [e.appId] });
     const after = await employeeRow(core.db, e.id);
     expect([Number(after.code_failures), after.codes_locked_at, Boolean(after.locked)]).toEqual([0, null, false]);
@@ -503,8 +495,8 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
     expect(audit).toMatchObject({ ticket_ref: 'INC-12', actor_name: 'agent.one' });
     expect(JSON.parse(audit.details)).toEqual({ codeFailures: 10, codesWereLocked: true, factorIds: [e.appId] });
     // Codes can be sent again; nothing left to unlock.
-    await ok(agent('mfa.sendIdentityCode', { employeeId: e.id, ticketRef: 'INC-12', emailId: e.emails[0]!.id }));
-    await expectWireRefusedUnchanged(core.db, () => agent('mfa.unlock', { employeeId: e.id, ticketRef: 'INC-12' }), 'RULE_VIOLATION', /Nothing to unlock/);
+    await agent.ok('mfa.sendIdentityCode', { employeeId: e.id, ticketRef: 'INC-12', emailId: e.emails[0]!.id });
+    await expectWireRefusedUnchanged(core.db, () => agent.call('mfa.unlock', { employeeId: e.id, ticketRef: 'INC-12' }), 'RULE_VIOLATION', /Nothing to unlock/);
   });
 
   it('unknown employees and malformed tickets are refused before anything changes', async () => {
@@ -518,13 +510,13 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
       ['mfa.checkIdentityCode', { employeeId: 1, ticketRef: 'INC-13', code: '12345a' }, 'VALIDATION'],
       ['mfa.reRegister', { employeeId: 1, ticketRef: 'INC-13', factorType: 'sms' }, 'VALIDATION'],
     ];
-    for (const [name, payload, code] of cases) await expectWireRefusedUnchanged(core.db, () => agent(name, payload), code);
+    for (const [name, payload, code] of cases) await expectWireRefusedUnchanged(core.db, () => agent.raw(name, payload), code);
   });
 
   it('the employee page shows verifications, the code lock and pending registrations, and never a secret', async () => {
     const rows = await core.db('employees').select('id');
     for (const r of rows) {
-      const page: EmployeePageData = await ok(agent('employees.page', { employeeId: Number(r.id) }));
+      const page: EmployeePageData = await agent.ok('employees.page', { employeeId: Number(r.id) });
       const json = JSON.stringify(page);
       expect(json).not.toMatch(/code_hash|codeHash|totp_seed|seed_enc|otpauth/i);
       assertNoSecrets(json, secrets);

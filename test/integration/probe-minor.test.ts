@@ -50,8 +50,8 @@ describe.each(TARGETS)('codes in other digits, through the contract on $name', (
   it('refuses a canned reply with a six-digit run in fullwidth, Arabic-Indic or mixed digits, naming the reply, and changes nothing', async () => {
     const listed = await admin('replies.get', {});
     expect(listed.ok).toBe(true);
-    const list = listed.ok ? (listed.value as Array<Record<string, unknown>>) : [];
-    const mine = { id: 'probe-reply', category: 'code_not_received', title: 'Probe', text: '' };
+    const list = listed.ok ? listed.value : [];
+    const mine = { id: 'probe-reply', category: 'code_not_received' as const, title: 'Probe', text: '' };
     for (const text of ['Your code is １２３４５６', 'Your code is ١٢٣٤٥٦', 'Your code is ۱۲۳ ۴۵۶', 'Your code is 12３-4٥6', 'Your code is 123\u200b456']) {
       const error = await expectWireRefusedUnchanged(
         core.db,

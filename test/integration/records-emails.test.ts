@@ -12,7 +12,8 @@ import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channels, emailAddressProblem, updateEmailsInputSchema } from '../../shared/contract';
+import { callAs, okValue } from '../support/call-as';
+import { channels, emailAddressProblem, updateEmailsInputSchema, type InputOf } from '../../shared/contract';
 import type { EmployeeDetail, EmployeeEmail } from '../../shared/domain';
 import { ChallengeStore } from '../../electron/core/auth/sessions';
 import { ManualClock } from '../../electron/core/clock';
@@ -52,7 +53,6 @@ const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const CHILD = path.join(ROOT, 'test/support/records-edit-child.ts');
 const SUBJECT = 'The email addresses on your record have changed';
 
-type Res = { ok: true; value: any } | { ok: false; error: { code: string; message: string; details?: Record<string, any> } };
 type Entry = { id?: number; kind: 'work' | 'personal'; address: string; usedForCodes?: boolean };
 
 /** The first of the field issues a VALIDATION (or NOT_FOUND) error lists. */
@@ -101,22 +101,19 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
 
   const as =
     (who: keyof typeof users) =>
-    (payload: unknown): Promise<Res> =>
-      router.invoke('records.updateEmails', payload, { slot: users[who].slot, emit: () => {} }) as Promise<Res>;
+    (payload: InputOf<'records.updateEmails'>) =>
+      callAs({ router }, users[who]).call('records.updateEmails', payload);
   const manager = as('manager');
-
-  async function ok(res: Promise<Res>): Promise<any> {
-    const r = await res;
-    expect(r.ok, JSON.stringify(r)).toBe(true);
-    return (r as { value: unknown }).value;
-  }
+  /** For payloads the contract would not let the renderer send. */
+  const managerRaw = (payload: unknown) => callAs({ router }, users.manager).raw('records.updateEmails', payload);
+  type UpdateEmails = InputOf<'records.updateEmails'>;
 
   async function current(e: { id: number }): Promise<EmployeeDetail> {
     return (await employeePage(core.db, clock, e.id)).employee;
   }
 
   /** A change of the emails of `e` (as loaded) on a ticket. */
-  function change(e: EmployeeDetail, emails: Entry[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+  function change(e: EmployeeDetail, emails: Entry[], extra: Partial<UpdateEmails> = {}): UpdateEmails {
     return { employeeId: e.id, ticketRef: `REC-${e.id}`, version: e.version, emails, ...extra };
   }
 
@@ -175,7 +172,7 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
     );
     expect(wakeUps).toBe(0);
     // An admin may.
-    const r = await ok(as('admin')(payload));
+    const r = await okValue(as('admin')(payload));
     expect(r.version).toBe(e.version + 1);
     wakeUps = 0;
   });
@@ -189,7 +186,7 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
     expect(await finds(work.address, f.id)).toBe(true);
     expect(await finds(`w.${f.u}`, f.id)).toBe(true);
 
-    const res = await ok(manager(change(e, [{ id: work.id, kind: 'work', address: `  ${fixed} ` }, listOf(e)[1]!], { ticketRef: ' REC-100 ' })));
+    const res = await okValue(manager(change(e, [{ id: work.id, kind: 'work', address: `  ${fixed} ` }, listOf(e)[1]!], { ticketRef: ' REC-100 ' })));
     expect(res).toEqual({
       version: e.version + 1,
       emails: [
@@ -299,8 +296,8 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
       expect(firstIssue(added), JSON.stringify(address)).toEqual({ path: 'emails.1.address', message: expect.stringMatching(message) });
     }
     // The longest address there can be is accepted.
-    const r = await ok(manager(change(e, [{ ...work, address: longest }, personal])));
-    expect(r.emails[0].address).toBe(longest);
+    const r = await okValue(manager(change(e, [{ ...work, address: longest }, personal])));
+    expect(r.emails[0]!.address).toBe(longest);
     wakeUps = 0;
   });
 
@@ -331,7 +328,7 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
       ['nothing changed', change(e, [work, personal]), 'RULE_VIOLATION', /^Nothing to change/, null],
     ];
     for (const [what, payload, code, message, path] of cases) {
-      const err = await expectWireRefusedUnchanged(core.db, () => manager(payload), code, message).catch((x: unknown) => {
+      const err = await expectWireRefusedUnchanged(core.db, () => managerRaw(payload), code, message).catch((x: unknown) => {
         throw new Error(`${what}: ${String(x)}`);
       });
       if (path !== null) expect(firstIssue(err)?.path, what).toBe(path);
@@ -366,7 +363,7 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
     expect(e.emails.map((m) => m.kind)).toEqual(['work', 'work', 'personal']);
     const [w1, w2, personal] = listOf(e) as [Entry, Entry, Entry];
     const newPersonal = `p2.${f.u}@home.example.net`;
-    const r = await ok(manager(change(e, [w1, w2, { ...personal, address: newPersonal }])));
+    const r = await okValue(manager(change(e, [w1, w2, { ...personal, address: newPersonal }])));
     expect(r.emails.map((m: EmployeeEmail) => m.address)).toEqual([odd, second, newPersonal]);
     const e2 = await current(f);
     await expectWireRefusedUnchanged(
@@ -377,7 +374,7 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
     );
     // Correcting the odd one: the new address must be valid.
     await expectWireRefusedUnchanged(core.db, () => manager(change(e2, [{ ...listOf(e2)[0]!, address: `O'Hara2.${f.u}@legacy.example.org` }, ...listOf(e2).slice(1)])), 'VALIDATION', /quotes/);
-    const r2 = await ok(manager(change(e2, listOf(e2).slice(1))));
+    const r2 = await okValue(manager(change(e2, listOf(e2).slice(1))));
     expect(r2.emails.map((m: EmployeeEmail) => m.address)).toEqual([second, newPersonal]);
     expect(r2.changes).toEqual([`The work address ${odd} was removed from your record.`]);
     wakeUps = 0;
@@ -400,7 +397,7 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
     // Confirmed, but no reason: refused.
     await expectWireRefusedUnchanged(core.db, () => manager({ ...payload, confirmDuplicate: true }), 'VALIDATION', /reason/);
     const reason = 'Shared family mailbox, confirmed with the line manager';
-    const res = await ok(manager({ ...payload, confirmDuplicate: true, reason: `  ${reason} ` }));
+    const res = await okValue(manager({ ...payload, confirmDuplicate: true, reason: `  ${reason} ` }));
     expect(res.duplicates).toEqual([owner]);
     expect(res.emails[1]).toEqual({ id: personal.id, kind: 'personal', address: shared.toUpperCase(), usedForCodes: false });
     const [audit] = await audits(b.id);
@@ -415,7 +412,7 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
     const f = await employee();
     const e = await current(f);
     const [work, personal] = listOf(e) as [Entry, Entry];
-    await ok(manager(change(e, [work, { ...personal, address: `first.${f.u}@home.example.net` }])));
+    await okValue(manager(change(e, [work, { ...personal, address: `first.${f.u}@home.example.net` }])));
     const now = await current(f);
     const err = await expectWireRefusedUnchanged(
       core.db,
@@ -427,7 +424,7 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
     // Even a change that would be refused for something else is refused as stale first.
     await expectWireRefusedUnchanged(core.db, () => manager(change(e, [work, personal])), 'CONFLICT', /Someone else changed this record/);
     // On the version it has now, it goes through.
-    const r = await ok(manager(change(now, [{ ...listOf(now)[0]!, address: `second.${f.u}@work.example.org` }, listOf(now)[1]!])));
+    const r = await okValue(manager(change(now, [{ ...listOf(now)[0]!, address: `second.${f.u}@work.example.org` }, listOf(now)[1]!])));
     expect(r.version).toBe(e.version + 2);
     wakeUps = 0;
   });
@@ -491,13 +488,13 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
     await expectWireRefusedUnchanged(core.db, () => manager(change(e, [personal], { reEmailFactorTo: personal.address })), 'RULE_VIOLATION', /choose .* for codes/);
     await expectWireRefusedUnchanged(core.db, () => manager(change(e, [work, personal], { reEmailFactorTo: work.address })), 'RULE_VIOLATION', /already uses/);
     // A case-only correction is the same address: allowed without re-registration.
-    const upper = await ok(manager(change(e, [{ ...work, address: work.address.toUpperCase() }, personal])));
+    const upper = await okValue(manager(change(e, [{ ...work, address: work.address.toUpperCase() }, personal])));
     expect(upper.reRegistration).toBeNull();
     const e2 = await current(f);
     expect(e2.factors.find((x) => x.id === method.id)?.state).toBe('active');
 
     // Removed, with the method re-registered to the personal address in the same change.
-    const res = await ok(manager(change(e2, [{ ...listOf(e2)[1]!, usedForCodes: true }], { ticketRef: 'REC-77', reEmailFactorTo: personal.address.toUpperCase() })));
+    const res = await okValue(manager(change(e2, [{ ...listOf(e2)[1]!, usedForCodes: true }], { ticketRef: 'REC-77', reEmailFactorTo: personal.address.toUpperCase() })));
     expect(res.reRegistration).toEqual({
       factorId: expect.any(Number),
       factorType: 'email',
@@ -510,7 +507,7 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
     const factors = await factorsOf(core.db, f.id);
     expect(factors.find((x) => x.id === method.id)).toMatchObject({ state: 'removed' });
     expect(toIso(factors.find((x) => x.id === method.id)!.removed_at)).toBe(clock.now().toISOString());
-    expect(factors.find((x) => x.id === res.reRegistration.factorId)).toMatchObject({ type: 'email', state: 'pending', email_id: personal.id });
+    expect(factors.find((x) => x.id === res.reRegistration!.factorId)).toMatchObject({ type: 'email', state: 'pending', email_id: personal.id });
     const row = await employeeRow(core.db, f.id);
     expect(row.mfa_state).toBe('enabled');
     expect(String(row.mfa_enabled_at)).toBe(String(before.mfa_enabled_at));
@@ -529,11 +526,11 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
     const code = await latestCode(core, f.id);
     const [, audit] = await audits(f.id);
     expect(audit).toMatchObject({ ticket_ref: 'REC-77' });
-    expect(audit!.details).toMatchObject({ removedFactorId: method.id, factorId: res.reRegistration.factorId, registrationCodeTo: personal.address });
+    expect(audit!.details).toMatchObject({ removedFactorId: method.id, factorId: res.reRegistration!.factorId, registrationCodeTo: personal.address });
     assertNoSecrets(JSON.stringify(audit) + JSON.stringify(res) + confirmations.map((m) => m.text + m.html).join(''), [code, firstCode]);
     // The employee finishes with the code sent to the new address.
     const done = await confirmEmailRegistration(core, { employeeId: f.id, code });
-    expect(done.factorId).toBe(res.reRegistration.factorId);
+    expect(done.factorId).toBe(res.reRegistration!.factorId);
     expect((await current(f)).emails).toEqual([{ id: personal.id, kind: 'personal', address: personal.address, usedForCodes: true }]);
     wakeUps = 0;
   });
@@ -543,7 +540,7 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
     const sent = await requestEmailCode(core, { employeeId: f.id, emailId: f.emails[1]!.id });
     const code = await latestCode(core, f.id);
     const e = await current(f);
-    const res = await ok(manager(change(e, [listOf(e)[0]!])));
+    const res = await okValue(manager(change(e, [listOf(e)[0]!])));
     expect(res.cancelledFactorId).toBe(sent.factorId);
     expect(res.changes).toContain(`The email registration waiting for ${f.emails[1]!.address} was cancelled: set up the email method again on the employee self-service portal.`);
     expect((await factorsOf(core.db, f.id)).find((x) => x.id === sent.factorId)).toMatchObject({ state: 'removed' });
@@ -559,19 +556,19 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
     const f = await employee();
     const e = await current(f);
     const [work, personal] = listOf(e) as [Entry, Entry];
-    const r = await ok(manager(change(e, [work, { ...personal, usedForCodes: true }])));
+    const r = await okValue(manager(change(e, [work, { ...personal, usedForCodes: true }])));
     expect(r.emails.map((m: EmployeeEmail) => m.usedForCodes)).toEqual([false, true]);
     expect(r.changes).toEqual([`One-time codes now go to ${personal.address}.`]);
     const e2 = await current(f);
-    const r2 = await ok(manager(change(e2, [{ ...work, usedForCodes: true }, { ...personal, usedForCodes: false }])));
+    const r2 = await okValue(manager(change(e2, [{ ...work, usedForCodes: true }, { ...personal, usedForCodes: false }])));
     expect(r2.emails.map((m: EmployeeEmail) => m.usedForCodes)).toEqual([true, false]);
     const e3 = await current(f);
-    const r3 = await ok(manager(change(e3, [work, personal])));
+    const r3 = await okValue(manager(change(e3, [work, personal])));
     expect(r3.emails.map((m: EmployeeEmail) => m.usedForCodes)).toEqual([false, false]);
     expect(r3.changes).toEqual(['No address on your record is chosen for one-time codes now.']);
     // Addresses swapped between the rows (unique per employee): two steps, one change.
     const e4 = await current(f);
-    const r4 = await ok(manager(change(e4, [{ ...work, address: personal.address }, { ...personal, address: work.address }])));
+    const r4 = await okValue(manager(change(e4, [{ ...work, address: personal.address }, { ...personal, address: work.address }])));
     expect(r4.emails.map((m: EmployeeEmail) => [m.id, m.address])).toEqual([
       [work.id, personal.address],
       [personal.id, work.address],
@@ -594,7 +591,7 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
       const e = await current(f);
       const [work, personal] = listOf(e) as [Entry, Entry];
       const fresh = `new.${f.u}@home.example.net`;
-      const res = await ok(manager(change(e, [work, { ...personal, address: fresh }])));
+      const res = await okValue(manager(change(e, [work, { ...personal, address: fresh }])));
       const sender = createMailSender({ db: core.db, clock, vault: core.vault, logger: silentLogger, dataDir: core.scratch.dataDir, pollMs: 60_000 });
       try {
         // Everything queued so far goes out (one earlier mail fails for good: the test SMTP server

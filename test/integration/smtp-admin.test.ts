@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestCore, scratch, TARGETS, type Scratch, type Target, type TestCore } from '../support/targets';
-import { caller, deskUser } from '../support/mfa-fixtures';
+import { callAs } from '../support/call-as';
+import { caller, deskUser, type DeskUserFixture } from '../support/mfa-fixtures';
 import { startSmtpServer, type TestSmtpServer } from '../support/mail-server';
 import { deskEnv, runDesk } from '../support/cli';
 import { SMTP_PASSWORD_KEY, updateSmtpSettings } from '../../electron/core/mail/smtp-settings';
@@ -17,6 +18,7 @@ import { CLI_ACTOR } from '../../electron/core/audit/audit.service';
 describe.each(TARGETS)('mail settings for admins on $name', (target: Target) => {
   let core: TestCore;
   let smtp: TestSmtpServer;
+  let adminUser: DeskUserFixture;
   let admin: ReturnType<typeof caller>;
   let agent: ReturnType<typeof caller>;
   let supervisor: ReturnType<typeof caller>;
@@ -24,7 +26,8 @@ describe.each(TARGETS)('mail settings for admins on $name', (target: Target) => 
   beforeAll(async () => {
     core = await openTestCore(target);
     smtp = await startSmtpServer({ acceptText: 'OK queued as' });
-    admin = caller(core, await deskUser(core, 'ada.admin', 'admin'));
+    adminUser = await deskUser(core, 'ada.admin', 'admin');
+    admin = caller(core, adminUser);
     agent = caller(core, await deskUser(core, 'pat.agent', 'agent'));
     supervisor = caller(core, await deskUser(core, 'sam.supervisor', 'supervisor'));
   });
@@ -67,7 +70,7 @@ describe.each(TARGETS)('mail settings for admins on $name', (target: Target) => 
     const before = await core.db('settings').orderBy('key').select();
     const audits = await core.db('audit_events').count({ n: '*' }).first();
     for (const bad of [{ port: 0 }, { port: 70_000 }, { security: 'ssl' }, { host: 'bad host!' }, { from: 'not an address' }, { extra: 1 }]) {
-      const r = await admin('smtp.update', bad);
+      const r = await callAs(core, adminUser).raw('smtp.update', bad);
       expect(r.ok ? 'ok' : r.error.code, JSON.stringify(bad)).toBe('VALIDATION');
     }
     expect(await core.db('settings').orderBy('key').select()).toEqual(before);

@@ -14,30 +14,22 @@ import { confirmAppRegistration, confirmEmailRegistration, requestEmailCode, sta
 import { startSmtpServer, type TestSmtpServer } from '../support/mail-server';
 import { OUTBOX_BODY_PURPOSE } from '../../electron/core/mail/outbox';
 import { openTestCore, TARGETS, type TestCore } from '../support/targets';
+import { callAs, type Caller } from '../support/call-as';
 import { appCode, deskUser, expectWireRefusedUnchanged, latestCode, makeEmployee, MIN, nextStep, outbox, secretFromUri, type DeskUserFixture, type EmployeeFixture } from '../support/mfa-fixtures';
 
 const START = '2026-04-01T08:00:00.000Z';
-type Res = { ok: true; value: any } | { ok: false; error: { code: string; message: string; details?: Record<string, unknown> } };
 
 describe.each(TARGETS)('webchat tickets on $name', (target) => {
   const clock = new ManualClock(START);
   let core: TestCore;
   let srv: TestSmtpServer;
   const users = {} as Record<'agent' | 'manager' | 'supervisor', DeskUserFixture>;
-  const as =
-    (who: keyof typeof users) =>
-    (channel: string, payload: unknown): Promise<Res> =>
-      core.router.invoke(channel, payload, { slot: users[who].slot, emit: () => {} }) as Promise<Res>;
-  const agent = as('agent');
-  async function ok(res: Promise<Res>): Promise<any> {
-    const r = await res;
-    expect(r.ok, JSON.stringify(r)).toBe(true);
-    return (r as { value: unknown }).value;
-  }
+  const as = (who: keyof typeof users): Caller => callAs(core, users[who]);
+  let agent: Caller;
   let refNo = 0;
   const ref = () => `chat-${target.name}-${++refNo}`;
   const open = (category: TicketCategory, employeeId?: number): Promise<TicketDetail> =>
-    ok(agent('tickets.create', { reference: ref(), category, ...(employeeId ? { employeeId } : {}) }));
+    agent.ok('tickets.create', { reference: ref(), category, ...(employeeId ? { employeeId } : {}) });
   const action = (t: TicketDetail, kind: string) => t.guidance!.actions.find((a) => a.kind === kind)!;
   const item = (t: TicketDetail, id: string) => t.guidance!.checklist.find((i) => i.id === id);
 
@@ -48,9 +40,9 @@ describe.each(TARGETS)('webchat tickets on $name', (target) => {
   }
   /** Verify the caller on the ticket with an identity-check code read back from its mail. */
   async function verify(t: TicketDetail, e: EmployeeFixture): Promise<void> {
-    await ok(agent('mfa.sendIdentityCode', { employeeId: e.id, ticketRef: t.reference, emailId: e.emails[0]!.id }));
+    await agent.ok('mfa.sendIdentityCode', { employeeId: e.id, ticketRef: t.reference, emailId: e.emails[0]!.id });
     const code = await queuedCode(e.id, 'identity_check_code');
-    await ok(agent('mfa.checkIdentityCode', { employeeId: e.id, ticketRef: t.reference, code }));
+    await agent.ok('mfa.checkIdentityCode', { employeeId: e.id, ticketRef: t.reference, code });
   }
   async function deliver(): Promise<void> {
     const sender = createMailSender({ db: core.db, clock, vault: core.vault, logger: silentLogger, dataDir: core.scratch.dataDir, pollMs: 60_000 });
@@ -74,6 +66,7 @@ describe.each(TARGETS)('webchat tickets on $name', (target) => {
     users.agent = await deskUser(core, 'agent.tickets', 'agent');
     users.manager = await deskUser(core, 'manager.tickets', 'manager');
     users.supervisor = await deskUser(core, 'supervisor.tickets', 'supervisor');
+    agent = as('agent');
     srv = await startSmtpServer();
     await updateSmtpSettings(core.db, clock, core.vault, { userId: users.supervisor.id, name: 'supervisor.tickets' }, {
       host: '127.0.0.1',
@@ -100,31 +93,31 @@ describe.each(TARGETS)('webchat tickets on $name', (target) => {
     const changeRef = /CHG-\d+-[0-9A-F]{6}/.exec(received[0]!.text)![0];
     const event = (await core.db('audit_events').where({ employee_id: e.id }).where('details', 'like', `%${changeRef}%`).first('id', 'action')) as { id: number; action: string };
 
-    const found = await ok(agent('tickets.findChange', { text: `Hi, I got this: ${changeRef.toLowerCase()} but it was not me` }));
+    const found = await agent.ok('tickets.findChange', { text: `Hi, I got this: ${changeRef.toLowerCase()} but it was not me` });
     expect(found).toMatchObject({ reference: changeRef, employee: { id: e.id }, event: { id: Number(event.id), action: event.action }, ticketId: null });
 
-    const t: TicketDetail = await ok(agent('tickets.openFromChange', { changeReference: changeRef, reference: ref() }));
+    const t: TicketDetail = await agent.ok('tickets.openFromChange', { changeReference: changeRef, reference: ref() });
     expect(t).toMatchObject({ category: 'change_not_made_by_me', employee: { id: e.id }, linkedEvent: { id: Number(event.id) }, status: 'open', assignee: { id: users.agent.id } });
     expect(item(t, 'event')!.text).toContain(changeRef);
     expect(item(t, 'reregister')!.text).toBe('Re-register the email method (the changed factor).');
     expect(action(t, 'reRegisterEmail')).toEqual({ kind: 'reRegisterEmail', enabled: false, reason: 'Verify the caller first.' });
     expect(action(t, 'removeFactor').enabled).toBe(false);
     // Asked again (another agent pasting the same mail): the same open ticket.
-    expect((await ok(agent('tickets.openFromChange', { changeReference: changeRef, reference: ref() }))).id).toBe(t.id);
-    await expectWireRefusedUnchanged(core.db, () => agent('tickets.findChange', { text: 'CHG-999999-ABCDEF' }), 'NOT_FOUND');
-    await expectWireRefusedUnchanged(core.db, () => agent('tickets.openFromChange', { changeReference: 'not a reference', reference: ref() }), 'VALIDATION');
+    expect((await agent.ok('tickets.openFromChange', { changeReference: changeRef, reference: ref() })).id).toBe(t.id);
+    await expectWireRefusedUnchanged(core.db, () => agent.call('tickets.findChange', { text: 'CHG-999999-ABCDEF' }), 'NOT_FOUND');
+    await expectWireRefusedUnchanged(core.db, () => agent.call('tickets.openFromChange', { changeReference: 'not a reference', reference: ref() }), 'VALIDATION');
 
     await verify(t, e);
-    const verified: TicketDetail = await ok(agent('tickets.get', { ticketId: t.id }));
+    const verified: TicketDetail = await agent.ok('tickets.get', { ticketId: t.id });
     expect(verified.verification?.ticketRef).toBe(t.reference);
     expect(item(verified, 'verify')!.state).toBe('done');
     expect(action(verified, 'reRegisterEmail')).toMatchObject({ enabled: true, reason: null });
     const before = srv.received.length;
-    const rr = await ok(agent('mfa.reRegister', { employeeId: e.id, ticketRef: t.reference, factorType: 'email', emailId: e.emails[0]!.id }));
+    const rr = await agent.ok('mfa.reRegister', { employeeId: e.id, ticketRef: t.reference, factorType: 'email', emailId: e.emails[0]!.id });
     await deliver();
     const told = srv.received.slice(before).filter((m) => m.text.includes(rr.reference));
     expect(told.flatMap((m) => m.to).map((a) => a.toLowerCase()).sort()).toEqual(e.emails.map((m) => m.address.toLowerCase()).sort());
-    const after: TicketDetail = await ok(agent('tickets.get', { ticketId: t.id }));
+    const after: TicketDetail = await agent.ok('tickets.get', { ticketId: t.id });
     expect(after.actions.map((a) => a.action)).toEqual(['ticket.opened', 'caller.identity_code_sent', 'caller.verified', 'factor.reregistration_started']);
     expect(after.actions.every((a) => a.ticketRef === t.reference)).toBe(true);
   });
@@ -145,7 +138,7 @@ describe.each(TARGETS)('webchat tickets on $name', (target) => {
     expect(t.replies.map((r) => r.text).join('\n')).toContain(`a•••@work.example.org`);
     for (const r of t.replies) expect(r.text).not.toContain(code);
     await verify(t, a);
-    t = await ok(agent('tickets.get', { ticketId: t.id }));
+    t = await agent.ok('tickets.get', { ticketId: t.id });
     expect(action(t, 'restartRegistration').enabled).toBe(true);
     expect(action(t, 'verify')).toMatchObject({ enabled: false, reason: 'The caller is verified on this ticket.' });
 
@@ -154,7 +147,7 @@ describe.each(TARGETS)('webchat tickets on $name', (target) => {
     const b = t.employee!.id;
     await requestEmailCode(core, { employeeId: b, emailId: (await outboxFreeEmail(b)) });
     clock.advance(21 * MIN);
-    t = await ok(agent('tickets.get', { ticketId: t.id }));
+    t = await agent.ok('tickets.get', { ticketId: t.id });
     expect(item(t, 'code')).toMatchObject({ state: 'warning' });
     expect(item(t, 'code')!.text).toMatch(/expired at \d\d:\d\d\b/);
     expect(t.guidance!.summary).toContain('20 minutes');
@@ -197,7 +190,7 @@ describe.each(TARGETS)('webchat tickets on $name', (target) => {
     expect(item(t, 'remove')!.text).toMatch(/^Both methods are set up/);
     expect(action(t, 'removeFactor').reason).toBe('Verify the caller first.');
     await verify(t, f);
-    t = await ok(agent('tickets.get', { ticketId: t.id }));
+    t = await agent.ok('tickets.get', { ticketId: t.id });
     expect(action(t, 'removeFactor')).toMatchObject({ enabled: true });
     expect(action(t, 'reRegisterApp').reason).toMatch(/Not part of this kind of problem/);
     const one = await withApp();
@@ -223,55 +216,53 @@ describe.each(TARGETS)('webchat tickets on $name', (target) => {
   it('waiting on a manager: the task is in the queue, the ticket cannot be resolved, and saving the record closes the task and returns the ticket', async () => {
     const e = await makeEmployee(core);
     const t = await open('email_on_record', e.id);
-    const waiting: TicketDetail = await ok(agent('tickets.waitOnManager', { ticketId: t.id, description: 'Correct the work email on record' }));
+    const waiting: TicketDetail = await agent.ok('tickets.waitOnManager', { ticketId: t.id, description: 'Correct the work email on record' });
     expect(waiting.status).toBe('waiting_manager');
-    const queue = await ok(as('manager')('tasks.list', { status: 'open' }));
+    const queue = await as('manager').ok('tasks.list', { status: 'open' });
     expect(queue.filter((q: any) => q.ticketId === t.id)).toMatchObject([{ ticketRef: t.reference, employee: { id: e.id }, status: 'open', createdBy: 'agent.tickets' }]);
-    await expectWireRefusedUnchanged(core.db, () => agent('tickets.resolve', { ticketId: t.id, note: 'Sorted out' }), 'RULE_VIOLATION', /manager task/);
-    await expectWireRefusedUnchanged(core.db, () => agent('tickets.waitOnManager', { ticketId: t.id, description: 'Another task for the manager' }), 'CONFLICT');
-    expect((await as('agent')('tasks.list', { status: 'open' })).ok).toBe(false);
+    await expectWireRefusedUnchanged(core.db, () => agent.call('tickets.resolve', { ticketId: t.id, note: 'Sorted out' }), 'RULE_VIOLATION', /manager task/);
+    await expectWireRefusedUnchanged(core.db, () => agent.call('tickets.waitOnManager', { ticketId: t.id, description: 'Another task for the manager' }), 'CONFLICT');
+    expect((await as('agent').call('tasks.list', { status: 'open' })).ok).toBe(false);
 
-    const record = await ok(as('manager')('employees.get', { employeeId: e.id }));
-    const saved = await ok(
-      as('manager')('records.updateEmails', {
-        employeeId: e.id,
-        ticketRef: t.reference,
-        version: record.version,
-        emails: [{ id: record.emails[0].id, kind: 'work', address: `fixed.${e.id}@work.example.org` }, record.emails[1]],
-      }),
-    );
+    const record = await as('manager').ok('employees.get', { employeeId: e.id });
+    const saved = await as('manager').ok('records.updateEmails', {
+      employeeId: e.id,
+      ticketRef: t.reference,
+      version: record.version,
+      emails: [{ id: record.emails[0]!.id, kind: 'work', address: `fixed.${e.id}@work.example.org` }, record.emails[1]!],
+    });
     expect(saved.tasksClosed).toBe(1);
-    expect((await ok(as('manager')('tasks.list', { status: 'open' }))).some((q: any) => q.ticketId === t.id)).toBe(false);
-    const done = (await ok(as('manager')('tasks.list', { status: 'done' }))).find((q: any) => q.ticketId === t.id);
+    expect((await as('manager').ok('tasks.list', { status: 'open' })).some((q: any) => q.ticketId === t.id)).toBe(false);
+    const done = (await as('manager').ok('tasks.list', { status: 'done' })).find((q: any) => q.ticketId === t.id);
     expect(done).toMatchObject({ status: 'done', closedBy: 'manager.tickets' });
-    const back: TicketDetail = await ok(agent('tickets.get', { ticketId: t.id }));
+    const back: TicketDetail = await agent.ok('tickets.get', { ticketId: t.id });
     expect(back).toMatchObject({ status: 'open', assignee: { id: users.agent.id } });
     expect(back.actions.map((a) => a.action)).toEqual(['ticket.opened', 'ticket.waiting_manager', 'employee.emails_changed', 'manager_task.done', 'ticket.returned']);
-    await ok(agent('tickets.resolve', { ticketId: t.id, note: 'The manager corrected the address.' }));
+    await agent.ok('tickets.resolve', { ticketId: t.id, note: 'The manager corrected the address.' });
   });
 
   it('resolving needs a note; a resolved ticket takes no action until reopened (audited, counted); a ticket is about one employee', async () => {
     const e = await makeEmployee(core);
     const other = await makeEmployee(core);
     const t = await open('code_not_received', e.id);
-    await expectWireRefusedUnchanged(core.db, () => agent('tickets.resolve', { ticketId: t.id, note: ' ' }), 'VALIDATION');
-    await expectWireRefusedUnchanged(core.db, () => agent('mfa.sendIdentityCode', { employeeId: other.id, ticketRef: t.reference, emailId: other.emails[0]!.id }), 'RULE_VIOLATION', /about another employee/);
-    await expectWireRefusedUnchanged(core.db, () => as('manager')('tickets.create', { reference: ref(), category: 'other' }), 'FORBIDDEN');
-    await expectWireRefusedUnchanged(core.db, () => agent('tickets.create', { reference: t.reference, category: 'other' }), 'CONFLICT');
-    const resolved: TicketDetail = await ok(agent('tickets.resolve', { ticketId: t.id, note: 'Found in the junk folder.' }));
+    await expectWireRefusedUnchanged(core.db, () => agent.call('tickets.resolve', { ticketId: t.id, note: ' ' }), 'VALIDATION');
+    await expectWireRefusedUnchanged(core.db, () => agent.call('mfa.sendIdentityCode', { employeeId: other.id, ticketRef: t.reference, emailId: other.emails[0]!.id }), 'RULE_VIOLATION', /about another employee/);
+    await expectWireRefusedUnchanged(core.db, () => as('manager').call('tickets.create', { reference: ref(), category: 'other' }), 'FORBIDDEN');
+    await expectWireRefusedUnchanged(core.db, () => agent.call('tickets.create', { reference: t.reference, category: 'other' }), 'CONFLICT');
+    const resolved: TicketDetail = await agent.ok('tickets.resolve', { ticketId: t.id, note: 'Found in the junk folder.' });
     expect(resolved).toMatchObject({ status: 'resolved', resolutionNote: 'Found in the junk folder.', sla: 'ok' });
-    await expectWireRefusedUnchanged(core.db, () => agent('mfa.sendIdentityCode', { employeeId: e.id, ticketRef: t.reference, emailId: e.emails[0]!.id }), 'RULE_VIOLATION', /reopen it first/);
-    await expectWireRefusedUnchanged(core.db, () => agent('tickets.update', { ticketId: t.id, notes: 'late note' }), 'RULE_VIOLATION');
-    const reopened: TicketDetail = await ok(agent('tickets.reopen', { ticketId: t.id, reason: 'The code still did not arrive' }));
+    await expectWireRefusedUnchanged(core.db, () => agent.call('mfa.sendIdentityCode', { employeeId: e.id, ticketRef: t.reference, emailId: e.emails[0]!.id }), 'RULE_VIOLATION', /reopen it first/);
+    await expectWireRefusedUnchanged(core.db, () => agent.call('tickets.update', { ticketId: t.id, notes: 'late note' }), 'RULE_VIOLATION');
+    const reopened: TicketDetail = await agent.ok('tickets.reopen', { ticketId: t.id, reason: 'The code still did not arrive' });
     expect(reopened).toMatchObject({ status: 'open', reopenedCount: 1, resolvedAt: null });
     const row = await core.db('audit_events').where({ ticket_ref: t.reference, action: 'ticket.reopened' }).first('details');
     expect(JSON.parse(String(row.details))).toMatchObject({ reason: 'The code still did not arrive', reopenedCount: 1, previousResolution: 'Found in the junk folder.' });
     // The SLA on the injected clock: amber from three quarters of 30 minutes, red past it.
     const s = await open('other', other.id);
     clock.advance(23 * MIN);
-    expect((await ok(agent('tickets.get', { ticketId: s.id }))).sla).toBe('warn');
+    expect((await agent.ok('tickets.get', { ticketId: s.id })).sla).toBe('warn');
     clock.advance(8 * MIN);
-    const late = await ok(agent('tickets.list', { status: 'open', query: s.reference }));
+    const late = await agent.ok('tickets.list', { status: 'open', query: s.reference });
     expect(late.rows).toMatchObject([{ id: s.id, sla: 'breached', ageMinutes: 31 }]);
     expect(late.counts.open).toBeGreaterThanOrEqual(2);
   });
@@ -281,8 +272,8 @@ describe.each(TARGETS)('webchat tickets on $name', (target) => {
     const f = await makeEmployee(core);
     const reference = ref();
     const [a, b] = await Promise.all([
-      agent('mfa.sendIdentityCode', { employeeId: e.id, ticketRef: reference, emailId: e.emails[0]!.id }),
-      as('supervisor')('mfa.sendIdentityCode', { employeeId: f.id, ticketRef: reference, emailId: f.emails[0]!.id }),
+      agent.call('mfa.sendIdentityCode', { employeeId: e.id, ticketRef: reference, emailId: e.emails[0]!.id }),
+      as('supervisor').call('mfa.sendIdentityCode', { employeeId: f.id, ticketRef: reference, emailId: f.emails[0]!.id }),
     ]);
     const results = [a, b].map((r) => (r.ok ? 'ok' : r.error.code)).sort();
     expect(results, JSON.stringify([a, b])).toEqual(['RULE_VIOLATION', 'ok']);
@@ -292,11 +283,11 @@ describe.each(TARGETS)('webchat tickets on $name', (target) => {
   });
 
   it('the inbox pages by keyset, filters mine and by reference, and the report counts categories, reopenings and the median', async () => {
-    const mine = await Promise.all(Array.from({ length: 7 }, (_v, i) => ok(agent('tickets.create', { reference: `page-${target.name}-${i}`, category: 'other' }))));
+    const mine = await Promise.all(Array.from({ length: 7 }, (_v, i) => agent.ok('tickets.create', { reference: `page-${target.name}-${i}`, category: 'other' })));
     const seen: number[] = [];
     let cursor: string | null = null;
     do {
-      const p: any = await ok(agent('tickets.list', { status: 'all', mine: true, query: `page-${target.name}-`, cursor, limit: 3 }));
+      const p: any = await agent.ok('tickets.list', { status: 'all', mine: true, query: `page-${target.name}-`, cursor, limit: 3 });
       expect(p.rows.length).toBeLessThanOrEqual(3);
       seen.push(...p.rows.map((r: any) => r.id));
       cursor = p.nextCursor;
@@ -304,30 +295,30 @@ describe.each(TARGETS)('webchat tickets on $name', (target) => {
     expect(seen.sort((x, y) => x - y)).toEqual(mine.map((m) => m.id).sort((x, y) => x - y));
     // None of the agent's tickets is the supervisor's. (Only these: the test before may have left the
     // supervisor a ticket of their own, when their desk won the race to open the shared reference.)
-    const sup = await ok(as('supervisor')('tickets.list', { status: 'all', mine: true, query: `page-${target.name}-` }));
+    const sup = await as('supervisor').ok('tickets.list', { status: 'all', mine: true, query: `page-${target.name}-` });
     expect(sup.rows).toEqual([]);
 
     const day = clock.now().toISOString().slice(0, 10);
-    const report = await ok(as('supervisor')('tickets.report', { from: day, to: day }));
-    expect(report.opened).toBe(report.byCategory.reduce((n: number, c: any) => n + c.count, 0));
-    expect(report.byCategory.find((c: any) => c.category === 'other').count).toBeGreaterThanOrEqual(7);
+    const report = await as('supervisor').ok('tickets.report', { from: day, to: day });
+    expect(report.opened).toBe(report.byCategory.reduce((n, c) => n + c.count, 0));
+    expect(report.byCategory.find((c) => c.category === 'other')!.count).toBeGreaterThanOrEqual(7);
     expect(report.reopened).toBeGreaterThanOrEqual(1);
-    const csv = await ok(as('supervisor')('tickets.reportCsv', { from: day, to: day }));
+    const csv = await as('supervisor').ok('tickets.reportCsv', { from: day, to: day });
     expect(csv.csv).toContain(`total,opened,${report.opened}\r\n`);
-    expect((await agent('tickets.report', { from: day, to: day })).ok).toBe(false);
-    const dashboard = await ok(as('supervisor')('audit.dashboard', { from: day, to: day }));
+    expect((await agent.call('tickets.report', { from: day, to: day })).ok).toBe(false);
+    const dashboard = await as('supervisor').ok('audit.dashboard', { from: day, to: day });
     expect(dashboard.tickets).toEqual(report);
   });
 
   it('admins edit the canned replies; a code-like number or an unknown placeholder is refused and nothing changes', async () => {
     const admin = await deskUser(core, 'admin.tickets', 'admin');
-    const call = (channel: string, payload: unknown) => core.router.invoke(channel, payload, { slot: admin.slot, emit: () => {} }) as Promise<Res>;
-    const list = await ok(call('replies.get', {}));
-    const mine = { id: 'my-reply', category: 'code_not_received', title: 'Mine', text: 'Hello {{firstName}}, the code went to {{maskedEmail}}.' };
+    const { call, ok } = callAs(core, admin);
+    const list = await ok('replies.get', {});
+    const mine = { id: 'my-reply', category: 'code_not_received' as const, title: 'Mine', text: 'Hello {{firstName}}, the code went to {{maskedEmail}}.' };
     await expectWireRefusedUnchanged(core.db, () => call('replies.update', { replies: [...list, { ...mine, text: 'Your code is 123456' }] }), 'VALIDATION', /six or more digits/);
     await expectWireRefusedUnchanged(core.db, () => call('replies.update', { replies: [...list, { ...mine, text: 'Code {{code}}' }] }), 'VALIDATION', /Unknown placeholder/);
-    await expectWireRefusedUnchanged(core.db, () => agent('replies.update', { replies: [] }), 'FORBIDDEN');
-    await ok(call('replies.update', { replies: [...list, mine] }));
+    await expectWireRefusedUnchanged(core.db, () => agent.call('replies.update', { replies: [] }), 'FORBIDDEN');
+    await ok('replies.update', { replies: [...list, mine] });
     const e = await makeEmployee(core, { firstName: 'Jo' });
     const t = await open('code_not_received', e.id);
     expect(t.replies.find((r) => r.id === 'my-reply')!.text).toBe(`Hello Jo, the code went to a•••@work.example.org.`);

@@ -6,7 +6,6 @@
 import type { Knex } from 'knex';
 import { expect } from 'vitest';
 import type { DeskRole } from '../../shared/domain';
-import type { WireResult } from '../../shared/errors';
 import { totpCodeAt, totpStep } from '../../electron/core/auth/totp';
 import type { ManualClock } from '../../electron/core/clock';
 import { FACTOR_SEED_PURPOSE } from '../../electron/core/demo/seed.service';
@@ -15,6 +14,7 @@ import { OUTBOX_BODY_PURPOSE } from '../../electron/core/mail/outbox';
 import type { SessionSlot } from '../../electron/core/ipc/router';
 import type { Logger } from '../../electron/core/log/logger';
 import type { DeskCore } from '../../electron/core/app';
+import { callAs, type Caller } from './call-as';
 
 type TestCore = DeskCore;
 
@@ -60,8 +60,9 @@ export async function deskTeam(core: TestCore): Promise<Record<TeamMember, DeskU
   };
 }
 
-export function caller(core: TestCore, user: DeskUserFixture) {
-  return (channel: string, payload: unknown): Promise<WireResult<any>> => core.router.invoke(channel, payload, { slot: user.slot, emit: () => {} });
+/** Typed calls as this desk user: `caller(core, user)(channel, input)` is `callAs(core, user).call`. */
+export function caller(core: TestCore, user: DeskUserFixture): Caller['call'] {
+  return callAs(core, user).call;
 }
 
 let serial = 0;
