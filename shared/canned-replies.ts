@@ -5,7 +5,7 @@
  * only placeholders are the facts below, and digit runs that could be a code are refused.
  */
 import { z } from 'zod';
-import { TICKET_CATEGORIES, type CannedReplyTemplate, type CannedReplyView, type TicketCategory } from '../../../shared/domain';
+import { TICKET_CATEGORIES, type CannedReplyTemplate, type CannedReplyView, type TicketCategory } from './domain';
 
 /** What a reply may say about the employee (never a code, seed, password or full address). */
 export const REPLY_PLACEHOLDERS = ['firstName', 'maskedEmail', 'codeExpiresAt', 'minutes', 'ticketRef', 'webchatUrl', 'leavingDate', 'appAccount'] as const;
@@ -131,7 +131,7 @@ export const DEFAULT_CANNED_REPLIES: CannedReplyTemplate[] = [
   },
 ];
 
-export { maskEmail } from '../../../shared/masking';
+export { maskEmail } from './masking';
 
 /** Fill a reply's placeholders with the ticket's facts. */
 export function fillReply(text: string, values: ReplyValues): string {

@@ -9,6 +9,8 @@ import { auditChannels } from './channels/audit';
 import { authChannels } from './channels/auth';
 import { demoChannels } from './channels/demo';
 import { deskUserChannels } from './channels/deskusers';
+import { dashboardChannels } from './channels/dashboard';
+import { employeePageChannels } from './channels/employee-page';
 import { employeesChannels } from './channels/employees';
 import { hrChannels } from './channels/hr';
 import { mailChannels } from './channels/mail';
@@ -22,12 +24,14 @@ export const channels = {
   ...appChannels,
   ...authChannels,
   ...employeesChannels,
+  ...employeePageChannels,
   ...mfaChannels,
   ...ticketsChannels,
   ...recordsChannels,
   ...mailChannels,
   ...hrChannels,
   ...auditChannels,
+  ...dashboardChannels,
   ...deskUserChannels,
   ...settingsChannels,
   ...demoChannels,

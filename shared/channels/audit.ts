@@ -1,8 +1,8 @@
 /** The audit trail: reports, exports, the dashboard, verification and checkpoints. */
 import { z } from 'zod';
 import { channel, type ChannelMap } from './spec';
-import { daySchema, employeeIdSchema, jobIdSchema, periodSchema, ticketRefSchema } from '../schemas';
-import { AUDIT_EXPORT_FORMATS, AUDIT_SORT_KEYS, type AuditCheckpointInfo, type AuditDashboard, type AuditExportJobView, type AuditReportPage, type AuditVerifyReport } from '../domain';
+import { daySchema, employeeIdSchema, jobIdSchema, ticketRefSchema } from '../schemas';
+import { AUDIT_EXPORT_FORMATS, AUDIT_SORT_KEYS, type AuditCheckpointInfo, type AuditExportJobView, type AuditReportPage, type AuditVerifyReport } from '../domain';
 
 /** What an audit report selects (shared by the Audit screen, the exports and `desk export audit`). */
 export const auditReportFilterSchema = z
@@ -58,11 +58,6 @@ export const auditChannels = {
     input: z.object({ jobId: jobIdSchema, offset: z.number().int().min(0).max(2 ** 40) }).strict(),
     access: 'reports.read',
     summary: 'A part (base64, at most 512 KB) of a finished export, for a download in the browser.',
-  }),
-  'audit.dashboard': channel<AuditDashboard>()({
-    input: periodSchema,
-    access: 'reports.read',
-    summary: 'The dashboard over a period: actions per day, codes issued vs redeemed vs expired, re-registrations by reason, mail failures, actions per actor.',
   }),
   'audit.verify': channel<AuditVerifyReport>()({
     input: z.object({}).strict(),

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { channel, empty, type ChannelMap } from './spec';
 import { employeeIdSchema, noControls, CONTROL_REFUSED } from '../schemas';
-import { EMPLOYEE_STATUSES, FACTOR_FILTERS, MFA_STATES, SORT_KEYS, type AuditPage, type EmployeeDetail, type EmployeePageData, type SearchCount, type SearchPage } from '../domain';
+import { EMPLOYEE_STATUSES, FACTOR_FILTERS, MFA_STATES, SORT_KEYS, type EmployeeDetail, type SearchCount, type SearchPage } from '../domain';
 
 export const searchFiltersSchema = z
   .object({
@@ -55,15 +55,5 @@ export const employeesChannels = {
     input: z.object({ employeeId: employeeIdSchema }).strict(),
     access: 'employees.read',
     summary: "An employee's record, emails on record, MFA state and factors.",
-  }),
-  'employees.page': channel<EmployeePageData>()({
-    input: z.object({ employeeId: employeeIdSchema }).strict(),
-    access: 'employees.read',
-    summary: 'The employee page in one round trip: record, eligibility, factors, latest codes, mail log, first page of the audit trail.',
-  }),
-  'employees.audit': channel<AuditPage>()({
-    input: z.object({ employeeId: employeeIdSchema, cursor: z.string().max(100).nullable().default(null) }).strict(),
-    access: 'employees.read',
-    summary: "The next page of an employee's audit trail, newest first.",
   }),
 } as const satisfies ChannelMap;

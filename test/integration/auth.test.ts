@@ -6,7 +6,7 @@ import { ManualClock } from '../../electron/core/clock';
 import { SYSTEM_ACTOR } from '../../electron/core/audit/audit.service';
 import { completeSignIn, LOCK_MINUTES, MAX_FAILED_SIGNINS, signIn, type AuthDeps } from '../../electron/core/auth/auth.service';
 import { ChallengeStore } from '../../electron/core/auth/sessions';
-import { nameKey } from '../../electron/core/auth/signin-failures';
+import { nameKey } from '../../electron/core/deskusers/signin-failures';
 import { countDeskUsers, createDeskUser, createFirstAdmin, insertDeskUser } from '../../electron/core/deskusers/deskusers.service';
 import type { SessionSlot } from '../../electron/core/ipc/router';
 import { putSetting } from '../../electron/core/settings/settings.service';

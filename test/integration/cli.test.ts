@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../electron/core/db/connection';
-import { nameKey } from '../../electron/core/auth/signin-failures';
+import { nameKey } from '../../electron/core/deskusers/signin-failures';
 import { KeyFileProvider, Vault } from '../../electron/core/secrets/vault';
 import { scratch, TARGETS, type Scratch } from '../support/targets';
 import { deskEnv, runDesk, type Run } from '../support/cli';

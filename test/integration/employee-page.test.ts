@@ -9,14 +9,14 @@ import { DeskError } from '../../shared/errors';
 import { ManualClock } from '../../electron/core/clock';
 import { toIso } from '../../electron/core/db/values';
 import { seedDemoData } from '../../electron/core/demo/seed.service';
-import { EMPLOYEE_MAX_CODE_FAILURES, VERIFICATIONS_SHOWN } from '../../electron/core/mfa/rules';
+import { EMPLOYEE_MAX_CODE_FAILURES, VERIFICATIONS_SHOWN } from '../../shared/mfa-rules';
 import {
   AUDIT_PAGE_SIZE,
   CODE_MAX_ATTEMPTS,
   employeeAudit,
   employeePage,
   MAIL_LOG_LIMIT,
-} from '../../electron/core/employees/employee-page.service';
+} from '../../electron/core/employee-page/employee-page.service';
 import type { SessionSlot } from '../../electron/core/ipc/router';
 import { deskUser } from '../support/mfa-fixtures';
 import { openTestCore, TARGETS, type Target, type TestCore } from '../support/targets';

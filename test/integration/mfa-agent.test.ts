@@ -10,7 +10,7 @@ import { ManualClock } from '../../electron/core/clock';
 import { createHandlers } from '../../electron/core/ipc/handlers';
 import { createRouter, type Router } from '../../electron/core/ipc/router';
 import { REMOVE_NEEDS_BOTH } from '../../electron/core/mfa/agent-actions.service';
-import { EMPLOYEE_MAX_CODE_FAILURES, FACTOR_MAX_ATTEMPTS, VERIFICATION_VALID_MINUTES } from '../../electron/core/mfa/rules';
+import { EMPLOYEE_MAX_CODE_FAILURES, FACTOR_MAX_ATTEMPTS, VERIFICATION_VALID_MINUTES } from '../../shared/mfa-rules';
 import {
   confirmAppRegistration,
   confirmEmailRegistration,

@@ -7,13 +7,13 @@ import { Vault, type KeyProvider } from '../../electron/core/secrets/vault';
 import { changeSetting } from '../../electron/core/settings/settings.service';
 import { checkIdentityCode, overrideVerification, sendIdentityCode, type AgentContext } from '../../electron/core/mfa/agent-actions.service';
 import { confirmEmailRegistration, requestEmailCode } from '../../electron/core/mfa/selfservice.service';
-import { employeePage } from '../../electron/core/employees/employee-page.service';
+import { employeePage } from '../../electron/core/employee-page/employee-page.service';
 import {
   CODE_MAC_PURPOSE,
   CODE_MAX_ATTEMPTS,
   EMPLOYEE_MAX_CODE_FAILURES,
   MAX_CODES_PER_HOUR,
-} from '../../electron/core/mfa/rules';
+} from '../../shared/mfa-rules';
 import { openTestCore, TARGETS, type TestCore } from '../support/targets';
 import {
   assertNoSecrets,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../electron/core/clock';
 import { changeSetting } from '../../electron/core/settings/settings.service';
-import { employeePage } from '../../electron/core/employees/employee-page.service';
+import { employeePage } from '../../electron/core/employee-page/employee-page.service';
 import {
   confirmAppRegistration,
   confirmEmailRegistration,
@@ -9,7 +9,7 @@ import {
   selfServiceStatus,
   startAppRegistration,
 } from '../../electron/core/mfa/selfservice.service';
-import { FACTOR_MAX_ATTEMPTS } from '../../electron/core/mfa/rules';
+import { FACTOR_MAX_ATTEMPTS } from '../../shared/mfa-rules';
 import { openTestCore, TARGETS, type TestCore } from '../support/targets';
 import {
   appCode,

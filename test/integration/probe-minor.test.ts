@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../electron/core/clock';
-import { hasCodeLikeDigitRun } from '../../electron/core/tickets/canned-replies';
+import { hasCodeLikeDigitRun } from '../../shared/canned-replies';
 import { caller, deskUser, expectWireRefusedUnchanged } from '../support/mfa-fixtures';
 import { openTestCore, TARGETS, type Target, type TestCore } from '../support/targets';
 

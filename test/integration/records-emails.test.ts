@@ -18,7 +18,7 @@ import type { EmployeeDetail, EmployeeEmail } from '../../shared/domain';
 import { ChallengeStore } from '../../electron/core/auth/sessions';
 import { ManualClock } from '../../electron/core/clock';
 import { toBool, toIso } from '../../electron/core/db/values';
-import { employeePage } from '../../electron/core/employees/employee-page.service';
+import { employeePage } from '../../electron/core/employee-page/employee-page.service';
 import { EmployeeSearch } from '../../electron/core/employees/search.service';
 import { createHandlers } from '../../electron/core/ipc/handlers';
 import { createRouter, type Router } from '../../electron/core/ipc/router';

@@ -20,7 +20,7 @@ import { openDeskCore, type DeskCore } from '../../electron/core/app';
 import { ManualClock } from '../../electron/core/clock';
 import { sqliteFile } from '../../electron/core/db/connection';
 import { createDeskUser } from '../../electron/core/deskusers/deskusers.service';
-import { nameKey } from '../../electron/core/auth/signin-failures';
+import { nameKey } from '../../electron/core/deskusers/signin-failures';
 import { checkpointIfDue } from '../../electron/core/audit/integrity';
 import { silentLogger } from '../../electron/core/log/logger';
 import type { AuditAction } from '../../shared/audit-actions';

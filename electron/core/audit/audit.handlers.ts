@@ -1,7 +1,6 @@
 import type { auditChannels } from '../../../shared/channels/audit';
 import { DeskError } from '../../../shared/errors';
 import { actorOf, type CoreDeps, type HandlersOf } from '../handler';
-import { auditDashboard } from './dashboard.service';
 import type { AuditExportJobs } from './export-jobs';
 import { verifyAuditTrail, writeCheckpoint } from './integrity';
 import { auditReportCount, auditReportPage } from './reports.service';
@@ -38,7 +37,6 @@ export function auditHandlers(deps: AuditHandlerDeps): HandlersOf<typeof auditCh
     'audit.export.status': async (input, ctx) => exports().status(ctx.session.userId, input.jobId),
     'audit.export.cancel': async (input, ctx) => exports().cancel(ctx.session.userId, input.jobId),
     'audit.export.chunk': async (input, ctx) => exports().chunk(ctx.session.userId, input.jobId, input.offset),
-    'audit.dashboard': async (input) => auditDashboard(reader, clock, input),
     'audit.verify': async (_input, ctx) =>
       verifyAuditTrail(db, clock, vault, actorOf(ctx.session), {
         reader: deps.reader,

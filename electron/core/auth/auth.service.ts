@@ -10,9 +10,9 @@ import type { Vault } from '../secrets/vault';
 import { getSetting } from '../settings/settings.service';
 import { newTotpSeed, totpUri, verifyTotp } from './totp';
 import { ChallengeStore, SessionStore, type Session } from './sessions';
-import { clearFailures, nameKey, recordFailure, releaseAttempt, reserveAttempt } from './signin-failures';
+import { clearFailures, nameKey, recordFailure, releaseAttempt, reserveAttempt } from '../deskusers/signin-failures';
 
-export { LOCK_MINUTES, MAX_FAILED_SIGNINS } from './signin-failures';
+export { LOCK_MINUTES, MAX_FAILED_SIGNINS } from '../deskusers/signin-failures';
 const SEED_PURPOSE = 'desk_user.totp';
 
 const WRONG_CREDENTIALS = 'Wrong username or password';

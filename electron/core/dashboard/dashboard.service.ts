@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { AuditDashboard } from '../../../shared/domain';
 import type { Clock } from '../clock';
 import { databaseKind } from '../db/connection';
-import { dayStart } from './reports.service';
+import { dayStart } from '../audit/reports.service';
 import { ticketReport } from '../tickets/report.service';
 
 /**

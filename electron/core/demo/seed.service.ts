@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { FACTOR_SEED_PURPOSE } from '../mfa/factors.service';
 import type { Knex } from 'knex';
 import type { DeskRole } from '../../../shared/domain';
 import type { AuditAction } from '../../../shared/audit-actions';
@@ -15,7 +16,6 @@ import type { Vault } from '../secrets/vault';
 import { emailRow, employeeRow, insertEmails, insertEmployees, type EmailInsertRow, type EmployeeInsertRow } from '../employees/employee-writer';
 import { createRandom, type Random } from './random';
 
-export const FACTOR_SEED_PURPOSE = 'employee.totp';
 const BATCH = 1000;
 const DAY = 86_400_000;
 const NUMBER_SPACE = 90_000_000; // 8-digit employee numbers 10000000–99999999

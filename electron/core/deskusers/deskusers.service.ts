@@ -8,7 +8,7 @@ import { databaseKind } from '../db/connection';
 import { hashPassword, temporaryPassword } from './password';
 import { toCount, toIso } from '../db/values';
 import { vaultOf } from '../secrets/db-vault';
-import { clearFailures, failureStatus, nameKey, type FailureStatus } from '../auth/signin-failures';
+import { clearFailures, failureStatus, nameKey, type FailureStatus } from './signin-failures';
 
 export interface DeskUserRow {
   id: number;

@@ -1,6 +1,5 @@
 import type { employeesChannels } from '../../../shared/channels/employees';
 import type { CoreDeps, HandlersOf } from '../handler';
-import { employeeAudit, employeePage } from './employee-page.service';
 import { getEmployee } from './employees.service';
 import { EmployeeSearch } from './search.service';
 
@@ -29,10 +28,5 @@ export function employeesHandlers(deps: EmployeesHandlerDeps): HandlersOf<typeof
     'employees.count': async (input) => search.count(input.query, input.filters),
     'employees.organisations': async () => deps.organisations.get(search, clock.now().getTime()),
     'employees.get': async (input) => getEmployee(db, input.employeeId),
-    'employees.page': async (input) => employeePage(db, clock, input.employeeId),
-    'employees.audit': async (input) => {
-      await getEmployee(db, input.employeeId); // NOT_FOUND for an unknown employee
-      return employeeAudit(db, input.employeeId, input.cursor);
-    },
   };
 }

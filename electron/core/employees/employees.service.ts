@@ -11,7 +11,7 @@ import type {
   MfaState,
 } from '../../../shared/domain';
 import { toBool, toCount, toIso } from '../db/values';
-import { FACTOR_MAX_ATTEMPTS } from '../mfa/rules';
+import { FACTOR_MAX_ATTEMPTS } from '../../../shared/mfa-rules';
 
 /** An employees row as the record reads it. */
 export interface EmployeeRow {

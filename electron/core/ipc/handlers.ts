@@ -1,7 +1,9 @@
 import type { DataKeyView } from '../../../shared/domain';
 import { auditHandlers, type AuditHandlerDeps } from '../audit/audit.handlers';
 import { authHandlers, type AuthHandlerDeps } from '../auth/auth.handlers';
+import { dashboardHandlers } from '../dashboard/dashboard.handlers';
 import { demoHandlers } from '../demo/demo.handlers';
+import { employeePageHandlers } from '../employee-page/employee-page.handlers';
 import { deskUserHandlers } from '../deskusers/deskusers.handlers';
 import { employeesHandlers, OrganisationList } from '../employees/employees.handlers';
 import { hrHandlers, type HrHandlerDeps } from '../imports/hr.handlers';
@@ -23,12 +25,14 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...appHandlers(deps),
     ...authHandlers(deps),
     ...employeesHandlers({ ...deps, organisations }),
+    ...employeePageHandlers(deps),
     ...mfaHandlers(deps),
     ...ticketsHandlers(deps),
     ...recordsHandlers(deps),
     ...mailHandlers(deps),
     ...hrHandlers(deps),
     ...auditHandlers(deps),
+    ...dashboardHandlers(deps),
     ...deskUserHandlers({ ...deps, endSessions: (userId) => deps.sessions.revokeUser(userId) }),
     ...settingsHandlers(deps),
     ...demoHandlers({ ...deps, organisations }),

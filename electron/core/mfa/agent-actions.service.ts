@@ -42,8 +42,8 @@ import {
   type Trx,
 } from './common';
 import { CHANGE_TEXT, checkFactorCode, createPendingFactor, liveFactors, removeFactorRow } from './factors.service';
-import { VERIFICATION_VALID_MINUTES } from './rules';
-import { ticketForAction } from '../tickets/ticket-rows';
+import { VERIFICATION_VALID_MINUTES } from '../../../shared/mfa-rules';
+import { ticketForAction } from '../ticket-store/ticket-rows';
 
 /** Who acts, in which role, on which ticket. */
 export interface AgentContext {

@@ -27,7 +27,7 @@ import {
   CODE_RATE_WINDOW_MS,
   EMPLOYEE_MAX_CODE_FAILURES,
   MAX_CODES_PER_HOUR,
-} from './rules';
+} from '../../../shared/mfa-rules';
 
 export interface IssueCodeInput {
   employee: EmployeeRecord;

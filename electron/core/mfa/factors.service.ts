@@ -10,11 +10,13 @@ import { DeskError } from '../../../shared/errors';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import { matchTotp, newTotpSeed, TOTP_DIGITS, totpUri } from '../auth/totp';
 import { toIso } from '../db/values';
-import { FACTOR_SEED_PURPOSE } from '../demo/seed.service';
 import { refreshEmployeeFlags } from '../employees/employees.service';
 import { getSetting } from '../settings/settings.service';
 import { confirmChange, newReference, Refusal, type EmailOnRecord, type EmployeeRecord, type MfaDeps, type Trx } from './common';
-import { FACTOR_MAX_ATTEMPTS } from './rules';
+import { FACTOR_MAX_ATTEMPTS } from '../../../shared/mfa-rules';
+
+/** The vault purpose an authenticator app's seed is sealed under. */
+export const FACTOR_SEED_PURPOSE = 'employee.totp';
 
 export interface FactorRow {
   id: number;

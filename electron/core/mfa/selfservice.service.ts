@@ -27,7 +27,7 @@ import {
   type MfaDeps,
   type Trx,
 } from './common';
-import { FACTOR_MAX_ATTEMPTS } from './rules';
+import { FACTOR_MAX_ATTEMPTS } from '../../../shared/mfa-rules';
 import { activateFactor, checkFactorCode, createPendingFactor, enrolmentUri, liveFactors, newFactorSeed } from './factors.service';
 
 export interface AppEnrolment {

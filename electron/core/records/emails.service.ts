@@ -35,7 +35,7 @@ import { WEBCHAT_URL } from '../mail/templates';
 import { sendRegistrationCode } from '../mfa/agent-actions.service';
 import { assertCanRegister, emailsOnRecord, lockEmployee, transact, type EmailOnRecord, type MfaDeps, type Trx } from '../mfa/common';
 import { CHANGE_TEXT, createPendingFactor, liveFactors, removeFactorRow, type FactorRow } from '../mfa/factors.service';
-import { closeManagerTasks, ticketForAction } from '../tickets/ticket-rows';
+import { closeManagerTasks, ticketForAction } from '../ticket-store/ticket-rows';
 
 /** Who changes the record, in which role, on which ticket. */
 export interface RecordsContext {

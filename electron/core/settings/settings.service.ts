@@ -5,7 +5,7 @@ import { DeskError } from '../../../shared/errors';
 import { plainIssueMessage, validationIssues, validationSummary } from '../../../shared/validation';
 import { smtpFromSchema, smtpHostSchema, smtpUserSchema } from '../../../shared/channels/mail';
 import { recordAudit, type Actor } from '../audit/audit.service';
-import { cannedRepliesSchema, DEFAULT_CANNED_REPLIES } from '../tickets/canned-replies';
+import { cannedRepliesSchema, DEFAULT_CANNED_REPLIES } from '../../../shared/canned-replies';
 
 /** Every setting with its schema and default. Stored as JSON in the settings table. */
 export const SETTINGS = {

@@ -24,7 +24,7 @@ import { formatDay } from '../../../shared/eligibility';
 import { ukClock } from '../../../shared/uk-time';
 import { auditActionLabel } from '../../../shared/audit-actions';
 import { WEBCHAT_URL } from '../mail/templates';
-import { maskEmail, type ReplyValues } from './canned-replies';
+import { maskEmail, type ReplyValues } from '../../../shared/canned-replies';
 
 export interface GuidanceFacts {
   page: EmployeePageData;

@@ -3,7 +3,7 @@ import { recordAudit } from '../audit/audit.service';
 import { actorOf, type CoreDeps, type HandlersOf, type Session } from '../handler';
 import { changeSetting, getSetting } from '../settings/settings.service';
 import { ticketReport, ticketReportCsv } from './report.service';
-import type { TicketActor } from './ticket-rows';
+import type { TicketActor } from '../ticket-store/ticket-rows';
 import {
   createTicket,
   findChangeReference,

@@ -28,14 +28,14 @@ import { DeskError } from '../../../shared/errors';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import type { Clock } from '../clock';
 import { toIso } from '../db/values';
-import { AUDIT_ENTRY_COLUMNS, employeePage, toAuditEntry } from '../employees/employee-page.service';
+import { AUDIT_ENTRY_COLUMNS, employeePage, toAuditEntry } from '../employee-page/employee-page.service';
 import { currentVerification } from '../mfa/agent-actions.service';
 import { getSetting } from '../settings/settings.service';
 import { guidanceFor, replyValues } from './guidance';
-import { repliesFor } from './canned-replies';
-import { checkId, insertTicket, lockTicket, type TicketActor } from './ticket-rows';
+import { repliesFor } from '../../../shared/canned-replies';
+import { checkId, insertTicket, lockTicket, type TicketActor } from '../ticket-store/ticket-rows';
 
-export { closeManagerTasks, ticketForAction, type TicketActor } from './ticket-rows';
+export { closeManagerTasks, ticketForAction, type TicketActor } from '../ticket-store/ticket-rows';
 
 type Db = Knex | Knex.Transaction;
 
