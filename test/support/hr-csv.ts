@@ -5,17 +5,10 @@
 import fs from 'node:fs';
 import { once } from 'node:events';
 import dictionaries from '../../resources/demo/dictionaries.json';
-import { createRandom } from '../../electron/core/demo/random';
+import { createRandom, demoEmployeeNumber, nameSlug } from '../../electron/core/demo/random';
 import { HR_COLUMNS, type HrColumn } from '../../electron/core/hr/hr-import.service';
 
 export type HrCsvRow = Record<HrColumn, string>;
-
-const NUMBER_SPACE = 90_000_000;
-const NUMBER_STRIDE = 7_919; // prime, coprime with NUMBER_SPACE: i -> number is one-to-one
-
-function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z]/g, '');
-}
 
 /** Person i of the generated extract (i from 1), with the same data for the same i and seed. */
 export function hrPerson(i: number, seed = 1): HrCsvRow {
@@ -28,10 +21,10 @@ export function hrPerson(i: number, seed = 1): HrCsvRow {
   const hasWork = rnd.chance(0.9);
   const hasPersonal = !hasWork || rnd.chance(0.55);
   return {
-    employee_number: String(10_000_000 + ((i * NUMBER_STRIDE) % NUMBER_SPACE)),
+    employee_number: demoEmployeeNumber(i),
     first_name: first,
     last_name: last,
-    username: `${slug(first).slice(0, 1)}${slug(last)}${i}`,
+    username: `${nameSlug(first).slice(0, 1)}${nameSlug(last)}${i}`,
     organisation: org.name,
     department: rnd.pick(d.departments),
     job_title: rnd.pick(d.jobTitles),
@@ -39,7 +32,7 @@ export function hrPerson(i: number, seed = 1): HrCsvRow {
     leaving_date: leaver ? `20${String(rnd.int(15, 25))}-${String(rnd.int(1, 12)).padStart(2, '0')}-${String(rnd.int(1, 28)).padStart(2, '0')}` : '',
     internet_access_approved: rnd.chance(0.97) ? 'yes' : 'no',
     work_email: hasWork ? `${first}.${last.replace(/[^A-Za-z]/g, '')}${i}@${org.domain}` : '',
-    personal_email: hasPersonal ? `${slug(first)}${slug(last)}${i}@${rnd.pick(d.personalDomains)}` : '',
+    personal_email: hasPersonal ? `${nameSlug(first)}${nameSlug(last)}${i}@${rnd.pick(d.personalDomains)}` : '',
   };
 }
 

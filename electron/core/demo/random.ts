@@ -16,3 +16,16 @@ export function createRandom(seed: number) {
   };
 }
 export type Random = ReturnType<typeof createRandom>;
+
+const NUMBER_SPACE = 90_000_000; // 8-digit employee numbers 10000000–99999999
+const NUMBER_STRIDE = 7_919; // prime, coprime with NUMBER_SPACE: i -> number is one-to-one
+
+/** Demo person i's employee number: different for every i below 90,000,000. */
+export function demoEmployeeNumber(i: number): string {
+  return String(10_000_000 + ((i * NUMBER_STRIDE) % NUMBER_SPACE));
+}
+
+/** A name's letters only, lower-case: what demo usernames and addresses are made of. */
+export function nameSlug(s: string): string {
+  return s.toLowerCase().replace(/[^a-z]/g, '');
+}

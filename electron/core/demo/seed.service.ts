@@ -14,12 +14,10 @@ import { WEBCHAT_URL } from '../mail/templates';
 import { newTotpSeed } from '../auth/totp';
 import type { Vault } from '../secrets/vault';
 import { emailRow, employeeRow, insertEmails, insertEmployees, type EmailInsertRow, type EmployeeInsertRow } from '../employees/employee-writer';
-import { createRandom, type Random } from './random';
+import { createRandom, demoEmployeeNumber, nameSlug, type Random } from './random';
 
 const BATCH = 1000;
 const DAY = 86_400_000;
-const NUMBER_SPACE = 90_000_000; // 8-digit employee numbers 10000000–99999999
-const NUMBER_STRIDE = 7_919; // prime, coprime with NUMBER_SPACE: i -> number is one-to-one
 
 export interface SeedOptions {
   employees: number;
@@ -38,10 +36,6 @@ export interface SeedResult {
 }
 
 type Row = Record<string, unknown>;
-
-function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z]/g, '');
-}
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -86,11 +80,11 @@ function makeEmployee(rnd: Random, now: number, ids: Counters, vault: Vault) {
   const first = rnd.pick(d.firstNames);
   const last = rnd.pick(d.lastNames);
   const org = rnd.pick(d.organisations);
-  const number = String(10_000_000 + ((i * NUMBER_STRIDE) % NUMBER_SPACE));
+  const number = demoEmployeeNumber(i);
   // Letters-only names followed by a decimal tag: the boundary is unambiguous, so usernames and
   // addresses never clash ("cooke"+"1" can never equal "cook"+"e1").
   const tag = String(i);
-  const username = `${slug(first).slice(0, 1)}${slug(last)}${tag}`;
+  const username = `${nameSlug(first).slice(0, 1)}${nameSlug(last)}${tag}`;
   const leaver = rnd.chance(0.05);
   const internet = !rnd.chance(0.03);
   const created = now - rnd.int(30, 3650) * DAY;
@@ -105,8 +99,8 @@ function makeEmployee(rnd: Random, now: number, ids: Counters, vault: Vault) {
   };
   const hasWork = rnd.chance(0.9);
   if (hasWork) addEmail('work', `${first}.${last.replace(/[^A-Za-z]/g, '')}${tag}@${org.domain}`);
-  if (!hasWork || rnd.chance(0.55)) addEmail('personal', `${slug(first)}${slug(last)}${rnd.int(1, 99)}${tag}@${rnd.pick(d.personalDomains)}`);
-  if (hasWork && rnd.chance(0.08)) addEmail('work', `${slug(first).slice(0, 1)}.${slug(last)}${tag}@nhs.net`);
+  if (!hasWork || rnd.chance(0.55)) addEmail('personal', `${nameSlug(first)}${nameSlug(last)}${rnd.int(1, 99)}${tag}@${rnd.pick(d.personalDomains)}`);
+  if (hasWork && rnd.chance(0.08)) addEmail('work', `${nameSlug(first).slice(0, 1)}.${nameSlug(last)}${tag}@nhs.net`);
 
   // Factor mix: none, app only, email only, both, or a registration still pending.
   const factors: Row[] = [];

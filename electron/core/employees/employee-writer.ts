@@ -34,19 +34,11 @@ export function buildGivenSort(firstName: string, lastName: string): string {
   return `${firstName} ${lastName}`.toLowerCase();
 }
 
+/** The text columns that name an employee: what every list of employees shows of them. */
+export const NAMING_COLUMNS = ['employee_number', 'first_name', 'last_name', 'username', 'organisation', 'department'] as const;
+
 /** The columns HR gives for an employee; the CSV extract names its columns the same. */
-export const HR_RECORD_COLUMNS = [
-  'employee_number',
-  'first_name',
-  'last_name',
-  'username',
-  'organisation',
-  'department',
-  'job_title',
-  'status',
-  'leaving_date',
-  'internet_access_approved',
-] as const;
+export const HR_RECORD_COLUMNS = [...NAMING_COLUMNS, 'job_title', 'status', 'leaving_date', 'internet_access_approved'] as const;
 
 /** The look-up flags, as the employee's factors and code lock set them. */
 export interface MfaFlags {
@@ -76,31 +68,19 @@ export interface NewEmployee extends SearchFields {
 }
 
 /** An employees row as written. */
-export interface EmployeeInsertRow {
+export type EmployeeInsertRow = Record<(typeof NAMING_COLUMNS)[number] | 'job_title' | 'sort_name' | 'given_sort' | 'search_doc' | 'created_at' | 'updated_at', string> & {
   id?: number;
-  employee_number: string;
-  first_name: string;
-  last_name: string;
-  username: string;
-  organisation: string;
-  department: string;
-  job_title: string;
   status: EmployeeStatus;
   leaving_date: string | null;
   internet_access_approved: boolean;
   mfa_enabled_at: string | null;
   version: number;
-  sort_name: string;
-  given_sort: string;
-  search_doc: string;
   mfa_state: MfaState;
   has_app: boolean;
   has_email: boolean;
   pending_registration: boolean;
   locked: boolean;
-  created_at: string;
-  updated_at: string;
-}
+};
 
 /** A new employee's row, derived columns included (pure: for bulk loads that insert many at once). */
 export function employeeRow(e: NewEmployee): EmployeeInsertRow {

@@ -1,26 +1,11 @@
 /** The rows the look-up reads, the statements it prepares on PostgreSQL, its filters, and how a row ranks. */
 import type { Knex } from 'knex';
 import type { SearchFilters } from '../../../shared/domain';
+import { NAMING_COLUMNS } from './employee-writer';
 import { compareCodePoints, KEY_SHAPED, type PrefixSource } from './search-text';
 
 /** The columns every page reads: what the list shows and the sort keys. */
-export const COLUMNS = [
-  'id',
-  'employee_number',
-  'first_name',
-  'last_name',
-  'username',
-  'organisation',
-  'department',
-  'status',
-  'mfa_state',
-  'has_app',
-  'has_email',
-  'pending_registration',
-  'locked',
-  'sort_name',
-  'given_sort',
-] as const;
+export const COLUMNS = ['id', ...NAMING_COLUMNS, 'status', 'mfa_state', 'has_app', 'has_email', 'pending_registration', 'locked', 'sort_name', 'given_sort'] as const;
 
 export type Row = Record<(typeof COLUMNS)[number], unknown>;
 /** A row with its addresses on record, space-separated (no address holds a space). */

@@ -1,4 +1,4 @@
-import type { EmailKind, EmployeeStatus } from '../../../shared/domain';
+import type { EmailKind, EmployeeDetail } from '../../../shared/domain';
 import { USERNAME_PATTERN } from '../../../shared/schemas';
 import type { CsvRecord } from './csv';
 import type { HeaderMap, HrColumn } from './header';
@@ -9,22 +9,15 @@ export interface HrEmail {
   lc: string;
 }
 
-/** A data row checked and normalised. */
-export interface HrRow {
+/** A data row checked and normalised: the record as HR gives it, and HR's addresses. */
+export type HrRow = Pick<
+  EmployeeDetail,
+  'employeeNumber' | 'firstName' | 'lastName' | 'username' | 'organisation' | 'department' | 'jobTitle' | 'status' | 'leavingDate' | 'internetAccessApproved'
+> & {
   line: number;
-  employeeNumber: string;
-  firstName: string;
-  lastName: string;
-  username: string;
-  organisation: string;
-  department: string;
-  jobTitle: string;
-  status: EmployeeStatus;
-  leavingDate: string | null;
-  internetAccessApproved: boolean;
   /** Work first, then personal; one entry per address. */
   emails: HrEmail[];
-}
+};
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const NUMBER_RE = /^\d{8}$/;
