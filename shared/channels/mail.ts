@@ -25,6 +25,24 @@ export const smtpPasswordSchema = z
   .string()
   .refine((v) => !CONTROL_CHARACTERS.test(v), { message: noControlCharactersMessage('The SMTP password'), abort: true })
   .max(1000);
+export const smtpPortSchema = z.number().int().min(1).max(65535);
+/** none: plain SMTP; starttls: upgrade with STARTTLS and refuse to go on without it; tls: TLS from the start (port 465). */
+export const smtpSecuritySchema = z.enum(SMTP_SECURITIES);
+/**
+ * A change to the SMTP settings; a field left out keeps its value. The password: left out or ''
+ * keeps the stored one (a form shows an empty box, never the password), null removes it, any
+ * other text replaces it.
+ */
+export const smtpSettingsInputSchema = z
+  .object({
+    host: smtpHostSchema.optional(),
+    port: smtpPortSchema.optional(),
+    security: smtpSecuritySchema.optional(),
+    user: smtpUserSchema.optional(),
+    from: smtpFromSchema.optional(),
+    password: smtpPasswordSchema.nullable().optional(),
+  })
+  .strict();
 /** Where a test mail goes: one address, no control characters. */
 export const smtpTestRecipientSchema = smtpText('The address', 254);
 
@@ -35,17 +53,7 @@ export const mailChannels = {
     summary: 'The mail (SMTP) settings, without the password (only whether one is set).',
   }),
   'smtp.update': channel<SmtpSettingsView>()({
-    input: z
-      .object({
-        host: smtpHostSchema.optional(),
-        port: z.number().int().min(1).max(65535).optional(),
-        security: z.enum(SMTP_SECURITIES).optional(),
-        user: smtpUserSchema.optional(),
-        from: smtpFromSchema.optional(),
-        // '' or left out: keep the stored password; null: remove it; any other text: replace it.
-        password: smtpPasswordSchema.nullable().optional(),
-      })
-      .strict(),
+    input: smtpSettingsInputSchema,
     access: 'desk.administer',
     summary: 'Change the mail (SMTP) settings; audited, the password sealed and never returned.',
   }),

@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { DeskError } from '../../../shared/errors';
 import { plainIssueMessage, validationIssues, validationSummary } from '../../../shared/validation';
-import { smtpPasswordSchema, smtpTestRecipientSchema } from '../../../shared/channels/mail';
+import { smtpSettingsInputSchema, smtpTestRecipientSchema } from '../../../shared/channels/mail';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import { systemClock, type Clock } from '../clock';
 import type { Vault } from '../secrets/vault';
@@ -42,21 +42,6 @@ export interface SmtpView {
   configured: boolean;
 }
 
-/**
- * A change to the SMTP settings; a field left out keeps its value. The password: left out or ''
- * keeps the stored one (a form shows an empty box, never the password), null removes it, any
- * other text replaces it.
- */
-export const smtpSettingsInputSchema = z
-  .object({
-    host: SETTINGS['smtp.host'].schema.optional(),
-    port: SETTINGS['smtp.port'].schema.optional(),
-    security: SETTINGS['smtp.security'].schema.optional(),
-    user: SETTINGS['smtp.user'].schema.optional(),
-    from: SETTINGS['smtp.from'].schema.optional(),
-    password: smtpPasswordSchema.nullable().optional(),
-  })
-  .strict();
 export type SmtpSettingsInput = z.input<typeof smtpSettingsInputSchema>;
 
 interface Stored {

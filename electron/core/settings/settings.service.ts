@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Clock } from '../clock';
 import { DeskError } from '../../../shared/errors';
 import { plainIssueMessage, validationIssues, validationSummary } from '../../../shared/validation';
-import { smtpFromSchema, smtpHostSchema, smtpUserSchema } from '../../../shared/channels/mail';
+import { smtpFromSchema, smtpHostSchema, smtpPortSchema, smtpSecuritySchema, smtpUserSchema } from '../../../shared/channels/mail';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import { cannedRepliesSchema, DEFAULT_CANNED_REPLIES } from '../../../shared/canned-replies';
 
@@ -26,9 +26,8 @@ export const SETTINGS = {
   /** The canned replies per ticket category (admins edit them; see tickets/canned-replies.ts). */
   'tickets.cannedReplies': { schema: cannedRepliesSchema, default: DEFAULT_CANNED_REPLIES },
   'smtp.host': { schema: smtpHostSchema, default: '' },
-  'smtp.port': { schema: z.number().int().min(1).max(65535), default: 587 },
-  /** none: plain SMTP; starttls: upgrade with STARTTLS and refuse to go on without it; tls: TLS from the start (port 465). */
-  'smtp.security': { schema: z.enum(['none', 'starttls', 'tls']), default: 'starttls' },
+  'smtp.port': { schema: smtpPortSchema, default: 587 },
+  'smtp.security': { schema: smtpSecuritySchema, default: 'starttls' },
   /** The SMTP login; '' sends without logging in. */
   'smtp.user': { schema: smtpUserSchema, default: '' },
   /** The From of every mail: an address, or a name and an address ("Shared Services <desk@example.org>"). */
