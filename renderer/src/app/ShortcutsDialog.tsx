@@ -3,6 +3,7 @@ import { memo } from 'react';
 import { Group, Kbd, Modal, Table, Text } from '@mantine/core';
 import type { DeskRole } from '../../../shared/domain';
 import { can } from '../../../shared/policy';
+import { ColumnHeads } from '../components/tables';
 
 export const ShortcutsDialog = memo(function ShortcutsDialog({ opened, onClose, role, newTicket }: { opened: boolean; onClose: () => void; role: DeskRole; newTicket: string }) {
   const mod = /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl';
@@ -18,12 +19,7 @@ export const ShortcutsDialog = memo(function ShortcutsDialog({ opened, onClose, 
   return (
     <Modal opened={opened} onClose={onClose} title={<Text fw={650}>Keyboard shortcuts</Text>} size="md" closeButtonProps={{ 'aria-label': 'Close' }}>
       <Table verticalSpacing={8} aria-label="Keyboard shortcuts">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th scope="col">Keys</Table.Th>
-            <Table.Th scope="col">What they do</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
+        <ColumnHeads columns={['Keys', 'What they do']} />
         <Table.Tbody>
           {rows.map(([keys, what]) => (
             <Table.Tr key={what}>

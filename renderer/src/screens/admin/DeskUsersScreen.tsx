@@ -12,6 +12,7 @@ import type { DeskUserView } from '../../../../shared/domain';
 import { DeskError } from '../../../../shared/errors';
 import { can } from '../../../../shared/policy';
 import { Empty, Loading, None, PageHeader, RelativeTime, SectionTitle } from '../../components/ui';
+import { ColumnHeads, type Column } from '../../components/tables';
 import { plural, ROLE_LABELS } from '../../format';
 import { notify } from '../../lib/feedback';
 import { channelKey, useChannel, useChannelMutation } from '../../lib/query';
@@ -31,6 +32,17 @@ function useNow(): Date {
   }, []);
   return now;
 }
+
+const COLUMNS: Column[] = [
+  'Name',
+  'Username',
+  'Role',
+  'State',
+  'Authenticator',
+  // A set width: the live "12 min ago" grows and shrinks; the columns stay where they are.
+  { key: 'last', label: 'Last sign-in', w: 190 },
+  { key: 'actions', label: <span className="visually-hidden">Actions</span> },
+];
 
 export function DeskUsersScreen() {
   const { session } = useDesk();
@@ -91,22 +103,7 @@ export function DeskUsersScreen() {
             <Paper p={0} className={`table-scroll ${users.isFetching ? classes.dimmed : ''}`}>
               <Table highlightOnHover horizontalSpacing="xs" className={classes.usersTable} aria-busy={users.isFetching || undefined}>
                 <caption className="visually-hidden">Desk users, with their role, state and last sign-in</caption>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">Name</Table.Th>
-                    <Table.Th scope="col">Username</Table.Th>
-                    <Table.Th scope="col">Role</Table.Th>
-                    <Table.Th scope="col">State</Table.Th>
-                    <Table.Th scope="col">Authenticator</Table.Th>
-                    {/* A set width: the live "12 min ago" grows and shrinks; the columns stay where they are. */}
-                    <Table.Th scope="col" w={190}>
-                      Last sign-in
-                    </Table.Th>
-                    <Table.Th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
+                <ColumnHeads columns={COLUMNS} />
                 <Table.Tbody>
                   {list.map((u) => (
                     <Table.Tr key={u.id}>

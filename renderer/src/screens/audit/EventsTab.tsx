@@ -8,7 +8,7 @@ import { Alert, Box, Button, Group, Loader, Paper, Select, Table, Text, TextInpu
 import { useForm } from '@mantine/form';
 import { useMediaQuery } from '@mantine/hooks';
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
-import { useTable, type SortingState, type Updater } from '@tanstack/react-table';
+import type { SortingState, Updater } from '@tanstack/react-table';
 import { IconAlertTriangle, IconArrowDown, IconArrowUp, IconArrowsSort } from '@tabler/icons-react';
 import type { AuditReportFilter, AuditSortKey, SortDirection } from '../../../../shared/domain';
 import { formatNumber, plural } from '../../format';
@@ -17,7 +17,8 @@ import { fieldErrorsOf, focusFirstInvalid } from '../../lib/forms';
 import { channelKey, useChannel } from '../../lib/query';
 import { useCall } from '../../lib/session';
 import { Empty } from '../../components/ui';
-import { COL_CLASS, SORTABLE, SORT_WORDS, columns, features, getRowId } from './event-columns';
+import { useServerSortedTable } from '../../lib/useServerSortedTable';
+import { COL_CLASS, SORTABLE, SORT_WORDS, columns, getRowId } from './event-columns';
 import { ACTION_OPTIONS, EMPTY, FIELDS, RESULT_OPTIONS, filterPath, toFilter, type FilterValues } from './events-filter';
 import { ExportPanel } from './ExportPanel';
 import type { AuditExportState } from './useAuditExport';
@@ -81,17 +82,7 @@ export function EventsTab({ exporter }: { exporter: AuditExportState }) {
     },
     [sorting],
   );
-  const table = useTable({
-    features,
-    columns,
-    data: rows,
-    getRowId,
-    manualSorting: true,
-    enableMultiSort: false,
-    enableSortingRemoval: false,
-    state: { sorting },
-    onSortingChange,
-  });
+  const table = useServerSortedTable({ columns, data: rows, getRowId, sorting, onSortingChange });
 
   const refreshing = events.isFetching && !events.isFetchingNextPage;
   const dimmed = refreshing && events.isPlaceholderData;

@@ -1,12 +1,13 @@
 /** The audit events table's columns: when, who, action, result, employee, ticket and the details. */
 import { useMemo } from 'react';
 import { Spoiler, Tooltip } from '@mantine/core';
-import { createColumnHelper, rowSortingFeature, tableFeatures } from '@tanstack/react-table';
+import { createColumnHelper } from '@tanstack/react-table';
 import type { AuditReportRow, AuditSortKey } from '../../../../shared/domain';
 import { auditActionLabel, formatDateTime, formatNumber, formatRelative } from '../../format';
 import { ResultBadge } from '../../components/badges';
 import { None } from '../../components/ui';
 import { detailLength, detailLines } from '../../audit-details';
+import { sortingFeatures } from '../../lib/useServerSortedTable';
 import classes from './Audit.module.css';
 
 export const SORT_WORDS: Record<AuditSortKey, { name: string; asc: string; desc: string }> = {
@@ -67,10 +68,8 @@ function Details({ row }: { row: AuditReportRow }) {
   );
 }
 
-// Sorting lives in the main process (manualSorting, no sorted row model): rows are shown in the
-// order they arrive, a keyset page at a time.
-export const features = tableFeatures({ rowSortingFeature });
-const column = createColumnHelper<typeof features, AuditReportRow>();
+// The main process sorts (see useServerSortedTable); rows come a keyset page at a time.
+const column = createColumnHelper<typeof sortingFeatures, AuditReportRow>();
 export const columns = column.columns([
   column.accessor('occurredAt', { id: 'time', header: 'When', cell: (info) => <When iso={info.getValue()} seq={info.row.original.seq} /> }),
   column.accessor('actor', { id: 'actor', header: 'Who', cell: (info) => <span className={classes.wrap}>{info.getValue()}</span> }),

@@ -4,6 +4,7 @@ import { Button, Group, List, Stack, Table, Text } from '@mantine/core';
 import type { AuditEntry, AuditPage } from '../../../../shared/domain';
 import { ResultBadge } from '../../components/badges';
 import { RelativeTime } from '../../components/ui';
+import { ColumnHeads } from '../../components/tables';
 import { detailLines } from '../../audit-details';
 import { auditActionLabel, plural } from '../../format';
 import { notify } from '../../lib/feedback';
@@ -47,14 +48,7 @@ export function AuditTrail({ employeeId, first, headingId, now }: { employeeId: 
       </Text>
       <div className="table-scroll">
         <Table aria-labelledby={headingId} className={`${classes.table} ${classes.auditTable}`}>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">When</Table.Th>
-              <Table.Th scope="col">Who</Table.Th>
-              <Table.Th scope="col">What</Table.Th>
-              <Table.Th scope="col">Details</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
+          <ColumnHeads columns={['When', 'Who', 'What', 'Details']} />
           <Table.Tbody>
             {rows.map((a) => (
               <AuditRow key={a.id} entry={a} now={now} />

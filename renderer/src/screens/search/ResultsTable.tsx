@@ -11,10 +11,11 @@ import {
 } from 'react';
 import { Loader, Text } from '@mantine/core';
 import { IconArrowsSort, IconSortAscending, IconSortDescending } from '@tabler/icons-react';
-import { createColumnHelper, rowSortingFeature, tableFeatures, useTable, type SortingState, type Updater } from '@tanstack/react-table';
+import { createColumnHelper, type SortingState, type Updater } from '@tanstack/react-table';
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import type { EmployeeSummary, SortKey } from '../../../../shared/domain';
 import type { SearchSort } from '../../useEmployeeSearch';
+import { sortingFeatures, useServerSortedTable } from '../../lib/useServerSortedTable';
 import { ResultRow } from './ResultRow';
 import classes from './search.module.css';
 
@@ -28,10 +29,8 @@ export interface ResultsTableHandle {
 /** Sortable columns: their ids are the contract's sort keys. */
 type ColumnKey = Exclude<SortKey, 'relevance'>;
 
-// Sorting is a feature of the table (headers, aria-sort, toggling) but done by the main process:
-// manualSorting, and no sorted row model, so the rows are laid out in the order they arrive.
-const features = tableFeatures({ rowSortingFeature });
-const column = createColumnHelper<typeof features, EmployeeSummary>();
+// The main process sorts (see useServerSortedTable).
+const column = createColumnHelper<typeof sortingFeatures, EmployeeSummary>();
 const columns = column.columns([
   column.accessor((e) => `${e.lastName}, ${e.firstName}`, { id: 'name', header: 'Name' }),
   column.accessor('employeeNumber', { id: 'employeeNumber', header: 'Employee number' }),
@@ -109,18 +108,7 @@ export const ResultsTable = memo(function ResultsTable(props: Props) {
     },
     [sorting, onSort],
   );
-  const table = useTable({
-    features,
-    columns,
-    data: rows,
-    getRowId,
-    manualSorting: true,
-    enableMultiSort: false,
-    enableSortingRemoval: false,
-    sortDescFirst: false,
-    state: { sorting },
-    onSortingChange,
-  });
+  const table = useServerSortedTable({ columns, data: rows, getRowId, sorting, onSortingChange, sortDescFirst: false });
   const modelRows = table.getRowModel().rows;
 
   const scrollRef = useRef<HTMLDivElement>(null);

@@ -12,6 +12,13 @@ const STATUS_OPTIONS = [{ value: '', label: 'Any status' }, ...EMPLOYEE_STATUSES
 const MFA_OPTIONS = [{ value: '', label: 'Any MFA state' }, ...MFA_STATES.map((s) => ({ value: s, label: MFA_LABELS[s] }))];
 const FACTOR_OPTIONS = [{ value: '', label: 'Any factor' }, ...FACTOR_FILTERS.map((f) => ({ value: f, label: FACTOR_FILTER_LABELS[f] }))];
 
+/** The filters chosen from a fixed list: "" is "any". */
+const CHOICES = [
+  { key: 'status', label: 'Status', data: STATUS_OPTIONS },
+  { key: 'mfa', label: 'MFA state', data: MFA_OPTIONS },
+  { key: 'factor', label: 'Factor', data: FACTOR_OPTIONS },
+] as const;
+
 interface Props {
   filters: Filters;
   /** Every organisation (null while loading). */
@@ -29,30 +36,17 @@ export const SearchFilters = memo(function SearchFilters({ filters, organisation
   return (
     <fieldset className={classes.filters}>
       <legend className="visually-hidden">Filter the results</legend>
-      <NativeSelect
-        className={classes.filter}
-        size="sm"
-        label="Status"
-        data={STATUS_OPTIONS}
-        value={filters.status ?? ''}
-        onChange={(e) => set({ status: (e.currentTarget.value || undefined) as Filters['status'] })}
-      />
-      <NativeSelect
-        className={classes.filter}
-        size="sm"
-        label="MFA state"
-        data={MFA_OPTIONS}
-        value={filters.mfa ?? ''}
-        onChange={(e) => set({ mfa: (e.currentTarget.value || undefined) as Filters['mfa'] })}
-      />
-      <NativeSelect
-        className={classes.filter}
-        size="sm"
-        label="Factor"
-        data={FACTOR_OPTIONS}
-        value={filters.factor ?? ''}
-        onChange={(e) => set({ factor: (e.currentTarget.value || undefined) as Filters['factor'] })}
-      />
+      {CHOICES.map(({ key, label, data }) => (
+        <NativeSelect
+          key={key}
+          className={classes.filter}
+          size="sm"
+          label={label}
+          data={data}
+          value={filters[key] ?? ''}
+          onChange={(e) => set({ [key]: e.currentTarget.value || undefined })}
+        />
+      ))}
       <NativeSelect
         className={classes.filterWide}
         size="sm"

@@ -12,6 +12,7 @@ import { Link, useLocation } from 'wouter';
 import { TICKET_CATEGORY_LABELS, type TicketListPage, type TicketStatus } from '../../../../shared/domain';
 import { SlaBadge, TicketStatusBadge } from '../../components/badges';
 import { Empty, Loading, None, PageHeader, RelativeTime } from '../../components/ui';
+import { ColumnHeads } from '../../components/tables';
 import { formatMinutes, formatNumber } from '../../format';
 import { useDesk } from '../../lib/session';
 import { useServerNow } from '../../lib/useServerNow';
@@ -138,17 +139,7 @@ export function TicketInbox() {
               <col style={{ width: '10%' }} />
               <col style={{ width: '10%' }} />
             </colgroup>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col">Reference</Table.Th>
-                <Table.Th scope="col">Category</Table.Th>
-                <Table.Th scope="col">Employee</Table.Th>
-                <Table.Th scope="col">Status</Table.Th>
-                <Table.Th scope="col">Assignee</Table.Th>
-                <Table.Th scope="col">Opened</Table.Th>
-                <Table.Th scope="col">Age</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
+            <ColumnHeads columns={['Reference', 'Category', 'Employee', 'Status', 'Assignee', 'Opened', 'Age']} />
             <Table.Tbody ref={bodyRef} onKeyDown={onRowKey}>
               {rows.map((t) => (
                 <Table.Tr
