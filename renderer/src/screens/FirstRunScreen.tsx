@@ -14,7 +14,7 @@ import { invoke } from '../client';
 import { useDocumentTitle } from '../components/ui';
 import { errorText } from '../lib/feedback';
 import { fieldErrorsOf, focusFirstInvalid, useSubmitOnce } from '../lib/forms';
-import { CardHeading, RequiredInput, RequiredPassword, SubmitRow } from './sign-in/card';
+import { CardForm, CardHeading, RequiredInput, RequiredPassword, SubmitRow } from './sign-in/card';
 import classes from './SignInScreen.module.css';
 
 type FieldName = 'username' | 'displayName' | 'password' | 'confirm';
@@ -110,24 +110,22 @@ export function FirstRunScreen({ onCreated }: { onCreated: (username: string) =>
           ) : null}
         </Alert>
       ) : null}
-      <form onSubmit={submit} noValidate>
-        <Stack gap="sm">
-          <RequiredInput
-            label="Username"
-            description="3 to 64 letters, digits, dots, dashes or underscores."
-            name="username"
-            autoComplete="username"
-            autoCapitalize="none"
-            spellCheck={false}
-            autoFocus
-            {...form.getInputProps('username')}
-          />
-          <RequiredInput label="Display name" description="Your name as colleagues know it." name="displayName" autoComplete="name" {...form.getInputProps('displayName')} />
-          <RequiredPassword label="Password" description="At least 12 characters." name="password" autoComplete="new-password" {...form.getInputProps('password')} />
-          <RequiredPassword label="Confirm password" name="confirm" autoComplete="new-password" {...form.getInputProps('confirm')} />
-          <SubmitRow busy={form.submitting}>Create admin</SubmitRow>
-        </Stack>
-      </form>
+      <CardForm onSubmit={submit}>
+        <RequiredInput
+          label="Username"
+          description="3 to 64 letters, digits, dots, dashes or underscores."
+          name="username"
+          autoComplete="username"
+          autoCapitalize="none"
+          spellCheck={false}
+          autoFocus
+          {...form.getInputProps('username')}
+        />
+        <RequiredInput label="Display name" description="Your name as colleagues know it." name="displayName" autoComplete="name" {...form.getInputProps('displayName')} />
+        <RequiredPassword label="Password" description="At least 12 characters." name="password" autoComplete="new-password" {...form.getInputProps('password')} />
+        <RequiredPassword label="Confirm password" name="confirm" autoComplete="new-password" {...form.getInputProps('confirm')} />
+        <SubmitRow busy={form.submitting}>Create admin</SubmitRow>
+      </CardForm>
     </Stack>
   );
 }

@@ -5,7 +5,7 @@ import { useForm } from '@mantine/form';
 import type { SessionInfo, SignInStep } from '../../../../shared/domain';
 import { invoke } from '../../client';
 import { useDocumentTitle } from '../../components/ui';
-import { CardHeading, Refusal, RequiredInput, StepActions, tryAgainIn, useStepSubmit } from './card';
+import { CardForm, CardHeading, Refusal, RequiredInput, StepActions, tryAgainIn, useStepSubmit } from './card';
 import { EnrolInstructions } from './EnrolInstructions';
 import classes from '../SignInScreen.module.css';
 
@@ -52,23 +52,21 @@ export function CodeStep({
       </CardHeading>
       {enrol ? <EnrolInstructions enrol={enrol} /> : null}
       <Refusal message={refusal} />
-      <form onSubmit={submit} noValidate>
-        <Stack gap="sm">
-          <RequiredInput
-            ref={codeRef}
-            label="Authenticator code"
-            description="6 digits; a new code appears every 30 seconds. Spaces are fine."
-            name="code"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            maxLength={12}
-            autoFocus
-            className={classes.code}
-            {...form.getInputProps('code')}
-          />
-          <StepActions busy={form.submitting} label={enrol ? 'Verify code and sign in' : 'Verify code'} onStartAgain={onStartAgain} />
-        </Stack>
-      </form>
+      <CardForm onSubmit={submit}>
+        <RequiredInput
+          ref={codeRef}
+          label="Authenticator code"
+          description="6 digits; a new code appears every 30 seconds. Spaces are fine."
+          name="code"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          maxLength={12}
+          autoFocus
+          className={classes.code}
+          {...form.getInputProps('code')}
+        />
+        <StepActions busy={form.submitting} label={enrol ? 'Verify code and sign in' : 'Verify code'} onStartAgain={onStartAgain} />
+      </CardForm>
     </Stack>
   );
 }

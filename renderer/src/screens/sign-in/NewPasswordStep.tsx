@@ -5,7 +5,7 @@ import { useForm } from '@mantine/form';
 import type { SignInStep } from '../../../../shared/domain';
 import { invoke } from '../../client';
 import { useDocumentTitle } from '../../components/ui';
-import { CardHeading, Refusal, RequiredPassword, StepActions, useStepSubmit } from './card';
+import { CardForm, CardHeading, Refusal, RequiredPassword, StepActions, useStepSubmit } from './card';
 
 export function NewPasswordStep({
   challenge,
@@ -54,20 +54,18 @@ export function NewPasswordStep({
           </Button>
         </Group>
       ) : (
-        <form onSubmit={submit} noValidate>
-          <Stack gap="sm">
-            <RequiredPassword
-              label="New password"
-              description="At least 12 characters. A few words you will remember make a good one."
-              name="new-password"
-              autoComplete="new-password"
-              autoFocus
-              {...form.getInputProps('password')}
-            />
-            <RequiredPassword label="New password again" name="new-password-repeat" autoComplete="new-password" {...form.getInputProps('repeat')} />
-            <StepActions busy={form.submitting} label="Save password and continue" onStartAgain={onStartAgain} />
-          </Stack>
-        </form>
+        <CardForm onSubmit={submit}>
+          <RequiredPassword
+            label="New password"
+            description="At least 12 characters. A few words you will remember make a good one."
+            name="new-password"
+            autoComplete="new-password"
+            autoFocus
+            {...form.getInputProps('password')}
+          />
+          <RequiredPassword label="New password again" name="new-password-repeat" autoComplete="new-password" {...form.getInputProps('repeat')} />
+          <StepActions busy={form.submitting} label="Save password and continue" onStartAgain={onStartAgain} />
+        </CardForm>
       )}
     </Stack>
   );

@@ -6,7 +6,7 @@ import { IconInfoCircle } from '@tabler/icons-react';
 import type { SignInStep } from '../../../../shared/domain';
 import { invoke } from '../../client';
 import { useDocumentTitle } from '../../components/ui';
-import { CardHeading, Refusal, RequiredInput, RequiredPassword, SubmitRow, tryAgainIn, useStepSubmit } from './card';
+import { CardForm, CardHeading, Refusal, RequiredInput, RequiredPassword, SubmitRow, tryAgainIn, useStepSubmit } from './card';
 import classes from '../SignInScreen.module.css';
 
 export function PasswordStep({
@@ -45,21 +45,19 @@ export function PasswordStep({
         </Alert>
       ) : null}
       <Refusal message={refusal} />
-      <form onSubmit={submit} noValidate>
-        <Stack gap="sm">
-          <RequiredInput
-            label="Username"
-            name="username"
-            autoComplete="username"
-            autoCapitalize="none"
-            spellCheck={false}
-            autoFocus={!initialUsername}
-            {...form.getInputProps('username')}
-          />
-          <RequiredPassword ref={passwordRef} label="Password" name="password" autoComplete="current-password" autoFocus={!!initialUsername} {...form.getInputProps('password')} />
-          <SubmitRow busy={form.submitting}>Sign in</SubmitRow>
-        </Stack>
-      </form>
+      <CardForm onSubmit={submit}>
+        <RequiredInput
+          label="Username"
+          name="username"
+          autoComplete="username"
+          autoCapitalize="none"
+          spellCheck={false}
+          autoFocus={!initialUsername}
+          {...form.getInputProps('username')}
+        />
+        <RequiredPassword ref={passwordRef} label="Password" name="password" autoComplete="current-password" autoFocus={!!initialUsername} {...form.getInputProps('password')} />
+        <SubmitRow busy={form.submitting}>Sign in</SubmitRow>
+      </CardForm>
     </Stack>
   );
 }

@@ -1,7 +1,7 @@
 /** What the signed-out card's forms share: the heading, a required field, a step's submit, its refusal and its buttons. */
-import type { ReactNode, RefObject } from 'react';
+import type { FormEvent, ReactNode, RefObject } from 'react';
 import { useState } from 'react';
-import { Alert, Button, Group, Text, TextInput, Title, type TextInputProps } from '@mantine/core';
+import { Alert, Button, Group, Stack, Text, TextInput, Title, type TextInputProps } from '@mantine/core';
 import type { UseFormReturnType } from '@mantine/form';
 import { IconAlertCircle } from '@tabler/icons-react';
 import { PasswordField } from '../../components/fields';
@@ -21,6 +21,15 @@ export function CardHeading({ title, children, dimmed = false }: { title: string
         </Text>
       ) : null}
     </div>
+  );
+}
+
+/** The card's form: checked here first (noValidate), its fields one under another. */
+export function CardForm({ onSubmit, children }: { onSubmit: (event?: FormEvent<HTMLFormElement>) => void; children: ReactNode }) {
+  return (
+    <form onSubmit={onSubmit} noValidate>
+      <Stack gap="sm">{children}</Stack>
+    </form>
   );
 }
 

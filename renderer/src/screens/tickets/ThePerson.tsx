@@ -3,12 +3,12 @@
  * methods, the latest codes with a live countdown, the addresses on record, and a link to the full
  * employee page.
  */
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Alert, Anchor, Badge, Group, Paper, Stack, Text } from '@mantine/core';
 import { IconExternalLink } from '@tabler/icons-react';
 import { Link } from 'wouter';
 import { codeStatus } from '../../../../shared/codes';
-import type { EmployeePageData, TicketDetail } from '../../../../shared/domain';
+import type { EmployeeFactor, EmployeePageData, TicketDetail } from '../../../../shared/domain';
 import { CodeStateBadge, EmployeeStatusBadge, LockedBadge, MfaBadge } from '../../components/badges';
 import { Address, Facts } from '../../components/ui';
 import { CODE_PURPOSE_LABELS, formatDate, plural } from '../../format';
@@ -18,6 +18,22 @@ import { useServerNow } from '../../lib/useServerNow';
 import { routes } from '../../app/routes';
 import { EmployeePicker } from './EmployeePicker';
 import classes from './Tickets.module.css';
+
+/** A method's state, and a word about it in brackets. */
+function MethodState({ factor, pending, aside }: { factor: EmployeeFactor | null; pending: string; aside: ReactNode }) {
+  if (!factor) return 'None';
+  return (
+    <>
+      {factor.state === 'pending' ? pending : 'Active'}
+      {aside ? (
+        <Text span size="xs" c="dimmed">
+          {' '}
+          ({aside})
+        </Text>
+      ) : null}
+    </>
+  );
+}
 
 export function ThePerson({ ticket, offset, onChanged }: { ticket: TicketDetail; offset: number; onChanged: (t: TicketDetail) => void }) {
   const link = useChannelMutation('tickets.update');
@@ -110,38 +126,8 @@ function PersonPanel({ page, offset }: { page: EmployeePageData; offset: number 
         <Facts
           labelWidth={110}
           items={[
-            [
-              'Authenticator app',
-              app ? (
-                <>
-                  {app.state === 'pending' ? 'Waiting to be set up' : 'Active'}
-                  {app.lastUsedAt ? (
-                    <Text span size="xs" c="dimmed">
-                      {' '}
-                      (last used {formatDate(app.lastUsedAt)})
-                    </Text>
-                  ) : null}
-                </>
-              ) : (
-                'None'
-              ),
-            ],
-            [
-              'Email',
-              email ? (
-                <>
-                  {email.state === 'pending' ? 'Waiting to be verified' : 'Active'}
-                  {email.emailAddress ? (
-                    <Text span size="xs" c="dimmed">
-                      {' '}
-                      (<Address address={email.emailAddress} />)
-                    </Text>
-                  ) : null}
-                </>
-              ) : (
-                'None'
-              ),
-            ],
+            ['Authenticator app', <MethodState key="app" factor={app} pending="Waiting to be set up" aside={app?.lastUsedAt ? `last used ${formatDate(app.lastUsedAt)}` : null} />],
+            ['Email', <MethodState key="email" factor={email} pending="Waiting to be verified" aside={email?.emailAddress ? <Address address={email.emailAddress} /> : null} />],
             ['MFA', e.mfaEnabledAt ? `Enabled since ${formatDate(e.mfaEnabledAt)}` : e.mfaState === 'pending' ? 'Registration pending' : 'Not registered'],
           ]}
         />
