@@ -54,7 +54,7 @@ function systemErrorWords(err: NodeJS.ErrnoException & { dest?: string; address?
 export function oneLine(err: unknown): string {
   if (err instanceof AggregateError && !err.message && err.errors.length > 0) return oneLine(err.errors[0]);
   let text: string;
-  if (err instanceof Error) text = systemErrorWords(err as NodeJS.ErrnoException) ?? (err.message || err.name);
+  if (err instanceof Error) text = systemErrorWords(err) ?? (err.message || err.name);
   else text = String(err);
   return text.replace(/\s+/g, ' ').trim() || 'Something went wrong.';
 }

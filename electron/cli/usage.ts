@@ -118,8 +118,10 @@ export function choices(family: CommandFamily): string {
     .map((u) => {
       const full = synopsis(u);
       if (full.length <= 40) return full.slice(family.name.length + 1);
-      const required = synopsisParts({ ...u, options: (u.options ?? []).filter((o) => o.required && !o.choice) });
-      return `${required.join(' ')} [options]`.slice(family.name.length + 1);
+      const options = u.options ?? [];
+      const required = synopsisParts({ ...u, options: options.filter((o) => o.required && !o.choice) });
+      const more = options.some((o) => !o.required || o.choice) ? ' [options]' : '';
+      return `${required.join(' ')}${more}`.slice(family.name.length + 1);
     })
     .join(', or ');
 }

@@ -22,10 +22,10 @@ const helpCommand: CommandFamily = {
       summary: 'Show this text, or with a command its arguments and options',
     },
   ],
-  run: async (args) => {
+  run: (args) => {
     const only = COMMANDS.find((c) => c.name === args[0]);
     process.stdout.write(only ? helpText(HEADER, [only], true) : usageText());
-    return 0;
+    return Promise.resolve(0);
   },
 };
 

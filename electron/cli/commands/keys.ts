@@ -35,9 +35,10 @@ async function keys(args: string[]): Promise<number> {
     if (!out) throw new UsageError(needs(usages[0]!));
     outputFile(out, '--out');
     // Opening the core proves the key is the one this database's secrets are sealed with.
-    await withCore(options.dataDir, async () => {
+    await withCore(options.dataDir, () => {
       if (!provider.exists()) throw new DeskError('UNAVAILABLE', `No key file at ${provider.file} to export.`);
       fs.writeFileSync(out, provider.getKey().toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+      return Promise.resolve();
     });
     say(`Data key written to ${out} (mode 0600). Keep it as secret as a password; delete it once imported.`);
     return 0;
