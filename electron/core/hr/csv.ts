@@ -36,7 +36,7 @@ export interface CsvLimits {
   maxFields: number;
 }
 
-export const DEFAULT_CSV_LIMITS: CsvLimits = { maxFieldChars: 65_536, maxFields: 1_000 };
+const DEFAULT_CSV_LIMITS: CsvLimits = { maxFieldChars: 65_536, maxFields: 1_000 };
 
 const COMMA = 44;
 const QUOTE = 34;
