@@ -157,10 +157,10 @@ async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: 
   child.once('exit', () => process.off('exit', killChild));
   let out = '';
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`desk serve printed no address within 60 s.\n${out}\n${err}`)), 60_000);
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString('utf8');
       const m = URL_LINE.exec(out);
       if (m) {
@@ -293,7 +293,7 @@ async function sampleAfter(page: Page, q: string, since: number, marks: boolean)
       { q, since, marks },
       { timeout: SAMPLE_TIMEOUT_MS, polling: 20 },
     );
-    return (await handle.jsonValue()) as Sample | null;
+    return (await handle.jsonValue());
   } catch (err) {
     if (process.env.DESK_BENCH_DEBUG) {
       const state = await page.evaluate(

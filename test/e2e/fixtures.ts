@@ -281,7 +281,7 @@ export async function invokeFromPage(page: Page, channel: string, input: unknown
         body: JSON.stringify(body),
         credentials: 'same-origin',
       });
-      return { status: res.status, body: (await res.json()) as unknown };
+      return { status: res.status, body: (await res.json()) };
     },
     [channel, input] as const,
   );

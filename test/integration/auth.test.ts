@@ -280,7 +280,7 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
     // Through the contract, as the sign-in screen calls it (the core's own lock-outs for unknown names).
     const answers = async (username: string) => {
       const out: unknown[] = [];
-      for (let i = 1; i <= MAX_FAILED_SIGNINS + 1; i++) out.push((await invoke('auth.signIn', { username, password: `wrong password ${i}` })) as unknown);
+      for (let i = 1; i <= MAX_FAILED_SIGNINS + 1; i++) out.push((await invoke('auth.signIn', { username, password: `wrong password ${i}` })));
       return out;
     };
     const real = await answers('real.user');

@@ -119,8 +119,8 @@ describe('npm run bench (smoke, tiny dataset)', () => {
     expect(md).toMatch(/with ÷ without|÷/);
     expect(JSON.stringify(r)).toMatch(/"rows":600/);
     // The floor made its 600 rows inside the database (it checks the count) and built the indexes.
-    expect(r.floor!.insertSeconds).toBeGreaterThan(0);
-    expect(r.floor!.indexSeconds).toBeGreaterThan(0);
+    expect(r.floor.insertSeconds).toBeGreaterThan(0);
+    expect(r.floor.indexSeconds).toBeGreaterThan(0);
     expect(md).toMatch(/\| Floor: the database alone .* \| [\d.]+ s \(rows [\d.]+ s, indexes [\d.]+ s\) \|/);
   }, 120_000);
 

@@ -228,7 +228,7 @@ describe.each(TARGETS)('employee page on $name', (target: Target) => {
     expect(page.serverTime).toBe(START);
     clock.advance(61_500);
     const later = await call('employees.page', { employeeId: E });
-    expect(later.ok && (later.value as EmployeePageData).serverTime).toBe(at(61_500));
+    expect(later.ok && (later.value).serverTime).toBe(at(61_500));
     clock.set(START);
     mine.page = await employeePage(core.db, clock, E);
   });
@@ -468,7 +468,7 @@ describe.each(TARGETS)('employee page on $name', (target: Target) => {
     const res = await call('employees.audit', { employeeId: E, cursor: '9999999999' });
     const code = res.ok ? 'ok' : res.error.code;
     expect(['ok', 'VALIDATION']).toContain(code);
-    if (res.ok) expect((res.value as AuditPage).rows.map((r) => r.id)).toEqual((await auditOracle(core.db, E)).slice(0, AUDIT_PAGE_SIZE));
+    if (res.ok) expect((res.value).rows.map((r) => r.id)).toEqual((await auditOracle(core.db, E)).slice(0, AUDIT_PAGE_SIZE));
   });
 });
 

@@ -70,10 +70,10 @@ interface Served {
 async function serve(dataDir: string): Promise<Served> {
   const child = spawn('sh', ['-c', 'umask 022; exec "$0" "$@"', TSX, CLI, 'serve', '--no-open'], { cwd: ROOT, env: deskEnv({ databaseUrl: undefined, schema: undefined }, dataDir) });
   let out = '';
-  child.stderr!.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('desk serve printed no address:\n' + out)), 90_000);
-    child.stdout!.on('data', (d) => {
+    child.stdout.on('data', (d) => {
       out += d;
       const m = /MFA Desk browser host: (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
       if (m && out.includes('Press Ctrl+C to stop.')) {

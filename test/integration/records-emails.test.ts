@@ -602,7 +602,7 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
         await sender.stop();
       }
       const got = srv.received.filter((m) => m.text.includes(res.reference));
-      expect(got.flatMap((m) => m.to).map((a) => a.toLowerCase()).sort()).toEqual([work.address, personal.address, fresh].map((a) => a!.toLowerCase()).sort());
+      expect(got.flatMap((m) => m.to).map((a) => a.toLowerCase()).sort()).toEqual([work.address, personal.address, fresh].map((a) => a.toLowerCase()).sort());
       for (const m of got) {
         expect(m.subject).toBe(SUBJECT);
         expect(m.text).toContain(`Your personal address was corrected from ${personal.address} to ${fresh}.`);

@@ -17,7 +17,7 @@ import { attachVault } from '../../electron/core/secrets/db-vault';
 async function main(): Promise<void> {
   const dataDir = process.env.DESK_DATA_DIR!;
   const database = await openDatabase({ dataDir, databaseUrl: process.env.DESK_DATABASE_URL, schema: process.env.DESK_DATABASE_SCHEMA });
-  const clock = new ManualClock(process.env.MAIL_CRASH_NOW!);
+  const clock = new ManualClock(process.env.MAIL_CRASH_NOW);
   const vault = new Vault(new KeyFileProvider(dataDir));
   attachVault(database.knex, vault);
   const id = await database.knex.transaction((trx) =>

@@ -15,7 +15,7 @@ import { updateEmails, type UpdateEmailsInput } from '../../electron/core/record
 import { DeskError } from '../../shared/errors';
 
 async function main(): Promise<void> {
-  const core = await openChildCore(new ManualClock(process.env.RECORDS_NOW!));
+  const core = await openChildCore(new ManualClock(process.env.RECORDS_NOW));
   const input = JSON.parse(process.env.RECORDS_INPUT!) as UpdateEmailsInput;
   const lines = readline.createInterface({ input: process.stdin });
   process.stdout.write('ready\n');
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     // A desk manager's row (tickets are opened by desk users): the one by that name, or the first manager.
     const name = process.env.RECORDS_ACTOR!;
     const user = ((await core.db('desk_users').where({ username: name }).first('id')) ??
-      (await core.db('desk_users').where({ role: 'manager' }).orderBy('id').first('id'))) as { id: number } | undefined;
+      (await core.db('desk_users').where({ role: 'manager' }).orderBy('id').first('id')));
     const r = await updateEmails(core, { actor: { userId: user ? Number(user.id) : null, name }, role: 'manager', ticketRef: process.env.RECORDS_TICKET! }, input);
     out = { ok: true, version: r.version };
   } catch (err) {
