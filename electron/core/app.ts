@@ -99,8 +99,9 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
   const db = database.knex;
   // Audit events are signed under the data key (audit/chain.ts): the database handle carries it.
   attachVault(db, vault);
+  const chain = { db, clock, vault, dataDir: config.dataDir };
   try {
-    const legacy = await signLegacyEvents(db, clock, vault, { dataDir: config.dataDir });
+    const legacy = await signLegacyEvents(chain);
     if (legacy.boundaryMissing) logger.error('the record of where audit signatures began is missing: nothing was signed; run `desk audit verify`');
     if (legacy.signed > 0) logger.info('signed the audit events written before events were signed', { events: legacy.signed, upTo: legacy.boundary });
     if (legacy.stoppedAt !== null) {
@@ -145,7 +146,7 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
   let checkpointRun: Promise<unknown> = Promise.resolve();
   if (options.auditCheckpoints) {
     const due = () =>
-      checkpointIfDue(db, clock, vault, config.dataDir).catch((err: unknown) => {
+      checkpointIfDue(chain).catch((err: unknown) => {
         logger.error('daily audit checkpoint failed', { error: err instanceof Error ? err.message : String(err) });
       });
     await due();
@@ -165,7 +166,7 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
     sessions,
     router,
     mail,
-    signOut: (token) => signOut({ db, clock, vault, sessions, challenges }, token),
+    signOut: (token) => signOut({ db, clock, vault, sessions, challenges }, { token }),
     async close() {
       clearInterval(checkpointTimer);
       await checkpointRun;
@@ -173,7 +174,7 @@ export async function openDeskCore(options: CoreOptions): Promise<DeskCore> {
       await auditExports.close();
       await mail.stop();
       // Events written since the newest checkpoint are pinned before the desk goes away.
-      await checkpointAtShutdown(db, clock, vault, config.dataDir).catch((err: unknown) => {
+      await checkpointAtShutdown(chain).catch((err: unknown) => {
         logger.error('the audit checkpoint at shutdown failed', { error: err instanceof Error ? err.message : String(err) });
       });
       await database.close();

@@ -45,6 +45,13 @@ export interface CoreDeps {
 }
 
 /**
+ * The shape of every service (what a channel or a command calls): `(deps, actor, input)` when a
+ * person acts, `(deps, input)` when no one does; deps picks what it needs from here. Queries and
+ * the steps inside one transaction take the knex handle or transaction first instead.
+ */
+export type Deps<K extends keyof CoreDeps> = Pick<CoreDeps, K>;
+
+/**
  * Where a transport keeps the caller's session token: a cookie for the browser host, the window
  * for Electron. The renderer never sees the token.
  */

@@ -127,7 +127,7 @@ async function credentials(core: DeskCore, dataDir: string): Promise<{ creds: Cr
   const c = creds;
   const save = () => fs.writeFileSync(file, JSON.stringify(c, null, 2) + '\n', { mode: 0o600 });
   if (!(await findDeskUser(core.db, c.username))) {
-    await createDeskUser(core.db, core.clock, { userId: null, name: 'bench' }, { username: c.username, displayName: 'Benchmark Browser Agent', role: 'agent', password: c.password });
+    await createDeskUser({ db: core.db, clock: core.clock }, { userId: null, name: 'bench' }, { username: c.username, displayName: 'Benchmark Browser Agent', role: 'agent', password: c.password });
     delete c.secret;
     delete c.lastStep;
   }

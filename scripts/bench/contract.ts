@@ -47,7 +47,7 @@ export interface P3Result {
 export async function ensureBenchUser(core: DeskCore, username = BENCH_USER, password?: string): Promise<{ id: number; username: string }> {
   const existing = await findDeskUser(core.db, username);
   if (existing) return { id: Number(existing.id), username };
-  const id = await createDeskUser(core.db, core.clock, { userId: null, name: 'bench' }, {
+  const id = await createDeskUser({ db: core.db, clock: core.clock }, { userId: null, name: 'bench' }, {
     username,
     displayName: 'Benchmark Agent',
     role: 'agent',

@@ -144,7 +144,7 @@ export async function measureMail(opts: MailBenchOptions = {}): Promise<MailBenc
       email: `bench${i}@example.org`,
     }));
     const useSmtp = (port: number) =>
-      updateSmtpSettings(db, clock, vault, ACTOR, { host: '127.0.0.1', port, security: 'none', user: '', from: 'desk@example.org', password: null });
+      updateSmtpSettings({ db, clock, vault }, ACTOR, { host: '127.0.0.1', port, security: 'none', user: '', from: 'desk@example.org', password: null });
 
     const issueRun = async (what: string, withSender: boolean): Promise<IssueScenario> => {
       const sender = withSender

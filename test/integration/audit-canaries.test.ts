@@ -63,7 +63,7 @@ describe.each(TARGETS)('no secret in the audit trail, the logs or an export on $
     expect(await call('auth.signIn', { username: 'ada.admin', password: CANARY.wrongPassword })).toMatchObject({ ok: false });
 
     // A desk user with a password, the SMTP password set and replaced, a setting or two.
-    await createDeskUser(core.db, clock, { userId: null, name: 'cli' }, { username: 'al.agent', displayName: 'Al Agent', role: 'agent', password: CANARY.agentPassword });
+    await createDeskUser({ db: core.db, clock }, { userId: null, name: 'cli' }, { username: 'al.agent', displayName: 'Al Agent', role: 'agent', password: CANARY.agentPassword });
     await ok('smtp.update', { host: 'smtp.example.org', port: 587, user: 'desk@example.org', password: CANARY.smtpPassword });
     await ok('smtp.update', { password: `${CANARY.smtpPassword}-2` });
     secrets.add(`${CANARY.smtpPassword}-2`);

@@ -157,7 +157,7 @@ describe.each(TARGETS)('audit chain on $name', (target: Target) => {
 
   it('finds events cut off the end, and a chain rewritten after a checkpoint, through the signed checkpoint', async () => {
     await events(8);
-    const cp = await writeCheckpoint(core.db, clock, core.vault, { reason: 'manual', createdBy: 'test', dataDir: core.config.dataDir });
+    const cp = await writeCheckpoint({ db: core.db, clock, vault: core.vault, dataDir: core.config.dataDir }, { userId: null, name: 'test' }, { reason: 'manual' });
     expect(cp).toMatchObject({ headSeq: 8, eventCount: 8, reason: 'manual' });
     expect(fs.readFileSync(path.join(core.config.dataDir, CHECKPOINT_FILE), 'utf8').trim().split('\n')).toHaveLength(1);
     await events(2);
@@ -172,7 +172,7 @@ describe.each(TARGETS)('audit chain on $name', (target: Target) => {
 
   it('finds a chain rewritten from an event on (every hash recomputed) at that event, by its signature, and where it meets a checkpoint, and a forged checkpoint', async () => {
     await events(5);
-    await writeCheckpoint(core.db, clock, core.vault, { reason: 'export', createdBy: 'test' });
+    await writeCheckpoint({ db: core.db, clock, vault: core.vault }, { userId: null, name: 'test' }, { reason: 'export' });
     // Rewrite event 2 and re-hash everything after it, as someone who knows the format would.
     const rows = await core.db('audit_events').orderBy('seq').select();
     rows[1].details = '{"i":"rewritten"}';
@@ -200,17 +200,17 @@ describe.each(TARGETS)('audit chain on $name', (target: Target) => {
 
   it('pins new events with a checkpoint within five minutes, and signs daily when nothing else was signed', async () => {
     await events(1);
-    expect(await checkpointIfDue(core.db, clock, core.vault)).toMatchObject({ reason: 'periodic', headSeq: 1 });
-    expect(await checkpointIfDue(core.db, clock, core.vault)).toBeNull(); // nothing new
+    expect(await checkpointIfDue({ db: core.db, clock, vault: core.vault })).toMatchObject({ reason: 'periodic', headSeq: 1 });
+    expect(await checkpointIfDue({ db: core.db, clock, vault: core.vault })).toBeNull(); // nothing new
     clock.advance(3 * 60_000);
     await events(1);
-    expect(await checkpointIfDue(core.db, clock, core.vault)).toBeNull(); // the last one is too recent
+    expect(await checkpointIfDue({ db: core.db, clock, vault: core.vault })).toBeNull(); // the last one is too recent
     clock.advance(2 * 60_000);
-    expect(await checkpointIfDue(core.db, clock, core.vault)).toMatchObject({ reason: 'periodic', headSeq: 2 });
+    expect(await checkpointIfDue({ db: core.db, clock, vault: core.vault })).toMatchObject({ reason: 'periodic', headSeq: 2 });
     clock.advance(23 * 3600_000);
-    expect(await checkpointIfDue(core.db, clock, core.vault)).toBeNull();
+    expect(await checkpointIfDue({ db: core.db, clock, vault: core.vault })).toBeNull();
     clock.advance(3600_000);
-    expect(await checkpointIfDue(core.db, clock, core.vault)).toMatchObject({ reason: 'daily', headSeq: 2 });
+    expect(await checkpointIfDue({ db: core.db, clock, vault: core.vault })).toMatchObject({ reason: 'daily', headSeq: 2 });
     expect(await core.db('audit_checkpoints').count({ n: '*' }).first()).toMatchObject({ n: pg ? '3' : 3 });
     expect(await verify()).toMatchObject({ ok: true, checkpointsChecked: 3 });
   });
@@ -230,7 +230,7 @@ describe.each(TARGETS)('audit integrity through the contract on $name', (target:
   });
 
   async function as(role: DeskRole) {
-    const userId = await createDeskUser(core.db, clock, { userId: null, name: 'test' }, { username: `${role}.audit`, displayName: role, role, password: 'a-long-test-password' });
+    const userId = await createDeskUser({ db: core.db, clock }, { userId: null, name: 'test' }, { username: `${role}.audit`, displayName: role, role, password: 'a-long-test-password' });
     const session = core.sessions.create({ userId, username: `${role}.audit`, displayName: role, role, idleMinutes: 15 });
     const slot = { get: () => session.token, set: () => {} };
     return (channel: string, payload: unknown = {}) => core.router.invoke(channel, payload, { slot, emit: () => {} });

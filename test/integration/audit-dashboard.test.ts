@@ -84,7 +84,7 @@ describe.each(TARGETS)('audit dashboard on $name', (target: Target) => {
     }
     clock.set(new Date(T0 + 20 * DAY));
     for (const role of ['agent', 'manager', 'supervisor'] as const) {
-      const userId = await createDeskUser(core.db, clock, { userId: null, name: 'test' }, { username: `${role}.dash`, displayName: role, role, password: 'a-long-test-password' });
+      const userId = await createDeskUser({ db: core.db, clock }, { userId: null, name: 'test' }, { username: `${role}.dash`, displayName: role, role, password: 'a-long-test-password' });
       const session = core.sessions.create({ userId, username: `${role}.dash`, displayName: role, role, idleMinutes: 480 });
       const slot = { get: () => session.token, set: () => {} };
       calls[role] = (channel, payload) => core.router.invoke(channel, payload, { slot, emit: () => {} });

@@ -72,7 +72,7 @@ describe.each(TARGETS)('audit reports on $name', (target: Target) => {
     }
     // Signed in after the events (the clock has moved on 12 days: earlier sessions would be locked).
     for (const role of ['agent', 'supervisor', 'admin'] as const) {
-      const userId = await createDeskUser(core.db, clock, { userId: null, name: 'test' }, { username: `${role}.reports`, displayName: role, role, password: 'a-long-test-password' });
+      const userId = await createDeskUser({ db: core.db, clock }, { userId: null, name: 'test' }, { username: `${role}.reports`, displayName: role, role, password: 'a-long-test-password' });
       const session = core.sessions.create({ userId, username: `${role}.reports`, displayName: role, role, idleMinutes: 480 });
       const slot = { get: () => session.token, set: () => {} };
       calls[role] = (channel, payload) => core.router.invoke(channel, payload, { slot, emit: () => {} });
@@ -269,7 +269,7 @@ describe('safe CSV cells', () => {
 
 describe.each(TARGETS)('audit exports from the app on $name', (target: Target) => {
   async function signedIn(core: DeskCore, role: DeskRole, name: string) {
-    const userId = await createDeskUser(core.db, core.clock, { userId: null, name: 'test' }, { username: name, displayName: name, role, password: 'a-long-test-password' });
+    const userId = await createDeskUser({ db: core.db, clock: core.clock }, { userId: null, name: 'test' }, { username: name, displayName: name, role, password: 'a-long-test-password' });
     const session = core.sessions.create({ userId, username: name, displayName: name, role, idleMinutes: 480 });
     const slot = { get: () => session.token, set: () => {} };
     return (channel: string, payload: unknown) => core.router.invoke(channel, payload, { slot, emit: () => {} }) as Promise<any>;

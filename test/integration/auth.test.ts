@@ -88,10 +88,10 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
 
   /** First sign-in: enrol the authenticator. Returns the secret the QR code carried. */
   async function enrol(username: string): Promise<string> {
-    const step = await signIn(deps, username, PASSWORD);
+    const step = await signIn(deps, { username, password: PASSWORD });
     if (step.step !== 'enrol') throw new Error('expected enrolment');
     const secret = secretFromUri(step.otpauthUri);
-    await completeSignIn(deps, step.challenge, totpAt(secret, clock));
+    await completeSignIn(deps, { challenge: step.challenge, code: totpAt(secret, clock) });
     clock.advance(STEP); // the enrolment code's step is used up
     return secret;
   }
@@ -102,7 +102,7 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
   }
 
   async function totpChallenge(username: string): Promise<string> {
-    const step = await signIn(deps, username, PASSWORD);
+    const step = await signIn(deps, { username, password: PASSWORD });
     expect(step.step).toBe('totp');
     return step.challenge;
   }
@@ -112,7 +112,7 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
     expect(status).toMatchObject({ ok: true, value: { needsFirstAdmin: true, session: null } });
 
     // An audit row that cannot be written takes the desk user and the bootstrap claim down with it.
-    const broken = await createFirstAdmin(core.db, clock, { username: 'ghost.admin', displayName: 'Ghost', password: PASSWORD }, { userId: 987_654, name: 'x' }).then(
+    const broken = await createFirstAdmin({ db: core.db, clock }, { userId: 987_654, name: 'x' }, { username: 'ghost.admin', displayName: 'Ghost', password: PASSWORD }).then(
       () => null,
       (e: unknown) => e,
     );
@@ -137,12 +137,12 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
     expect(await audits('desk_user.created')).toHaveLength(1);
     expect(await invoke('app.status', {})).toMatchObject({ ok: true, value: { needsFirstAdmin: false } });
     // The password the first admin chose (hashed with the production parameters) signs them in.
-    expect((await signIn(deps, 'admin.one', PASSWORD)).step).toBe('enrol');
+    expect((await signIn(deps, { username: 'admin.one', password: PASSWORD })).step).toBe('enrol');
   });
 
   it('refuses a wrong password, counts and audits it; unknown and disabled users get the same answer', async () => {
     const id = await newUser('pw.user');
-    const wrong = await refusal(signIn(deps, 'pw.user', 'not the password at all'));
+    const wrong = await refusal(signIn(deps, { username: 'pw.user', password: 'not the password at all' }));
     expect(wrong.code).toBe('UNAUTHENTICATED');
     expect(wrong.message).toBe('Wrong username or password');
     expect((await deskRow(id)).failed_signins).toBe(1);
@@ -150,17 +150,17 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
       expect.objectContaining({ actor_name: 'pw.user', result: 'refused', details: { stage: 'password', failures: 1, locked: false } }),
     ]);
 
-    const unknown = await refusal(signIn(deps, 'nobody.here', PASSWORD));
+    const unknown = await refusal(signIn(deps, { username: 'nobody.here', password: PASSWORD }));
     expect([unknown.code, unknown.message]).toEqual([wrong.code, wrong.message]);
     expect(unknown.details).toBeUndefined();
 
     await core.db('desk_users').where({ id }).update({ disabled_at: clock.now().toISOString() });
-    const disabled = await refusal(signIn(deps, 'pw.user', PASSWORD));
+    const disabled = await refusal(signIn(deps, { username: 'pw.user', password: PASSWORD }));
     expect([disabled.code, disabled.message]).toEqual([wrong.code, wrong.message]);
     await core.db('desk_users').where({ id }).update({ disabled_at: null });
 
     // Usernames are not case-sensitive.
-    expect((await signIn(deps, 'PW.User', PASSWORD)).step).toBe('enrol');
+    expect((await signIn(deps, { username: 'PW.User', password: PASSWORD })).step).toBe('enrol');
   });
 
   it('enrols the authenticator at first sign-in, stores the seed sealed, then asks for a code', async () => {
@@ -168,7 +168,7 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
     const id = await newUser('enrol.user', 'manager');
     let step: SignInStep;
     try {
-      step = await signIn(deps, 'enrol.user', PASSWORD);
+      step = await signIn(deps, { username: 'enrol.user', password: PASSWORD });
     } finally {
       await core.db('settings').where({ key: 'totp.issuer' }).delete();
     }
@@ -186,7 +186,7 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
     expect((await deskRow(id)).totp_seed_enc).toBeNull();
 
     const code = generateSync({ secret, epoch: Math.floor(clock.now().getTime() / 1000) });
-    const session = await completeSignIn(deps, step.challenge, code);
+    const session = await completeSignIn(deps, { challenge: step.challenge, code });
     expect(session).toMatchObject({ userId: id, username: 'enrol.user', role: 'manager', idleMinutes: 15 });
     expect(session.token.length).toBeGreaterThanOrEqual(40);
     expect(core.sessions.touch(session.token).state).toBe('active');
@@ -209,22 +209,22 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
 
     // The challenge was used up.
     clock.advance(STEP);
-    const reused = await refusal(completeSignIn(deps, step.challenge, totpAt(secret, clock)));
+    const reused = await refusal(completeSignIn(deps, { challenge: step.challenge, code: totpAt(secret, clock) }));
     expect(reused.message).toMatch(/timed out/);
 
-    const next = await signIn(deps, 'enrol.user', PASSWORD);
+    const next = await signIn(deps, { username: 'enrol.user', password: PASSWORD });
     expect(next).toEqual({ step: 'totp', challenge: expect.any(String) });
-    expect((await completeSignIn(deps, next.challenge, totpAt(secret, clock))).userId).toBe(id);
+    expect((await completeSignIn(deps, { challenge: next.challenge, code: totpAt(secret, clock) })).userId).toBe(id);
     expect((await deskRow(id)).totp_seed_enc).toBe(row.totp_seed_enc);
   });
 
   it('accepts a code once: the same code is refused in the same 30 s step', async () => {
     const { id, secret } = await enrolledUser('replay.user');
     const code = totpAt(secret, clock);
-    await completeSignIn(deps, await totpChallenge('replay.user'), code);
+    await completeSignIn(deps, { challenge: await totpChallenge('replay.user'), code });
 
     const challenge = await totpChallenge('replay.user');
-    const replay = await refusal(completeSignIn(deps, challenge, code));
+    const replay = await refusal(completeSignIn(deps, { challenge, code }));
     expect(replay.code).toBe('UNAUTHENTICATED');
     expect(replay.message).toMatch(/code is not right/);
     expect((await deskRow(id)).failed_signins).toBe(1);
@@ -232,7 +232,7 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
 
     // The same challenge goes through with the next step's code; the failure count starts again.
     clock.advance(STEP);
-    await completeSignIn(deps, challenge, totpAt(secret, clock));
+    await completeSignIn(deps, { challenge, code: totpAt(secret, clock) });
     expect((await deskRow(id)).failed_signins).toBe(0);
   });
 
@@ -240,17 +240,17 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
     const { secret } = await enrolledUser('drift.user');
     clock.advance(5 * MINUTE);
     const challenge = await totpChallenge('drift.user');
-    expect((await refusal(completeSignIn(deps, challenge, totpAt(secret, clock, -2)))).code).toBe('UNAUTHENTICATED');
-    expect((await refusal(completeSignIn(deps, challenge, totpAt(secret, clock, +2)))).code).toBe('UNAUTHENTICATED');
-    await completeSignIn(deps, challenge, totpAt(secret, clock, -1));
+    expect((await refusal(completeSignIn(deps, { challenge, code: totpAt(secret, clock, -2) }))).code).toBe('UNAUTHENTICATED');
+    expect((await refusal(completeSignIn(deps, { challenge, code: totpAt(secret, clock, +2) }))).code).toBe('UNAUTHENTICATED');
+    await completeSignIn(deps, { challenge, code: totpAt(secret, clock, -1) });
 
-    await completeSignIn(deps, await totpChallenge('drift.user'), totpAt(secret, clock, +1));
+    await completeSignIn(deps, { challenge: await totpChallenge('drift.user'), code: totpAt(secret, clock, +1) });
   });
 
   it(`locks a desk user for ${LOCK_MINUTES} minutes after ${MAX_FAILED_SIGNINS} failed passwords`, async () => {
     const id = await newUser('lock.user');
     for (let i = 1; i <= MAX_FAILED_SIGNINS; i++) {
-      const e = await refusal(signIn(deps, 'lock.user', `wrong password ${i}`));
+      const e = await refusal(signIn(deps, { username: 'lock.user', password: `wrong password ${i}` }));
       expect(e.message).toBe('Wrong username or password');
     }
     const lockedAt = clock.now().getTime();
@@ -261,15 +261,15 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
     );
 
     // Even the right password is refused while locked, with a message that says so.
-    const locked = await refusal(signIn(deps, 'lock.user', PASSWORD));
+    const locked = await refusal(signIn(deps, { username: 'lock.user', password: PASSWORD }));
     expect(locked.code).toBe('UNAUTHENTICATED');
     expect(locked.message).toMatch(/Too many failed sign-ins/);
     expect(locked.details).toEqual({ lockedUntil: new Date(lockedAt + LOCK_MINUTES * MINUTE).toISOString() });
     clock.advance(LOCK_MINUTES * MINUTE - 1000);
-    expect((await refusal(signIn(deps, 'lock.user', PASSWORD))).message).toMatch(/Too many failed sign-ins/);
+    expect((await refusal(signIn(deps, { username: 'lock.user', password: PASSWORD }))).message).toMatch(/Too many failed sign-ins/);
 
     clock.advance(1000);
-    const step = await signIn(deps, 'lock.user', PASSWORD);
+    const step = await signIn(deps, { username: 'lock.user', password: PASSWORD });
     expect(step).toMatchObject({ step: 'enrol', issuer: 'MFA Desk', account: 'lock.user' });
   });
 
@@ -296,32 +296,32 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
   it('counts wrong codes too: five lock the user and end the challenge', async () => {
     const { id, secret } = await enrolledUser('codelock.user');
     const challenge = await totpChallenge('codelock.user');
-    for (let i = 0; i < MAX_FAILED_SIGNINS; i++) await refusal(completeSignIn(deps, challenge, wrongCode(secret, clock)));
+    for (let i = 0; i < MAX_FAILED_SIGNINS; i++) await refusal(completeSignIn(deps, { challenge, code: wrongCode(secret, clock) }));
     expect((await deskRow(id)).locked_until).not.toBeNull();
-    expect((await refusal(completeSignIn(deps, challenge, totpAt(secret, clock)))).message).toMatch(/timed out/);
-    expect((await refusal(signIn(deps, 'codelock.user', PASSWORD))).message).toMatch(/Too many failed sign-ins/);
+    expect((await refusal(completeSignIn(deps, { challenge, code: totpAt(secret, clock) }))).message).toMatch(/timed out/);
+    expect((await refusal(signIn(deps, { username: 'codelock.user', password: PASSWORD }))).message).toMatch(/Too many failed sign-ins/);
     expect(core.sessions.touch(undefined).state).toBe('none');
   });
 
   it('a user locked at the code step cannot finish signing in on a challenge that is still open', async () => {
     const { id, secret } = await enrolledUser('openchallenge.user');
-    await refusal(signIn(deps, 'openchallenge.user', 'one wrong password'));
+    await refusal(signIn(deps, { username: 'openchallenge.user', password: 'one wrong password' }));
     const challenge = await totpChallenge('openchallenge.user');
-    for (let i = 0; i < MAX_FAILED_SIGNINS - 1; i++) await refusal(completeSignIn(deps, challenge, wrongCode(secret, clock)));
+    for (let i = 0; i < MAX_FAILED_SIGNINS - 1; i++) await refusal(completeSignIn(deps, { challenge, code: wrongCode(secret, clock) }));
     const row = await deskRow(id);
     expect(new Date(row.locked_until).getTime()).toBeGreaterThan(clock.now().getTime()); // five failures: locked
 
-    const after = await refusal(completeSignIn(deps, challenge, totpAt(secret, clock)));
+    const after = await refusal(completeSignIn(deps, { challenge, code: totpAt(secret, clock) }));
     expect(after.code).toBe('UNAUTHENTICATED');
     expect(new Date((await deskRow(id)).locked_until).getTime()).toBeGreaterThan(clock.now().getTime());
   });
 
   it('counts every wrong password when several arrive at once', async () => {
     // A production-cost hash here, so the two checks overlap as they would for real.
-    const id = await createDeskUser(core.db, clock, SYSTEM_ACTOR, { username: 'parallel.user', displayName: 'P', role: 'agent', password: PASSWORD });
+    const id = await createDeskUser({ db: core.db, clock }, SYSTEM_ACTOR, { username: 'parallel.user', displayName: 'P', role: 'agent', password: PASSWORD });
     const results = await Promise.allSettled([
-      signIn(deps, 'parallel.user', 'wrong password one'),
-      signIn(deps, 'parallel.user', 'wrong password two'),
+      signIn(deps, { username: 'parallel.user', password: 'wrong password one' }),
+      signIn(deps, { username: 'parallel.user', password: 'wrong password two' }),
     ]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(await audits('desk_user.signin', id)).toHaveLength(2);
@@ -331,7 +331,7 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
   it('a burst of passwords cannot get past the five-attempt limit or the lock', async () => {
     const id = await newUser('burst.user');
     const attempts = [...Array.from({ length: 20 }, (_, i) => `wrong password ${i}`), PASSWORD];
-    const results = await Promise.allSettled(attempts.map((p) => signIn(deps, 'burst.user', p)));
+    const results = await Promise.allSettled(attempts.map((p) => signIn(deps, { username: 'burst.user', password: p })));
     const checked = (await audits('desk_user.signin', id)).filter((a) => a.result === 'refused');
     // At most five checks ever ran; every other request was refused before its password was looked at.
     expect(checked.length).toBeLessThanOrEqual(MAX_FAILED_SIGNINS);
@@ -340,7 +340,7 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
     expect(results.filter((r) => r.status === 'rejected').length).toBeGreaterThanOrEqual(attempts.length - MAX_FAILED_SIGNINS);
     if (checked.length === MAX_FAILED_SIGNINS) {
       // Locked: even the right password is refused now.
-      const locked = await refusal(signIn(deps, 'burst.user', PASSWORD));
+      const locked = await refusal(signIn(deps, { username: 'burst.user', password: PASSWORD }));
       expect(locked.message).toMatch(/Too many failed sign-ins/);
     }
   });
@@ -350,7 +350,7 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
     const challenge = await totpChallenge('codeburst.user');
     const before = (await audits('desk_user.signin', id)).length;
     const codes = [...Array.from({ length: 40 }, () => wrongCode(secret, clock)), totpAt(secret, clock)];
-    const results = await Promise.allSettled(codes.map((c) => completeSignIn(deps, challenge, c)));
+    const results = await Promise.allSettled(codes.map((c) => completeSignIn(deps, { challenge, code: c })));
     // The right code came last: every check slot was already taken by wrong guesses.
     expect(results.at(-1)!.status).toBe('rejected');
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(0);
@@ -362,11 +362,11 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
     const { id, secret } = await enrolledUser('twice.user');
     const challenge = await totpChallenge('twice.user');
     const code = totpAt(secret, clock);
-    const results = await Promise.allSettled([completeSignIn(deps, challenge, code), completeSignIn(deps, challenge, code)]);
+    const results = await Promise.allSettled([completeSignIn(deps, { challenge, code }), completeSignIn(deps, { challenge, code })]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     // And on a second challenge (another machine sharing the database), the used code is refused.
     const other = await totpChallenge('twice.user');
-    const replay = await refusal(completeSignIn(deps, other, code));
+    const replay = await refusal(completeSignIn(deps, { challenge: other, code }));
     expect(replay.code).toBe('UNAUTHENTICATED');
     expect((await audits('desk_user.signin', id)).filter((a) => a.result === 'ok')).toHaveLength(2); // enrolment + one
   });
@@ -375,19 +375,19 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
     const { secret } = await enrolledUser('slow.user');
     let challenge = await totpChallenge('slow.user');
     clock.advance(5 * MINUTE - 1000);
-    await completeSignIn(deps, challenge, totpAt(secret, clock));
+    await completeSignIn(deps, { challenge, code: totpAt(secret, clock) });
 
     clock.advance(STEP);
     challenge = await totpChallenge('slow.user');
     clock.advance(5 * MINUTE + 1000);
-    const late = await refusal(completeSignIn(deps, challenge, totpAt(secret, clock)));
+    const late = await refusal(completeSignIn(deps, { challenge, code: totpAt(secret, clock) }));
     expect(late.code).toBe('UNAUTHENTICATED');
     expect(late.message).toMatch(/timed out/);
 
     const first = await totpChallenge('slow.user');
     const second = await totpChallenge('slow.user');
-    expect((await refusal(completeSignIn(deps, first, totpAt(secret, clock)))).message).toMatch(/timed out/);
-    await completeSignIn(deps, second, totpAt(secret, clock));
+    expect((await refusal(completeSignIn(deps, { challenge: first, code: totpAt(secret, clock) }))).message).toMatch(/timed out/);
+    await completeSignIn(deps, { challenge: second, code: totpAt(secret, clock) });
   });
 
   it('through the router: the token stays in the slot, sessions lock when idle, sign-out ends them', async () => {
@@ -448,7 +448,7 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
   it('refuses, rather than fails, a code when the clock is behind the last step used', async () => {
     const { secret } = await enrolledUser('clockback.user');
     // A code from the next step (allowed drift) is the last one used…
-    await completeSignIn(deps, await totpChallenge('clockback.user'), totpAt(secret, clock, +1));
+    await completeSignIn(deps, { challenge: await totpChallenge('clockback.user'), code: totpAt(secret, clock, +1) });
     // …then this machine's clock is put back two minutes (NTP, or a second desk PC on the same database).
     clock.advance(-2 * MINUTE);
     const slot = memorySlot();
@@ -473,7 +473,7 @@ describe.each(TARGETS)('first admin race on $name', (target: Target) => {
   it('lets exactly one of two simultaneous first-run screens create the admin', async () => {
     const results = await Promise.allSettled(
       ['first.one', 'first.two'].map((username) =>
-        createFirstAdmin(core.db, clock, { username, displayName: username, password: PASSWORD }, { userId: null, name: 'first-run' }),
+        createFirstAdmin({ db: core.db, clock }, { userId: null, name: 'first-run' }, { username, displayName: username, password: PASSWORD }),
       ),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);

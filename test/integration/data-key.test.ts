@@ -24,7 +24,7 @@ describe.each(TARGETS)('the data key on $name', (target) => {
 
   it('is made on first open and its fingerprint kept in the database', async () => {
     const core = await open(s.dataDir);
-    await createDeskUser(core.db, clock, SYSTEM_ACTOR, { username: 'key.user', displayName: 'K', role: 'agent', password: 'twelve-chars-min' });
+    await createDeskUser({ db: core.db, clock }, SYSTEM_ACTOR, { username: 'key.user', displayName: 'K', role: 'agent', password: 'twelve-chars-min' });
     const row = await core.db('settings').where({ key: 'vault.keyCheck' }).first();
     expect(row.value).toMatch(/^"[0-9a-f]{32}"$/);
     expect(row.value).not.toContain(new KeyFileProvider(s.dataDir).getKey().toString('base64'));

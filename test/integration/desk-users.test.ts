@@ -181,8 +181,8 @@ describe.each(TARGETS)('desk user administration on $name', (target: Target) => 
     // Two admins demoting each other at once: one of them stays an admin.
     const other = await newUser('admin.two', 'admin');
     const results = await Promise.allSettled([
-      setDeskUserRole(core.db, clock, { userId: adminId, name: 'admin.one' }, other, 'agent'),
-      setDeskUserRole(core.db, clock, { userId: other, name: 'admin.two' }, adminId, 'agent'),
+      setDeskUserRole({ db: core.db, clock }, { userId: adminId, name: 'admin.one' }, { userId: other, role: 'agent' }),
+      setDeskUserRole({ db: core.db, clock }, { userId: other, name: 'admin.two' }, { userId: adminId, role: 'agent' }),
     ]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
@@ -191,7 +191,7 @@ describe.each(TARGETS)('desk user administration on $name', (target: Target) => 
     expect(admins).toHaveLength(1);
     // Put admin.one back in charge for the tests that follow.
     if (admins[0].id !== adminId) {
-      await setDeskUserRole(core.db, clock, CLI_ACTOR, adminId, 'admin');
+      await setDeskUserRole({ db: core.db, clock }, CLI_ACTOR, { userId: adminId, role: 'admin' });
       admin = await signedIn('admin.one');
     }
   });
@@ -250,10 +250,10 @@ describe.each(TARGETS)('desk user administration on $name', (target: Target) => 
     const session = await signedIn('far.away');
     expect((await invoke('employees.count', { query: '' }, session)).ok).toBe(true);
     // As `desk users disable` does: straight on the database, not through this process's sessions.
-    await setDeskUserDisabled(core.db, clock, CLI_ACTOR, id, true);
+    await setDeskUserDisabled({ db: core.db, clock }, CLI_ACTOR, { userId: id, disabled: true });
     clock.advance(SESSION_CHECK_MS);
     expect(await invoke('employees.count', { query: '' }, session)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED', details: { reason: 'revoked' } } });
-    await setDeskUserDisabled(core.db, clock, CLI_ACTOR, id, false);
+    await setDeskUserDisabled({ db: core.db, clock }, CLI_ACTOR, { userId: id, disabled: false });
   });
 
   it('tells admins where the data key is kept, and nobody else', async () => {

@@ -5,6 +5,7 @@
  * to an .eml file.
  */
 import fs from 'node:fs';
+import { systemClock } from '../../electron/core/clock';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { afterAll, afterEach, beforeAll, describe, expect, it, beforeEach } from 'vitest';
@@ -81,7 +82,7 @@ describe.each(TARGETS)('SMTP settings on $name', (target: Target) => {
   });
 
   it('validates changes, stores them, and audits what changed in the same transaction', async () => {
-    const view = await updateSmtpSettings(f.db, f.clock, f.vault, ADMIN, { host: 'smtp.example.org', port: 465, security: 'tls', from: 'desk@example.org' });
+    const view = await updateSmtpSettings(f, ADMIN, { host: 'smtp.example.org', port: 465, security: 'tls', from: 'desk@example.org' });
     expect(view).toEqual({ host: 'smtp.example.org', port: 465, security: 'tls', user: '', from: 'desk@example.org', passwordSet: false, configured: true });
     expect(await getSetting(f.db, 'smtp.port')).toBe(465);
     const audit = await audits('smtp.settings_changed');
@@ -108,7 +109,7 @@ describe.each(TARGETS)('SMTP settings on $name', (target: Target) => {
       null,
     ];
     for (const input of bad) {
-      const err = await updateSmtpSettings(f.db, f.clock, f.vault, ADMIN, input).catch((e: unknown) => e);
+      const err = await updateSmtpSettings(f, ADMIN, input).catch((e: unknown) => e);
       expect(err, JSON.stringify(input)).toBeInstanceOf(DeskError);
       expect((err as DeskError).code).toBe('VALIDATION');
     }
@@ -116,12 +117,12 @@ describe.each(TARGETS)('SMTP settings on $name', (target: Target) => {
     expect(await audits('smtp.settings_changed')).toHaveLength(1);
 
     // nothing changed: nothing written, nothing audited
-    await updateSmtpSettings(f.db, f.clock, f.vault, ADMIN, { host: 'smtp.example.org', password: '' });
+    await updateSmtpSettings(f, ADMIN, { host: 'smtp.example.org', password: '' });
     expect(await audits('smtp.settings_changed')).toHaveLength(1);
   });
 
   it('keeps the password sealed, never returns it and never audits it', async () => {
-    const view = await updateSmtpSettings(f.db, f.clock, f.vault, ADMIN, { host: 'smtp.example.org', user: 'desk', password: PASSWORD });
+    const view = await updateSmtpSettings(f, ADMIN, { host: 'smtp.example.org', user: 'desk', password: PASSWORD });
     expect(view.passwordSet).toBe(true);
     expect(Object.keys(view).sort()).toEqual(['configured', 'from', 'host', 'passwordSet', 'port', 'security', 'user']);
     expect(JSON.stringify(view)).not.toContain(PASSWORD);
@@ -138,9 +139,9 @@ describe.each(TARGETS)('SMTP settings on $name', (target: Target) => {
     expect(JSON.parse(audit[0].details)).toEqual({ changes: { host: { from: '', to: 'smtp.example.org' }, user: { from: '', to: 'desk' } }, passwordChanged: true });
 
     // '' keeps it (a form's empty password box), null removes it
-    await updateSmtpSettings(f.db, f.clock, f.vault, ADMIN, { port: 2525, password: '' });
+    await updateSmtpSettings(f, ADMIN, { port: 2525, password: '' });
     expect((await loadSmtpConfig(f.db, f.vault)).password).toBe(PASSWORD);
-    const cleared = await updateSmtpSettings(f.db, f.clock, f.vault, ADMIN, { password: null });
+    const cleared = await updateSmtpSettings(f, ADMIN, { password: null });
     expect(cleared.passwordSet).toBe(false);
     expect(await f.db('settings').where({ key: SMTP_PASSWORD_KEY })).toHaveLength(0);
     const last = await audits('smtp.settings_changed').orderBy('id', 'desc').first();
@@ -160,18 +161,18 @@ describe.each(TARGETS)('SMTP settings on $name', (target: Target) => {
       expect(await f.row(ok)).toMatchObject({ status: 'sent' });
 
       // a wrong password is a settings problem: retried, not failed, and the password stays out of last_error
-      await updateSmtpSettings(f.db, f.clock, f.vault, ADMIN, { password: WRONG });
+      await updateSmtpSettings(f, ADMIN, { password: WRONG });
       const retry = await f.enqueue({ to: 'oscar@example.org' });
       expect(await sender.drainOnce()).toEqual({ sent: 0, failed: 0, retried: 1 });
       const r = await f.row(retry);
       expect(r.lastError).toContain('535');
       expect(srv.logins.map((l) => l.ok)).toEqual([true, false]);
-      const test = await sendTestMail(f.db, f.vault, f.s.dataDir, 'oscar@example.org');
+      const test = await sendTestMail({ db: f.db, vault: f.vault, clock: systemClock, dataDir: f.s.dataDir }, { to: 'oscar@example.org' });
       expect(test).toMatchObject({ ok: false, transport: 'smtp' });
       expect(test.response).toContain('535');
 
       // fixed: the retry goes out with the new password
-      await updateSmtpSettings(f.db, f.clock, f.vault, ADMIN, { password: PASSWORD });
+      await updateSmtpSettings(f, ADMIN, { password: PASSWORD });
       f.clock.advance(30_000);
       expect(await sender.drainOnce()).toEqual({ sent: 1, failed: 0, retried: 0 });
       await sender.stop();
@@ -189,7 +190,7 @@ describe.each(TARGETS)('SMTP settings on $name', (target: Target) => {
   });
 
   it('`desk settings list` shows the SMTP settings but never the password, and cannot set it', async () => {
-    await updateSmtpSettings(f.db, f.clock, f.vault, ADMIN, { host: 'smtp.example.org', user: 'desk', password: PASSWORD });
+    await updateSmtpSettings(f, ADMIN, { host: 'smtp.example.org', user: 'desk', password: PASSWORD });
     const sealed = JSON.parse((await f.db('settings').where({ key: SMTP_PASSWORD_KEY }).first('value')).value) as string;
     // what the CLI prints: every key of SETTINGS with its value
     for (const key of Object.keys(SETTINGS) as SettingKey[]) {
@@ -212,14 +213,14 @@ describe.each(TARGETS)('SMTP settings on $name', (target: Target) => {
       onRcpt: (address) => (address.startsWith('blocked') ? { code: 550, message: 'Mailbox unavailable' } : undefined),
     });
     await f.useSmtp(srv.port);
-    expect(await sendTestMail(f.db, f.vault, f.s.dataDir, 'pat@example.org')).toEqual({ ok: true, transport: 'smtp', response: '250 OK queued as 1' });
+    expect(await sendTestMail({ db: f.db, vault: f.vault, clock: systemClock, dataDir: f.s.dataDir }, { to: 'pat@example.org' })).toEqual({ ok: true, transport: 'smtp', response: '250 OK queued as 1' });
     expect(srv.received).toHaveLength(1);
     expect(srv.received[0]!.subject).toBe('MFA Desk test message');
     expect(srv.received[0]!.to).toEqual(['pat@example.org']);
     expect(srv.received[0]!.from).toBe('desk@example.org');
-    expect(await sendTestMail(f.db, f.vault, f.s.dataDir, 'blocked@example.org')).toEqual({ ok: false, transport: 'smtp', response: '550 Mailbox unavailable' });
+    expect(await sendTestMail({ db: f.db, vault: f.vault, clock: systemClock, dataDir: f.s.dataDir }, { to: 'blocked@example.org' })).toEqual({ ok: false, transport: 'smtp', response: '550 Mailbox unavailable' });
     for (const bad of ['', 'nobody', 'a@b', 'x@example.org, y@example.org', 'Name <x@example.org>']) {
-      const err = await sendTestMail(f.db, f.vault, f.s.dataDir, bad).catch((e: unknown) => e);
+      const err = await sendTestMail({ db: f.db, vault: f.vault, clock: systemClock, dataDir: f.s.dataDir }, { to: bad }).catch((e: unknown) => e);
       expect(err, bad).toBeInstanceOf(DeskError);
       expect((err as DeskError).code).toBe('VALIDATION');
     }
@@ -229,7 +230,7 @@ describe.each(TARGETS)('SMTP settings on $name', (target: Target) => {
 
   it('reports a test mail to a server that is not there', async () => {
     await f.useSmtp(await freePort());
-    const r = await sendTestMail(f.db, f.vault, f.s.dataDir, 'quinn@example.org');
+    const r = await sendTestMail({ db: f.db, vault: f.vault, clock: systemClock, dataDir: f.s.dataDir }, { to: 'quinn@example.org' });
     expect(r.ok).toBe(false);
     expect(r.transport).toBe('smtp');
     expect(r.response).toMatch(/ECONNREFUSED|ECONNECTION|ESOCKET/);
@@ -237,7 +238,7 @@ describe.each(TARGETS)('SMTP settings on $name', (target: Target) => {
 
   it('writes the test mail to the outbox folder when no server is set', async () => {
     await f.useFiles();
-    const r = await sendTestMail(f.db, f.vault, f.s.dataDir, 'rita@example.org');
+    const r = await sendTestMail({ db: f.db, vault: f.vault, clock: systemClock, dataDir: f.s.dataDir }, { to: 'rita@example.org' });
     expect(r).toMatchObject({ ok: true, transport: 'file' });
     const files = fs.readdirSync(path.join(f.s.dataDir, 'outbox'));
     expect(files).toHaveLength(1);

@@ -163,7 +163,7 @@ describe.each(TARGETS)('one-time codes on $name', (target) => {
 
   it('the lifetime is the setting otp.lifetimeMinutes', async () => {
     clock.set(START);
-    await changeSetting(core.db, clock, { userId: null, name: 'test' }, 'otp.lifetimeMinutes', 30);
+    await changeSetting({ db: core.db, clock }, { userId: null, name: 'test' }, { key: 'otp.lifetimeMinutes', value: 30 });
     try {
       const e = await makeEmployee(core);
       const sent = await requestEmailCode(core, { employeeId: e.id, emailId: e.emails[0]!.id });
@@ -174,7 +174,7 @@ describe.each(TARGETS)('one-time codes on $name', (target) => {
       clock.advance(30 * MIN);
       await expectRefusedUnchanged(core.db, () => confirmEmailRegistration(core, { employeeId: e.id, code: codeIn(mail) }), 'RULE_VIOLATION', /valid for 30 minutes/);
     } finally {
-      await changeSetting(core.db, clock, { userId: null, name: 'test' }, 'otp.lifetimeMinutes', 20);
+      await changeSetting({ db: core.db, clock }, { userId: null, name: 'test' }, { key: 'otp.lifetimeMinutes', value: 20 });
     }
   });
 

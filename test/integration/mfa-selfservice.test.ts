@@ -120,7 +120,7 @@ describe.each(TARGETS)('self-service registration on $name', (target) => {
   });
 
   it('the issuer is the setting employee.totp.issuer', async () => {
-    await changeSetting(core.db, clock, { userId: null, name: 'test' }, 'employee.totp.issuer', 'Hants ESR');
+    await changeSetting({ db: core.db, clock }, { userId: null, name: 'test' }, { key: 'employee.totp.issuer', value: 'Hants ESR' });
     try {
       const e = await makeEmployee(core);
       const started = await startAppRegistration(core, { employeeId: e.id });
@@ -129,7 +129,7 @@ describe.each(TARGETS)('self-service registration on $name', (target) => {
       expect(new URL(started.otpauthUri).searchParams.get('issuer')).toBe('Hants ESR');
       expect(decodeURIComponent(new URL(started.otpauthUri).pathname)).toBe(`/Hants ESR:${e.username}`);
     } finally {
-      await changeSetting(core.db, clock, { userId: null, name: 'test' }, 'employee.totp.issuer', 'Hants');
+      await changeSetting({ db: core.db, clock }, { userId: null, name: 'test' }, { key: 'employee.totp.issuer', value: 'Hants' });
     }
   });
 
@@ -202,7 +202,7 @@ describe.each(TARGETS)('self-service registration on $name', (target) => {
   it('email: the employee chooses an address on record, the code goes there, and entering it registers the method', async () => {
     clock.set(START);
     const e = await makeEmployee(core, { emails: ['a.work@work.example.org', 'a.home@home.example.net', 'a.other@nhs.example.net'] });
-    const status = await selfServiceStatus(core, e.id);
+    const status = await selfServiceStatus(core, { employeeId: e.id });
     expect(status.emails.map((m) => [m.id, m.address])).toEqual(e.emails.map((m) => [m.id, m.address]));
     expect(status.eligibility.canUseEmail).toBe(true);
 

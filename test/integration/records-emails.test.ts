@@ -579,7 +579,7 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
   it('the confirmations reach a real SMTP server on loopback: the old and the new address, and the one kept', async () => {
     const srv = await startSmtpServer();
     try {
-      await updateSmtpSettings(core.db, clock, core.vault, { userId: null, name: 'test' }, {
+      await updateSmtpSettings({ db: core.db, clock, vault: core.vault }, { userId: null, name: 'test' }, {
         host: '127.0.0.1',
         port: srv.port,
         security: 'none',

@@ -39,7 +39,7 @@ describe.each(TARGETS)('one answer for every username on $name', (target: Target
     clock = new ManualClock(new Date('2026-03-02T09:00:00.000Z'));
     core = await openTestCore(target, { clock });
     // A production-cost hash: the real name's password check costs what the dummy check does.
-    await createDeskUser(core.db, clock, SYSTEM_ACTOR, { username: 'real.agent', displayName: 'Real Agent', role: 'agent', password: PASSWORD });
+    await createDeskUser({ db: core.db, clock }, SYSTEM_ACTOR, { username: 'real.agent', displayName: 'Real Agent', role: 'agent', password: PASSWORD });
   });
   afterEach(async () => {
     await reopened?.close();
@@ -47,15 +47,15 @@ describe.each(TARGETS)('one answer for every username on $name', (target: Target
     await core.dispose();
   });
 
-  const signIn = (c: DeskCore, username: string, password: string) =>
-    c.router.invoke('auth.signIn', { username, password }, { slot: { get: () => undefined, set: () => {} }, emit: () => {} }) as Promise<
+  const signIn = (c: DeskCore, input: { username: string; password: string }) =>
+    c.router.invoke('auth.signIn', input, { slot: { get: () => undefined, set: () => {} }, emit: () => {} }) as Promise<
       { ok: true } | { ok: false; error: { code: string; message: string; details?: unknown } }
     >;
   const answer = (r: Awaited<ReturnType<typeof signIn>>) => (r.ok ? 'signed in' : `${r.error.code}: ${r.error.message}`);
   const refusedAudits = async (c: DeskCore) => (await c.db('audit_events').where({ action: 'desk_user.signin', result: 'refused' }).select('details')).map((r) => JSON.parse(r.details as string));
 
   it('twenty wrong passwords at once: the same answers, the same counts, the same audit for a real and an unknown name', async () => {
-    const burst = async (username: string) => (await Promise.all(Array.from({ length: 20 }, (_, i) => signIn(core, username, `wrong password ${i}`)))).map(answer).sort();
+    const burst = async (username: string) => (await Promise.all(Array.from({ length: 20 }, (_, i) => signIn(core, { username, password: `wrong password ${i}` })))).map(answer).sort();
     const real = await burst('real.agent');
     const realAudits = await refusedAudits(core);
     const unknown = await burst('no.such.agent');
@@ -70,14 +70,14 @@ describe.each(TARGETS)('one answer for every username on $name', (target: Target
     expect(realAudits.filter((d) => d.locked)).toHaveLength(1);
     // Both are locked now, and say so the same way, with the same end.
     clock.advance(1000);
-    expect(answer(await signIn(core, 'no.such.agent', PASSWORD))).toBe(answer(await signIn(core, 'real.agent', PASSWORD)));
-    expect(answer(await signIn(core, 'real.agent', PASSWORD))).toMatch(/Too many failed sign-ins. Try again after 09:15/);
+    expect(answer(await signIn(core, { username: 'no.such.agent', password: PASSWORD }))).toBe(answer(await signIn(core, { username: 'real.agent', password: PASSWORD })));
+    expect(answer(await signIn(core, { username: 'real.agent', password: PASSWORD }))).toMatch(/Too many failed sign-ins. Try again after 09:15/);
   }, 60_000);
 
   it('one wrong password at a time, and after the desk restarts: the same answers for a real and an unknown name', async () => {
     const answers = async (c: DeskCore, username: string, n: number) => {
       const out: string[] = [];
-      for (let i = 0; i < n; i++) out.push(answer(await signIn(c, username, `wrong password ${i}`)));
+      for (let i = 0; i < n; i++) out.push(answer(await signIn(c, { username, password: `wrong password ${i}` })));
       return out;
     };
     const real = await answers(core, 'real.agent', 6);
@@ -102,26 +102,26 @@ describe.each(TARGETS)('one answer for every username on $name', (target: Target
   }, 60_000);
 
   it('a name tried before it was a desk user does not lock the new account; checks that never finished do not lock a name for ever', async () => {
-    for (let i = 0; i < 6; i++) await signIn(core, 'new.agent', `wrong ${i}`);
-    expect(answer(await signIn(core, 'new.agent', PASSWORD))).toMatch(/Too many failed sign-ins/);
-    await createDeskUser(core.db, clock, SYSTEM_ACTOR, { username: 'new.agent', displayName: 'New Agent', role: 'agent', password: PASSWORD });
-    expect(answer(await signIn(core, 'new.agent', PASSWORD))).toBe('signed in');
+    for (let i = 0; i < 6; i++) await signIn(core, { username: 'new.agent', password: `wrong ${i}` });
+    expect(answer(await signIn(core, { username: 'new.agent', password: PASSWORD }))).toMatch(/Too many failed sign-ins/);
+    await createDeskUser({ db: core.db, clock }, SYSTEM_ACTOR, { username: 'new.agent', displayName: 'New Agent', role: 'agent', password: PASSWORD });
+    expect(answer(await signIn(core, { username: 'new.agent', password: PASSWORD }))).toBe('signed in');
     // Five reservations whose desk stopped before it counted them: refused for now, let go after 15 minutes.
     const key = nameKey(core.vault, 'real.agent');
     await core.db('signin_failures').insert({ name_key: key, failures: 5, locked_until: null, updated_at: clock.now().toISOString() });
-    expect(answer(await signIn(core, 'real.agent', PASSWORD))).toBe('UNAUTHENTICATED: Too many sign-in attempts at once. Wait a moment and try again.');
+    expect(answer(await signIn(core, { username: 'real.agent', password: PASSWORD }))).toBe('UNAUTHENTICATED: Too many sign-in attempts at once. Wait a moment and try again.');
     clock.advance(15 * 60_000);
-    expect(answer(await signIn(core, 'real.agent', PASSWORD))).toBe('signed in');
+    expect(answer(await signIn(core, { username: 'real.agent', password: PASSWORD }))).toBe('signed in');
   }, 60_000);
 
   it('a locked real name and a locked unknown name run the same statements', async () => {
-    for (const name of ['real.agent', 'no.such.agent']) for (let i = 0; i < 5; i++) await signIn(core, name, `wrong ${i}`);
+    for (const name of ['real.agent', 'no.such.agent']) for (let i = 0; i < 5; i++) await signIn(core, { username: name, password: `wrong ${i}` });
     const statements = async (username: string) => {
       const seen: string[] = [];
       const listen = (q: { sql: string }) => seen.push(q.sql);
       core.db.on('query', listen);
       try {
-        await signIn(core, username, PASSWORD);
+        await signIn(core, { username, password: PASSWORD });
       } finally {
         core.db.removeListener('query', listen);
       }
@@ -255,7 +255,7 @@ describe.each(TARGETS)('events after the last checkpoint on $name', (target: Tar
     try {
       await recordAudit(c.db, c.clock, { actor: AGENT, action: 'test.event' as AuditAction });
       (c.clock as ManualClock).advance(5 * 60_000);
-      expect(await checkpointIfDue(c.db, c.clock, c.vault, c.config.dataDir)).toMatchObject({ reason: 'periodic', headSeq: 7 });
+      expect(await checkpointIfDue({ ...c, dataDir: c.config.dataDir })).toMatchObject({ reason: 'periodic', headSeq: 7 });
     } finally {
       await c.close();
     }

@@ -99,11 +99,11 @@ describe.each(TARGETS)('mail settings for admins on $name', (target: Target) => 
       expect(JSON.stringify(r.error)).not.toContain('hunter2');
     }
     // The core checks on its own too (the CLI and any other caller come through it).
-    await expect(updateSmtpSettings(core.db, core.clock, core.vault, CLI_ACTOR, { user: 'a\r\nb' })).rejects.toMatchObject({
+    await expect(updateSmtpSettings(core, CLI_ACTOR, { user: 'a\r\nb' })).rejects.toMatchObject({
       code: 'VALIDATION',
       message: expect.stringMatching(/^The SMTP user name cannot contain control characters/),
     });
-    await expect(changeSetting(core.db, core.clock, CLI_ACTOR, 'smtp.from', 'Desk\n <desk@example.org>')).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(changeSetting(core, CLI_ACTOR, { key: 'smtp.from', value: 'Desk\n <desk@example.org>' })).rejects.toMatchObject({ code: 'VALIDATION' });
     const test = await admin('smtp.testMail', { to: 'someone@example.org\r\nRCPT TO:<x@evil.example>' });
     expect(test.ok ? 'ok' : test.error.code).toBe('VALIDATION');
     expect(await core.db('settings').orderBy('key').select()).toEqual(before);

@@ -68,7 +68,7 @@ describe.each(TARGETS)('webchat tickets on $name', (target) => {
     users.supervisor = await deskUser(core, 'supervisor.tickets', 'supervisor');
     agent = as('agent');
     srv = await startSmtpServer();
-    await updateSmtpSettings(core.db, clock, core.vault, { userId: users.supervisor.id, name: 'supervisor.tickets' }, {
+    await updateSmtpSettings({ db: core.db, clock, vault: core.vault }, { userId: users.supervisor.id, name: 'supervisor.tickets' }, {
       host: '127.0.0.1',
       port: srv.port,
       security: 'none',

@@ -105,7 +105,7 @@ export async function openMailFixture(target: Target): Promise<MailFixture> {
       return sender;
     },
     async useSmtp(port, extra = {}) {
-      await updateSmtpSettings(db, clock, vault, ADMIN, {
+      await updateSmtpSettings({ db, clock, vault }, ADMIN, {
         host: '127.0.0.1',
         port,
         security: 'none',

@@ -38,15 +38,15 @@ async function main(): Promise<void> {
   };
   for (let i = 0; i < writes; i++) {
     const username = `${tag}.user${i}`;
-    await attempt('setting', () => changeSetting(core.db, core.clock, actor, 'session.idleMinutes', 10 + (i % 50)));
+    await attempt('setting', () => changeSetting(core, actor, { key: 'session.idleMinutes', value: 10 + (i % 50) }));
     let id = 0;
     await attempt('desk user', async () => {
       id = await core.db.transaction((trx) => insertDeskUser(trx, core.clock, actor, { username, displayName: username, role: 'agent', password: 'x' }, hash));
     });
-    await attempt('role', () => setDeskUserRole(core.db, core.clock, actor, id, 'supervisor'));
+    await attempt('role', () => setDeskUserRole({ db: core.db, clock: core.clock }, actor, { userId: id, role: 'supervisor' }));
     // A wrong password: counted and audited (UNAUTHENTICATED is the expected answer).
     await attempt('failed sign-in', () =>
-      signIn(auth, username, 'not the password').then(
+      signIn(auth, { username, password: 'not the password' }).then(
         () => {
           throw new Error('a wrong password signed in');
         },

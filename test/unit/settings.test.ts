@@ -76,14 +76,14 @@ describe.each(TARGETS)('settings on $name', (target: Target) => {
   it('changeSetting validates, stores and audits from → to in one go', async () => {
     await putSetting(db(), clock, 'session.idleMinutes', 20);
     const actor = { userId: null, name: 'cli' };
-    expect(await changeSetting(db(), clock, actor, 'session.idleMinutes', 10)).toBe(10);
+    expect(await changeSetting({ db: db(), clock }, actor, { key: 'session.idleMinutes', value: 10 })).toBe(10);
     expect(await getSetting(db(), 'session.idleMinutes')).toBe(10);
     const audit = await db()('audit_events').where({ action: 'setting.changed' }).orderBy('id');
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ actor_name: 'cli', result: 'ok' });
     expect(JSON.parse(audit[0].details)).toEqual({ key: 'session.idleMinutes', from: 20, to: 10 });
 
-    const err = await changeSetting(db(), clock, actor, 'session.idleMinutes', '10').catch((e: unknown) => e);
+    const err = await changeSetting({ db: db(), clock }, actor, { key: 'session.idleMinutes', value: '10' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeskError);
     expect((err as DeskError).code).toBe('VALIDATION');
     expect(await getSetting(db(), 'session.idleMinutes')).toBe(10);

@@ -56,7 +56,7 @@ async function verify(rest: string[]): Promise<number> {
 async function checkpoint(rest: string[]): Promise<number> {
   const options = parse(rest, checkpointUsage);
   await withCore(options.dataDir, async (core) => {
-    const cp = await writeCheckpoint(core.db, core.clock, core.vault, { reason: 'manual', createdBy: CLI_ACTOR.name, dataDir: core.config.dataDir });
+    const cp = await writeCheckpoint({ ...core, dataDir: core.config.dataDir }, CLI_ACTOR, { reason: 'manual' });
     say(`Checkpoint signed: ${int(cp.eventCount)} events, head #${int(cp.headSeq)} ${cp.headHash}, at ${cp.at}`);
   });
   return 0;

@@ -98,7 +98,7 @@ async function selfservice(args: string[]): Promise<number> {
   }
   await withCore(options.dataDir, async (core) => {
     if (command === 'selfservice status') {
-      const st = await selfServiceStatus(core, employeeId);
+      const st = await selfServiceStatus(core, { employeeId });
       say(`Employee ${st.employee.id} (${st.employee.username}), ${st.employee.status}; MFA ${st.employee.mfaEnabledAt ? `enabled since ${st.employee.mfaEnabledAt}` : 'not enabled'}`);
       say(st.eligibility.canRegister ? 'Can register for MFA.' : 'Cannot register for MFA.');
       for (const r of st.eligibility.reasons) say(`  - ${r.message}`);

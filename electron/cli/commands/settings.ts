@@ -37,7 +37,7 @@ async function settings(args: string[]): Promise<number> {
   const value: unknown = SETTINGS[key].schema.safeParse(raw).success || !/^-?\d+$/.test(raw) ? raw : Number(raw);
   await withCore(options.dataDir, async (core) => {
     try {
-      const saved = await changeSetting(core.db, core.clock, CLI_ACTOR, key, value);
+      const saved = await changeSetting(core, CLI_ACTOR, { key, value });
       say(`${key} = ${JSON.stringify(saved)}`);
     } catch (err) {
       if (err instanceof DeskError && err.code === 'VALIDATION') throw new UsageError(err.message);

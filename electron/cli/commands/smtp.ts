@@ -25,7 +25,7 @@ async function smtp(args: string[]): Promise<number> {
     const options = parse(rest, passwordUsage);
     const password = await readStdin();
     await withCore(options.dataDir, async (core) => {
-      const view = await updateSmtpSettings(core.db, core.clock, core.vault, CLI_ACTOR, { password: password === '' ? null : password });
+      const view = await updateSmtpSettings(core, CLI_ACTOR, { password: password === '' ? null : password });
       say(view.passwordSet ? 'SMTP password stored (sealed with the data key).' : 'SMTP password removed.');
     });
     return 0;
@@ -35,7 +35,7 @@ async function smtp(args: string[]): Promise<number> {
     const to = options.string('to');
     if (to === undefined) throw new UsageError(needs(testUsage));
     return withCore(options.dataDir, async (core) => {
-      const r = await sendTestMail(core.db, core.vault, core.config.dataDir, to, core.clock);
+      const r = await sendTestMail({ ...core, dataDir: core.config.dataDir }, { to });
       say(`${r.ok ? 'Sent' : 'Not sent'} (${r.transport === 'file' ? 'no SMTP server set: outbox folder' : 'SMTP'}): ${r.response}`);
       return r.ok ? 0 : 1;
     });

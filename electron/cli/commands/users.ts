@@ -67,26 +67,26 @@ const roleSchema = z.enum(DESK_ROLES);
 
 /** What each subcommand on one desk user does, and the line it prints. */
 const actions: Record<string, (core: DeskCore, id: number, positionals: string[]) => Promise<string>> = {
-  disable: async (core, id) => `Disabled ${(await deskUsers.setDeskUserDisabled(core.db, core.clock, CLI_ACTOR, id, true)).username}; their sessions end.`,
-  enable: async (core, id) => `Enabled ${(await deskUsers.setDeskUserDisabled(core.db, core.clock, CLI_ACTOR, id, false)).username}.`,
+  disable: async (core, id) => `Disabled ${(await deskUsers.setDeskUserDisabled(core, CLI_ACTOR, { userId: id, disabled: true })).username}; their sessions end.`,
+  enable: async (core, id) => `Enabled ${(await deskUsers.setDeskUserDisabled(core, CLI_ACTOR, { userId: id, disabled: false })).username}.`,
   role: async (core, id, positionals) => {
     const role = check(roleSchema, positionals[1], 'ROLE');
-    const u = await deskUsers.setDeskUserRole(core.db, core.clock, CLI_ACTOR, id, role);
+    const u = await deskUsers.setDeskUserRole(core, CLI_ACTOR, { userId: id, role });
     return `${u.username} is now ${u.role}; their sessions end.`;
   },
   'reset-password': async (core, id) => {
-    const r = await deskUsers.resetDeskUserPassword(core.db, core.clock, CLI_ACTOR, id);
+    const r = await deskUsers.resetDeskUserPassword(core, CLI_ACTOR, { userId: id });
     return `Temporary password for ${r.user.username} (shown once; they choose their own at the next sign-in): ${r.temporaryPassword}`;
   },
   'reset-totp': async (core, id) =>
-    `Forgot ${(await deskUsers.resetDeskUserTotp(core.db, core.clock, CLI_ACTOR, id)).username}'s authenticator app; they enrol one at the next sign-in.`,
-  unlock: async (core, id) => `Unlocked ${(await deskUsers.unlockDeskUser(core.db, core.clock, CLI_ACTOR, id)).username}.`,
+    `Forgot ${(await deskUsers.resetDeskUserTotp(core, CLI_ACTOR, { userId: id })).username}'s authenticator app; they enrol one at the next sign-in.`,
+  unlock: async (core, id) => `Unlocked ${(await deskUsers.unlockDeskUser(core, CLI_ACTOR, { userId: id })).username}.`,
 };
 
 async function list(rest: string[]): Promise<number> {
   const options = parse(rest, usageOf(usersFamily, 'users list'));
   await withCore(options.dataDir, async (core) => {
-    const all = await deskUsers.listDeskUsers(core.db, core.clock);
+    const all = await deskUsers.listDeskUsers(core);
     if (all.length === 0) say('No desk users yet.');
     for (const u of all) {
       const notes = [
@@ -110,7 +110,7 @@ async function add(rest: string[]): Promise<number> {
   const generated = !options.flag('password-stdin');
   const password = generated ? temporaryPassword() : check(passwordSchema, await readStdin(), 'password');
   await withCore(options.dataDir, async (core) => {
-    await deskUsers.createDeskUser(core.db, core.clock, CLI_ACTOR, { username, displayName, role, password, temporary: generated });
+    await deskUsers.createDeskUser(core, CLI_ACTOR, { username, displayName, role, password, temporary: generated });
     say(`Created ${role} ${username}.`);
     if (generated) say(`Temporary password (shown once; they choose their own at the first sign-in): ${password}`);
     say('They enrol an authenticator app at first sign-in.');

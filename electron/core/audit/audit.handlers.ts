@@ -38,11 +38,7 @@ export function auditHandlers(deps: AuditHandlerDeps): HandlersOf<typeof auditCh
     'audit.export.cancel': async (input, ctx) => exports().cancel(ctx.session.userId, input.jobId),
     'audit.export.chunk': async (input, ctx) => exports().chunk(ctx.session.userId, input.jobId, input.offset),
     'audit.verify': async (_input, ctx) =>
-      verifyAuditTrail(db, clock, vault, actorOf(ctx.session), {
-        reader: deps.reader,
-        dataDir: deps.dataDir,
-        onProgress: (done) => ctx.emit('progress', { task: 'audit.verify', done, total: 0 }),
-      }),
-    'audit.checkpoint': async (_input, ctx) => writeCheckpoint(db, clock, vault, { reason: 'manual', createdBy: actorOf(ctx.session).name, dataDir: deps.dataDir }),
+      verifyAuditTrail(deps, actorOf(ctx.session), { onProgress: (done) => ctx.emit('progress', { task: 'audit.verify', done, total: 0 }) }),
+    'audit.checkpoint': async (_input, ctx) => writeCheckpoint(deps, actorOf(ctx.session), { reason: 'manual' }),
   };
 }

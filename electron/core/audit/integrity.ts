@@ -1,10 +1,11 @@
 import fs from 'node:fs';
+import type { Deps } from '../handler';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import type { AuditBreak, AuditCheckpointInfo, AuditVerifyReport } from '../../../shared/domain';
 import type { Clock } from '../clock';
 import type { Vault } from '../secrets/vault';
-import { recordAudit, type Actor } from './audit.service';
+import { recordAudit, SYSTEM_ACTOR, type Actor } from './audit.service';
 import { chainHead, EVENT_MAC_PURPOSE, eventHash, GENESIS_HASH, isoOrRaw, lockChain, type AuditContent } from './chain';
 
 /**
@@ -37,6 +38,9 @@ const FORMAT_V2 = 'mfa-desk.audit.checkpoint.v2';
 const PAGE = 5000;
 export const CHECKPOINT_FILE = path.join('audit', 'checkpoints.jsonl');
 export const DAILY_MS = 24 * 60 * 60_000;
+
+/** What signing and checking checkpoints needs: the chain, the key, and the data directory for the file copy. */
+export type CheckpointDeps = Deps<'db' | 'clock' | 'vault' | 'dataDir'>;
 /** New events are pinned by a checkpoint at most this long after the newest one (plus the check's interval). */
 const PERIODIC_MS = 5 * 60_000;
 
@@ -65,11 +69,11 @@ function checkpointText(c: CheckpointRow): string {
  * count belong together; the file copy is appended after the commit.
  */
 export async function writeCheckpoint(
-  db: Knex,
-  clock: Clock,
-  vault: Vault,
-  opts: { reason: CheckpointReason; createdBy: string; dataDir?: string | undefined },
+  { db, clock, vault, dataDir }: CheckpointDeps,
+  actor: Actor,
+  { reason }: { reason: CheckpointReason },
 ): Promise<AuditCheckpointInfo> {
+  const opts = { reason, createdBy: actor.name, dataDir };
   const row = await db.transaction(async (trx) => {
     await lockChain(trx);
     const head = await chainHead(trx);
@@ -121,21 +125,23 @@ async function newestGenuine(db: Knex, vault: Vault): Promise<CheckpointRow | un
  * and that one is at least PERIODIC_MS old (or there is none); 'daily' when nothing was signed for a
  * day, events or not. The app and the browser host check at open and then every minute.
  */
-export async function checkpointIfDue(db: Knex, clock: Clock, vault: Vault, dataDir?: string): Promise<AuditCheckpointInfo | null> {
+export async function checkpointIfDue(deps: CheckpointDeps): Promise<AuditCheckpointInfo | null> {
+  const { db, clock, vault } = deps;
   const newest = await newestGenuine(db, vault);
   const age = newest ? clock.now().getTime() - new Date(newest.created_at).getTime() : Number.POSITIVE_INFINITY;
   const moved = (await chainHead(db)).seq > Number(newest?.head_seq ?? 0);
-  if (moved && age >= PERIODIC_MS) return writeCheckpoint(db, clock, vault, { reason: 'periodic', createdBy: 'system', dataDir });
-  if (age >= DAILY_MS) return writeCheckpoint(db, clock, vault, { reason: 'daily', createdBy: 'system', dataDir });
+  if (moved && age >= PERIODIC_MS) return writeCheckpoint(deps, SYSTEM_ACTOR, { reason: 'periodic' });
+  if (age >= DAILY_MS) return writeCheckpoint(deps, SYSTEM_ACTOR, { reason: 'daily' });
   return null;
 }
 
 /** When a desk closes: pin the head if events were added since the newest checkpoint. */
-export async function checkpointAtShutdown(db: Knex, clock: Clock, vault: Vault, dataDir?: string): Promise<AuditCheckpointInfo | null> {
+export async function checkpointAtShutdown(deps: CheckpointDeps): Promise<AuditCheckpointInfo | null> {
+  const { db, vault } = deps;
   const newest = await newestGenuine(db, vault);
   const head = await chainHead(db);
   if (head.seq === 0 || head.seq <= Number(newest?.head_seq ?? 0)) return null;
-  return writeCheckpoint(db, clock, vault, { reason: 'shutdown', createdBy: 'system', dataDir });
+  return writeCheckpoint(deps, SYSTEM_ACTOR, { reason: 'shutdown' });
 }
 
 function readCheckpointFile(dataDir: string | undefined): { rows: CheckpointRow[]; unreadable: number } {
@@ -295,12 +301,12 @@ export async function verifyAuditChain(
 
 /** verifyAuditChain for a desk user, who is named in the trail with the outcome. */
 export async function verifyAuditTrail(
-  db: Knex,
-  clock: Clock,
-  vault: Vault,
+  deps: CheckpointDeps & Deps<'reader'>,
   actor: Actor,
-  opts: { reader?: Knex | undefined; dataDir?: string | undefined; onProgress?: (checked: number) => void } = {},
+  { onProgress }: { onProgress?: (checked: number) => void } = {},
 ): Promise<AuditVerifyReport> {
+  const { db, clock, vault } = deps;
+  const opts = { reader: deps.reader, dataDir: deps.dataDir, onProgress };
   // The walk only reads (the query-only connection on sqlite); the record of it is a write.
   const report = await verifyAuditChain(opts.reader ?? db, vault, opts);
   await recordAudit(db, clock, {

@@ -218,7 +218,7 @@ export async function exportAudit(
     signal?: AbortSignal;
   },
 ): Promise<AuditExportResult> {
-  const checkpoint = await writeCheckpoint(db, clock, vault, { reason: 'export', createdBy: opts.actor.name, dataDir: opts.dataDir });
+  const checkpoint = await writeCheckpoint({ db, clock, vault, dataDir: opts.dataDir }, opts.actor, { reason: 'export' });
   const read = opts.reader ?? db;
   const counted = (await applyAuditFilter(read('audit_events'), filter).where('seq', '<=', checkpoint.headSeq).count({ n: '*' }).first()) as { n: number | string };
   const total = Number(counted.n);

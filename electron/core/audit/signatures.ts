@@ -5,7 +5,8 @@ import type { Clock } from '../clock';
 import { databaseKind } from '../db/connection';
 import type { Vault } from '../secrets/vault';
 import { EVENT_MAC_PURPOSE, eventHash, GENESIS_HASH, type AuditContent } from './chain';
-import { CHECKPOINT_FILE, writeCheckpoint } from './integrity';
+import { SYSTEM_ACTOR } from './audit.service';
+import { CHECKPOINT_FILE, writeCheckpoint, type CheckpointDeps } from './integrity';
 
 /**
  * Signing the events written before events were signed (migration 0019), once.
@@ -75,17 +76,13 @@ async function boundaryOf(db: Knex, clock: Clock, vault: Vault, dataDir: string 
 
 type Row = AuditContent & { id: number; seq: number | string; prev_hash: string; hash: string; mac: string | null };
 
-export async function signLegacyEvents(
-  db: Knex,
-  clock: Clock,
-  vault: Vault,
-  opts: { dataDir?: string | undefined; onProgress?: (signed: number) => void } = {},
-): Promise<LegacySigning> {
-  const boundary = await boundaryOf(db, clock, vault, opts.dataDir);
+export async function signLegacyEvents(deps: CheckpointDeps, opts: { onProgress?: (signed: number) => void } = {}): Promise<LegacySigning> {
+  const { db, clock, vault, dataDir } = deps;
+  const boundary = await boundaryOf(db, clock, vault, dataDir);
   if (boundary === 'missing') return { boundary: 0, signed: 0, stoppedAt: null, boundaryMissing: true };
   if (boundary === null) return { boundary: 0, signed: 0, stoppedAt: null, boundaryMissing: false };
   const result = await signUpTo(db, vault, boundary, opts.onProgress);
-  if (result.signed > 0) await writeCheckpoint(db, clock, vault, { reason: 'upgrade', createdBy: 'system', dataDir: opts.dataDir });
+  if (result.signed > 0) await writeCheckpoint(deps, SYSTEM_ACTOR, { reason: 'upgrade' });
   return { ...result, boundaryMissing: false };
 }
 

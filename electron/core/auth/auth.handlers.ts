@@ -10,20 +10,20 @@ export function authHandlers(deps: AuthHandlerDeps): HandlersOf<typeof authChann
   const { db, clock } = deps;
   return {
     'auth.createFirstAdmin': async (input) => {
-      await createFirstAdmin(db, clock, input, { userId: null, name: 'first-run' });
+      await createFirstAdmin({ db, clock }, { userId: null, name: 'first-run' }, input);
       return { username: input.username };
     },
-    'auth.signIn': async (input) => signIn(deps, input.username, input.password),
+    'auth.signIn': async (input) => signIn(deps, { username: input.username, password: input.password }),
     'auth.completeSignIn': async (input, ctx) => {
-      const session = await completeSignIn(deps, input.challenge, input.code);
+      const session = await completeSignIn(deps, { challenge: input.challenge, code: input.code });
       const previous = ctx.slot.get();
       if (previous) deps.sessions.revoke(previous);
       ctx.slot.set(session.token);
       return sessionInfo(session);
     },
-    'auth.setNewPassword': async (input) => setNewPassword(deps, input.challenge, input.password),
+    'auth.setNewPassword': async (input) => setNewPassword(deps, { challenge: input.challenge, password: input.password }),
     'auth.signOut': async (_input, ctx) => {
-      await signOut(deps, ctx.slot.get());
+      await signOut(deps, { token: ctx.slot.get() });
       ctx.slot.set(undefined);
       return null;
     },

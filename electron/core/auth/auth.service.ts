@@ -46,7 +46,7 @@ async function attemptFailed(deps: AuthDeps, key: string, actor: { userId: numbe
   });
 }
 
-export async function signIn(deps: AuthDeps, username: string, password: string): Promise<SignInStep> {
+export async function signIn(deps: AuthDeps, { username, password }: { username: string; password: string }): Promise<SignInStep> {
   // One path for every name: a desk user's, a disabled one's and one that does not exist take the
   // same statements, the same password check (against a fixed dummy hash when there is no live
   // account) and get the same answers, lock-out included.
@@ -96,7 +96,7 @@ async function codeStep(deps: AuthDeps, user: DeskUserRow): Promise<SignInStep> 
  * Replace a temporary password with the user's own (the 'newPassword' step of sign-in), then go on
  * to the code. The new password must differ from the temporary one. Audited.
  */
-export async function setNewPassword(deps: AuthDeps, challengeId: string, password: string): Promise<SignInStep> {
+export async function setNewPassword(deps: AuthDeps, { challenge: challengeId, password }: { challenge: string; password: string }): Promise<SignInStep> {
   const challenge = deps.challenges.get(challengeId);
   if (!challenge || challenge.stage !== 'newPassword') throw new DeskError('UNAUTHENTICATED', TIMED_OUT);
   deps.challenges.delete(challengeId); // one try: a refusal below starts the sign-in again
@@ -122,7 +122,7 @@ export async function setNewPassword(deps: AuthDeps, challengeId: string, passwo
   return codeStep(deps, user);
 }
 
-export async function completeSignIn(deps: AuthDeps, challengeId: string, code: string): Promise<Session> {
+export async function completeSignIn(deps: AuthDeps, { challenge: challengeId, code }: { challenge: string; code: string }): Promise<Session> {
   // Counted before the first await, so guesses sent at once on one challenge cannot exceed five.
   const challenge = deps.challenges.get(challengeId);
   if (!challenge || challenge.stage !== 'code') throw new DeskError('UNAUTHENTICATED', TIMED_OUT);
@@ -223,7 +223,7 @@ function openSeed(vault: Vault, sealed: string): string {
   }
 }
 
-export async function signOut(deps: AuthDeps, token: string | undefined): Promise<void> {
+export async function signOut(deps: AuthDeps, { token }: { token: string | undefined }): Promise<void> {
   const session = deps.sessions.revoke(token);
   if (!session) return;
   await recordAudit(deps.db, deps.clock, {

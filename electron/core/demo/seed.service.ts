@@ -300,7 +300,7 @@ export async function seedDemoData(db: Knex, clock: Clock, opts: SeedOptions): P
         continue;
       }
       const password = `demo-${crypto.randomBytes(9).toString('base64url')}`;
-      await createDeskUser(db, clock, opts.actor, {
+      await createDeskUser({ db, clock }, opts.actor, {
         username,
         displayName: `Demo ${role[0]!.toUpperCase()}${role.slice(1)}`,
         role,

@@ -23,17 +23,17 @@ export function deskUserHandlers(deps: CoreDeps & { endSessions: EndSessions }):
     return user;
   };
   return {
-    'desk.users.list': async () => listDeskUsers(db, clock),
-    'desk.users.create': async (input, ctx) => adminCreateDeskUser(db, clock, actorOf(ctx.session), input),
+    'desk.users.list': async () => listDeskUsers({ db, clock }),
+    'desk.users.create': async (input, ctx) => adminCreateDeskUser({ db, clock }, actorOf(ctx.session), input),
     'desk.users.setEnabled': async (input, ctx) =>
-      ending(await setDeskUserDisabled(db, clock, actorOf(ctx.session), input.userId, !input.enabled), !input.enabled),
-    'desk.users.setRole': async (input, ctx) => ending(await setDeskUserRole(db, clock, actorOf(ctx.session), input.userId, input.role), true),
+      ending(await setDeskUserDisabled({ db, clock }, actorOf(ctx.session), { userId: input.userId, disabled: !input.enabled }), !input.enabled),
+    'desk.users.setRole': async (input, ctx) => ending(await setDeskUserRole({ db, clock }, actorOf(ctx.session), { userId: input.userId, role: input.role }), true),
     'desk.users.resetPassword': async (input, ctx) => {
-      const r = await resetDeskUserPassword(db, clock, actorOf(ctx.session), input.userId);
+      const r = await resetDeskUserPassword({ db, clock }, actorOf(ctx.session), { userId: input.userId });
       ending(r.user, true);
       return r;
     },
-    'desk.users.resetTotp': async (input, ctx) => ending(await resetDeskUserTotp(db, clock, actorOf(ctx.session), input.userId), true),
-    'desk.users.unlock': async (input, ctx) => unlockDeskUser(db, clock, actorOf(ctx.session), input.userId),
+    'desk.users.resetTotp': async (input, ctx) => ending(await resetDeskUserTotp({ db, clock }, actorOf(ctx.session), { userId: input.userId }), true),
+    'desk.users.unlock': async (input, ctx) => unlockDeskUser({ db, clock }, actorOf(ctx.session), { userId: input.userId }),
   };
 }

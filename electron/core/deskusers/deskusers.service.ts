@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Deps } from '../handler';
 import { isRowId } from '../../../shared/schemas';
 import { DeskError } from '../../../shared/errors';
 import type { DeskRole, DeskUserView, DeskUserWithTemporaryPassword } from '../../../shared/domain';
@@ -80,7 +81,7 @@ export async function insertDeskUser(
   return id;
 }
 
-export async function createDeskUser(db: Knex, clock: Clock, actor: Actor, user: NewDeskUser): Promise<number> {
+export async function createDeskUser({ db, clock }: Deps<'db' | 'clock'>, actor: Actor, user: NewDeskUser): Promise<number> {
   const hash = await hashPassword(user.password);
   return db.transaction((trx) => insertDeskUser(trx, clock, actor, user, hash));
 }
@@ -89,12 +90,7 @@ export async function createDeskUser(db: Knex, clock: Clock, actor: Actor, user:
  * The first admin can be created only while no desk user exists. A settings row claimed in the
  * same transaction stops two first-run screens from both succeeding.
  */
-export async function createFirstAdmin(
-  db: Knex,
-  clock: Clock,
-  user: Omit<NewDeskUser, 'role'>,
-  actor: Actor,
-): Promise<number> {
+export async function createFirstAdmin({ db, clock }: Deps<'db' | 'clock'>, actor: Actor, user: Omit<NewDeskUser, 'role'>): Promise<number> {
   const hash = await hashPassword(user.password);
   try {
     return await db.transaction(async (trx) => {
@@ -155,7 +151,7 @@ async function viewsOf(q: Knex | Knex.Transaction, now: Date, rows: readonly Vie
   return rows.map((r, i) => deskUserView(r, status.get(keys[i]!)));
 }
 
-export async function listDeskUsers(db: Knex | Knex.Transaction, clock: Clock): Promise<DeskUserView[]> {
+export async function listDeskUsers({ db, clock }: Deps<'db' | 'clock'>): Promise<DeskUserView[]> {
   const rows: ViewRow[] = await db('desk_users').select(VIEW_COLUMNS).orderBy('username');
   return viewsOf(db, clock.now(), rows);
 }
@@ -208,8 +204,7 @@ function subject(row: DeskUserRow): Record<string, unknown> {
 
 /** Create a desk user with a temporary password (shown once; replaced at their first sign-in). */
 export async function adminCreateDeskUser(
-  db: Knex,
-  clock: Clock,
+  { db, clock }: Deps<'db' | 'clock'>,
   actor: Actor,
   user: Omit<NewDeskUser, 'password' | 'temporary'>,
 ): Promise<DeskUserWithTemporaryPassword> {
@@ -225,7 +220,11 @@ export async function adminCreateDeskUser(
  * Disable (or enable again) a desk user. A disabled user cannot sign in and their sessions end.
  * The last active admin cannot be disabled.
  */
-export async function setDeskUserDisabled(db: Knex, clock: Clock, actor: Actor, userId: number, disabled: boolean): Promise<DeskUserView> {
+export async function setDeskUserDisabled(
+  { db, clock }: Deps<'db' | 'clock'>,
+  actor: Actor,
+  { userId, disabled }: { userId: number; disabled: boolean },
+): Promise<DeskUserView> {
   return db.transaction(async (trx) => {
     const row = await lockDeskUser(trx, userId, disabled);
     if ((row.disabled_at != null) === disabled) return viewOf(trx, clock, Number(row.id)); // already so: nothing to record
@@ -246,7 +245,7 @@ export async function setDeskUserDisabled(db: Knex, clock: Clock, actor: Actor, 
 }
 
 /** Change a desk user's role; their sessions end (they sign in again with the new role). */
-export async function setDeskUserRole(db: Knex, clock: Clock, actor: Actor, userId: number, role: DeskRole): Promise<DeskUserView> {
+export async function setDeskUserRole({ db, clock }: Deps<'db' | 'clock'>, actor: Actor, { userId, role }: { userId: number; role: DeskRole }): Promise<DeskUserView> {
   return db.transaction(async (trx) => {
     const row = await lockDeskUser(trx, userId, role !== 'admin');
     if (row.role === role) return viewOf(trx, clock, Number(row.id));
@@ -264,7 +263,7 @@ export async function setDeskUserRole(db: Knex, clock: Clock, actor: Actor, user
  * Reset a desk user's password to a temporary one (shown once to the admin): it works for one
  * sign-in, at which the user must choose their own. Their sessions end and a lock-out is lifted.
  */
-export async function resetDeskUserPassword(db: Knex, clock: Clock, actor: Actor, userId: number): Promise<DeskUserWithTemporaryPassword> {
+export async function resetDeskUserPassword({ db, clock }: Deps<'db' | 'clock'>, actor: Actor, { userId }: { userId: number }): Promise<DeskUserWithTemporaryPassword> {
   const password = temporaryPassword();
   const hash = await hashPassword(password);
   return db.transaction(async (trx) => {
@@ -288,7 +287,7 @@ export async function resetDeskUserPassword(db: Knex, clock: Clock, actor: Actor
  * Forget a desk user's authenticator app (a lost phone): the key is erased, their sessions end, and
  * they enrol an app again at their next sign-in, after their password.
  */
-export async function resetDeskUserTotp(db: Knex, clock: Clock, actor: Actor, userId: number): Promise<DeskUserView> {
+export async function resetDeskUserTotp({ db, clock }: Deps<'db' | 'clock'>, actor: Actor, { userId }: { userId: number }): Promise<DeskUserView> {
   return db.transaction(async (trx) => {
     const row = await lockDeskUser(trx, userId, false);
     const now = clock.now().toISOString();
@@ -301,7 +300,7 @@ export async function resetDeskUserTotp(db: Knex, clock: Clock, actor: Actor, us
 }
 
 /** Lift a lock-out after too many failed sign-ins (and clear the count). */
-export async function unlockDeskUser(db: Knex, clock: Clock, actor: Actor, userId: number): Promise<DeskUserView> {
+export async function unlockDeskUser({ db, clock }: Deps<'db' | 'clock'>, actor: Actor, { userId }: { userId: number }): Promise<DeskUserView> {
   return db.transaction(async (trx) => {
     const row = await lockDeskUser(trx, userId, false);
     const view = await viewOf(trx, clock, Number(row.id));

@@ -8,14 +8,14 @@ export function mailHandlers(deps: CoreDeps): HandlersOf<typeof mailChannels> {
   return {
     'smtp.get': async () => getSmtpView(db),
     'smtp.update': async (input, ctx) => {
-      const view = await updateSmtpSettings(db, clock, vault, actorOf(ctx.session), input);
+      const view = await updateSmtpSettings({ db, clock, vault }, actorOf(ctx.session), input);
       // Mail that is due goes out through the new settings now.
       deps.onMailQueued?.();
       return view;
     },
     'smtp.testMail': async (input) => {
       if (!deps.dataDir) throw new DeskError('UNAVAILABLE', 'Test mail is not available here.');
-      return sendTestMail(db, vault, deps.dataDir, input.to, clock);
+      return sendTestMail({ ...deps, dataDir: deps.dataDir }, input);
     },
   };
 }

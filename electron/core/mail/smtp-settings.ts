@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { Deps } from '../handler';
 import type { Knex } from 'knex';
 import type { z } from 'zod';
 import { DeskError } from '../../../shared/errors';
@@ -118,7 +119,7 @@ export async function loadSmtpConfig(db: Knex | Knex.Transaction, vault: Vault):
  * Change the SMTP settings: validated, stored and audited in one transaction. The password is
  * sealed before it is stored; the audit row says only that it changed.
  */
-export async function updateSmtpSettings(db: Knex, clock: Clock, vault: Vault, actor: Actor, input: unknown): Promise<SmtpView> {
+export async function updateSmtpSettings({ db, clock, vault }: Deps<'db' | 'clock' | 'vault'>, actor: Actor, input: unknown): Promise<SmtpView> {
   const parsed = smtpSettingsInputSchema.safeParse(input, { error: plainIssueMessage });
   if (!parsed.success) {
     const issues = validationIssues(parsed.error);
@@ -172,7 +173,10 @@ export interface TestMailResult {
  * .eml file in DATA_DIR/outbox when no server is set), and say what came back. Never throws for
  * a delivery problem: the answer is the result.
  */
-export async function sendTestMail(db: Knex, vault: Vault, dataDir: string, to: string, clock: Clock = systemClock): Promise<TestMailResult> {
+export async function sendTestMail(
+  { db, vault, clock, dataDir }: Deps<'db' | 'vault' | 'clock'> & { dataDir: string },
+  { to }: { to: string },
+): Promise<TestMailResult> {
   const recipient = testRecipientSchema.safeParse(to);
   if (!recipient.success) throw new DeskError('VALIDATION', `Test mail recipient: ${recipient.error.issues[0]?.message ?? 'invalid'}`);
   const config = await loadSmtpConfig(db, vault);

@@ -200,7 +200,7 @@ export async function confirmEmailRegistration(deps: MfaDeps, input: { employeeI
 }
 
 /** What the portal shows before the employee chooses: eligibility, addresses on record, factors. */
-export async function selfServiceStatus(deps: MfaDeps, employeeId: number): Promise<SelfServiceStatus> {
+export async function selfServiceStatus(deps: MfaDeps, { employeeId }: { employeeId: number }): Promise<SelfServiceStatus> {
   const employee = await readEmployee(deps.db, employeeId);
   const [emails, factors] = await Promise.all([emailsOnRecord(deps.db, employeeId), liveFactors(deps.db, employeeId)]);
   return {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Deps } from '../handler';
 import { z } from 'zod';
 import type { Clock } from '../clock';
 import { DeskError } from '../../../shared/errors';
@@ -66,13 +67,10 @@ export async function putSetting<K extends SettingKey>(
 
 /** Change a setting and record who changed it from what to what, in one transaction. */
 export async function changeSetting<K extends SettingKey>(
-  db: Knex,
-  clock: Clock,
+  { db, clock }: Deps<'db' | 'clock'>,
   actor: Actor,
-  key: K,
-  value: unknown,
-  /** Where the value sits in the caller's input, for the issue paths (e.g. 'replies'). */
-  inputPath = '',
+  /** inputPath: where the value sits in the caller's input, for the issue paths (e.g. 'replies'). */
+  { key, value, inputPath = '' }: { key: K; value: unknown; inputPath?: string },
 ): Promise<SettingValue<K>> {
   const parsed = SETTINGS[key].schema.safeParse(value, { error: plainIssueMessage });
   if (!parsed.success) {

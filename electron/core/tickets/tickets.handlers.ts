@@ -27,9 +27,9 @@ export function ticketsHandlers(deps: CoreDeps): HandlersOf<typeof ticketsChanne
   const tickets = { db, clock };
   const reader = deps.reader ?? db;
   return {
-    'tickets.list': async (input, ctx) => listTickets(tickets, ctx.session.userId, input),
+    'tickets.list': async (input, ctx) => listTickets(tickets, ticketActor(ctx.session), input),
     'tickets.create': async (input, ctx) => createTicket(tickets, ticketActor(ctx.session), input),
-    'tickets.get': async (input) => getTicket(tickets, input.ticketId),
+    'tickets.get': async (input) => getTicket(tickets, { ticketId: input.ticketId }),
     'tickets.update': async (input, ctx) => updateTicket(tickets, ticketActor(ctx.session), input),
     'tickets.waitOnManager': async (input, ctx) => waitOnManager(tickets, ticketActor(ctx.session), input),
     'tickets.resolve': async (input, ctx) => resolveTicket(tickets, ticketActor(ctx.session), input),
@@ -44,6 +44,6 @@ export function ticketsHandlers(deps: CoreDeps): HandlersOf<typeof ticketsChanne
       return { csv: ticketReportCsv(report), fileName: `tickets-${input.from}-to-${input.to}.csv` };
     },
     'replies.get': async () => getSetting(db, 'tickets.cannedReplies'),
-    'replies.update': async (input, ctx) => changeSetting(db, clock, actorOf(ctx.session), 'tickets.cannedReplies', input.replies, 'replies'),
+    'replies.update': async (input, ctx) => changeSetting({ db, clock }, actorOf(ctx.session), { key: 'tickets.cannedReplies', value: input.replies, inputPath: 'replies' }),
   };
 }

@@ -132,7 +132,7 @@ export async function createTicket(
     if (input.employeeId != null) await employeeExists(trx, input.employeeId);
     return insertTicket(trx, deps.clock, who, { reference, category: input.category, employeeId: input.employeeId ?? null, notes: input.notes ?? '' });
   });
-  return getTicket(deps, id);
+  return getTicket(deps, { ticketId: id });
 }
 
 export interface TicketListInput {
@@ -160,7 +160,8 @@ function badCursor(): DeskError {
 }
 
 /** The inbox, a keyset page at a time (most urgent or newest first), with the count per status. */
-export async function listTickets(deps: TicketDeps, userId: number, input: TicketListInput): Promise<TicketListPage> {
+export async function listTickets(deps: TicketDeps, who: TicketActor, input: TicketListInput): Promise<TicketListPage> {
+  const userId = who.actor.userId;
   const now = deps.clock.now();
   const slaMinutes = await getSetting(deps.db, 'tickets.slaMinutes');
   const urgency = input.sort === 'urgency';
@@ -268,7 +269,7 @@ export async function listManagerTasks(db: Knex, status: 'open' | 'done'): Promi
 }
 
 /** A ticket with its trail, tasks, caller verification, checklist and canned replies. */
-export async function getTicket(deps: TicketDeps, ticketId: number): Promise<TicketDetail> {
+export async function getTicket(deps: TicketDeps, { ticketId }: { ticketId: number }): Promise<TicketDetail> {
   checkId(ticketId, 'ticket');
   const now = deps.clock.now();
   const [row, slaMinutes, templates, appAccount, lifetime] = await Promise.all([
@@ -371,7 +372,7 @@ export async function updateTicket(deps: TicketDeps, who: TicketActor, input: Ti
       details: { ticketId: input.ticketId, changes },
     });
   });
-  return getTicket(deps, input.ticketId);
+  return getTicket(deps, { ticketId: input.ticketId });
 }
 
 /**
@@ -410,7 +411,7 @@ export async function waitOnManager(deps: TicketDeps, who: TicketActor, input: {
       details: { ticketId: input.ticketId, taskId, description: input.description, from: row.status },
     });
   });
-  return getTicket(deps, input.ticketId);
+  return getTicket(deps, { ticketId: input.ticketId });
 }
 
 /** Resolve a ticket: a resolution note is needed; an open manager task must be done first (audited). */
@@ -434,7 +435,7 @@ export async function resolveTicket(deps: TicketDeps, who: TicketActor, input: {
       details: { ticketId: input.ticketId, from: row.status, note, category: row.category },
     });
   });
-  return getTicket(deps, input.ticketId);
+  return getTicket(deps, { ticketId: input.ticketId });
 }
 
 /** Reopen a resolved ticket, with the reason (audited; the ticket counts its reopenings). */
@@ -457,7 +458,7 @@ export async function reopenTicket(deps: TicketDeps, who: TicketActor, input: { 
       details: { ticketId: input.ticketId, reason, reopenedCount: count, previousResolution: row.resolution_note ?? null },
     });
   });
-  return getTicket(deps, input.ticketId);
+  return getTicket(deps, { ticketId: input.ticketId });
 }
 
 /** The reference codes quoted in change confirmations: CHG-<factor>-XXXXXX and REC-<employee>-XXXXXX. */
@@ -512,7 +513,7 @@ export async function openFromChangeReference(
   assertTicketRole(who);
   const reference = checkReference(input.reference);
   const match = await findChangeReference(deps.db, input.changeReference);
-  if (match.ticketId !== null) return getTicket(deps, match.ticketId);
+  if (match.ticketId !== null) return getTicket(deps, { ticketId: match.ticketId });
   const id = await deps.db.transaction(async (trx) =>
     insertTicket(trx, deps.clock, who, {
       reference,
@@ -522,5 +523,5 @@ export async function openFromChangeReference(
       notes: input.notes ?? `The employee says the change ${match.reference} (${match.event.action}, ${match.event.occurredAt}) was not made by them.`,
     }),
   );
-  return getTicket(deps, id);
+  return getTicket(deps, { ticketId: id });
 }
