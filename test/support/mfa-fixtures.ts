@@ -9,7 +9,7 @@ import type { DeskRole } from '../../shared/domain';
 import { totpCodeAt, totpStep } from '../../electron/core/auth/totp';
 import type { ManualClock } from '../../electron/core/clock';
 import { FACTOR_SEED_PURPOSE } from '../../electron/core/mfa/factors.service';
-import { buildGivenSort, buildSearchDoc, buildSortName } from '../../electron/core/employees/employees.service';
+import { buildGivenSort, buildSearchDoc, buildSortName } from '../../electron/core/employees/employee-writer';
 import { OUTBOX_BODY_PURPOSE } from '../../electron/core/mail/outbox';
 import type { SessionSlot } from '../../electron/core/ipc/router';
 import type { Logger } from '../../electron/core/log/logger';

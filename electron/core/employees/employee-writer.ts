@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { EmailKind, EmployeeStatus, MfaState } from '../../../shared/domain';
+import { DeskError } from '../../../shared/errors';
 import { databaseKind } from '../db/connection';
 
 type Q = Knex | Knex.Transaction;
@@ -239,4 +240,30 @@ export async function updateEmployee(q: Q, id: number, set: Record<string, unkno
 /** Free an employee's username for another in the same transaction (it gets its own later). */
 export async function releaseUsername(q: Q, id: number): Promise<void> {
   await q('employees').where({ id }).update({ username: `~${id}` });
+}
+
+/**
+ * Rebuild the employee's search_doc from their row and the emails on record now (address_lc), in
+ * the caller's transaction. Every writer of employee_emails calls this, so the substring search
+ * (and on sqlite the FTS index, which a trigger keeps on search_doc) follows the addresses.
+ */
+export async function refreshSearchDoc(db: Knex | Knex.Transaction, employeeId: number): Promise<string> {
+  const e = (await db('employees').where({ id: employeeId }).first('first_name', 'last_name', 'employee_number', 'username')) as
+    | { first_name: string; last_name: string; employee_number: string; username: string }
+    | undefined;
+  if (!e) throw new DeskError('NOT_FOUND', `No employee with id ${employeeId}`);
+  const emails: Array<{ address_lc: string }> = await db('employee_emails')
+    .where({ employee_id: employeeId })
+    .orderBy('kind', 'desc')
+    .orderBy('id')
+    .select('address_lc');
+  const doc = buildSearchDoc({
+    firstName: e.first_name,
+    lastName: e.last_name,
+    employeeNumber: e.employee_number,
+    username: e.username,
+    emails: emails.map((m) => m.address_lc),
+  });
+  await db('employees').where({ id: employeeId }).update({ search_doc: doc });
+  return doc;
 }

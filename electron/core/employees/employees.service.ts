@@ -49,52 +49,6 @@ export function toSummary(r: Record<string, unknown>): EmployeeSummary {
   };
 }
 
-/** The lower-case text the substring index covers. Every writer of names or emails calls this. */
-export function buildSearchDoc(e: {
-  firstName: string;
-  lastName: string;
-  employeeNumber: string;
-  username: string;
-  emails: readonly string[];
-}): string {
-  return [e.firstName, e.lastName, e.employeeNumber, e.username, ...e.emails].join(' ').toLowerCase();
-}
-
-/**
- * Rebuild the employee's search_doc from their row and the emails on record now (address_lc), in
- * the caller's transaction. Every writer of employee_emails calls this, so the substring search
- * (and on sqlite the FTS index, which a trigger keeps on search_doc) follows the addresses.
- */
-export async function refreshSearchDoc(db: Knex | Knex.Transaction, employeeId: number): Promise<string> {
-  const e = (await db('employees').where({ id: employeeId }).first('first_name', 'last_name', 'employee_number', 'username')) as
-    | { first_name: string; last_name: string; employee_number: string; username: string }
-    | undefined;
-  if (!e) throw new DeskError('NOT_FOUND', `No employee with id ${employeeId}`);
-  const emails: Array<{ address_lc: string }> = await db('employee_emails')
-    .where({ employee_id: employeeId })
-    .orderBy('kind', 'desc')
-    .orderBy('id')
-    .select('address_lc');
-  const doc = buildSearchDoc({
-    firstName: e.first_name,
-    lastName: e.last_name,
-    employeeNumber: e.employee_number,
-    username: e.username,
-    emails: emails.map((m) => m.address_lc),
-  });
-  await db('employees').where({ id: employeeId }).update({ search_doc: doc });
-  return doc;
-}
-
-export function buildSortName(firstName: string, lastName: string): string {
-  return `${lastName} ${firstName}`.toLowerCase();
-}
-
-export function buildGivenSort(firstName: string, lastName: string): string {
-  return `${firstName} ${lastName}`.toLowerCase();
-}
-
-
 export async function getEmployee(db: Knex, id: number): Promise<EmployeeDetail> {
   const e: EmployeeRow | undefined =
     isRowId(id) ? await db('employees').where({ id }).first() : undefined;

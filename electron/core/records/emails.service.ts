@@ -29,7 +29,8 @@ import type { DeskRole, EmailKind, EmailOwner, EmailsUpdated, EmployeeEmail } fr
 import { DeskError } from '../../../shared/errors';
 import { plainIssueMessage, validationIssues, validationSummary } from '../../../shared/validation';
 import { recordAudit, type Actor } from '../audit/audit.service';
-import { refreshEmployeeFlags, refreshSearchDoc } from '../employees/employees.service';
+import { refreshEmployeeFlags } from '../employees/employees.service';
+import { emailRow, refreshSearchDoc, type EmailInsertRow } from '../employees/employee-writer';
 import { enqueueMail } from '../mail/outbox';
 import { WEBCHAT_URL } from '../mail/templates';
 import { sendRegistrationCode } from '../mfa/agent-actions.service';
@@ -103,7 +104,7 @@ function mailTime(at: Date): string {
   return at.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 }
 
-async function insertEmail(trx: Trx, row: Record<string, unknown>): Promise<number> {
+async function insertEmail(trx: Trx, row: EmailInsertRow): Promise<number> {
   const [r] = await trx('employee_emails').insert(row).returning('id');
   return typeof r === 'object' ? Number((r as { id: number }).id) : Number(r);
 }
@@ -289,16 +290,7 @@ export async function updateEmails(deps: MfaDeps, ctx: RecordsContext, raw: Upda
         .update({ kind: c.kind, address: c.address, address_lc: c.lc, source: 'manager', updated_at: now });
     }
     for (const a of added) {
-      await insertEmail(trx, {
-        employee_id: employee.id,
-        kind: a.kind,
-        address: a.address,
-        address_lc: a.lc,
-        used_for_codes: false,
-        source: 'manager',
-        created_at: now,
-        updated_at: now,
-      });
+      await insertEmail(trx, emailRow({ employeeId: employee.id, kind: a.kind, address: a.address, source: 'manager', createdAt: now }));
     }
     const onRecord = await emailsOnRecord(trx, employee.id);
     const rowFor = (lc: string) => onRecord.find((e) => e.address.toLowerCase() === lc)!;
