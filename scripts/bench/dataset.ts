@@ -53,12 +53,10 @@ async function seed(core: DeskCore, employees: number, seedValue: number): Promi
   const started = Date.now();
   let last = 0;
   log(`seeding ${int(employees)} employees (seed ${seedValue}) into ${core.database.location}`);
-  await seedDemoData(core.db, core.clock, {
+  await seedDemoData(core, BENCH_ACTOR, {
     employees,
     seed: seedValue,
     deskUsers: false,
-    actor: BENCH_ACTOR,
-    vault: core.vault,
     onProgress: (done, total) => {
       const now = Date.now();
       if (done === total || now - last > 5000) {

@@ -75,7 +75,7 @@ export async function measureLoad(opts: LoadOptions): Promise<LoadResult> {
   const core = await openDeskCore({ config: { dataDir, databaseUrl: opts.pgUrl, databaseSchema: schema }, logger: silentLogger });
   try {
     opts.log(`load: seeding ${opts.employees} demo employees into schema ${schema}`);
-    await seedDemoData(core.db, core.clock, { employees: opts.employees, seed: 7, deskUsers: false, actor: { userId: null, name: 'bench' }, vault: core.vault });
+    await seedDemoData(core, { userId: null, name: 'bench' }, { employees: opts.employees, seed: 7, deskUsers: false });
     const queue = await callers(core);
     const hash = await hashPassword('not used to sign in');
     const slots: SessionSlot[] = [];

@@ -125,7 +125,7 @@ export async function measureMail(opts: MailBenchOptions = {}): Promise<MailBenc
     const clock = systemClock;
     const vault = new Vault(new KeyFileProvider(dataDir));
     attachVault(db, vault); // audit events are signed with it
-    await seedDemoData(db, clock, { employees: 50, seed: 1, deskUsers: false, actor: ACTOR, vault });
+    await seedDemoData({ db, clock, vault }, ACTOR, { employees: 50, seed: 1, deskUsers: false });
     // Every employee with an address on record gets codes (at most 10 an hour each: each run below
     // issues fewer than that per employee, and the codes are cleared between runs).
     const withEmail = (await db('employee_emails').orderBy('employee_id').orderBy('id').select('employee_id', 'id')) as Array<{ employee_id: number; id: number }>;

@@ -100,7 +100,7 @@ describe.each(TARGETS)('every channel under random and hostile input on $name', 
     core = await openTestCore(target, { clock });
     const now = clock.now().toISOString();
     await core.db('desk_users').insert({ username: 'fuzz.admin', display_name: 'Fuzz Admin', role: 'admin', password_hash: 'not-a-hash', created_at: now, updated_at: now });
-    await seedDemoData(core.db, clock, { employees: 30, seed: 5, deskUsers: false, actor: { userId: null, name: 'test' }, vault: core.vault });
+    await seedDemoData({ db: core.db, clock, vault: core.vault }, { userId: null, name: 'test' }, { employees: 30, seed: 5, deskUsers: false });
     await adminSession();
   });
   afterAll(async () => {

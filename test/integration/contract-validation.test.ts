@@ -111,7 +111,7 @@ describe.each(TARGETS)('every channel refuses malformed input on $name', (target
     await client.open();
     // Signed in as an admin, so no call is refused for its role before its input is looked at.
     await signInAsFirstAdmin(client, clock);
-    await seedDemoData(core.db, clock, { employees: 50, seed: 9, deskUsers: false, actor: { userId: null, name: 'test' }, vault: core.vault });
+    await seedDemoData({ db: core.db, clock, vault: core.vault }, { userId: null, name: 'test' }, { employees: 50, seed: 9, deskUsers: false });
   });
   afterAll(async () => {
     await host?.close();

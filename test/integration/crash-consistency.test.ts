@@ -61,7 +61,7 @@ describe.each(TARGETS)('a desk killed mid-change on $name', (target: Target) => 
   beforeAll(async () => {
     const core = await open(s);
     try {
-      await seedDemoData(core.db, core.clock, { employees: 300, seed: 17, deskUsers: false, actor: { userId: null, name: 'test' }, vault: core.vault });
+      await seedDemoData(core, { userId: null, name: 'test' }, { employees: 300, seed: 17, deskUsers: false });
       // The desk users the child acts as.
       const at = core.clock.now().toISOString();
       for (const [username, role] of [['crash.supervisor', 'supervisor'], ['crash.manager', 'manager']] as const) {

@@ -158,7 +158,7 @@ describe.each(TARGETS)('employee page on $name', (target: Target) => {
   beforeAll(async () => {
     mailSerial = 0; // subjects are compared across databases
     core = await openTestCore(target, { clock });
-    await seedDemoData(core.db, clock, { employees: 40, seed: 11, deskUsers: false, actor: { userId: null, name: 'test' }, vault: core.vault });
+    await seedDemoData({ db: core.db, clock, vault: core.vault }, { userId: null, name: 'test' }, { employees: 40, seed: 11, deskUsers: false });
     slot = (await deskUser(core, 'agent', 'agent')).slot;
 
     const withApp = await core.db('factors').where({ type: 'authenticator_app', state: 'active' }).whereNotNull('totp_seed_enc').orderBy('employee_id');

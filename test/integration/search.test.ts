@@ -317,7 +317,7 @@ describe.each(TARGETS)('employee look-up on $name', (target: Target) => {
 
   beforeAll(async () => {
     core = await openTestCore(target, { clock });
-    await seedDemoData(core.db, clock, { employees: EMPLOYEES, seed: SEED, deskUsers: false, actor: { userId: null, name: 'test' }, vault: core.vault });
+    await seedDemoData({ db: core.db, clock, vault: core.vault }, { userId: null, name: 'test' }, { employees: EMPLOYEES, seed: SEED, deskUsers: false });
     await insertCrafted(core.db, clock.now().toISOString());
     search = new EmployeeSearch(core.db);
     all = await loadKnown(core.db);

@@ -14,8 +14,8 @@ const SEED = 7;
 const ACTOR = { userId: null, name: 'seed-test' };
 const TODAY = '2026-01-05';
 
-function options(core: TestCore, o: Partial<SeedOptions> = {}): SeedOptions {
-  return { employees: EMPLOYEES, seed: SEED, deskUsers: false, actor: ACTOR, vault: core.vault, ...o };
+function options(o: Partial<SeedOptions> = {}): SeedOptions {
+  return { employees: EMPLOYEES, seed: SEED, deskUsers: false, ...o };
 }
 
 /** Rows with driver differences (Date vs text, boolean vs 0/1) taken out. */
@@ -70,7 +70,7 @@ describe.each(TARGETS)('demo seed on $name', (target: Target) => {
 
   beforeAll(async () => {
     core = await openTestCore(target, { clock });
-    const result = await seedDemoData(core.db, clock, options(core, { onProgress: (d, t) => progress.push([d, t]) }));
+    const result = await seedDemoData({ db: core.db, clock, vault: core.vault }, ACTOR, options({ onProgress: (d, t) => progress.push([d, t]) }));
     expect(result).toEqual({ employees: EMPLOYEES, firstEmployeeId: 1, deskUsers: [] });
     data = await dump(core.db);
     dumps.set(target.name, data);
@@ -89,14 +89,14 @@ describe.each(TARGETS)('demo seed on $name', (target: Target) => {
   it('is deterministic: the same seed gives the same people in another database; another seed does not', async () => {
     const other = await openTestCore(target, { clock: new ManualClock('2026-01-05T09:00:00Z') });
     try {
-      await seedDemoData(other.db, clock, options(other));
+      await seedDemoData({ db: other.db, clock, vault: other.vault }, ACTOR, options());
       expect(await dump(other.db)).toEqual(data);
     } finally {
       await other.dispose();
     }
     const different = await openTestCore(target, { clock: new ManualClock('2026-01-05T09:00:00Z') });
     try {
-      await seedDemoData(different.db, clock, options(different, { employees: 50, seed: SEED + 1 }));
+      await seedDemoData({ db: different.db, clock, vault: different.vault }, ACTOR, options({ employees: 50, seed: SEED + 1 }));
       const d = await dump(different.db);
       const names = (x: Dump) => x.employees.slice(0, 50).map((e) => `${e.employee_number} ${e.first_name} ${e.last_name}`);
       expect(names(d)).not.toEqual(names(data));
@@ -223,7 +223,7 @@ describe.each(TARGETS)('demo seed on $name', (target: Target) => {
   });
 
   it('creates the demo desk users once, and a second run adds employees after the first', async () => {
-    const first = await seedDemoData(core.db, clock, options(core, { employees: 10, deskUsers: true }));
+    const first = await seedDemoData({ db: core.db, clock, vault: core.vault }, ACTOR, options({ employees: 10, deskUsers: true }));
     expect(first.firstEmployeeId).toBe(EMPLOYEES + 1);
     expect(first.deskUsers.map((u) => [u.username, u.role])).toEqual([
       ['agent.demo', 'agent'],
@@ -236,7 +236,7 @@ describe.each(TARGETS)('demo seed on $name', (target: Target) => {
     expect(await verifyPassword(agent.password!, agentRow.password_hash)).toBe(true);
     expect(await core.db('audit_events').where({ action: 'desk_user.created' })).toHaveLength(3);
 
-    const second = await seedDemoData(core.db, clock, options(core, { employees: 10, deskUsers: true }));
+    const second = await seedDemoData({ db: core.db, clock, vault: core.vault }, ACTOR, options({ employees: 10, deskUsers: true }));
     expect(second.deskUsers).toEqual([
       { username: 'agent.demo', role: 'agent', password: null },
       { username: 'manager.demo', role: 'manager', password: null },
@@ -269,7 +269,7 @@ describe.each(TARGETS)('demo seed on $name', (target: Target) => {
   it('loads any seed: generated usernames never clash (seed 2894 makes "cooke"+"h" meet "cook"+"eh")', async () => {
     const other = await openTestCore(target, { clock: new ManualClock('2026-01-05T09:00:00Z') });
     try {
-      await seedDemoData(other.db, clock, options(other, { employees: 600, seed: 2894 })).catch((err: Error) => {
+      await seedDemoData({ db: other.db, clock, vault: other.vault }, ACTOR, options({ employees: 600, seed: 2894 })).catch((err: Error) => {
         throw new Error(`seed 2894 failed: …${err.message.slice(-90)}`);
       });
       const n = Number((await other.db('employees').count({ n: '*' }).first())!.n);

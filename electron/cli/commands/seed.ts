@@ -31,12 +31,10 @@ async function seed(args: string[]): Promise<number> {
   await withCore(options.dataDir, async (core) => {
     const started = Date.now();
     let lastReport = 0;
-    const result = await seedDemoData(core.db, core.clock, {
+    const result = await seedDemoData(core, CLI_ACTOR, {
       employees,
       seed: seedValue,
       deskUsers: true,
-      actor: CLI_ACTOR,
-      vault: core.vault,
       onProgress: (done, total) => {
         const now = Date.now();
         if (done === total || now - lastReport > 1000) {

@@ -14,12 +14,10 @@ export function demoHandlers(deps: CoreDeps & { organisations: OrganisationList 
       running = true;
       try {
         if (await hasEmployees(db)) throw new DeskError('CONFLICT', 'Demo data can only be loaded into an empty database');
-        const result = await seedDemoData(db, clock, {
+        const result = await seedDemoData(deps, actorOf(ctx.session), {
           employees: input.employees,
           seed: input.seed,
           deskUsers: false,
-          vault: deps.vault,
-          actor: actorOf(ctx.session),
           onProgress: (done, total) => ctx.emit('progress', { task: 'demo.load', done, total }),
         });
         deps.organisations.forget();

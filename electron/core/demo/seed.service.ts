@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { Deps } from '../handler';
 import { FACTOR_SEED_PURPOSE } from '../mfa/factors.service';
 import type { Knex } from 'knex';
 import type { DeskRole } from '../../../shared/domain';
@@ -24,8 +25,6 @@ export interface SeedOptions {
   seed: number;
   /** Also create the three demo desk users (agent, manager, supervisor) with fresh passwords. */
   deskUsers: boolean;
-  actor: Actor;
-  vault: Vault;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -223,7 +222,9 @@ function renderDemoMail(values: Record<string, string>): { subject: string; body
  * Fill the database with deterministic, realistic demo data, in batches of 1,000 employees, each
  * batch one transaction with its own audit row, so millions stream through in constant memory.
  */
-export async function seedDemoData(db: Knex, clock: Clock, opts: SeedOptions): Promise<SeedResult> {
+export async function seedDemoData(deps: Deps<'db' | 'clock' | 'vault'>, actor: Actor, input: SeedOptions): Promise<SeedResult> {
+  const { db, clock } = deps;
+  const opts = { ...input, vault: deps.vault, actor };
   const now = Math.floor(clock.now().getTime() / DAY) * DAY;
   const rnd = createRandom(opts.seed);
   const postgres = databaseKind(db) === 'postgres';
