@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordAudit } from '../../electron/core/audit/audit.service';
 import { ManualClock } from '../../electron/core/clock';
 import { createDeskUser } from '../../electron/core/deskusers/deskusers.service';
-import type { AuditDashboard, DeskRole } from '../../shared/domain';
+import type { DeskRole } from '../../shared/domain';
+import { insertEmployee } from '../../electron/core/employees/employee-writer';
+import { callAs, type Caller } from '../support/call-as';
 import { insertId } from '../support/mfa-fixtures';
 import { openTestCore, TARGETS, type Target, type TestCore } from '../support/targets';
 
@@ -18,24 +20,21 @@ describe.each(TARGETS)('audit dashboard on $name', (target: Target) => {
   let core: TestCore;
   let clock: ManualClock;
   let employee: number;
-  const calls: Partial<Record<DeskRole, (channel: string, payload: unknown) => Promise<any>>> = {};
+  const calls: Partial<Record<DeskRole, Caller>> = {};
   const written = { events: [] as Array<{ day: string; actor: string }>, codes: [] as Array<{ day: string; state: 'redeemed' | 'expired' | 'open' }>, fails: [] as string[] };
 
   beforeAll(async () => {
     clock = new ManualClock(new Date(T0 - 5 * DAY));
     core = await openTestCore(target, { clock });
-    employee = await insertId(core.db, 'employees', {
-      employee_number: '55500001',
-      first_name: 'Dash',
-      last_name: 'Board',
+    employee = await insertEmployee(core.db, {
+      employeeNumber: '55500001',
+      firstName: 'Dash',
+      lastName: 'Board',
       username: 'dboard',
       organisation: 'Trust',
       department: 'Dept',
-      sort_name: 'board dash',
-      given_sort: 'dash board',
-      search_doc: 'dash board 55500001 dboard',
-      created_at: clock.now().toISOString(),
-      updated_at: clock.now().toISOString(),
+      emails: [],
+      createdAt: clock.now().toISOString(),
     });
     // Ten days of activity, some days empty; the period asked for is days 2–8.
     for (let d = 0; d < 10; d++) {
@@ -87,7 +86,7 @@ describe.each(TARGETS)('audit dashboard on $name', (target: Target) => {
       const userId = await createDeskUser({ db: core.db, clock }, { userId: null, name: 'test' }, { username: `${role}.dash`, displayName: role, role, password: 'a-long-test-password' });
       const session = core.sessions.create({ userId, username: `${role}.dash`, displayName: role, role, idleMinutes: 480 });
       const slot = { get: () => session.token, set: () => {} };
-      calls[role] = (channel, payload) => core.router.invoke(channel, payload, { slot, emit: () => {} });
+      calls[role] = callAs(core, slot);
     }
   });
   afterAll(async () => {
@@ -97,9 +96,7 @@ describe.each(TARGETS)('audit dashboard on $name', (target: Target) => {
   it('counts what happened in the period, day by day and actor by actor, with every day present', async () => {
     const from = '2026-05-03';
     const to = '2026-05-09';
-    const res = await calls.supervisor!('audit.dashboard', { from, to });
-    expect(res.ok, JSON.stringify(res)).toBe(true);
-    const dash = res.value as AuditDashboard;
+    const dash = await calls.supervisor!.ok('audit.dashboard', { from, to });
     const inRange = (day: string) => day >= from && day <= to;
     const allDays = Array.from({ length: 7 }, (_, i) => new Date(Date.parse(`${from}T00:00:00Z`) + i * DAY).toISOString().slice(0, 10));
     expect(dash.actionsPerDay.map((d) => d.day)).toEqual(allDays);
@@ -135,9 +132,9 @@ describe.each(TARGETS)('audit dashboard on $name', (target: Target) => {
   });
 
   it('refuses agents and managers, and periods that make no sense', async () => {
-    for (const role of ['agent', 'manager'] as const) expect(await calls[role]!('audit.dashboard', { from: '2026-05-01', to: '2026-05-02' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    for (const role of ['agent', 'manager'] as const) expect(await calls[role]!.call('audit.dashboard', { from: '2026-05-01', to: '2026-05-02' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     for (const bad of [{ from: '2026-05-09', to: '2026-05-01' }, { from: '2025-01-01', to: '2026-05-01' }, { from: '2026-02-30', to: '2026-03-01' }, { from: '2026-05-01' }, {}]) {
-      expect(await calls.supervisor!('audit.dashboard', bad), JSON.stringify(bad)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+      expect(await calls.supervisor!.raw('audit.dashboard', bad), JSON.stringify(bad)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     }
   });
 });

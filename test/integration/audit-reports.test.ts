@@ -23,6 +23,9 @@ import { openTestCore, scratch, tempDir, TARGETS, type Target, type TestCore } f
 import { openDeskCore, type DeskCore } from '../../electron/core/app';
 import { silentLogger } from '../../electron/core/log/logger';
 import type { AuditAction } from '../../shared/audit-actions';
+import { insertEmployee } from '../../electron/core/employees/employee-writer';
+import type { ResultOf } from '../../shared/contract';
+import { callAs, type Caller } from '../support/call-as';
 
 const ACTORS = ['ann.agent', 'bob.agent', 'sue.supervisor', 'system'];
 const ACTIONS = ['factor.removed', 'factor.reregistration_started', 'caller.verified', 'records.emails_updated', 'employee.viewed'] as AuditAction[];
@@ -33,30 +36,25 @@ describe.each(TARGETS)('audit reports on $name', (target: Target) => {
   let clock: ManualClock;
   let all: AuditReportRow[];
   let employees: number[];
-  const calls: Partial<Record<DeskRole, (channel: string, payload: unknown) => Promise<any>>> = {};
+  const calls: Partial<Record<DeskRole, Caller>> = {};
 
   beforeAll(async () => {
     clock = new ManualClock(new Date('2026-02-01T08:00:00.000Z'));
     core = await openTestCore(target, { clock });
     employees = [];
     for (let i = 0; i < 3; i++) {
-      const [row] = await core
-        .db('employees')
-        .insert({
-          employee_number: String(40_000_001 + i),
-          first_name: 'Report',
-          last_name: `Person${i}`,
+      employees.push(
+        await insertEmployee(core.db, {
+          employeeNumber: String(40_000_001 + i),
+          firstName: 'Report',
+          lastName: `Person${i}`,
           username: `rperson${i}`,
           organisation: 'Trust',
           department: 'Dept',
-          sort_name: `person${i} report`,
-          given_sort: `report person${i}`,
-          search_doc: `report person${i}`,
-          created_at: clock.now().toISOString(),
-          updated_at: clock.now().toISOString(),
-        })
-        .returning('id');
-      employees.push(typeof row === 'object' ? Number((row as { id: number }).id) : Number(row));
+          emails: [],
+          createdAt: clock.now().toISOString(),
+        }),
+      );
     }
     // 240 events over 12 days, deterministic mixes; a few with hostile text in the free fields.
     for (let i = 0; i < 240; i++) {
@@ -75,7 +73,7 @@ describe.each(TARGETS)('audit reports on $name', (target: Target) => {
       const userId = await createDeskUser({ db: core.db, clock }, { userId: null, name: 'test' }, { username: `${role}.reports`, displayName: role, role, password: 'a-long-test-password' });
       const session = core.sessions.create({ userId, username: `${role}.reports`, displayName: role, role, idleMinutes: 480 });
       const slot = { get: () => session.token, set: () => {} };
-      calls[role] = (channel, payload) => core.router.invoke(channel, payload, { slot, emit: () => {} });
+      calls[role] = callAs(core, slot);
     }
     await load();
   });
@@ -130,17 +128,16 @@ describe.each(TARGETS)('audit reports on $name', (target: Target) => {
     expect(all.length).toBeGreaterThanOrEqual(240);
     for (const filter of FILTERS) {
       const want = oracle(filter);
-      const count = await calls.supervisor!('audit.reportCount', { filter });
+      const count = await calls.supervisor!.call('audit.reportCount', { filter });
       expect(count, JSON.stringify(filter)).toEqual({ ok: true, value: { count: want.length } });
       for (const by of ['time', 'actor', 'action', 'result'] as const) {
         for (const dir of ['asc', 'desc'] as const) {
           const got: AuditReportRow[] = [];
           let cursor: string | null = null;
           for (let guard = 0; guard < 100; guard++) {
-            const res = await calls.supervisor!('audit.report', { filter, sort: { by, dir }, cursor, limit: 17 });
-            expect(res.ok, JSON.stringify(res)).toBe(true);
-            got.push(...res.value.rows);
-            cursor = res.value.nextCursor;
+            const page: ResultOf<'audit.report'> = await calls.supervisor!.ok('audit.report', { filter, sort: { by, dir }, cursor, limit: 17 });
+            got.push(...page.rows);
+            cursor = page.nextCursor;
             if (!cursor) break;
           }
           expect(got.map((r) => r.seq), `${JSON.stringify(filter)} by ${by} ${dir}`).toEqual(sorted(want, by, dir).map((r) => r.seq));
@@ -148,21 +145,21 @@ describe.each(TARGETS)('audit reports on $name', (target: Target) => {
       }
     }
     // A page carries the whole row, the employee number joined in.
-    const one = await calls.admin!('audit.report', { filter: { employeeId: employees[0]! }, limit: 1 });
-    expect(one.value.rows[0]).toEqual(sorted(oracle({ employeeId: employees[0]! }), 'time', 'desc')[0]);
-    expect(one.value.rows[0].employeeNumber).toBe('40000001');
+    const one = await calls.admin!.ok('audit.report', { filter: { employeeId: employees[0]! }, limit: 1 });
+    expect(one.rows[0]).toEqual(sorted(oracle({ employeeId: employees[0]! }), 'time', 'desc')[0]);
+    expect(one.rows[0]!.employeeNumber).toBe('40000001');
   });
 
   it('refuses bad filters and cursors with a clear error, and agents altogether', async () => {
     const s = calls.supervisor!;
     for (const filter of [{ from: '2026-02-30' }, { from: '2026-02-05', to: '2026-02-01' }, { action: 'DROP TABLE' }, { actor: 'a b' }, { result: 'maybe' }, { employeeNumber: '123' }, { extra: 1 }]) {
-      expect(await s('audit.report', { filter }), JSON.stringify(filter)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+      expect(await s.raw('audit.report', { filter }), JSON.stringify(filter)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     }
-    expect(await s('audit.report', { cursor: 'not-a-cursor' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
-    const first = await s('audit.report', { sort: { by: 'actor', dir: 'asc' }, limit: 5 });
+    expect(await s.call('audit.report', { cursor: 'not-a-cursor' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    const first = await s.ok('audit.report', { sort: { by: 'actor', dir: 'asc' }, limit: 5 });
     // A cursor from one order does not fit another.
-    expect(await s('audit.report', { sort: { by: 'time', dir: 'asc' }, cursor: first.value.nextCursor })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
-    for (const channel of ['audit.report', 'audit.reportCount']) expect(await calls.agent!(channel, {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await s.call('audit.report', { sort: { by: 'time', dir: 'asc' }, cursor: first.nextCursor })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    for (const channel of ['audit.report', 'audit.reportCount']) expect(await calls.agent!.raw(channel, {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   });
 
   it('exports the filtered rows to CSV, exactly, oldest first, with formula injection and line breaks neutralised, ending with filter, count and the signed head', async () => {
@@ -176,7 +173,7 @@ describe.each(TARGETS)('audit reports on $name', (target: Target) => {
       sink.end();
       await load();
       const text = Buffer.concat(chunks).toString('utf8');
-      const records = parse(text, { relax_column_count: true, skip_empty_lines: true }) as string[][];
+      const records = parse(text, { relax_column_count: true, skip_empty_lines: true });
       const want = oracle(filter).filter((r) => r.seq <= result.headSeq);
       expect(records[0]).toEqual([...AUDIT_COLUMNS]);
       const body = records.slice(1, 1 + want.length);
@@ -215,7 +212,7 @@ describe.each(TARGETS)('audit reports on $name', (target: Target) => {
     const want = oracle({ from: '2026-02-03', to: '2026-02-08', actor: 'bob.agent', action: 'factor.', employeeNumber: '40000002' });
     expect(want.length).toBeGreaterThan(0);
     expect(run.stdout).toMatch(new RegExp(`^Wrote ${want.length} events to .*audit\\.csv \\(chain head #\\d+ [0-9a-f]{64}, signed `));
-    const records = parse(fs.readFileSync(out, 'utf8'), { relax_column_count: true, skip_empty_lines: true }) as string[][];
+    const records = parse(fs.readFileSync(out, 'utf8'), { relax_column_count: true, skip_empty_lines: true });
     expect(records.slice(1, 1 + want.length).map((r) => Number(r[0]))).toEqual(want.map((r) => r.seq));
     expect(records.at(-3)).toEqual(['# rows', String(want.length)]);
     expect((fs.statSync(out).mode & 0o777).toString(8)).toBe('600');
@@ -271,13 +268,12 @@ describe.each(TARGETS)('audit exports from the app on $name', (target: Target) =
   async function signedIn(core: DeskCore, role: DeskRole, name: string) {
     const userId = await createDeskUser({ db: core.db, clock: core.clock }, { userId: null, name: 'test' }, { username: name, displayName: name, role, password: 'a-long-test-password' });
     const session = core.sessions.create({ userId, username: name, displayName: name, role, idleMinutes: 480 });
-    const slot = { get: () => session.token, set: () => {} };
-    return (channel: string, payload: unknown) => core.router.invoke(channel, payload, { slot, emit: () => {} }) as Promise<any>;
+    return callAs(core, { get: () => session.token, set: () => {} });
   }
-  async function until(call: (c: string, p: unknown) => Promise<any>, jobId: string) {
+  async function until(as: Caller, jobId: string) {
     for (let i = 0; i < 200; i++) {
-      const r = await call('audit.export.status', { jobId });
-      if (r.value.state !== 'running') return r.value;
+      const job = await as.ok('audit.export.status', { jobId });
+      if (job.state !== 'running') return job;
       await new Promise((res) => setTimeout(res, 20));
     }
     throw new Error('export did not finish');
@@ -290,37 +286,36 @@ describe.each(TARGETS)('audit exports from the app on $name', (target: Target) =
       const sue = await signedIn(core, 'supervisor', 'sue.supervisor');
       const ada = await signedIn(core, 'admin', 'ada.admin');
       const agent = await signedIn(core, 'agent', 'al.agent');
-      expect(await agent('audit.export.start', { filter: {} })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-      const started = await sue('audit.export.start', { filter: { actor: 'ann.agent' }, format: 'csv' });
-      expect(started.value).toMatchObject({ state: 'running', savedTo: null, fileName: expect.stringMatching(/^audit-\d{8}-\d{4}\.csv$/) });
-      expect(await sue('audit.export.start', { filter: {} })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
-      const done = await until(sue, started.value.jobId);
+      expect(await agent.call('audit.export.start', { filter: {} })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+      const started = (await sue.ok('audit.export.start', { filter: { actor: 'ann.agent' }, format: 'csv' }))!;
+      expect(started).toMatchObject({ state: 'running', savedTo: null, fileName: expect.stringMatching(/^audit-\d{8}-\d{4}\.csv$/) });
+      expect(await sue.call('audit.export.start', { filter: {} })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+      const done = await until(sue, started.jobId);
       expect(done).toMatchObject({ state: 'done', rows: 60, total: 60, error: null });
       // Someone else's export is not theirs to see.
-      expect(await ada('audit.export.status', { jobId: started.value.jobId })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
-      expect(await ada('audit.export.chunk', { jobId: started.value.jobId, offset: 0 })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      expect(await ada.call('audit.export.status', { jobId: started.jobId })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      expect(await ada.call('audit.export.chunk', { jobId: started.jobId, offset: 0 })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
       const parts: Buffer[] = [];
       let offset = 0;
       let calls = 0;
       for (;;) {
-        const r = await sue('audit.export.chunk', { jobId: started.value.jobId, offset });
-        expect(r.ok).toBe(true);
-        parts.push(Buffer.from(r.value.data, 'base64'));
-        offset = r.value.offset;
+        const chunk = await sue.ok('audit.export.chunk', { jobId: started.jobId, offset });
+        parts.push(Buffer.from(chunk.data, 'base64'));
+        offset = chunk.offset;
         calls++;
-        if (r.value.done) break;
+        if (chunk.done) break;
       }
       const text = Buffer.concat(parts).toString('utf8');
       expect(Buffer.byteLength(text)).toBe(done.size);
-      expect(calls).toBe(Math.ceil(done.size / (512 * 1024)));
-      const records = parse(text, { relax_column_count: true, skip_empty_lines: true }) as string[][];
+      expect(calls).toBe(Math.ceil(done.size! / (512 * 1024)));
+      const records = parse(text, { relax_column_count: true, skip_empty_lines: true });
       const want = (await core.db('audit_events').where({ actor_name: 'ann.agent' }).where('seq', '<=', done.headSeq).orderBy('seq').select('seq')).map((r) => String(r.seq));
       expect(records.slice(1, 61).map((r) => r[0])).toEqual(want);
       expect(records.at(-3)).toEqual(['# rows', '60']);
-      expect(await sue('audit.export.chunk', { jobId: started.value.jobId, offset: done.size + 1 })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+      expect(await sue.call('audit.export.chunk', { jobId: started.jobId, offset: done.size! + 1 })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
       // The file waits, private, in the data directory's exports folder.
       const files = fs.readdirSync(path.join(core.config.dataDir, 'exports'));
-      expect(files).toEqual([`${started.value.jobId}.csv`]);
+      expect(files).toEqual([`${started.jobId}.csv`]);
       expect((fs.statSync(path.join(core.config.dataDir, 'exports', files[0]!)).mode & 0o777).toString(8)).toBe('600');
     } finally {
       await core.dispose();
@@ -334,9 +329,9 @@ describe.each(TARGETS)('audit exports from the app on $name', (target: Target) =
         config: { dataDir: s.dataDir, databaseUrl: s.databaseUrl, databaseSchema: s.schema },
         clock: new ManualClock(),
         logger: silentLogger,
-        chooseSavePath: async (name) => {
+        chooseSavePath: (name) => {
           expect(name).toMatch(/^audit-\d{4}-\d{2}-\d{2}\.csv$/);
-          return answers.shift() ?? null;
+          return Promise.resolve(answers.shift() ?? null);
         },
       });
     try {
@@ -344,24 +339,24 @@ describe.each(TARGETS)('audit exports from the app on $name', (target: Target) =
       const sue = await signedIn(core, 'supervisor', 'sue.supervisor');
       // Cancelled in the dialog: no export.
       answers.push(null);
-      expect(await sue('audit.export.start', { filter: {} })).toEqual({ ok: true, value: null });
+      expect(await sue.call('audit.export.start', { filter: {} })).toEqual({ ok: true, value: null });
       // Saved where chosen.
       const dir = tempDir();
       const chosen = path.join(dir, 'my-report.csv');
       answers.push(chosen);
-      const started = await sue('audit.export.start', { filter: {} });
-      const done = await until(sue, started.value.jobId);
+      const started = (await sue.ok('audit.export.start', { filter: {} }))!;
+      const done = await until(sue, started.jobId);
       expect(done).toMatchObject({ state: 'done', savedTo: chosen, fileName: 'my-report.csv' });
       expect(fs.readFileSync(chosen, 'utf8')).toMatch(/^seq,occurred_at,actor,/);
       expect(fs.existsSync(`${chosen}.part`)).toBe(false);
-      expect(await sue('audit.export.chunk', { jobId: started.value.jobId, offset: 0 })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+      expect(await sue.call('audit.export.chunk', { jobId: started.jobId, offset: 0 })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
       // Cancelled while running: nothing kept, no audit.exported event.
       answers.push(path.join(dir, 'cancelled.csv'));
       const before = Number((await core.db('audit_events').where({ action: 'audit.exported' }).count({ n: '*' }).first())!.n);
-      const run = await sue('audit.export.start', { filter: {} });
-      const cancelled = await sue('audit.export.cancel', { jobId: run.value.jobId });
-      expect(['running', 'cancelled']).toContain(cancelled.value.state);
-      expect(await until(sue, run.value.jobId)).toMatchObject({ state: 'cancelled', savedTo: null });
+      const run = (await sue.ok('audit.export.start', { filter: {} }))!;
+      const cancelled = await sue.ok('audit.export.cancel', { jobId: run.jobId });
+      expect(['running', 'cancelled']).toContain(cancelled.state);
+      expect(await until(sue, run.jobId)).toMatchObject({ state: 'cancelled', savedTo: null });
       expect(fs.existsSync(path.join(dir, 'cancelled.csv'))).toBe(false);
       expect(fs.existsSync(path.join(dir, 'cancelled.csv.part'))).toBe(false);
       expect(Number((await core.db('audit_events').where({ action: 'audit.exported' }).count({ n: '*' }).first())!.n)).toBe(before);

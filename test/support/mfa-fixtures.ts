@@ -9,7 +9,7 @@ import type { DeskRole } from '../../shared/domain';
 import { totpCodeAt, totpStep } from '../../electron/core/auth/totp';
 import type { ManualClock } from '../../electron/core/clock';
 import { FACTOR_SEED_PURPOSE } from '../../electron/core/mfa/factors.service';
-import { buildGivenSort, buildSearchDoc, buildSortName } from '../../electron/core/employees/employee-writer';
+import { emailRow, employeeRow as newEmployeeRow, insertEmployeesForIds } from '../../electron/core/employees/employee-writer';
 import { OUTBOX_BODY_PURPOSE } from '../../electron/core/mail/outbox';
 import type { SessionSlot } from '../../electron/core/ipc/router';
 import type { Logger } from '../../electron/core/log/logger';
@@ -20,7 +20,7 @@ type TestCore = DeskCore;
 
 export const MIN = 60_000;
 
-export async function insertId(db: Knex, table: string, row: Record<string, unknown>): Promise<number> {
+export async function insertId(db: Knex, table: string, row: object): Promise<number> {
   const [r] = await db(table).insert(row).returning('id');
   return typeof r === 'object' ? Number((r as { id: number }).id) : Number(r);
 }
@@ -86,40 +86,28 @@ export async function makeEmployee(
   const number = String(20_000_000 + Math.floor(Math.random() * 70_000_000));
   const addresses = opts.emails ?? [`alex.${tag}@work.example.org`, `alex${tag}@home.example.net`];
   const now = core.clock.now().toISOString();
-  const id = await insertId(core.db, 'employees', {
-    employee_number: number,
-    first_name: first,
-    last_name: last,
-    username,
-    organisation: 'Test Trust',
-    department: 'Testing',
-    job_title: 'Tester',
-    status: opts.leaver ? 'leaver' : 'active',
-    leaving_date: opts.leaver ? '2025-12-31' : null,
-    internet_access_approved: opts.internet ?? true,
-    mfa_enabled_at: null,
-    version: 1,
-    sort_name: buildSortName(first, last),
-    given_sort: buildGivenSort(first, last),
-    search_doc: buildSearchDoc({ firstName: first, lastName: last, employeeNumber: number, username, emails: addresses.map((a) => a.toLowerCase()) }),
-    created_at: now,
-    updated_at: now,
-  });
+  const ids = await insertEmployeesForIds(core.db, [
+    newEmployeeRow({
+      employeeNumber: number,
+      firstName: first,
+      lastName: last,
+      username,
+      emails: addresses.map((a) => a.toLowerCase()),
+      organisation: 'Test Trust',
+      department: 'Testing',
+      jobTitle: 'Tester',
+      status: opts.leaver ? 'leaver' : 'active',
+      leavingDate: opts.leaver ? '2025-12-31' : null,
+      internetAccessApproved: opts.internet ?? true,
+      createdAt: now,
+    }),
+  ]);
+  const id = ids.get(number)!;
+  // One insert an address, as the tests need each address's id.
   const emails: EmployeeFixture['emails'] = [];
   for (const [i, address] of addresses.entries()) {
-    emails.push({
-      id: await insertId(core.db, 'employee_emails', {
-        employee_id: id,
-        kind: i === 0 ? 'work' : 'personal',
-        address,
-        address_lc: address.toLowerCase(),
-        used_for_codes: false,
-        source: 'hr',
-        created_at: now,
-        updated_at: now,
-      }),
-      address,
-    });
+    const row = emailRow({ employeeId: id, kind: i === 0 ? 'work' : 'personal', address, createdAt: now });
+    emails.push({ id: await insertId(core.db, 'employee_emails', row), address });
   }
   return { id, username, emails };
 }
@@ -186,7 +174,7 @@ export async function outbox(core: TestCore, employeeId: number): Promise<Outbox
   const rows: Array<Record<string, unknown>> = await core.db('mail_outbox').where({ employee_id: employeeId }).orderBy('id');
   return rows.map((r) => {
     const sealed = r.sealed === true || r.sealed === 1;
-    const open = (v: unknown) => (v == null ? null : sealed ? core.vault.open(String(v), OUTBOX_BODY_PURPOSE) : String(v));
+    const open = (v: unknown) => (typeof v !== 'string' ? null : sealed ? core.vault.open(v, OUTBOX_BODY_PURPOSE) : v);
     return {
       id: Number(r.id),
       template: String(r.template),
@@ -226,7 +214,8 @@ export function secretFromUri(uri: string): string {
 }
 
 export async function seedOf(core: TestCore, factorId: number): Promise<string | null> {
-  const r = (await core.db('factors').where({ id: factorId }).first('totp_seed_enc')) as { totp_seed_enc: string | null };
+  const r = await core.db<{ id: number; totp_seed_enc: string | null }>('factors').where({ id: factorId }).first('totp_seed_enc');
+  if (!r) throw new Error(`no factor ${factorId}`);
   return r.totp_seed_enc ? core.vault.open(r.totp_seed_enc, FACTOR_SEED_PURPOSE) : null;
 }
 
@@ -241,11 +230,11 @@ export function nextStep(clock: ManualClock): void {
   clock.set(new Date((Math.floor(ms / 30_000) + 1) * 30_000 + 5_000));
 }
 
-export async function employeeRow(db: Knex, id: number): Promise<Record<string, any>> {
+export async function employeeRow(db: Knex, id: number): Promise<Record<string, unknown>> {
   return (await db('employees').where({ id }).first())!;
 }
 
-export async function factorsOf(db: Knex, employeeId: number): Promise<Array<Record<string, any>>> {
+export async function factorsOf(db: Knex, employeeId: number): Promise<Array<Record<string, unknown>>> {
   return db('factors').where({ employee_id: employeeId }).orderBy('id');
 }
 
