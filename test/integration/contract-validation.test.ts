@@ -7,6 +7,7 @@ import { ManualClock } from '../../electron/core/clock';
 import { startHost, type RunningHost } from '../../electron/host/server';
 import { seedDemoData } from '../../electron/core/demo/seed.service';
 import { HostClient, signInAsFirstAdmin } from '../support/http';
+import { refusalOf, valueOf } from '../support/call-as';
 import { snapshot } from '../support/snapshot';
 import { openTestCore, tempDir, TARGETS, type TestCore } from '../support/targets';
 
@@ -132,8 +133,9 @@ describe.each(TARGETS)('every channel refuses malformed input on $name', (target
         for (const v of values) {
           const res = await client.invoke(name, { ...base, [field]: v });
           expect(res.body.ok, `${name}.${field} = ${JSON.stringify(v)}`).toBe(false);
-          expect(res.body.error.code).toBe('VALIDATION');
-          expect(res.body.error.details.issues[0].path).toBe(field);
+          const error = refusalOf(res.body, `${name}.${field}`);
+          expect(error.code).toBe('VALIDATION');
+          expect((error.details?.issues as Array<{ path: string }> | undefined)?.[0]?.path).toBe(field);
         }
       }
       expect(await snapshot(core.db)).toEqual(before);
@@ -148,13 +150,14 @@ describe.each(TARGETS)('every channel refuses malformed input on $name', (target
         const res = await client.invoke(name, payload);
         expect(res.status, `${name} ${JSON.stringify(payload).slice(0, 80)}`).toBe(400);
         expect(res.body.ok).toBe(false);
-        expect(res.body.error.code).toBe('VALIDATION');
-        expect(typeof res.body.error.message).toBe('string');
+        const error = refusalOf(res.body, name);
+        expect(error.code).toBe('VALIDATION');
+        expect(typeof error.message).toBe('string');
         expect(JSON.stringify(res.body)).not.toMatch(/\bat .+:\d+:\d+/);
       }
       expect(await snapshot(core.db)).toEqual(before);
       // Still signed in: nothing about the session changed either.
-      expect((await client.invoke('app.status', {})).body.value.session?.role).toBe('admin');
+      expect(valueOf((await client.invoke('app.status', {})).body).session?.role).toBe('admin');
     });
   }
 });

@@ -5,6 +5,7 @@ import { ManualClock } from '../../electron/core/clock';
 import { startHost, type RunningHost } from '../../electron/host/server';
 import type { Router } from '../../electron/core/ipc/router';
 import { HostClient, secretFromUri, signInAsFirstAdmin, totpAt } from '../support/http';
+import { refusalOf, valueOf } from '../support/call-as';
 import { snapshot } from '../support/snapshot';
 import { openTestCore, tempDir, TARGETS, type TestCore } from '../support/targets';
 
@@ -18,7 +19,7 @@ describe.each(TARGETS)('browser host on $name', (target) => {
     }
     clock.advance(30_000); // a fresh code step
     const step = await client.invoke('auth.signIn', { username: 'host.admin', password: 'host-admin-password' });
-    const done = await client.invoke('auth.completeSignIn', { challenge: step.body.value.challenge, code: totpAt(adminSecret, clock) });
+    const done = await client.invoke('auth.completeSignIn', { challenge: valueOf(step.body).challenge, code: totpAt(adminSecret, clock) });
     if (!done.body.ok) throw new Error(JSON.stringify(done.body));
   }
   let core: TestCore;
@@ -129,33 +130,33 @@ describe.each(TARGETS)('browser host on $name', (target) => {
   it('carries the whole first-run and sign-in flow over the same contract, with the session in a cookie', async () => {
     const client = await browserWithLaunchCookie();
     const status = await client.invoke('app.status', {});
-    expect(status.body.value.needsFirstAdmin).toBe(true);
+    expect(valueOf(status.body).needsFirstAdmin).toBe(true);
     const secret = await signInAsFirstAdmin(client, clock, 'host.admin', 'host-admin-password');
     adminSecret = secret;
     expect(client.has(`desk_session_${host.port}`)).toBe(true);
     const after = await client.invoke('app.status', {});
-    expect(after.body.value.session).toMatchObject({ username: 'host.admin', role: 'admin', idleMinutes: 15 });
+    expect(valueOf(after.body).session).toMatchObject({ username: 'host.admin', role: 'admin', idleMinutes: 15 });
     expect(JSON.stringify(after.body)).not.toContain(secret);
 
     // A second browser without the session cookie is not signed in.
     const other = await browserWithLaunchCookie();
-    expect((await other.invoke('employees.search', { query: 'smith' })).body.error.code).toBe('UNAUTHENTICATED');
+    expect(refusalOf((await other.invoke('employees.search', { query: 'smith' })).body).code).toBe('UNAUTHENTICATED');
 
     // Sign in again later: the code step, not enrolment; an idle session locks.
     clock.advance(16 * 60_000);
     const locked = await client.invoke('employees.search', { query: 'smith' });
     expect(locked.status).toBe(401);
-    expect(locked.body.error).toMatchObject({ code: 'UNAUTHENTICATED', details: { reason: 'idle' } });
+    expect(refusalOf(locked.body)).toMatchObject({ code: 'UNAUTHENTICATED', details: { reason: 'idle' } });
     const step = await client.invoke('auth.signIn', { username: 'host.admin', password: 'host-admin-password' });
-    expect(step.body.value.step).toBe('totp');
-    const done = await client.invoke('auth.completeSignIn', { challenge: step.body.value.challenge, code: totpAt(secret, clock) });
+    expect(valueOf(step.body).step).toBe('totp');
+    const done = await client.invoke('auth.completeSignIn', { challenge: valueOf(step.body).challenge, code: totpAt(secret, clock) });
     expect(done.body.ok).toBe(true);
     expect((await client.invoke('employees.search', { query: 'smith' })).body.ok).toBe(true);
 
     const out = await client.invoke('auth.signOut', {});
     expect(out.body).toEqual({ ok: true, value: null });
     expect(client.has(`desk_session_${host.port}`)).toBe(false);
-    expect((await client.invoke('employees.search', { query: 'smith' })).body.error.code).toBe('UNAUTHENTICATED');
+    expect(refusalOf((await client.invoke('employees.search', { query: 'smith' })).body).code).toBe('UNAUTHENTICATED');
 
     const actions = (await core.db('audit_events').select('action', 'result').orderBy('id')).map((r) => `${r.action}:${r.result}`);
     expect(actions).toEqual(
@@ -232,7 +233,7 @@ describe.each(TARGETS)('browser host on $name', (target) => {
     const client = await browserWithLaunchCookie();
     const unknown = await client.invoke('no.suchChannel', {});
     expect(unknown.status).toBe(404);
-    expect(unknown.body.error.code).toBe('NOT_FOUND');
+    expect(refusalOf(unknown.body).code).toBe('NOT_FOUND');
     const notJson = await client.raw('/api/invoke/app.status', { method: 'POST', headers: JSON_TYPE, body: '{not json' });
     expect(notJson.status).toBe(400);
     expect(((await notJson.json()) as { error: { code: string } }).error.code).toBe('VALIDATION');
@@ -286,7 +287,7 @@ describe.each(TARGETS)('browser host on $name', (target) => {
 
   it('takes calls only as JSON: any other Content-Type is 415 with a JSON error, before anything is read or run', async () => {
     let calls = 0;
-    const router = { invoke: async () => ((calls += 1), { ok: true as const, value: null }) } as unknown as Router;
+    const router = { invoke: () => ((calls += 1), Promise.resolve({ ok: true as const, value: null })) } as unknown as Router;
     const fake = await startHost({ router, logger: core.logger, rendererDir });
     try {
       const headers = { 'x-desk-token': fake.token };

@@ -33,14 +33,22 @@ export function callAs(core: { router: Router }, who: { slot: SessionSlot } | Se
 
 /** The value of a wire result that must be ok; throws with the error's code and message otherwise. */
 export async function okValue<T>(result: Promise<WireResult<T>>, what = 'call'): Promise<T> {
-  const r = await result;
-  if (!r.ok) throw new Error(`${what} refused: ${r.error.code} ${r.error.message}${r.error.details ? ` ${JSON.stringify(r.error.details)}` : ''}`);
-  return r.value;
+  return valueOf(await result, what);
 }
 
 /** The error of a wire result that must be a refusal; throws if it succeeded. */
 export async function errorOf(result: Promise<WireResult<unknown>>, what = 'call'): Promise<WireError> {
-  const r = await result;
+  return refusalOf(await result, what);
+}
+
+/** okValue for a result already in hand. */
+export function valueOf<T>(r: WireResult<T>, what = 'call'): T {
+  if (!r.ok) throw new Error(`${what} refused: ${r.error.code} ${r.error.message}${r.error.details ? ` ${JSON.stringify(r.error.details)}` : ''}`);
+  return r.value;
+}
+
+/** errorOf for a result already in hand. */
+export function refusalOf(r: WireResult<unknown>, what = 'call'): WireError {
   if (r.ok) throw new Error(`${what} succeeded but should have been refused: ${JSON.stringify(r.value)}`);
   return r.error;
 }

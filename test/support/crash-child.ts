@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const core = await openChildCore();
   const callers = JSON.parse(process.env.CRASH_CALLERS!) as Array<{ id: number; factorType: 'authenticator_app' | 'email' }>;
   // Desk users' rows (tickets are opened by desk users): made by the test before it starts this child.
-  const idOf = async (username: string) => Number(((await core.db('desk_users').where({ username }).first('id')) as { id: number }).id);
+  const idOf = async (username: string) => Number((await core.db<{ id: number; username: string }>('desk_users').where({ username }).first('id'))!.id);
   const supervisor = { actor: { userId: await idOf('crash.supervisor'), name: 'crash.supervisor' }, role: 'supervisor' as const };
   const manager = { actor: { userId: await idOf('crash.manager'), name: 'crash.manager' }, role: 'manager' as const };
   process.stdout.write('started\n');

@@ -39,7 +39,7 @@ export async function dumpRecords(db: Knex): Promise<RecordDump[]> {
     department: String(e.department),
     job_title: String(e.job_title),
     status: e.status as RecordDump['status'],
-    leaving_date: e.leaving_date == null ? null : String(e.leaving_date),
+    leaving_date: (e.leaving_date as string | null) ?? null,
     internet_access_approved: toBool(e.internet_access_approved),
     version: Number(e.version),
     sort_name: String(e.sort_name),
@@ -57,15 +57,15 @@ export async function dumpRecords(db: Knex): Promise<RecordDump[]> {
  */
 export async function indexDefinitions(db: Knex): Promise<string[]> {
   if (databaseKind(db) === 'postgres') {
-    const r = (await db.raw(
+    const r = await db.raw<{ rows: Array<{ d: string }> }>(
       // Without the schema's name, which differs from one scratch database to the next.
       "SELECT indexname || ': ' || replace(indexdef, ' ON ' || current_schema() || '.', ' ON ') AS d FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('employees', 'employee_emails') ORDER BY 1",
-    )) as { rows: Array<{ d: string }> };
+    );
     return r.rows.map((x) => x.d);
   }
-  const rows = (await db.raw(
+  const rows = await db.raw<Array<{ d: string }>>(
     "SELECT type || ' ' || name || ': ' || coalesce(sql, '(automatic)') AS d FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name IN ('employees', 'employee_emails') ORDER BY 1",
-  )) as Array<{ d: string }>;
+  );
   return rows.map((x) => x.d);
 }
 
@@ -76,32 +76,34 @@ export async function indexDefinitions(db: Knex): Promise<string[]> {
  */
 export async function recordProblems(db: Knex, opts: { ftsSample?: number; fullText?: boolean } = {}): Promise<string[]> {
   const problems: string[] = [];
-  const employees = (await db('employees').orderBy('id')) as Array<Record<string, unknown>>;
-  const emails = (await db('employee_emails').orderBy('id').select('employee_id', 'address_lc')) as Array<{ employee_id: number; address_lc: string }>;
+  const employees = await db<Record<string, unknown>>('employees').orderBy('id');
+  const emails = await db<{ employee_id: number; address_lc: string }>('employee_emails').orderBy('id').select('employee_id', 'address_lc');
   const lcOf = new Map<number, string[]>();
   for (const m of emails) lcOf.set(Number(m.employee_id), [...(lcOf.get(Number(m.employee_id)) ?? []), m.address_lc]);
   for (const e of employees) {
     const id = Number(e.id);
     const first = String(e.first_name);
     const last = String(e.last_name);
+    const number = String(e.employee_number);
     const doc = buildSearchDoc({
       firstName: first,
       lastName: last,
-      employeeNumber: String(e.employee_number),
+      employeeNumber: number,
       username: String(e.username),
       emails: lcOf.get(id) ?? [],
     });
-    if (e.search_doc !== doc) problems.push(`${e.employee_number}: search_doc ${JSON.stringify(e.search_doc)} is not ${JSON.stringify(doc)}`);
-    if (e.sort_name !== buildSortName(first, last)) problems.push(`${e.employee_number}: sort_name ${String(e.sort_name)}`);
-    if (e.given_sort !== buildGivenSort(first, last)) problems.push(`${e.employee_number}: given_sort ${String(e.given_sort)}`);
-    if ((e.status === 'leaver') !== (e.leaving_date != null)) problems.push(`${e.employee_number}: status ${String(e.status)} with leaving date ${String(e.leaving_date)}`);
+    if (e.search_doc !== doc) problems.push(`${number}: search_doc ${JSON.stringify(e.search_doc)} is not ${JSON.stringify(doc)}`);
+    if (e.sort_name !== buildSortName(first, last)) problems.push(`${number}: sort_name ${String(e.sort_name)}`);
+    if (e.given_sort !== buildGivenSort(first, last)) problems.push(`${number}: given_sort ${String(e.given_sort)}`);
+    if ((e.status === 'leaver') !== (e.leaving_date != null)) problems.push(`${number}: status ${String(e.status)} with leaving date ${String(e.leaving_date)}`);
   }
   if (databaseKind(db) === 'sqlite' && opts.fullText !== false) {
     const every = Math.max(1, Math.floor(employees.length / (opts.ftsSample ?? 200)));
     for (let i = 0; i < employees.length; i += every) {
       const e = employees[i]!;
-      const rows = (await db.raw('SELECT rowid AS id FROM employee_fts WHERE employee_fts MATCH ?', [`"${String(e.employee_number)}"`])) as Array<{ id: number }>;
-      if (!rows.some((r) => Number(r.id) === Number(e.id))) problems.push(`${e.employee_number}: not in the full-text index`);
+      const number = String(e.employee_number);
+      const rows = await db.raw<Array<{ id: number }>>('SELECT rowid AS id FROM employee_fts WHERE employee_fts MATCH ?', [`"${number}"`]);
+      if (!rows.some((r) => Number(r.id) === Number(e.id))) problems.push(`${number}: not in the full-text index`);
     }
   }
   return problems;

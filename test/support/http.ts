@@ -1,6 +1,8 @@
 import { generateSync } from 'otplib';
 import type { RunningHost } from '../../electron/host/server';
 import type { Clock } from '../../electron/core/clock';
+import type { ChannelName, InputOf, ResultOf } from '../../shared/contract';
+import type { WireResult } from '../../shared/errors';
 
 /** A tiny cookie-keeping client for the browser host, as a browser would behave. */
 export class HostClient {
@@ -37,13 +39,16 @@ export class HostClient {
     return res;
   }
 
-  async invoke(channel: string, input: unknown): Promise<{ status: number; body: any }> {
+  /** A call over HTTP: the status and the wire result the host answers with (typed from the contract for a channel it names). */
+  invoke<K extends ChannelName>(channel: K, input: InputOf<K>): Promise<{ status: number; body: WireResult<ResultOf<K>> }>;
+  invoke(channel: string, input: unknown): Promise<{ status: number; body: WireResult<unknown> }>;
+  async invoke(channel: string, input: unknown): Promise<{ status: number; body: WireResult<unknown> }> {
     const res = await this.raw(`/api/invoke/${channel}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: input === undefined ? '' : JSON.stringify(input),
     });
-    return { status: res.status, body: await res.json() };
+    return { status: res.status, body: (await res.json()) as WireResult<unknown> };
   }
 
   /** The Cookie header this client would send (for raw node:http requests in tests). */

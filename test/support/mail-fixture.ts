@@ -46,7 +46,7 @@ function toRow(r: Record<string, unknown>): OutboxRow {
     recipient: String(r.recipient),
     subject: String(r.subject),
     bodyText: String(r.body_text),
-    bodyHtml: r.body_html == null ? null : String(r.body_html),
+    bodyHtml: (r.body_html as string | null) ?? null,
     status: String(r.status),
     attempts: Number(r.attempts),
     nextAttemptAt: toIso(r.next_attempt_at)!,

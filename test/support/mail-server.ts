@@ -114,7 +114,7 @@ export async function startSmtpServer(opts: SmtpServerOptions = {}): Promise<Tes
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.server.address() as net.AddressInfo).port;
-  return Object.assign(state, {
+  const running: TestSmtpServer = Object.assign(state, {
     port,
     close: () =>
       new Promise<void>((resolve) => {
@@ -122,7 +122,8 @@ export async function startSmtpServer(opts: SmtpServerOptions = {}): Promise<Tes
         for (const c of server.connections) (c as unknown as { close?: () => void }).close?.();
         server.close(() => resolve());
       }),
-  }) as TestSmtpServer;
+  });
+  return running;
 }
 
 /** A server that accepts TCP connections and drops each at once, before any greeting. */
