@@ -1,4 +1,4 @@
-// `npm test`: typecheck, layering check, unit + integration tests (vitest; the integration suite
+// `npm test`: typecheck, layering check, lint, unit + integration tests (vitest; the integration suite
 // runs on sqlite and, when DESK_TEST_PG_URL is set, on PostgreSQL too), build, then the Playwright
 // e2e specs in Debian's Chromium against the browser host. Ends with one summary line.
 import { spawnSync } from 'node:child_process';
@@ -15,6 +15,7 @@ const playwrightJson = path.join(reports, 'playwright.json');
 const steps = [
   ['typecheck', 'npm', ['run', '--silent', 'typecheck']],
   ['layers', process.execPath, ['scripts/check-layers.mjs']],
+  ['lint', bin('eslint'), ['.', '--max-warnings', '0']],
   ['vitest', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]],
   ['build', process.execPath, [path.join('node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--logLevel', 'warn']],
   ['e2e', bin('playwright'), ['test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson }],
@@ -44,13 +45,17 @@ try {
   passed += v.numPassedTests;
   failuresIn.vitest = v.numFailedTests + (v.numFailedTestSuites ?? 0);
   skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
-} catch {}
+} catch {
+  // no report: the step failed before vitest wrote one, and is counted below
+}
 try {
   const p = JSON.parse(fs.readFileSync(playwrightJson, 'utf8'));
   passed += p.stats.expected + (p.stats.flaky ?? 0);
   failuresIn.e2e = p.stats.unexpected + (p.errors?.length ?? 0);
   skipped += p.stats.skipped;
-} catch {}
+} catch {
+  // no report: the step failed before Playwright wrote one, and is counted below
+}
 fs.rmSync(reports, { recursive: true, force: true });
 
 // A step that failed counts at least once, even when it failed before its runner counted anything

@@ -70,8 +70,8 @@ export interface CallContext<S extends Session | null = Session | null> {
 
 type SessionOf<S> = SpecNeedsSession<S> extends true ? Session : Session | null;
 
-/** The handler of one channel: its parsed input and the caller's context in, its result out. */
-export type SpecHandler<S> = (input: SpecParsedInput<S>, ctx: CallContext<SessionOf<S>>) => Promise<SpecResult<S>>;
+/** The handler of one channel: its parsed input and the caller's context in, its result out (the router awaits it). */
+export type SpecHandler<S> = (input: SpecParsedInput<S>, ctx: CallContext<SessionOf<S>>) => SpecResult<S> | Promise<SpecResult<S>>;
 
 /** One handler per channel of a feature's map; the compiler refuses a missing, extra or wrongly typed one. */
 export type HandlersOf<M extends ChannelMap> = { [K in keyof M]: SpecHandler<M[K]> };

@@ -72,7 +72,7 @@ export function externalLinkAllowed(raw: string, hosts: readonly string[] = EXTE
 
 /** What of Electron's webContents the hardening uses (a fake in unit tests). */
 export interface ContentsLike {
-  on(event: string, listener: (...args: any[]) => void): unknown;
+  on(event: string, listener: (...args: never[]) => void): unknown;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
 }
 

@@ -15,7 +15,7 @@ export type AuditHandlerDeps = CoreDeps & {
 };
 
 export function auditHandlers(deps: AuditHandlerDeps): HandlersOf<typeof auditChannels> {
-  const { db, clock, vault } = deps;
+  const { db, clock } = deps;
   // Reports only read: on sqlite they go to the query-only connection, so a long count or walk
   // never holds up a change.
   const reader = deps.reader ?? db;
@@ -34,9 +34,9 @@ export function auditHandlers(deps: AuditHandlerDeps): HandlersOf<typeof auditCh
       if (deps.chooseSavePath && saveTo === null) return null;
       return jobs.start(ctx.session.userId, actorOf(ctx.session), input.filter, input.format, saveTo);
     },
-    'audit.export.status': async (input, ctx) => exports().status(ctx.session.userId, input.jobId),
-    'audit.export.cancel': async (input, ctx) => exports().cancel(ctx.session.userId, input.jobId),
-    'audit.export.chunk': async (input, ctx) => exports().chunk(ctx.session.userId, input.jobId, input.offset),
+    'audit.export.status': (input, ctx) => exports().status(ctx.session.userId, input.jobId),
+    'audit.export.cancel': (input, ctx) => exports().cancel(ctx.session.userId, input.jobId),
+    'audit.export.chunk': (input, ctx) => exports().chunk(ctx.session.userId, input.jobId, input.offset),
     'audit.verify': async (_input, ctx) =>
       verifyAuditTrail(deps, actorOf(ctx.session), { onProgress: (done) => ctx.emit('progress', { task: 'audit.verify', done, total: 0 }) }),
     'audit.checkpoint': async (_input, ctx) => writeCheckpoint(deps, actorOf(ctx.session), { reason: 'manual' }),

@@ -95,7 +95,7 @@ export async function lockChain(trx: Knex.Transaction): Promise<void> {
 
 /** The last event of the chain, or the genesis (seq 0). */
 export async function chainHead(q: Knex | Knex.Transaction): Promise<ChainHead> {
-  const row = (await q('audit_events').whereNotNull('seq').orderBy('seq', 'desc').first('seq', 'hash')) as { seq: number | string; hash: string } | undefined;
+  const row = await q('audit_events').whereNotNull('seq').orderBy('seq', 'desc').first<{ seq: number | string; hash: string } | undefined>('seq', 'hash');
   return row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
 }
 

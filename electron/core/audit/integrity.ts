@@ -1,9 +1,9 @@
+import { insertedId, type InsertedId } from '../db/values';
 import fs from 'node:fs';
 import type { Deps } from '../handler';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import type { AuditBreak, AuditCheckpointInfo, AuditVerifyReport } from '../../../shared/domain';
-import type { Clock } from '../clock';
 import type { Vault } from '../secrets/vault';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from './audit.service';
 import { chainHead, EVENT_MAC_PURPOSE, eventHash, GENESIS_HASH, isoOrRaw, lockChain, type AuditContent } from './chain';
@@ -78,7 +78,7 @@ export async function writeCheckpoint(
     await lockChain(trx);
     const head = await chainHead(trx);
     // Each checkpoint signs the row before it, whatever that row is: verify compares them in order.
-    const before = (await trx('audit_checkpoints').orderBy('id', 'desc').first('mac')) as { mac: string } | undefined;
+    const before = await trx('audit_checkpoints').orderBy('id', 'desc').first<{ mac: string } | undefined>('mac');
     const cp: CheckpointRow = {
       created_at: clock.now().toISOString(),
       head_seq: head.seq,
@@ -90,8 +90,8 @@ export async function writeCheckpoint(
       prev_mac: before?.mac ?? '',
     };
     cp.mac = vault.mac(MAC_PURPOSE, checkpointText(cp));
-    const [r] = await trx('audit_checkpoints').insert(cp).returning('id');
-    return { ...cp, id: typeof r === 'object' ? Number((r as { id: number }).id) : Number(r) };
+    const [r] = await trx('audit_checkpoints').insert(cp).returning<InsertedId[]>('id');
+    return { ...cp, id: insertedId(r) };
   });
   if (opts.dataDir) {
     const file = path.join(opts.dataDir, CHECKPOINT_FILE);

@@ -52,7 +52,7 @@ export function applyAuditFilter(qb: Knex.QueryBuilder, f: AuditReportFilter, pa
     else qb.where('audit_events.action', f.action);
   }
   if (f.employeeId !== undefined) qb.where('audit_events.employee_id', f.employeeId);
-  if (f.employeeNumber) qb.whereIn('audit_events.employee_id', (sub) => sub.select('id').from('employees').where('employee_number', f.employeeNumber!));
+  if (f.employeeNumber) qb.whereIn('audit_events.employee_id', (sub) => void sub.select('id').from('employees').where('employee_number', f.employeeNumber!));
   if (f.ticketRef) qb.where('audit_events.ticket_ref', f.ticketRef);
   if (f.result) qb.where('audit_events.result', f.result);
   return qb;

@@ -57,7 +57,7 @@ async function signingBegan(db: Knex, dataDir: string | undefined): Promise<bool
 
 async function boundaryOf(db: Knex, clock: Clock, vault: Vault, dataDir: string | undefined): Promise<number | null | 'missing'> {
   const read = async () => {
-    const row = (await db('settings').where({ key: SETTING }).first('value')) as { value: string } | undefined;
+    const row = await db('settings').where({ key: SETTING }).first<{ value: string } | undefined>('value');
     return row ? (JSON.parse(row.value) as Boundary) : null;
   };
   let b = await read();
@@ -92,7 +92,7 @@ async function signUpTo(db: Knex, vault: Vault, boundary: number, onProgress?: (
   let expected = Number(first.s);
   let prevHash = GENESIS_HASH;
   if (expected > 1) {
-    const before = (await db('audit_events').where({ seq: expected - 1 }).first('hash')) as { hash: string } | undefined;
+    const before = await db('audit_events').where({ seq: expected - 1 }).first<{ hash: string } | undefined>('hash');
     if (!before) return { boundary, signed: 0, stoppedAt: expected - 1 };
     prevHash = before.hash;
   }

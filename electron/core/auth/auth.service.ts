@@ -171,7 +171,7 @@ export async function completeSignIn(deps: AuthDeps, { challenge: challengeId, c
       const update = trx('desk_users')
         .where({ id: user.id, session_epoch: epoch })
         .whereNull('disabled_at')
-        .andWhere((b) => b.whereNull('totp_last_step').orWhere('totp_last_step', '<', check.step));
+        .andWhere((b) => void b.whereNull('totp_last_step').orWhere('totp_last_step', '<', check.step));
       if (challenge.enrolSeed) update.whereNull('totp_seed_enc');
       const changed = await update.update({
         totp_last_step: check.step,

@@ -16,9 +16,8 @@ export function createSessionCheck(db: Knex, clock: Clock): (session: Session) =
   return async (session) => {
     const now = clock.now().getTime();
     if (now - session.checkedAt < SESSION_CHECK_MS) return true;
-    const row = (await db('desk_users').where({ id: session.userId }).first('role', 'disabled_at', 'session_epoch')) as
-      | { role: string; disabled_at: unknown; session_epoch: number | string }
-      | undefined;
+    const row = await db('desk_users').where({ id: session.userId }).first<| { role: string; disabled_at: unknown; session_epoch: number | string }
+      | undefined>('role', 'disabled_at', 'session_epoch');
     const ok = row !== undefined && row.disabled_at == null && row.role === session.role && Number(row.session_epoch) === session.epoch;
     if (ok) session.checkedAt = now;
     return ok;

@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import type { DeskRole } from '../../../shared/domain';
 import type { Clock } from '../clock';
 import type { Session } from '../handler';
 

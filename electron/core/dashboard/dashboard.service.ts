@@ -33,31 +33,31 @@ export async function auditDashboard(db: Knex, clock: Clock, period: { from: str
   const now = clock.now().toISOString();
   const all = days(period.from, period.to);
 
-  const perDay = (await db('audit_events')
+  const perDay = await db('audit_events')
     .select({ day: dayOf(db, 'occurred_at') })
     .count({ n: '*' })
     .where('occurred_at', '>=', lo)
     .andWhere('occurred_at', '<', hi)
-    .groupByRaw('1')) as Array<{ day: string; n: unknown }>;
+    .groupByRaw<Array<{ day: string; n: unknown }>>('1');
   const eventsByDay = new Map(perDay.map((r) => [r.day, num(r.n)]));
 
-  const codeRows = (await db('one_time_codes')
+  const codeRows = await db('one_time_codes')
     .select({ day: dayOf(db, 'issued_at') })
     .count({ issued: '*' })
     .select(db.raw('SUM(CASE WHEN consumed_at IS NOT NULL THEN 1 ELSE 0 END) AS redeemed'))
     .select(db.raw('SUM(CASE WHEN consumed_at IS NULL AND expires_at < ? THEN 1 ELSE 0 END) AS expired', [now]))
     .where('issued_at', '>=', lo)
     .andWhere('issued_at', '<', hi)
-    .groupByRaw('1')) as Array<{ day: string; issued: unknown; redeemed: unknown; expired: unknown }>;
+    .groupByRaw<Array<{ day: string; issued: unknown; redeemed: unknown; expired: unknown }>>('1');
   const codesByDay = new Map(codeRows.map((r) => [r.day, r]));
 
-  const failRows = (await db('mail_outbox')
+  const failRows = await db('mail_outbox')
     .select({ day: dayOf(db, 'created_at') })
     .count({ n: '*' })
     .where('status', 'failed')
     .andWhere('created_at', '>=', lo)
     .andWhere('created_at', '<', hi)
-    .groupByRaw('1')) as Array<{ day: string; n: unknown }>;
+    .groupByRaw<Array<{ day: string; n: unknown }>>('1');
   const failsByDay = new Map(failRows.map((r) => [r.day, num(r.n)]));
 
   const reRegs = (await db('audit_events')

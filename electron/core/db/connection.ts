@@ -175,6 +175,7 @@ export function pgPreparedBuilder<R>(knex: Knex, qb: Knex.QueryBuilder): Promise
 }
 
 export function databaseKind(knex: Knex): DatabaseKind {
-  const client = String((knex.client as { config?: { client?: unknown } }).config?.client ?? '');
+  const configured = (knex.client as { config?: { client?: unknown } }).config?.client;
+  const client = typeof configured === 'string' ? configured : '';
   return client === 'pg' || client === 'postgres' || client === 'postgresql' ? 'postgres' : 'sqlite';
 }

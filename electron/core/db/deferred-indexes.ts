@@ -32,7 +32,7 @@ export type IndexProgress = (done: number, total: number) => void;
 type Q = Knex | Knex.Transaction;
 
 async function readMarker(q: Q): Promise<DeferredIndexes | null> {
-  const row = (await q('settings').where({ key: DEFERRED_INDEXES_KEY }).first('value')) as { value: string } | undefined;
+  const row = await q('settings').where({ key: DEFERRED_INDEXES_KEY }).first<{ value: string } | undefined>('value');
   return row ? (JSON.parse(row.value) as DeferredIndexes) : null;
 }
 
@@ -48,7 +48,7 @@ async function lockMarker(trx: Knex.Transaction): Promise<void> {
 /** The look-up's secondary (non-unique) indexes and, on sqlite, the full-text triggers, as defined now. */
 async function secondaryObjects(q: Q): Promise<Array<{ kind: 'index' | 'trigger'; name: string; sql: string }>> {
   if (databaseKind(q) === 'postgres') {
-    const r = (await q.raw(
+    const r = await q.raw<{ rows: Array<{ name: string; sql: string }> }>(
       `SELECT i.indexname AS name, i.indexdef AS sql FROM pg_indexes i
          JOIN pg_class c ON c.relname = i.indexname AND c.relnamespace = current_schema()::regnamespace
          JOIN pg_index x ON x.indexrelid = c.oid
@@ -56,16 +56,16 @@ async function secondaryObjects(q: Q): Promise<Array<{ kind: 'index' | 'trigger'
          AND NOT x.indisunique AND NOT x.indisprimary
        ORDER BY i.indexname`,
       [...TABLES],
-    )) as { rows: Array<{ name: string; sql: string }> };
+    );
     return r.rows.map((x) => ({ kind: 'index' as const, ...x }));
   }
-  const rows = (await q.raw(
+  const rows = await q.raw<Array<{ kind: 'index' | 'trigger'; name: string; sql: string }>>(
     `SELECT m.type AS kind, m.name AS name, m.sql AS sql FROM sqlite_master m
      WHERE m.tbl_name IN (${TABLES.map(() => '?').join(', ')}) AND m.sql IS NOT NULL
        AND ((m.type = 'index' AND m.sql NOT LIKE 'CREATE UNIQUE%') OR (m.type = 'trigger' AND m.name LIKE 'employees\\_fts\\_%' ESCAPE '\\'))
      ORDER BY m.type, m.name`,
     [...TABLES],
-  )) as Array<{ kind: 'index' | 'trigger'; name: string; sql: string }>;
+  );
   return rows;
 }
 

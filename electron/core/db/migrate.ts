@@ -4,9 +4,9 @@ import { MIGRATIONS, type Migration } from './migrations/index';
 const TABLE = 'knex_migrations';
 
 const source: Knex.MigrationSource<Migration> = {
-  getMigrations: async () => [...MIGRATIONS],
+  getMigrations: () => Promise.resolve([...MIGRATIONS]),
   getMigrationName: (m) => m.name,
-  getMigration: async (m) => ({ up: (k: Knex) => m.up(k), down: (k: Knex) => m.down(k) }),
+  getMigration: (m) => Promise.resolve({ up: (k: Knex) => m.up(k), down: (k: Knex) => m.down(k) }),
 };
 
 export class NewerDatabaseError extends Error {
@@ -22,7 +22,7 @@ export class NewerDatabaseError extends Error {
 /** Names of migrations already applied, in order. */
 export async function appliedMigrations(knex: Knex): Promise<string[]> {
   if (!(await knex.schema.hasTable(TABLE))) return [];
-  const rows: Array<{ name: string }> = await knex(TABLE).select('name').orderBy('id');
+  const rows = await knex(TABLE).select<Array<{ name: string }>>('name').orderBy('id');
   return rows.map((r) => r.name.replace(/\.(ts|js)$/, ''));
 }
 

@@ -6,7 +6,7 @@ import { actorOf, type CoreDeps, type HandlersOf } from '../handler';
 import { seedDemoData } from './seed.service';
 
 export function demoHandlers(deps: CoreDeps & { organisations: OrganisationList }): HandlersOf<typeof demoChannels> {
-  const { db, clock } = deps;
+  const { db } = deps;
   let running = false;
   return {
     'demo.load': async (input, ctx) => {

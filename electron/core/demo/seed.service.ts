@@ -6,7 +6,6 @@ import type { DeskRole } from '../../../shared/domain';
 import type { AuditAction } from '../../../shared/audit-actions';
 import dictionaries from '../../../resources/demo/dictionaries.json';
 import templates from '../../../resources/mail/templates.json';
-import type { Clock } from '../clock';
 import { databaseKind } from '../db/connection';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import { chainAfterHead, type AuditContent } from '../audit/chain';
@@ -196,11 +195,11 @@ function makeEmployee(rnd: Random, now: number, ids: Counters, vault: Vault) {
           employee_id: employeeId,
           template: 'change_confirmation',
           recipient: e.address,
-          ...renderDemoMail({ firstName: first, when: when.slice(0, 16).replace('T', ' ') + ' UTC', change, reference: `CHG-${f.id}`, webchatUrl: WEBCHAT_URL }),
+          ...renderDemoMail({ firstName: first, when: when.slice(0, 16).replace('T', ' ') + ' UTC', change, reference: `CHG-${Number(f.id)}`, webchatUrl: WEBCHAT_URL }),
           status: 'sent',
           attempts: 1,
           next_attempt_at: when,
-          message_id: `<demo-${f.id}-${e.id}@mfa-desk.invalid>`,
+          message_id: `<demo-${Number(f.id)}-${Number(e.id)}@mfa-desk.invalid>`,
           last_error: null,
           smtp_response: '250 2.0.0 OK: queued',
           created_at: when,

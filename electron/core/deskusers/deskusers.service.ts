@@ -7,7 +7,7 @@ import type { Clock } from '../clock';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import { databaseKind } from '../db/connection';
 import { hashPassword, temporaryPassword } from './password';
-import { toCount, toIso } from '../db/values';
+import { toCount, toIso, insertedId, type InsertedId } from '../db/values';
 import { vaultOf } from '../secrets/db-vault';
 import { clearFailures, failureStatus, nameKey, type FailureStatus } from './signin-failures';
 
@@ -41,11 +41,11 @@ export async function countDeskUsers(db: Knex | Knex.Transaction): Promise<numbe
 }
 
 export async function findDeskUser(db: Knex | Knex.Transaction, username: string): Promise<DeskUserRow | undefined> {
-  return db('desk_users').where({ username: username.toLowerCase() }).first();
+  return db('desk_users').where({ username: username.toLowerCase() }).first<DeskUserRow | undefined>();
 }
 
 export async function getDeskUser(db: Knex | Knex.Transaction, id: number): Promise<DeskUserRow | undefined> {
-  return db('desk_users').where({ id }).first();
+  return db('desk_users').where({ id }).first<DeskUserRow | undefined>();
 }
 
 /** Insert a desk user and its audit row in the caller's transaction. */
@@ -69,8 +69,8 @@ export async function insertDeskUser(
       created_at: now,
       updated_at: now,
     })
-    .returning('id');
-  const id = typeof row === 'object' ? Number((row as { id: number }).id) : Number(row);
+    .returning<InsertedId[]>('id');
+  const id = insertedId(row);
   // Failures counted against the name before it was anyone's do not follow the new desk user.
   await clearFailures(trx, nameKey(vaultOf(trx), user.username));
   await recordAudit(trx, clock, {
@@ -152,7 +152,7 @@ async function viewsOf(q: Knex | Knex.Transaction, now: Date, rows: readonly Vie
 }
 
 export async function listDeskUsers({ db, clock }: Deps<'db' | 'clock'>): Promise<DeskUserView[]> {
-  const rows: ViewRow[] = await db('desk_users').select(VIEW_COLUMNS).orderBy('username');
+  const rows = await db('desk_users').select<ViewRow[]>(VIEW_COLUMNS).orderBy('username');
   return viewsOf(db, clock.now(), rows);
 }
 
@@ -178,10 +178,10 @@ async function lockDeskUser(trx: Knex.Transaction, userId: number, admins: boole
   let row: DeskUserRow | undefined;
   if (databaseKind(trx) === 'postgres') {
     if (admins) await trx('desk_users').where({ role: 'admin' }).whereNull('disabled_at').orderBy('id').forUpdate().select('id');
-    row = await trx('desk_users').where({ id: userId }).forUpdate().first();
+    row = await trx('desk_users').where({ id: userId }).forUpdate().first<DeskUserRow | undefined>();
   } else {
     await trx('desk_users').where({ id: userId }).update({ session_epoch: trx.ref('session_epoch') });
-    row = await trx('desk_users').where({ id: userId }).first();
+    row = await trx('desk_users').where({ id: userId }).first<DeskUserRow | undefined>();
   }
   if (!row) throw noSuchUser();
   return row;

@@ -51,11 +51,11 @@ export async function reserveAttempt(db: Knex, clock: Clock, key: string): Promi
   const stale = new Date(clock.now().getTime() - LOCK_MINUTES * 60_000).toISOString();
   const reserved = await db('signin_failures')
     .where({ name_key: key })
-    .andWhere((b) => b.whereNull('locked_until').orWhere('locked_until', '<=', now))
-    .andWhere((b) => b.where('failures', '<', MAX_FAILED_SIGNINS).orWhere('updated_at', '<=', stale))
+    .andWhere((b) => void b.whereNull('locked_until').orWhere('locked_until', '<=', now))
+    .andWhere((b) => void b.where('failures', '<', MAX_FAILED_SIGNINS).orWhere('updated_at', '<=', stale))
     .update({ failures: db.raw('CASE WHEN failures < ? THEN failures + 1 ELSE 1 END', [MAX_FAILED_SIGNINS]), updated_at: now });
   if (reserved === 1) return;
-  const row = (await db('signin_failures').where({ name_key: key }).first('locked_until')) as { locked_until: unknown } | undefined;
+  const row = await db('signin_failures').where({ name_key: key }).first<{ locked_until: unknown } | undefined>('locked_until');
   const until = toIso(row?.locked_until);
   throw lockedError(until && until > now ? new Date(until) : null);
 }
@@ -77,13 +77,13 @@ export async function recordFailure(trx: Knex.Transaction, clock: Clock, key: st
       .where({ name_key: key })
       .andWhere('failures', '>=', MAX_FAILED_SIGNINS)
       .update({ failures: 0, locked_until: new Date(now.getTime() + LOCK_MINUTES * 60_000).toISOString(), updated_at: now.toISOString() })) === 1;
-  const row = (await trx('signin_failures').where({ name_key: key }).first('failures')) as { failures: number } | undefined;
+  const row = await trx('signin_failures').where({ name_key: key }).first<{ failures: number } | undefined>('failures');
   const failures = locked ? MAX_FAILED_SIGNINS : Number(row?.failures ?? 0);
   await pruneFailures(trx, now);
   return { failures, locked };
 }
 
-const unlocked = (now: string) => (b: Knex.QueryBuilder) => b.whereNull('locked_until').orWhere('locked_until', '<=', now);
+const unlocked = (now: string) => (b: Knex.QueryBuilder) => void b.whereNull('locked_until').orWhere('locked_until', '<=', now);
 
 async function pruneFailures(trx: Knex.Transaction, now: Date): Promise<void> {
   const iso = now.toISOString();
@@ -112,7 +112,7 @@ export interface FailureStatus {
 export async function failureStatus(q: Knex | Knex.Transaction, now: Date, keys: readonly string[]): Promise<Map<string, FailureStatus>> {
   const out = new Map<string, FailureStatus>();
   for (let i = 0; i < keys.length; i += 500) {
-    const rows = (await q('signin_failures').whereIn('name_key', keys.slice(i, i + 500)).select('name_key', 'failures', 'locked_until')) as Array<{ name_key: string; failures: number; locked_until: unknown }>;
+    const rows = await q('signin_failures').whereIn('name_key', keys.slice(i, i + 500)).select<Array<{ name_key: string; failures: number; locked_until: unknown }>>('name_key', 'failures', 'locked_until');
     for (const r of rows) {
       const until = toIso(r.locked_until);
       out.set(r.name_key, { failures: Number(r.failures), lockedUntil: until && until > now.toISOString() ? until : null });

@@ -17,7 +17,7 @@ import {
 } from '../../../shared/domain';
 import { eligibility } from '../../../shared/eligibility';
 import type { Clock } from '../clock';
-import { toIso } from '../db/values';
+import { toIso, toText } from '../db/values';
 import { getEmployee } from '../employees/employees.service';
 import { toVerificationView } from '../mfa/agent-actions.service';
 import { CODE_MAX_ATTEMPTS, EMPLOYEE_MAX_CODE_FAILURES, VERIFICATIONS_SHOWN } from '../../../shared/mfa-rules';
@@ -29,7 +29,7 @@ export const AUDIT_PAGE_SIZE = 25;
 
 function parseDetails(raw: unknown): Record<string, unknown> {
   try {
-    const v = JSON.parse(String(raw ?? '{}'));
+    const v: unknown = JSON.parse(toText(raw) || '{}');
     return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
   } catch {
     return {};
@@ -125,11 +125,11 @@ async function pendingRegistrations(db: Knex, employee: EmployeeDetail): Promise
   const pending = employee.factors.filter((f) => f.state === 'pending');
   return Promise.all(
     pending.map(async (f) => {
-      const code = (await db('one_time_codes')
+      const code = await db('one_time_codes')
         .where({ employee_id: employee.id, purpose: 'registration', factor_id: f.id })
         .orderBy([...NEWEST_FIRST])
-        .first(...CODE_COLUMNS)) as Record<string, unknown> | undefined;
-      const created = (await db('factors').where({ id: f.id }).first('created_at')) as { created_at: unknown } | undefined;
+        .first<Record<string, unknown> | undefined>(...CODE_COLUMNS);
+      const created = await db('factors').where({ id: f.id }).first<{ created_at: unknown } | undefined>('created_at');
       return {
         factorId: f.id,
         type: f.type,
@@ -155,9 +155,8 @@ async function verifications(db: Knex, employeeId: number): Promise<CallerVerifi
 }
 
 async function codeLock(db: Knex, employeeId: number): Promise<CodeLockView> {
-  const r = (await db('employees').where({ id: employeeId }).first('code_failures', 'codes_locked_at')) as
-    | { code_failures: unknown; codes_locked_at: unknown }
-    | undefined;
+  const r = await db('employees').where({ id: employeeId }).first<| { code_failures: unknown; codes_locked_at: unknown }
+    | undefined>('code_failures', 'codes_locked_at');
   return { failures: Number(r?.code_failures ?? 0), maxFailures: EMPLOYEE_MAX_CODE_FAILURES, lockedAt: toIso(r?.codes_locked_at) };
 }
 

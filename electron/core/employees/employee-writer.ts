@@ -173,9 +173,8 @@ async function insertJson<R extends object>(q: Q, table: string, rows: readonly 
     sql = `INSERT INTO ${table} (${list}) SELECT ${columns.map((_c, i) => `value ->> ${i}`).join(', ')} FROM jsonb_each(jsonb(?))`;
     json = JSON.stringify(rows.map((r) => columns.map((c) => (r as Record<string, unknown>)[c] ?? null)));
   }
-  const res = (await q.raw(sql + (returning ? ` RETURNING ${returning.join(', ')}` : ''), [json])) as
-    | Array<Record<string, unknown>>
-    | { rows: Array<Record<string, unknown>> };
+  const res = await q.raw<| Array<Record<string, unknown>>
+    | { rows: Array<Record<string, unknown>> }>(sql + (returning ? ` RETURNING ${returning.join(', ')}` : ''), [json]);
   return returning ? (Array.isArray(res) ? res : res.rows) : [];
 }
 
@@ -248,9 +247,8 @@ export async function releaseUsername(q: Q, id: number): Promise<void> {
  * (and on sqlite the FTS index, which a trigger keeps on search_doc) follows the addresses.
  */
 export async function refreshSearchDoc(db: Knex | Knex.Transaction, employeeId: number): Promise<string> {
-  const e = (await db('employees').where({ id: employeeId }).first('first_name', 'last_name', 'employee_number', 'username')) as
-    | { first_name: string; last_name: string; employee_number: string; username: string }
-    | undefined;
+  const e = await db('employees').where({ id: employeeId }).first<| { first_name: string; last_name: string; employee_number: string; username: string }
+    | undefined>('first_name', 'last_name', 'employee_number', 'username');
   if (!e) throw new DeskError('NOT_FOUND', `No employee with id ${employeeId}`);
   const emails: Array<{ address_lc: string }> = await db('employee_emails')
     .where({ employee_id: employeeId })

@@ -50,8 +50,7 @@ export function toSummary(r: Record<string, unknown>): EmployeeSummary {
 }
 
 export async function getEmployee(db: Knex, id: number): Promise<EmployeeDetail> {
-  const e: EmployeeRow | undefined =
-    isRowId(id) ? await db('employees').where({ id }).first() : undefined;
+  const e = isRowId(id) ? await db('employees').where({ id }).first<EmployeeRow | undefined>() : undefined;
   if (!e) throw new DeskError('NOT_FOUND', `No employee with id ${id}`);
   const [emails, factors] = await Promise.all([
     db('employee_emails').where({ employee_id: id }).orderBy('kind', 'desc').orderBy('id') as Promise<
@@ -118,9 +117,8 @@ export async function hasEmployees(db: Knex): Promise<boolean> {
  * locked: the employee's codes are locked, or a factor that is not removed has had too many wrong codes.
  */
 export async function refreshEmployeeFlags(db: Knex | Knex.Transaction, employeeId: number): Promise<void> {
-  const employee = (await db('employees').where({ id: employeeId }).first('mfa_enabled_at', 'codes_locked_at')) as
-    | { mfa_enabled_at: unknown; codes_locked_at: unknown }
-    | undefined;
+  const employee = await db('employees').where({ id: employeeId }).first<| { mfa_enabled_at: unknown; codes_locked_at: unknown }
+    | undefined>('mfa_enabled_at', 'codes_locked_at');
   if (!employee) throw new DeskError('NOT_FOUND', `No employee with id ${employeeId}`);
   const factors: Array<{ type: FactorType; state: FactorState; failed_attempts: unknown }> = await db('factors')
     .where({ employee_id: employeeId })

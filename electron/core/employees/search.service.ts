@@ -147,7 +147,7 @@ export class EmployeeSearch {
       this.kind === 'postgres'
         ? // One fixed statement whatever the number of ids: an array parameter.
           await pgPreparedBuilder<WithEmails>(this.db, qb.whereRaw('employees.id = ANY(?::integer[])', [[...ids]]))
-        : await qb.whereIn('employees.id', ids);
+        : ((await qb.whereIn('employees.id', ids)) as WithEmails[]);
     const byId = new Map(rows.map((r) => [Number(r.id), r]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
@@ -165,10 +165,10 @@ export class EmployeeSearch {
       .select('id')
       .from('employees')
       .where('employee_number', q)
-      .union((u) => u.select('id').from('employees').where('username', q))
-      .union((u) => u.select('employee_id').from('employee_emails').where('address_lc', q));
+      .union((u) => void u.select('id').from('employees').where('username', q))
+      .union((u) => void u.select('employee_id').from('employee_emails').where('address_lc', q));
     const qb = this.base().whereIn('employees.id', ids).orderBy(['employees.sort_name', 'employees.id']);
-    return applyFilters(qb, filters);
+    return (await applyFilters(qb, filters)) as Row[];
   }
 
   async page(input: SearchInput): Promise<SearchPage> {
@@ -196,7 +196,7 @@ export class EmployeeSearch {
       const marks = [...cursor.v.map(() => '?'), '?'].join(', ');
       qb.whereRaw(`(${tuple}) ${sort.dir === 'asc' ? '>' : '<'} (${marks})`, [...cursor.v, cursor.i]);
     }
-    const rows: Row[] = await qb.orderBy([...cols, 'employees.id'].map((column) => ({ column, order: sort.dir }))).limit(input.limit + 1);
+    const rows = (await qb.orderBy([...cols, 'employees.id'].map((column) => ({ column, order: sort.dir }))).limit(input.limit + 1)) as Row[];
     const more = rows.length > input.limit;
     const shown = rows.slice(0, input.limit);
     const last = shown[shown.length - 1];
@@ -225,7 +225,7 @@ export class EmployeeSearch {
     // across columns would be a full scan on PostgreSQL).
     const end = prefixEnd(p.q);
     const range = (table: string, col: string, idCol: string) => (u: Knex.QueryBuilder) =>
-      u.select(idCol).from(table).where(col, '>=', p.q).andWhere(col, '<', end);
+      void u.select(idCol).from(table).where(col, '>=', p.q).andWhere(col, '<', end);
     const ids = db
       .select('id')
       .from('employees')
@@ -323,7 +323,7 @@ export class EmployeeSearch {
       // Enough for the rest of the page plus a few that belong to tiers 0–1 and are skipped here.
       const batch = want - out.length + 16;
       for (;;) {
-        const rows: WithEmails[] = await this.substringPage(p, input.filters, afterId, batch, !fromStart);
+        const rows = (await this.substringPage(p, input.filters, afterId, batch, !fromStart)) as WithEmails[];
         if (rows.length === 0) break;
         for (const r of rows) {
           if (fromStart) {

@@ -67,7 +67,7 @@ interface Holdings {
 async function claimUsernames(q: Q, rows: HrRow[], plan: BatchPlan): Promise<HrRow[]> {
   const holders = new Map<string, string>(); // username -> employee number holding it now
   const wanted = [...new Set(rows.map((r) => r.username))];
-  for (const h of (await q('employees').whereIn('username', wanted).select('username', 'employee_number')) as Array<{ username: string; employee_number: string }>) {
+  for (const h of await q('employees').whereIn('username', wanted).select<Array<{ username: string; employee_number: string }>>('username', 'employee_number')) {
     holders.set(String(h.username), String(h.employee_number));
   }
   let accepted = rows;
@@ -104,35 +104,35 @@ function pushTo(map: Map<number, number[]>, key: number, value: number): void {
 async function readHoldings(q: Q, existingIds: number[], leaverIds: number[]): Promise<Holdings> {
   const h: Holdings = { emailsOf: new Map(), codesEmailIds: new Set(), pendingOf: new Map(), codesOf: new Map() };
   if (existingIds.length === 0) return h;
-  const emails = (await q('employee_emails')
+  const emails = await q('employee_emails')
     .whereIn('employee_id', existingIds)
     .orderBy('id')
-    .select('id', 'employee_id', 'kind', 'address', 'address_lc', 'used_for_codes', 'source')) as ExistingEmail[];
+    .select<ExistingEmail[]>('id', 'employee_id', 'kind', 'address', 'address_lc', 'used_for_codes', 'source');
   for (const m of emails) {
     const id = Number(m.employee_id);
     const list = h.emailsOf.get(id) ?? [];
     list.push({ ...m, id: Number(m.id), employee_id: id });
     h.emailsOf.set(id, list);
   }
-  const factorEmails = (await q('factors')
+  const factorEmails = await q('factors')
     .whereIn('employee_id', existingIds)
     .where({ type: 'email', state: 'active' })
     .whereNotNull('email_id')
-    .select('email_id')) as Array<{ email_id: number }>;
+    .select<Array<{ email_id: number }>>('email_id');
   for (const f of factorEmails) h.codesEmailIds.add(Number(f.email_id));
   if (leaverIds.length > 0) {
-    const pending = (await q('factors').whereIn('employee_id', leaverIds).where({ state: 'pending' }).orderBy('id').select('id', 'employee_id')) as Array<{
+    const pending = await q('factors').whereIn('employee_id', leaverIds).where({ state: 'pending' }).orderBy('id').select<Array<{
       id: number;
       employee_id: number;
-    }>;
+    }>>('id', 'employee_id');
     for (const f of pending) pushTo(h.pendingOf, Number(f.employee_id), Number(f.id));
-    const codes = (await q('one_time_codes')
+    const codes = await q('one_time_codes')
       .whereIn('employee_id', leaverIds)
       .whereNull('consumed_at')
       .whereNull('superseded_at')
       .whereNull('locked_at')
       .orderBy('id')
-      .select('id', 'employee_id')) as Array<{ id: number; employee_id: number }>;
+      .select<Array<{ id: number; employee_id: number }>>('id', 'employee_id');
     for (const c of codes) pushTo(h.codesOf, Number(c.employee_id), Number(c.id));
   }
   return h;

@@ -12,11 +12,11 @@ export function hrHandlers(deps: HrHandlerDeps): HandlersOf<typeof hrChannels> {
   };
   // Uploads and imports belong to the desk user who started them.
   return {
-    'hr.upload.begin': async (input, ctx) => jobs().begin(ctx.session.userId, input.name, input.size),
-    'hr.upload.chunk': async (input, ctx) => jobs().chunk(ctx.session.userId, input.uploadId, input.offset, input.data),
-    'hr.import.start': async (input, ctx) => jobs().start(ctx.session.userId, actorOf(ctx.session), input.uploadId, input.dryRun),
-    'hr.import.status': async (input, ctx) => jobs().status(ctx.session.userId, input.jobId),
-    'hr.import.cancel': async (input, ctx) => jobs().cancel(ctx.session.userId, input.jobId),
-    'hr.import.report': async (input, ctx) => jobs().report(ctx.session.userId, input.jobId),
+    'hr.upload.begin': (input, ctx) => jobs().begin(ctx.session.userId, input.name, input.size),
+    'hr.upload.chunk': (input, ctx) => jobs().chunk(ctx.session.userId, input.uploadId, input.offset, input.data),
+    'hr.import.start': (input, ctx) => jobs().start(ctx.session.userId, actorOf(ctx.session), input.uploadId, input.dryRun),
+    'hr.import.status': (input, ctx) => jobs().status(ctx.session.userId, input.jobId),
+    'hr.import.cancel': (input, ctx) => jobs().cancel(ctx.session.userId, input.jobId),
+    'hr.import.report': (input, ctx) => jobs().report(ctx.session.userId, input.jobId),
   };
 }

@@ -51,7 +51,7 @@ export function createLogger(dataDir: string, opts: { console?: boolean } = {}):
       if (k === 'level' || k === 'message' || k === 'timestamp') continue;
       (info as Record<string, unknown>)[k] = SECRET_KEY_RE.test(k) ? '[redacted]' : redact(info[k]);
     }
-    info.message = redact(info.message) as string;
+    info.message = redact(info.message);
     return info;
   });
   const transports: winston.transport[] = [

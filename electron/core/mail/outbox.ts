@@ -1,3 +1,4 @@
+import { insertedId, type InsertedId } from '../db/values';
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../clock';
@@ -43,6 +44,6 @@ export async function enqueueMail(trx: Knex.Transaction | Knex, clock: Clock, va
       reference: mail.reference ?? null,
       created_at: now,
     })
-    .returning('id');
-  return typeof row === 'object' ? Number((row as { id: number }).id) : Number(row);
+    .returning<InsertedId[]>('id');
+  return insertedId(row);
 }

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { SendMailOptions, SentMessageInfo, Transporter } from 'nodemailer';
 import type { Clock } from '../clock';
 import { databaseKind } from '../db/connection';
-import { toBool, toIso } from '../db/values';
+import { toBool, toIso, toText } from '../db/values';
 import type { Logger } from '../log/logger';
 import type { Vault } from '../secrets/vault';
 import { OUTBOX_BODY_PURPOSE } from './outbox';
@@ -61,8 +61,8 @@ function toClaimed(r: Record<string, unknown>): ClaimedMail {
     template: String(r.template),
     recipient: String(r.recipient),
     subject: String(r.subject),
-    bodyText: String(r.body_text ?? ''),
-    bodyHtml: r.body_html == null ? null : String(r.body_html),
+    bodyText: toText(r.body_text),
+    bodyHtml: r.body_html == null ? null : toText(r.body_html),
     sealed: toBool(r.sealed),
     attempts: Number(r.attempts),
     messageId: String(r.message_id),
@@ -87,12 +87,13 @@ export async function claimDueMail(db: Knex, clock: Clock, opts: { limit: number
     q
       .where('status', 'queued')
       .where('next_attempt_at', '<=', nowIso)
-      .where((b) => b.whereNull('claimed_until').orWhere('claimed_until', '<', nowIso))
+      .where((b) => void b.whereNull('claimed_until').orWhere('claimed_until', '<', nowIso))
       .orderBy([{ column: 'next_attempt_at' }, { column: 'id' }])
       .limit(opts.limit);
   if (databaseKind(db) === 'postgres') {
     const rows = await db.transaction(async (trx) => {
-      const ids = (await due(trx('mail_outbox').select('id')).forUpdate().skipLocked()).map((r: { id: number }) => r.id);
+      const rows = (await due(trx('mail_outbox').select('id')).forUpdate().skipLocked()) as Array<{ id: number }>;
+      const ids = rows.map((r) => r.id);
       if (ids.length === 0) return [];
       return trx('mail_outbox')
         .whereIn('id', ids)
@@ -103,7 +104,7 @@ export async function claimDueMail(db: Knex, clock: Clock, opts: { limit: number
   }
   const claimed = await db('mail_outbox')
     .whereIn('id', due(db('mail_outbox').select('id')))
-    .where((b) => b.whereNull('claimed_until').orWhere('claimed_until', '<', nowIso))
+    .where((b) => void b.whereNull('claimed_until').orWhere('claimed_until', '<', nowIso))
     .update({ claim_token: token, claimed_until: until, attempts: db.raw('?? + 1', ['attempts']) });
   if (!claimed) return { token, until, rows: [] };
   const rows = await db('mail_outbox').where({ claim_token: token }).orderBy('id').select(CLAIM_COLUMNS);
@@ -350,7 +351,7 @@ export function createMailSender(deps: MailSenderDeps): MailSender {
     const queue: Array<{ row: ClaimedMail; claim: Claim }> = [];
     let batches = 0;
     let exhausted = false;
-    let failure: unknown = null;
+    let failure: Error | null = null;
     let claiming: Promise<void> | null = null;
     const refill = () =>
       (claiming ??= (async () => {
@@ -364,7 +365,7 @@ export function createMailSender(deps: MailSenderDeps): MailSender {
           for (const row of claim.rows) queue.push({ row, claim });
           if (claim.rows.length < batchSize) exhausted = true;
         } catch (err) {
-          failure ??= err; // the rows already claimed are still delivered; then the drain fails
+          failure ??= err instanceof Error ? err : new Error(String(err)); // the rows already claimed are still delivered; then the drain fails
           exhausted = true;
         } finally {
           claiming = null;
@@ -383,7 +384,9 @@ export function createMailSender(deps: MailSenderDeps): MailSender {
       }
     };
     await Promise.all(Array.from({ length: inFlight }, worker));
-    if (failure) throw failure;
+    // Set by the workers above, which the compiler's flow analysis does not follow.
+    const failed = failure as Error | null;
+    if (failed) throw failed;
     return totals;
   }
 

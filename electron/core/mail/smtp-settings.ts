@@ -6,7 +6,6 @@ import { DeskError } from '../../../shared/errors';
 import { plainIssueMessage, validationIssues, validationSummary } from '../../../shared/validation';
 import { smtpSettingsInputSchema, smtpTestRecipientSchema } from '../../../shared/channels/mail';
 import { recordAudit, type Actor } from '../audit/audit.service';
-import { systemClock, type Clock } from '../clock';
 import type { Vault } from '../secrets/vault';
 import { putSetting, SETTINGS, type SettingKey } from '../settings/settings.service';
 import { closeTransport, describeSmtpError, smtpTransport, writeEml, type SmtpConfig, type SmtpSecurity } from './transport';
@@ -57,7 +56,7 @@ interface Stored {
 /** All SMTP settings in one query; a missing or unreadable value is its default. */
 async function readStored(db: Knex | Knex.Transaction): Promise<Stored> {
   const keys = [...Object.values(FIELDS), SMTP_PASSWORD_KEY];
-  const rows = (await db('settings').whereIn('key', keys).select('key', 'value')) as Array<{ key: string; value: string }>;
+  const rows = await db('settings').whereIn('key', keys).select<Array<{ key: string; value: string }>>('key', 'value');
   const raw = new Map(rows.map((r) => [r.key, r.value]));
   const value = <K extends SettingKey>(key: K) => {
     const spec = SETTINGS[key];

@@ -56,7 +56,7 @@ export function smtpTransport(config: SmtpConfig, opts: SmtpTransportOptions): T
       // A connection that drops mid-message is retried by the outbox (with backoff and a count),
       // except once at once: a pooled connection the server closed as idle just as it was picked.
       maxRequeues: 1,
-    });
+    }) as Transporter; // the pool's overload is typed with any
   } else {
     transport = nodemailer.createTransport(common);
   }

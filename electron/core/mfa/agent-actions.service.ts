@@ -22,7 +22,7 @@ import type {
 } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
 import { recordAudit, type Actor } from '../audit/audit.service';
-import { toIso } from '../db/values';
+import { toIso, insertedId, type InsertedId } from '../db/values';
 import { refreshEmployeeFlags } from '../employees/employees.service';
 import { enqueueMail } from '../mail/outbox';
 import { WEBCHAT_URL } from '../mail/templates';
@@ -93,7 +93,7 @@ export async function currentVerification(
 ): Promise<CallerVerificationView | null> {
   const now = deps.clock.now();
   const since = new Date(now.getTime() - VERIFICATION_VALID_MINUTES * 60_000).toISOString();
-  const row = (await db('caller_verifications')
+  const row = await db('caller_verifications')
     .where({ employee_id: employeeId, ticket_ref: ticketRef })
     .andWhere('verified_at', '>', since)
     .andWhere('verified_at', '<=', now.toISOString())
@@ -101,7 +101,7 @@ export async function currentVerification(
       { column: 'verified_at', order: 'desc' },
       { column: 'id', order: 'desc' },
     ])
-    .first(...VERIFICATION_COLUMNS)) as Record<string, unknown> | undefined;
+    .first<Record<string, unknown> | undefined>(...VERIFICATION_COLUMNS);
   return row ? toVerificationView(row) : null;
 }
 
@@ -134,8 +134,8 @@ async function recordVerification(
     reason: extra.reason ?? null,
     verified_at: deps.clock.now().toISOString(),
   };
-  const [r] = await trx('caller_verifications').insert(row).returning('id');
-  const id = typeof r === 'object' ? Number((r as { id: number }).id) : Number(r);
+  const [r] = await trx('caller_verifications').insert(row).returning<InsertedId[]>('id');
+  const id = insertedId(r);
   await recordAudit(trx, deps.clock, {
     actor: ctx.actor,
     action: method === 'supervisor_override' ? 'caller.verification_overridden' : 'caller.verified',
@@ -348,13 +348,13 @@ export async function restartRegistration(
       if (!on) throw new DeskError('RULE_VIOLATION', 'The address this registration was for is no longer on record: re-register the email method with another address.');
       email = on;
     } else {
-      const last = (await trx('one_time_codes')
+      const last = await trx('one_time_codes')
         .where({ factor_id: factor.id, purpose: 'registration' })
         .orderBy([
           { column: 'issued_at', order: 'desc' },
           { column: 'id', order: 'desc' },
         ])
-        .first('email_id')) as { email_id: number | null } | undefined;
+        .first<{ email_id: number | null } | undefined>('email_id');
       const lastId = last?.email_id == null ? null : Number(last.email_id);
       email = emails.find((e) => e.id === lastId) ?? chooseEmail(emails, null);
       // The app is set up again from the new code: a key handed out before is no longer good.

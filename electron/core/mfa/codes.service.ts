@@ -16,7 +16,7 @@ import crypto from 'node:crypto';
 import type { CodePurpose } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
 import { recordAudit, type Actor } from '../audit/audit.service';
-import { toIso } from '../db/values';
+import { toIso, insertedId, type InsertedId } from '../db/values';
 import { refreshEmployeeFlags } from '../employees/employees.service';
 import { getSetting } from '../settings/settings.service';
 import { Refusal, type EmailOnRecord, type EmployeeRecord, type MfaDeps, type Trx } from './common';
@@ -131,8 +131,8 @@ export async function issueCode(trx: Trx, deps: MfaDeps, input: IssueCodeInput):
       factor_id: input.factorId ?? null,
       email_id: input.recipient.id,
     })
-    .returning('id');
-  const id = typeof row === 'object' ? Number((row as { id: number }).id) : Number(row);
+    .returning<InsertedId[]>('id');
+  const id = insertedId(row);
   return { id, code, issuedAt, expiresAt, lifetimeMinutes, recipient: input.recipient.address, emailId: input.recipient.id };
 }
 
@@ -175,14 +175,13 @@ export async function redeemCode(trx: Trx, deps: MfaDeps, input: RedeemInput): P
   const qb = trx('one_time_codes').where({ employee_id: employee.id, purpose });
   if (input.requestRef != null) qb.andWhere('request_ref', input.requestRef);
   if (input.factorId != null) qb.andWhere('factor_id', input.factorId);
-  const row = (await qb
+  const row = await qb
     .orderBy([
       { column: 'issued_at', order: 'desc' },
       { column: 'id', order: 'desc' },
     ])
-    .first('id', 'code_hash', 'request_ref', 'issued_at', 'expires_at', 'consumed_at', 'superseded_at', 'locked_at', 'attempts', 'factor_id', 'email_id')) as
-    | Record<string, unknown>
-    | undefined;
+    .first<| Record<string, unknown>
+    | undefined>('id', 'code_hash', 'request_ref', 'issued_at', 'expires_at', 'consumed_at', 'superseded_at', 'locked_at', 'attempts', 'factor_id', 'email_id');
   if (!row) throw new DeskError('RULE_VIOLATION', NO_CODE[purpose]);
   const codeId = Number(row.id);
   const attempts = Number(row.attempts);

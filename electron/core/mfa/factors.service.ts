@@ -9,7 +9,7 @@ import type { FactorState, FactorType } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import { matchTotp, newTotpSeed, TOTP_DIGITS, totpUri } from '../auth/totp';
-import { toIso } from '../db/values';
+import { toIso, insertedId, type InsertedId } from '../db/values';
 import { refreshEmployeeFlags } from '../employees/employees.service';
 import { getSetting } from '../settings/settings.service';
 import { confirmChange, newReference, Refusal, type EmailOnRecord, type EmployeeRecord, type MfaDeps, type Trx } from './common';
@@ -74,8 +74,8 @@ export async function createPendingFactor(
     created_at: now,
     updated_at: now,
   };
-  const [r] = await trx('factors').insert(row).returning('id');
-  const id = typeof r === 'object' ? Number((r as { id: number }).id) : Number(r);
+  const [r] = await trx('factors').insert(row).returning<InsertedId[]>('id');
+  const id = insertedId(r);
   return toFactor({ ...row, id });
 }
 
@@ -222,7 +222,7 @@ export async function activateFactor(
   let address: string | null = null;
   if (factor.type === 'email') {
     address = input.emails.find((e) => e.id === factor.emailId)?.address ?? null;
-    await trx('employee_emails').where({ employee_id: employee.id }).whereNot('id', factor.emailId!).where('used_for_codes', true).update({ used_for_codes: false, updated_at: now });
+    await trx('employee_emails').where({ employee_id: employee.id }).whereNot('id', factor.emailId).where('used_for_codes', true).update({ used_for_codes: false, updated_at: now });
     await trx('employee_emails').where({ id: factor.emailId! }).update({ used_for_codes: true, updated_at: now });
   }
   const firstTime = employee.mfaEnabledAt === null;

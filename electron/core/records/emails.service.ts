@@ -21,6 +21,7 @@
  *    the ticket; a confirmation (never a code) goes to every address, including the old address of
  *    a correction or removal.
  */
+import { insertedId, type InsertedId } from '../db/values';
 import crypto from 'node:crypto';
 import type { z } from 'zod';
 import { emailAddressProblem, updateEmailsInputSchema } from '../../../shared/channels/records';
@@ -105,8 +106,8 @@ function mailTime(at: Date): string {
 }
 
 async function insertEmail(trx: Trx, row: EmailInsertRow): Promise<number> {
-  const [r] = await trx('employee_emails').insert(row).returning('id');
-  return typeof r === 'object' ? Number((r as { id: number }).id) : Number(r);
+  const [r] = await trx('employee_emails').insert(row).returning<InsertedId[]>('id');
+  return insertedId(r);
 }
 
 /** The checks that need nothing from the database: repeated addresses or ids, codes, the reason. */
@@ -153,7 +154,7 @@ export async function updateEmails(deps: MfaDeps, ctx: RecordsContext, raw: Upda
 
   return transact(deps.db, async (trx) => {
     const employee = await lockEmployee(trx, input.employeeId);
-    const record = (await trx('employees').where({ id: employee.id }).first('version')) as { version: unknown };
+    const record = await trx('employees').where({ id: employee.id }).first<{ version: unknown }>('version');
     const version = Number(record.version);
     const before = await emailsOnRecord(trx, employee.id);
     if (version !== input.version) throw staleError(version, input.version, before);
@@ -252,20 +253,20 @@ export async function updateEmails(deps: MfaDeps, ctx: RecordsContext, raw: Upda
       newLcs.length === 0
         ? []
         : (
-            (await trx('employee_emails')
+            await trx('employee_emails')
               .join('employees', 'employees.id', 'employee_emails.employee_id')
               .whereIn('employee_emails.address_lc', newLcs)
               .whereNot('employee_emails.employee_id', employee.id)
               .orderBy('employee_emails.address_lc')
               .orderBy('employees.employee_number')
               .limit(20)
-              .select(
+              .select<Array<{ address: string; employee_id: number; employee_number: string; first_name: string; last_name: string }>>(
                 'employee_emails.address',
                 'employees.id as employee_id',
                 'employees.employee_number',
                 'employees.first_name',
                 'employees.last_name',
-              )) as Array<{ address: string; employee_id: number; employee_number: string; first_name: string; last_name: string }>
+              )
           ).map((r) => ({
             address: r.address,
             employeeId: Number(r.employee_id),

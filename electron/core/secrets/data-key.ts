@@ -38,6 +38,6 @@ function mismatch(keys: KeyProvider): DeskError {
 }
 
 export async function readCheck(db: Knex): Promise<string | null> {
-  const row = (await db('settings').where({ key: SETTING }).first('value')) as { value: string } | undefined;
+  const row = await db('settings').where({ key: SETTING }).first<{ value: string } | undefined>('value');
   return row ? (JSON.parse(row.value) as string) : null;
 }

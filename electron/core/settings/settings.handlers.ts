@@ -6,7 +6,7 @@ import type { CoreDeps, HandlersOf } from '../handler';
 /** `dataKey`: where the data key is kept (the key provider the core was opened with). */
 export function settingsHandlers(deps: CoreDeps & { dataKey?: () => DataKeyView }): HandlersOf<typeof settingsChannels> {
   return {
-    'settings.dataKey': async () => {
+    'settings.dataKey': () => {
       if (!deps.dataKey) throw new DeskError('UNAVAILABLE', 'Where the data key is kept is not known here.');
       return deps.dataKey();
     },

@@ -2,6 +2,7 @@
  * The rows behind a ticket that other services write in their own transactions: opening one (with
  * its audit row), holding one, and finding the ticket an action on an employee is done on.
  */
+import { insertedId, type InsertedId } from '../db/values';
 import { isRowId } from '../../../shared/schemas';
 import type { Knex } from 'knex';
 import type { TicketCategory, DeskRole } from '../../../shared/domain';
@@ -38,7 +39,7 @@ export async function insertTicket(
 ): Promise<number> {
   const id = await insertTicketIfAbsent(trx, clock, who, input);
   if (id !== null) return id;
-  const existing = (await trx('tickets').where({ reference: input.reference }).first('id')) as { id: number };
+  const existing = await trx('tickets').where({ reference: input.reference }).first<{ id: number }>('id');
   throw new DeskError('CONFLICT', `Ticket ${input.reference} exists already: open it from the inbox.`, { ticketId: Number(existing.id) });
 }
 
@@ -68,9 +69,9 @@ async function insertTicketIfAbsent(
     })
     .onConflict('reference')
     .ignore()
-    .returning('id');
+    .returning<InsertedId[]>('id');
   if (r === undefined) return null;
-  const id = typeof r === 'object' ? Number((r as { id: number }).id) : Number(r);
+  const id = insertedId(r);
   await recordAudit(trx, clock, {
     actor: who.actor,
     action: 'ticket.opened',
@@ -87,12 +88,12 @@ async function insertTicketIfAbsent(
  * when the ticket is resolved or about another employee.
  */
 export async function ticketForAction(trx: Knex.Transaction, clock: Clock, actor: Actor, employeeId: number, reference: string): Promise<number> {
-  let found = (await trx('tickets').where({ reference }).first('id')) as { id: number } | undefined;
+  let found = await trx('tickets').where({ reference }).first<{ id: number } | undefined>('id');
   if (!found) {
     if (actor.userId === null) throw new DeskError('NOT_FOUND', `No ticket ${reference}.`);
     const opened = await insertTicketIfAbsent(trx, clock, { actor, role: 'agent' }, { reference, category: 'other', employeeId });
     if (opened !== null) return opened;
-    found = (await trx('tickets').where({ reference }).first('id')) as { id: number };
+    found = await trx('tickets').where({ reference }).first<{ id: number }>('id');
   }
   const id = Number(found.id);
   const row = await lockTicket(trx, id);
@@ -114,10 +115,10 @@ export async function ticketForAction(trx: Knex.Transaction, clock: Clock, actor
  * goes back to its agent (open). Called in the record change's transaction.
  */
 export async function closeManagerTasks(trx: Knex.Transaction, clock: Clock, actor: Actor, employeeId: number, changeRef: string): Promise<number> {
-  const tasks = (await trx('manager_tasks as m')
+  const tasks = await trx('manager_tasks as m')
     .join('tickets as t', 't.id', 'm.ticket_id')
     .where({ 'm.employee_id': employeeId, 'm.status': 'open' })
-    .select('m.id', 'm.ticket_id', 't.reference', 't.status')) as Array<Record<string, unknown>>;
+    .select<Array<Record<string, unknown>>>('m.id', 'm.ticket_id', 't.reference', 't.status');
   const now = clock.now().toISOString();
   for (const task of tasks) {
     const ticketId = Number(task.ticket_id);

@@ -6,6 +6,7 @@
  * the factors' states). Pure: the same facts always give the same guidance, so every category is
  * tested on its facts. The main process enforces the rules again when an action is taken.
  */
+import { toText } from '../db/values';
 import type {
   AuditEntry,
   CallerVerificationView,
@@ -218,7 +219,7 @@ export function guidanceFor(ticket: TicketSummary, f: GuidanceFacts): TicketGuid
     case 'change_not_made_by_me': {
       summary = 'The employee says a change was not made by them: secure the account.';
       const ev = f.linkedEvent;
-      add('event', ev ? 'warning' : 'todo', ev ? `The change: ${auditActionLabel(ev.action).toLowerCase()} on ${when(ev.occurredAt)} by ${ev.actor}${ev.details.reference ? ` (reference ${String(ev.details.reference)})` : ''}.` : 'Find the change: paste the reference from the confirmation mail.');
+      add('event', ev ? 'warning' : 'todo', ev ? `The change: ${auditActionLabel(ev.action).toLowerCase()} on ${when(ev.occurredAt)} by ${ev.actor}${ev.details.reference ? ` (reference ${toText(ev.details.reference)})` : ''}.` : 'Find the change: paste the reference from the confirmation mail.');
       verifyItem();
       const changed = typeof ev?.details.factorType === 'string' ? ev.details.factorType : null;
       add('reregister', 'todo', changed === 'email' ? 'Re-register the email method (the changed factor).' : changed === 'authenticator_app' ? 'Re-register the authenticator app (the changed factor).' : 'Re-register the factor that was changed.');

@@ -4,7 +4,7 @@
  * of those resolved in the period — counted and ordered in the database, whatever the volume.
  */
 import type { Knex } from 'knex';
-import { TICKET_CATEGORIES, TICKET_CATEGORY_LABELS, TICKET_STATUSES, TICKET_STATUS_LABELS, type TicketCategory, type TicketReport, type TicketStatus } from '../../../shared/domain';
+import { TICKET_CATEGORIES, TICKET_CATEGORY_LABELS, TICKET_STATUSES, TICKET_STATUS_LABELS, type TicketReport } from '../../../shared/domain';
 import { databaseKind } from '../db/connection';
 import { dayStart } from '../audit/reports.service';
 
@@ -63,8 +63,8 @@ function csvCell(v: string | number): string {
 /** The report as CSV (the dashboard's "Export ticket report"). */
 export function ticketReportCsv(r: TicketReport): string {
   const rows: Array<Array<string | number>> = [['section', 'item', 'count']];
-  for (const c of r.byCategory) rows.push(['category', TICKET_CATEGORY_LABELS[c.category as TicketCategory], c.count]);
-  for (const s of r.byStatus) rows.push(['status', TICKET_STATUS_LABELS[s.status as TicketStatus], s.count]);
+  for (const c of r.byCategory) rows.push(['category', TICKET_CATEGORY_LABELS[c.category], c.count]);
+  for (const s of r.byStatus) rows.push(['status', TICKET_STATUS_LABELS[s.status], s.count]);
   rows.push(['total', 'opened', r.opened]);
   rows.push(['total', 'resolved in the period', r.resolved]);
   rows.push(['total', 'reopened', r.reopened]);

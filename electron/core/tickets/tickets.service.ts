@@ -16,7 +16,6 @@ import {
   TICKET_STATUSES,
   type AuditEntry,
   type ChangeReferenceMatch,
-  type DeskRole,
   type ManagerTaskView,
   type TicketCategory,
   type TicketDetail,
@@ -25,9 +24,9 @@ import {
   type TicketSummary,
 } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
-import { recordAudit, type Actor } from '../audit/audit.service';
+import { recordAudit } from '../audit/audit.service';
 import type { Clock } from '../clock';
-import { toIso } from '../db/values';
+import { toIso, insertedId, type InsertedId, toText } from '../db/values';
 import { AUDIT_ENTRY_COLUMNS, employeePage, toAuditEntry } from '../employee-page/employee-page.service';
 import { currentVerification } from '../mfa/agent-actions.service';
 import { getSetting } from '../settings/settings.service';
@@ -95,7 +94,7 @@ function toSummary(r: Record<string, unknown>, now: Date, slaMinutes: number): T
         : { id: Number(r.employee_id), employeeNumber: String(r.employee_number), name: `${String(r.first_name)} ${String(r.last_name)}` },
     assignee: r.assignee_id == null ? null : { id: Number(r.assignee_id), name: String(r.assignee_name) },
     openedAt,
-    openedBy: String(r.opened_by_name ?? ''),
+    openedBy: toText(r.opened_by_name),
     resolvedAt,
     ageMinutes,
     sla,
@@ -115,7 +114,7 @@ function checkReference(reference: string): string {
 
 async function employeeExists(db: Db, employeeId: number): Promise<void> {
   checkId(employeeId, 'employee');
-  const row = await db('employees').where({ id: employeeId }).first('id');
+  const row = await db('employees').where({ id: employeeId }).first<{ id: number } | undefined>('id');
   if (!row) throw new DeskError('NOT_FOUND', `No employee with id ${employeeId}`);
 }
 
@@ -301,7 +300,7 @@ export async function getTicket(deps: TicketDeps, { ticketId }: { ticketId: numb
   const facts = page ? { page, verification, linkedEvent, appAccount, lifetimeMinutes: lifetime, now, tasks: taskViews } : null;
   return {
     ...summary,
-    notes: String(row.notes ?? ''),
+    notes: toText(row.notes),
     resolutionNote: (row.resolution_note as string | null) ?? null,
     linkedEvent,
     verification,
@@ -339,7 +338,7 @@ export async function updateTicket(deps: TicketDeps, who: TicketActor, input: Ti
     };
     if (input.employeeId !== undefined) {
       if (row.employee_id != null && Number(row.employee_id) !== input.employeeId) {
-        const acted = await trx('audit_events').where({ ticket_ref: reference, employee_id: Number(row.employee_id) }).whereNot('action', 'like', 'ticket.%').first('id');
+        const acted = await trx('audit_events').where({ ticket_ref: reference, employee_id: Number(row.employee_id) }).whereNot('action', 'like', 'ticket.%').first<{ id: number } | undefined>('id');
         if (acted) throw new DeskError('RULE_VIOLATION', 'Actions were already taken for the linked employee on this ticket: open a new ticket for another employee.');
       }
       await employeeExists(trx, input.employeeId);
@@ -348,7 +347,7 @@ export async function updateTicket(deps: TicketDeps, who: TicketActor, input: Ti
     set('category', 'category', input.category);
     if (input.status !== undefined) {
       if (row.status === 'waiting_manager') {
-        const open = await trx('manager_tasks').where({ ticket_id: input.ticketId, status: 'open' }).first('id');
+        const open = await trx('manager_tasks').where({ ticket_id: input.ticketId, status: 'open' }).first<{ id: number } | undefined>('id');
         if (open) throw new DeskError('RULE_VIOLATION', 'The ticket waits on a manager: it comes back when the manager saves the record.');
       }
       set('status', 'status', input.status);
@@ -357,7 +356,7 @@ export async function updateTicket(deps: TicketDeps, who: TicketActor, input: Ti
     if (input.notes !== undefined) {
       if (input.notes !== row.notes) {
         patch.notes = input.notes;
-        changes.notes = { from: `${String(row.notes ?? '').length} characters`, to: `${input.notes.length} characters` };
+        changes.notes = { from: `${toText(row.notes).length} characters`, to: `${input.notes.length} characters` };
       }
     }
     if (Object.keys(patch).length === 0) return;
@@ -387,7 +386,7 @@ export async function waitOnManager(deps: TicketDeps, who: TicketActor, input: {
     if (row.status === 'resolved') throw new DeskError('RULE_VIOLATION', `Ticket ${reference} is resolved: reopen it first.`);
     if (row.employee_id == null) throw new DeskError('RULE_VIOLATION', 'Link the employee first: the manager corrects their record.');
     const employeeId = Number(row.employee_id);
-    const open = await trx('manager_tasks').where({ ticket_id: input.ticketId, status: 'open' }).first('id');
+    const open = await trx('manager_tasks').where({ ticket_id: input.ticketId, status: 'open' }).first<{ id: number } | undefined>('id');
     if (open) throw new DeskError('CONFLICT', 'A manager task for this ticket is open already.');
     const now = deps.clock.now().toISOString();
     const [r] = await trx('manager_tasks')
@@ -400,8 +399,8 @@ export async function waitOnManager(deps: TicketDeps, who: TicketActor, input: {
         created_by: who.actor.userId,
         created_by_name: who.actor.name,
       })
-      .returning('id');
-    const taskId = typeof r === 'object' ? Number((r as { id: number }).id) : Number(r);
+      .returning<InsertedId[]>('id');
+    const taskId = insertedId(r);
     await trx('tickets').where({ id: input.ticketId }).update({ status: 'waiting_manager', updated_at: now });
     await recordAudit(trx, deps.clock, {
       actor: who.actor,
@@ -423,7 +422,7 @@ export async function resolveTicket(deps: TicketDeps, who: TicketActor, input: {
     const row = await lockTicket(trx, input.ticketId);
     const reference = String(row.reference);
     if (row.status === 'resolved') throw new DeskError('RULE_VIOLATION', `Ticket ${reference} is resolved already.`);
-    const open = await trx('manager_tasks').where({ ticket_id: input.ticketId, status: 'open' }).first('id');
+    const open = await trx('manager_tasks').where({ ticket_id: input.ticketId, status: 'open' }).first<{ id: number } | undefined>('id');
     if (open) throw new DeskError('RULE_VIOLATION', 'A manager task on this ticket is still open: it closes when the manager saves the record.');
     const now = deps.clock.now().toISOString();
     await trx('tickets').where({ id: input.ticketId }).update({ status: 'resolved', resolved_at: now, resolution_note: note, updated_at: now });
@@ -477,15 +476,15 @@ export function parseChangeReference(text: string): string | null {
 export async function findChangeReference(db: Knex, text: string): Promise<ChangeReferenceMatch> {
   const reference = parseChangeReference(text);
   if (!reference) throw new DeskError('VALIDATION', 'A change reference looks like CHG-123-0A1B2C or REC-123-0A1B2C.');
-  const mail = (await db('mail_outbox').where({ reference }).whereNotNull('employee_id').first('employee_id')) as { employee_id: number } | undefined;
+  const mail = await db('mail_outbox').where({ reference }).whereNotNull('employee_id').first<{ employee_id: number } | undefined>('employee_id');
   const notFound = () => new DeskError('NOT_FOUND', `No change with reference ${reference} was found.`);
   if (!mail) throw notFound();
   const employeeId = Number(mail.employee_id);
-  const rows = (await db('audit_events')
+  const rows = await db('audit_events')
     .where({ employee_id: employeeId })
     .where('details', 'like', `%"reference":"${reference}"%`)
     .orderBy('id', 'asc')
-    .select(...AUDIT_ENTRY_COLUMNS)) as Array<Record<string, unknown>>;
+    .select<Array<Record<string, unknown>>>(...AUDIT_ENTRY_COLUMNS);
   const event = rows.map(toAuditEntry).find((e) => e.details.reference === reference && !e.action.startsWith('ticket.') && !e.action.startsWith('manager_task.'));
   if (!event) throw notFound();
   const [employee, ticket] = await Promise.all([

@@ -55,7 +55,7 @@ export const migration: Migration = {
  * classes. Two runs creating it at once race on the catalogue; the loser finds it there.
  */
 async function ensurePgTrgm(knex: Parameters<Migration['up']>[0]): Promise<void> {
-  const exists = await knex.raw("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'");
+  const exists = await knex.raw<{ rows: unknown[] }>("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'");
   if (exists.rows.length > 0) return;
   await knex.raw('SAVEPOINT ensure_pg_trgm');
   try {
@@ -63,7 +63,7 @@ async function ensurePgTrgm(knex: Parameters<Migration['up']>[0]): Promise<void>
     await knex.raw('RELEASE SAVEPOINT ensure_pg_trgm');
   } catch (err) {
     await knex.raw('ROLLBACK TO SAVEPOINT ensure_pg_trgm');
-    const again = await knex.raw("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'");
+    const again = await knex.raw<{ rows: unknown[] }>("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'");
     if (again.rows.length === 0) throw err;
   }
 }

@@ -56,7 +56,7 @@ async function chainExisting(knex: Knex): Promise<void> {
   let head: ChainHead = { seq: 0, hash: GENESIS_HASH };
   let lastId = 0;
   for (;;) {
-    const batch = (await knex('audit_events').where('id', '>', lastId).orderBy('id').limit(2000).select('id', ...CONTENT)) as Array<AuditContent & { id: number }>;
+    const batch = await knex('audit_events').where('id', '>', lastId).orderBy('id').limit(2000).select<Array<AuditContent & { id: number }>>('id', ...CONTENT);
     if (batch.length === 0) return;
     const chained = chainEvents(head, batch);
     head = chained.head;

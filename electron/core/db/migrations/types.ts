@@ -9,7 +9,8 @@ export interface Migration {
 
 /** Frozen with the migrations (which import nothing from outside this folder). */
 export function isPostgres(knex: Knex): boolean {
-  const client = String((knex.client as { config?: { client?: unknown } }).config?.client ?? '');
+  const configured = (knex.client as { config?: { client?: unknown } }).config?.client;
+  const client = typeof configured === 'string' ? configured : '';
   return client === 'pg' || client === 'postgres' || client === 'postgresql';
 }
 
