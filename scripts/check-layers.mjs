@@ -1,4 +1,4 @@
-// The layering rule, checked on every import in the tree (see README "Architecture"):
+// The layering rule, checked on every import in the tree (see docs/architecture.md):
 //   renderer -> shared;  electron/main | host | cli -> electron/core -> shared;  preload -> shared/events.
 // Migrations are frozen: a file in electron/core/db/migrations imports only from that folder (and
 // packages), never code that can change after the migration was released.
