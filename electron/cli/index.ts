@@ -10,6 +10,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const command = name === undefined || name === '--help' || name === '-h' ? COMMANDS.find((c) => c.name === 'help') : COMMANDS.find((c) => c.name === name);
     if (!command) throw new UsageError(`Unknown command: ${name}`);
+    // `desk import hr x.csv --help` shows the command's help rather than running it.
+    const help = COMMANDS.find((c) => c.name === 'help');
+    if (command !== help && help && (rest.includes('--help') || rest.includes('-h'))) return await help.run([command.name]);
     return await command.run(rest);
   } catch (err) {
     // One line on stderr, whatever failed: wrong usage exits 2, anything else 1 (DeskError,

@@ -24,6 +24,9 @@ const cannedReplyInputSchema = z
   .strict();
 
 
+/** A change to one ticket: its id and what the change needs. */
+const onTicket = <S extends z.ZodRawShape>(shape: S) => z.object({ ticketId: ticketIdSchema, ...shape }).strict();
+
 export const ticketsChannels = {
   'tickets.list': channel<TicketListPage>()({
     input: z
@@ -53,7 +56,7 @@ export const ticketsChannels = {
     summary: "Open a ticket for a webchat (the platform's chat id as its reference); you are its assignee (audited).",
   }),
   'tickets.get': channel<TicketDetail>()({
-    input: z.object({ ticketId: ticketIdSchema }).strict(),
+    input: onTicket({}),
     access: 'callers.help',
     summary: "A ticket with the actions taken on it, its tasks, the caller's verification, its category's checklist and canned replies.",
   }),
@@ -72,17 +75,17 @@ export const ticketsChannels = {
     summary: "Change a ticket's category, employee, status (open or waiting on the employee), assignee or notes (audited).",
   }),
   'tickets.waitOnManager': channel<TicketDetail>()({
-    input: z.object({ ticketId: ticketIdSchema, description: ticketTextSchema(10, 'what the manager should do', 500) }).strict(),
+    input: onTicket({ description: ticketTextSchema(10, 'what the manager should do', 500) }),
     access: 'callers.help',
     summary: "The ticket waits on a manager: a task goes to the managers' queue; it comes back when the manager saves the record (audited).",
   }),
   'tickets.resolve': channel<TicketDetail>()({
-    input: z.object({ ticketId: ticketIdSchema, note: ticketTextSchema(5, 'the resolution note') }).strict(),
+    input: onTicket({ note: ticketTextSchema(5, 'the resolution note') }),
     access: 'callers.help',
     summary: 'Resolve a ticket with a resolution note (audited).',
   }),
   'tickets.reopen': channel<TicketDetail>()({
-    input: z.object({ ticketId: ticketIdSchema, reason: ticketTextSchema(5, 'why it is reopened', 1000) }).strict(),
+    input: onTicket({ reason: ticketTextSchema(5, 'why it is reopened', 1000) }),
     access: 'callers.help',
     summary: 'Reopen a resolved ticket, with the reason (audited and counted).',
   }),

@@ -195,6 +195,11 @@ describe.each(TARGETS)('desk CLI on $name', (target) => {
     oneLine(await desk(s, ['import', 'hr', path.join(missing, 'hr.csv')]), 1, /hr\.csv/);
     oneLine(await desk(s, ['frobnicate']), 2, /^desk: Unknown command: frobnicate \(run `desk help` for usage\)$/);
     oneLine(await desk(s, ['seed', '--employees', 'lots']), 2, /--employees/);
+    // --help after a command shows that command's help and runs nothing (no import, no audit row).
+    const help = await desk(s, ['import', 'hr', path.join(missing, 'hr.csv'), '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/import hr FILE\.csv/);
+    expect(help.stdout).toMatch(/--batch-size/);
     expect(await db.knex('audit_events').count({ n: '*' }).first()).toEqual(events);
   });
 

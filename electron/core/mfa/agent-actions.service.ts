@@ -146,12 +146,40 @@ async function recordVerification(
   return toVerificationView({ ...row, id });
 }
 
+/**
+ * The opening of every action on a caller: the employee's row held for the transaction, the
+ * action linked to its ticket, and for the sensitive ones a verified caller on that ticket.
+ */
+async function onTicket<T>(
+  deps: MfaDeps,
+  ctx: AgentContext,
+  employeeId: number,
+  work: (trx: Trx, employee: EmployeeRecord) => Promise<T | Refusal>,
+  verified = false,
+): Promise<T> {
+  return transact(deps.db, async (trx) => {
+    const employee = await lockEmployee(trx, employeeId);
+    await ticketForAction(trx, deps.clock, ctx.actor, employee.id, ctx.ticketRef);
+    if (verified) await requireVerifiedCaller(trx, deps, employee, ctx.ticketRef);
+    return work(trx, employee);
+  });
+}
+
+/** onTicket for an agent's action (the role and the ticket reference checked first). */
+function onCaller<T>(
+  deps: MfaDeps,
+  ctx: AgentContext,
+  employeeId: number,
+  opts: { verified: boolean },
+  work: (trx: Trx, employee: EmployeeRecord) => Promise<T | Refusal>,
+): Promise<T> {
+  assertAgent(ctx);
+  return onTicket(deps, ctx, employeeId, work, opts.verified);
+}
+
 /** (a) Send an identity-check code to an address on record, chosen by id; the caller reads it back. */
 export async function sendIdentityCode(deps: MfaDeps, ctx: AgentContext, input: { employeeId: number; emailId: number }): Promise<IdentityCodeSent> {
-  assertAgent(ctx);
-  return transact(deps.db, async (trx) => {
-    const employee = await lockEmployee(trx, input.employeeId);
-    await ticketForAction(trx, deps.clock, ctx.actor, employee.id, ctx.ticketRef);
+  return onCaller(deps, ctx, input.employeeId, { verified: false }, async (trx, employee) => {
     const email = chooseEmail(await emailsOnRecord(trx, employee.id), input.emailId);
     const issued = await issueCode(trx, deps, { employee, purpose: 'identity_check', requestRef: ctx.ticketRef, recipient: email });
     await enqueueMail(trx, deps.clock, deps.vault, {
@@ -179,10 +207,7 @@ export async function sendIdentityCode(deps: MfaDeps, ctx: AgentContext, input: 
 
 /** Check the identity-check code the caller read back (the one sent on this ticket). */
 export async function checkIdentityCode(deps: MfaDeps, ctx: AgentContext, input: { employeeId: number; code: string }): Promise<CallerVerificationView> {
-  assertAgent(ctx);
-  return transact(deps.db, async (trx) => {
-    const employee = await lockEmployee(trx, input.employeeId);
-    await ticketForAction(trx, deps.clock, ctx.actor, employee.id, ctx.ticketRef);
+  return onCaller(deps, ctx, input.employeeId, { verified: false }, async (trx, employee) => {
     const redeemed = await redeemCode(trx, deps, {
       employee,
       purpose: 'identity_check',
@@ -202,10 +227,7 @@ export async function checkAuthenticatorCode(
   ctx: AgentContext,
   input: { employeeId: number; code: string },
 ): Promise<CallerVerificationView> {
-  assertAgent(ctx);
-  return transact(deps.db, async (trx) => {
-    const employee = await lockEmployee(trx, input.employeeId);
-    await ticketForAction(trx, deps.clock, ctx.actor, employee.id, ctx.ticketRef);
+  return onCaller(deps, ctx, input.employeeId, { verified: false }, async (trx, employee) => {
     const factor = (await liveFactors(trx, employee.id)).find((f) => f.type === 'authenticator_app' && f.state === 'active');
     if (!factor) {
       throw new DeskError('RULE_VIOLATION', 'The employee has no authenticator app set up: send an identity-check code by email instead.');
@@ -228,11 +250,7 @@ export async function overrideVerification(
   assertTicketRef(ctx);
   const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
   if (reason.length < 10) throw new DeskError('VALIDATION', 'Write the reason for the override (at least 10 characters).');
-  return transact(deps.db, async (trx) => {
-    const employee = await lockEmployee(trx, input.employeeId);
-    await ticketForAction(trx, deps.clock, ctx.actor, employee.id, ctx.ticketRef);
-    return recordVerification(trx, deps, ctx, employee, 'supervisor_override', { reason });
-  });
+  return onTicket(deps, ctx, input.employeeId, (trx, employee) => recordVerification(trx, deps, ctx, employee, 'supervisor_override', { reason }));
 }
 
 /** Issue a registration code for a pending factor and queue its mail to the chosen address (in trx). */
@@ -265,11 +283,7 @@ export async function reRegister(
   ctx: AgentContext,
   input: { employeeId: number; factorType: FactorType; emailId?: number | null | undefined },
 ): Promise<ReRegistrationStarted> {
-  assertAgent(ctx);
-  return transact(deps.db, async (trx) => {
-    const employee = await lockEmployee(trx, input.employeeId);
-    await ticketForAction(trx, deps.clock, ctx.actor, employee.id, ctx.ticketRef);
-    await requireVerifiedCaller(trx, deps, employee, ctx.ticketRef);
+  return onCaller(deps, ctx, input.employeeId, { verified: true }, async (trx, employee) => {
     const emails = await emailsOnRecord(trx, employee.id);
     assertCanRegister(employee, emails.length);
     const factors = await liveFactors(trx, employee.id);
@@ -332,11 +346,7 @@ export async function restartRegistration(
   ctx: AgentContext,
   input: { employeeId: number; factorId: number },
 ): Promise<RegistrationCodeSent> {
-  assertAgent(ctx);
-  return transact(deps.db, async (trx) => {
-    const employee = await lockEmployee(trx, input.employeeId);
-    await ticketForAction(trx, deps.clock, ctx.actor, employee.id, ctx.ticketRef);
-    await requireVerifiedCaller(trx, deps, employee, ctx.ticketRef);
+  return onCaller(deps, ctx, input.employeeId, { verified: true }, async (trx, employee) => {
     const emails = await emailsOnRecord(trx, employee.id);
     assertCanRegister(employee, emails.length);
     const factor = (await liveFactors(trx, employee.id)).find((f) => f.id === input.factorId);
@@ -379,11 +389,7 @@ export const REMOVE_NEEDS_BOTH =
 
 /** Remove an active factor — only when both kinds are active, so MFA always keeps one. */
 export async function removeFactor(deps: MfaDeps, ctx: AgentContext, input: { employeeId: number; factorId: number }): Promise<FactorRemoved> {
-  assertAgent(ctx);
-  return transact(deps.db, async (trx) => {
-    const employee = await lockEmployee(trx, input.employeeId);
-    await ticketForAction(trx, deps.clock, ctx.actor, employee.id, ctx.ticketRef);
-    await requireVerifiedCaller(trx, deps, employee, ctx.ticketRef);
+  return onCaller(deps, ctx, input.employeeId, { verified: true }, async (trx, employee) => {
     const factors = await liveFactors(trx, employee.id);
     const factor = factors.find((f) => f.id === input.factorId);
     if (!factor) throw new DeskError('NOT_FOUND', `No current factor ${input.factorId} for this employee.`);
@@ -410,11 +416,7 @@ export async function removeFactor(deps: MfaDeps, ctx: AgentContext, input: { em
 
 /** Clear the employee's wrong-code count and code lock, and every factor's wrong-code count. */
 export async function unlock(deps: MfaDeps, ctx: AgentContext, input: { employeeId: number }): Promise<UnlockResult> {
-  assertAgent(ctx);
-  return transact(deps.db, async (trx) => {
-    const employee = await lockEmployee(trx, input.employeeId);
-    await ticketForAction(trx, deps.clock, ctx.actor, employee.id, ctx.ticketRef);
-    await requireVerifiedCaller(trx, deps, employee, ctx.ticketRef);
+  return onCaller(deps, ctx, input.employeeId, { verified: true }, async (trx, employee) => {
     const factorIds = (await liveFactors(trx, employee.id)).filter((f) => f.failedAttempts > 0).map((f) => f.id);
     if (employee.codeFailures === 0 && employee.codesLockedAt === null && factorIds.length === 0) {
       throw new DeskError('RULE_VIOLATION', 'Nothing to unlock: no wrong codes are counted for this employee or their authenticator app.');
