@@ -4,18 +4,11 @@ import { actorOf, type CoreDeps, type HandlersOf, type Session } from '../handle
 import { changeSetting, getSetting } from '../settings/settings.service';
 import { ticketReport, ticketReportCsv } from './report.service';
 import type { TicketActor } from '../ticket-store/ticket-rows';
-import {
-  createTicket,
-  findChangeReference,
-  getTicket,
-  listManagerTasks,
-  listTickets,
-  openFromChangeReference,
-  reopenTicket,
-  resolveTicket,
-  updateTicket,
-  waitOnManager,
-} from './tickets.service';
+import { findChangeReference, openFromChangeReference } from './change-reference.service';
+import { listTickets } from './inbox.service';
+import { listManagerTasks } from './manager-tasks.service';
+import { createTicket, reopenTicket, resolveTicket, updateTicket, waitOnManager } from './ticket-changes.service';
+import { getTicket } from './ticket-detail.service';
 
 /** The signed-in desk user working a ticket. */
 function ticketActor(session: Session): TicketActor {
