@@ -54,12 +54,3 @@ export function isChannelName(name: unknown): name is ChannelName {
 export type { Access, ChannelSpec } from './channels/spec';
 export { EVENT_NAMES, type EventName, type Events } from './events';
 
-// Transitional: older importers still reach these through the contract; they move to the feature
-// files (shared/channels/*, shared/schemas.ts) as their owners touch them.
-export { usernameSchema, ticketRefSchema, sixDigitCodeSchema } from './schemas';
-export { displayNameSchema, passwordSchema } from './channels/deskusers';
-export { totpCodeSchema } from './channels/auth';
-export { oneTimeCodeSchema } from './channels/mfa';
-export { auditReportFilterSchema } from './channels/audit';
-export { emailAddressProblem, updateEmailsInputSchema } from './channels/records';
-export { smtpFromSchema, smtpHostSchema, smtpPasswordSchema, smtpTestRecipientSchema, smtpUserSchema } from './channels/mail';

@@ -13,7 +13,8 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callAs, okValue } from '../support/call-as';
-import { channels, emailAddressProblem, updateEmailsInputSchema, type InputOf } from '../../shared/contract';
+import { channels, type InputOf } from '../../shared/contract';
+import { emailAddressProblem, updateEmailsInputSchema } from '../../shared/channels/records';
 import type { EmployeeDetail, EmployeeEmail } from '../../shared/domain';
 import { ChallengeStore } from '../../electron/core/auth/sessions';
 import { ManualClock } from '../../electron/core/clock';
@@ -68,7 +69,7 @@ function listOf(e: EmployeeDetail): Entry[] {
 }
 
 /** A child process: a second desk on the same database that tries one change when told to. */
-function editInChild(env: NodeJS.ProcessEnv): { ready: Promise<void>; done: Promise<Record<string, any>>; go(): void } {
+function editInChild(env: NodeJS.ProcessEnv): { ready: Promise<void>; done: Promise<Record<string, unknown>>; go(): void } {
   const child = spawn(TSX, [CHILD], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -82,11 +83,11 @@ function editInChild(env: NodeJS.ProcessEnv): { ready: Promise<void>; done: Prom
     if (stdout.includes('ready\n')) markReady();
   });
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const done = new Promise<Record<string, any>>((resolve, reject) => {
+  const done = new Promise<Record<string, unknown>>((resolve, reject) => {
     child.on('close', (code) => {
       const line = stdout.split('\n').filter(Boolean).pop();
       if (code !== 0 || !line || line === 'ready') reject(new Error(`child failed (${code}): ${stderr}`));
-      else resolve(JSON.parse(line) as Record<string, any>);
+      else resolve(JSON.parse(line) as Record<string, unknown>);
     });
   });
   return { ready, done, go: () => child.stdin.end('go\n') };
@@ -128,8 +129,8 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
     return page.rows.some((r) => r.id === id);
   }
 
-  async function audits(employeeId: number): Promise<Array<Record<string, any>>> {
-    const rows: Array<Record<string, any>> = await core.db('audit_events').where({ employee_id: employeeId, action: AUDIT_EMAILS_CHANGED }).orderBy('id');
+  async function audits(employeeId: number): Promise<Array<Record<string, unknown>>> {
+    const rows: Array<Record<string, unknown>> = await core.db('audit_events').where({ employee_id: employeeId, action: AUDIT_EMAILS_CHANGED }).orderBy('id');
     return rows.map((r) => ({ ...r, details: JSON.parse(String(r.details)) }));
   }
 
@@ -389,9 +390,9 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
     const [work, personal] = listOf(e) as [Entry, Entry];
     const payload = change(e, [work, { ...personal, address: shared.toUpperCase() }]);
     const err = await expectWireRefusedUnchanged(core.db, () => manager(payload), 'CONFLICT', /is also on the record of employee/);
-    const owner = { address: shared, employeeId: a.id, employeeNumber: String(rowA.employee_number), name: `${rowA.first_name} ${rowA.last_name}` };
+    const owner = { address: shared, employeeId: a.id, employeeNumber: String(rowA.employee_number), name: `${String(rowA.first_name)} ${String(rowA.last_name)}` };
     expect(err.details).toEqual({ conflict: 'duplicate', needsConfirmation: true, duplicates: [owner] });
-    expect(err.message).toContain(`employee ${rowA.employee_number} (${rowA.first_name} ${rowA.last_name})`);
+    expect(err.message).toContain(`employee ${owner.employeeNumber} (${owner.name})`);
     // Added rather than corrected: the same.
     await expectWireRefusedUnchanged(core.db, () => manager(change(e, [work, { kind: 'personal', address: shared }])), 'CONFLICT', /also on the record/);
     // Confirmed, but no reason: refused.
@@ -609,7 +610,7 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
         expect(m.html).toContain('white-space:pre-line');
         expect(m.text).not.toMatch(/^\s+\d{6}\s*$/m);
       }
-      const rows: Array<Record<string, any>> = await core.db('mail_outbox').where({ employee_id: f.id, reference: res.reference });
+      const rows: Array<Record<string, unknown>> = await core.db('mail_outbox').where({ employee_id: f.id, reference: res.reference });
       expect(rows.map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
       for (const r of rows) expect(String(r.smtp_response)).toMatch(/^250 /);
     } finally {

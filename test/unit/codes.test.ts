@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { OneTimeCodeView } from '../../shared/domain';
 import { codeStatus, formatCountdown } from '../../shared/codes';
-import { oneTimeCodeSchema, totpCodeSchema } from '../../shared/contract';
+import { oneTimeCodeSchema } from '../../shared/channels/mfa';
+import { totpCodeSchema } from '../../shared/channels/auth';
 
 const ISSUED = Date.parse('2026-01-05T10:00:00.000Z');
 const EXPIRES = ISSUED + 20 * 60_000; // 10:20

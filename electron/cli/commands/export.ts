@@ -1,7 +1,7 @@
 /** `desk export …`: the audit trail and the ticket report to files, as the screens export them. */
 import fs from 'node:fs';
 import { AUDIT_EXPORT_FORMATS, type AuditExportFormat } from '../../../shared/domain';
-import { auditReportFilterSchema } from '../../../shared/contract';
+import { auditReportFilterSchema } from '../../../shared/channels/audit';
 import { periodSchema } from '../../../shared/schemas';
 import { CLI_ACTOR, recordAudit } from '../../core/audit/audit.service';
 import { exportAudit } from '../../core/audit/reports.service';

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import QRCode from 'qrcode';
-import { oneTimeCodeSchema } from '../../../shared/contract';
+import { oneTimeCodeSchema } from '../../../shared/channels/mfa';
 import type { DeskCore } from '../../core/app';
 import { confirmAppRegistration, confirmEmailRegistration, requestEmailCode, selfServiceStatus, startAppRegistration } from '../../core/mfa/selfservice.service';
 import { outputFile, UsageError } from '../failures';

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { DESK_ROLES } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
-import { displayNameSchema, passwordSchema } from '../../../shared/contract';
+import { displayNameSchema, passwordSchema } from '../../../shared/channels/deskusers';
 import { USERNAME_RULE, usernameSchema } from '../../../shared/schemas';
 import { CLI_ACTOR } from '../../core/audit/audit.service';
 import type { DeskCore } from '../../core/app';
