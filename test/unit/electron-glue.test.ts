@@ -62,18 +62,10 @@ class FakeSafeStorage implements SafeStorageLike {
 describe('window hardening', () => {
   it('turns on every isolation option and no Node in the renderer', () => {
     const prefs = secureWebPreferences('/app/out/preload/index.cjs');
-    expect(prefs).toMatchObject({
-      preload: '/app/out/preload/index.cjs',
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      experimentalFeatures: false,
-      webviewTag: false,
-    });
+    expect(prefs.preload).toBe('/app/out/preload/index.cjs');
+    for (const on of ['contextIsolation', 'sandbox', 'webSecurity'] as const) expect(prefs[on], on).toBe(true);
+    const off = ['nodeIntegration', 'nodeIntegrationInWorker', 'nodeIntegrationInSubFrames', 'allowRunningInsecureContent', 'experimentalFeatures', 'webviewTag'] as const;
+    for (const name of off) expect(prefs[name], name).toBe(false);
   });
 
   it('serves the same CSP as the browser host and the page itself', () => {
@@ -92,10 +84,11 @@ describe('window hardening', () => {
   });
 
   it('keeps every webContents on app://: navigation, redirects and webviews refused, no window opens, allowed links go to the browser', () => {
-    const listeners = new Map<string, (...args: any[]) => void>();
+    type Listener = (event: { preventDefault(): void }, url?: string) => void;
+    const listeners = new Map<string, Listener>();
     let openHandler: ((d: { url: string }) => { action: 'deny' }) | undefined;
     const contents: ContentsLike = {
-      on: (event, listener) => listeners.set(event, listener),
+      on: (event, listener) => listeners.set(event, listener as Listener),
       setWindowOpenHandler: (handler) => {
         openHandler = handler;
       },
@@ -281,9 +274,9 @@ describe('save dialog for exports', () => {
   function fakeDialog(answer: { canceled: boolean; filePath?: string }) {
     const calls: Array<{ win: Win; options: Parameters<SaveDialogLike<Win>['showSaveDialog']>[1] }> = [];
     const dialog: SaveDialogLike<Win> = {
-      showSaveDialog: async (win, options) => {
+      showSaveDialog: (win, options) => {
         calls.push({ win, options });
-        return answer;
+        return Promise.resolve(answer);
       },
     };
     return { dialog, calls };

@@ -31,9 +31,9 @@ function handlers(ran: string[], behaviour: (name: string) => unknown = () => nu
   return Object.fromEntries(
     CHANNEL_NAMES.map((n) => [
       n,
-      async () => {
+      () => {
         ran.push(n);
-        return behaviour(n);
+        return Promise.resolve(behaviour(n));
       },
     ]),
   ) as unknown as Handlers;
@@ -121,8 +121,9 @@ describe('router', () => {
       handlers: handlers([]),
       sessions,
       logger: recordingLogger().logger,
-      onSessionExpired: async (s) => {
+      onSessionExpired: (s) => {
         expired.push(s.username);
+        return Promise.resolve();
       },
     });
     const s = sessions.create({ userId: 3, username: 'sam', displayName: 'Sam', role: 'agent', idleMinutes: 15 });
