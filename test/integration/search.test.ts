@@ -7,7 +7,7 @@ import { seedDemoData } from '../../electron/core/demo/seed.service';
 import { insertEmployee } from '../../electron/core/employees/employee-writer';
 import { toSummary } from '../../electron/core/employees/employees.service';
 import { COUNT_CAP, EmployeeSearch, KEY_SHAPED as KEY_SHAPED_QUERY, normaliseQuery } from '../../electron/core/employees/search.service';
-import type { SessionSlot } from '../../electron/core/ipc/router';
+import { callAs, type Caller } from '../support/call-as';
 import { openTestCore, TARGETS, type Target, type TestCore } from '../support/targets';
 
 const EMPLOYEES = 3000;
@@ -45,11 +45,6 @@ function cp(a: string, b: string): number {
   return a.length - b.length;
 }
 
-function normalise(raw: string): string {
-  // Control characters (NUL included) are spaces; case is ignored; runs of space collapse.
-  return raw.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().toLowerCase().replace(/\s+/g, ' ');
-}
-
 function passes(e: Known, f: SearchFilters): boolean {
   if (f.status !== undefined && e.status !== f.status) return false;
   if (f.mfa !== undefined && e.mfaState !== f.mfa) return false;
@@ -85,7 +80,7 @@ const TUPLES: Record<(typeof COLUMN_SORTS)[number], (e: Known) => string[]> = {
 
 /** Every match, in the order the look-up must list them. */
 function oracle(all: readonly Known[], raw: string, filters: SearchFilters, sort: Sort): number[] {
-  const q = normalise(raw);
+  const q = normaliseQuery(raw);
   const pool = all.filter((e) => passes(e, filters));
   const s: Sort = sort.by === 'relevance' && q === '' ? { by: 'name', dir: 'asc' } : sort;
   if (s.by !== 'relevance') {
@@ -585,24 +580,22 @@ describe.each(TARGETS)('employee look-up on $name', (target: Target) => {
   });
 
   describe('through the router', () => {
-    let slot: SessionSlot;
-    const call = (channel: string, payload: unknown, s: SessionSlot = slot) => core.router.invoke(channel, payload, { slot: s, emit: () => {} });
+    let agent: Caller;
 
     beforeAll(() => {
       const session = core.sessions.create({ userId: 1, username: 'agent', displayName: 'Agent', role: 'agent', idleMinutes: 15 });
-      slot = { get: () => session.token, set: () => {} };
+      agent = callAs(core, { get: () => session.token, set: () => {} });
     });
 
     it('answers as the service does, with the contract defaults (relevance, 50 rows)', async () => {
-      const res = await call('employees.search', { query: surname.slice(0, 3) });
-      expect(res.ok).toBe(true);
-      const page = (res as { value: SearchPage }).value;
+      const page = await agent.ok('employees.search', { query: surname.slice(0, 3) });
       expect(page.rows.map((r) => r.id)).toEqual(oracle(all, surname.slice(0, 3), {}, RELEVANCE).slice(0, 50));
-      const empty = await call('employees.search', {});
-      expect((empty as { value: SearchPage }).value.rows.map((r) => r.id)).toEqual(oracle(all, '', {}, { by: 'name', dir: 'asc' }).slice(0, 50));
-      const counted = await call('employees.count', { query: 'son', filters: { status: 'active' } });
+      const empty = await agent.ok('employees.search', {});
+      expect(empty.rows.map((r) => r.id)).toEqual(oracle(all, '', {}, { by: 'name', dir: 'asc' }).slice(0, 50));
+      const counted = await agent.call('employees.count', { query: 'son', filters: { status: 'active' } });
       expect(counted).toEqual({ ok: true, value: { count: oracle(all, 'son', { status: 'active' }, RELEVANCE).length, capped: false } });
-      expect(await call('employees.search', { query: 'x' }, { get: () => undefined, set: () => {} })).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+      const signedOut = callAs(core, { get: () => undefined, set: () => {} });
+      expect(await signedOut.call('employees.search', { query: 'x' })).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
     });
 
     it('refuses bad sorts, filters, limits and cursors as VALIDATION', async () => {
@@ -637,7 +630,7 @@ describe.each(TARGETS)('employee look-up on $name', (target: Target) => {
       ];
       const got = [];
       for (const [channel, payload] of bad) {
-        const res = await call(channel, payload);
+        const res = await agent.raw(channel, payload);
         got.push([channel, JSON.stringify(payload).slice(0, 80), res.ok ? 'ok' : res.error.code]);
       }
       expect(got).toEqual(bad.map(([channel, payload]) => [channel, JSON.stringify(payload).slice(0, 80), 'VALIDATION']));
@@ -649,14 +642,14 @@ describe.each(TARGETS)('employee look-up on $name', (target: Target) => {
         ['employees.search', { filters: { organisation: 'Hampshire\u0000' } }],
         ['employees.count', { filters: { organisation: 'Hampshire\u0000' } }],
       ] as const) {
-        const res = await call(channel, payload);
+        const res = await agent.call(channel, payload);
         got.push(res.ok ? 'ok' : res.error.code);
       }
       expect(got.map((c) => (c === 'ok' || c === 'VALIDATION' ? 'fine' : c))).toEqual(['fine', 'fine']);
     });
 
     it('employees.organisations lists every organisation once, in code point order', async () => {
-      const res = await call('employees.organisations', {});
+      const res = await agent.call('employees.organisations', {});
       const want = [...new Set(all.map((k) => k.organisation))].sort(cp);
       expect(want).toContain(CRAFTED_ORG);
       expect(want[want.length - 1]).toBe(CRAFTED_ORG);
