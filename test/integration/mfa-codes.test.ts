@@ -26,21 +26,12 @@ import {
   makeEmployee,
   MIN,
   outbox,
+  refusal,
   wrong,
   type DeskUserFixture,
 } from '../support/mfa-fixtures';
 
 const START = '2026-01-05T09:00:00.000Z';
-
-/** Run and expect a refusal that still committed (a counted wrong try). */
-async function refused(run: () => Promise<unknown>): Promise<{ code: string; message: string; details?: Record<string, any> }> {
-  const err = await run().then(
-    () => null,
-    (e: unknown) => e as { code: string; message: string; details?: Record<string, any> },
-  );
-  expect(err, 'expected a refusal').not.toBeNull();
-  return err!;
-}
 
 function keys(bytes: Buffer): KeyProvider {
   return { getKey: () => bytes, exists: () => true, describe: () => 'test key', storage: () => ({ kind: 'file', where: 'memory', warning: null }) };
@@ -186,7 +177,7 @@ describe.each(TARGETS)('one-time codes on $name', (target) => {
     secrets.add(code);
     for (let i = 1; i <= CODE_MAX_ATTEMPTS; i++) {
       clock.advance(10_000);
-      const err = await refused(() => confirmEmailRegistration(core, { employeeId: e.id, code: wrong(code) }));
+      const err = await refusal(() => confirmEmailRegistration(core, { employeeId: e.id, code: wrong(code) }));
       expect(err.code).toBe('RULE_VIOLATION');
       const row = await core.db('one_time_codes').where({ id: sent.codeId }).first();
       expect(Number(row.attempts)).toBe(i);
@@ -220,7 +211,7 @@ describe.each(TARGETS)('one-time codes on $name', (target) => {
     const code = await latestCode(core, e.id);
     secrets.add(code);
     const results = await Promise.all(
-      Array.from({ length: 8 }, () => refused(() => confirmEmailRegistration(core, { employeeId: e.id, code: wrong(code) }))),
+      Array.from({ length: 8 }, () => refusal(() => confirmEmailRegistration(core, { employeeId: e.id, code: wrong(code) }))),
     );
     expect(results.filter((r) => /not right/.test(r.message))).toHaveLength(CODE_MAX_ATTEMPTS);
     expect(results.filter((r) => /is locked after 5 wrong tries/.test(r.message))).toHaveLength(8 - CODE_MAX_ATTEMPTS);
@@ -235,7 +226,7 @@ describe.each(TARGETS)('one-time codes on $name', (target) => {
     const first = await requestEmailCode(core, { employeeId: e.id, emailId: e.emails[0]!.id });
     const old = await latestCode(core, e.id);
     secrets.add(old);
-    for (let i = 0; i < 3; i++) await refused(() => confirmEmailRegistration(core, { employeeId: e.id, code: wrong(old) }));
+    for (let i = 0; i < 3; i++) await refusal(() => confirmEmailRegistration(core, { employeeId: e.id, code: wrong(old) }));
     clock.advance(MIN);
     const second = await requestEmailCode(core, { employeeId: e.id, emailId: e.emails[0]!.id });
     const fresh = await latestCode(core, e.id);
@@ -245,11 +236,11 @@ describe.each(TARGETS)('one-time codes on $name', (target) => {
     const oldRow = await core.db('one_time_codes').where({ id: first.codeId }).first();
     expect(oldRow.superseded_at).not.toBeNull();
     // Wrong on the new code: the count goes on from 3.
-    const err = await refused(() => confirmEmailRegistration(core, { employeeId: e.id, code: wrong(fresh) }));
+    const err = await refusal(() => confirmEmailRegistration(core, { employeeId: e.id, code: wrong(fresh) }));
     expect(err.details).toMatchObject({ failures: 4, attemptsLeft: 4 });
     if (old !== fresh) {
       // The old code is no longer the one checked: it is just a wrong code now.
-      const again = await refused(() => confirmEmailRegistration(core, { employeeId: e.id, code: old }));
+      const again = await refusal(() => confirmEmailRegistration(core, { employeeId: e.id, code: old }));
       expect(again.details).toMatchObject({ failures: 5 });
     }
     await confirmEmailRegistration(core, { employeeId: e.id, code: fresh });
@@ -267,7 +258,7 @@ describe.each(TARGETS)('one-time codes on $name', (target) => {
       secrets.add(code);
       for (let i = 0; i < CODE_MAX_ATTEMPTS; i++) {
         clock.advance(5_000);
-        await refused(() => confirmEmailRegistration(core, { employeeId: e.id, code: wrong(code) }));
+        await refusal(() => confirmEmailRegistration(core, { employeeId: e.id, code: wrong(code) }));
       }
     }
     const row = await employeeRow(core.db, e.id);
@@ -445,7 +436,7 @@ describe.each(TARGETS)('code counters survive a restart on $name', (target) => {
       const e = await makeEmployee(first);
       const sent = await requestEmailCode(first, { employeeId: e.id, emailId: e.emails[0]!.id });
       const code = await latestCode(first, e.id);
-      for (let i = 0; i < 3; i++) await refused(() => confirmEmailRegistration(first, { employeeId: e.id, code: wrong(code) }));
+      for (let i = 0; i < 3; i++) await refusal(() => confirmEmailRegistration(first, { employeeId: e.id, code: wrong(code) }));
       for (let i = 0; i < MAX_CODES_PER_HOUR - 1; i++) {
         clock.advance(1_000);
         await sendIdentityCode(first, ctx, { employeeId: e.id, emailId: e.emails[0]!.id });
@@ -460,7 +451,7 @@ describe.each(TARGETS)('code counters survive a restart on $name', (target) => {
       const limit = await expectRefusedUnchanged(core2.db, () => sendIdentityCode(core2, ctx, { employeeId: e.id, emailId: e.emails[0]!.id }), 'RULE_VIOLATION');
       expect(limit.details).toHaveProperty('retryAfterSeconds');
       // The registration code goes on from 3 wrong tries.
-      const r4 = await refused(() => confirmEmailRegistration(core2, { employeeId: e.id, code: wrong(code) }));
+      const r4 = await refusal(() => confirmEmailRegistration(core2, { employeeId: e.id, code: wrong(code) }));
       expect(r4.details).toMatchObject({ attemptsLeft: 1, failures: 4 });
       await confirmEmailRegistration(core2, { employeeId: e.id, code });
       expect(Number((await employeeRow(core2.db, e.id)).code_failures)).toBe(0);

@@ -24,6 +24,7 @@ import {
   nextStep,
   outbox,
   recordingLogger,
+  refusal,
   secretFromUri,
   seedOf,
 } from '../support/mfa-fixtures';
@@ -33,15 +34,6 @@ const START = '2026-01-05T09:00:00.000Z';
 const LEAVER = 'Left on 31 December 2025: leavers cannot register for MFA.';
 const NO_INTERNET = 'Internet access for ESR is not approved: it must be approved before registering for MFA.';
 const NO_EMAIL = 'No email address on record: a manager must add one before codes can be sent by email.';
-
-async function refusal(run: () => Promise<unknown>): Promise<{ code: string; message: string; details?: Record<string, any> }> {
-  const err = await run().then(
-    () => null,
-    (e: unknown) => e as { code: string; message: string; details?: Record<string, any> },
-  );
-  expect(err, 'expected a refusal').not.toBeNull();
-  return err!;
-}
 
 describe.each(TARGETS)('self-service registration on $name', (target) => {
   const clock = new ManualClock(START);

@@ -12,6 +12,7 @@ import { FACTOR_SEED_PURPOSE } from '../../electron/core/mfa/factors.service';
 import { emailRow, employeeRow as newEmployeeRow, insertEmployeesForIds } from '../../electron/core/employees/employee-writer';
 import { OUTBOX_BODY_PURPOSE } from '../../electron/core/mail/outbox';
 import type { SessionSlot } from '../../electron/core/ipc/router';
+import { insertedId, type InsertedId } from '../../electron/core/db/values';
 import type { Logger } from '../../electron/core/log/logger';
 import type { DeskCore } from '../../electron/core/app';
 import { callAs, type Caller } from './call-as';
@@ -21,8 +22,8 @@ type TestCore = DeskCore;
 export const MIN = 60_000;
 
 export async function insertId(db: Knex, table: string, row: object): Promise<number> {
-  const [r] = await db(table).insert(row).returning('id');
-  return typeof r === 'object' ? Number((r as { id: number }).id) : Number(r);
+  const [r] = await db(table).insert(row).returning<InsertedId[]>('id');
+  return insertedId(r);
 }
 
 export interface DeskUserFixture {
@@ -119,6 +120,16 @@ export async function fullSnapshot(db: Knex): Promise<Record<string, unknown[]>>
   const out: Record<string, unknown[]> = {};
   for (const t of TABLES) out[t] = await db(t).select('*').orderBy(t === 'settings' ? 'key' : 'id');
   return out;
+}
+
+/** Run and expect a refusal, whatever it wrote (a counted wrong try commits): its code, message and details. */
+export async function refusal(run: () => Promise<unknown>): Promise<{ code: string; message: string; details?: Record<string, unknown> }> {
+  const err = await run().then(
+    () => null,
+    (e: unknown) => e as { code: string; message: string; details?: Record<string, unknown> },
+  );
+  expect(err, 'expected a refusal').not.toBeNull();
+  return err!;
 }
 
 /** Expect a refusal (code and message pattern) and no change at all in the database. */
