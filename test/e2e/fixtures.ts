@@ -367,7 +367,7 @@ export async function outboxFiles(dataDir: string): Promise<string[]> {
 
 /** The page scrolls no further sideways than the window is wide (no horizontal scroll). */
 export async function expectNoSidewaysScroll(page: Page, screen: string): Promise<void> {
-  const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
+  const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
   expect(overflow, `${screen} scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(0);
 }
 

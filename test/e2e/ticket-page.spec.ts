@@ -40,7 +40,7 @@ async function noSidewaysScroll(page: Page): Promise<void> {
   expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
 }
 
-async function setUp(page: Page, desk: Desk) {
+async function setUp(desk: Desk) {
   await seed(desk, 300, 41);
   const kim = await addUser(desk, { username: 'kim.agent', displayName: 'Kim Agent', role: 'agent', password: PASSWORD });
   const sam = await addUser(desk, { username: 'sam.super', displayName: 'Sam Supervisor', role: 'supervisor', password: PASSWORD });
@@ -50,7 +50,7 @@ async function setUp(page: Page, desk: Desk) {
 test('each action on the ticket page answers in view, the irreversible ones after a confirmation', async ({ page, desk, context }) => {
   test.setTimeout(180_000);
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-  const { kim, sam } = await setUp(page, desk);
+  const { kim, sam } = await setUp(desk);
   await page.setViewportSize({ width: 1024, height: 700 });
 
   // Sam (standing in) opens the ticket; Kim takes it over.
@@ -162,7 +162,7 @@ test('each action on the ticket page answers in view, the irreversible ones afte
 });
 
 test('a supervisor links the employee on the ticket, overrides the verification after a confirmation and unlocks their codes', async ({ page, desk }) => {
-  const { sam } = await setUp(page, desk);
+  const { sam } = await setUp(desk);
   await page.setViewportSize({ width: 1024, height: 700 });
   await page.goto(desk.url);
   await signIn(page, sam);

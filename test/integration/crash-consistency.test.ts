@@ -9,7 +9,6 @@ import { silentLogger } from '../../electron/core/log/logger';
 import { scratch, TARGETS, type Scratch, type Target } from '../support/targets';
 
 const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const CHILD = path.join(ROOT, 'test/support/crash-child.ts');
 
 interface Caller {

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callAs, type Caller } from '../support/call-as';
-import type { AuditEntry, AuditPage, EmployeePageData, MailLogEntry, OneTimeCodeView } from '../../shared/domain';
+import type { AuditEntry, AuditPage, MailLogEntry, OneTimeCodeView } from '../../shared/domain';
 import { eligibility, formatDay } from '../../shared/eligibility';
 import { DeskError } from '../../shared/errors';
 import { ManualClock } from '../../electron/core/clock';
@@ -348,8 +348,8 @@ describe.each(TARGETS)('employee page on $name', (target: Target) => {
   });
 
   it('an employee with no codes, mails or audit events has empty sections', async () => {
-    const bare = (await core.db('employees').whereNotIn('id', core.db('factors').select('employee_id')).whereNotIn('id', [G, H]).orderBy('id').first('id')) as { id: number };
-    const page = await employeePage(core.db, clock, Number(bare.id));
+    const bare = await core.db<{ id: number }>('employees').whereNotIn('id', core.db('factors').select('employee_id')).whereNotIn('id', [G, H]).orderBy('id').first('id');
+    const page = await employeePage(core.db, clock, Number(bare!.id));
     expect([page.codes, page.mails, page.mailsMore, page.audit]).toEqual([[], [], false, { rows: [], nextCursor: null }]);
     expect([page.verifications, page.codeLock, page.registrations]).toEqual([[], { failures: 0, maxFailures: EMPLOYEE_MAX_CODE_FAILURES, lockedAt: null }, []]);
     expect(page.employee.factors).toEqual([]);
@@ -372,7 +372,7 @@ describe.each(TARGETS)('employee page on $name', (target: Target) => {
       });
     }
     await core.db('employees').where({ id: G }).update({ code_failures: 10, codes_locked_at: at(-3 * MIN) });
-    const email = (await core.db('employee_emails').where({ employee_id: G }).orderBy('id').first('id', 'address')) as { id: number; address: string };
+    const email = (await core.db<{ id: number; employee_id: number; address: string }>('employee_emails').where({ employee_id: G }).orderBy('id').first('id', 'address'))!;
     const factorId = await insertId(core.db, 'factors', {
       employee_id: G,
       type: 'email',
@@ -406,7 +406,7 @@ describe.each(TARGETS)('employee page on $name', (target: Target) => {
       { factorId, type: 'email', emailAddress: email.address, startedAt: at(-30 * MIN), code: newer.view },
     ]);
     // The seeded pending registrations show too (their demo codes are not bound to the factor).
-    const seededPending = (await core.db('factors').where({ state: 'pending' }).whereNot('employee_id', G).first('employee_id')) as { employee_id: number } | undefined;
+    const seededPending = await core.db<{ employee_id: number; state: string }>('factors').where({ state: 'pending' }).whereNot('employee_id', G).first('employee_id');
     if (seededPending) {
       const other = await employeePage(core.db, clock, Number(seededPending.employee_id));
       expect(other.registrations).toHaveLength(1);

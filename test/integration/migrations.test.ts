@@ -372,7 +372,7 @@ const SPECS: Record<string, MigrationSpec> = {
       expect(await sqliteObjects(k, 'table')).toContain('employee_fts');
       expect(await sqliteObjects(k, 'trigger')).toEqual(expect.arrayContaining(['employees_fts_ai', 'employees_fts_ad', 'employees_fts_au']));
       const match = async (phrase: string) =>
-        ((await k.raw('SELECT rowid AS id FROM employee_fts WHERE employee_fts MATCH ?', [`"${phrase}"`])) as Array<{ id: number }>).map(
+        (await k.raw<Array<{ id: number }>>('SELECT rowid AS id FROM employee_fts WHERE employee_fts MATCH ?', [`"${phrase}"`])).map(
           (r) => Number(r.id),
         );
       // Rows from before the migration were indexed by its rebuild (see the before hook below).
@@ -446,7 +446,7 @@ const SPECS: Record<string, MigrationSpec> = {
       if (!isPg(k)) {
         // The full-text triggers on employees survive the rollback.
         const id = await newEmployee(k, { search_doc: 'zanzibar rollback' });
-        const hits = (await k.raw('SELECT rowid AS id FROM employee_fts WHERE employee_fts MATCH ?', ['"zanzib"'])) as Array<{ id: number }>;
+        const hits = await k.raw<Array<{ id: number }>>('SELECT rowid AS id FROM employee_fts WHERE employee_fts MATCH ?', ['"zanzib"']);
         expect(hits.map((h) => Number(h.id))).toEqual([id]);
       }
     },

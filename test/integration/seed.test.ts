@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { FactorState, FactorType } from '../../shared/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../electron/core/clock';
 import { toBool, toIso } from '../../electron/core/db/values';
@@ -28,7 +29,7 @@ async function dump(db: Knex) {
     last_name: String(e.last_name),
     username: String(e.username),
     status: String(e.status),
-    leaving_date: e.leaving_date == null ? null : String(e.leaving_date),
+    leaving_date: (e.leaving_date as string | null) ?? null,
     internet_access_approved: toBool(e.internet_access_approved),
     has_app: toBool(e.has_app),
     has_email: toBool(e.has_email),
@@ -48,8 +49,8 @@ async function dump(db: Knex) {
   const factors = (await db('factors').orderBy('id')).map((f: Record<string, unknown>) => ({
     id: Number(f.id),
     employee_id: Number(f.employee_id),
-    type: f.type,
-    state: f.state,
+    type: f.type as FactorType,
+    state: f.state as FactorState,
     email_id: f.email_id == null ? null : Number(f.email_id),
     sealed: f.totp_seed_enc != null,
     registered_at: toIso(f.registered_at),

@@ -15,6 +15,7 @@ import { startSmtpServer, type TestSmtpServer } from '../support/mail-server';
 import { OUTBOX_BODY_PURPOSE } from '../../electron/core/mail/outbox';
 import { openTestCore, TARGETS, type TestCore } from '../support/targets';
 import { callAs, type Caller } from '../support/call-as';
+import type { ResultOf } from '../../shared/contract';
 import { appCode, deskUser, expectWireRefusedUnchanged, latestCode, makeEmployee, MIN, nextStep, outbox, secretFromUri, type DeskUserFixture, type EmployeeFixture } from '../support/mfa-fixtures';
 
 const START = '2026-04-01T08:00:00.000Z';
@@ -35,8 +36,12 @@ describe.each(TARGETS)('webchat tickets on $name', (target) => {
 
   /** The code in the newest queued (not yet delivered, so still sealed in the outbox) mail of a template. */
   async function queuedCode(employeeId: number, template: string): Promise<string> {
-    const row = (await core.db('mail_outbox').where({ employee_id: employeeId, template, status: 'queued' }).orderBy('id', 'desc').first('body_text')) as { body_text: string };
-    return /^\s+(\d{6})\s*$/m.exec(core.vault.open(row.body_text, OUTBOX_BODY_PURPOSE))![1]!;
+    const row = await core
+      .db<{ id: number; employee_id: number; template: string; status: string; body_text: string }>('mail_outbox')
+      .where({ employee_id: employeeId, template, status: 'queued' })
+      .orderBy('id', 'desc')
+      .first('body_text');
+    return /^\s+(\d{6})\s*$/m.exec(core.vault.open(row!.body_text, OUTBOX_BODY_PURPOSE))![1]!;
   }
   /** Verify the caller on the ticket with an identity-check code read back from its mail. */
   async function verify(t: TicketDetail, e: EmployeeFixture): Promise<void> {
@@ -91,7 +96,7 @@ describe.each(TARGETS)('webchat tickets on $name', (target) => {
     const received = srv.received.filter((m) => m.to.some((a) => a.toLowerCase() === e.emails[0]!.address.toLowerCase()) && /CHG-/.test(m.text));
     expect(received).toHaveLength(1);
     const changeRef = /CHG-\d+-[0-9A-F]{6}/.exec(received[0]!.text)![0];
-    const event = (await core.db('audit_events').where({ employee_id: e.id }).where('details', 'like', `%${changeRef}%`).first('id', 'action')) as { id: number; action: string };
+    const event = (await core.db<{ id: number; employee_id: number; details: string; action: string }>('audit_events').where({ employee_id: e.id }).where('details', 'like', `%${changeRef}%`).first('id', 'action'))!;
 
     const found = await agent.ok('tickets.findChange', { text: `Hi, I got this: ${changeRef.toLowerCase()} but it was not me` });
     expect(found).toMatchObject({ reference: changeRef, employee: { id: e.id }, event: { id: Number(event.id), action: event.action }, ticketId: null });
@@ -208,8 +213,8 @@ describe.each(TARGETS)('webchat tickets on $name', (target) => {
     expect(TICKET_CATEGORIES.length).toBe(10);
 
     async function outboxFreeEmail(employeeId: number): Promise<number> {
-      const row = (await core.db('employee_emails').where({ employee_id: employeeId }).orderBy('id').first('id')) as { id: number };
-      return Number(row.id);
+      const row = await core.db<{ id: number; employee_id: number }>('employee_emails').where({ employee_id: employeeId }).orderBy('id').first('id');
+      return Number(row!.id);
     }
   });
 
@@ -219,7 +224,7 @@ describe.each(TARGETS)('webchat tickets on $name', (target) => {
     const waiting: TicketDetail = await agent.ok('tickets.waitOnManager', { ticketId: t.id, description: 'Correct the work email on record' });
     expect(waiting.status).toBe('waiting_manager');
     const queue = await as('manager').ok('tasks.list', { status: 'open' });
-    expect(queue.filter((q: any) => q.ticketId === t.id)).toMatchObject([{ ticketRef: t.reference, employee: { id: e.id }, status: 'open', createdBy: 'agent.tickets' }]);
+    expect(queue.filter((q) => q.ticketId === t.id)).toMatchObject([{ ticketRef: t.reference, employee: { id: e.id }, status: 'open', createdBy: 'agent.tickets' }]);
     await expectWireRefusedUnchanged(core.db, () => agent.call('tickets.resolve', { ticketId: t.id, note: 'Sorted out' }), 'RULE_VIOLATION', /manager task/);
     await expectWireRefusedUnchanged(core.db, () => agent.call('tickets.waitOnManager', { ticketId: t.id, description: 'Another task for the manager' }), 'CONFLICT');
     expect((await as('agent').call('tasks.list', { status: 'open' })).ok).toBe(false);
@@ -232,8 +237,8 @@ describe.each(TARGETS)('webchat tickets on $name', (target) => {
       emails: [{ id: record.emails[0]!.id, kind: 'work', address: `fixed.${e.id}@work.example.org` }, record.emails[1]!],
     });
     expect(saved.tasksClosed).toBe(1);
-    expect((await as('manager').ok('tasks.list', { status: 'open' })).some((q: any) => q.ticketId === t.id)).toBe(false);
-    const done = (await as('manager').ok('tasks.list', { status: 'done' })).find((q: any) => q.ticketId === t.id);
+    expect((await as('manager').ok('tasks.list', { status: 'open' })).some((q) => q.ticketId === t.id)).toBe(false);
+    const done = (await as('manager').ok('tasks.list', { status: 'done' })).find((q) => q.ticketId === t.id);
     expect(done).toMatchObject({ status: 'done', closedBy: 'manager.tickets' });
     const back: TicketDetail = await agent.ok('tickets.get', { ticketId: t.id });
     expect(back).toMatchObject({ status: 'open', assignee: { id: users.agent.id } });
@@ -287,9 +292,9 @@ describe.each(TARGETS)('webchat tickets on $name', (target) => {
     const seen: number[] = [];
     let cursor: string | null = null;
     do {
-      const p: any = await agent.ok('tickets.list', { status: 'all', mine: true, query: `page-${target.name}-`, cursor, limit: 3 });
+      const p: ResultOf<'tickets.list'> = await agent.ok('tickets.list', { status: 'all', mine: true, query: `page-${target.name}-`, cursor, limit: 3 });
       expect(p.rows.length).toBeLessThanOrEqual(3);
-      seen.push(...p.rows.map((r: any) => r.id));
+      seen.push(...p.rows.map((r) => r.id));
       cursor = p.nextCursor;
     } while (cursor);
     expect(seen.sort((x, y) => x - y)).toEqual(mine.map((m) => m.id).sort((x, y) => x - y));

@@ -11,6 +11,7 @@ import { ManualClock } from '../../electron/core/clock';
 import { getSetting } from '../../electron/core/settings/settings.service';
 import type { WireError, WireResult } from '../../shared/errors';
 import { callAs, type Caller } from '../support/call-as';
+import type { InputOf, ResultOf } from '../../shared/contract';
 import { openTestCore, TARGETS, type TestCore } from '../support/targets';
 import {
   deskTeam,
@@ -56,8 +57,8 @@ describe.each(TARGETS)('a ticket\'s life through the contract on $name', (target
     expect(await snapshot()).toEqual(before);
     return r.error;
   }
-  async function audits(where: Record<string, unknown>): Promise<Array<Record<string, any>>> {
-    const rows: Array<Record<string, any>> = await core.db('audit_events').where(where).orderBy('id');
+  async function audits(where: Record<string, unknown>): Promise<Array<Record<string, unknown>>> {
+    const rows: Array<Record<string, unknown>> = await core.db('audit_events').where(where).orderBy('id');
     return rows.map((r) => ({ ...r, id: Number(r.id), details: JSON.parse(String(r.details)) }));
   }
 
@@ -90,14 +91,14 @@ describe.each(TARGETS)('a ticket\'s life through the contract on $name', (target
       made.push(await as(i === 5 ? 'agent2' : 'agent').ok('tickets.create', { reference: `${prefix}${i}`, category: 'other' }));
     }
     const newestFirst = made.map((m) => m.id).reverse();
-    const pagesOf = async (input: Record<string, unknown>) => {
+    const pagesOf = async (input: Partial<InputOf<'tickets.list'>>) => {
       const seen: number[] = [];
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const p: any = await agent.ok('tickets.list', { status: 'all', query: prefix, cursor, limit: 4, ...input });
+        const p: ResultOf<'tickets.list'> = await agent.ok('tickets.list', { status: 'all', query: prefix, cursor, limit: 4, ...input });
         pages++;
-        seen.push(...p.rows.map((r: any) => r.id));
+        seen.push(...p.rows.map((r) => r.id));
         cursor = p.nextCursor;
       } while (cursor && pages < 5);
       return { seen, pages };
@@ -105,11 +106,11 @@ describe.each(TARGETS)('a ticket\'s life through the contract on $name', (target
     expect(await pagesOf({ sort: 'newest' })).toEqual({ seen: newestFirst, pages: 2 });
     // By default the inbox is in order of urgency: the ticket open longest (nearest its SLA) first.
     expect(await pagesOf({})).toEqual({ seen: made.map((m) => m.id), pages: 2 });
-    expect((await agent.ok('tickets.list', { status: 'active', query: `${prefix}3` })).rows.map((r: any) => r.id)).toEqual([made[3]!.id]);
+    expect((await agent.ok('tickets.list', { status: 'active', query: `${prefix}3` })).rows.map((r) => r.id)).toEqual([made[3]!.id]);
     // The reference prefix ignores letter case on both databases.
-    expect((await agent.ok('tickets.list', { status: 'active', query: `${prefix}3`.toUpperCase() })).rows.map((r: any) => r.id)).toEqual([made[3]!.id]);
+    expect((await agent.ok('tickets.list', { status: 'active', query: `${prefix}3`.toUpperCase() })).rows.map((r) => r.id)).toEqual([made[3]!.id]);
     const theirs = await as('agent2').ok('tickets.list', { status: 'active', mine: true });
-    expect(theirs.rows.map((r: any) => r.id)).toEqual([made[5]!.id]);
+    expect(theirs.rows.map((r) => r.id)).toEqual([made[5]!.id]);
     expect(theirs.counts).toEqual({ open: 1, waiting_employee: 0, waiting_manager: 0, resolved: 0 });
     await refused(() => agent.call('tickets.list', { cursor: 'not-a-cursor' }), 'VALIDATION');
 
@@ -136,7 +137,7 @@ describe.each(TARGETS)('a ticket\'s life through the contract on $name', (target
     const resolved: TicketDetail = await agent.ok('tickets.resolve', { ticketId: t.id, note: 'Found it in the junk folder.' });
     expect(resolved).toMatchObject({ status: 'resolved', resolutionNote: 'Found it in the junk folder.', resolvedAt: clock.now().toISOString(), sla: 'ok' });
     expect((await agent.ok('tickets.list', { status: 'active', query: reference })).rows).toEqual([]);
-    expect((await agent.ok('tickets.list', { status: 'resolved', query: reference })).rows.map((r: any) => r.id)).toEqual([t.id]);
+    expect((await agent.ok('tickets.list', { status: 'resolved', query: reference })).rows.map((r) => r.id)).toEqual([t.id]);
     expect(await audits({ ticket_ref: reference, action: 'ticket.resolved' })).toHaveLength(1);
     // Urgency puts a resolved ticket after every ticket still being worked, across pages too; the
     // counts cover resolved tickets as well.
@@ -214,9 +215,9 @@ describe.each(TARGETS)('a ticket\'s life through the contract on $name', (target
     await agent.ok('tickets.update', { ticketId: ids[4]!, status: 'waiting_employee' });
     await agent.ok('tickets.reopen', { ticketId: ids[5]!, reason: 'It happened again' }); // no longer resolved
     const r1 = await supervisor.ok('tickets.report', { from: '2026-06-10', to: '2026-06-10' });
-    const count = (list: any[], key: string, value: string) => list.find((x) => x[key] === value).count;
+    const count = <T extends { count: number }>(list: T[], key: keyof T, value: string) => list.find((x) => x[key] === value)!.count;
     expect(r1).toMatchObject({ from: '2026-06-10', to: '2026-06-10', opened: 6, resolved: 3, reopened: 1, medianMinutesToResolve: 20 });
-    expect(r1.byCategory.map((c: any) => c.category)).toEqual([...TICKET_CATEGORIES]);
+    expect(r1.byCategory.map((c) => c.category)).toEqual([...TICKET_CATEGORIES]);
     expect([count(r1.byCategory, 'category', 'code_not_received'), count(r1.byCategory, 'category', 'other'), count(r1.byCategory, 'category', 'email_on_record')]).toEqual([2, 2, 1]);
     expect(count(r1.byCategory, 'category', 'code_expired')).toBe(1);
     expect(r1.byStatus).toEqual([
