@@ -76,7 +76,9 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
   };
   const audits = async (action: string, userId?: number) => {
     const rows: Array<{ actor_user_id: number | null; actor_name: string; action: string; result: string; details: string }> =
-      await core.db('audit_events').where({ action }).modify((q) => (userId === undefined ? q : q.where({ actor_user_id: userId }))).orderBy('id');
+      await core.db('audit_events').where({ action }).modify((q) => {
+        if (userId !== undefined) q.where({ actor_user_id: userId });
+      }).orderBy('id');
     return rows.map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> }));
   };
 
