@@ -33,16 +33,17 @@ export interface Dataset {
 }
 
 const BENCH_ACTOR: Actor = { userId: null, name: 'bench' };
+
+/** What a raw query answers with on PostgreSQL. */
+type PgRows<T> = { rows: T[] };
 const MARKER = 'bench-dataset.json';
 
 /** The seed the demo data was loaded with, from its audit rows (null when unknown). */
 async function seedOf(core: DeskCore): Promise<number | null> {
   try {
-    const row = (await core.db('audit_events').where({ action: 'demo.batch_loaded' }).orderBy('id').select('details').first()) as
-      | { details: unknown }
-      | undefined;
+    const row = await core.db<{ id: number; action: string; details: unknown }>('audit_events').where({ action: 'demo.batch_loaded' }).orderBy('id').first('details');
     if (!row) return null;
-    const d = typeof row.details === 'string' ? JSON.parse(row.details) : row.details;
+    const d = (typeof row.details === 'string' ? JSON.parse(row.details) : row.details) as { seed?: unknown } | null;
     return typeof d?.seed === 'number' ? d.seed : null;
   } catch {
     return null;
@@ -72,15 +73,15 @@ async function seed(core: DeskCore, employees: number, seedValue: number): Promi
 
 async function hasStatistics(core: DeskCore): Promise<boolean> {
   if (core.database.kind === 'sqlite') {
-    const t = await core.db.raw("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'");
-    if ((t as unknown[]).length === 0) return false;
-    const rows = (await core.db.raw("SELECT count(*) AS n FROM sqlite_stat1 WHERE tbl = 'employees'")) as Array<{ n: number }>;
+    const t = await core.db.raw<unknown[]>("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'");
+    if (t.length === 0) return false;
+    const rows = await core.db.raw<Array<{ n: number }>>("SELECT count(*) AS n FROM sqlite_stat1 WHERE tbl = 'employees'");
     return Number(rows[0]?.n ?? 0) > 0;
   }
-  const r = await core.db.raw(
+  const r = await core.db.raw<PgRows<{ last_analyze: unknown; last_autoanalyze: unknown }>>(
     "SELECT last_analyze, last_autoanalyze FROM pg_stat_user_tables WHERE relname = 'employees' AND schemaname = current_schema()",
   );
-  const row = r.rows[0] as { last_analyze: unknown; last_autoanalyze: unknown } | undefined;
+  const row = r.rows[0];
   return !!row && (row.last_analyze !== null || row.last_autoanalyze !== null);
 }
 
@@ -93,8 +94,8 @@ async function analyze(core: DeskCore): Promise<number> {
     // autovacuum does to a table some time after a bulk load (the visibility map and each row's
     // commit hint set), without which the first read of every page after seeding also writes it.
     // Measured before that, a freshly seeded table is slower than any desk in steady use.
-    const r = await core.db.raw("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename");
-    for (const t of r.rows as Array<{ tablename: string }>) await core.db.raw('VACUUM (ANALYZE) ??', [t.tablename]);
+    const r = await core.db.raw<PgRows<{ tablename: string }>>("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename");
+    for (const t of r.rows) await core.db.raw('VACUUM (ANALYZE) ??', [t.tablename]);
   }
   const s = (Date.now() - t0) / 1000;
   log(`  took ${s.toFixed(1)} s`);
@@ -103,14 +104,14 @@ async function analyze(core: DeskCore): Promise<number> {
 
 async function engineVersion(core: DeskCore): Promise<string> {
   if (core.database.kind === 'sqlite') {
-    const rows = (await core.db.raw('SELECT sqlite_version() AS v')) as Array<{ v: string }>;
+    const rows = await core.db.raw<Array<{ v: string }>>('SELECT sqlite_version() AS v');
     return `SQLite ${rows[0]?.v ?? '?'}`;
   }
-  const r = await core.db.raw('SHOW server_version');
+  const r = await core.db.raw<PgRows<{ server_version: string }>>('SHOW server_version');
   // The server's cache sizes decide how often a search reads the table from outside PostgreSQL:
   // part of the setup a reader needs to compare runs.
-  const setting = async (name: string) => String(Object.values((await core.db.raw(`SHOW ${name}`)).rows[0] as Record<string, unknown>)[0]);
-  return `PostgreSQL ${(r.rows[0] as { server_version: string }).server_version} (shared_buffers ${await setting('shared_buffers')}, effective_cache_size ${await setting('effective_cache_size')}, random_page_cost ${await setting('random_page_cost')})`;
+  const setting = async (name: string) => String(Object.values((await core.db.raw<PgRows<Record<string, unknown>>>(`SHOW ${name}`)).rows[0]!)[0]);
+  return `PostgreSQL ${r.rows[0]!.server_version} (shared_buffers ${await setting('shared_buffers')}, effective_cache_size ${await setting('effective_cache_size')}, random_page_cost ${await setting('random_page_cost')})`;
 }
 
 async function sizeOf(core: DeskCore, dataDir: string): Promise<number | null> {
@@ -123,10 +124,10 @@ async function sizeOf(core: DeskCore, dataDir: string): Promise<number | null> {
       }
       return total;
     }
-    const r = await core.db.raw(
+    const r = await core.db.raw<PgRows<{ n: string }>>(
       'SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = \'r\'',
     );
-    return Number((r.rows[0] as { n: string }).n);
+    return Number(r.rows[0]!.n);
   } catch {
     return null;
   }

@@ -75,17 +75,17 @@ const FTS_TRIGGERS = ['employees_fts_ai', 'employees_fts_ad', 'employees_fts_au'
 /** The trigger and index definitions as the database holds them, to put back exactly. */
 async function dropSearchIndex(db: Knex, kind: 'sqlite' | 'postgres'): Promise<string[]> {
   if (kind === 'sqlite') {
-    const rows = (await db.raw(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (${FTS_TRIGGERS.map(() => '?').join(', ')})`, FTS_TRIGGERS)) as Array<{
-      name: string;
-      sql: string;
-    }>;
+    const rows = await db.raw<Array<{ name: string; sql: string }>>(
+      `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (${FTS_TRIGGERS.map(() => '?').join(', ')})`,
+      FTS_TRIGGERS,
+    );
     if (rows.length !== FTS_TRIGGERS.length) throw new Error('the full-text triggers are not all there');
     for (const r of rows) await db.raw(`DROP TRIGGER ${r.name}`);
     return rows.map((r) => r.sql);
   }
-  const r = (await db.raw("SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'employees_search_trgm_idx'")) as {
-    rows: Array<{ indexdef: string }>;
-  };
+  const r = await db.raw<{ rows: Array<{ indexdef: string }> }>(
+    "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'employees_search_trgm_idx'",
+  );
   if (r.rows.length !== 1) throw new Error('the trigram index is not there');
   await db.raw('DROP INDEX employees_search_trgm_idx');
   return [r.rows[0]!.indexdef];

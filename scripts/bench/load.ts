@@ -56,14 +56,14 @@ interface Caller {
 
 /** Employees who can take every step: active, internet access approved, an address, an active factor. */
 async function callers(core: DeskCore): Promise<Caller[]> {
-  const rows: Array<{ id: number; last_name: string; email_id: number; factor_type: Caller['factorType'] }> = await core
+  const rows = await core
     .db('employees as e')
     .join('factors as f', function () {
       this.on('f.employee_id', 'e.id').andOnVal('f.state', '=', 'active');
     })
     .join('employee_emails as m', 'm.employee_id', 'e.id')
     .where({ 'e.status': 'active', 'e.internet_access_approved': true })
-    .select('e.id', 'e.last_name', core.db.raw('min(m.id) as email_id'), core.db.raw('min(f.type) as factor_type'))
+    .select<Array<{ id: number; last_name: string; email_id: number; factor_type: Caller['factorType'] }>>('e.id', 'e.last_name', core.db.raw('min(m.id) as email_id'), core.db.raw('min(f.type) as factor_type'))
     .groupBy('e.id', 'e.last_name')
     .orderBy('e.id');
   return rows.map((r) => ({ id: Number(r.id), surname: r.last_name, emailId: Number(r.email_id), factorType: r.factor_type }));
@@ -108,9 +108,11 @@ export async function measureLoad(opts: LoadOptions): Promise<LoadResult> {
 
     /** The code in the newest identity-check mail to the employee, opened as their mailbox would show it. */
     async function codeFor(employeeId: number): Promise<string> {
-      const row = (await core.db('mail_outbox').where({ employee_id: employeeId, template: 'identity_check_code' }).orderBy('id', 'desc').first('body_text', 'sealed')) as
-        | { body_text: string; sealed: unknown }
-        | undefined;
+      const row = await core
+        .db<{ id: number; employee_id: number; template: string; body_text: string; sealed: unknown }>('mail_outbox')
+        .where({ employee_id: employeeId, template: 'identity_check_code' })
+        .orderBy('id', 'desc')
+        .first('body_text', 'sealed');
       const text = row ? (row.sealed === true || row.sealed === 1 ? core.vault.open(row.body_text, OUTBOX_BODY_PURPOSE) : row.body_text) : '';
       return /^\s+(\d{6})\s*$/m.exec(text)?.[1] ?? '000000';
     }

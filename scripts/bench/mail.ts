@@ -14,11 +14,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Knex } from 'knex';
-import { systemClock, type Clock } from '../../electron/core/clock';
+import { systemClock } from '../../electron/core/clock';
 import { openDatabase, type Database } from '../../electron/core/db/connection';
 import { migrateToLatest } from '../../electron/core/db/migrate';
 import { seedDemoData } from '../../electron/core/demo/seed.service';
+import { insertedId, type InsertedId } from '../../electron/core/db/values';
 import { silentLogger } from '../../electron/core/log/logger';
 import { enqueueMail } from '../../electron/core/mail/outbox';
 import { sendIdentityCode } from '../../electron/core/mfa/agent-actions.service';
@@ -128,7 +128,7 @@ export async function measureMail(opts: MailBenchOptions = {}): Promise<MailBenc
     await seedDemoData({ db, clock, vault }, ACTOR, { employees: 50, seed: 1, deskUsers: false });
     // Every employee with an address on record gets codes (at most 10 an hour each: each run below
     // issues fewer than that per employee, and the codes are cleared between runs).
-    const withEmail = (await db('employee_emails').orderBy('employee_id').orderBy('id').select('employee_id', 'id')) as Array<{ employee_id: number; id: number }>;
+    const withEmail = await db<{ employee_id: number; id: number }>('employee_emails').orderBy('employee_id').orderBy('id').select('employee_id', 'id');
     const seen = new Set<number>();
     const targets = withEmail.filter((r) => !seen.has(Number(r.employee_id)) && seen.add(Number(r.employee_id))).map((r) => ({ id: Number(r.employee_id), emailId: Number(r.id) }));
     const mfa: MfaDeps = { db, clock, vault };
@@ -136,9 +136,9 @@ export async function measureMail(opts: MailBenchOptions = {}): Promise<MailBenc
     const at = clock.now().toISOString();
     const [agentRow] = await db('desk_users')
       .insert({ username: `bench.agent.${Date.now().toString(36)}`, display_name: 'Bench agent', role: 'agent', password_hash: 'no sign-in', created_at: at, updated_at: at })
-      .returning('id');
-    const agent: Actor = { userId: Number(typeof agentRow === 'object' ? (agentRow as { id: number }).id : agentRow), name: 'bench.agent' };
-    const employees = ((await db('employees').orderBy('id').limit(50).select('id', 'first_name')) as Array<{ id: number; first_name: string }>).map((e, i) => ({
+      .returning<InsertedId[]>('id');
+    const agent: Actor = { userId: insertedId(agentRow), name: 'bench.agent' };
+    const employees = (await db<{ id: number; first_name: string }>('employees').orderBy('id').limit(50).select('id', 'first_name')).map((e, i) => ({
       id: Number(e.id),
       firstName: e.first_name,
       email: `bench${i}@example.org`,

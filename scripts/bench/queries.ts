@@ -53,12 +53,10 @@ export async function sampleEmployees(db: Knex, count: number, seed = QUERY_SEED
     }
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
-      const rows: Array<{ id: number; first_name: string; last_name: string; username: string; employee_number: string }> = await db(
-        'employees',
-      )
+      const rows = await db<{ id: number; first_name: string; last_name: string; username: string; employee_number: string }>('employees')
         .whereIn('id', chunk)
         .select('id', 'first_name', 'last_name', 'username', 'employee_number');
-      const mails: Array<{ employee_id: number; address_lc: string }> = await db('employee_emails')
+      const mails = await db<{ employee_id: number; address_lc: string }>('employee_emails')
         .whereIn('employee_id', chunk)
         .select('employee_id', 'address_lc')
         .orderBy('id');

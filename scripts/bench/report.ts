@@ -241,7 +241,7 @@ export function writeResults(outDir: string, r: RunResults): { markdown: string;
   fs.writeFileSync(`${base}.md`, renderMarkdown(r, rows) + '\n');
   fs.writeFileSync(
     `${base}.json`,
-    JSON.stringify({ benchmark: 'search', format: 1, machine: machine(), ...r, goals: rows }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n',
+    JSON.stringify({ benchmark: 'search', format: 1, machine: machine(), ...r, goals: rows }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n',
   );
   return { markdown: `${base}.md`, json: `${base}.json`, rows };
 }

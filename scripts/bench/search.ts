@@ -8,6 +8,7 @@ import type { SearchPage } from '../../shared/domain';
 import { databaseKind, pgPrepared } from '../../electron/core/db/connection';
 import type { BenchQuery, ExactQuery } from './queries';
 import { spread } from './queries';
+import { likeEscape } from '../../electron/core/employees/search-text';
 import { log, median, ms, settle, summarise, timed, type Summary } from './stats';
 
 export const PAGE_LIMIT = 50;
@@ -68,10 +69,6 @@ export interface P2Result extends ScanComparison {
    */
   roundTripMs: number;
   ceilingRatio: number;
-}
-
-function likeEscape(s: string): string {
-  return s.replace(/[\\%_]/g, (ch) => '\\' + ch);
 }
 
 const SUMMARY_COLUMNS = [
@@ -151,7 +148,6 @@ async function timeQueries(
 }
 
 async function timeScans(
-  db: Knex,
   sample: ReadonlyArray<{ kind: string; q: string; indexedMs: number }>,
   build: (i: number) => Knex.QueryBuilder,
   label: string,
@@ -169,20 +165,10 @@ async function timeScans(
   return out;
 }
 
-export async function measureP1(db: Knex, search: EmployeeSearch, queries: readonly BenchQuery[], warmup: readonly BenchQuery[], scanSample: number, passes: number): Promise<P1Result> {
-  log(`P1: ${queries.length} substring queries through EmployeeSearch.page (relevance, limit ${PAGE_LIMIT}), ${passes} passes, after ${warmup.length} warm-up queries`);
-  await timeQueries(search, warmup, 'warm-up');
-  await settle();
-  const timings = await timeQueries(search, queries, 'P1', passes);
-  const overall = summarise(timings.map((t) => t.ms));
-  log(`  P1 p50 ${ms(overall.p50)}, p95 ${ms(overall.p95)}, max ${ms(overall.max)}`);
-  const idx = spread(queries.length, scanSample);
-  log(`P1: the naive LIKE scan for ${idx.length} of them`);
-  const sample = idx.map((i) => ({ kind: timings[i]!.kind, q: timings[i]!.q, indexedMs: timings[i]!.ms }));
-  const scans = await timeScans(db, sample, (i) => naiveSubstring(db, sample[i]!.q), 'scan', (i) => naiveSubstring(db, sample[i]!.q, true));
+/** What P1 and P2 work out alike from their timings and the scan sample. */
+function scanComparison(timings: QueryTiming[], overall: Summary, passes: number, scans: ScanTiming[]): ScanComparison {
   const scanMedianMs = median(scans.map((s) => s.scanMs));
   const indexedMedianOnSampleMs = median(scans.map((s) => s.indexedMs));
-  const plannedMedianMs = median(scans.map((s) => s.plannedMs!));
   return {
     timings,
     overall,
@@ -193,10 +179,28 @@ export async function measureP1(db: Knex, search: EmployeeSearch, queries: reado
     scanMedianMs,
     indexedMedianOnSampleMs,
     ratio: scanMedianMs / indexedMedianOnSampleMs,
-    scanSql: naiveSubstring(db, sample[0]?.q ?? 'abc').toString(),
-    plannedSql: naiveSubstring(db, sample[0]?.q ?? 'abc', true).toString(),
+  };
+}
+
+export async function measureP1(db: Knex, search: EmployeeSearch, queries: readonly BenchQuery[], warmup: readonly BenchQuery[], scanSample: number, passes: number): Promise<P1Result> {
+  log(`P1: ${queries.length} substring queries through EmployeeSearch.page (relevance, limit ${PAGE_LIMIT}), ${passes} passes, after ${warmup.length} warm-up queries`);
+  await timeQueries(search, warmup, 'warm-up');
+  await settle();
+  const timings = await timeQueries(search, queries, 'P1', passes);
+  const overall = summarise(timings.map((t) => t.ms));
+  log(`  P1 p50 ${ms(overall.p50)}, p95 ${ms(overall.p95)}, max ${ms(overall.max)}`);
+  const idx = spread(queries.length, scanSample);
+  log(`P1: the naive LIKE scan for ${idx.length} of them`);
+  const sample = idx.map((i) => ({ kind: timings[i]!.kind, q: timings[i]!.q, indexedMs: timings[i]!.ms }));
+  const scans = await timeScans(sample, (i) => naiveSubstring(db, sample[i]!.q), 'scan', (i) => naiveSubstring(db, sample[i]!.q, true));
+  const comparison = scanComparison(timings, overall, passes, scans);
+  const plannedMedianMs = median(scans.map((s) => s.plannedMs!));
+  return {
+    ...comparison,
+    scanSql: naiveSubstring(db, sample[0]?.q ?? 'abc').toQuery(),
+    plannedSql: naiveSubstring(db, sample[0]?.q ?? 'abc', true).toQuery(),
     plannedMedianMs,
-    plannedRatio: plannedMedianMs / indexedMedianOnSampleMs,
+    plannedRatio: plannedMedianMs / comparison.indexedMedianOnSampleMs,
   };
 }
 
@@ -223,26 +227,17 @@ export async function measureP2(db: Knex, search: EmployeeSearch, queries: reado
   const chosen = [...spread(numbers.length, half).map((k) => numbers[k]!), ...spread(emails.length, scanSample - half).map((k) => emails[k]!)];
   log(`P2: the naive LIKE scan for ${chosen.length} of them`);
   const sample = chosen.map((i) => ({ kind: timings[i]!.kind, q: timings[i]!.q, indexedMs: timings[i]!.ms, e: queries[i]! }));
-  const scans = await timeScans(db, sample, (i) => naiveExact(db, sample[i]!.e), 'scan');
-  const scanMedianMs = median(scans.map((s) => s.scanMs));
-  const indexedMedianOnSampleMs = median(scans.map((s) => s.indexedMs));
+  const scans = await timeScans(sample, (i) => naiveExact(db, sample[i]!.e), 'scan');
+  const comparison = scanComparison(timings, overall, passes, scans);
   const num = queries.find((q) => q.kind === 'employee number');
   const mail = queries.find((q) => q.kind === 'email');
   return {
-    timings,
-    overall,
-    firstPass: summarise(timings.map((t) => t.firstMs)),
-    passes,
-    byKind: byKind(timings),
-    scans,
-    scanMedianMs,
-    indexedMedianOnSampleMs,
-    ratio: scanMedianMs / indexedMedianOnSampleMs,
+    ...comparison,
     roundTripMs,
-    ceilingRatio: scanMedianMs / roundTripMs,
+    ceilingRatio: comparison.scanMedianMs / roundTripMs,
     scanSql: {
-      ...(num ? { 'employee number': naiveExact(db, num).toString() } : {}),
-      ...(mail ? { email: naiveExact(db, mail).toString() } : {}),
+      ...(num ? { 'employee number': naiveExact(db, num).toQuery() } : {}),
+      ...(mail ? { email: naiveExact(db, mail).toQuery() } : {}),
     },
   };
 }
