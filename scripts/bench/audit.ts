@@ -34,6 +34,7 @@ import { verifyAuditChain } from '../../electron/core/audit/integrity';
 import { applyAuditFilter, exportAuditCsv, REPORT_COLUMNS } from '../../electron/core/audit/reports.service';
 import { systemClock } from '../../electron/core/clock';
 import { databaseKind } from '../../electron/core/db/connection';
+import { employeeRow, insertEmployees } from '../../electron/core/employees/employee-writer';
 import { createLogger } from '../../electron/core/log/logger';
 import type { AuditReportFilter } from '../../shared/domain';
 import { REPO_ROOT } from './options';
@@ -133,20 +134,20 @@ const UNSIGNED_RELEASE = '0018_ticket_workflow';
  */
 async function generate(db: Knex, n: number, log: (m: string) => void): Promise<void> {
   const now = new Date().toISOString();
-  const people = Array.from({ length: 2000 }, (_, i) => ({
-    employee_number: String(70_000_000 + i),
-    first_name: 'Audit',
-    last_name: `Subject${i}`,
-    username: `asubject${i}`,
-    organisation: 'Benchmark Trust',
-    department: 'Audit',
-    sort_name: `subject${i} audit`,
-    given_sort: `audit subject${i}`,
-    search_doc: `audit subject${i} ${70_000_000 + i} asubject${i}`,
-    created_at: now,
-    updated_at: now,
-  }));
-  await insertRows(db, 'employees', people);
+  // The writer's columns all exist by UNSIGNED_RELEASE (the last of them came with 0011).
+  const people = Array.from({ length: 2000 }, (_, i) =>
+    employeeRow({
+      employeeNumber: String(70_000_000 + i),
+      firstName: 'Audit',
+      lastName: `Subject${i}`,
+      username: `asubject${i}`,
+      organisation: 'Benchmark Trust',
+      department: 'Audit',
+      emails: [],
+      createdAt: now,
+    }),
+  );
+  await insertEmployees(db, people);
   const employees = ((await db('employees').select('id').orderBy('id')) as Array<{ id: number }>).map((r) => Number(r.id));
   const random = prng(5);
   const rnd = () => random.next();
