@@ -17,6 +17,7 @@ import { generateSync } from 'otplib';
 import type { DeskCore } from '../../electron/core/app';
 import { createDeskUser, findDeskUser } from '../../electron/core/deskusers/deskusers.service';
 import type { EmployeeSearch } from '../../electron/core/employees/search.service';
+import { stopChild, withoutDeskSettings } from '../../test/support/child-process';
 import { REPO_ROOT } from './options';
 import type { BenchQuery, SampledEmployee } from './queries';
 import { int, log, median, ms, summarise, timed, type Summary } from './stats';
@@ -117,7 +118,7 @@ interface Credentials {
 
 async function credentials(core: DeskCore, dataDir: string): Promise<{ creds: Credentials; save: () => void }> {
   const file = path.join(dataDir, CREDENTIALS);
-  let creds: Credentials | null = null;
+  let creds: Credentials | null;
   try {
     creds = JSON.parse(fs.readFileSync(file, 'utf8')) as Credentials;
   } catch {
@@ -137,18 +138,10 @@ async function credentials(core: DeskCore, dataDir: string): Promise<{ creds: Cr
 
 // ── The browser host ────────────────────────────────────────────────────────────────────────────
 
-function childEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.DESK_DATABASE_URL;
-  delete env.DESK_DATABASE_SCHEMA;
-  delete env.DESK_DATA_DIR;
-  return env;
-}
-
 async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
   const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', dataDir, '--port', '0', '--no-open'], {
     cwd: REPO_ROOT,
-    env: childEnv(),
+    env: withoutDeskSettings(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // Never leave the host running if the benchmark itself is stopped (Ctrl+C, a closed pipe).
@@ -174,15 +167,6 @@ async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: 
     });
   });
   return { child, url, stderr: () => err };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
 }
 
 // ── In the page ─────────────────────────────────────────────────────────────────────────────────
@@ -236,13 +220,23 @@ const INSTRUMENT = `(() => {
 
 // The predicates below run in the page. They are functions, not strings: the app's Content
 // Security Policy forbids eval, which string predicates need. The node-side tsconfig has no DOM
-// types, hence `globalThis as any`.
+// types, so they read the instrumentation through this description of it.
+
+/** What INSTRUMENT keeps on window.__bench. */
+interface BenchState {
+  sent: Array<{ q: string | null; t: number }>;
+  painted: Array<{ q: string | null; mutation: number; frame: number; t: number }>;
+  frames: Array<{ q: string | null; mark: number; t: number }>;
+  keys: number[];
+  pending: number;
+  activity: number;
+}
 
 /** Quiet: nothing in flight and nothing happened (keys, requests, paints) for `quietMs`. */
 async function settled(page: Page, quietMs = 400): Promise<void> {
   await page.waitForFunction(
     (quiet: number) => {
-      const B = (globalThis as any).__bench;
+      const B = (globalThis as unknown as { __bench: BenchState }).__bench;
       return B.pending === 0 && performance.now() - B.activity > quiet;
     },
     quietMs,
@@ -267,16 +261,19 @@ async function sampleAfter(page: Page, q: string, since: number, marks: boolean)
   try {
     const handle = await page.waitForFunction(
       (arg: { q: string; since: number; marks: boolean }): Sample | null => {
-        const B = (globalThis as any).__bench;
-        const key: number | undefined = B.keys.find((t: number) => t >= arg.since);
+        const B = (globalThis as unknown as { __bench: BenchState }).__bench;
+        const key = B.keys.find((t) => t >= arg.since);
         if (arg.marks) {
           // Marks carry their query in detail; one without detail is taken as is.
-          const forQuery = (m: any) => !m.detail || m.detail.query === undefined || m.detail.query === arg.q;
+          const forQuery = (m: object) => {
+            const detail = (m as { detail?: { query?: string } | null }).detail;
+            return !detail || detail.query === undefined || detail.query === arg.q;
+          };
           const sent = performance.getEntriesByName('desk:query-sent').find((m) => m.startTime >= arg.since && forQuery(m));
           if (!sent) return null;
           const painted = performance.getEntriesByName('desk:rows-painted').find((m) => m.startTime >= sent.startTime && forQuery(m));
           if (!painted) return null;
-          const frame = B.frames.find((f: { mark: number; t: number }) => f.mark === painted.startTime);
+          const frame = B.frames.find((f) => f.mark === painted.startTime);
           if (!frame) return null;
           return {
             sentToPainted: painted.startTime - sent.startTime,
@@ -284,9 +281,9 @@ async function sampleAfter(page: Page, q: string, since: number, marks: boolean)
             keyToPainted: key === undefined ? null : painted.startTime - key,
           };
         }
-        const sent = B.sent.find((x: { t: number; q: string }) => x.t >= arg.since && x.q === arg.q);
+        const sent = B.sent.find((x) => x.t >= arg.since && x.q === arg.q);
         if (!sent) return null;
-        const painted = B.painted.find((p: { q: string; mutation: number }) => p.q === arg.q && p.mutation >= sent.t);
+        const painted = B.painted.find((p) => p.q === arg.q && p.mutation >= sent.t);
         if (!painted) return null;
         return { sentToPainted: painted.t - sent.t, sentToFrame: null, keyToPainted: key === undefined ? null : painted.t - key };
       },
@@ -296,7 +293,7 @@ async function sampleAfter(page: Page, q: string, since: number, marks: boolean)
     return (await handle.jsonValue());
   } catch (err) {
     if (process.env.DESK_BENCH_DEBUG) {
-      const state = await page.evaluate(
+      const state = await page.evaluate<string>(
         'JSON.stringify({ marks: performance.getEntriesByType("mark").slice(-6).map((m) => [m.name, m.startTime, m.detail]), bench: { ...window.__bench, keys: window.__bench.keys.slice(-3), sent: window.__bench.sent.slice(-3), resp: window.__bench.resp.slice(-3), painted: window.__bench.painted.slice(-3), frames: window.__bench.frames.slice(-3) } })',
       );
       log(`  no sample for ${JSON.stringify(q)} since ${since.toFixed(1)}: ${(err as Error).message.split('\n')[0]} ${state}`);
@@ -306,7 +303,7 @@ async function sampleAfter(page: Page, q: string, since: number, marks: boolean)
 }
 
 async function nowInPage(page: Page): Promise<number> {
-  return (await page.evaluate('performance.now()')) as number;
+  return page.evaluate<number>('performance.now()');
 }
 
 async function signIn(page: Page, creds: Credentials, save: () => void): Promise<void> {
@@ -350,7 +347,7 @@ async function signIn(page: Page, creds: Credentials, save: () => void): Promise
 // ── Choosing the P5 queries ─────────────────────────────────────────────────────────────────────
 
 async function ftsCount(core: DeskCore, term: string): Promise<number> {
-  const rows = (await core.db.raw('SELECT count(*) AS n FROM employee_fts WHERE employee_fts MATCH ?', [`"${term.replace(/"/g, '""')}"`])) as Array<{ n: number }>;
+  const rows = await core.db.raw<Array<{ n: number }>>('SELECT count(*) AS n FROM employee_fts WHERE employee_fts MATCH ?', [`"${term.replace(/"/g, '""')}"`]);
   return Number(rows[0]?.n ?? 0);
 }
 
@@ -414,9 +411,9 @@ export async function measureBrowser(a: BrowserArgs): Promise<BrowserResult> {
       await box.fill(x.q);
       await settled(page);
     }
-    const marks = (await page.evaluate(
+    const marks = await page.evaluate<boolean>(
       "performance.getEntriesByName('desk:query-sent').length > 0 && performance.getEntriesByName('desk:rows-painted').length > 0",
-    )) as boolean;
+    );
     const method = marks
       ? "query sent → rows painted, from the renderer's desk:query-sent / desk:rows-painted marks"
       : 'query sent → rows painted, from page instrumentation (fetch of employees.search → the first frame after the DOM change)';
@@ -483,6 +480,6 @@ export async function measureBrowser(a: BrowserArgs): Promise<BrowserResult> {
     throw err;
   } finally {
     await browser?.close().catch(() => undefined);
-    await stop(serve.child);
+    await stopChild(serve.child);
   }
 }

@@ -3,7 +3,6 @@
  * P6 (the browser part is skipped) and writes the results table and its JSON with a number in
  * every measured row. On PostgreSQL too when DESK_TEST_PG_URL is set (in a throwaway schema).
  */
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import knexFactory from 'knex';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/targets';
+import { runToEnd, withoutDeskSettings } from '../support/child-process';
 import { mailMarkdown, measureMail } from '../../scripts/bench/mail';
 import { measureImportFloor } from '../../scripts/bench/hr-floor';
 import { importMarkdown, measureImport } from '../../scripts/bench/hr-import';
@@ -19,24 +19,8 @@ import { auditMarkdown, measureAudit } from '../../scripts/bench/audit';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const EMPLOYEES = 1500;
-
-function runBench(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, ['scripts/bench/run.ts', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const k of ['DESK_BENCH_PG_URL', 'DESK_DATABASE_URL', 'DESK_DATABASE_SCHEMA', 'DESK_DATA_DIR']) delete env[k];
-  return env;
-}
+const runBench = (args: string[], env: NodeJS.ProcessEnv) => runToEnd(TSX, ['scripts/bench/run.ts', ...args], { cwd: ROOT, env });
+const benchEnv = () => withoutDeskSettings(['DESK_BENCH_PG_URL']);
 
 /** The goal rows of the results table: `| P1 | what | measured | goal | result |`. */
 function goalRows(markdown: string): Array<{ id: string; what: string; measured: string; goal: string; result: string }> {
@@ -89,7 +73,7 @@ describe('npm run bench (smoke, tiny dataset)', () => {
     const out = path.join(dir, 'out');
     const r = await runBench(
       ['--employees', String(EMPLOYEES), '--queries', '20', '--pages', '20', '--skip-browser', '--skip-mail', '--skip-hr', '--skip-audit', '--data-dir', path.join(dir, 'data'), '--out', out],
-      cleanEnv(),
+      benchEnv(),
     );
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/seeded 1,500 employees/);
@@ -172,7 +156,7 @@ describe('npm run bench (smoke, tiny dataset)', () => {
     dirs.push(dir);
     const out = path.join(dir, 'out');
     const r = await runBench(['--load', '--load-agents', '4', '--load-seconds', '2', '--load-employees', '300', '--out', out], {
-      ...cleanEnv(),
+      ...benchEnv(),
       DESK_BENCH_PG_URL: process.env.DESK_TEST_PG_URL,
     });
     expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -199,7 +183,7 @@ describe('npm run bench (smoke, tiny dataset)', () => {
       await k.destroy();
     }
     // Without PostgreSQL it says what it needs.
-    const refused = await runBench(['--load'], cleanEnv());
+    const refused = await runBench(['--load'], benchEnv());
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--load needs DESK_BENCH_PG_URL');
   }, 120_000);
@@ -213,7 +197,7 @@ describe('npm run bench (smoke, tiny dataset)', () => {
     try {
       const r = await runBench(
         ['--employees', String(EMPLOYEES), '--queries', '20', '--pages', '20', '--skip-browser', '--skip-mail', '--skip-hr', '--skip-audit', '--skip-sqlite', '--pg-schema', schema, '--data-dir', path.join(dir, 'data'), '--out', out],
-        { ...cleanEnv(), DESK_BENCH_PG_URL: url },
+        { ...benchEnv(), DESK_BENCH_PG_URL: url },
       );
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expectCompleteResults(out, 'postgres');

@@ -7,6 +7,7 @@ import { openDatabase } from '../../electron/core/db/connection';
 import { createLogger } from '../../electron/core/log/logger';
 import { deskEnv } from '../support/cli';
 import { tempDir } from '../support/targets';
+import { hostListening } from '../support/child-process';
 
 // Issue 18, point 4: the data directory 0700 and everything the desk writes there 0600, whatever
 // the umask; what an older version left wider is tightened at start, and that is logged once.
@@ -69,23 +70,7 @@ interface Served {
 /** `desk serve` from source in a child process under umask 022, once it says it is listening. */
 async function serve(dataDir: string): Promise<Served> {
   const child = spawn('sh', ['-c', 'umask 022; exec "$0" "$@"', TSX, CLI, 'serve', '--no-open'], { cwd: ROOT, env: deskEnv({ databaseUrl: undefined, schema: undefined }, dataDir) });
-  let out = '';
-  child.stderr.on('data', (d) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('desk serve printed no address:\n' + out)), 90_000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /MFA Desk browser host: (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
-      if (m && out.includes('Press Ctrl+C to stop.')) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`desk serve exited (${code}):\n${out}`));
-    });
-  });
+  const { url } = await hostListening(child);
   const u = new URL(url);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {

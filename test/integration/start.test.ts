@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain JS module without types
 import { electronBinary } from '../../scripts/electron-binary.mjs';
 import { tempDir } from '../support/targets';
+import { hostListening } from '../support/child-process';
 
 const root = path.resolve(__dirname, '../..');
 const hasElectron = electronBinary() !== null;
@@ -19,21 +20,9 @@ describe('npm start', () => {
       delete env.DISPLAY;
       delete env.WAYLAND_DISPLAY;
       const child = spawn(process.execPath, ['scripts/start.mjs', '--data-dir', dataDir, '--no-open'], { cwd: root, env });
-      let out = '';
-      child.stderr.on('data', (d) => (out += d));
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no address printed:\n' + out)), 90_000);
-        child.stdout.on('data', (d) => {
-          out += d;
-          const m = /MFA Desk browser host: (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
-          if (m && out.includes('Press Ctrl+C to stop.')) {
-            clearTimeout(timer);
-            resolve(m[1]!);
-          }
-        });
-        child.on('exit', (code) => reject(new Error(`exited ${code}:\n${out}`)));
-      });
+      const { url, output } = await hostListening(child);
       try {
+        const out = output();
         const lines = out.split('\n').filter((l) => /Electron/.test(l));
         expect(lines).toEqual(["Electron's binary is not installed on this machine, so MFA Desk starts its browser host instead."]);
         expect(out).toContain('First run: open the address to create the first admin.');
