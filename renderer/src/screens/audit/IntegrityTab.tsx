@@ -125,78 +125,64 @@ export function IntegrityTab() {
 
 function VerifyResult({ report }: { report: AuditVerifyReport }) {
   const cp = report.latestCheckpoint;
-  const first: AuditBreak | null = report.firstBreak;
-  const facts = (
-    <Facts
-      labelWidth={170}
-      aria-label="What was checked"
-      items={[
-        ['Events checked', formatNumber(report.events)],
-        ['Signed checkpoints', report.checkpointsChecked > 0 ? `${formatNumber(report.checkpointsChecked)} checked` : 'None checked yet'],
-        [
-          'Chain head',
-          report.headSeq === 0 ? (
-            'No events yet'
-          ) : (
-            <>
-              Event #{formatNumber(report.headSeq)}, hash <Code className={classes.hash}>{report.headHash.slice(0, 16)}…</Code>
-            </>
-          ),
-        ],
-        ['Latest checkpoint', cp ? checkpointText(cp) : 'None yet'],
-      ]}
-    />
-  );
-
-  if (report.ok || !first) {
-    return (
-      <Alert
-        color="green"
-        variant="light"
-        role="status"
-        data-testid="audit-verify-result"
-        icon={<IconCircleCheck size={20} aria-hidden="true" />}
-        title="Intact."
-        classNames={{ title: classes.alertTitle }}
-      >
+  // The first break, when there is one; the rest are listed under it.
+  const first: AuditBreak | null = report.ok ? null : report.firstBreak;
+  const more = first ? report.breaks.filter((b) => b !== first && !(b.seq === first.seq && b.kind === first.kind && b.detail === first.detail)) : [];
+  return (
+    <Alert
+      color={first ? 'red' : 'green'}
+      variant="light"
+      role={first ? 'alert' : 'status'}
+      data-testid="audit-verify-result"
+      icon={first ? <IconAlertTriangle size={20} aria-hidden="true" /> : <IconCircleCheck size={20} aria-hidden="true" />}
+      title={first ? `Broken at event #${formatNumber(first.seq)}: ${BREAK_LABELS[first.kind]}.` : 'Intact.'}
+      classNames={{ title: classes.alertTitle }}
+    >
+      {first ? (
+        <>
+          <Text size="sm" mb="xs">
+            {sentence(first.detail)} The trail cannot be trusted from this event on: keep the database file as it is and tell whoever looks after the desk.
+          </Text>
+          {more.length > 0 ? (
+            <Box mb="sm">
+              <Text size="sm" fw={600}>
+                Also found ({plural(more.length, 'more break', 'more breaks')}):
+              </Text>
+              <List size="sm" spacing={2}>
+                {more.map((b, i) => (
+                  <List.Item key={i}>
+                    Event #{formatNumber(b.seq)}: {BREAK_LABELS[b.kind]}. {sentence(b.detail)}
+                  </List.Item>
+                ))}
+              </List>
+            </Box>
+          ) : null}
+        </>
+      ) : (
         <Text size="sm" mb="sm">
           {plural(report.events, 'event', 'events')} checked; every link holds
           {report.checkpointsChecked > 0 ? ` and ${plural(report.checkpointsChecked, 'signed checkpoint matches', 'signed checkpoints match')}` : ''}.
         </Text>
-        {facts}
-      </Alert>
-    );
-  }
-
-  const more = report.breaks.filter((b) => b !== first && !(b.seq === first.seq && b.kind === first.kind && b.detail === first.detail));
-  return (
-    <Alert
-      color="red"
-      variant="light"
-      role="alert"
-      data-testid="audit-verify-result"
-      icon={<IconAlertTriangle size={20} aria-hidden="true" />}
-      title={`Broken at event #${formatNumber(first.seq)}: ${BREAK_LABELS[first.kind]}.`}
-      classNames={{ title: classes.alertTitle }}
-    >
-      <Text size="sm" mb="xs">
-        {sentence(first.detail)} The trail cannot be trusted from this event on: keep the database file as it is and tell whoever looks after the desk.
-      </Text>
-      {more.length > 0 ? (
-        <Box mb="sm">
-          <Text size="sm" fw={600}>
-            Also found ({plural(more.length, 'more break', 'more breaks')}):
-          </Text>
-          <List size="sm" spacing={2}>
-            {more.map((b, i) => (
-              <List.Item key={i}>
-                Event #{formatNumber(b.seq)}: {BREAK_LABELS[b.kind]}. {sentence(b.detail)}
-              </List.Item>
-            ))}
-          </List>
-        </Box>
-      ) : null}
-      {facts}
+      )}
+      <Facts
+        labelWidth={170}
+        aria-label="What was checked"
+        items={[
+          ['Events checked', formatNumber(report.events)],
+          ['Signed checkpoints', report.checkpointsChecked > 0 ? `${formatNumber(report.checkpointsChecked)} checked` : 'None checked yet'],
+          [
+            'Chain head',
+            report.headSeq === 0 ? (
+              'No events yet'
+            ) : (
+              <>
+                Event #{formatNumber(report.headSeq)}, hash <Code className={classes.hash}>{report.headHash.slice(0, 16)}…</Code>
+              </>
+            ),
+          ],
+          ['Latest checkpoint', cp ? checkpointText(cp) : 'None yet'],
+        ]}
+      />
     </Alert>
   );
 }
