@@ -29,7 +29,6 @@ export function Verification(props: {
   ticketOk: boolean;
   verification: EmployeePageData['verifications'][number] | null;
   onChanged: () => Promise<unknown>;
-  canVerify: boolean;
   /** A supervisor (or admin) may vouch for the caller without a code. */
   mayOverride: boolean;
 }) {
