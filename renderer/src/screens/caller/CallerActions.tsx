@@ -20,9 +20,8 @@ import { Verification } from './Verification';
 export type ActionAvailability = Partial<Record<TicketActionKind, string | null>>;
 
 export interface CallerActionsProps {
+  /** With the main process's time: verifications and codes expire on its clock. */
   page: EmployeePageData;
-  /** The main process's clock minus this one's (verifications and codes expire on its time). */
-  offset: number;
   /** Something changed: load the page (or ticket) again. */
   onChanged: () => Promise<unknown>;
   /** The ticket the actions are done on: fixed on the ticket page. */
@@ -56,9 +55,9 @@ function localAvailability(page: EmployeePageData, verified: boolean): ActionAva
   };
 }
 
-export function CallerActions({ page, offset, onChanged, ticketRef: fixedRef, initialTicketRef, availability }: CallerActionsProps) {
+export function CallerActions({ page, onChanged, ticketRef: fixedRef, initialTicketRef, availability }: CallerActionsProps) {
   const role = useRole();
-  const now = useServerNow(offset, true);
+  const now = useServerNow(page.serverTime, true);
   const [typedRef, setTypedRef] = useState(initialTicketRef ?? '');
   const refId = useId();
   const ticketRef = (fixedRef ?? typedRef).trim();
@@ -87,7 +86,7 @@ export function CallerActions({ page, offset, onChanged, ticketRef: fixedRef, in
           onChange={(e) => setTypedRef(e.currentTarget.value)}
         />
       )}
-      <Verification page={page} now={now} ticketRef={ticketRef} ticketOk={ticketOk} verification={verification} onChanged={onChanged} canVerify={offered('verify') || !availability} mayOverride={can(role, 'callers.override')} />
+      <Verification page={page} now={now} ticketRef={ticketRef} ticketOk={ticketOk} verification={verification} onChanged={onChanged} mayOverride={can(role, 'callers.override')} />
       <FactorActions page={page} ticketRef={ticketRef} onChanged={onChanged} offered={offered} reasonOf={reasonOf} now={now} />
     </Stack>
   );

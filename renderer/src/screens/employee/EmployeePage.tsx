@@ -6,7 +6,7 @@
  * clock, the mail log and the audit trail (older events a page at a time). Escape goes back to
  * the search (not while a dialog or the emails form is open).
  */
-import { useCallback, useEffect, useMemo, useRef, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Alert, Button, Group, Text } from '@mantine/core';
 import { IconInfoCircle } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
@@ -20,10 +20,11 @@ import { Loading, PageHeader } from '../../components/ui';
 import { errorText } from '../../lib/feedback';
 import { channelKey, useChannel } from '../../lib/query';
 import { useDesk } from '../../lib/session';
+import { useServerNow } from '../../lib/useServerNow';
 import { CallerActions } from '../caller/CallerActions';
 import { AuditTrail } from './AuditTrail';
 import { EmailsOnRecord } from './EmailsOnRecord';
-import { CodesSection, EligibilityPanel, FactorsSection, MailLog, RecordFacts, Section, useSlowServerNow } from './sections';
+import { CodesSection, EligibilityPanel, FactorsSection, MailLog, RecordFacts, Section } from './sections';
 import classes from './employee.module.css';
 
 /** The page's sections, in reading order: the left column, then the right one. */
@@ -48,13 +49,8 @@ export function EmployeePage({ employeeId, ticketRef }: { employeeId: number; ti
   const pageQuery = useChannel('employees.page', input, { staleTime: 0 });
   const page = pageQuery.data;
 
-  // What the look-up already knows, so the heading shows at once.
-  const fromSearch = useMemo<EmployeeSummary | null>(
-    () => shell.search.results?.rows.find((r) => r.id === employeeId) ?? null,
-    // Only on arrival.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [employeeId],
-  );
+  // What the look-up knew on arrival, so the heading shows at once (the page is keyed by employee).
+  const [fromSearch] = useState<EmployeeSummary | null>(() => shell.search.results?.rows.find((r) => r.id === employeeId) ?? null);
   const known: EmployeeSummary | null = page?.employee ?? fromSearch;
   const fullName = known ? `${known.firstName} ${known.lastName}` : 'Employee';
 
@@ -108,9 +104,7 @@ export function EmployeePage({ employeeId, ticketRef }: { employeeId: number; ti
           onEditing={(v) => {
             editing.current = v;
           }}
-          actions={(offset) => (
-            <CallerActions page={page} offset={offset} onChanged={async () => onChanged()} {...(ticketRef ? { initialTicketRef: ticketRef } : {})} />
-          )}
+          actions={<CallerActions page={page} onChanged={async () => onChanged()} {...(ticketRef ? { initialTicketRef: ticketRef } : {})} />}
         />
       ) : null}
     </div>
@@ -167,16 +161,12 @@ function EmployeeSections({
   onChanged: () => Promise<void>;
   ticketRef: string | undefined;
   onEditing: (editing: boolean) => void;
-  actions: (offset: number) => ReactNode;
+  actions: ReactNode;
 }) {
   const { session } = useDesk();
   const e = page.employee;
-  // The main process's clock minus this one's, at load: countdowns follow the main process.
-  const offset = useMemo(() => {
-    const server = Date.parse(page.serverTime);
-    return Number.isNaN(server) ? 0 : server - Date.now();
-  }, [page]);
-  const now = useSlowServerNow(offset);
+  // Every 30 seconds is enough for "12 min ago"; the codes count down on their own.
+  const now = useServerNow(page.serverTime, true, 30_000);
 
   return (
     <>
@@ -211,10 +201,10 @@ function EmployeeSections({
         </div>
         <div className={classes.column}>
           <Section id="actions" title="Help this caller">
-            <div className={classes.legacy}>{actions(offset)}</div>
+            <div className={classes.legacy}>{actions}</div>
           </Section>
           <Section id="codes" title="One-time codes">
-            <CodesSection codes={page.codes} offset={offset} headingId="codes-heading" />
+            <CodesSection codes={page.codes} serverTime={page.serverTime} headingId="codes-heading" />
           </Section>
           <Section id="mail-log" title="Mail log">
             <MailLog mails={page.mails} more={page.mailsMore} headingId="mail-log-heading" now={now} />

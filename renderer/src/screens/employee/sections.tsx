@@ -1,5 +1,5 @@
 /** The employee page's read-only sections: eligibility, the record, factors, codes and the mail log. */
-import { useEffect, useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { Alert, Badge, Code, Group, List, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { IconCircleCheck, IconCircleX } from '@tabler/icons-react';
 import type { EmployeeDetail, EmployeeFactor, EmployeePageData, MailLogEntry, OneTimeCodeView } from '../../../../shared/domain';
@@ -21,17 +21,6 @@ export function Section({ id, title, right, children }: { id: string; title: str
       {children}
     </Paper>
   );
-}
-
-/** The main process's time, refreshed every 30 seconds (enough for "12 min ago"). */
-export function useSlowServerNow(offset: number): Date {
-  const [now, setNow] = useState(() => new Date(Date.now() + offset));
-  useEffect(() => {
-    setNow(new Date(Date.now() + offset));
-    const timer = window.setInterval(() => setNow(new Date(Date.now() + offset)), 30_000);
-    return () => window.clearInterval(timer);
-  }, [offset]);
-  return now;
 }
 
 // ── Eligibility ────────────────────────────────────────────────────────────────────────────────
@@ -222,8 +211,8 @@ function ShortDate({ iso }: { iso: string }) {
 // ── One-time codes ─────────────────────────────────────────────────────────────────────────────
 
 /** The latest codes, with a live countdown on the main process's clock (ticks while one is active). */
-export function CodesSection({ codes, offset, headingId }: { codes: OneTimeCodeView[]; offset: number; headingId: string }) {
-  const now = useServerNow(offset, codes.length > 0);
+export function CodesSection({ codes, serverTime, headingId }: { codes: OneTimeCodeView[]; serverTime: string; headingId: string }) {
+  const now = useServerNow(serverTime, codes.length > 0);
   if (codes.length === 0) return <Text size="sm">No one-time codes have been sent.</Text>;
   return (
     <RecordTable labelledBy={headingId} columns={['Purpose', 'Sent to', 'Sent', 'Status', 'Attempts left']}>

@@ -35,7 +35,7 @@ function MethodState({ factor, pending, aside }: { factor: EmployeeFactor | null
   );
 }
 
-export function ThePerson({ ticket, offset, onChanged }: { ticket: TicketDetail; offset: number; onChanged: (t: TicketDetail) => void }) {
+export function ThePerson({ ticket, onChanged }: { ticket: TicketDetail; onChanged: (t: TicketDetail) => void }) {
   const link = useChannelMutation('tickets.update');
   const [linkError, setLinkError] = useState<string | null>(null);
   if (!ticket.page) {
@@ -68,12 +68,12 @@ export function ThePerson({ ticket, offset, onChanged }: { ticket: TicketDetail;
       </Stack>
     );
   }
-  return <PersonPanel page={ticket.page} offset={offset} />;
+  return <PersonPanel page={ticket.page} />;
 }
 
-function PersonPanel({ page, offset }: { page: EmployeePageData; offset: number }) {
+function PersonPanel({ page }: { page: EmployeePageData }) {
   const e = page.employee;
-  const now = useServerNow(offset, page.codes.length > 0);
+  const now = useServerNow(page.serverTime, page.codes.length > 0);
   const el = page.eligibility;
   const how = el.canUseApp && el.canUseEmail ? 'the app or email' : el.canUseApp ? 'the app only' : 'email only';
   const app = e.factors.find((f) => f.type === 'authenticator_app' && f.state !== 'removed') ?? null;

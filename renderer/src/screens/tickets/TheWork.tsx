@@ -6,7 +6,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { Alert, Button, Group, Paper, Stack, Text } from '@mantine/core';
 import { IconAlertTriangle, IconCheck, IconCircleCheck, IconCopy, IconInfoCircle, IconSquare } from '@tabler/icons-react';
-import { TICKET_CATEGORY_LABELS, type ChecklistItem, type TicketActionKind, type TicketDetail } from '../../../../shared/domain';
+import { TICKET_CATEGORY_LABELS, type ChecklistItem, type TicketDetail } from '../../../../shared/domain';
 import { ActionButton } from '../../components/actions';
 import { plural } from '../../format';
 import { notify } from '../../lib/feedback';
@@ -24,7 +24,7 @@ const CHECK_ICON: Record<ChecklistItem['state'], ReactNode> = {
 const CHECK_WORDS: Record<ChecklistItem['state'], string> = { done: 'Done: ', todo: 'To do: ', warning: 'Warning: ', info: '' };
 const NOT_THIS_KIND = /^Not part of this kind of problem/;
 
-export function TheWork({ ticket, offset, onChanged, reload }: { ticket: TicketDetail; offset: number; onChanged: (t: TicketDetail) => void; reload: () => Promise<unknown> }) {
+export function TheWork({ ticket, onChanged, reload }: { ticket: TicketDetail; onChanged: (t: TicketDetail) => void; reload: () => Promise<unknown> }) {
   const resolved = ticket.status === 'resolved';
   const guidance = ticket.guidance;
   // Only the actions this kind of problem needs; each unavailable one keeps its reason.
@@ -33,7 +33,7 @@ export function TheWork({ ticket, offset, onChanged, reload }: { ticket: TicketD
   for (const a of guidance?.actions ?? []) {
     if (NOT_THIS_KIND.test(a.reason ?? '')) continue;
     if (a.kind === 'waitOnManager') waitOnManager = a.enabled ? null : a.reason;
-    else availability[a.kind as Exclude<TicketActionKind, 'waitOnManager'>] = a.enabled ? null : a.reason;
+    else availability[a.kind] = a.enabled ? null : a.reason;
   }
   const others = (guidance?.actions ?? []).filter((a) => NOT_THIS_KIND.test(a.reason ?? '')).length;
 
@@ -65,7 +65,7 @@ export function TheWork({ ticket, offset, onChanged, reload }: { ticket: TicketD
 
       {ticket.page && !resolved ? (
         <section aria-label="Help this caller">
-          <CallerActions page={ticket.page} offset={offset} onChanged={reload} ticketRef={ticket.reference} availability={availability} />
+          <CallerActions page={ticket.page} onChanged={reload} ticketRef={ticket.reference} availability={availability} />
           {waitOnManager !== undefined && ticket.employee ? (
             <Group mt="sm" gap="xs">
               {waitOnManager === null ? (
@@ -131,7 +131,7 @@ function CopyReply({ title, text }: { title: string; text: string }) {
       leftSection={copied ? <IconCheck size={12} aria-hidden="true" /> : <IconCopy size={12} aria-hidden="true" />}
       aria-label={`Copy “${title}”`}
       onClick={() =>
-        navigator.clipboard.writeText(text).then(
+        void navigator.clipboard.writeText(text).then(
           () => {
             setCopied(true);
             notify.success('Copied: paste it into the webchat.', title);

@@ -17,8 +17,8 @@ function times(n: number): string {
 }
 
 
-export function TicketFacts({ ticket, offset, onChanged }: { ticket: TicketDetail; offset: number; onChanged: (t: TicketDetail) => void }) {
-  const now = useServerNow(offset, true);
+export function TicketFacts({ ticket, onChanged }: { ticket: TicketDetail; onChanged: (t: TicketDetail) => void }) {
+  const now = useServerNow(ticket.serverTime, true);
   const resolved = ticket.status === 'resolved';
   const update = useChannelMutation('tickets.update', { onError: (err) => notify.error(err) });
   return (

@@ -61,8 +61,8 @@ export function TicketInbox() {
   });
   const first = list.data?.pages[0];
   const rows = list.data?.pages.flatMap((p) => p.rows) ?? [];
-  const offset = first ? Date.parse(first.serverTime) - Date.now() : 0;
-  const now = useServerNow(offset, true);
+  // Until the first page comes there are no rows to date (and no time to count from).
+  const now = useServerNow(first?.serverTime ?? '', first !== undefined);
   const stale = list.isPlaceholderData;
 
   function onRowKey(e: KeyboardEvent<HTMLTableSectionElement>) {

@@ -61,19 +61,18 @@ export function TicketPage({ ticketId }: { ticketId: number }) {
     );
   }
 
-  const offset = Date.parse(ticket.serverTime) - Date.now();
   return (
     <div className={classes.page}>
       <TicketBar ticket={ticket} headingRef={headingRef} onChanged={show} />
       <div className={classes.panes}>
         <section className={`${classes.pane} ${classes.left}`} aria-label="The ticket">
-          <TicketFacts ticket={ticket} offset={offset} onChanged={show} />
+          <TicketFacts ticket={ticket} onChanged={show} />
         </section>
         <section className={`${classes.pane} ${classes.centre}`} aria-label="The work">
-          <TheWork ticket={ticket} offset={offset} onChanged={show} reload={reload} />
+          <TheWork ticket={ticket} onChanged={show} reload={reload} />
         </section>
         <section className={`${classes.pane} ${classes.right}`} aria-label="The employee">
-          <ThePerson ticket={ticket} offset={offset} onChanged={show} />
+          <ThePerson ticket={ticket} onChanged={show} />
         </section>
       </div>
     </div>
