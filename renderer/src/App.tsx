@@ -46,22 +46,28 @@ export function App() {
     [queryClient],
   );
 
-  const start = useCallback(async () => {
-    setScreen({ kind: 'loading' });
-    try {
-      const status = await invoke('app.status', {});
-      setProductName(status.productName || 'MFA Desk');
-      if (status.needsFirstAdmin) setScreen({ kind: 'firstRun' });
-      else if (status.session) setScreen({ kind: 'signedIn', status, session: status.session });
-      else showSignIn();
-    } catch (err) {
-      fail(err);
-    }
-  }, [fail, showSignIn]);
+  // The screen starts as 'loading'; a retry sets it again before it asks.
+  const loadStatus = useCallback(
+    () =>
+      invoke('app.status', {})
+        .then((status) => {
+          setProductName(status.productName || 'MFA Desk');
+          if (status.needsFirstAdmin) setScreen({ kind: 'firstRun' });
+          else if (status.session) setScreen({ kind: 'signedIn', status, session: status.session });
+          else showSignIn();
+        })
+        .catch(fail),
+    [fail, showSignIn],
+  );
 
   useEffect(() => {
-    void start();
-  }, [start]);
+    void loadStatus();
+  }, [loadStatus]);
+
+  const retry = useCallback(() => {
+    setScreen({ kind: 'loading' });
+    void loadStatus();
+  }, [loadStatus]);
 
   const onSignedIn = useCallback(
     async (session: SessionInfo) => {
@@ -105,7 +111,7 @@ export function App() {
       case 'loading':
         return <LoadingScreen productName={productName} />;
       case 'fatal':
-        return <FatalScreen productName={productName} message={screen.message} onRetry={screen.hostToken ? null : start} />;
+        return <FatalScreen productName={productName} message={screen.message} onRetry={screen.hostToken ? null : retry} />;
       case 'firstRun':
         return (
           <SignedOutLayout productName={productName}>

@@ -13,7 +13,7 @@
  *  - `desk:query-sent` is marked when a first page is sent; the screen marks `desk:rows-painted`
  *    when its rows are in the DOM (see LookupScreen).
  */
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { keepPreviousData, useInfiniteQuery, useQuery, type InfiniteData } from '@tanstack/react-query';
 import type { EmployeeSummary, SearchCount, SearchFilters, SearchPage, SortDirection, SortKey } from '../../shared/domain';
 import type { Invoke } from './client';
@@ -51,13 +51,13 @@ export interface LoadedResults {
 export interface EmployeeSearch {
   /** What is in the search box. */
   input: string;
-  setInput(value: string): void;
+  setInput: (value: string) => void;
   filters: SearchFilters;
-  setFilters(filters: SearchFilters): void;
+  setFilters: (filters: SearchFilters) => void;
   /** The sort chosen by the user; `effectiveSort` is what is sent (relevance needs a query). */
   sort: SearchSort;
   effectiveSort: SearchSort;
-  setSort(sort: SearchSort): void;
+  setSort: (sort: SearchSort) => void;
   /** The search the results should be for. */
   wanted: SearchParams;
   wantedKey: string;
@@ -68,7 +68,7 @@ export interface EmployeeSearch {
   /** True while the next page of the current results is being fetched. */
   loadingMore: boolean;
   /** Fetch the next page of the current results (ignored while anything is in flight). */
-  loadMore(): void;
+  loadMore: () => void;
   /** The number of matches for `wanted` (query and filters), or null while it is being counted. */
   count: SearchCount | null;
   /** The latest error of this search (first page, next page or count), or null. */
@@ -157,8 +157,12 @@ export function useEmployeeSearch(call: Invoke, enabled: boolean): EmployeeSearc
   const wantedKey = useMemo(() => JSON.stringify(wanted), [wanted]);
   const countInput = useMemo(() => ({ query: wanted.query, filters: wanted.filters }), [wanted]);
   const countKey = useMemo(() => JSON.stringify(countInput), [countInput]);
-  latestKey.current = wantedKey;
-  latestCountKey.current = countKey;
+  // The newest search and count, for the queries waiting at a gate to see that they are old. Set
+  // on commit, before the query library's own effects start a fetch.
+  useLayoutEffect(() => {
+    latestKey.current = wantedKey;
+    latestCountKey.current = countKey;
+  }, [wantedKey, countKey]);
 
   const searchQuery = useInfiniteQuery<Page, Error, InfiniteData<Page, string | null>, SearchKey, string | null>({
     queryKey: ['employees.search', wanted] as const,
@@ -245,7 +249,9 @@ export function useEmployeeSearch(call: Invoke, enabled: boolean): EmployeeSearc
 
   // Stable (the results table is memoised): it reads the latest state when called.
   const latest = useRef({ firstPageIn, searchQuery });
-  latest.current = { firstPageIn, searchQuery };
+  useLayoutEffect(() => {
+    latest.current = { firstPageIn, searchQuery };
+  });
   const loadMore = useCallback(() => {
     const { firstPageIn: ready, searchQuery: q } = latest.current;
     if (!ready || !q.hasNextPage || q.isFetching || searchGate.busy > 0) return;

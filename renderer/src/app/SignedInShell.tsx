@@ -39,6 +39,7 @@ function newTicketShortcut(): Shell['newTicketShortcut'] {
   if (transportKind === 'electron') return IS_MAC ? { label: '⌘N', aria: 'Meta+N' } : { label: 'Ctrl+N', aria: 'Control+N' };
   return IS_MAC ? { label: '⌥N', aria: 'Alt+N' } : { label: 'Alt+N', aria: 'Alt+N' };
 }
+const NEW_TICKET_SHORTCUT = newTicketShortcut();
 
 /** Is the key press meant for a text field (so a plain-letter shortcut must not take it)? */
 function typingInField(e: KeyboardEvent): boolean {
@@ -71,7 +72,7 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
   // gone (locked when idle, or ended), go back to sign-in.
   const call = useMemo<Invoke>(
     () =>
-      (async (channel, input, opts) => {
+      async (channel, input, opts) => {
         try {
           return await invoke(channel, input, opts);
         } catch (err) {
@@ -82,7 +83,7 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
           }
           throw err;
         }
-      }) as Invoke,
+      },
     [end, onFatal],
   );
 
@@ -110,15 +111,13 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
 
   useIdleLock(session.idleMinutes, lockForIdle, keepAlive);
 
-  const signOut = useCallback(async () => {
+  const signOut = useCallback(() => {
     if (signingOut) return;
     setSigningOut(true);
-    try {
-      await invoke('auth.signOut', {});
-    } catch {
-      // Signed out locally either way.
-    }
-    end('signedOut');
+    // Signed out locally either way.
+    void invoke('auth.signOut', {})
+      .catch(() => undefined)
+      .then(() => end('signedOut'));
   }, [end, signingOut]);
 
   const refreshStatus = useCallback(async () => {
@@ -140,7 +139,10 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
     enabled: status.hasEmployees,
     staleTime: Infinity,
   });
-  const organisations = organisationsQuery.data ?? (organisationsQuery.isError ? [] : null);
+  const organisations = useMemo(
+    () => organisationsQuery.data ?? (organisationsQuery.isError ? [] : null),
+    [organisationsQuery.data, organisationsQuery.isError],
+  );
 
   // The global keys.
   const callsTaken = can(role, 'callers.help');
@@ -174,7 +176,6 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
   }, [callsTaken, navigate]);
 
   const desk = useMemo<DeskSession>(() => ({ call, session, status, refreshStatus }), [call, session, status, refreshStatus]);
-  const shortcut = useMemo(newTicketShortcut, []);
   const shell = useMemo<Shell>(
     () => ({
       openNewTicket: (change?: string) => setNewTicket(change ? { change } : {}),
@@ -183,9 +184,9 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
       focusSearchRequest,
       lastOpened,
       setLastOpened,
-      newTicketShortcut: shortcut,
+      newTicketShortcut: NEW_TICKET_SHORTCUT,
     }),
-    [search, organisations, focusSearchRequest, lastOpened, shortcut],
+    [search, organisations, focusSearchRequest, lastOpened],
   );
 
   const home = homeFor(role, status.hasEmployees);
@@ -210,7 +211,7 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
           productName={productName}
           session={session}
           onNewTicket={callsTaken ? openNew : null}
-          shortcut={shortcut}
+          shortcut={NEW_TICKET_SHORTCUT}
           onShortcuts={openShortcuts}
           onSignOut={signOut}
           signingOut={signingOut}
@@ -221,7 +222,7 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
         {callsTaken ? (
           <NewTicketDialog opened={newTicket !== null} change={newTicket?.change} onClose={closeNew} onOpened={opened} />
         ) : null}
-        <ShortcutsDialog opened={shortcutsOpen} onClose={closeShortcuts} role={role} newTicket={shortcut.label} />
+        <ShortcutsDialog opened={shortcutsOpen} onClose={closeShortcuts} role={role} newTicket={NEW_TICKET_SHORTCUT.label} />
       </ShellProvider>
     </SessionProvider>
   );

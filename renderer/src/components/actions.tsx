@@ -116,7 +116,7 @@ export function ConfirmButton({
             <Button variant="default" onClick={() => setOpen(false)} disabled={running} data-autofocus={confirm.danger === false ? undefined : true}>
               Cancel
             </Button>
-            <Button color={confirm.danger === false ? 'blue' : 'red'} onClick={run} loading={running} data-autofocus={confirm.danger === false ? true : undefined}>
+            <Button color={confirm.danger === false ? 'blue' : 'red'} onClick={() => void run()} loading={running} data-autofocus={confirm.danger === false ? true : undefined}>
               {confirm.confirmLabel}
             </Button>
           </Group>

@@ -26,7 +26,7 @@ function show(kind: 'success' | 'warning' | 'error' | 'info', message: ReactNode
     withCloseButton: true,
     closeButtonProps: { 'aria-label': 'Close this message' },
     'data-kind': kind,
-  } as Parameters<typeof notifications.show>[0]);
+  });
 }
 
 /** The words for an error: a DeskError's message is already plain English. */

@@ -4,7 +4,7 @@
  * marked invalid (aria-invalid) and described by the message, and the first one takes the focus.
  * Whatever names no field on the form is said in a toast, so nothing is lost.
  */
-import { useRef } from 'react';
+import { useRef, type FormEvent } from 'react';
 import type { UseFormReturnType } from '@mantine/form';
 import { DeskError } from '../../../shared/errors';
 import type { ValidationIssue } from '../../../shared/validation';
@@ -102,15 +102,17 @@ export function useSubmitOnce<V extends Record<string, unknown>>(
   invalid: (errors: Record<string, unknown>) => void,
 ) {
   const busy = useRef(false);
-  return form.onSubmit(async (values) => {
-    if (busy.current) return;
-    busy.current = true;
-    try {
-      await send(values);
-    } catch (err) {
-      failed(err);
-    } finally {
-      busy.current = false;
-    }
-  }, invalid);
+  // The handler is made when the form is sent, so the busy flag is read then and never in render.
+  return (event?: FormEvent<HTMLFormElement>) =>
+    form.onSubmit(async (values) => {
+      if (busy.current) return;
+      busy.current = true;
+      try {
+        await send(values);
+      } catch (err) {
+        failed(err);
+      } finally {
+        busy.current = false;
+      }
+    }, invalid)(event);
 }

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useEffectEvent } from 'react';
 
 const ACTIVITY_EVENTS = ['keydown', 'pointerdown'] as const;
 
@@ -31,10 +31,9 @@ function shareActivity(at: number): void {
  * alive); once idle it is never called again.
  */
 export function useIdleLock(minutes: number, onIdle: () => void, onActive?: () => void): void {
-  const onIdleRef = useRef(onIdle);
-  const onActiveRef = useRef(onActive);
-  onIdleRef.current = onIdle;
-  onActiveRef.current = onActive;
+  // The latest callbacks, without restarting the timer when they change.
+  const idle = useEffectEvent(onIdle);
+  const active = useEffectEvent(() => onActive?.());
 
   useEffect(() => {
     if (!(minutes > 0)) return;
@@ -53,7 +52,7 @@ export function useIdleLock(minutes: number, onIdle: () => void, onActive?: () =
       }
       if (last - lastPing >= 60_000) {
         lastPing = last;
-        onActiveRef.current?.();
+        active();
       }
     };
     for (const name of ACTIVITY_EVENTS) window.addEventListener(name, mark, { capture: true, passive: true });
@@ -61,7 +60,7 @@ export function useIdleLock(minutes: number, onIdle: () => void, onActive?: () =
       if (!fired && Date.now() - Math.max(last, sharedActivity()) >= limit) {
         fired = true;
         window.clearInterval(timer);
-        onIdleRef.current();
+        idle();
       }
     }, 1000);
     return () => {

@@ -1,5 +1,5 @@
 /** Adding a desk user: username, name and role; their temporary password is shown once, here. */
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { Button, Group, NativeSelect, Paper, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { IconUserPlus } from '@tabler/icons-react';
@@ -7,7 +7,7 @@ import { DESK_ROLES, type DeskRole, type DeskUserWithTemporaryPassword } from '.
 import { SectionTitle } from '../../components/ui';
 import { ROLE_LABELS } from '../../format';
 import { notify } from '../../lib/feedback';
-import { reportFormError } from '../../lib/forms';
+import { reportFormError, useSubmitOnce } from '../../lib/forms';
 import { useChannelMutation } from '../../lib/query';
 import { ROLE_DUTIES, articled } from './desk-roles';
 import { TemporaryPassword } from './TemporaryPassword';
@@ -16,7 +16,6 @@ import classes from './admin.module.css';
 export function AddDeskUser({ onAdded }: { onAdded: () => void }) {
   const [created, setCreated] = useState<DeskUserWithTemporaryPassword | null>(null);
   const create = useChannelMutation('desk.users.create');
-  const busy = useRef(false);
   const form = useForm({
     initialValues: { username: '', displayName: '', role: 'agent' as DeskRole },
     validate: {
@@ -25,22 +24,16 @@ export function AddDeskUser({ onAdded }: { onAdded: () => void }) {
     },
   });
 
-  const submit = form.onSubmit(
+  const submit = useSubmitOnce(
+    form,
     async (values) => {
-      if (busy.current) return;
-      busy.current = true;
-      try {
-        const made = await create.mutateAsync({ username: values.username.trim(), displayName: values.displayName.trim(), role: values.role });
-        setCreated(made);
-        form.reset();
-        notify.success(`${made.user.username} is added as ${articled(made.user.role)}.`);
-        onAdded();
-      } catch (err) {
-        reportFormError(form, err, undefined, 'Could not add the desk user');
-      } finally {
-        busy.current = false;
-      }
+      const made = await create.mutateAsync({ username: values.username.trim(), displayName: values.displayName.trim(), role: values.role });
+      setCreated(made);
+      form.reset();
+      notify.success(`${made.user.username} is added as ${articled(made.user.role)}.`);
+      onAdded();
     },
+    (err) => reportFormError(form, err, undefined, 'Could not add the desk user'),
     () => undefined,
   );
 

@@ -3,7 +3,7 @@
  * {{maskedEmail}} are filled with the ticket's facts; the main process refuses unknown ones and
  * anything that could be a code (six digits or more), naming the reply and field (replies.3.text).
  */
-import { useEffect, useEffectEvent, useRef, useState } from 'react';
+import { useState } from 'react';
 import { Accordion, Badge, Button, Code, Grid, Group, NativeSelect, Paper, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useQueryClient } from '@tanstack/react-query';
@@ -11,7 +11,7 @@ import { IconPlus, IconTrash } from '@tabler/icons-react';
 import { TICKET_CATEGORIES, TICKET_CATEGORY_LABELS, type CannedReplyTemplate } from '../../../../shared/domain';
 import { Empty, Loading, SectionTitle } from '../../components/ui';
 import { notify } from '../../lib/feedback';
-import { focusFirstInvalid, reportFormError } from '../../lib/forms';
+import { fieldErrorsOf, focusFirstInvalid, reportFormError, useSubmitOnce } from '../../lib/forms';
 import { channelKey, useChannel, useChannelMutation } from '../../lib/query';
 import classes from './admin.module.css';
 
@@ -43,7 +43,6 @@ export function CannedReplies() {
 
 function RepliesEditor({ initial }: { initial: CannedReplyTemplate[] }) {
   const queryClient = useQueryClient();
-  const busy = useRef(false);
   const update = useChannelMutation('replies.update');
   const [open, setOpen] = useState<string[]>([]);
   const form = useForm({
@@ -57,40 +56,34 @@ function RepliesEditor({ initial }: { initial: CannedReplyTemplate[] }) {
   });
   const list = form.values.replies;
 
-  /** Open the replies that have a problem, so each message is seen under its field. */
+  /**
+   * Open the replies that have a problem, so each message is seen under its field (read against
+   * the list as it is now: it may have changed while a save was on its way).
+   */
   function openWithErrors(errors: Record<string, unknown>) {
+    const now = form.getValues().replies;
     const keys = new Set<string>();
     for (const path of Object.keys(errors)) {
       const m = /^replies\.(\d+)\./.exec(path);
-      const r = m ? list[Number(m[1])] : undefined;
+      const r = m ? now[Number(m[1])] : undefined;
       if (r) keys.add(r.key);
     }
     if (keys.size > 0) setOpen((o) => [...new Set([...o, ...keys])]);
   }
 
-  // After the server's issues are set, their replies open too (read against the list as it is then).
-  const errors = form.errors;
-  const openErrored = useEffectEvent(openWithErrors);
-  useEffect(() => {
-    openErrored(errors);
-  }, [errors]);
-
-  const save = form.onSubmit(
+  const save = useSubmitOnce(
+    form,
     async (v) => {
-      if (busy.current) return;
-      busy.current = true;
-      try {
-        const saved = await update.mutateAsync({ replies: v.replies.map(({ key: _key, ...r }) => r) });
-        queryClient.setQueryData(channelKey('replies.get', {}), saved);
-        form.setValues({ replies: saved.map(asDraft) });
-        form.resetDirty();
-        setOpen([]);
-        notify.success(`Canned replies saved: ${saved.length === 1 ? 'one reply' : `${saved.length} replies`}.`);
-      } catch (err) {
-        reportFormError(form, err, undefined, 'The canned replies were not saved');
-      } finally {
-        busy.current = false;
-      }
+      const saved = await update.mutateAsync({ replies: v.replies.map(({ key: _key, ...r }) => r) });
+      queryClient.setQueryData(channelKey('replies.get', {}), saved);
+      form.setValues({ replies: saved.map(asDraft) });
+      form.resetDirty();
+      setOpen([]);
+      notify.success(`Canned replies saved: ${saved.length === 1 ? 'one reply' : `${saved.length} replies`}.`);
+    },
+    (err) => {
+      reportFormError(form, err, undefined, 'The canned replies were not saved');
+      openWithErrors(fieldErrorsOf(err, ['replies']).fields);
     },
     (errs) => {
       openWithErrors(errs);

@@ -178,7 +178,7 @@ export function DeskUsersScreen() {
           ) : null}
         </section>
 
-        <AddDeskUser onAdded={refresh} />
+        <AddDeskUser onAdded={() => void refresh()} />
       </Stack>
 
       {pending ? (
@@ -188,7 +188,7 @@ export function DeskUsersScreen() {
           opened={pending.open}
           selfId={selfId}
           onClose={closePending}
-          onChanged={refresh}
+          onChanged={() => void refresh()}
           onRefused={refused}
         />
       ) : null}

@@ -172,7 +172,7 @@ export function ImportScreen() {
               <FileInput
                 ref={fileButton}
                 label="HR extract (CSV)"
-                description="A CSV file with a header row; the columns are listed in the README."
+                description="With a header row; the columns are in the admin guide (docs/admin.md)."
                 placeholder="Choose a file…"
                 accept=".csv,text/csv"
                 leftSection={<IconFileSpreadsheet size={16} aria-hidden="true" />}
@@ -183,7 +183,7 @@ export function ImportScreen() {
                 disabled={running}
                 error={fileError}
               />
-              <Radio.Group label="What to do" value={mode} onChange={(v) => setMode(v as Mode)}>
+              <Radio.Group label="What to do" value={mode} onChange={(v) => setMode(v)}>
                 <Stack gap={8} mt={6}>
                   <Radio value="check" label="Check only (dry run)" description="Reads the whole file and says what would change. Nothing is saved." disabled={running} />
                   <Radio value="import" label="Import" description="Saves the changes, batch by batch. You confirm first." disabled={running} />
@@ -235,9 +235,10 @@ export function ImportScreen() {
           onClose={() => setConfirming(false)}
           title={`Import ${file.name}?`}
           confirmLabel={checkedThis ? `Import ${plural(checkedThis.totalRows, 'row', 'rows')}` : 'Import the file'}
-          onConfirm={async () => {
+          onConfirm={() => {
             // The dialog closes at once; the progress shows beside the form.
             void run(file, false);
+            return Promise.resolve();
           }}
         >
           <ImportConsequences file={file} checked={checkedThis} />

@@ -1,12 +1,12 @@
 /** The mail (SMTP) server mail goes out through; the password is sent once and never shown again. */
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { Badge, Button, Checkbox, Grid, Group, NativeSelect, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useQueryClient } from '@tanstack/react-query';
 import { SMTP_SECURITIES, type SmtpSecurityMode, type SmtpSettingsView } from '../../../../shared/domain';
 import { PasswordField } from '../../components/fields';
 import { notify } from '../../lib/feedback';
-import { focusFirstInvalid, reportFormError } from '../../lib/forms';
+import { focusFirstInvalid, reportFormError, useSubmitOnce } from '../../lib/forms';
 import { channelKey, useChannelMutation } from '../../lib/query';
 
 const SECURITY_LABELS: Record<SmtpSecurityMode, string> = {
@@ -18,13 +18,12 @@ const SECURITY_LABELS: Record<SmtpSecurityMode, string> = {
 export function MailSettings({ initial }: { initial: SmtpSettingsView }) {
   const queryClient = useQueryClient();
   const [view, setView] = useState(initial);
-  const busy = useRef(false);
   const update = useChannelMutation('smtp.update');
   const form = useForm({
     initialValues: {
       host: initial.host,
       port: String(initial.port),
-      security: initial.security as SmtpSecurityMode,
+      security: initial.security,
       user: initial.user,
       from: initial.from,
       password: '',
@@ -35,34 +34,28 @@ export function MailSettings({ initial }: { initial: SmtpSettingsView }) {
     },
   });
 
-  const save = form.onSubmit(
+  const save = useSubmitOnce(
+    form,
     async (v) => {
-      if (busy.current) return;
-      busy.current = true;
-      try {
-        const next = await update.mutateAsync({
-          host: v.host.trim(),
-          port: Number(v.port.trim()),
-          security: v.security,
-          user: v.user.trim(),
-          from: v.from.trim(),
-          password: v.removePassword ? null : v.password,
-        });
-        setView(next);
-        queryClient.setQueryData(channelKey('smtp.get', {}), next);
-        form.setValues({ password: '', removePassword: false });
-        form.resetDirty();
-        notify.success(
-          next.configured
-            ? `Saved. Mail goes out through ${next.host}:${next.port}.`
-            : 'Saved. No server is set: mail is written as .eml files to the outbox folder in the data directory.',
-        );
-      } catch (err) {
-        reportFormError(form, err, undefined, 'The mail settings were not saved');
-      } finally {
-        busy.current = false;
-      }
+      const next = await update.mutateAsync({
+        host: v.host.trim(),
+        port: Number(v.port.trim()),
+        security: v.security,
+        user: v.user.trim(),
+        from: v.from.trim(),
+        password: v.removePassword ? null : v.password,
+      });
+      setView(next);
+      queryClient.setQueryData(channelKey('smtp.get', {}), next);
+      form.setValues({ password: '', removePassword: false });
+      form.resetDirty();
+      notify.success(
+        next.configured
+          ? `Saved. Mail goes out through ${next.host}:${next.port}.`
+          : 'Saved. No server is set: mail is written as .eml files to the outbox folder in the data directory.',
+      );
     },
+    (err) => reportFormError(form, err, undefined, 'The mail settings were not saved'),
     () => focusFirstInvalid(),
   );
 

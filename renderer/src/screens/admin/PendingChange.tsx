@@ -165,7 +165,7 @@ export function PendingChange({
             {who} is {articled(u.role)} now. Their sessions end when the role changes; they sign in again with the new role.
           </p>
           {selfNote('you are signed out at once and sign in again with the new role.')}
-          <Radio.Group label="New role" value={chosen} onChange={(v) => setRole(v as DeskRole)} mb="sm">
+          <Radio.Group label="New role" value={chosen} onChange={(v) => setRole(v)} mb="sm">
             <Stack gap={8} mt={6}>
               {DESK_ROLES.map((r) => (
                 <Radio key={r} value={r} label={ROLE_LABELS[r]} description={ROLE_DUTIES[r]} />

@@ -5,7 +5,7 @@ import { useForm } from '@mantine/form';
 import { IconCheck, IconMail, IconX } from '@tabler/icons-react';
 import type { TestMailResult } from '../../../../shared/domain';
 import { DeskError } from '../../../../shared/errors';
-import { focusFirstInvalid, reportFormError } from '../../lib/forms';
+import { focusFirstInvalid, reportFormError, useSubmitOnce } from '../../lib/forms';
 import { useChannelMutation } from '../../lib/query';
 
 export function TestMail() {
@@ -15,7 +15,6 @@ export function TestMail() {
   useEffect(() => {
     if (answer) answerRef.current?.scrollIntoView({ block: 'nearest' });
   }, [answer]);
-  const busy = useRef(false);
   const send = useChannelMutation('smtp.testMail');
   const form = useForm({
     initialValues: { to: '' },
@@ -24,22 +23,18 @@ export function TestMail() {
     },
   });
 
-  const submit = form.onSubmit(
+  const submit = useSubmitOnce(
+    form,
     async (v) => {
-      if (busy.current) return;
-      busy.current = true;
       setAnswer(null);
-      try {
-        setAnswer(await send.mutateAsync({ to: v.to.trim() }));
-      } catch (err) {
-        // A refusal of the address itself comes without a field: it is about this one.
-        if (err instanceof DeskError && err.code === 'VALIDATION' && !Array.isArray(err.details?.['issues'])) {
-          form.setFieldError('to', 'Enter an email address, such as name@nhs.net');
-          focusFirstInvalid();
-        } else reportFormError(form, err, undefined, 'The test mail was not sent');
-      } finally {
-        busy.current = false;
-      }
+      setAnswer(await send.mutateAsync({ to: v.to.trim() }));
+    },
+    (err) => {
+      // A refusal of the address itself comes without a field: it is about this one.
+      if (err instanceof DeskError && err.code === 'VALIDATION' && !Array.isArray(err.details?.['issues'])) {
+        form.setFieldError('to', 'Enter an email address, such as name@nhs.net');
+        focusFirstInvalid();
+      } else reportFormError(form, err, undefined, 'The test mail was not sent');
     },
     () => focusFirstInvalid(),
   );

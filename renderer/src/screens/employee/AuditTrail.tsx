@@ -1,5 +1,5 @@
 /** The employee's audit trail, newest first; older events a keyset page at a time (employees.audit). */
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import { Button, Group, List, Stack, Table, Text } from '@mantine/core';
 import type { AuditEntry, AuditPage } from '../../../../shared/domain';
 import { ResultBadge } from '../../components/badges';
@@ -15,16 +15,9 @@ export function AuditTrail({ employeeId, first, headingId, now }: { employeeId: 
   const [rows, setRows] = useState<AuditEntry[]>(first.rows);
   const [cursor, setCursor] = useState<string | null>(first.nextCursor);
   const [message, setMessage] = useState('');
-  const [focusEnd, setFocusEnd] = useState(false);
   const endRef = useRef<HTMLParagraphElement>(null);
   const noteId = useId();
   const older = useChannelMutation('employees.audit');
-
-  useEffect(() => {
-    if (!focusEnd) return;
-    setFocusEnd(false);
-    endRef.current?.focus();
-  }, [focusEnd]);
 
   async function showOlder() {
     if (older.isPending || cursor === null) return;
@@ -33,8 +26,9 @@ export function AuditTrail({ employeeId, first, headingId, now }: { employeeId: 
       setRows((r) => r.concat(page.rows));
       setCursor(page.nextCursor);
       setMessage(`Loaded ${plural(page.rows.length, 'older event', 'older events')}.` + (page.nextCursor === null ? ' That is the whole audit trail.' : ''));
-      // The button goes once everything is shown: keep the reading position on the note instead.
-      if (page.nextCursor === null) setFocusEnd(true);
+      // The button goes once everything is shown: keep the reading position on the note instead
+      // (once React has put it in the button's place).
+      if (page.nextCursor === null) requestAnimationFrame(() => endRef.current?.focus());
     } catch (err) {
       notify.error(err, 'Older events could not be loaded');
     }
@@ -61,7 +55,7 @@ export function AuditTrail({ employeeId, first, headingId, now }: { employeeId: 
       </Text>
       {cursor !== null ? (
         <Group>
-          <Button variant="default" size="xs" onClick={showOlder} loading={older.isPending} aria-describedby={noteId}>
+          <Button variant="default" size="xs" onClick={() => void showOlder()} loading={older.isPending} aria-describedby={noteId}>
             Show older events
           </Button>
           <span id={noteId} className="visually-hidden">

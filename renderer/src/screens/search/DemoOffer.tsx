@@ -54,7 +54,7 @@ export function DemoOffer({ onLoaded }: { onLoaded: (employees: number) => Promi
       <Text size="sm" mb="md">
         The database has no employees yet. Load demo data?
       </Text>
-      <form onSubmit={submit} noValidate>
+      <form onSubmit={(e) => void submit(e)} noValidate>
         <Group align="flex-start" gap="sm">
           <TextInput
             id="demo-count"

@@ -3,7 +3,7 @@
  * open an employee. The search itself lives in the shell (useShell().search), so coming back finds
  * it as it was left, with the focus on the row of the employee just viewed.
  */
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useEffectEvent, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { Alert, Button, Loader, Text, TextInput } from '@mantine/core';
 import { IconCheck, IconReceipt, IconSearch } from '@tabler/icons-react';
 import { useLocation } from 'wouter';
@@ -36,7 +36,6 @@ export function LookupScreen() {
   const inputRef = useRef<HTMLInputElement>(null);
   const tableRef = useRef<ResultsTableHandle>(null);
   const [loadedMessage, setLoadedMessage] = useState<string | null>(null);
-  const [focusBox, setFocusBox] = useState(false);
   const empty = !status.hasEmployees;
 
   const focusSearchBox = useCallback(() => {
@@ -46,12 +45,11 @@ export function LookupScreen() {
   }, []);
 
   // On arrival, focus the row of the employee just viewed (if still listed), else the search box.
-  useEffect(() => {
+  const focusOnArrival = useEffectEvent(() => {
     if (shell.lastOpened !== null && tableRef.current?.focusEmployee(shell.lastOpened)) return;
     focusSearchBox();
-    // Only on arrival.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+  });
+  useEffect(() => focusOnArrival(), []);
 
   // Ctrl+K (or Cmd+K) while already here.
   const firstRequest = useRef(shell.focusSearchRequest);
@@ -59,13 +57,6 @@ export function LookupScreen() {
     if (shell.focusSearchRequest === firstRequest.current) return;
     focusSearchBox();
   }, [shell.focusSearchRequest, focusSearchBox]);
-
-  // After demo data: the box appears, and takes the focus.
-  useEffect(() => {
-    if (!focusBox || empty) return;
-    setFocusBox(false);
-    focusSearchBox();
-  }, [focusBox, empty, focusSearchBox]);
 
   // For measuring keystroke → rows painted: the new rows are in the DOM when this runs. A page
   // appended to the same answer is not a new answer.
@@ -114,9 +105,9 @@ export function LookupScreen() {
         can(session.role, 'desk.administer') ? (
           <DemoOffer
             onLoaded={async (n) => {
-              await refreshStatus();
+              // Shown (and the box focused) once the status counts employees and the box appears.
               setLoadedMessage(`Loaded ${plural(n, 'demo employee', 'demo employees')}. Search for someone to begin.`);
-              setFocusBox(true);
+              await refreshStatus();
             }}
           />
         ) : (
@@ -132,6 +123,8 @@ export function LookupScreen() {
           <div role="search" aria-label="Employees">
             <TextInput
               ref={inputRef}
+              // After demo data the box appears, and takes the focus.
+              autoFocus={loadedMessage !== null}
               className={classes.searchBox}
               classNames={{ input: classes.searchInput }}
               label="Search employees"
@@ -225,7 +218,7 @@ function SearchSummary({ search }: { search: EmployeeSearch }) {
   const r = search.results;
   const q = search.wanted.query;
   const filtered = Object.keys(search.wanted.filters).length > 0;
-  let text = '';
+  let text: string;
   let working = false;
   if (search.busy) {
     text = 'Searching…';

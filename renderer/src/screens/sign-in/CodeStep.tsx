@@ -5,7 +5,7 @@ import { useForm } from '@mantine/form';
 import type { SessionInfo, SignInStep } from '../../../../shared/domain';
 import { invoke } from '../../client';
 import { useDocumentTitle } from '../../components/ui';
-import { CardForm, CardHeading, Refusal, RequiredInput, StepActions, tryAgainIn, useStepSubmit } from './card';
+import { CardForm, CardHeading, Refusal, RequiredInput, StepActions, useStepSubmit } from './card';
 import { EnrolInstructions } from './EnrolInstructions';
 import classes from '../SignInScreen.module.css';
 
@@ -38,7 +38,11 @@ export function CodeStep({
     const session = await invoke('auth.completeSignIn', { challenge: signIn.challenge, code: values.code.trim() });
     await onSignedIn(session);
   };
-  const { submit, refusal } = useStepSubmit(form, send, tryAgainIn(form, 'code', codeRef));
+  // Turned down: the code is emptied and takes the focus for another try.
+  const { submit, refusal } = useStepSubmit(form, send, () => {
+    form.setFieldValue('code', '');
+    codeRef.current?.focus();
+  });
 
   return (
     <Stack gap="md">

@@ -6,7 +6,7 @@ import { IconInfoCircle } from '@tabler/icons-react';
 import type { SignInStep } from '../../../../shared/domain';
 import { invoke } from '../../client';
 import { useDocumentTitle } from '../../components/ui';
-import { CardForm, CardHeading, Refusal, RequiredInput, RequiredPassword, SubmitRow, tryAgainIn, useStepSubmit } from './card';
+import { CardForm, CardHeading, Refusal, RequiredInput, RequiredPassword, SubmitRow, useStepSubmit } from './card';
 import classes from '../SignInScreen.module.css';
 
 export function PasswordStep({
@@ -32,7 +32,11 @@ export function PasswordStep({
     const next = await invoke('auth.signIn', { username: values.username.trim(), password: values.password });
     onNext(values.username.trim().toLowerCase(), next);
   };
-  const { submit, refusal } = useStepSubmit(form, send, tryAgainIn(form, 'password', passwordRef));
+  // Turned down: the password is emptied and takes the focus for another try.
+  const { submit, refusal } = useStepSubmit(form, send, () => {
+    form.setFieldValue('password', '');
+    passwordRef.current?.focus();
+  });
 
   return (
     <Stack gap="md">

@@ -70,14 +70,6 @@ export function useStepSubmit<V extends Record<string, unknown>>(
   return { submit, refusal };
 }
 
-/** After a refusal of the whole step: empty this field and put the focus back in it. */
-export function tryAgainIn<V extends Record<string, unknown>>(form: UseFormReturnType<V>, field: string, ref: RefObject<HTMLInputElement | null>) {
-  return () => {
-    form.setFieldValue(field, '' as never);
-    ref.current?.focus();
-  };
-}
-
 /** A refusal from the main process, above the form (the one alert of the card). */
 export function Refusal({ message }: { message: string | null }) {
   if (!message) return null;
