@@ -17,7 +17,7 @@ function desk(s: Scratch, args: string[], stdin?: string): Promise<Run> {
 describe.each(TARGETS)('desk CLI on $name', (target) => {
   let s: Scratch;
   let db: Database;
-  beforeAll(async () => {
+  beforeAll(() => {
     s = scratch(target);
   });
   afterAll(async () => {
@@ -135,7 +135,7 @@ describe.each(TARGETS)('desk CLI on $name', (target) => {
     const r = await runDesk(envAt('2026-11-02T09:30:00Z'), ['seed', '--employees', '3', '--seed', '5']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('the clock starts at 2026-11-02T09:30:00.000Z (DESK_CLOCK_START)');
-    const last = (await db.knex('audit_events').where({ action: 'demo.batch_loaded' }).orderBy('seq', 'desc').first('occurred_at')) as { occurred_at: unknown };
+    const last = await db.knex('audit_events').where({ action: 'demo.batch_loaded' }).orderBy('seq', 'desc').first<{ occurred_at: unknown }>('occurred_at');
     const at = new Date(String(last.occurred_at instanceof Date ? last.occurred_at.toISOString() : last.occurred_at)).getTime();
     expect(at).toBeGreaterThanOrEqual(Date.parse('2026-11-02T09:30:00Z'));
     expect(at).toBeLessThan(Date.parse('2026-11-02T09:35:00Z'));
