@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { systemClock } from '../../electron/core/clock';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { afterAll, afterEach, beforeAll, describe, expect, it, beforeEach } from 'vitest';
+import { describe, expect, it, beforeEach } from 'vitest';
 import { DeskError } from '../../shared/errors';
 import { databaseKind } from '../../electron/core/db/connection';
 import { createLogger } from '../../electron/core/log/logger';
@@ -22,8 +22,8 @@ import {
 } from '../../electron/core/mail/smtp-settings';
 import { getSetting, SETTINGS, type SettingKey } from '../../electron/core/settings/settings.service';
 import { deskEnv, runDesk } from '../support/cli';
-import { ADMIN, openMailFixture, type MailFixture } from '../support/mail-fixture';
-import { freePort, startSmtpServer, type TestSmtpServer } from '../support/mail-server';
+import { ADMIN, useMailFixture, type MailFixture } from '../support/mail-fixture';
+import { freePort } from '../support/mail-server';
 import { TARGETS, tempDir, type Target } from '../support/targets';
 
 const PASSWORD = 'Tr0ub4dor&3-smtp-Secret';
@@ -45,28 +45,12 @@ async function dumpDatabase(db: Knex): Promise<string> {
 
 describe.each(TARGETS)('SMTP settings on $name', (target: Target) => {
   let f: MailFixture;
-  const servers: TestSmtpServer[] = [];
-  async function server(opts: Parameters<typeof startSmtpServer>[0] = {}): Promise<TestSmtpServer> {
-    const srv = await startSmtpServer(opts);
-    servers.push(srv);
-    return srv;
-  }
-
-  beforeAll(async () => {
-    f = await openMailFixture(target);
-  });
+  const { server } = useMailFixture(target, (opened) => (f = opened));
   // The audit trail is append-only: each test reads the events written after it started.
   let auditFloor = 0;
   const audits = (action: string) => f.db('audit_events').where('id', '>', auditFloor).andWhere({ action });
   beforeEach(async () => {
     auditFloor = Number(((await f.db('audit_events').max({ m: 'id' }).first()) as { m: number | null }).m ?? 0);
-  });
-  afterEach(async () => {
-    await f.reset();
-    await Promise.all(servers.splice(0).map((s) => s.close()));
-  });
-  afterAll(async () => {
-    await f?.close();
   });
 
   it('starts unconfigured: mail goes to .eml files', async () => {

@@ -8,14 +8,14 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/core/db/connection';
 import { attachVault } from '../../electron/core/secrets/db-vault';
 import { renderMail } from '../../electron/core/mail/templates';
 import { claimDueMail, DEFAULT_LEASE_MS, GIVE_UP_AFTER_MS, retryDelayMs } from '../../electron/core/mail/sender';
 import { deskEnv } from '../support/cli';
-import { openMailFixture, type MailFixture } from '../support/mail-fixture';
-import { freePort, parseMail, startDroppingServer, startSmtpServer, type TestSmtpServer } from '../support/mail-server';
+import { useMailFixture, type MailFixture } from '../support/mail-fixture';
+import { freePort, parseMail, startDroppingServer } from '../support/mail-server';
 import { TARGETS, type Target } from '../support/targets';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -41,23 +41,7 @@ describe('retry backoff', () => {
 
 describe.each(TARGETS)('mail outbox sender on $name', (target: Target) => {
   let f: MailFixture;
-  const servers: Array<{ close(): Promise<void> }> = [];
-  async function server(opts: Parameters<typeof startSmtpServer>[0] = {}): Promise<TestSmtpServer> {
-    const srv = await startSmtpServer(opts);
-    servers.push(srv);
-    return srv;
-  }
-
-  beforeAll(async () => {
-    f = await openMailFixture(target);
-  });
-  afterEach(async () => {
-    await f.reset();
-    await Promise.all(servers.splice(0).map((s) => s.close()));
-  });
-  afterAll(async () => {
-    await f?.close();
-  });
+  const { servers, server } = useMailFixture(target, (opened) => (f = opened));
 
   it('delivers each mail once with its Message-ID, subject, text and HTML, and keeps the answer', async () => {
     const srv = await server();

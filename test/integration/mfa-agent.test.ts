@@ -5,10 +5,8 @@ import { exportAuditCsv } from '../../electron/core/audit/reports.service';
 import { verifyAuditChain } from '../../electron/core/audit/integrity';
 import { CHANNEL_NAMES, channels } from '../../shared/contract';
 import type { CallerVerificationView, EmployeePageData } from '../../shared/domain';
-import { ChallengeStore } from '../../electron/core/auth/sessions';
 import { ManualClock } from '../../electron/core/clock';
-import { createHandlers } from '../../electron/core/ipc/handlers';
-import { createRouter, type Router } from '../../electron/core/ipc/router';
+import type { Router } from '../../electron/core/ipc/router';
 import { REMOVE_NEEDS_BOTH } from '../../electron/core/mfa/agent-actions.service';
 import { EMPLOYEE_MAX_CODE_FAILURES, FACTOR_MAX_ATTEMPTS, VERIFICATION_VALID_MINUTES } from '../../shared/mfa-rules';
 import {
@@ -34,6 +32,7 @@ import {
   nextStep,
   outbox,
   recordingLogger,
+  routerWatchingMail,
   secretFromUri,
   wrong,
   type DeskUserFixture,
@@ -81,19 +80,9 @@ describe.each(TARGETS)('agent MFA actions on $name', (target) => {
 
   beforeAll(async () => {
     core = await openTestCore(target, { clock, logger });
-    const handlers = createHandlers({
-      db: core.db,
-      databaseKind: core.database.kind,
-      clock,
-      vault: core.vault,
-      sessions: core.sessions,
-      challenges: new ChallengeStore(clock),
-      logger,
-      onMailQueued: () => {
-        wakeUps++;
-      },
+    router = routerWatchingMail(core, logger, () => {
+      wakeUps++;
     });
-    router = createRouter({ handlers, sessions: core.sessions, logger });
     Object.assign(users, await deskTeam(core));
     agent = as('agent');
   });

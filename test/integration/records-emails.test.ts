@@ -16,16 +16,14 @@ import { callAs, okValue } from '../support/call-as';
 import { channels, type InputOf } from '../../shared/contract';
 import { emailAddressProblem, updateEmailsInputSchema } from '../../shared/channels/records';
 import type { EmployeeDetail, EmployeeEmail } from '../../shared/domain';
-import { ChallengeStore } from '../../electron/core/auth/sessions';
 import { ManualClock } from '../../electron/core/clock';
 import { toBool, toIso } from '../../electron/core/db/values';
 import { employeePage } from '../../electron/core/employee-page/employee-page.service';
 import { EmployeeSearch } from '../../electron/core/employees/search.service';
-import { createHandlers } from '../../electron/core/ipc/handlers';
-import { createRouter, type Router } from '../../electron/core/ipc/router';
+import type { Router } from '../../electron/core/ipc/router';
 import { silentLogger } from '../../electron/core/log/logger';
 import { createMailSender } from '../../electron/core/mail/sender';
-import { updateSmtpSettings } from '../../electron/core/mail/smtp-settings';
+import { useLoopbackSmtp } from '../support/mail-fixture';
 import { WEBCHAT_URL } from '../../electron/core/mail/templates';
 import { CHANGE_TEXT } from '../../electron/core/mfa/factors.service';
 import { confirmEmailRegistration, requestEmailCode } from '../../electron/core/mfa/selfservice.service';
@@ -43,6 +41,7 @@ import {
   latestCode,
   makeEmployee,
   outbox,
+  routerWatchingMail,
   type DeskUserFixture,
   type EmployeeFixture,
 } from '../support/mfa-fixtures';
@@ -136,19 +135,9 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
 
   beforeAll(async () => {
     core = await openTestCore(target, { clock });
-    const handlers = createHandlers({
-      db: core.db,
-      databaseKind: core.database.kind,
-      clock,
-      vault: core.vault,
-      sessions: core.sessions,
-      challenges: new ChallengeStore(clock),
-      logger: silentLogger,
-      onMailQueued: () => {
-        wakeUps++;
-      },
+    router = routerWatchingMail(core, silentLogger, () => {
+      wakeUps++;
     });
-    router = createRouter({ handlers, sessions: core.sessions, logger: silentLogger });
     users.agent = await deskUser(core, 'agent.one', 'agent');
     users.manager = await deskUser(core, 'manager.one', 'manager');
     users.supervisor = await deskUser(core, 'supervisor.one', 'supervisor');
@@ -580,14 +569,7 @@ describe.each(TARGETS)('managers fix the emails on record on $name', (target) =>
   it('the confirmations reach a real SMTP server on loopback: the old and the new address, and the one kept', async () => {
     const srv = await startSmtpServer();
     try {
-      await updateSmtpSettings({ db: core.db, clock, vault: core.vault }, { userId: null, name: 'test' }, {
-        host: '127.0.0.1',
-        port: srv.port,
-        security: 'none',
-        user: '',
-        from: 'Shared Services <desk@example.org>',
-        password: null,
-      });
+      await useLoopbackSmtp({ db: core.db, clock, vault: core.vault }, { userId: null, name: 'test' }, srv.port);
       const f = await employee();
       const e = await current(f);
       const [work, personal] = listOf(e) as [Entry, Entry];

@@ -9,7 +9,7 @@ import { TICKET_CATEGORIES, type TicketCategory, type TicketDetail } from '../..
 import { ManualClock } from '../../electron/core/clock';
 import { silentLogger } from '../../electron/core/log/logger';
 import { createMailSender } from '../../electron/core/mail/sender';
-import { updateSmtpSettings } from '../../electron/core/mail/smtp-settings';
+import { useLoopbackSmtp } from '../support/mail-fixture';
 import { confirmAppRegistration, confirmEmailRegistration, requestEmailCode, startAppRegistration } from '../../electron/core/mfa/selfservice.service';
 import { startSmtpServer, type TestSmtpServer } from '../support/mail-server';
 import { OUTBOX_BODY_PURPOSE } from '../../electron/core/mail/outbox';
@@ -73,14 +73,7 @@ describe.each(TARGETS)('webchat tickets on $name', (target) => {
     users.supervisor = await deskUser(core, 'supervisor.tickets', 'supervisor');
     agent = as('agent');
     srv = await startSmtpServer();
-    await updateSmtpSettings({ db: core.db, clock, vault: core.vault }, { userId: users.supervisor.id, name: 'supervisor.tickets' }, {
-      host: '127.0.0.1',
-      port: srv.port,
-      security: 'none',
-      user: '',
-      from: 'Shared Services <desk@example.org>',
-      password: null,
-    });
+    await useLoopbackSmtp({ db: core.db, clock, vault: core.vault }, { userId: users.supervisor.id, name: 'supervisor.tickets' }, srv.port);
   });
   afterAll(async () => {
     await srv?.close();

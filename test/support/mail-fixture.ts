@@ -8,35 +8,29 @@ import { migrateToLatest } from '../../electron/core/db/migrate';
 import { toBool, toIso } from '../../electron/core/db/values';
 import { silentLogger, type Logger } from '../../electron/core/log/logger';
 import { enqueueMail, type OutboxMail } from '../../electron/core/mail/outbox';
+import type { ClaimedMail } from '../../electron/core/mail/lease';
 import { createMailSender, type MailSender, type MailSenderDeps } from '../../electron/core/mail/sender';
 import { SMTP_PASSWORD_KEY, updateSmtpSettings, type SmtpSettingsInput } from '../../electron/core/mail/smtp-settings';
 import { WEBCHAT_URL } from '../../electron/core/mail/templates';
 import { KeyFileProvider, Vault } from '../../electron/core/secrets/vault';
 import { openScratchDatabase, scratch, type Scratch, type Target } from './targets';
 import { attachVault } from '../../electron/core/secrets/db-vault';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startSmtpServer, type SmtpServerOptions, type TestSmtpServer } from './mail-server';
 
 export const START = '2026-01-05T09:00:00.000Z';
 export const ADMIN = { userId: null, name: 'mail-test' };
 
-export interface OutboxRow {
-  id: number;
-  template: string;
-  recipient: string;
-  subject: string;
-  bodyText: string;
-  bodyHtml: string | null;
+/** An outbox row as the tests read it: what a sender claims, and the delivery columns. */
+export interface OutboxRow extends ClaimedMail {
   status: string;
-  attempts: number;
   nextAttemptAt: string;
-  messageId: string;
   lastError: string | null;
   smtpResponse: string | null;
-  createdAt: string;
   sentAt: string | null;
   transport: string | null;
   claimedUntil: string | null;
   claimToken: string | null;
-  sealed: boolean;
 }
 
 function toRow(r: Record<string, unknown>): OutboxRow {
@@ -83,6 +77,24 @@ export interface MailFixture {
   close(): Promise<void>;
 }
 
+/** Point the SMTP settings at a server on loopback: plain SMTP, no login unless `extra` gives one. */
+export async function useLoopbackSmtp(
+  deps: Parameters<typeof updateSmtpSettings>[0],
+  actor: Parameters<typeof updateSmtpSettings>[1],
+  port: number,
+  extra: Partial<SmtpSettingsInput> = {},
+): Promise<void> {
+  await updateSmtpSettings(deps, actor, {
+    host: '127.0.0.1',
+    port,
+    security: 'none',
+    user: '',
+    from: 'Shared Services <desk@example.org>',
+    password: null,
+    ...extra,
+  });
+}
+
 export async function openMailFixture(target: Target): Promise<MailFixture> {
   const s = scratch(target);
   const database = await openScratchDatabase(s);
@@ -105,15 +117,7 @@ export async function openMailFixture(target: Target): Promise<MailFixture> {
       return sender;
     },
     async useSmtp(port, extra = {}) {
-      await updateSmtpSettings({ db, clock, vault }, ADMIN, {
-        host: '127.0.0.1',
-        port,
-        security: 'none',
-        user: '',
-        from: 'Shared Services <desk@example.org>',
-        password: null,
-        ...extra,
-      });
+      await useLoopbackSmtp({ db, clock, vault }, ADMIN, port, extra);
     },
     async useFiles() {
       await db('settings').where('key', 'like', 'smtp.%').delete();
@@ -160,4 +164,34 @@ export async function openMailFixture(target: Target): Promise<MailFixture> {
     },
   };
   return f;
+}
+
+/**
+ * A describe block's mail set-up: the fixture (handed to `opened`) opened before its tests and
+ * closed after them, reset after each test, when every server in `servers` is closed too;
+ * `server()` starts a loopback SMTP server and adds it there.
+ */
+export function useMailFixture(
+  target: Target,
+  opened: (f: MailFixture) => void,
+): { servers: Array<{ close(): Promise<void> }>; server: (opts?: SmtpServerOptions) => Promise<TestSmtpServer> } {
+  let f: MailFixture | undefined;
+  const servers: Array<{ close(): Promise<void> }> = [];
+  beforeAll(async () => {
+    f = await openMailFixture(target);
+    opened(f);
+  });
+  afterEach(async () => {
+    await f?.reset();
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+  const server = async (opts: SmtpServerOptions = {}) => {
+    const srv = await startSmtpServer(opts);
+    servers.push(srv);
+    return srv;
+  };
+  return { servers, server };
 }

@@ -11,7 +11,9 @@ import type { ManualClock } from '../../electron/core/clock';
 import { FACTOR_SEED_PURPOSE } from '../../electron/core/mfa/factors.service';
 import { emailRow, employeeRow as newEmployeeRow, insertEmployeesForIds } from '../../electron/core/employees/employee-writer';
 import { OUTBOX_BODY_PURPOSE } from '../../electron/core/mail/outbox';
-import type { SessionSlot } from '../../electron/core/ipc/router';
+import { createRouter, type Router, type SessionSlot } from '../../electron/core/ipc/router';
+import { createHandlers } from '../../electron/core/ipc/handlers';
+import { ChallengeStore } from '../../electron/core/auth/sessions';
 import { insertedId, type InsertedId } from '../../electron/core/db/values';
 import type { Logger } from '../../electron/core/log/logger';
 import type { DeskCore } from '../../electron/core/app';
@@ -59,6 +61,21 @@ export async function deskTeam(core: TestCore): Promise<Record<TeamMember, DeskU
     supervisor: await deskUser(core, 'supervisor.one', 'supervisor'),
     admin: await deskUser(core, 'admin.one', 'admin'),
   };
+}
+
+/** A router over the core's own handlers that tells `onMailQueued` each time a mail is queued. */
+export function routerWatchingMail(core: TestCore, logger: Logger, onMailQueued: () => void): Router {
+  const handlers = createHandlers({
+    db: core.db,
+    databaseKind: core.database.kind,
+    clock: core.clock,
+    vault: core.vault,
+    sessions: core.sessions,
+    challenges: new ChallengeStore(core.clock),
+    logger,
+    onMailQueued,
+  });
+  return createRouter({ handlers, sessions: core.sessions, logger });
 }
 
 /** Typed calls as this desk user: `caller(core, user)(channel, input)` is `callAs(core, user).call`. */
