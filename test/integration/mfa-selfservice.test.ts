@@ -45,6 +45,15 @@ describe.each(TARGETS)('self-service registration on $name', (target) => {
   beforeAll(async () => {
     core = await openTestCore(target, { clock, logger });
   });
+
+  /** Start the employee's app registration, keeping its URI and secret for the leak checks. */
+  async function startApp(employeeId: number) {
+    const started = await startAppRegistration(core, { employeeId });
+    const secret = secretFromUri(started.otpauthUri);
+    secrets.add(secret);
+    secrets.add(started.otpauthUri);
+    return { started, secret };
+  }
   afterAll(async () => {
     await core?.dispose();
   });
@@ -115,9 +124,7 @@ describe.each(TARGETS)('self-service registration on $name', (target) => {
     await changeSetting({ db: core.db, clock }, { userId: null, name: 'test' }, { key: 'employee.totp.issuer', value: 'Hants ESR' });
     try {
       const e = await makeEmployee(core);
-      const started = await startAppRegistration(core, { employeeId: e.id });
-      secrets.add(started.otpauthUri);
-      secrets.add(secretFromUri(started.otpauthUri));
+      const { started } = await startApp(e.id);
       expect(new URL(started.otpauthUri).searchParams.get('issuer')).toBe('Hants ESR');
       expect(decodeURIComponent(new URL(started.otpauthUri).pathname)).toBe(`/Hants ESR:${e.username}`);
     } finally {
@@ -150,10 +157,7 @@ describe.each(TARGETS)('self-service registration on $name', (target) => {
       clock.set(START);
       nextStep(clock);
       const e = await makeEmployee(core);
-      const started = await startAppRegistration(core, { employeeId: e.id });
-      const secret = secretFromUri(started.otpauthUri);
-      secrets.add(secret);
-      secrets.add(started.otpauthUri);
+      const { secret } = await startApp(e.id);
       const code = appCode(secret, clock, offset);
       if (ok) {
         await expect(confirmAppRegistration(core, { employeeId: e.id, code }), `offset ${offset}`).resolves.toMatchObject({ factorType: 'authenticator_app' });
@@ -168,10 +172,7 @@ describe.each(TARGETS)('self-service registration on $name', (target) => {
   it(`${FACTOR_MAX_ATTEMPTS} wrong app codes lock the registration; the right one is then refused and nothing changes`, async () => {
     clock.set(START);
     const e = await makeEmployee(core);
-    const started = await startAppRegistration(core, { employeeId: e.id });
-    const secret = secretFromUri(started.otpauthUri);
-    secrets.add(secret);
-    secrets.add(started.otpauthUri);
+    const { secret } = await startApp(e.id);
     for (let i = 0; i < FACTOR_MAX_ATTEMPTS; i++) await refusal(() => confirmAppRegistration(core, { employeeId: e.id, code: appCode(secret, clock, 5) }));
     expect(Boolean((await employeeRow(core.db, e.id)).locked)).toBe(true);
     await expectRefusedUnchanged(core.db, () => confirmAppRegistration(core, { employeeId: e.id, code: appCode(secret, clock) }), 'RULE_VIOLATION', /locked after 5 wrong codes/);
@@ -180,10 +181,7 @@ describe.each(TARGETS)('self-service registration on $name', (target) => {
   it('an authenticator code that is not 6 digits is bad input: VALIDATION, no wrong code counted, nothing changes', async () => {
     clock.set(START);
     const e = await makeEmployee(core);
-    const started = await startAppRegistration(core, { employeeId: e.id });
-    const secret = secretFromUri(started.otpauthUri);
-    secrets.add(secret);
-    secrets.add(started.otpauthUri);
+    const { secret } = await startApp(e.id);
     for (const bad of ['', '12345', '1234567', 'abcdef', `${appCode(secret, clock)} `, undefined as unknown as string]) {
       await expectRefusedUnchanged(core.db, () => confirmAppRegistration(core, { employeeId: e.id, code: bad }), 'VALIDATION', /6-digit code/);
     }
@@ -285,10 +283,8 @@ describe.each(TARGETS)('self-service registration on $name', (target) => {
     await expectRefusedUnchanged(core.db, () => confirmEmailRegistration(core, { employeeId: e.id, code: '123456' }), 'RULE_VIOLATION', /no email registration waiting/);
     await expectRefusedUnchanged(core.db, () => confirmAppRegistration(core, { employeeId: e.id, code: '123456' }), 'RULE_VIOLATION', /Start the registration first/);
     // The app needs no address: an employee without one can still register it.
-    const started = await startAppRegistration(core, { employeeId: none.id });
-    secrets.add(started.otpauthUri);
-    secrets.add(secretFromUri(started.otpauthUri));
-    const done = await confirmAppRegistration(core, { employeeId: none.id, code: appCode(secretFromUri(started.otpauthUri), clock) });
+    const { secret } = await startApp(none.id);
+    const done = await confirmAppRegistration(core, { employeeId: none.id, code: appCode(secret, clock) });
     expect(done.confirmations).toBe(0);
   });
 
