@@ -11,21 +11,17 @@
  * prints a markdown table per size (and an RSS comparison when given several sizes).
  * `measureImport()` is for `npm run bench`.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import { systemClock } from '../../electron/core/clock';
-import { openDatabase, type Database } from '../../electron/core/db/connection';
-import { migrateToLatest } from '../../electron/core/db/migrate';
 import { importHrFile, type HrImportResult } from '../../electron/core/hr/hr-import.service';
-import { attachVault } from '../../electron/core/secrets/db-vault';
-import { KeyFileProvider, Vault } from '../../electron/core/secrets/vault';
 import { writeHrCsv } from '../../test/support/hr-csv';
 import { measureImportFloor, type ImportFloor } from './hr-floor';
-import { dropSchema } from './scratch-db';
+import { eachOption } from './options';
+import { openScratchDesk } from './scratch-db';
 import { int, log as benchLog, ratio, settle, timed } from './stats';
 
 export interface HrImportBenchOptions {
@@ -104,15 +100,11 @@ async function importOnce(
   withIndex: boolean,
   log: (m: string) => void,
 ): Promise<ImportRun> {
-  const dataDir = fs.mkdtempSync(path.join(workDir, 'db-'));
-  const schema = opts.pgUrl ? `bench_hr_${crypto.randomBytes(4).toString('hex')}` : undefined;
-  let database: Database | undefined;
+  // The import's audit events are signed with the scratch desk's vault.
+  const scratch = await openScratchDesk(path.join(workDir, 'db-'), 'bench_hr', opts.pgUrl);
   try {
-    database = await openDatabase({ dataDir, databaseUrl: opts.pgUrl, schema });
-    await migrateToLatest(database.knex);
-    const db = database.knex;
-    attachVault(db, new Vault(new KeyFileProvider(dataDir))); // the import's audit events are signed
-    const kind = database.kind;
+    const db = scratch.database.knex;
+    const kind = scratch.database.kind;
     const dropped = withIndex ? [] : await dropSearchIndex(db, kind);
     await settle(100);
     const startRss = process.memoryUsage().rss;
@@ -133,7 +125,7 @@ async function importOnce(
           {
             file,
             actor: ACTOR,
-            reportFile: path.join(dataDir, 'report.csv'),
+            reportFile: path.join(scratch.dataDir, 'report.csv'),
             ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
             onProgress: (p) => {
               const now = Date.now();
@@ -176,9 +168,7 @@ async function importOnce(
     );
     return run;
   } finally {
-    await database?.close();
-    if (opts.pgUrl && schema) await dropSchema(opts.pgUrl, schema);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await scratch.dispose();
   }
 }
 
@@ -261,13 +251,7 @@ export function rssMarkdown(results: HrImportBenchResult[]): string {
 function parseArgs(argv: string[]): { sizes: number[]; opts: HrImportBenchOptions } {
   const opts: HrImportBenchOptions = { pgUrl: process.env.DESK_BENCH_PG_URL || undefined };
   let sizes = [IMPORT_GOAL_ROWS];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
+  eachOption(argv, (a, next) => {
     if (a === '--pg') opts.pgUrl = next();
     else if (a === '--rows') {
       sizes = next()
@@ -278,7 +262,7 @@ function parseArgs(argv: string[]): { sizes: number[]; opts: HrImportBenchOption
       opts.batchSize = Number(next());
       if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw new Error('--batch needs a whole number');
     } else throw new Error(`Unknown option ${a}. Options: --rows N[,N…] --pg URL --batch N`);
-  }
+  });
   return { sizes, opts };
 }
 

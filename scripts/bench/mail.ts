@@ -8,15 +8,11 @@
  * Standalone: `npx tsx scripts/bench/mail.ts [--pg postgres://…] [--issues N] [--mails N]
  * [--slow-ms MS] [--connect-ms MS]` prints a markdown table. `measureMail()` is for `npm run bench`.
  */
-import crypto from 'node:crypto';
-import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { systemClock } from '../../electron/core/clock';
-import { openDatabase, type Database } from '../../electron/core/db/connection';
-import { migrateToLatest } from '../../electron/core/db/migrate';
 import { seedDemoData } from '../../electron/core/demo/seed.service';
 import { insertedId, type InsertedId } from '../../electron/core/db/values';
 import { silentLogger } from '../../electron/core/log/logger';
@@ -27,10 +23,9 @@ import type { MfaDeps } from '../../electron/core/mfa/common';
 import { createMailSender } from '../../electron/core/mail/sender';
 import { updateSmtpSettings } from '../../electron/core/mail/smtp-settings';
 import { WEBCHAT_URL } from '../../electron/core/mail/templates';
-import { KeyFileProvider, Vault } from '../../electron/core/secrets/vault';
-import { attachVault } from '../../electron/core/secrets/db-vault';
 import { startSmtpServerProcess } from '../../test/support/mail-server-process';
-import { dropSchema } from './scratch-db';
+import { eachOption } from './options';
+import { openScratchDesk } from './scratch-db';
 import { int, log as benchLog, ms, ratio, summarise, timed, type Summary } from './stats';
 
 export interface MailBenchOptions {
@@ -115,16 +110,12 @@ export async function measureMail(opts: MailBenchOptions = {}): Promise<MailBenc
     connectDelayMs: opts.connectDelayMs ?? 0,
   };
   const log = opts.log ?? (() => undefined);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'desk-bench-mail-'));
-  const schema = opts.pgUrl ? `bench_mail_${crypto.randomBytes(4).toString('hex')}` : undefined;
-  let database: Database | undefined;
+  // Audit events are signed with the scratch desk's vault.
+  const scratch = await openScratchDesk(path.join(os.tmpdir(), 'desk-bench-mail-'), 'bench_mail', opts.pgUrl);
   try {
-    database = await openDatabase({ dataDir, databaseUrl: opts.pgUrl, schema });
-    await migrateToLatest(database.knex);
+    const { database, dataDir, vault } = scratch;
     const db = database.knex;
     const clock = systemClock;
-    const vault = new Vault(new KeyFileProvider(dataDir));
-    attachVault(db, vault); // audit events are signed with it
     await seedDemoData({ db, clock, vault }, ACTOR, { employees: 50, seed: 1, deskUsers: false });
     // Every employee with an address on record gets codes (at most 10 an hour each: each run below
     // issues fewer than that per employee, and the codes are cleared between runs).
@@ -240,9 +231,7 @@ export async function measureMail(opts: MailBenchOptions = {}): Promise<MailBenc
       drain: { pooled, perMail, speedup: pooled.perSecond / perMail.perSecond },
     };
   } finally {
-    await database?.close();
-    if (opts.pgUrl && schema) await dropSchema(opts.pgUrl, schema);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await scratch.dispose();
   }
 }
 
@@ -270,13 +259,7 @@ export function mailMarkdown(r: MailBenchResult): string {
 
 function parseArgs(argv: string[]): MailBenchOptions {
   const o: MailBenchOptions = { pgUrl: process.env.DESK_BENCH_PG_URL || undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
+  eachOption(argv, (a, next) => {
     const num = () => {
       const n = Number(next());
       if (!Number.isInteger(n) || n < 0) throw new Error(`${a} needs a whole number`);
@@ -289,7 +272,7 @@ function parseArgs(argv: string[]): MailBenchOptions {
     else if (a === '--connect-ms') o.connectDelayMs = num();
     else if (a === '--connections') o.maxConnections = num();
     else throw new Error(`Unknown option ${a}. Options: --pg URL --issues N --mails N --slow-ms MS --connect-ms MS --connections N`);
-  }
+  });
   return o;
 }
 

@@ -3,6 +3,18 @@ import { parseArgs } from 'node:util';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
+/** A standalone benchmark's options, in order: each flag goes to `take` with a way to read its value. */
+export function eachOption(argv: readonly string[], take: (flag: string, value: () => string) => void): void {
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    take(flag, () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    });
+  }
+}
+
 export const USAGE = `npm run bench -- [options]
 
 Seeds (or reuses) a database of N demo employees and measures the look-up search on it:
