@@ -27,6 +27,9 @@ const cannedReplyInputSchema = z
 /** A change to one ticket: its id and what the change needs. */
 const onTicket = <S extends z.ZodRawShape>(shape: S) => z.object({ ticketId: ticketIdSchema, ...shape }).strict();
 
+/** A channel on one ticket that answers with the ticket as it now stands. */
+const ticketChannel = <I extends z.ZodType>(input: I, summary: string) => channel<TicketDetail>()({ input, access: 'callers.help', summary });
+
 export const ticketsChannels = {
   'tickets.list': channel<TicketListPage>()({
     input: z
@@ -55,11 +58,7 @@ export const ticketsChannels = {
     access: 'callers.help',
     summary: "Open a ticket for a webchat (the platform's chat id as its reference); you are its assignee (audited).",
   }),
-  'tickets.get': channel<TicketDetail>()({
-    input: onTicket({}),
-    access: 'callers.help',
-    summary: "A ticket with the actions taken on it, its tasks, the caller's verification, its category's checklist and canned replies.",
-  }),
+  'tickets.get': ticketChannel(onTicket({}), "A ticket with the actions taken on it, its tasks, the caller's verification, its category's checklist and canned replies."),
   'tickets.update': channel<TicketDetail>()({
     input: z
       .object({
@@ -74,21 +73,9 @@ export const ticketsChannels = {
     access: 'callers.help',
     summary: "Change a ticket's category, employee, status (open or waiting on the employee), assignee or notes (audited).",
   }),
-  'tickets.waitOnManager': channel<TicketDetail>()({
-    input: onTicket({ description: ticketTextSchema(10, 'what the manager should do', 500) }),
-    access: 'callers.help',
-    summary: "The ticket waits on a manager: a task goes to the managers' queue; it comes back when the manager saves the record (audited).",
-  }),
-  'tickets.resolve': channel<TicketDetail>()({
-    input: onTicket({ note: ticketTextSchema(5, 'the resolution note') }),
-    access: 'callers.help',
-    summary: 'Resolve a ticket with a resolution note (audited).',
-  }),
-  'tickets.reopen': channel<TicketDetail>()({
-    input: onTicket({ reason: ticketTextSchema(5, 'why it is reopened', 1000) }),
-    access: 'callers.help',
-    summary: 'Reopen a resolved ticket, with the reason (audited and counted).',
-  }),
+  'tickets.waitOnManager': ticketChannel(onTicket({ description: ticketTextSchema(10, 'what the manager should do', 500) }), "The ticket waits on a manager: a task goes to the managers' queue; it comes back when the manager saves the record (audited)."),
+  'tickets.resolve': ticketChannel(onTicket({ note: ticketTextSchema(5, 'the resolution note') }), 'Resolve a ticket with a resolution note (audited).'),
+  'tickets.reopen': ticketChannel(onTicket({ reason: ticketTextSchema(5, 'why it is reopened', 1000) }), 'Reopen a resolved ticket, with the reason (audited and counted).'),
   'tickets.findChange': channel<ChangeReferenceMatch>()({
     input: z.object({ text: z.string().trim().min(1).max(200) }).strict(),
     access: 'callers.help',
