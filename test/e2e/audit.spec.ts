@@ -11,16 +11,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { eventHash } from '../../electron/core/audit/chain';
-import { test, expect, accountButton, addUser, callFromPage, expectAccessible, invokeFromPage, seed, signIn, toast, PASSWORD, type Desk } from './fixtures';
+import { test, expect, accountButton, callFromPage, expectAccessible, invokeFromPage, toast, signedInOnSeed, type Desk } from './fixtures';
 
 const WIDE = { width: 1400, height: 900 };
 const NARROW = { width: 1024, height: 700 };
 
 async function supervisorOnAudit(page: Page, desk: Desk, employees = 50, seedValue = 7) {
-  await seed(desk, employees, seedValue);
-  const supervisor = await addUser(desk, { username: 'sue.supervisor', displayName: 'Sue Supervisor', role: 'supervisor', password: PASSWORD });
-  await page.goto(desk.url);
-  await signIn(page, supervisor);
+  const supervisor = await signedInOnSeed(page, desk, { employees: employees, seed: seedValue }, { username: 'sue.supervisor', displayName: 'Sue Supervisor', role: 'supervisor' });
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Audit' })).toBeFocused();
   return supervisor;
@@ -351,10 +348,7 @@ test('many events and a 4,000-character note: the table stays inside the window 
 });
 
 test('agents have no Audit screen, and the main process refuses its calls', async ({ page, desk }) => {
-  await seed(desk, 10, 3);
-  const agent = await addUser(desk, { username: 'al.agent', displayName: 'Al Agent', role: 'agent', password: PASSWORD });
-  await page.goto(desk.url);
-  await signIn(page, agent);
+  await signedInOnSeed(page, desk, { employees: 10, seed: 3 }, { username: 'al.agent', displayName: 'Al Agent', role: 'agent' });
   await expect(accountButton(page)).toBeVisible();
   await expect(page.getByRole('link', { name: 'Audit' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Audit' })).toHaveCount(0);

@@ -7,7 +7,6 @@ import type { Page } from '@playwright/test';
 import {
   test,
   expect,
-  addUser,
   callFromPage,
   expectAccessible,
   expectNoSidewaysScroll,
@@ -15,18 +14,14 @@ import {
   goToSearch,
   openEmployee,
   seed,
-  signIn,
-  PASSWORD,
+  signedInOnSeed,
 } from './fixtures';
 import type { AuditPage, EmployeePageData, OneTimeCodeView } from '../../shared/domain';
 import { auditActionLabel } from '../../shared/audit-actions';
 import { codeStatus } from '../../shared/codes';
 
 async function signedInAgent(page: Page, desk: Parameters<typeof seed>[0], employees: number, seedValue: number) {
-  await seed(desk, employees, seedValue);
-  const agent = await addUser(desk, { username: 'pat.agent', displayName: 'Pat Agent', role: 'agent', password: PASSWORD });
-  await page.goto(desk.url);
-  await signIn(page, agent);
+  await signedInOnSeed(page, desk, { employees: employees, seed: seedValue }, { username: 'pat.agent', displayName: 'Pat Agent', role: 'agent' });
   await goToSearch(page);
 }
 

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { test as base, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { generateSync } from 'otplib';
+import { runToEnd, stopChild, withoutDeskSettings } from '../support/child-process';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(ROOT, 'bin', 'desk.js');
@@ -31,28 +32,6 @@ export interface Desk {
   dataDir: string;
   /** Run `node bin/desk.js ARGS --data-dir DIR` against the same data directory. */
   runCli(args: string[], opts?: { input?: string }): Promise<CliResult>;
-}
-
-/** The environment for child processes: this one, but never a shared PostgreSQL or data dir. */
-function childEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.DESK_DATABASE_URL;
-  delete env.DESK_DATABASE_SCHEMA;
-  delete env.DESK_DATA_DIR;
-  return env;
-}
-
-function runNode(args: string[], input?: string, env: NodeJS.ProcessEnv = childEnv()): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
 }
 
 function waitForUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
@@ -79,15 +58,6 @@ function waitForUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
   });
 }
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 /** What a spec may set with test.use(). */
 export interface DeskOptions {
   /**
@@ -104,7 +74,7 @@ export const test = base.extend<{ desk: Desk } & DeskOptions>({
   clockStart: [undefined, { option: true }],
   desk: async ({ clockStart }, use, testInfo) => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mfa-desk-e2e-'));
-    const env = childEnv();
+    const env = withoutDeskSettings();
     if (clockStart) env.DESK_CLOCK_START = clockStart;
     deskClockOffsetMs = clockStart ? Date.parse(clockStart) - Date.now() : 0;
     const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', dataDir, '--port', '0', '--no-open'], {
@@ -120,12 +90,12 @@ export const test = base.extend<{ desk: Desk } & DeskOptions>({
         url,
         origin: new URL(url).origin,
         dataDir,
-        runCli: (args, opts) => runNode([...args, '--data-dir', dataDir], opts?.input, env),
+        runCli: (args, opts) => runToEnd(process.execPath, [BIN, ...args, '--data-dir', dataDir], { cwd: ROOT, env, input: opts?.input }),
       };
       await use(desk);
     } finally {
       deskClockOffsetMs = 0;
-      await stop(child);
+      await stopChild(child);
       if (log.trim() && testInfo.status !== testInfo.expectedStatus) await testInfo.attach('desk serve stderr', { body: log });
       await fs.rm(dataDir, { recursive: true, force: true });
     }
@@ -187,6 +157,20 @@ export async function addUser(desk: Desk, user: Omit<DeskUser, 'authenticator'>)
   });
   if (r.code !== 0) throw new Error(`desk users add failed (${r.code}): ${r.stderr || r.stdout}`);
   return { ...user };
+}
+
+/** The usual opening: `desk seed` with this many employees, a desk user of the test's own, signed in. */
+export async function signedInOnSeed(
+  page: Page,
+  desk: Desk,
+  data: { employees: number; seed: number },
+  user: Omit<DeskUser, 'password' | 'authenticator'>,
+): Promise<DeskUser> {
+  await seed(desk, data.employees, data.seed);
+  const added = await addUser(desk, { ...user, password: PASSWORD });
+  await page.goto(desk.url);
+  await signIn(page, added);
+  return added;
 }
 
 /** `desk seed`: demo employees, and the demo desk users with their printed passwords. */

@@ -9,7 +9,7 @@ import {
   openEmployee,
   resultsTable,
   seed,
-  signIn,
+  signedInOnSeed,
   Authenticator,
   PASSWORD,
 } from './fixtures';
@@ -122,10 +122,7 @@ test('keyboard only: from sign-in to an employee page and back', async ({ page, 
 });
 
 test('Ctrl+K focuses the search from the employee page; the keyboard alone gets to the next employee', async ({ page, desk }) => {
-  await seed(desk, 600, 8);
-  const agent = await addUser(desk, { username: 'kit.agent', displayName: 'Kit Agent', role: 'agent', password: PASSWORD });
-  await page.goto(desk.url);
-  await signIn(page, agent);
+  await signedInOnSeed(page, desk, { employees: 600, seed: 8 }, { username: 'kit.agent', displayName: 'Kit Agent', role: 'agent' });
   await goToSearch(page);
   const kb = page.keyboard;
   const search = page.getByRole('searchbox', { name: 'Search employees' });

@@ -6,15 +6,13 @@ import type { Page, Request } from '@playwright/test';
 import {
   test,
   expect,
-  addUser,
   callFromPage,
   expectAccessible,
   expectNoSidewaysScroll,
   goToSearch,
   resultsTable,
   seed,
-  signIn,
-  PASSWORD,
+  signedInOnSeed,
   type SearchPageValue,
 } from './fixtures';
 import type { SearchCount } from '../../shared/domain';
@@ -44,10 +42,7 @@ function recordSearches(page: Page): SentSearch[] {
 }
 
 async function signedInAgent(page: Page, desk: Parameters<typeof seed>[0], employees: number, seedValue: number) {
-  await seed(desk, employees, seedValue);
-  const agent = await addUser(desk, { username: 'lou.agent', displayName: 'Lou Agent', role: 'agent', password: PASSWORD });
-  await page.goto(desk.url);
-  await signIn(page, agent);
+  await signedInOnSeed(page, desk, { employees: employees, seed: seedValue }, { username: 'lou.agent', displayName: 'Lou Agent', role: 'agent' });
   // Agents land on the inbox: the look-up is one click away.
   await goToSearch(page);
 }

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { test, expect, addUser, expectAccessible, findEmployeePage, goToSearch, invokeFromPage, openEmployee, seed, signIn, toast, PASSWORD } from './fixtures';
+import { test, expect, expectAccessible, findEmployeePage, goToSearch, invokeFromPage, openEmployee, seed, toast, signedInOnSeed } from './fixtures';
 import type { EmployeePageData } from '../../shared/domain';
 
 /** The .eml files the host has written so far. */
@@ -41,10 +41,7 @@ async function codeFromMail(dataDir: string, seen: Set<string>, to: string, mark
 }
 
 async function signedInAgent(page: Page, desk: Parameters<typeof seed>[0]) {
-  await seed(desk, 400, 31);
-  const agent = await addUser(desk, { username: 'pat.agent', displayName: 'Pat Agent', role: 'agent', password: PASSWORD });
-  await page.goto(desk.url);
-  await signIn(page, agent);
+  await signedInOnSeed(page, desk, { employees: 400, seed: 31 }, { username: 'pat.agent', displayName: 'Pat Agent', role: 'agent' });
   await goToSearch(page);
 }
 

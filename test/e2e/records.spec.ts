@@ -11,17 +11,14 @@ import type { Page } from '@playwright/test';
 import {
   test,
   expect,
-  addUser,
   callFromPage,
   expectAccessible,
   findEmployeePage,
   goToSearch,
   invokeFromPage,
   openEmployee,
-  seed,
-  signIn,
   toast,
-  PASSWORD,
+  signedInOnSeed,
   type Desk,
 } from './fixtures';
 import type { EmployeePageData } from '../../shared/domain';
@@ -37,10 +34,7 @@ function mails(dataDir: string): string[] {
 }
 
 async function signedIn(page: Page, desk: Desk, role: 'manager' | 'agent') {
-  await seed(desk, 200, 41);
-  const user = await addUser(desk, { username: `sam.${role}`, displayName: `Sam ${role}`, role, password: PASSWORD });
-  await page.goto(desk.url);
-  await signIn(page, user);
+  await signedInOnSeed(page, desk, { employees: 200, seed: 41 }, { username: `sam.${role}`, displayName: `Sam ${role}`, role });
   await goToSearch(page);
 }
 

@@ -1,16 +1,13 @@
 import {
   test,
   expect,
-  addUser,
   callFromPage,
   expectAccessible,
   findEmployeePage,
   goToSearch,
   openEmployee,
   resultsTable,
-  seed,
-  signIn,
-  PASSWORD,
+  signedInOnSeed,
   type SearchPageValue,
 } from './fixtures';
 import type { EmployeePageData, SearchCount } from '../../shared/domain';
@@ -19,10 +16,7 @@ const fmt = (n: number) => new Intl.NumberFormat('en-GB').format(n);
 const countText = (c: SearchCount) => (c.capped ? `More than ${fmt(c.count)} matches` : c.count === 1 ? '1 match' : `${fmt(c.count)} matches`);
 
 test('search by name, employee number, username and email, then open an employee', async ({ page, desk }) => {
-  await seed(desk, 400, 7);
-  const agent = await addUser(desk, { username: 'sam.agent', displayName: 'Sam Agent', role: 'agent', password: PASSWORD });
-  await page.goto(desk.url);
-  await signIn(page, agent);
+  await signedInOnSeed(page, desk, { employees: 400, seed: 7 }, { username: 'sam.agent', displayName: 'Sam Agent', role: 'agent' });
   await goToSearch(page);
 
   // Pick a real employee with an email on record and a factor, through the same contract the renderer uses.
@@ -101,10 +95,7 @@ test('search by name, employee number, username and email, then open an employee
 });
 
 test('an employee without factors shows the empty messages', async ({ page, desk }) => {
-  await seed(desk, 400, 11);
-  const agent = await addUser(desk, { username: 'em.agent', displayName: 'Em Agent', role: 'agent', password: PASSWORD });
-  await page.goto(desk.url);
-  await signIn(page, agent);
+  await signedInOnSeed(page, desk, { employees: 400, seed: 11 }, { username: 'em.agent', displayName: 'Em Agent', role: 'agent' });
   await goToSearch(page);
   const target = await findEmployeePage<EmployeePageData>(page, { mfa: 'not_registered' }, (p) => p.employee.factors.length === 0);
   expect(target, 'an employee without factors in the demo data').not.toBeNull();
@@ -117,10 +108,7 @@ test('an employee without factors shows the empty messages', async ({ page, desk
 });
 
 test('search as you type keeps at most one request in flight and shows only the latest answer', async ({ page, desk }) => {
-  await seed(desk, 300, 5);
-  const agent = await addUser(desk, { username: 'tia.agent', displayName: 'Tia Agent', role: 'agent', password: PASSWORD });
-  await page.goto(desk.url);
-  await signIn(page, agent);
+  await signedInOnSeed(page, desk, { employees: 300, seed: 5 }, { username: 'tia.agent', displayName: 'Tia Agent', role: 'agent' });
   await goToSearch(page);
 
   // A surname from the data, and what the server answers for it.

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { test, expect, addUser, callFromPage, findEmployeePage, seed, signIn, toast, PASSWORD } from './fixtures';
+import { test, expect, callFromPage, findEmployeePage, toast, signedInOnSeed } from './fixtures';
 import type { EmployeePageData } from '../../shared/domain';
 
 function emlTexts(dataDir: string, seen: Set<string>): Array<{ file: string; text: string }> {
@@ -56,10 +56,7 @@ async function mailCount(page: Page, employeeId: number): Promise<number> {
 
 test('keyboard only: New ticket, link the employee, verify the caller, re-register their app, resolve; then "wasn\'t me" from the mail', async ({ page, desk }) => {
   await page.setViewportSize({ width: 1024, height: 700 });
-  await seed(desk, 300, 41);
-  const agent = await addUser(desk, { username: 'kim.agent', displayName: 'Kim Agent', role: 'agent', password: PASSWORD });
-  await page.goto(desk.url);
-  await signIn(page, agent);
+  await signedInOnSeed(page, desk, { employees: 300, seed: 41 }, { username: 'kim.agent', displayName: 'Kim Agent', role: 'agent' });
   // Agents start at the inbox, most urgent first; the shortcut shown is the one a browser leaves free.
   await expect(page.getByRole('heading', { level: 1, name: 'Tickets' })).toBeVisible();
   await expect(page.getByRole('banner').getByRole('button', { name: /New ticket/ })).toContainText('Alt+N');
