@@ -5,6 +5,7 @@
  * Whatever names no field on the form is said in a toast, so nothing is lost.
  */
 import { useRef, type FormEvent } from 'react';
+import { flushSync } from 'react-dom';
 import type { UseFormReturnType } from '@mantine/form';
 import { DeskError } from '../../../shared/errors';
 import type { ValidationIssue } from '../../../shared/validation';
@@ -75,7 +76,9 @@ export function applyFieldErrors<V extends Record<string, unknown>>(
 ): AppliedFieldErrors {
   const found = fieldErrorsOf(err, fields, map);
   if (Object.keys(found.fields).length === 0) return { placed: false, rest: errorText(err) };
-  form.setErrors(found.fields);
+  // A refusal comes back after an await: the messages are put on the page now, so the focus
+  // below finds the first invalid field whatever the browser does first.
+  flushSync(() => form.setErrors(found.fields));
   focusFirstInvalid();
   return { placed: true, rest: found.rest.length > 0 ? found.rest.join(' ') : null };
 }

@@ -4,6 +4,7 @@
  * anything that could be a code (six digits or more), naming the reply and field (replies.3.text).
  */
 import { useState } from 'react';
+import { flushSync } from 'react-dom';
 import { Accordion, Badge, Button, Code, Grid, Group, NativeSelect, Paper, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useQueryClient } from '@tanstack/react-query';
@@ -82,8 +83,9 @@ function RepliesEditor({ initial }: { initial: CannedReplyTemplate[] }) {
       notify.success(`Canned replies saved: ${saved.length === 1 ? 'one reply' : `${saved.length} replies`}.`);
     },
     (err) => {
+      // The replies the refusal names open first, so the focus can reach the field in them.
+      flushSync(() => openWithErrors(fieldErrorsOf(err, ['replies']).fields));
       reportFormError(form, err, undefined, 'The canned replies were not saved');
-      openWithErrors(fieldErrorsOf(err, ['replies']).fields);
     },
     (errs) => {
       openWithErrors(errs);

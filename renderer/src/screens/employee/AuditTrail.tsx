@@ -1,5 +1,6 @@
 /** The employee's audit trail, newest first; older events a keyset page at a time (employees.audit). */
 import { useId, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { Button, Group, List, Stack, Table, Text } from '@mantine/core';
 import type { AuditEntry, AuditPage } from '../../../../shared/domain';
 import { ResultBadge } from '../../components/badges';
@@ -23,12 +24,14 @@ export function AuditTrail({ employeeId, first, headingId, now }: { employeeId: 
     if (older.isPending || cursor === null) return;
     try {
       const page = await older.mutateAsync({ employeeId, cursor });
-      setRows((r) => r.concat(page.rows));
-      setCursor(page.nextCursor);
-      setMessage(`Loaded ${plural(page.rows.length, 'older event', 'older events')}.` + (page.nextCursor === null ? ' That is the whole audit trail.' : ''));
-      // The button goes once everything is shown: keep the reading position on the note instead
-      // (once React has put it in the button's place).
-      if (page.nextCursor === null) requestAnimationFrame(() => endRef.current?.focus());
+      // Put on the page now, so that the note below is there to take the focus.
+      flushSync(() => {
+        setRows((r) => r.concat(page.rows));
+        setCursor(page.nextCursor);
+        setMessage(`Loaded ${plural(page.rows.length, 'older event', 'older events')}.` + (page.nextCursor === null ? ' That is the whole audit trail.' : ''));
+      });
+      // The button goes once everything is shown: keep the reading position on the note instead.
+      if (page.nextCursor === null) endRef.current?.focus();
     } catch (err) {
       notify.error(err, 'Older events could not be loaded');
     }
