@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
     environment: 'node',
+    globalSetup: ['test/setup/bundle-cli.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

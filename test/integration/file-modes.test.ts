@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensurePrivateFile, reportSecuredDataDir, secureDataDir } from '../../electron/core/data-dir';
 import { openDatabase } from '../../electron/core/db/connection';
 import { createLogger } from '../../electron/core/log/logger';
-import { deskEnv } from '../support/cli';
+import { deskCommand, deskEnv } from '../support/cli';
 import { tempDir } from '../support/targets';
 import { hostListening } from '../support/child-process';
 
@@ -13,8 +13,6 @@ import { hostListening } from '../support/child-process';
 // the umask; what an older version left wider is tightened at start, and that is logged once.
 
 const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-const CLI = path.join(ROOT, 'electron/cli/index.ts');
 const TIGHTENED = /^tightened the permissions of \d+ files? in the data folder/;
 
 const dirs: string[] = [];
@@ -67,9 +65,9 @@ interface Served {
   stop(): Promise<void>;
 }
 
-/** `desk serve` from source in a child process under umask 022, once it says it is listening. */
+/** `desk serve` (bundled from the sources) in a child process under umask 022, once it says it is listening. */
 async function serve(dataDir: string): Promise<Served> {
-  const child = spawn('sh', ['-c', 'umask 022; exec "$0" "$@"', TSX, CLI, 'serve', '--no-open'], { cwd: ROOT, env: deskEnv({ databaseUrl: undefined, schema: undefined }, dataDir) });
+  const child = spawn('sh', ['-c', 'umask 022; exec "$0" "$@"', ...deskCommand(['serve', '--no-open']).flat()], { cwd: ROOT, env: deskEnv({ databaseUrl: undefined, schema: undefined }, dataDir) });
   const { url } = await hostListening(child);
   const u = new URL(url);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

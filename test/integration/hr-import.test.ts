@@ -14,7 +14,7 @@ import { refreshEmployeeFlags } from '../../electron/core/employees/employees.se
 import { EmployeeSearch } from '../../electron/core/employees/search.service';
 import { parseCsv } from '../../electron/core/hr/csv';
 import { importHrFile, type HrImportOptions, type HrImportProgress } from '../../electron/core/hr/hr-import.service';
-import { deskEnv, runDesk } from '../support/cli';
+import { deskCommand, deskEnv, runDesk } from '../support/cli';
 import { hrCsv, hrPerson, writeHrCsv } from '../support/hr-csv';
 import { dumpRecords, indexDefinitions, recordProblems } from '../support/hr-records';
 import { snapshot } from '../support/snapshot';
@@ -525,9 +525,9 @@ describe.each(TARGETS)('HR import on $name', (target: Target) => {
 /** Spawn `desk` and kill it once it has reported `afterRows` rows imported. */
 function killDuring(env: NodeJS.ProcessEnv, args: string[], afterRows: number): Promise<{ stderr: string; killedAt: number | null; code: number | null }> {
   return new Promise((resolve, reject) => {
-    const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
-    // Its own process group: tsx runs the command in a child process, and both must die at once.
-    const child = spawn(tsx, [path.join(root, 'electron/cli/index.ts'), ...args], { env, cwd: root, detached: true });
+    const [command, commandArgs] = deskCommand(args);
+    // Its own process group: whatever the command started dies with it.
+    const child = spawn(command, commandArgs, { env, cwd: root, detached: true });
     let stderr = '';
     let killedAt: number | null = null;
     child.stderr.on('data', (d) => {

@@ -1,9 +1,14 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { inject } from 'vitest';
 import type { Scratch } from './targets';
 
 const root = path.resolve(__dirname, '../..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+
+/** How to start `desk`: Node on the command bundled once for this test run (test/setup/bundle-cli.ts). */
+export function deskCommand(args: string[]): [string, string[]] {
+  return [process.execPath, [inject('deskCli'), ...args]];
+}
 
 export interface Run {
   code: number | null;
@@ -23,10 +28,11 @@ export function deskEnv(s: Pick<Scratch, 'databaseUrl' | 'schema'>, dataDir: str
   return env;
 }
 
-/** Run the `desk` command from source (no build needed). */
+/** Run the `desk` command, bundled from the sources under test. */
 export function runDesk(env: NodeJS.ProcessEnv, args: string[], stdin?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, [path.join(root, 'electron/cli/index.ts'), ...args], { env, cwd: root });
+    const [command, commandArgs] = deskCommand(args);
+    const child = spawn(command, commandArgs, { env, cwd: root });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

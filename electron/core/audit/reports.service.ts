@@ -222,7 +222,7 @@ export async function exportAudit(
   const read = opts.reader ?? db;
   const counted = (await applyAuditFilter(read('audit_events'), filter).where('seq', '<=', checkpoint.headSeq).count({ n: '*' }).first()) as { n: number | string };
   const total = Number(counted.n);
-  const writer = reportWriter(format, out);
+  const writer = await reportWriter(format, out);
   let after: [string, number] | null = null;
   let rows = 0;
   for (;;) {
