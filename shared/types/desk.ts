@@ -20,6 +20,8 @@ export interface AppStatus {
   /** Whether any employee exists (false on an empty database: an admin is offered demo data). */
   hasEmployees: boolean;
   session: SessionInfo | null;
+  /** The main process's time when it answered: relative times on screen count from its clock. */
+  serverTime: string;
 }
 
 export type SignInStep =

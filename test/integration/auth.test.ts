@@ -112,6 +112,8 @@ describe.each(TARGETS)('desk users and sign-in on $name', (target: Target) => {
   it('creates the first admin once, with its audit row in the same transaction', async () => {
     const status = await invoke('app.status', {});
     expect(status).toMatchObject({ ok: true, value: { needsFirstAdmin: true, session: null } });
+    // The screens count "12 min ago" from the main process's clock, which it sends with its status.
+    expect(status).toMatchObject({ ok: true, value: { serverTime: clock.now().toISOString() } });
 
     // An audit row that cannot be written takes the desk user and the bootstrap claim down with it.
     const broken = await createFirstAdmin({ db: core.db, clock }, { userId: 987_654, name: 'x' }, { username: 'ghost.admin', displayName: 'Ghost', password: PASSWORD }).then(

@@ -15,6 +15,7 @@ export function appHandlers(deps: CoreDeps): HandlersOf<typeof appChannels> {
       needsFirstAdmin: (await countDeskUsers(db)) === 0,
       hasEmployees: ctx.session ? await hasEmployees(db) : false,
       session: ctx.session ? sessionInfo(ctx.session) : null,
+      serverTime: deps.clock.now().toISOString(),
     }),
   };
 }

@@ -12,7 +12,7 @@ import { can } from '../../../shared/policy';
 import { useQuery } from '@tanstack/react-query';
 import { invoke, isHostTokenError, transportKind, type Invoke } from '../client';
 import { useIdleLock } from '../lib/useIdleLock';
-import { SessionProvider, type DeskSession } from '../lib/session';
+import { clockOffsetOf, SessionProvider, type DeskSession } from '../lib/session';
 import { useEmployeeSearch } from '../useEmployeeSearch';
 import { ShellProvider, type Shell } from './shell-context';
 import { homeFor, routes } from './routes';
@@ -50,6 +50,7 @@ function typingInField(e: KeyboardEvent): boolean {
 
 export function SignedInShell({ productName, initialStatus, session, onEnded, onFatal }: Props) {
   const [status, setStatus] = useState(initialStatus);
+  const [clockOffsetMs, setClockOffsetMs] = useState(() => clockOffsetOf(initialStatus));
   const [signingOut, setSigningOut] = useState(false);
   const [newTicket, setNewTicket] = useState<{ change?: string } | null>(null);
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
@@ -104,6 +105,7 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
     call('app.status', {}).then(
       (s) => {
         if (!s.session) end('ended');
+        else setClockOffsetMs(clockOffsetOf(s));
       },
       () => undefined,
     );
@@ -124,7 +126,10 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
     try {
       const next = await call('app.status', {});
       if (!next.session) end('ended');
-      else setStatus(next);
+      else {
+        setStatus(next);
+        setClockOffsetMs(clockOffsetOf(next));
+      }
     } catch {
       // handled by call()
     }
@@ -175,7 +180,10 @@ export function SignedInShell({ productName, initialStatus, session, onEnded, on
     return () => document.removeEventListener('keydown', onKey);
   }, [callsTaken, navigate]);
 
-  const desk = useMemo<DeskSession>(() => ({ call, session, status, refreshStatus }), [call, session, status, refreshStatus]);
+  const desk = useMemo<DeskSession>(
+    () => ({ call, session, status, refreshStatus, clockOffsetMs }),
+    [call, session, status, refreshStatus, clockOffsetMs],
+  );
   const shell = useMemo<Shell>(
     () => ({
       openNewTicket: (change?: string) => setNewTicket(change ? { change } : {}),

@@ -5,7 +5,7 @@
  * admin; each one that ends someone's sessions asks first, in a dialog that names the person. A
  * temporary password is shown once, where it was asked for; nothing else secret reaches this screen.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { Badge, Button, Group, Loader, Paper, Stack, Table, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import type { DeskUserView } from '../../../../shared/domain';
@@ -16,22 +16,12 @@ import { ColumnHeads, type Column } from '../../components/tables';
 import { plural, ROLE_LABELS } from '../../format';
 import { notify } from '../../lib/feedback';
 import { channelKey, useChannel, useChannelMutation } from '../../lib/query';
-import { useDesk } from '../../lib/session';
+import { useDesk, useDeskNow } from '../../lib/session';
 import { AddDeskUser } from './AddDeskUser';
 import { StateBadges, UserMenu } from './DeskUserParts';
 import { ROLE_COLORS, type Pending } from './desk-roles';
 import { PendingChange } from './PendingChange';
 import classes from './admin.module.css';
-
-/** The time now, moved on every 30 seconds (for "12 min ago" and lock-outs). */
-function useNow(): Date {
-  const [now, setNow] = useState(() => new Date());
-  useEffect(() => {
-    const timer = window.setInterval(() => setNow(new Date()), 30_000);
-    return () => window.clearInterval(timer);
-  }, []);
-  return now;
-}
 
 const COLUMNS: Column[] = [
   'Name',
@@ -50,7 +40,7 @@ export function DeskUsersScreen() {
   // Others change too (a first sign-in, a lock-out, another admin): read again each time the screen opens.
   const users = useChannel('desk.users.list', {}, { refetchOnMount: 'always' });
   const queryClient = useQueryClient();
-  const now = useNow();
+  const now = useDeskNow();
   // The change being confirmed; kept while its dialog closes, a new key for each new question.
   const [pending, setPending] = useState<{ change: Pending; open: boolean; key: number } | null>(null);
   const asked = useRef(0);

@@ -4,7 +4,7 @@
  * and the webchat tickets of the period with their CSV. Counted in the main process, drawn as bars
  * with @mantine/charts; each chart says its numbers in a sentence too.
  */
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Alert, Box, Button, Group, Loader, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { BarChart, type BarChartSeries } from '@mantine/charts';
@@ -15,6 +15,7 @@ import { FACTOR_TYPE_LABELS, formatMinutes, formatNumber, plural } from '../../f
 import { errorText, notify } from '../../lib/feedback';
 import { fieldErrorsOf, focusFirstInvalid } from '../../lib/forms';
 import { useChannel, useChannelMutation } from '../../lib/query';
+import { useDeskNow } from '../../lib/session';
 import { Empty } from '../../components/ui';
 import { dayLong, dayText, dayTick, lastDays } from './dates';
 import { saveFile } from './save-file';
@@ -33,7 +34,9 @@ const STATE_LABELS: Record<string, string> = {
 const count = (n: number) => formatNumber(n);
 
 export function DashboardTab() {
-  const initial = useMemo(() => lastDays(30), []);
+  // The last 30 days by the desk's clock, as the counts are kept.
+  const deskNow = useDeskNow();
+  const [initial] = useState(() => lastDays(30, deskNow.getTime()));
   const [period, setPeriod] = useState<Period>(initial);
   const formRef = useRef<HTMLFormElement>(null);
   const form = useForm<PeriodForm>({

@@ -7,6 +7,7 @@ import { auditActionLabel, formatDateTime, formatNumber, formatRelative } from '
 import { ResultBadge } from '../../components/badges';
 import { None } from '../../components/ui';
 import { detailLength, detailLines } from '../../audit-details';
+import { useDeskNow } from '../../lib/session';
 import { sortingFeatures } from '../../lib/useServerSortedTable';
 import classes from './Audit.module.css';
 
@@ -18,9 +19,10 @@ export const SORT_WORDS: Record<AuditSortKey, { name: string; asc: string; desc:
 };
 
 function RelativeLabel({ iso, seq }: { iso: string; seq: number }) {
+  const now = useDeskNow();
   return (
     <>
-      {formatRelative(iso, new Date())} · event #{formatNumber(seq)}
+      {formatRelative(iso, now)} · event #{formatNumber(seq)}
     </>
   );
 }

@@ -6,6 +6,7 @@ import { Link } from 'wouter';
 import { Empty, Loading, LongText, PageHeader, RelativeTime } from '../../components/ui';
 import { formatNumber } from '../../format';
 import { useChannel } from '../../lib/query';
+import { useDeskNow } from '../../lib/session';
 import { routes } from '../../app/routes';
 import classes from './Tickets.module.css';
 
@@ -14,7 +15,7 @@ export function ManagerTasksScreen() {
   const open = useChannel('tasks.list', { status: 'open' }, { refetchInterval: 30_000 });
   const done = useChannel('tasks.list', { status: 'done' });
   const shown = status === 'open' ? open : done;
-  const now = new Date();
+  const now = useDeskNow();
 
   return (
     <div className="screen screen--narrow">
