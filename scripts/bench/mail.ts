@@ -17,7 +17,7 @@ import { seedDemoData } from '../../electron/core/demo/seed.service';
 import { insertedId, type InsertedId } from '../../electron/core/db/values';
 import { silentLogger } from '../../electron/core/log/logger';
 import { enqueueMail } from '../../electron/core/mail/outbox';
-import { sendIdentityCode } from '../../electron/core/mfa/agent-actions.service';
+import { sendIdentityCode } from '../../electron/core/mfa/caller-verification.service';
 import type { Actor } from '../../electron/core/audit/audit.service';
 import type { MfaDeps } from '../../electron/core/mfa/common';
 import { createMailSender } from '../../electron/core/mail/sender';

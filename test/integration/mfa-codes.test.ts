@@ -5,7 +5,8 @@ import { openDeskCore, type DeskCore } from '../../electron/core/app';
 import { silentLogger } from '../../electron/core/log/logger';
 import { Vault, type KeyProvider } from '../../electron/core/secrets/vault';
 import { changeSetting } from '../../electron/core/settings/settings.service';
-import { checkIdentityCode, overrideVerification, sendIdentityCode, type AgentContext } from '../../electron/core/mfa/agent-actions.service';
+import { checkIdentityCode, overrideVerification, sendIdentityCode } from '../../electron/core/mfa/caller-verification.service';
+import type { AgentContext } from '../../electron/core/mfa/on-ticket';
 import { confirmEmailRegistration, requestEmailCode } from '../../electron/core/mfa/selfservice.service';
 import { employeePage } from '../../electron/core/employee-page/employee-page.service';
 import {

@@ -9,7 +9,8 @@
  */
 import { getEmployee } from '../../electron/core/employees/employees.service';
 import { openChildCore } from './child-core';
-import { overrideVerification, reRegister } from '../../electron/core/mfa/agent-actions.service';
+import { reRegister } from '../../electron/core/mfa/agent-actions.service';
+import { overrideVerification } from '../../electron/core/mfa/caller-verification.service';
 import { updateEmails } from '../../electron/core/records/emails.service';
 
 async function main(): Promise<void> {

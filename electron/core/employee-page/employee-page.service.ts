@@ -19,7 +19,7 @@ import { eligibility } from '../../../shared/eligibility';
 import type { Clock } from '../clock';
 import { toIso, toText } from '../db/values';
 import { getEmployee } from '../employees/employees.service';
-import { toVerificationView } from '../mfa/agent-actions.service';
+import { toVerificationView } from '../mfa/on-ticket';
 import { CODE_MAX_ATTEMPTS, EMPLOYEE_MAX_CODE_FAILURES, VERIFICATIONS_SHOWN } from '../../../shared/mfa-rules';
 
 /** Wrong tries allowed per one-time code before it locks (the rules live in electron/core/mfa). */

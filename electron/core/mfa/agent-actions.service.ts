@@ -1,258 +1,29 @@
 /**
- * What an agent does for a caller, each on a ticket whose reference goes into the audit trail:
- * verify the caller (an identity-check code sent to an address on record and read back, or a
- * current authenticator code; a supervisor may override with a written reason), and then — only
- * for a caller verified on THIS ticket in the last 60 minutes — re-register a factor, restart a
- * pending registration, remove a factor (only when both kinds are active) or unlock the codes.
- * There is no action that turns MFA off.
+ * What an agent does for a caller verified on THIS ticket in the last 60 minutes (see
+ * caller-verification.service.ts), each on a ticket whose reference goes into the audit trail:
+ * re-register a factor, restart a pending registration, remove a factor (only when both kinds are
+ * active) or unlock the codes. There is no action that turns MFA off.
  */
-import type { Knex } from 'knex';
-import { ticketRefSchema } from '../../../shared/schemas';
-import { can, rolesWith } from '../../../shared/policy';
-import type {
-  CallerVerificationView,
-  DeskRole,
-  FactorRemoved,
-  FactorType,
-  IdentityCodeSent,
-  RegistrationCodeSent,
-  ReRegistrationStarted,
-  UnlockResult,
-  VerificationMethod,
-} from '../../../shared/domain';
+import type { FactorRemoved, FactorType, RegistrationCodeSent, ReRegistrationStarted, UnlockResult } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
-import { recordAudit, type Actor } from '../audit/audit.service';
-import { toIso, insertedId, type InsertedId } from '../db/values';
+import { recordAudit } from '../audit/audit.service';
 import { refreshEmployeeFlags } from '../employees/employees.service';
 import { enqueueMail } from '../mail/outbox';
 import { WEBCHAT_URL } from '../mail/templates';
-import { issueCode, redeemCode, type IssuedCode } from './codes.service';
+import { issueCode, type IssuedCode } from './codes.service';
 import {
   assertCanRegister,
   chooseEmail,
   confirmChange,
   emailsOnRecord,
-  lockEmployee,
   newReference,
-  Refusal,
-  transact,
   type EmailOnRecord,
   type EmployeeRecord,
   type MfaDeps,
   type Trx,
 } from './common';
-import { CHANGE_TEXT, checkFactorCode, createPendingFactor, liveFactors, removeFactorRow } from './factors.service';
-import { VERIFICATION_VALID_MINUTES } from '../../../shared/mfa-rules';
-import { ticketForAction } from '../ticket-store/ticket-rows';
-
-/** Who acts, in which role, on which ticket. */
-export interface AgentContext {
-  actor: Actor;
-  role: DeskRole;
-  ticketRef: string;
-}
-
-
-function assertAgent(ctx: AgentContext): void {
-  if (!can(ctx.role, 'callers.help')) throw new DeskError('FORBIDDEN', `This needs one of the roles: ${rolesWith('callers.help').join(', ')}.`);
-  assertTicketRef(ctx);
-}
-
-/**
- * Every action is done on a ticket, recorded in the audit trail: the reference must be one the
- * contract accepts (as the router already parsed it), whoever calls the service.
- */
-function assertTicketRef(ctx: AgentContext): void {
-  const parsed = ticketRefSchema.safeParse(ctx.ticketRef);
-  if (!parsed.success || parsed.data !== ctx.ticketRef) {
-    throw new DeskError('VALIDATION', 'Enter the ticket reference: 3–64 letters, digits or . _ : / - only.');
-  }
-}
-
-export function toVerificationView(r: Record<string, unknown>): CallerVerificationView {
-  const verifiedAt = toIso(r.verified_at)!;
-  return {
-    id: Number(r.id),
-    ticketRef: String(r.ticket_ref),
-    method: r.method as VerificationMethod,
-    verifiedAt,
-    verifiedBy: String(r.verified_by_name),
-    reason: (r.reason as string | null) ?? null,
-    validUntil: new Date(Date.parse(verifiedAt) + VERIFICATION_VALID_MINUTES * 60_000).toISOString(),
-  };
-}
-
-const VERIFICATION_COLUMNS = ['id', 'ticket_ref', 'method', 'verified_at', 'verified_by_name', 'reason'] as const;
-
-/** The newest verification of the caller on this ticket that is still valid, if any. */
-export async function currentVerification(
-  db: Knex | Trx,
-  deps: Pick<MfaDeps, 'clock'>,
-  employeeId: number,
-  ticketRef: string,
-): Promise<CallerVerificationView | null> {
-  const now = deps.clock.now();
-  const since = new Date(now.getTime() - VERIFICATION_VALID_MINUTES * 60_000).toISOString();
-  const row = await db('caller_verifications')
-    .where({ employee_id: employeeId, ticket_ref: ticketRef })
-    .andWhere('verified_at', '>', since)
-    .andWhere('verified_at', '<=', now.toISOString())
-    .orderBy([
-      { column: 'verified_at', order: 'desc' },
-      { column: 'id', order: 'desc' },
-    ])
-    .first<Record<string, unknown> | undefined>(...VERIFICATION_COLUMNS);
-  return row ? toVerificationView(row) : null;
-}
-
-async function requireVerifiedCaller(trx: Trx, deps: MfaDeps, employee: EmployeeRecord, ticketRef: string): Promise<CallerVerificationView> {
-  const v = await currentVerification(trx, deps, employee.id, ticketRef);
-  if (!v) {
-    throw new DeskError(
-      'RULE_VIOLATION',
-      `Verify the caller first: there is no caller verification on ticket ${ticketRef} in the last ${VERIFICATION_VALID_MINUTES} minutes. Send an identity-check code, check a code from their authenticator app, or ask a supervisor to override.`,
-      { needsVerification: true, ticketRef },
-    );
-  }
-  return v;
-}
-
-async function recordVerification(
-  trx: Trx,
-  deps: MfaDeps,
-  ctx: AgentContext,
-  employee: EmployeeRecord,
-  method: VerificationMethod,
-  extra: { reason?: string; details?: Record<string, unknown> } = {},
-): Promise<CallerVerificationView> {
-  const row = {
-    employee_id: employee.id,
-    ticket_ref: ctx.ticketRef,
-    method,
-    verified_by: ctx.actor.userId,
-    verified_by_name: ctx.actor.name,
-    reason: extra.reason ?? null,
-    verified_at: deps.clock.now().toISOString(),
-  };
-  const [r] = await trx('caller_verifications').insert(row).returning<InsertedId[]>('id');
-  const id = insertedId(r);
-  await recordAudit(trx, deps.clock, {
-    actor: ctx.actor,
-    action: method === 'supervisor_override' ? 'caller.verification_overridden' : 'caller.verified',
-    employeeId: employee.id,
-    ticketRef: ctx.ticketRef,
-    details: { verificationId: id, method, ...(extra.reason ? { reason: extra.reason } : {}), ...extra.details },
-  });
-  return toVerificationView({ ...row, id });
-}
-
-/**
- * The opening of every action on a caller: the employee's row held for the transaction, the
- * action linked to its ticket, and for the sensitive ones a verified caller on that ticket.
- */
-async function onTicket<T>(
-  deps: MfaDeps,
-  ctx: AgentContext,
-  employeeId: number,
-  work: (trx: Trx, employee: EmployeeRecord) => Promise<T | Refusal>,
-  verified = false,
-): Promise<T> {
-  return transact(deps.db, async (trx) => {
-    const employee = await lockEmployee(trx, employeeId);
-    await ticketForAction(trx, deps.clock, ctx.actor, employee.id, ctx.ticketRef);
-    if (verified) await requireVerifiedCaller(trx, deps, employee, ctx.ticketRef);
-    return work(trx, employee);
-  });
-}
-
-/** onTicket for an agent's action (the role and the ticket reference checked first). */
-function onCaller<T>(
-  deps: MfaDeps,
-  ctx: AgentContext,
-  employeeId: number,
-  opts: { verified: boolean },
-  work: (trx: Trx, employee: EmployeeRecord) => Promise<T | Refusal>,
-): Promise<T> {
-  assertAgent(ctx);
-  return onTicket(deps, ctx, employeeId, work, opts.verified);
-}
-
-/** (a) Send an identity-check code to an address on record, chosen by id; the caller reads it back. */
-export async function sendIdentityCode(deps: MfaDeps, ctx: AgentContext, input: { employeeId: number; emailId: number }): Promise<IdentityCodeSent> {
-  return onCaller(deps, ctx, input.employeeId, { verified: false }, async (trx, employee) => {
-    const email = chooseEmail(await emailsOnRecord(trx, employee.id), input.emailId);
-    const issued = await issueCode(trx, deps, { employee, purpose: 'identity_check', requestRef: ctx.ticketRef, recipient: email });
-    await enqueueMail(trx, deps.clock, deps.vault, {
-      employeeId: employee.id,
-      template: 'identity_check_code',
-      to: email.address,
-      values: {
-        firstName: employee.firstName,
-        code: issued.code,
-        minutes: String(issued.lifetimeMinutes),
-        ticketRef: ctx.ticketRef,
-        webchatUrl: WEBCHAT_URL,
-      },
-    });
-    await recordAudit(trx, deps.clock, {
-      actor: ctx.actor,
-      action: 'caller.identity_code_sent',
-      employeeId: employee.id,
-      ticketRef: ctx.ticketRef,
-      details: { codeId: issued.id, emailId: email.id, recipient: email.address, expiresAt: issued.expiresAt },
-    });
-    return { codeId: issued.id, recipient: email.address, expiresAt: issued.expiresAt };
-  });
-}
-
-/** Check the identity-check code the caller read back (the one sent on this ticket). */
-export async function checkIdentityCode(deps: MfaDeps, ctx: AgentContext, input: { employeeId: number; code: string }): Promise<CallerVerificationView> {
-  return onCaller(deps, ctx, input.employeeId, { verified: false }, async (trx, employee) => {
-    const redeemed = await redeemCode(trx, deps, {
-      employee,
-      purpose: 'identity_check',
-      code: input.code,
-      requestRef: ctx.ticketRef,
-      actor: ctx.actor,
-      ticketRef: ctx.ticketRef,
-    });
-    if (redeemed instanceof Refusal) return redeemed;
-    return recordVerification(trx, deps, ctx, employee, 'email_code', { details: { codeId: redeemed.codeId } });
-  });
-}
-
-/** (b) Check the current code from the caller's authenticator app. */
-export async function checkAuthenticatorCode(
-  deps: MfaDeps,
-  ctx: AgentContext,
-  input: { employeeId: number; code: string },
-): Promise<CallerVerificationView> {
-  return onCaller(deps, ctx, input.employeeId, { verified: false }, async (trx, employee) => {
-    const factor = (await liveFactors(trx, employee.id)).find((f) => f.type === 'authenticator_app' && f.state === 'active');
-    if (!factor) {
-      throw new DeskError('RULE_VIOLATION', 'The employee has no authenticator app set up: send an identity-check code by email instead.');
-    }
-    const check = await checkFactorCode(trx, deps, { employee, factor, code: input.code, actor: ctx.actor, ticketRef: ctx.ticketRef });
-    if (check instanceof Refusal) return check;
-    return recordVerification(trx, deps, ctx, employee, 'authenticator_app', { details: { factorId: factor.id } });
-  });
-}
-
-/** A supervisor (or admin) vouches for the caller, with a written reason. */
-export async function overrideVerification(
-  deps: MfaDeps,
-  ctx: AgentContext,
-  input: { employeeId: number; reason: string },
-): Promise<CallerVerificationView> {
-  if (!can(ctx.role, 'callers.override')) {
-    throw new DeskError('FORBIDDEN', `Only a ${rolesWith('callers.override').join(' or ')} can override the caller verification.`);
-  }
-  assertTicketRef(ctx);
-  const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
-  if (reason.length < 10) throw new DeskError('VALIDATION', 'Write the reason for the override (at least 10 characters).');
-  return onTicket(deps, ctx, input.employeeId, (trx, employee) => recordVerification(trx, deps, ctx, employee, 'supervisor_override', { reason }));
-}
-
+import { CHANGE_TEXT, createPendingFactor, liveFactors, removeFactorRow } from './factors.service';
+import { onCaller, type AgentContext } from './on-ticket';
 /** Issue a registration code for a pending factor and queue its mail to the chosen address (in trx). */
 export async function sendRegistrationCode(
   trx: Trx,

@@ -1,16 +1,8 @@
 import type { mfaChannels } from '../../../shared/channels/mfa';
 import { actorOf, mailQueued, type CoreDeps, type HandlersOf, type Session } from '../handler';
-import {
-  checkAuthenticatorCode,
-  checkIdentityCode,
-  overrideVerification,
-  reRegister,
-  removeFactor,
-  restartRegistration,
-  sendIdentityCode,
-  unlock,
-  type AgentContext,
-} from './agent-actions.service';
+import { reRegister, removeFactor, restartRegistration, unlock } from './agent-actions.service';
+import { checkAuthenticatorCode, checkIdentityCode, overrideVerification, sendIdentityCode } from './caller-verification.service';
+import type { AgentContext } from './on-ticket';
 
 /** The signed-in desk user acting on the ticket the agent typed. */
 export function agentOn(session: Session, ticketRef: string): AgentContext {

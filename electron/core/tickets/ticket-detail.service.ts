@@ -4,7 +4,7 @@ import { DeskError } from '../../../shared/errors';
 import { repliesFor } from '../../../shared/canned-replies';
 import { toText } from '../db/values';
 import { AUDIT_ENTRY_COLUMNS, employeePage, toAuditEntry } from '../employee-page/employee-page.service';
-import { currentVerification } from '../mfa/agent-actions.service';
+import { currentVerification } from '../mfa/on-ticket';
 import { getSetting } from '../settings/settings.service';
 import { checkId } from '../ticket-store/ticket-rows';
 import { guidanceFor, replyValues } from './guidance';
