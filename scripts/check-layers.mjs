@@ -1,5 +1,6 @@
 // The layering rule, checked on every import in the tree (see docs/architecture.md):
-//   renderer -> shared;  electron/main | host | cli -> electron/core -> shared;  preload -> shared/events.
+//   renderer -> shared;  electron/main | host | portal | cli -> electron/core -> shared (cli also -> host, portal);
+//   preload -> shared/events.
 // Migrations are frozen: a file in electron/core/db/migrations imports only from that folder (and
 // packages), never code that can change after the migration was released.
 // Inside electron/core the features follow FEATURE_ORDER: a feature imports only from lower ranks,
@@ -24,7 +25,8 @@ export const RULES = {
   },
   'electron/core': { layers: ['electron/core', 'shared', 'resources'], packages: null, forbid: ['electron'], builtins: true },
   'electron/host': { layers: ['electron/host', 'electron/core', 'shared'], packages: null, forbid: ['electron'], builtins: true },
-  'electron/cli': { layers: ['electron/cli', 'electron/host', 'electron/core', 'shared'], packages: null, forbid: ['electron'], builtins: true },
+  'electron/portal': { layers: ['electron/portal', 'electron/core', 'shared'], packages: null, forbid: ['electron'], builtins: true },
+  'electron/cli': { layers: ['electron/cli', 'electron/host', 'electron/portal', 'electron/core', 'shared'], packages: null, forbid: ['electron'], builtins: true },
   'electron/main': { layers: ['electron/main', 'electron/core', 'shared'], packages: null, builtins: true },
   'electron/preload': { layers: ['electron/preload', 'shared/events'], packages: ['electron'], builtins: false },
 };
@@ -63,6 +65,8 @@ export const FEATURE_ORDER = [
   ['tickets'],
   // A change of an employee's emails touches factors, tickets and mail.
   ['records'],
+  // The self-service portal's integrations: their keys, and the portal's calls into MFA.
+  ['portal'],
   // The dashboard sums up the audit trail and the tickets.
   ['dashboard'],
   ['hr'],

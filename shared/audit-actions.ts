@@ -106,6 +106,14 @@ export const AUDIT_ACTION_FAMILIES = [
     },
   },
   {
+    family: 'portal_key',
+    label: 'Portal integration keys',
+    actions: {
+      'portal_key.created': 'Portal key created',
+      'portal_key.revoked': 'Portal key revoked',
+    },
+  },
+  {
     family: 'setting',
     label: 'Settings',
     actions: {

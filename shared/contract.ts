@@ -15,6 +15,7 @@ import { employeesChannels } from './channels/employees';
 import { hrChannels } from './channels/hr';
 import { mailChannels } from './channels/mail';
 import { mfaChannels } from './channels/mfa';
+import { portalChannels } from './channels/portal';
 import { recordsChannels } from './channels/records';
 import { settingsChannels } from './channels/settings';
 import { ticketsChannels } from './channels/tickets';
@@ -34,6 +35,7 @@ export const channels = {
   ...dashboardChannels,
   ...deskUserChannels,
   ...settingsChannels,
+  ...portalChannels,
   ...demoChannels,
 } as const satisfies Record<string, ChannelSpec>;
 

@@ -6,3 +6,4 @@ export * from './types/mail';
 export * from './types/hr';
 export * from './types/audit';
 export * from './types/tickets';
+export * from './types/portal';

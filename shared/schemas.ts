@@ -29,6 +29,19 @@ export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{2,63}$/;
 export const USERNAME_RULE = 'Use 3–64 letters, digits, dots, dashes or underscores';
 export const usernameSchema = z.string().trim().toLowerCase().regex(USERNAME_PATTERN, USERNAME_RULE);
 
+/** A portal integration's name (`desk portal keys add NAME`, the actor `portal:NAME`). */
+export const INTEGRATION_NAME_RULE = 'Use 2–40 lower-case letters, digits or dashes, starting with a letter';
+export const integrationNameSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z][a-z0-9-]{1,39}$/, INTEGRATION_NAME_RULE);
+/** What a portal key starts with (the rest is 32 random bytes, base64url). */
+export const PORTAL_KEY_PREFIX = 'mdk_';
+/** How many characters of a key its hint keeps (the prefix and 8 more). */
+export const PORTAL_KEY_HINT_LENGTH = PORTAL_KEY_PREFIX.length + 8;
+export const portalKeyHintSchema = z.string().trim().regex(/^mdk_[A-Za-z0-9_-]{8}$/, 'Give the key’s hint as listed, e.g. mdk_Ab12Cd34');
+
 /** The webchat ticket an action is done on, as the agent types it (the platform's chat id). */
 export const TICKET_REF_PATTERN = /^[A-Za-z0-9._:/-]{3,64}$/;
 export const ticketRefSchema = z

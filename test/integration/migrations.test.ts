@@ -729,6 +729,16 @@ const SPECS: Record<string, MigrationSpec> = {
       expect(await k.schema.hasColumn('desk_users', 'failed_signins')).toBe(true);
       expect(await k.schema.hasColumn('desk_users', 'locked_until')).toBe(true);
     },
+  },  '0021_portal_keys': {
+    tables: ['portal_keys'],
+    columns: { portal_keys: ['id', 'integration', 'key_hash', 'hint', 'created_at', 'created_by_name', 'last_used_at', 'revoked_at', 'revoked_by_name'] },
+    indexes: { portal_keys: ['portal_keys_integration_idx'] },
+    async present(k) {
+      const key = { integration: 'portal', key_hash: 'h'.repeat(64), hint: 'mdk_abcd', created_at: NOW, created_by_name: 'cli' };
+      await k('portal_keys').insert(key);
+      // One hash, one key: the same key cannot be stored twice, for any integration.
+      await expectRefused(k('portal_keys').insert({ ...key, integration: 'other' }), /unique|duplicate/i);
+    },
   },
 };
 

@@ -9,6 +9,7 @@ import { employeesHandlers, OrganisationList } from '../employees/employees.hand
 import { hrHandlers, type HrHandlerDeps } from '../imports/hr.handlers';
 import { mailHandlers } from '../mail/mail.handlers';
 import { mfaHandlers } from '../mfa/mfa.handlers';
+import { portalHandlers } from '../portal/portal.handlers';
 import { recordsHandlers } from '../records/records.handlers';
 import { settingsHandlers } from '../settings/settings.handlers';
 import { ticketsHandlers } from '../tickets/tickets.handlers';
@@ -35,6 +36,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...dashboardHandlers(deps),
     ...deskUserHandlers({ ...deps, endSessions: (userId) => deps.sessions.revokeUser(userId) }),
     ...settingsHandlers(deps),
+    ...portalHandlers(deps),
     ...demoHandlers({ ...deps, organisations }),
   };
 }
