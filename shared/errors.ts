@@ -15,6 +15,18 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/** The HTTP status each code answers with, for the browser host and the portal API alike. */
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+  VALIDATION: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  RULE_VIOLATION: 422,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
 export interface WireError {
   code: ErrorCode;
   message: string;

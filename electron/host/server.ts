@@ -7,7 +7,7 @@ import type { Router, SessionSlot } from '../core/ipc/router';
 import type { Logger } from '../core/log/logger';
 import { CONTENT_SECURITY_POLICY } from '../core/csp';
 import { resolveStaticFile } from '../core/static-files';
-import type { ErrorCode, WireResult } from '../../shared/errors';
+import { HTTP_STATUS, type WireResult } from '../../shared/errors';
 import { isEventName, type EventName, type Events } from '../../shared/events';
 
 /**
@@ -51,17 +51,6 @@ const SECURITY_HEADERS: Record<string, string> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin',
   'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
-};
-
-const STATUS: Record<ErrorCode, number> = {
-  VALIDATION: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  RULE_VIOLATION: 422,
-  UNAVAILABLE: 503,
-  INTERNAL: 500,
 };
 
 const MIME: Record<string, string> = {
@@ -131,7 +120,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   };
 
   const sendJson = (res: http.ServerResponse, result: WireResult<unknown>, cookies: string[], invokeMs?: number) => {
-    const status = result.ok ? 200 : STATUS[result.error.code];
+    const status = result.ok ? 200 : HTTP_STATUS[result.error.code];
     send(res, status, JSON.stringify(result), {
       'Content-Type': 'application/json; charset=utf-8',
       // How long the main process took (the browser shows it in its network timings).

@@ -1,0 +1,182 @@
+/**
+ * `desk portal`: the portal API over HTTP (JSON, /v1), for the employee self-service portal. It
+ * keeps nothing between requests (every fact is in the database), so several instances can run
+ * behind a load balancer on one PostgreSQL database. Every request but the OpenAPI document needs
+ * a live integration key (Authorization: Bearer …); without one: 401, and nothing about any
+ * employee. Then the key's rate (429 with Retry-After), the route, its input (400, nothing
+ * changed), and the call, which acts as `portal:<integration>` in the audit trail.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import { DeskError, HTTP_STATUS, type WireError } from '../../shared/errors';
+import { PORTAL_ROUTES, type PortalRoute } from '../../shared/portal-api';
+import { plainIssueMessage, validationIssues, validationSummary } from '../../shared/validation';
+import type { Clock } from '../core/clock';
+import type { Logger } from '../core/log/logger';
+import type { Knex } from 'knex';
+import { authenticatePortalKey, portalActor } from '../core/portal/keys.service';
+import { portalMfaStatus } from '../core/portal/api.service';
+import type { Actor } from '../core/audit/audit.service';
+import { openApiDocument } from './openapi';
+import { RateLimiter } from './rate-limit';
+
+export interface PortalDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface PortalOptions {
+  /** 127.0.0.1 unless told otherwise; TLS is the reverse proxy's job. */
+  host?: string;
+  port?: number;
+  /** Per key and per instance (default DEFAULT_REQUESTS_PER_SECOND). */
+  requestsPerSecond?: number;
+}
+
+export interface RunningPortal {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_REQUESTS_PER_SECOND = 50;
+const MAX_BODY = 64 * 1024;
+
+/** What a route's handler gets: its checked path parameters and body, and who acts. */
+interface Call {
+  params: Record<string, unknown>;
+  body: unknown;
+  actor: Actor;
+}
+
+type Handler = (deps: PortalDeps, call: Call) => Promise<unknown>;
+
+/** Each route of PORTAL_ROUTES, answered by the core. */
+const HANDLERS: Record<(typeof PORTAL_ROUTES)[number]['operationId'], Handler> = {
+  getMfa: (deps, { params }) => portalMfaStatus(deps.db, { username: params.username as string }),
+};
+
+const HEADERS = {
+  'Content-Type': 'application/json; charset=utf-8',
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
+function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...HEADERS, ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function refuse(res: http.ServerResponse, error: WireError, status = HTTP_STATUS[error.code], headers: Record<string, string> = {}): void {
+  send(res, status, { error }, headers);
+}
+
+/** The route a method and path name, with the path's parameters (still unchecked). */
+function match(method: string, pathname: string): { route: PortalRoute; raw: Record<string, string> } | 'no-route' | 'no-method' {
+  let pathMatched = false;
+  for (const route of PORTAL_ROUTES as readonly PortalRoute[]) {
+    const names: string[] = [];
+    const pattern = new RegExp(`^${route.path.replace(/\{(\w+)\}/g, (_m, name: string) => (names.push(name), '([^/]+)'))}$`);
+    const m = pattern.exec(pathname);
+    if (!m) continue;
+    pathMatched = true;
+    if (route.method.toUpperCase() !== method) continue;
+    const raw: Record<string, string> = {};
+    names.forEach((n, i) => {
+      raw[n] = decodeURIComponent(m[i + 1]!);
+    });
+    return { route, raw };
+  }
+  return pathMatched ? 'no-method' : 'no-route';
+}
+
+/** A zod refusal in the contract's shape: its first problem in words, every issue by path. */
+function invalid(error: z.ZodError): WireError {
+  const issues = validationIssues(error);
+  return { code: 'VALIDATION', message: validationSummary(issues), details: { issues } };
+}
+
+async function readJson(req: http.IncomingMessage): Promise<unknown> {
+  const type = req.headers['content-type'] ?? '';
+  if (!/^application\/json\b/i.test(type)) throw new DeskError('VALIDATION', 'Send the body as JSON (Content-Type: application/json).');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new DeskError('VALIDATION', `The body is larger than ${MAX_BODY / 1024} KB.`);
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new DeskError('VALIDATION', 'The body is not valid JSON.');
+  }
+}
+
+function bearer(req: http.IncomingMessage): string | undefined {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  return m?.[1];
+}
+
+async function answer(deps: PortalDeps, limiter: RateLimiter, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://portal.invalid');
+  const method = req.method ?? 'GET';
+  if (method === 'GET' && url.pathname === '/v1/openapi.json') return send(res, 200, openApiDocument());
+
+  const key = await authenticatePortalKey(deps, bearer(req));
+  if (!key) {
+    return refuse(res, { code: 'UNAUTHENTICATED', message: 'A live portal key is needed: Authorization: Bearer <key>.' }, 401, { 'WWW-Authenticate': 'Bearer realm="mfa-desk-portal"' });
+  }
+  const wait = limiter.take(key.keyId, deps.clock.now().getTime());
+  if (wait > 0) {
+    return refuse(res, { code: 'UNAVAILABLE', message: `Too many requests for this key: try again in ${wait} s.`, details: { retryAfterSeconds: wait } }, 429, { 'Retry-After': String(wait) });
+  }
+
+  const found = match(method, url.pathname);
+  if (found === 'no-route') return refuse(res, { code: 'NOT_FOUND', message: `There is no ${url.pathname} in the portal API (see /v1/openapi.json).` });
+  if (found === 'no-method') return refuse(res, { code: 'NOT_FOUND', message: `${url.pathname} does not answer ${method}.` }, 405);
+  const { route, raw } = found;
+
+  const params = route.params ? route.params.safeParse(raw, { error: plainIssueMessage }) : { success: true as const, data: {} };
+  if (!params.success) return refuse(res, invalid(params.error));
+  let body: unknown = undefined;
+  if (route.body) {
+    const parsed = route.body.safeParse(await readJson(req), { error: plainIssueMessage });
+    if (!parsed.success) return refuse(res, invalid(parsed.error));
+    body = parsed.data;
+  }
+  const value = await HANDLERS[route.operationId as keyof typeof HANDLERS](deps, { params: params.data, body, actor: portalActor(key.integration) });
+  send(res, 200, value);
+}
+
+export async function startPortal(deps: PortalDeps, options: PortalOptions = {}): Promise<RunningPortal> {
+  const limiter = new RateLimiter(options.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND);
+  const server = http.createServer((req, res) => {
+    answer(deps, limiter, req, res).catch((err: unknown) => {
+      if (err instanceof DeskError) return refuse(res, err.toWire());
+      // Nothing of an unexpected failure leaves the service but its code; the log has the message.
+      deps.logger.error('portal: request failed', { path: (req.url ?? '').split('?')[0], error: err instanceof Error ? err.message : String(err) });
+      if (!res.headersSent) refuse(res, { code: 'INTERNAL', message: 'Something went wrong in the desk; it is in the desk’s log.' });
+      else res.destroy();
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shown}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
