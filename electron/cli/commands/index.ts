@@ -10,6 +10,7 @@ import { selfserviceFamily } from './selfservice';
 import { serveCommand } from './serve';
 import { settingsFamily } from './settings';
 import { smtpFamily } from './smtp';
+import { portalFamily } from './portal';
 import { migrateCommand, statusCommand } from './status';
 import { usersFamily } from './users';
 
@@ -31,6 +32,7 @@ const helpCommand: CommandFamily = {
 
 export const COMMANDS: readonly CommandFamily[] = [
   serveCommand,
+  portalFamily,
   seedCommand,
   importFamily,
   usersFamily,
