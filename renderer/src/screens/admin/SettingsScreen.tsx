@@ -10,6 +10,7 @@ import { Empty, Loading, PageHeader, SectionTitle } from '../../components/ui';
 import { useChannel } from '../../lib/query';
 import { CannedReplies } from './CannedReplies';
 import { MailSettings } from './MailSettings';
+import { PortalKeys } from './PortalKeys';
 import { TestMail } from './TestMail';
 
 export function SettingsScreen() {
@@ -18,7 +19,7 @@ export function SettingsScreen() {
 
   return (
     <div className="screen">
-      <PageHeader title="Settings" description="How mail goes out, where the data key is kept, and the canned replies agents paste into the webchat." />
+      <PageHeader title="Settings" description="How mail goes out, where the data key is kept, the keys of the portal's integrations, and the canned replies agents paste into the webchat." />
       <Stack gap="lg">
         <Grid gap="lg" align="flex-start">
           <Grid.Col span={{ base: 12, md: 7 }}>
@@ -64,6 +65,7 @@ export function SettingsScreen() {
             </Stack>
           </Grid.Col>
         </Grid>
+        <PortalKeys />
         <CannedReplies />
       </Stack>
     </div>
