@@ -5,7 +5,7 @@ import { Button, Group, List, Stack, Table, Text } from '@mantine/core';
 import type { AuditEntry, AuditPage } from '../../../../shared/domain';
 import { ResultBadge } from '../../components/badges';
 import { RelativeTime } from '../../components/ui';
-import { ColumnHeads } from '../../components/tables';
+import { ColumnHeads, TableScroll } from '../../components/tables';
 import { detailLines } from '../../audit-details';
 import { auditActionLabel, plural } from '../../format';
 import { notify } from '../../lib/feedback';
@@ -43,7 +43,7 @@ export function AuditTrail({ employeeId, first, headingId, now }: { employeeId: 
       <Text size="xs" c="dimmed">
         Newest first.
       </Text>
-      <div className="table-scroll">
+      <TableScroll labelledBy={headingId}>
         <Table aria-labelledby={headingId} className={`${classes.table} ${classes.auditTable}`}>
           <ColumnHeads columns={['When', 'Who', 'What', 'Details']} />
           <Table.Tbody>
@@ -52,7 +52,7 @@ export function AuditTrail({ employeeId, first, headingId, now }: { employeeId: 
             ))}
           </Table.Tbody>
         </Table>
-      </div>
+      </TableScroll>
       <Text size="sm" role="status" c="dimmed">
         {older.isPending ? 'Loading older events…' : message}
       </Text>
