@@ -106,6 +106,14 @@ export const AUDIT_ACTION_FAMILIES = [
     },
   },
   {
+    family: 'signin',
+    label: 'Sign-in verification',
+    actions: {
+      'signin.verified': 'Sign-in code accepted',
+      'signin.refused': 'Sign-in refused: method locked',
+    },
+  },
+  {
     family: 'portal_key',
     label: 'Portal integration keys',
     actions: {

@@ -21,3 +21,6 @@ export const VERIFICATIONS_SHOWN = 20;
 
 /** Vault purpose of a one-time code's keyed hash. (Seeds use FACTOR_SEED_PURPOSE from the demo seed.) */
 export const CODE_MAC_PURPOSE = 'one_time_code';
+
+/** How many of an employee's latest sign-in checks their page lists. */
+export const SIGNIN_CHECKS_SHOWN = 20;

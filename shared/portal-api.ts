@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ERROR_CODES } from './errors';
 import { EMAIL_KINDS, FACTOR_TYPES } from './types/employees';
-import { usernameSchema } from './schemas';
+import { sixDigitCodeSchema, usernameSchema } from './schemas';
 
 export const PORTAL_API_VERSION = 'v1';
 
@@ -62,6 +62,28 @@ export type PortalMfaStatus = z.infer<typeof portalMfaStatusSchema>;
 
 export const employeePathSchema = z.object({ username: usernameSchema });
 
+export const SIGNIN_RESULTS = ['accepted', 'wrong', 'locked', 'expired'] as const;
+export type SignInResult = (typeof SIGNIN_RESULTS)[number];
+
+export const signInVerifyBodySchema = z
+  .object({
+    method: z.literal('authenticator_app').meta({ description: 'The method checked. (Email sign-in codes are not offered yet.)' }),
+    code: sixDigitCodeSchema.meta({ description: 'The 6 digits; spaces and dashes between them are ignored.' }),
+  })
+  .strict()
+  .meta({ id: 'SignInVerify' });
+
+export const signInVerdictSchema = z
+  .object({
+    result: z.enum(SIGNIN_RESULTS).meta({ description: 'accepted: let them in. wrong: ask again (attemptsLeft). locked: Shared Services must unlock the method. expired: ask for a new code.' }),
+    method: z.enum(FACTOR_TYPES),
+    attemptsLeft: z.number().int(),
+    message: z.string().meta({ description: 'What to tell the employee, in plain words.' }),
+    checkedAt: z.string(),
+  })
+  .meta({ id: 'SignInVerdict' });
+export type SignInVerdict = z.infer<typeof signInVerdictSchema>;
+
 /** One route of the API: what it takes, what it answers, and the refusals it can give. */
 export interface PortalRoute {
   method: 'get' | 'post' | 'delete';
@@ -86,5 +108,16 @@ export const PORTAL_ROUTES = [
     params: employeePathSchema,
     response: portalMfaStatusSchema,
     refusals: [400, 404],
+  },
+  {
+    method: 'post',
+    path: '/v1/employees/{username}/sign-in/verify',
+    operationId: 'verifySignIn',
+    summary:
+      'Check the second factor at sign-in: a code from the authenticator app. Each step is accepted once; five wrong codes lock the method (Shared Services unlocks it); the method’s "last used" is set. Wrong codes are answered with 200 and the tries left.',
+    params: employeePathSchema,
+    body: signInVerifyBodySchema,
+    response: signInVerdictSchema,
+    refusals: [400, 404, 422],
   },
 ] as const satisfies readonly PortalRoute[];

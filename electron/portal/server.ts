@@ -10,13 +10,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { DeskError, HTTP_STATUS, type WireError } from '../../shared/errors';
-import { PORTAL_ROUTES, type PortalRoute } from '../../shared/portal-api';
+import { PORTAL_ROUTES, type PortalRoute, type signInVerifyBodySchema } from '../../shared/portal-api';
 import { plainIssueMessage, validationIssues, validationSummary } from '../../shared/validation';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/log/logger';
+import type { Vault } from '../core/secrets/vault';
 import type { Knex } from 'knex';
 import { authenticatePortalKey, portalActor } from '../core/portal/keys.service';
 import { portalMfaStatus } from '../core/portal/api.service';
+import { verifySignIn } from '../core/portal/signin.service';
 import type { Actor } from '../core/audit/audit.service';
 import { openApiDocument } from './openapi';
 import { RateLimiter } from './rate-limit';
@@ -24,6 +26,7 @@ import { RateLimiter } from './rate-limit';
 export interface PortalDeps {
   db: Knex;
   clock: Clock;
+  vault: Vault;
   logger: Logger;
 }
 
@@ -49,6 +52,7 @@ interface Call {
   params: Record<string, unknown>;
   body: unknown;
   actor: Actor;
+  integration: string;
 }
 
 type Handler = (deps: PortalDeps, call: Call) => Promise<unknown>;
@@ -56,6 +60,8 @@ type Handler = (deps: PortalDeps, call: Call) => Promise<unknown>;
 /** Each route of PORTAL_ROUTES, answered by the core. */
 const HANDLERS: Record<(typeof PORTAL_ROUTES)[number]['operationId'], Handler> = {
   getMfa: (deps, { params }) => portalMfaStatus(deps.db, { username: params.username as string }),
+  verifySignIn: (deps, { params, body, actor, integration }) =>
+    verifySignIn(deps, actor, { integration, username: params.username as string, ...(body as z.output<typeof signInVerifyBodySchema>) }),
 };
 
 const HEADERS = {
@@ -148,7 +154,7 @@ async function answer(deps: PortalDeps, limiter: RateLimiter, req: http.Incoming
     if (!parsed.success) return refuse(res, invalid(parsed.error));
     body = parsed.data;
   }
-  const value = await HANDLERS[route.operationId as keyof typeof HANDLERS](deps, { params: params.data, body, actor: portalActor(key.integration) });
+  const value = await HANDLERS[route.operationId as keyof typeof HANDLERS](deps, { params: params.data, body, actor: portalActor(key.integration), integration: key.integration });
   send(res, 200, value);
 }
 

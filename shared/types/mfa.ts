@@ -121,6 +121,16 @@ export interface EmailsUpdated {
 }
 
 /** Everything the employee page shows, in one round trip. */
+/** A second-factor check the portal asked for at sign-in (the desk's view of it). */
+export interface SignInCheckView {
+  id: number;
+  checkedAt: string;
+  method: 'authenticator_app' | 'email';
+  result: 'accepted' | 'wrong' | 'locked' | 'expired';
+  /** The portal integration that asked. */
+  integration: string;
+}
+
 export interface EmployeePageData {
   employee: EmployeeDetail;
   eligibility: Eligibility;
@@ -134,6 +144,9 @@ export interface EmployeePageData {
   codeLock: CodeLockView;
   /** Pending factors, newest first, with the state of the code sent for each. */
   registrations: PendingRegistrationView[];
+  /** Sign-in checks through the portal, newest first (the latest SIGNIN_CHECKS_SHOWN). */
+  signIns: SignInCheckView[];
+  signInsMore: boolean;
   /** The main process's clock, so countdowns do not drift with the renderer's. */
   serverTime: string;
 }

@@ -25,7 +25,7 @@ async function signedInAgent(page: Page, desk: Parameters<typeof seed>[0], emplo
   await goToSearch(page);
 }
 
-const SECTIONS = ['Eligibility', 'Record', 'Emails on record', 'Factors', 'One-time codes', 'Mail log', 'Audit trail'];
+const SECTIONS = ['Eligibility', 'Record', 'Emails on record', 'Factors', 'Sign-in checks', 'One-time codes', 'Mail log', 'Audit trail'];
 
 test('eligibility in plain words: a leaver, someone without internet access, and someone who can register', async ({ page, desk }) => {
   await signedInAgent(page, desk, 600, 21);

@@ -740,6 +740,18 @@ const SPECS: Record<string, MigrationSpec> = {
       await expectRefused(k('portal_keys').insert({ ...key, integration: 'other' }), /unique|duplicate/i);
     },
   },
+  '0022_signin_verifications': {
+    tables: ['signin_verifications'],
+    columns: { signin_verifications: ['id', 'employee_id', 'factor_id', 'method', 'result', 'integration', 'checked_at'] },
+    indexes: { signin_verifications: ['signin_verifications_employee_idx', 'signin_verifications_day_idx'] },
+    async present(k) {
+      const employeeId = await newEmployee(k);
+      const row = { employee_id: employeeId, method: 'authenticator_app', result: 'accepted', integration: 'portal', checked_at: NOW };
+      await k('signin_verifications').insert(row);
+      await expectRefused(k('signin_verifications').insert({ ...row, result: 'maybe' }), /check|constraint/i);
+      await expectRefused(k('signin_verifications').insert({ ...row, method: 'sms' }), /check|constraint/i);
+    },
+  },
 };
 
 /** PostgreSQL: the column's statistics target (-1: the server's default). */

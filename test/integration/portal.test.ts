@@ -13,7 +13,9 @@ import { CLI_ACTOR } from '../../electron/core/audit/audit.service';
 import { addPortalKey, hashPortalKey, listPortalKeys, revokePortalKey } from '../../electron/core/portal/keys.service';
 import { confirmAppRegistration, confirmEmailRegistration, requestEmailCode, startAppRegistration } from '../../electron/core/mfa/selfservice.service';
 import { startPortal, type RunningPortal } from '../../electron/portal/server';
-import { PORTAL_ROUTES, type PortalMfaStatus } from '../../shared/portal-api';
+import { employeePage } from '../../electron/core/employee-page/employee-page.service';
+import { PORTAL_ROUTES, type PortalMfaStatus, type SignInVerdict } from '../../shared/portal-api';
+import { generateSync } from 'otplib';
 import { openTestCore, scratch, TARGETS, type Scratch, type TestCore } from '../support/targets';
 import { deskCommand, deskEnv, runDesk } from '../support/cli';
 import { stopChild } from '../support/child-process';
@@ -40,7 +42,7 @@ describe.each(TARGETS)('portal API on $name', (target) => {
 
   beforeAll(async () => {
     core = await openTestCore(target, { clock, logger });
-    portal = await startPortal({ db: core.db, clock, logger }, { requestsPerSecond: 1000 });
+    portal = await startPortal({ db: core.db, clock, vault: core.vault, logger }, { requestsPerSecond: 1000 });
     key = (await addPortalKey(core, CLI_ACTOR, { integration: 'esr-portal' })).key;
   });
   afterAll(async () => {
@@ -173,7 +175,7 @@ describe.each(TARGETS)('portal API on $name', (target) => {
   });
 
   it('each key has its own rate: past it, 429 with Retry-After, and the next second it works again', async () => {
-    const slow = await startPortal({ db: core.db, clock, logger }, { requestsPerSecond: 3 });
+    const slow = await startPortal({ db: core.db, clock, vault: core.vault, logger }, { requestsPerSecond: 3 });
     try {
       const e = await makeEmployee(core);
       const other = (await addPortalKey(core, CLI_ACTOR, { integration: 'rate-other' })).key;
@@ -204,6 +206,94 @@ describe.each(TARGETS)('portal API on $name', (target) => {
     clock.advance(31_000);
     await get('/v1/employees/nobody.at.all/mfa', made.key);
     expect(await lastUsed()).not.toEqual(first);
+  });
+
+  const post = (path: string, body: unknown, token: string = key, type = 'application/json') =>
+    fetch(portal.url + path, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': type }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+  /** An employee with an active authenticator app, and its secret. */
+  async function withApp(): Promise<{ username: string; id: number; secret: string }> {
+    const e = await makeEmployee(core);
+    const started = await startAppRegistration(core, { employeeId: e.id });
+    const secret = secretFromUri(started.otpauthUri);
+    await confirmAppRegistration(core, { employeeId: e.id, code: appCode(secret, clock) });
+    nextStep(clock);
+    return { username: e.username, id: e.id, secret };
+  }
+  /** The current code, made by otplib rather than the desk's own TOTP code. */
+  const otplibCode = (secret: string) => generateSync({ secret, epoch: Math.floor(clock.now().getTime() / 1000) });
+
+  it('sign-in with the authenticator app: accepted once per step, "last used" set, kept for the desk and audited as the integration', async () => {
+    const e = await withApp();
+    const code = otplibCode(e.secret);
+    const ok = await post(`/v1/employees/${e.username}/sign-in/verify`, { method: 'authenticator_app', code: `${code.slice(0, 3)} ${code.slice(3)}` });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ result: 'accepted', method: 'authenticator_app', attemptsLeft: 5, message: 'The code is right.', checkedAt: clock.now().toISOString() });
+    const again = (await (await post(`/v1/employees/${e.username}/sign-in/verify`, { method: 'authenticator_app', code })).json()) as SignInVerdict;
+    expect(again).toMatchObject({ result: 'wrong', attemptsLeft: 4, message: expect.stringContaining('already been used') });
+
+    const status = (await (await get(`/v1/employees/${e.username}/mfa`)).json()) as PortalMfaStatus;
+    expect(status.methods[0]).toMatchObject({ type: 'authenticator_app', lastUsedAt: clock.now().toISOString(), locked: false });
+    const kept = await core.db('signin_verifications').where({ employee_id: e.id }).orderBy('id').select('method', 'result', 'integration');
+    expect(kept).toEqual([
+      { method: 'authenticator_app', result: 'accepted', integration: 'esr-portal' },
+      { method: 'authenticator_app', result: 'wrong', integration: 'esr-portal' },
+    ]);
+    const audit = (await core.db('audit_events').where({ employee_id: e.id }).orderBy('seq', 'desc').limit(2)).map((r) => [r.action, r.actor_name, r.result]);
+    expect(audit).toEqual([
+      ['factor.code_rejected', 'portal:esr-portal', 'refused'],
+      ['signin.verified', 'portal:esr-portal', 'ok'],
+    ]);
+    expect(JSON.stringify(await core.db('audit_events').where({ employee_id: e.id }))).not.toContain(code);
+
+    // The desk's employee page lists them, newest first, with the integration that asked.
+    const page = await employeePage(core.db, clock, e.id);
+    expect(page.signIns.map((c) => [c.method, c.result, c.integration])).toEqual([
+      ['authenticator_app', 'wrong', 'esr-portal'],
+      ['authenticator_app', 'accepted', 'esr-portal'],
+    ]);
+    expect(page.signInsMore).toBe(false);
+    expect(page.employee.factors.find((f) => f.type === 'authenticator_app')).toMatchObject({ lastUsedAt: clock.now().toISOString() });
+  });
+
+  it('five wrong codes lock the app; a locked app is said, and kept, without checking the code', async () => {
+    const e = await withApp();
+    const right = otplibCode(e.secret);
+    const wrongCode = right === '000000' ? '111111' : '000000';
+    const answers: SignInVerdict[] = [];
+    for (let i = 0; i < 5; i++) answers.push((await (await post(`/v1/employees/${e.username}/sign-in/verify`, { method: 'authenticator_app', code: wrongCode })).json()) as SignInVerdict);
+    expect(answers.map((a) => [a.result, a.attemptsLeft])).toEqual([
+      ['wrong', 4],
+      ['wrong', 3],
+      ['wrong', 2],
+      ['wrong', 1],
+      ['locked', 0],
+    ]);
+    expect(answers[4]!.message).toMatch(/Contact Shared Services by webchat/);
+    const after = (await (await post(`/v1/employees/${e.username}/sign-in/verify`, { method: 'authenticator_app', code: right })).json()) as SignInVerdict;
+    expect(after).toMatchObject({ result: 'locked', attemptsLeft: 0 });
+    const status = (await (await get(`/v1/employees/${e.username}/mfa`)).json()) as PortalMfaStatus;
+    expect(status.methods[0]).toMatchObject({ locked: true, lastUsedAt: null });
+    expect((await core.db('audit_events').where({ employee_id: e.id }).orderBy('seq', 'desc').first()).action).toBe('signin.refused');
+  });
+
+  it('a sign-in check with bad input, for someone without an app, or for nobody: a typed refusal, nothing written', async () => {
+    const e = await makeEmployee(core);
+    const before = await fullSnapshot(core.db);
+    const signins = await core.db('signin_verifications').count({ n: '*' }).first();
+    const verify = (body: unknown, type?: string) => post(`/v1/employees/${e.username}/sign-in/verify`, body, key, type);
+    const cases: Array<[Response, number, string]> = [
+      [await verify({ method: 'authenticator_app', code: '12345' }), 400, 'VALIDATION'],
+      [await verify({ method: 'sms', code: '123456' }), 400, 'VALIDATION'],
+      [await verify({ method: 'authenticator_app', code: '123456', extra: 1 }), 400, 'VALIDATION'],
+      [await verify('{"method":', 'application/json'), 400, 'VALIDATION'],
+      [await verify('method=authenticator_app', 'application/x-www-form-urlencoded'), 400, 'VALIDATION'],
+      [await verify({ method: 'authenticator_app', code: '123456' }), 422, 'RULE_VIOLATION'],
+      [await post('/v1/employees/no.such.person/sign-in/verify', { method: 'authenticator_app', code: '123456' }), 404, 'NOT_FOUND'],
+    ];
+    for (const [r, status, code] of cases) expect([r.status, ((await r.json()) as Refusal).error.code]).toEqual([status, code]);
+    expect(await fullSnapshot(core.db)).toEqual(before);
+    expect(await core.db('signin_verifications').count({ n: '*' }).first()).toEqual(signins);
   });
 
   it('serves an OpenAPI 3.1 document, without a key, that validates and lists every route with its refusals', async () => {

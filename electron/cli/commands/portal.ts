@@ -49,7 +49,7 @@ async function serve(rest: string[]): Promise<number> {
   const requestsPerSecond = rateText === undefined ? DEFAULT_REQUESTS_PER_SECOND : check(z.coerce.number().int().min(1).max(100_000), rateText, '--requests-per-second');
   const host = options.string('host') ?? '127.0.0.1';
   const core = await openCore(options.dataDir);
-  const portal = await startPortal({ db: core.db, clock: core.clock, logger: core.logger }, { host, port, requestsPerSecond });
+  const portal = await startPortal({ db: core.db, clock: core.clock, vault: core.vault, logger: core.logger }, { host, port, requestsPerSecond });
   say(`MFA Desk portal API: ${portal.url}/v1 (OpenAPI: ${portal.url}/v1/openapi.json)`);
   say(`Data: ${core.database.location}`);
   if ((await listPortalKeys(core.db)).every((k) => k.revokedAt)) say('No live portal key yet: make one with `desk portal keys add NAME`.');

@@ -14,13 +14,14 @@ import {
   type MailStatus,
   type OneTimeCodeView,
   type PendingRegistrationView,
+  type SignInCheckView,
 } from '../../../shared/domain';
 import { eligibility } from '../../../shared/eligibility';
 import type { Clock } from '../clock';
 import { toIso, toText } from '../db/values';
 import { getEmployee } from '../employees/employees.service';
 import { toVerificationView } from '../mfa/on-ticket';
-import { CODE_MAX_ATTEMPTS, EMPLOYEE_MAX_CODE_FAILURES, VERIFICATIONS_SHOWN } from '../../../shared/mfa-rules';
+import { CODE_MAX_ATTEMPTS, EMPLOYEE_MAX_CODE_FAILURES, SIGNIN_CHECKS_SHOWN, VERIFICATIONS_SHOWN } from '../../../shared/mfa-rules';
 
 /** Wrong tries allowed per one-time code before it locks (the rules live in electron/core/mfa). */
 export { CODE_MAX_ATTEMPTS };
@@ -183,16 +184,36 @@ async function mailLog(db: Knex, employeeId: number): Promise<{ mails: MailLogEn
   };
 }
 
+/** The portal's latest sign-in checks of the employee, newest first. */
+async function signInChecks(db: Knex, employeeId: number): Promise<{ checks: SignInCheckView[]; more: boolean }> {
+  const rows: Array<Record<string, unknown>> = await db('signin_verifications')
+    .where('employee_id', employeeId)
+    .orderBy([{ column: 'checked_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+    .limit(SIGNIN_CHECKS_SHOWN + 1)
+    .select('id', 'checked_at', 'method', 'result', 'integration');
+  return {
+    more: rows.length > SIGNIN_CHECKS_SHOWN,
+    checks: rows.slice(0, SIGNIN_CHECKS_SHOWN).map((r) => ({
+      id: Number(r.id),
+      checkedAt: toIso(r.checked_at)!,
+      method: r.method as SignInCheckView['method'],
+      result: r.result as SignInCheckView['result'],
+      integration: String(r.integration),
+    })),
+  };
+}
+
 /** The whole employee page in one call: the sections are read in parallel. */
 export async function employeePage(db: Knex, clock: Clock, employeeId: number): Promise<EmployeePageData> {
   const employee = await getEmployee(db, employeeId);
-  const [codes, mail, audit, checks, lock, registrations] = await Promise.all([
+  const [codes, mail, audit, checks, lock, registrations, signIns] = await Promise.all([
     latestCodes(db, employeeId),
     mailLog(db, employeeId),
     employeeAudit(db, employeeId, null),
     verifications(db, employeeId),
     codeLock(db, employeeId),
     pendingRegistrations(db, employee),
+    signInChecks(db, employeeId),
   ]);
   return {
     employee,
@@ -210,6 +231,8 @@ export async function employeePage(db: Knex, clock: Clock, employeeId: number): 
     verifications: checks,
     codeLock: lock,
     registrations,
+    signIns: signIns.checks,
+    signInsMore: signIns.more,
     serverTime: clock.now().toISOString(),
   };
 }

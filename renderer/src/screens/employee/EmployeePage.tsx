@@ -25,6 +25,7 @@ import { CallerActions } from '../caller/CallerActions';
 import { AuditTrail } from './AuditTrail';
 import { EmailsOnRecord } from './EmailsOnRecord';
 import { CodesSection, EligibilityPanel, FactorsSection, MailLog, RecordFacts, Section } from './sections';
+import { SignInChecks } from './SignInChecks';
 import classes from './employee.module.css';
 
 /** The page's sections, in reading order: the left column, then the right one. */
@@ -33,6 +34,7 @@ const SECTIONS = [
   ['record', 'Record'],
   ['emails', 'Emails on record'],
   ['factors', 'Factors'],
+  ['sign-ins', 'Sign-in checks'],
   ['actions', 'Help this caller'],
   ['codes', 'One-time codes'],
   ['mail-log', 'Mail log'],
@@ -197,6 +199,9 @@ function EmployeeSections({
           </Section>
           <Section id="factors" title="Factors">
             <FactorsSection employee={e} now={now} />
+          </Section>
+          <Section id="sign-ins" title="Sign-in checks">
+            <SignInChecks checks={page.signIns} more={page.signInsMore} headingId="sign-ins-heading" now={now} />
           </Section>
         </div>
         <div className={classes.column}>
