@@ -62,6 +62,23 @@ export type PortalMfaStatus = z.infer<typeof portalMfaStatusSchema>;
 
 export const employeePathSchema = z.object({ username: usernameSchema });
 
+export const PORTAL_METHODS = ['app', 'email'] as const;
+export type PortalMethod = (typeof PORTAL_METHODS)[number];
+export const methodPathSchema = z.object({
+  username: usernameSchema,
+  method: z.enum(PORTAL_METHODS, { error: 'Name the method: app or email' }),
+});
+
+export const portalMethodRemovedSchema = z
+  .object({
+    removed: z.enum(FACTOR_TYPES),
+    reference: z.string().meta({ description: 'The change reference the confirmation mails carry.' }),
+    confirmations: z.number().int().meta({ description: 'Confirmation mails queued: one per address on record.' }),
+    mfaEnabled: z.literal(true).meta({ description: 'MFA stays enabled: the other method remains.' }),
+  })
+  .meta({ id: 'MethodRemoved' });
+export type PortalMethodRemoved = z.infer<typeof portalMethodRemovedSchema>;
+
 export const SIGNIN_RESULTS = ['accepted', 'wrong', 'locked', 'expired'] as const;
 export type SignInResult = (typeof SIGNIN_RESULTS)[number];
 
@@ -108,6 +125,16 @@ export const PORTAL_ROUTES = [
     params: employeePathSchema,
     response: portalMfaStatusSchema,
     refusals: [400, 404],
+  },
+  {
+    method: 'delete',
+    path: '/v1/employees/{username}/mfa/{method}',
+    operationId: 'removeMethod',
+    summary:
+      'Remove the authenticator app or the email method — only when both are set up, so MFA stays enabled (it cannot be turned off). Every address on record gets a confirmation with a change reference and the webchat route.',
+    params: methodPathSchema,
+    response: portalMethodRemovedSchema,
+    refusals: [400, 404, 422],
   },
   {
     method: 'post',

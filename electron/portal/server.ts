@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { DeskError, HTTP_STATUS, type WireError } from '../../shared/errors';
-import { PORTAL_ROUTES, type PortalRoute, type signInVerifyBodySchema } from '../../shared/portal-api';
+import { PORTAL_ROUTES, type PortalMethod, type PortalRoute, type signInVerifyBodySchema } from '../../shared/portal-api';
 import { plainIssueMessage, validationIssues, validationSummary } from '../../shared/validation';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/log/logger';
@@ -19,6 +19,8 @@ import type { Knex } from 'knex';
 import { authenticatePortalKey, portalActor } from '../core/portal/keys.service';
 import { portalMfaStatus } from '../core/portal/api.service';
 import { verifySignIn } from '../core/portal/signin.service';
+import { removeOwnMethod } from '../core/portal/methods.service';
+import { mailQueued } from '../core/handler';
 import type { Actor } from '../core/audit/audit.service';
 import { openApiDocument } from './openapi';
 import { RateLimiter } from './rate-limit';
@@ -28,6 +30,8 @@ export interface PortalDeps {
   clock: Clock;
   vault: Vault;
   logger: Logger;
+  /** Mail was committed to the outbox: deliver it soon (the core's sender). */
+  onMailQueued?: () => void;
 }
 
 export interface PortalOptions {
@@ -60,6 +64,8 @@ type Handler = (deps: PortalDeps, call: Call) => Promise<unknown>;
 /** Each route of PORTAL_ROUTES, answered by the core. */
 const HANDLERS: Record<(typeof PORTAL_ROUTES)[number]['operationId'], Handler> = {
   getMfa: (deps, { params }) => portalMfaStatus(deps.db, { username: params.username as string }),
+  removeMethod: async (deps, { params, actor }) =>
+    mailQueued(deps, await removeOwnMethod(deps, actor, { username: params.username as string, method: params.method as PortalMethod })),
   verifySignIn: (deps, { params, body, actor, integration }) =>
     verifySignIn(deps, actor, { integration, username: params.username as string, ...(body as z.output<typeof signInVerifyBodySchema>) }),
 };

@@ -7,7 +7,7 @@ import { CHANNEL_NAMES, channels } from '../../shared/contract';
 import type { CallerVerificationView, EmployeePageData } from '../../shared/domain';
 import { ManualClock } from '../../electron/core/clock';
 import type { Router } from '../../electron/core/ipc/router';
-import { REMOVE_NEEDS_BOTH } from '../../electron/core/mfa/agent-actions.service';
+import { REMOVE_NEEDS_BOTH } from '../../electron/core/mfa/removal';
 import { EMPLOYEE_MAX_CODE_FAILURES, FACTOR_MAX_ATTEMPTS, VERIFICATION_VALID_MINUTES } from '../../shared/mfa-rules';
 import {
   confirmAppRegistration,

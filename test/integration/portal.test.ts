@@ -16,6 +16,10 @@ import { startPortal, type RunningPortal } from '../../electron/portal/server';
 import { employeePage } from '../../electron/core/employee-page/employee-page.service';
 import { PORTAL_ROUTES, type PortalMfaStatus, type SignInVerdict } from '../../shared/portal-api';
 import { generateSync } from 'otplib';
+import { REMOVE_NEEDS_BOTH } from '../../electron/core/mfa/removal';
+import { createMailSender } from '../../electron/core/mail/sender';
+import { startSmtpServer } from '../support/mail-server';
+import { useLoopbackSmtp } from '../support/mail-fixture';
 import { openTestCore, scratch, TARGETS, type Scratch, type TestCore } from '../support/targets';
 import { deskCommand, deskEnv, runDesk } from '../support/cli';
 import { stopChild } from '../support/child-process';
@@ -294,6 +298,62 @@ describe.each(TARGETS)('portal API on $name', (target) => {
     for (const [r, status, code] of cases) expect([r.status, ((await r.json()) as Refusal).error.code]).toEqual([status, code]);
     expect(await fullSnapshot(core.db)).toEqual(before);
     expect(await core.db('signin_verifications').count({ n: '*' }).first()).toEqual(signins);
+  });
+
+  const del = (path: string) => fetch(portal.url + path, { method: 'DELETE', headers: { Authorization: `Bearer ${key}` } });
+
+  it('removing a method: only when both are set up; every address on record gets the confirmation over real SMTP; MFA stays enabled', async () => {
+    const srv = await startSmtpServer();
+    try {
+      await useLoopbackSmtp({ db: core.db, clock, vault: core.vault }, { userId: null, name: 'test' }, srv.port);
+      const e = await makeEmployee(core, { emails: ['sam.both@work.example.org', 'sam@home.example.net'] });
+      const app = await startAppRegistration(core, { employeeId: e.id });
+      await confirmAppRegistration(core, { employeeId: e.id, code: appCode(secretFromUri(app.otpauthUri), clock) });
+      nextStep(clock);
+
+      // Only the app so far: nothing can be removed, and nothing changes.
+      const before = await fullSnapshot(core.db);
+      const alone = await del(`/v1/employees/${e.username}/mfa/app`);
+      expect([alone.status, ((await alone.json()) as Refusal).error]).toEqual([422, { code: 'RULE_VIOLATION', message: REMOVE_NEEDS_BOTH }]);
+      const none = await del(`/v1/employees/${e.username}/mfa/email`);
+      expect([none.status, ((await none.json()) as Refusal).error.message]).toEqual([422, 'No email method is set up, so there is nothing to remove.']);
+      const bad = await del(`/v1/employees/${e.username}/mfa/sms`);
+      expect([bad.status, ((await bad.json()) as Refusal).error.code]).toEqual([400, 'VALIDATION']);
+      expect(await fullSnapshot(core.db)).toEqual(before);
+
+      await requestEmailCode(core, { employeeId: e.id, emailId: e.emails[1]!.id });
+      await confirmEmailRegistration(core, { employeeId: e.id, code: await latestCode(core, e.id) });
+      const r = await del(`/v1/employees/${e.username}/mfa/email`);
+      expect(r.status).toBe(200);
+      const removed = (await r.json()) as { removed: string; reference: string; confirmations: number; mfaEnabled: boolean };
+      expect(removed).toEqual({ removed: 'email', reference: expect.stringMatching(/^CHG-/), confirmations: 2, mfaEnabled: true });
+
+      const status = (await (await get(`/v1/employees/${e.username}/mfa`)).json()) as PortalMfaStatus;
+      expect(status.methods.map((m) => [m.type, m.state, m.canRemove])).toEqual([['authenticator_app', 'active', false]]);
+      expect(status).toMatchObject({ mfaEnabled: true, canTurnOff: false });
+      const last = await del(`/v1/employees/${e.username}/mfa/app`);
+      expect(last.status).toBe(422);
+
+      const audit = await core.db('audit_events').where({ employee_id: e.id, action: 'factor.removed' });
+      expect(audit).toHaveLength(1);
+      expect(audit[0]).toMatchObject({ actor_name: 'portal:esr-portal', ticket_ref: null });
+      expect(JSON.parse(String(audit[0].details))).toMatchObject({ factorType: 'email', reference: removed.reference, confirmations: 2, via: 'portal' });
+
+      const sender = createMailSender({ db: core.db, clock, vault: core.vault, logger, dataDir: core.scratch.dataDir, pollMs: 60_000 });
+      try {
+        await sender.drainOnce();
+      } finally {
+        await sender.stop();
+      }
+      const got = srv.received.filter((m) => m.text.includes(removed.reference));
+      expect(got.flatMap((m) => m.to).sort()).toEqual(['sam.both@work.example.org', 'sam@home.example.net']);
+      for (const m of got) {
+        expect(m.text).toContain('The email address sam@home.example.net was removed as a way to receive one-time codes.');
+        expect(m.text).toMatch(/webchat/i);
+      }
+    } finally {
+      await srv.close();
+    }
   });
 
   it('serves an OpenAPI 3.1 document, without a key, that validates and lists every route with its refusals', async () => {

@@ -48,8 +48,13 @@ async function serve(rest: string[]): Promise<number> {
   const rateText = options.string('requests-per-second');
   const requestsPerSecond = rateText === undefined ? DEFAULT_REQUESTS_PER_SECOND : check(z.coerce.number().int().min(1).max(100_000), rateText, '--requests-per-second');
   const host = options.string('host') ?? '127.0.0.1';
-  const core = await openCore(options.dataDir);
-  const portal = await startPortal({ db: core.db, clock: core.clock, vault: core.vault, logger: core.logger }, { host, port, requestsPerSecond });
+  // Changes made through the portal queue mail: this instance delivers the outbox too (a lease per
+  // row keeps several instances and desks from sending one mail twice).
+  const core = await openCore(options.dataDir, { deliverMail: true });
+  const portal = await startPortal(
+    { db: core.db, clock: core.clock, vault: core.vault, logger: core.logger, onMailQueued: () => core.mail.wake() },
+    { host, port, requestsPerSecond },
+  );
   say(`MFA Desk portal API: ${portal.url}/v1 (OpenAPI: ${portal.url}/v1/openapi.json)`);
   say(`Data: ${core.database.location}`);
   if ((await listPortalKeys(core.db)).every((k) => k.revokedAt)) say('No live portal key yet: make one with `desk portal keys add NAME`.');

@@ -24,6 +24,7 @@ import {
 } from './common';
 import { CHANGE_TEXT, createPendingFactor, liveFactors, removeFactorRow } from './factors.service';
 import { onCaller, type AgentContext } from './on-ticket';
+import { removeActiveFactor } from './removal';
 /** Issue a registration code for a pending factor and queue its mail to the chosen address (in trx). */
 export async function sendRegistrationCode(
   trx: Trx,
@@ -155,33 +156,14 @@ export async function restartRegistration(
   });
 }
 
-export const REMOVE_NEEDS_BOTH =
-  'You can only remove an authentication method if you have both options set up (authenticator app and email address).';
-
 /** Remove an active factor — only when both kinds are active, so MFA always keeps one. */
 export async function removeFactor(deps: MfaDeps, ctx: AgentContext, input: { employeeId: number; factorId: number }): Promise<FactorRemoved> {
   return onCaller(deps, ctx, input.employeeId, { verified: true }, async (trx, employee) => {
     const factors = await liveFactors(trx, employee.id);
     const factor = factors.find((f) => f.id === input.factorId);
     if (!factor) throw new DeskError('NOT_FOUND', `No current factor ${input.factorId} for this employee.`);
-    if (factor.state !== 'active') throw new DeskError('RULE_VIOLATION', 'Only an active authentication method can be removed.');
-    const both = factors.some((f) => f.type === 'authenticator_app' && f.state === 'active') && factors.some((f) => f.type === 'email' && f.state === 'active');
-    if (!both) throw new DeskError('RULE_VIOLATION', REMOVE_NEEDS_BOTH);
-    const emails = await emailsOnRecord(trx, employee.id);
-    const address = emails.find((e) => e.id === factor.emailId)?.address ?? null;
-    await removeFactorRow(trx, deps, factor);
-    await refreshEmployeeFlags(trx, employee.id);
-    const reference = newReference(factor.id);
-    const change = factor.type === 'authenticator_app' ? CHANGE_TEXT.appRemoved : CHANGE_TEXT.emailRemoved(address);
-    const mails = await confirmChange(trx, deps, employee, emails, change, reference);
-    await recordAudit(trx, deps.clock, {
-      actor: ctx.actor,
-      action: 'factor.removed',
-      employeeId: employee.id,
-      ticketRef: ctx.ticketRef,
-      details: { factorId: factor.id, factorType: factor.type, emailId: factor.emailId, reference, confirmations: mails.length },
-    });
-    return { factorId: factor.id, reference };
+    const { factorId, reference } = await removeActiveFactor(trx, deps, { actor: ctx.actor, ticketRef: ctx.ticketRef }, employee, factors, factor);
+    return { factorId, reference };
   });
 }
 
