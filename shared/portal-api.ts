@@ -79,6 +79,54 @@ export const portalMethodRemovedSchema = z
   .meta({ id: 'MethodRemoved' });
 export type PortalMethodRemoved = z.infer<typeof portalMethodRemovedSchema>;
 
+export const appStartBodySchema = z
+  .object({
+    code: sixDigitCodeSchema
+      .optional()
+      .meta({ description: 'Only after Shared Services re-registered the app: the registration code they emailed.' }),
+  })
+  .strict()
+  .meta({ id: 'AppStart' });
+
+export const appEnrolmentSchema = z
+  .object({
+    otpauthUri: z.string().meta({ description: 'Holds the new key: show it to the employee only, as the QR code, and keep it nowhere.' }),
+    qrCode: z.string().meta({ description: 'The otpauth URI as a QR code: a PNG data URL.' }),
+    issuer: z.string().meta({ description: 'The account name the authenticator app shows ("Hants").' }),
+    account: z.string(),
+  })
+  .meta({ id: 'AppEnrolment' });
+export type PortalAppEnrolment = z.infer<typeof appEnrolmentSchema>;
+
+export const codeBodySchema = z
+  .object({ code: sixDigitCodeSchema.meta({ description: 'The 6 digits; spaces and dashes between them are ignored.' }) })
+  .strict()
+  .meta({ id: 'Code' });
+
+export const emailStartBodySchema = z
+  .object({ emailId: z.number().int().positive().meta({ description: 'An address on record, by the id the GET lists.' }) })
+  .strict()
+  .meta({ id: 'EmailStart' });
+
+export const emailCodeSentSchema = z
+  .object({
+    address: z.string().meta({ description: 'Masked: where the code went.' }),
+    expiresAt: z.string(),
+    lifetimeMinutes: z.number().int().meta({ description: 'otp.lifetimeMinutes: 20 unless changed. After that, request a new code.' }),
+  })
+  .meta({ id: 'EmailCodeSent' });
+export type PortalEmailCodeSent = z.infer<typeof emailCodeSentSchema>;
+
+export const registeredSchema = z
+  .object({
+    registered: z.enum(FACTOR_TYPES),
+    reference: z.string().meta({ description: 'The change reference the confirmation mails carry.' }),
+    mfaEnabledAt: z.string(),
+    confirmations: z.number().int().meta({ description: 'Confirmation mails queued: one per address on record.' }),
+  })
+  .meta({ id: 'Registered' });
+export type PortalRegistered = z.infer<typeof registeredSchema>;
+
 export const SIGNIN_RESULTS = ['accepted', 'wrong', 'locked', 'expired'] as const;
 export type SignInResult = (typeof SIGNIN_RESULTS)[number];
 
@@ -113,6 +161,8 @@ export interface PortalRoute {
   response: z.ZodType;
   /** The HTTP statuses of its refusals besides 401 and 429, which every route can give. */
   refusals: readonly number[];
+  /** It sends mail: an Idempotency-Key header makes a retry return the first answer and send nothing. */
+  idempotent?: boolean;
 }
 
 export const PORTAL_ROUTES = [
@@ -125,6 +175,52 @@ export const PORTAL_ROUTES = [
     params: employeePathSchema,
     response: portalMfaStatusSchema,
     refusals: [400, 404],
+  },
+  {
+    method: 'post',
+    path: '/v1/employees/{username}/mfa/app',
+    operationId: 'startApp',
+    summary:
+      'Start (or start again) registering the authenticator app: a new key, as an otpauth URI and its QR code. After Shared Services re-registered the app, the registration code they emailed is needed.',
+    params: employeePathSchema,
+    body: appStartBodySchema,
+    response: appEnrolmentSchema,
+    refusals: [400, 404, 422],
+  },
+  {
+    method: 'post',
+    path: '/v1/employees/{username}/mfa/app/activate',
+    operationId: 'activateApp',
+    summary:
+      'Finish with the current code from the app: the app becomes a way to sign in, MFA is enabled (for good), and every address on record gets a confirmation.',
+    params: employeePathSchema,
+    body: codeBodySchema,
+    response: registeredSchema,
+    refusals: [400, 404, 409, 422],
+    idempotent: true,
+  },
+  {
+    method: 'post',
+    path: '/v1/employees/{username}/mfa/email',
+    operationId: 'startEmail',
+    summary: 'Send a registration code, valid otp.lifetimeMinutes (20), to an address on record chosen by its id; a new request replaces the previous code.',
+    params: employeePathSchema,
+    body: emailStartBodySchema,
+    response: emailCodeSentSchema,
+    refusals: [400, 404, 409, 422],
+    idempotent: true,
+  },
+  {
+    method: 'post',
+    path: '/v1/employees/{username}/mfa/email/activate',
+    operationId: 'activateEmail',
+    summary:
+      'Finish with the emailed code: the address receives sign-in codes, MFA is enabled (for good), and every address on record gets a confirmation. An expired code must be requested again.',
+    params: employeePathSchema,
+    body: codeBodySchema,
+    response: registeredSchema,
+    refusals: [400, 404, 409, 422],
+    idempotent: true,
   },
   {
     method: 'delete',

@@ -19,7 +19,8 @@ import type { Knex } from 'knex';
 import { authenticatePortalKey, portalActor } from '../core/portal/keys.service';
 import { portalMfaStatus } from '../core/portal/api.service';
 import { verifySignIn } from '../core/portal/signin.service';
-import { removeOwnMethod } from '../core/portal/methods.service';
+import { activateOwnMethod, removeOwnMethod, startOwnApp, startOwnEmail } from '../core/portal/methods.service';
+import { claimRequest, releaseRequest, requestHash, settleRequest } from '../core/portal/idempotency';
 import { mailQueued } from '../core/handler';
 import type { Actor } from '../core/audit/audit.service';
 import { openApiDocument } from './openapi';
@@ -64,6 +65,13 @@ type Handler = (deps: PortalDeps, call: Call) => Promise<unknown>;
 /** Each route of PORTAL_ROUTES, answered by the core. */
 const HANDLERS: Record<(typeof PORTAL_ROUTES)[number]['operationId'], Handler> = {
   getMfa: (deps, { params }) => portalMfaStatus(deps.db, { username: params.username as string }),
+  startApp: (deps, { params, body, actor }) => startOwnApp(deps, actor, { username: params.username as string, code: (body as { code?: string }).code }),
+  activateApp: async (deps, { params, body, actor }) =>
+    mailQueued(deps, await activateOwnMethod(deps, actor, { username: params.username as string, method: 'app', code: (body as { code: string }).code })),
+  startEmail: async (deps, { params, body, actor }) =>
+    mailQueued(deps, await startOwnEmail(deps, actor, { username: params.username as string, emailId: (body as { emailId: number }).emailId })),
+  activateEmail: async (deps, { params, body, actor }) =>
+    mailQueued(deps, await activateOwnMethod(deps, actor, { username: params.username as string, method: 'email', code: (body as { code: string }).code })),
   removeMethod: async (deps, { params, actor }) =>
     mailQueued(deps, await removeOwnMethod(deps, actor, { username: params.username as string, method: params.method as PortalMethod })),
   verifySignIn: (deps, { params, body, actor, integration }) =>
@@ -80,6 +88,11 @@ const HEADERS = {
 function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { ...HEADERS, ...headers });
   res.end(JSON.stringify(body));
+}
+
+function sendText(res: http.ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...HEADERS, ...headers });
+  res.end(text);
 }
 
 function refuse(res: http.ServerResponse, error: WireError, status = HTTP_STATUS[error.code], headers: Record<string, string> = {}): void {
@@ -150,18 +163,40 @@ async function answer(deps: PortalDeps, limiter: RateLimiter, req: http.Incoming
   const found = match(method, url.pathname);
   if (found === 'no-route') return refuse(res, { code: 'NOT_FOUND', message: `There is no ${url.pathname} in the portal API (see /v1/openapi.json).` });
   if (found === 'no-method') return refuse(res, { code: 'NOT_FOUND', message: `${url.pathname} does not answer ${method}.` }, 405);
-  const { route, raw } = found;
+  const { route, raw: rawParams } = found;
 
-  const params = route.params ? route.params.safeParse(raw, { error: plainIssueMessage }) : { success: true as const, data: {} };
+  const params = route.params ? route.params.safeParse(rawParams, { error: plainIssueMessage }) : { success: true as const, data: {} };
   if (!params.success) return refuse(res, invalid(params.error));
   let body: unknown = undefined;
+  let raw: unknown = undefined;
   if (route.body) {
-    const parsed = route.body.safeParse(await readJson(req), { error: plainIssueMessage });
+    raw = await readJson(req);
+    const parsed = route.body.safeParse(raw, { error: plainIssueMessage });
     if (!parsed.success) return refuse(res, invalid(parsed.error));
     body = parsed.data;
   }
-  const value = await HANDLERS[route.operationId as keyof typeof HANDLERS](deps, { params: params.data, body, actor: portalActor(key.integration), integration: key.integration });
-  send(res, 200, value);
+  const call = { params: params.data, body, actor: portalActor(key.integration), integration: key.integration };
+  const run = () => HANDLERS[route.operationId as keyof typeof HANDLERS](deps, call);
+  const idempotencyKey = req.headers['idempotency-key'];
+  if (!route.idempotent || typeof idempotencyKey !== 'string') return send(res, 200, await run());
+
+  // A request that sends mail, with an Idempotency-Key: the first answer is kept and replayed.
+  const claim = await claimRequest(deps, { portalKeyId: key.keyId, idempotencyKey, requestHash: requestHash(method, url.pathname, raw) });
+  if (claim.kind === 'replay') return sendText(res, claim.status, claim.body, { 'Idempotent-Replayed': 'true' });
+  try {
+    const text = JSON.stringify(await run());
+    await settleRequest(deps.db, claim.id, 200, text);
+    return sendText(res, 200, text);
+  } catch (err) {
+    // A refusal is the answer to this request, kept like any other; a failure lets the key go.
+    if (err instanceof DeskError && err.code !== 'UNAVAILABLE' && err.code !== 'INTERNAL') {
+      const text = JSON.stringify({ error: err.toWire() });
+      await settleRequest(deps.db, claim.id, HTTP_STATUS[err.code], text);
+      return sendText(res, HTTP_STATUS[err.code], text);
+    }
+    await releaseRequest(deps.db, claim.id);
+    throw err;
+  }
 }
 
 export async function startPortal(deps: PortalDeps, options: PortalOptions = {}): Promise<RunningPortal> {

@@ -752,6 +752,21 @@ const SPECS: Record<string, MigrationSpec> = {
       await expectRefused(k('signin_verifications').insert({ ...row, method: 'sms' }), /check|constraint/i);
     },
   },
+  '0023_portal_requests': {
+    tables: ['portal_requests'],
+    columns: { portal_requests: ['id', 'portal_key_id', 'idempotency_key', 'request_hash', 'status', 'response_status', 'response_body', 'created_at'] },
+    indexes: { portal_requests: ['portal_requests_created_idx'] },
+    async present(k) {
+      // Each application of the migration makes its own key (the rows of portal_keys outlive it).
+      const hash = String(Math.random()).slice(2).padEnd(64, 'q');
+      const [key] = await k('portal_keys').insert({ integration: 'p', key_hash: hash, hint: 'mdk_qqqqqqqq', created_at: NOW, created_by_name: 'cli' }).returning('id');
+      const keyId = typeof key === 'object' ? Number((key as { id: number }).id) : Number(key);
+      const row = { portal_key_id: keyId, idempotency_key: 'retry-1', request_hash: 'h'.repeat(64), status: 'pending', created_at: NOW };
+      await k('portal_requests').insert(row);
+      await expectRefused(k('portal_requests').insert(row), /unique|duplicate/i);
+      await expectRefused(k('portal_requests').insert({ ...row, idempotency_key: 'retry-2', status: 'maybe' }), /check|constraint/i);
+    },
+  },
 };
 
 /** PostgreSQL: the column's statistics target (-1: the server's default). */

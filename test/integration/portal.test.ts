@@ -356,6 +356,75 @@ describe.each(TARGETS)('portal API on $name', (target) => {
     }
   });
 
+  const postWith = (path: string, body: unknown, idempotencyKey: string) =>
+    fetch(portal.url + path, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey },
+      body: JSON.stringify(body),
+    });
+
+  it('registration through the API: the app by QR code, the email by an emailed code; a retried request with its Idempotency-Key is answered again and sends nothing', async () => {
+    const e = await makeEmployee(core, { emails: ['rae.reg@work.example.org', 'rae@home.example.net'] });
+    const base = `/v1/employees/${e.username}/mfa`;
+    const started = await post(`${base}/app`, {});
+    expect(started.status).toBe(200);
+    const enrolment = (await started.json()) as { otpauthUri: string; qrCode: string; issuer: string; account: string };
+    expect(enrolment).toMatchObject({ issuer: 'Hants', account: e.username, otpauthUri: expect.stringMatching(/^otpauth:\/\/totp\/Hants:/) });
+    const png = Buffer.from(enrolment.qrCode.replace(/^data:image\/png;base64,/, ''), 'base64');
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    const secret = secretFromUri(enrolment.otpauthUri);
+
+    const outboxCount = async () => Number(((await core.db('mail_outbox').where({ employee_id: e.id }).count({ n: '*' }).first()) as { n: number | string }).n);
+    const code = otplibCode(secret);
+    const first = await postWith(`${base}/app/activate`, { code }, 'activate-app-1');
+    expect(first.status).toBe(200);
+    const firstBody = await first.text();
+    expect(JSON.parse(firstBody)).toEqual({ registered: 'authenticator_app', reference: expect.stringMatching(/^CHG-/), mfaEnabledAt: clock.now().toISOString(), confirmations: 2 });
+    const mails = await outboxCount();
+    expect(mails).toBe(2);
+    const again = await postWith(`${base}/app/activate`, { code }, 'activate-app-1');
+    expect([again.status, again.headers.get('idempotent-replayed'), await again.text()]).toEqual([200, 'true', firstBody]);
+    expect(await outboxCount()).toBe(mails);
+    const other = await postWith(`${base}/app/activate`, { code: '000000' }, 'activate-app-1');
+    expect([other.status, ((await other.json()) as Refusal).error.code]).toEqual([409, 'CONFLICT']);
+    const already = await post(`${base}/app`, {});
+    expect([already.status, ((await already.json()) as Refusal).error.message]).toEqual([422, expect.stringMatching(/already set up/)]);
+
+    // The email method: a code to the chosen address, once however often the request is retried.
+    nextStep(clock);
+    const sent = await postWith(`${base}/email`, { emailId: e.emails[1]!.id }, 'email-1');
+    const sentBody = await sent.text();
+    expect([sent.status, JSON.parse(sentBody)]).toEqual([200, { address: 'r•••@home.example.net', expiresAt: new Date(clock.now().getTime() + 20 * 60_000).toISOString(), lifetimeMinutes: 20 }]);
+    const resent = await postWith(`${base}/email`, { emailId: e.emails[1]!.id }, 'email-1');
+    expect([resent.headers.get('idempotent-replayed'), await resent.text()]).toEqual(['true', sentBody]);
+    const codeMails = await core.db('mail_outbox').where({ employee_id: e.id, template: 'registration_code' });
+    expect(codeMails).toHaveLength(1);
+    const emailed = await latestCode(core, e.id);
+    const done = await postWith(`${base}/email/activate`, { code: emailed }, 'email-activate-1');
+    expect([done.status, ((await done.json()) as { registered: string }).registered]).toEqual([200, 'email']);
+
+    const status = (await (await get(base)).json()) as PortalMfaStatus;
+    expect(status.methods.map((m) => [m.type, m.state, m.canRemove])).toEqual([
+      ['authenticator_app', 'active', true],
+      ['email', 'active', true],
+    ]);
+    // What is kept to answer retries holds no code, no key and no full address.
+    const kept = JSON.stringify(await core.db('portal_requests').select());
+    for (const secretText of [code, emailed, secret, 'rae@home.example.net']) expect(kept).not.toContain(secretText);
+    const audit = (await core.db('audit_events').where({ employee_id: e.id, action: 'factor.registered' })).map((r) => r.actor_name);
+    expect(audit).toEqual(['portal:esr-portal', 'portal:esr-portal']);
+  });
+
+  it('a leaver cannot register through the API, in the guide’s words, and a bad Idempotency-Key is refused', async () => {
+    const leaver = await makeEmployee(core, { leaver: true });
+    const r = await post(`/v1/employees/${leaver.username}/mfa/app`, {});
+    expect([r.status, ((await r.json()) as Refusal).error.message]).toEqual([422, expect.stringContaining('leavers cannot register for MFA')]);
+    const e = await makeEmployee(core);
+    const bad = await postWith(`/v1/employees/${e.username}/mfa/email`, { emailId: e.emails[0]!.id }, 'has a space');
+    expect([bad.status, ((await bad.json()) as Refusal).error.code]).toEqual([400, 'VALIDATION']);
+    expect(await core.db('mail_outbox').where({ employee_id: e.id })).toEqual([]);
+  });
+
   it('serves an OpenAPI 3.1 document, without a key, that validates and lists every route with its refusals', async () => {
     const r = await get('/v1/openapi.json', null);
     expect(r.status).toBe(200);

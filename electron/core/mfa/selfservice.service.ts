@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import type { Eligibility } from '../../../shared/domain';
 import { eligibility } from '../../../shared/eligibility';
 import { DeskError } from '../../../shared/errors';
-import { recordAudit } from '../audit/audit.service';
+import { recordAudit, type Actor } from '../audit/audit.service';
 import { refreshEmployeeFlags } from '../employees/employees.service';
 import { enqueueMail } from '../mail/outbox';
 import { WEBCHAT_URL } from '../mail/templates';
@@ -56,7 +56,15 @@ export interface EmailCodeRequested {
   requestId: string;
 }
 
-const VIA = 'selfservice';
+/**
+ * Who registers: the employee through `desk selfservice` (the default), or through the portal API,
+ * whose integration the audit trail names (actor `portal:NAME`, via `portal`).
+ */
+export interface SelfServiceCaller {
+  actor: Actor;
+  via: string;
+}
+const SELF_SERVICE: SelfServiceCaller = { actor: SELF_SERVICE_ACTOR, via: 'selfservice' };
 
 function newRequestId(): string {
   return `SS-${crypto.randomBytes(6).toString('hex').toUpperCase()}`;
@@ -71,7 +79,7 @@ async function hasRegistrationCode(trx: Trx, factorId: number): Promise<boolean>
  * (any earlier one stops working) and its otpauth URI. When Shared Services started a
  * re-registration (a registration code was emailed for this factor), that code is needed first.
  */
-export async function startAppRegistration(deps: MfaDeps, input: { employeeId: number; code?: string | null }): Promise<AppEnrolment> {
+export async function startAppRegistration(deps: MfaDeps, input: { employeeId: number; code?: string | null }, by: SelfServiceCaller = SELF_SERVICE): Promise<AppEnrolment> {
   return transact(deps.db, async (trx) => {
     const employee = await lockEmployee(trx, input.employeeId);
     const emails = await emailsOnRecord(trx, employee.id);
@@ -98,7 +106,7 @@ export async function startAppRegistration(deps: MfaDeps, input: { employeeId: n
         purpose: 'registration',
         code: input.code,
         factorId: factor.id,
-        actor: SELF_SERVICE_ACTOR,
+        actor: by.actor,
       });
       if (redeemed instanceof Refusal) return redeemed;
       codeId = redeemed.codeId;
@@ -109,10 +117,10 @@ export async function startAppRegistration(deps: MfaDeps, input: { employeeId: n
     const seed = await newFactorSeed(trx, deps, factor);
     await refreshEmployeeFlags(trx, employee.id);
     await recordAudit(trx, deps.clock, {
-      actor: SELF_SERVICE_ACTOR,
+      actor: by.actor,
       action: 'factor.registration_started',
       employeeId: employee.id,
-      details: { factorId: factor.id, factorType: 'authenticator_app', codeId, via: VIA },
+      details: { factorId: factor.id, factorType: 'authenticator_app', codeId, via: by.via },
     });
     const { uri, issuer, account } = await enrolmentUri(trx, employee, seed);
     return { factorId: factor.id, otpauthUri: uri, issuer, account };
@@ -120,7 +128,7 @@ export async function startAppRegistration(deps: MfaDeps, input: { employeeId: n
 }
 
 /** Finish registering the authenticator app with a current code from it. */
-export async function confirmAppRegistration(deps: MfaDeps, input: { employeeId: number; code: string }): Promise<Registered> {
+export async function confirmAppRegistration(deps: MfaDeps, input: { employeeId: number; code: string }, by: SelfServiceCaller = SELF_SERVICE): Promise<Registered> {
   return transact(deps.db, async (trx) => {
     const employee = await lockEmployee(trx, input.employeeId);
     const emails = await emailsOnRecord(trx, employee.id);
@@ -129,9 +137,9 @@ export async function confirmAppRegistration(deps: MfaDeps, input: { employeeId:
     if (!factor) {
       throw new DeskError('RULE_VIOLATION', 'There is no authenticator app registration waiting for a code. Start the registration first.');
     }
-    const check = await checkFactorCode(trx, deps, { employee, factor, code: input.code, actor: SELF_SERVICE_ACTOR });
+    const check = await checkFactorCode(trx, deps, { employee, factor, code: input.code, actor: by.actor });
     if (check instanceof Refusal) return check;
-    const done = await activateFactor(trx, deps, { employee, factor, emails, actor: SELF_SERVICE_ACTOR, via: VIA });
+    const done = await activateFactor(trx, deps, { employee, factor, emails, actor: by.actor, via: by.via });
     return { factorId: factor.id, factorType: 'authenticator_app', ...done, confirmations: emails.length };
   });
 }
@@ -140,7 +148,7 @@ export async function confirmAppRegistration(deps: MfaDeps, input: { employeeId:
  * Choose an address on record for codes and have a registration code sent to it (a new request
  * replaces the previous code). Refused when the email method is already set up.
  */
-export async function requestEmailCode(deps: MfaDeps, input: { employeeId: number; emailId: number }): Promise<EmailCodeRequested> {
+export async function requestEmailCode(deps: MfaDeps, input: { employeeId: number; emailId: number }, by: SelfServiceCaller = SELF_SERVICE): Promise<EmailCodeRequested> {
   return transact(deps.db, async (trx) => {
     const employee = await lockEmployee(trx, input.employeeId);
     const emails = await emailsOnRecord(trx, employee.id);
@@ -170,17 +178,17 @@ export async function requestEmailCode(deps: MfaDeps, input: { employeeId: numbe
     });
     await refreshEmployeeFlags(trx, employee.id);
     await recordAudit(trx, deps.clock, {
-      actor: SELF_SERVICE_ACTOR,
+      actor: by.actor,
       action: 'factor.registration_code_sent',
       employeeId: employee.id,
-      details: { factorId: factor.id, factorType: 'email', emailId: email.id, recipient: email.address, codeId: issued.id, requestRef: requestId, via: VIA },
+      details: { factorId: factor.id, factorType: 'email', emailId: email.id, recipient: email.address, codeId: issued.id, requestRef: requestId, via: by.via },
     });
     return { factorId: factor.id, codeId: issued.id, recipient: email.address, expiresAt: issued.expiresAt, requestId };
   });
 }
 
 /** Finish registering the email method with the emailed registration code. */
-export async function confirmEmailRegistration(deps: MfaDeps, input: { employeeId: number; code: string }): Promise<Registered> {
+export async function confirmEmailRegistration(deps: MfaDeps, input: { employeeId: number; code: string }, by: SelfServiceCaller = SELF_SERVICE): Promise<Registered> {
   return transact(deps.db, async (trx) => {
     const employee = await lockEmployee(trx, input.employeeId);
     const emails = await emailsOnRecord(trx, employee.id);
@@ -192,9 +200,9 @@ export async function confirmEmailRegistration(deps: MfaDeps, input: { employeeI
     if (factor.emailId === null || !emails.some((e) => e.id === factor.emailId)) {
       throw new DeskError('RULE_VIOLATION', 'The address this registration was for is no longer on record. Choose an address and request a new code.');
     }
-    const redeemed = await redeemCode(trx, deps, { employee, purpose: 'registration', code: input.code, factorId: factor.id, actor: SELF_SERVICE_ACTOR });
+    const redeemed = await redeemCode(trx, deps, { employee, purpose: 'registration', code: input.code, factorId: factor.id, actor: by.actor });
     if (redeemed instanceof Refusal) return redeemed;
-    const done = await activateFactor(trx, deps, { employee, factor, emails, actor: SELF_SERVICE_ACTOR, via: VIA });
+    const done = await activateFactor(trx, deps, { employee, factor, emails, actor: by.actor, via: by.via });
     return { factorId: factor.id, factorType: 'email', ...done, confirmations: emails.length };
   });
 }
