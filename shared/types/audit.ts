@@ -112,7 +112,9 @@ export interface AuditDashboard {
   mailFailuresPerDay: Array<{ day: string; count: number }>;
   /** Who acted most in the period (desk users, system, employees), at most 15. */
   actionsPerActor: Array<{ actor: string; count: number }>;
-  totals: { events: number; codesIssued: number; mailFailures: number };
+  /** Sign-in checks through the portal, by the day they were made and their result. */
+  signInsPerDay: Array<{ day: string; accepted: number; wrong: number; locked: number; expired: number }>;
+  totals: { events: number; codesIssued: number; mailFailures: number; signIns: number };
   /** Webchat tickets opened and resolved in the period. */
   tickets: TicketReport;
 }

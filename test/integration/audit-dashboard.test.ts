@@ -128,7 +128,11 @@ describe.each(TARGETS)('audit dashboard on $name', (target: Target) => {
       events: written.events.filter((e) => inRange(e.day)).length,
       codesIssued: written.codes.filter((c) => inRange(c.day)).length,
       mailFailures: written.fails.filter(inRange).length,
+      // No sign-in was checked through the portal here (test/integration/portal.test.ts counts them).
+      signIns: 0,
     });
+    expect(dash.signInsPerDay.map((d) => d.day)).toEqual(dash.actionsPerDay.map((d) => d.day));
+    expect(dash.signInsPerDay.every((d) => d.accepted + d.wrong + d.locked + d.expired === 0)).toBe(true);
   });
 
   it('refuses agents and managers, and periods that make no sense', async () => {

@@ -14,6 +14,7 @@ import { addPortalKey, hashPortalKey, listPortalKeys, revokePortalKey } from '..
 import { confirmAppRegistration, confirmEmailRegistration, requestEmailCode, startAppRegistration } from '../../electron/core/mfa/selfservice.service';
 import { startPortal, type RunningPortal } from '../../electron/portal/server';
 import { employeePage } from '../../electron/core/employee-page/employee-page.service';
+import { auditDashboard } from '../../electron/core/dashboard/dashboard.service';
 import { PORTAL_ROUTES, type PortalMfaStatus, type SignInVerdict } from '../../shared/portal-api';
 import { generateSync } from 'otplib';
 import { REMOVE_NEEDS_BOTH } from '../../electron/core/mfa/removal';
@@ -258,6 +259,12 @@ describe.each(TARGETS)('portal API on $name', (target) => {
     ]);
     expect(page.signInsMore).toBe(false);
     expect(page.employee.factors.find((f) => f.type === 'authenticator_app')).toMatchObject({ lastUsedAt: clock.now().toISOString() });
+
+    // The supervisors' dashboard counts them by day and result.
+    const day = clock.now().toISOString().slice(0, 10);
+    const dashboard = await auditDashboard(core.db, clock, { from: day, to: day });
+    expect(dashboard.signInsPerDay).toEqual([{ day, accepted: 1, wrong: 1, locked: 0, expired: 0 }]);
+    expect(dashboard.totals.signIns).toBe(2);
   });
 
   it('five wrong codes lock the app; a locked app is said, and kept, without checking the code', async () => {

@@ -60,6 +60,18 @@ export async function auditDashboard(db: Knex, clock: Clock, period: { from: str
     .groupByRaw<Array<{ day: string; n: unknown }>>('1');
   const failsByDay = new Map(failRows.map((r) => [r.day, num(r.n)]));
 
+  const signInRows = await db('signin_verifications')
+    .select({ day: dayOf(db, 'checked_at') })
+    .count({ checks: '*' })
+    .select(db.raw("SUM(CASE WHEN result = 'accepted' THEN 1 ELSE 0 END) AS accepted"))
+    .select(db.raw("SUM(CASE WHEN result = 'wrong' THEN 1 ELSE 0 END) AS wrong"))
+    .select(db.raw("SUM(CASE WHEN result = 'locked' THEN 1 ELSE 0 END) AS locked"))
+    .select(db.raw("SUM(CASE WHEN result = 'expired' THEN 1 ELSE 0 END) AS expired"))
+    .where('checked_at', '>=', lo)
+    .andWhere('checked_at', '<', hi)
+    .groupByRaw<Array<{ day: string; checks: unknown; accepted: unknown; wrong: unknown; locked: unknown; expired: unknown }>>('1');
+  const signInsByDay = new Map(signInRows.map((r) => [r.day, r]));
+
   const reRegs = (await db('audit_events')
     .select('details')
     .where('action', 'factor.reregistration_started')
@@ -97,6 +109,10 @@ export async function auditDashboard(db: Knex, clock: Clock, period: { from: str
     const expired = num(r?.expired);
     return { day, issued, redeemed, expired, open: issued - redeemed - expired };
   });
+  const signInsPerDay = all.map((day) => {
+    const r = signInsByDay.get(day);
+    return { day, accepted: num(r?.accepted), wrong: num(r?.wrong), locked: num(r?.locked), expired: num(r?.expired) };
+  });
   const tickets = await ticketReport(db, period);
   return {
     from: period.from,
@@ -106,11 +122,13 @@ export async function auditDashboard(db: Knex, clock: Clock, period: { from: str
     codesPerDay,
     reRegistrations: [...reasons.values()].sort((a, b) => b.count - a.count || a.factorType.localeCompare(b.factorType) || a.removedState.localeCompare(b.removedState)),
     mailFailuresPerDay: all.map((day) => ({ day, count: failsByDay.get(day) ?? 0 })),
+    signInsPerDay,
     actionsPerActor: actors.map((a) => ({ actor: a.actor, count: num(a.n) })),
     totals: {
       events: [...eventsByDay.values()].reduce((s, n) => s + n, 0),
       codesIssued: codesPerDay.reduce((s, d) => s + d.issued, 0),
       mailFailures: [...failsByDay.values()].reduce((s, n) => s + n, 0),
+      signIns: signInRows.reduce((s, r) => s + num(r.checks), 0),
     },
   };
 }

@@ -189,6 +189,10 @@ function Charts({ data }: { data: AuditDashboard }) {
   }));
   const reRegistered = reasons.reduce((n, r) => n + r.count, 0);
   const failedDays = data.mailFailuresPerDay.filter((d) => d.count > 0);
+  const signIns = data.signInsPerDay.reduce(
+    (t, d) => ({ accepted: t.accepted + d.accepted, wrong: t.wrong + d.wrong, locked: t.locked + d.locked }),
+    { accepted: 0, wrong: 0, locked: 0 },
+  );
 
   return (
     <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md" verticalSpacing="md">
@@ -241,6 +245,21 @@ function Charts({ data }: { data: AuditDashboard }) {
         empty={data.totals.mailFailures === 0 ? 'No mail was given up on in this period.' : null}
       >
         <DailyBars data={data.mailFailuresPerDay} series={[{ name: 'count', label: 'Mails given up on', color: 'red.7' }]} />
+      </ChartFigure>
+
+      <ChartFigure
+        title="Sign-in checks through the portal"
+        summary={`${count(data.totals.signIns)} in all: ${count(signIns.accepted)} accepted, ${count(signIns.wrong)} wrong code, ${count(signIns.locked)} locked.`}
+        empty={data.totals.signIns === 0 ? 'The portal checked no sign-in in this period.' : null}
+      >
+        <DailyBars
+          data={data.signInsPerDay}
+          series={[
+            { name: 'accepted', label: 'Accepted', color: 'green.7' },
+            { name: 'wrong', label: 'Wrong code', color: 'yellow.8' },
+            { name: 'locked', label: 'Locked', color: 'red.7' },
+          ]}
+        />
       </ChartFigure>
 
       <ChartFigure
