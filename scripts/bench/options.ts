@@ -55,6 +55,12 @@ Options:
   --load-seconds N  how long the load test runs (default 60)
   --load-employees N  demo employees in the load test's schema (default 20,000; each ticket is
                     another employee, so enough for the whole run)
+  --portal          run only the portal benchmark on PostgreSQL (needs DESK_BENCH_PG_URL): clients
+                    verify sign-ins through \`desk portal\` over HTTP (bench-results/portal-postgres.md)
+  --portal-clients N  clients at once in the portal benchmark (default 20)
+  --portal-seconds N  how long the portal benchmark runs (default 60)
+  --portal-employees N  demo employees in its schema (default 20,000; those with an authenticator
+                    app sign in, each at most once per 30-second step)
   --skip-sqlite     measure PostgreSQL only (needs DESK_BENCH_PG_URL)
   --pg-schema NAME  PostgreSQL schema for the benchmark data (default bench_<N>)
   --no-build        use the existing build in out/ for P4/P5 even if the sources are newer
@@ -87,6 +93,10 @@ export interface BenchOptions {
   auditOnly: boolean;
   auditEvents: number;
   load: boolean;
+  portal: boolean;
+  portalClients: number;
+  portalSeconds: number;
+  portalEmployees: number;
   loadAgents: number;
   loadSeconds: number;
   loadEmployees: number;
@@ -132,6 +142,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         'audit-only': { type: 'boolean' },
         'audit-events': { type: 'string' },
         load: { type: 'boolean' },
+        portal: { type: 'boolean' },
+        'portal-clients': { type: 'string' },
+        'portal-seconds': { type: 'string' },
+        'portal-employees': { type: 'string' },
         'load-agents': { type: 'string' },
         'load-seconds': { type: 'string' },
         'load-employees': { type: 'string' },
@@ -156,6 +170,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (values['hr-only'] && values['mail-only']) throw new UsageError('--hr-only and --mail-only contradict each other');
   if (values['audit-only'] && values['skip-audit']) throw new UsageError('--audit-only and --skip-audit contradict each other');
   if (values['audit-only'] && (values['hr-only'] || values['mail-only'])) throw new UsageError('--audit-only and --hr-only or --mail-only contradict each other');
+  if (values.portal && !pgUrl) throw new UsageError('--portal needs DESK_BENCH_PG_URL (the portal benchmark runs on PostgreSQL)');
+  if (values.portal && (values.load || values['hr-only'] || values['mail-only'] || values['audit-only'])) throw new UsageError('--portal runs on its own: leave out --load, --hr-only, --mail-only and --audit-only');
   if (values.load && !pgUrl) throw new UsageError('--load needs DESK_BENCH_PG_URL (the load test runs on PostgreSQL)');
   if (values.load && (values['hr-only'] || values['mail-only'] || values['audit-only'])) throw new UsageError('--load runs on its own: leave out --hr-only, --mail-only and --audit-only');
   const pgSchema = values['pg-schema'] ?? `bench_${employees}`;
@@ -179,6 +195,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     auditOnly: !!values['audit-only'],
     auditEvents: positiveInt('audit-events', values['audit-events'], 5_000_000, 1000, 20_000_000),
     load: !!values.load,
+    portal: !!values.portal,
+    portalClients: positiveInt('portal-clients', values['portal-clients'], 20, 1, 500),
+    portalSeconds: positiveInt('portal-seconds', values['portal-seconds'], 60, 1, 3600),
+    portalEmployees: positiveInt('portal-employees', values['portal-employees'], 20_000, 100, 200_000),
     loadAgents: positiveInt('load-agents', values['load-agents'], 20, 1, 200),
     loadSeconds: positiveInt('load-seconds', values['load-seconds'], 60, 1, 3600),
     loadEmployees: positiveInt('load-employees', values['load-employees'], 20_000, 100, 200_000),

@@ -14,6 +14,7 @@ import { measureBrowser } from './browser';
 import { writeResults, type RunResults, type Section } from './report';
 import { int, log, settle } from './stats';
 import { mailMarkdown, measureMail, ISSUE_P95_GOAL_MS, POOL_SPEEDUP_GOAL } from './mail';
+import { measurePortal, portalMarkdown, PORTAL_RATE_GOAL } from './portal';
 import { loadMarkdown, measureLoad } from './load';
 import { importMarkdown, measureImport } from './hr-import';
 import { auditMarkdown, auditRows, measureAudit } from './audit';
@@ -96,6 +97,24 @@ async function runLoad(opts: BenchOptions): Promise<boolean> {
     return ok;
   } catch (err) {
     log(`ERROR in the load test: ${err instanceof Error ? err.message : String(err)}`);
+    return false;
+  }
+}
+
+async function runPortal(opts: BenchOptions): Promise<boolean> {
+  log(`── portal on postgres: ${opts.portalClients} clients, ${opts.portalSeconds} s ──`);
+  try {
+    const r = await measurePortal({ pgUrl: opts.pgUrl!, clients: opts.portalClients, seconds: opts.portalSeconds, employees: opts.portalEmployees, build: opts.build, log });
+    fs.mkdirSync(opts.outDir, { recursive: true });
+    const md = path.join(opts.outDir, 'portal-postgres.md');
+    const json = path.join(opts.outDir, 'portal-postgres.json');
+    fs.writeFileSync(md, `# Portal benchmark (postgres)\n\nMeasured ${new Date().toISOString()} on this machine.\n\n${portalMarkdown(r)}`);
+    fs.writeFileSync(json, JSON.stringify(r, null, 2) + '\n');
+    const ok = r.perSecond >= PORTAL_RATE_GOAL && r.errors === 0 && r.chainIntact;
+    process.stdout.write(`\nportal, postgres:\n${portalMarkdown(r)}Results: ${md}\n         ${json}\n\n`);
+    return ok;
+  } catch (err) {
+    log(`ERROR in the portal benchmark: ${err instanceof Error ? err.message : String(err)}`);
     return false;
   }
 }
@@ -193,6 +212,7 @@ async function main(): Promise<number> {
     return 0;
   }
   if (opts.load) return (await runLoad(opts)) ? 0 : 1;
+  if (opts.portal) return (await runPortal(opts)) ? 0 : 1;
   let ok = true;
   const only = opts.mailOnly || opts.hrOnly || opts.auditOnly;
   if (!only) {
