@@ -59,7 +59,7 @@ Options:
                     verify sign-ins through \`desk portal\` over HTTP (bench-results/portal-postgres.md)
   --portal-clients N  clients at once in the portal benchmark (default 20)
   --portal-seconds N  how long the portal benchmark runs (default 60)
-  --portal-employees N  demo employees in its schema (default 20,000; those with an authenticator
+  --portal-employees N  demo employees in its schema (default 50,000; those with an authenticator
                     app sign in, each at most once per 30-second step)
   --skip-sqlite     measure PostgreSQL only (needs DESK_BENCH_PG_URL)
   --pg-schema NAME  PostgreSQL schema for the benchmark data (default bench_<N>)
@@ -198,7 +198,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     portal: !!values.portal,
     portalClients: positiveInt('portal-clients', values['portal-clients'], 20, 1, 500),
     portalSeconds: positiveInt('portal-seconds', values['portal-seconds'], 60, 1, 3600),
-    portalEmployees: positiveInt('portal-employees', values['portal-employees'], 20_000, 100, 200_000),
+    portalEmployees: positiveInt('portal-employees', values['portal-employees'], 50_000, 100, 500_000),
     loadAgents: positiveInt('load-agents', values['load-agents'], 20, 1, 200),
     loadSeconds: positiveInt('load-seconds', values['load-seconds'], 60, 1, 3600),
     loadEmployees: positiveInt('load-employees', values['load-employees'], 20_000, 100, 200_000),
