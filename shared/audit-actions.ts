@@ -122,6 +122,13 @@ export const AUDIT_ACTION_FAMILIES = [
     },
   },
   {
+    family: 'portal',
+    label: 'Self-service portal',
+    actions: {
+      'portal.status_read': 'MFA status read by the portal',
+    },
+  },
+  {
     family: 'setting',
     label: 'Settings',
     actions: {

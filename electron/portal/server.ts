@@ -64,7 +64,7 @@ type Handler = (deps: PortalDeps, call: Call) => Promise<unknown>;
 
 /** Each route of PORTAL_ROUTES, answered by the core. */
 const HANDLERS: Record<(typeof PORTAL_ROUTES)[number]['operationId'], Handler> = {
-  getMfa: (deps, { params }) => portalMfaStatus(deps.db, { username: params.username as string }),
+  getMfa: (deps, { params, actor }) => portalMfaStatus(deps, actor, { username: params.username as string }),
   startApp: (deps, { params, body, actor }) => startOwnApp(deps, actor, { username: params.username as string, code: (body as { code?: string }).code }),
   activateApp: async (deps, { params, body, actor }) =>
     mailQueued(deps, await activateOwnMethod(deps, actor, { username: params.username as string, method: 'app', code: (body as { code: string }).code })),

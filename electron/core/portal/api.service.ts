@@ -9,7 +9,9 @@ import { maskEmail } from '../../../shared/masking';
 import { FACTOR_MAX_ATTEMPTS } from '../../../shared/mfa-rules';
 import type { PortalMfaStatus } from '../../../shared/portal-api';
 import type { FactorType } from '../../../shared/domain';
+import { recordAudit, type Actor } from '../audit/audit.service';
 import { toIso } from '../db/values';
+import type { Deps } from '../handler';
 import { WEBCHAT_URL } from '../mail/templates';
 import { emailsOnRecord, readEmployee } from '../mfa/common';
 
@@ -20,9 +22,10 @@ export async function employeeIdByUsername(db: Knex, username: string): Promise<
   return Number(row.id);
 }
 
-/** GET /v1/employees/{username}/mfa. */
-export async function portalMfaStatus(db: Knex, { username }: { username: string }): Promise<PortalMfaStatus> {
+/** GET /v1/employees/{username}/mfa; the read is audited, as every portal call is. */
+export async function portalMfaStatus({ db, clock }: Deps<'db' | 'clock'>, actor: Actor, { username }: { username: string }): Promise<PortalMfaStatus> {
   const employeeId = await employeeIdByUsername(db, username);
+  await recordAudit(db, clock, { actor, action: 'portal.status_read', employeeId });
   const employee = await readEmployee(db, employeeId);
   const [emails, factors] = await Promise.all([
     emailsOnRecord(db, employeeId),
