@@ -5,10 +5,10 @@
  * names the key. Refusals from the main process go under the field they concern.
  */
 import { useState } from 'react';
-import { ActionIcon, Badge, Button, Code, CopyButton, Group, Paper, Stack, Table, Text, TextInput, Tooltip } from '@mantine/core';
+import { Badge, Button, Code, Group, Paper, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useQueryClient } from '@tanstack/react-query';
-import { IconCheck, IconCopy, IconKey, IconPlugConnected } from '@tabler/icons-react';
+import { IconKey, IconPlugConnected } from '@tabler/icons-react';
 import type { PortalKeyCreated, PortalKeyView } from '../../../../shared/domain';
 import { DeskError } from '../../../../shared/errors';
 import { INTEGRATION_NAME_RULE } from '../../../../shared/schemas';
@@ -18,6 +18,7 @@ import { notify } from '../../lib/feedback';
 import { reportFormError, useSubmitOnce } from '../../lib/forms';
 import { channelKey, useChannel, useChannelMutation } from '../../lib/query';
 import { ConfirmDialog } from './ConfirmDialog';
+import { ShownOnce } from './ShownOnce';
 import classes from './admin.module.css';
 
 const COLUMNS: Column[] = ['Integration', 'Key', 'Made', 'Last used', 'State', { key: 'actions', label: <span className="visually-hidden">Actions</span> }];
@@ -30,20 +31,7 @@ function NewKey({ made, onDone }: { made: PortalKeyCreated; onDone: () => void }
           <IconKey size={18} aria-hidden="true" />
           <Text fw={650}>New key for {made.portalKey.integration}</Text>
         </Group>
-        <Group gap="xs" wrap="nowrap" align="flex-start">
-          <Code className={classes.password} fz="sm" fw={600}>
-            {made.key}
-          </Code>
-          <CopyButton value={made.key} timeout={3000}>
-            {({ copied, copy }) => (
-              <Tooltip label={copied ? 'Copied' : 'Copy the key'} withArrow>
-                <ActionIcon variant="default" size="lg" onClick={copy} aria-label={copied ? 'Copied' : 'Copy the key'}>
-                  {copied ? <IconCheck size={18} aria-hidden="true" /> : <IconCopy size={18} aria-hidden="true" />}
-                </ActionIcon>
-              </Tooltip>
-            )}
-          </CopyButton>
-        </Group>
+        <ShownOnce value={made.key} copyLabel="Copy the key" size="sm" />
         <Text size="sm">
           It is shown only now: the desk keeps only a hash of it. Put it in the portal’s configuration, which sends it as
           <Code>Authorization: Bearer …</Code>. Its calls are audited as <Code>portal:{made.portalKey.integration}</Code>.

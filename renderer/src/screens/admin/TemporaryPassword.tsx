@@ -3,9 +3,10 @@
  * for, and that it must be replaced at the first sign-in. Nothing keeps it: once dismissed (or the
  * screen left) it is gone, and only a new reset makes another.
  */
-import { ActionIcon, Button, Code, CopyButton, Group, Paper, Stack, Text, Tooltip } from '@mantine/core';
-import { IconCheck, IconCopy, IconKey } from '@tabler/icons-react';
+import { Button, Group, Paper, Stack, Text } from '@mantine/core';
+import { IconKey } from '@tabler/icons-react';
 import type { DeskUserWithTemporaryPassword } from '../../../../shared/domain';
+import { ShownOnce } from './ShownOnce';
 import classes from './admin.module.css';
 
 export function TemporaryPassword({ shown, onDone }: { shown: DeskUserWithTemporaryPassword; onDone: () => void }) {
@@ -19,20 +20,7 @@ export function TemporaryPassword({ shown, onDone }: { shown: DeskUserWithTempor
             Temporary password for {user.username}
           </Text>
         </Group>
-        <Group gap="xs" wrap="nowrap">
-          <Code className={classes.password} fz="lg" fw={600}>
-            {temporaryPassword}
-          </Code>
-          <CopyButton value={temporaryPassword} timeout={3000}>
-            {({ copied, copy }) => (
-              <Tooltip label={copied ? 'Copied' : 'Copy the temporary password'} withArrow>
-                <ActionIcon variant="default" size="lg" onClick={copy} aria-label={copied ? 'Copied' : 'Copy the temporary password'}>
-                  {copied ? <IconCheck size={18} aria-hidden="true" /> : <IconCopy size={18} aria-hidden="true" />}
-                </ActionIcon>
-              </Tooltip>
-            )}
-          </CopyButton>
-        </Group>
+        <ShownOnce value={temporaryPassword} copyLabel="Copy the temporary password" />
         <Text size="sm">
           It is shown only now. Give it to {user.displayName} in person or by phone. It works for one sign-in: they
           must replace it with their own password at their first sign-in, then set up their authenticator app if
