@@ -116,7 +116,7 @@ export function FactorsSection({ employee: e, now }: { employee: EmployeeDetail;
             <Title order={3} fz="sm">
               Authenticator app
             </Title>
-            {app ? <Badge color="green">Registered</Badge> : appPending ? <Badge color="yellow">Pending</Badge> : <Badge color="gray">None</Badge>}
+            {app ? <Badge color="green" className={classes.wholeBadge}>Registered</Badge> : appPending ? <Badge color="yellow" className={classes.wholeBadge}>Pending</Badge> : <Badge color="gray" className={classes.wholeBadge}>None</Badge>}
           </Group>
           {app ? (
             <Facts
@@ -142,7 +142,7 @@ export function FactorsSection({ employee: e, now }: { employee: EmployeeDetail;
             <Title order={3} fz="sm">
               Email
             </Title>
-            {email ? <Badge color="green">Verified</Badge> : emailPending ? <Badge color="yellow">Pending</Badge> : <Badge color="gray">None</Badge>}
+            {email ? <Badge color="green" className={classes.wholeBadge}>Verified</Badge> : emailPending ? <Badge color="yellow" className={classes.wholeBadge}>Pending</Badge> : <Badge color="gray" className={classes.wholeBadge}>None</Badge>}
           </Group>
           {email ? (
             <Facts
