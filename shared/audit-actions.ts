@@ -109,8 +109,10 @@ export const AUDIT_ACTION_FAMILIES = [
     family: 'signin',
     label: 'Sign-in verification',
     actions: {
+      'signin.challenged': 'Sign-in started: app code asked for',
+      'signin.code_sent': 'Sign-in code sent',
       'signin.verified': 'Sign-in code accepted',
-      'signin.refused': 'Sign-in refused: method locked',
+      'signin.refused': 'Sign-in refused: locked or expired',
     },
   },
   {

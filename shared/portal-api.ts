@@ -130,9 +130,28 @@ export type PortalRegistered = z.infer<typeof registeredSchema>;
 export const SIGNIN_RESULTS = ['accepted', 'wrong', 'locked', 'expired'] as const;
 export type SignInResult = (typeof SIGNIN_RESULTS)[number];
 
+export const signInChallengeBodySchema = z
+  .object({
+    method: z.enum(FACTOR_TYPES, { error: 'Name the method: authenticator_app or email' }).meta({ description: 'The method the employee chose for this sign-in.' }),
+  })
+  .strict()
+  .meta({ id: 'SignInChallenge' });
+
+export const signInChallengedSchema = z
+  .object({
+    method: z.enum(FACTOR_TYPES),
+    sent: z.boolean().meta({ description: 'email: a sign-in code was sent. authenticator_app: nothing is sent; the app shows the code.' }),
+    address: z.string().nullable().meta({ description: 'email: the masked address the code went to.' }),
+    expiresAt: z.string().nullable(),
+    lifetimeMinutes: z.number().int().nullable().meta({ description: 'otp.lifetimeMinutes: 20 unless changed. After that, ask for a new code.' }),
+    message: z.string().meta({ description: 'What to tell the employee, in plain words.' }),
+  })
+  .meta({ id: 'SignInChallenged' });
+export type SignInChallenged = z.infer<typeof signInChallengedSchema>;
+
 export const signInVerifyBodySchema = z
   .object({
-    method: z.literal('authenticator_app').meta({ description: 'The method checked. (Email sign-in codes are not offered yet.)' }),
+    method: z.enum(FACTOR_TYPES, { error: 'Name the method: authenticator_app or email' }).meta({ description: 'The method checked: a code from the authenticator app, or the emailed sign-in code.' }),
     code: sixDigitCodeSchema.meta({ description: 'The 6 digits; spaces and dashes between them are ignored.' }),
   })
   .strict()
@@ -234,10 +253,22 @@ export const PORTAL_ROUTES = [
   },
   {
     method: 'post',
+    path: '/v1/employees/{username}/sign-in/challenge',
+    operationId: 'challengeSignIn',
+    summary:
+      'Start the second step of a sign-in with the method the employee chose. email: a sign-in code, valid otp.lifetimeMinutes (20), goes to the address that receives codes (a new one replaces the last; at most 10 codes an hour). authenticator_app: nothing is sent.',
+    params: employeePathSchema,
+    body: signInChallengeBodySchema,
+    response: signInChallengedSchema,
+    refusals: [400, 404, 409, 422],
+    idempotent: true,
+  },
+  {
+    method: 'post',
     path: '/v1/employees/{username}/sign-in/verify',
     operationId: 'verifySignIn',
     summary:
-      'Check the second factor at sign-in: a code from the authenticator app. Each step is accepted once; five wrong codes lock the method (Shared Services unlocks it); the method’s "last used" is set. Wrong codes are answered with 200 and the tries left.',
+      'Check the second factor at sign-in: a code from the authenticator app (each step accepted once; five wrong codes lock the app) or the emailed sign-in code (used once; five wrong tries end the code, ten wrong codes in a row lock the employee’s codes). Shared Services unlocks a lock; the method’s "last used" is set. Wrong, locked and expired are answered with 200 and a result.',
     params: employeePathSchema,
     body: signInVerifyBodySchema,
     response: signInVerdictSchema,

@@ -121,6 +121,7 @@ export const CODE_PURPOSE_LABELS: Record<CodePurpose, string> = {
   registration: 'Registration',
   reset: 'Reset',
   identity_check: 'Identity check',
+  sign_in: 'Sign-in',
 };
 
 export const MAIL_STATUS_LABELS: Record<MailStatus, string> = { queued: 'Queued', sent: 'Sent', failed: 'Failed' };
@@ -129,6 +130,8 @@ const MAIL_TEMPLATE_LABELS: Record<string, string> = {
   change_confirmation: 'Change confirmation',
   one_time_code: 'One-time code',
   registration_code: 'Registration code',
+  identity_check_code: 'Identity check code',
+  sign_in_code: 'Sign-in code',
   record_change: 'Record change confirmation',
 };
 

@@ -2,7 +2,7 @@
 import type { AuditPage, Eligibility, EmployeeDetail, EmployeeEmail, FactorType } from './employees';
 import type { MailLogEntry } from './mail';
 
-export const CODE_PURPOSES = ['registration', 'reset', 'identity_check'] as const;
+export const CODE_PURPOSES = ['registration', 'reset', 'identity_check', 'sign_in'] as const;
 export type CodePurpose = (typeof CODE_PURPOSES)[number];
 
 /** A one-time code as the desk may see it: never the code, only its life. */

@@ -767,6 +767,26 @@ const SPECS: Record<string, MigrationSpec> = {
       await expectRefused(k('portal_requests').insert({ ...row, idempotency_key: 'retry-2', status: 'maybe' }), /check|constraint/i);
     },
   },
+  '0024_sign_in_codes': {
+    tables: [],
+    columns: {},
+    indexes: { one_time_codes: ['one_time_codes_employee_idx', 'one_time_codes_employee_time_idx'] },
+    async present(k) {
+      const employeeId = await newEmployee(k);
+      const code = { employee_id: employeeId, code_hash: 'h'.repeat(64), recipient: 'a@example.org', issued_at: NOW, expires_at: NOW, attempts: 0 };
+      await k('one_time_codes').insert({ ...code, purpose: 'sign_in' });
+      await k('one_time_codes').insert({ ...code, purpose: 'registration' });
+      await expectRefused(k('one_time_codes').insert({ ...code, purpose: 'sms' }), /check|constraint/i);
+    },
+    async absent(k) {
+      // Back to three purposes: the sign-in codes are gone with it, the others are kept.
+      expect(Number((await k('one_time_codes').where({ purpose: 'sign_in' }).count({ n: '*' }).first())?.n)).toBe(0);
+      const employeeId = await newEmployee(k);
+      const code = { employee_id: employeeId, code_hash: 'h'.repeat(64), recipient: 'a@example.org', issued_at: NOW, expires_at: NOW, attempts: 0 };
+      await expectRefused(k('one_time_codes').insert({ ...code, purpose: 'sign_in' }), /check|constraint/i);
+      expect(await indexNames(k, 'one_time_codes')).toEqual(expect.arrayContaining(['one_time_codes_employee_idx']));
+    },
+  },
 };
 
 /** PostgreSQL: the column's statistics target (-1: the server's default). */

@@ -1,19 +1,20 @@
 import templates from '../../../resources/mail/templates.json';
 
-export const MAIL_TEMPLATES = ['registration_code', 'identity_check_code', 'change_confirmation', 'record_change'] as const;
+export const MAIL_TEMPLATES = ['registration_code', 'identity_check_code', 'sign_in_code', 'change_confirmation', 'record_change'] as const;
 export type MailTemplate = (typeof MAIL_TEMPLATES)[number];
 
 /** The placeholders each template needs; a missing one is a programming error, not a blank. */
 export const TEMPLATE_VALUES: Record<MailTemplate, readonly string[]> = {
   registration_code: ['firstName', 'code', 'minutes', 'webchatUrl'],
   identity_check_code: ['firstName', 'code', 'minutes', 'ticketRef', 'webchatUrl'],
+  sign_in_code: ['firstName', 'code', 'minutes', 'webchatUrl'],
   change_confirmation: ['firstName', 'when', 'change', 'reference', 'webchatUrl'],
   // A manager changed the emails on record: to every address, old and new. Never a code.
   record_change: ['firstName', 'when', 'changes', 'addresses', 'reference', 'webchatUrl'],
 };
 
 /** Templates whose body carries a one-time code: sealed at rest, never shown in the app. */
-export const CODE_TEMPLATES: ReadonlySet<MailTemplate> = new Set(['registration_code', 'identity_check_code']);
+export const CODE_TEMPLATES: ReadonlySet<MailTemplate> = new Set(['registration_code', 'identity_check_code', 'sign_in_code']);
 
 /** Where an employee reaches Shared Services; every mail names it. */
 export const WEBCHAT_URL = 'https://www.example.nhs.uk/shared-services/webchat';

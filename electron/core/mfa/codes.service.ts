@@ -160,6 +160,7 @@ const NO_CODE: Record<CodePurpose, string> = {
   registration: 'No registration code has been sent for this registration. Request a code first.',
   reset: 'No reset code has been sent. Request a code first.',
   identity_check: 'No identity-check code has been sent on this ticket. Send one first.',
+  sign_in: 'No sign-in code has been sent. Ask for a new code.',
 };
 
 /**

@@ -59,7 +59,8 @@ export async function portalMfaStatus({ db, clock }: Deps<'db' | 'clock'>, actor
         state: active ? 'active' : 'pending',
         registeredAt: toIso(f.registered_at),
         lastUsedAt: toIso(f.last_used_at),
-        locked: Number(f.failed_attempts) >= FACTOR_MAX_ATTEMPTS,
+        // An app locks after five wrong codes; emailed codes lock for the whole employee.
+        locked: f.type === 'email' ? employee.codesLockedAt !== null : Number(f.failed_attempts) >= FACTOR_MAX_ATTEMPTS,
         address: address ? maskEmail(address) : null,
         canRemove: active && bothActive,
       };

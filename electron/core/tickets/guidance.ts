@@ -24,7 +24,7 @@ import type {
 import { formatDay } from '../../../shared/eligibility';
 import { ukClock } from '../../../shared/uk-time';
 import { auditActionLabel } from '../../../shared/audit-actions';
-import { WEBCHAT_URL } from '../mail/templates';
+import { CODE_TEMPLATES, WEBCHAT_URL, type MailTemplate } from '../mail/templates';
 import { maskEmail, type ReplyValues } from '../../../shared/canned-replies';
 
 export interface GuidanceFacts {
@@ -38,8 +38,6 @@ export interface GuidanceFacts {
   tasks: ManagerTaskView[];
 }
 
-/** Templates whose mail carries a one-time code. */
-export const CODE_TEMPLATES = ['registration_code', 'identity_check_code'] as const;
 
 /** Which actions each category calls for (the rest stay disabled on its checklist). */
 export const CATEGORY_ACTIONS: Record<TicketCategory, readonly TicketActionKind[]> = {
@@ -64,7 +62,7 @@ function when(iso: string): string {
 
 /** The newest mail that carried a code. */
 export function lastCodeMail(mails: readonly MailLogEntry[]): MailLogEntry | null {
-  return mails.find((m) => (CODE_TEMPLATES as readonly string[]).includes(m.template)) ?? null;
+  return mails.find((m) => CODE_TEMPLATES.has(m.template as MailTemplate)) ?? null;
 }
 
 function mailFact(mail: MailLogEntry | null): ChecklistItem {
@@ -87,6 +85,9 @@ function codeState(code: OneTimeCodeView, now: Date): string {
   if (left <= 0) return `expired at ${hhmm(code.expiresAt)}`;
   return `valid until ${hhmm(code.expiresAt)} (${Math.ceil(left / 60_000)} min left), ${code.maxAttempts - code.attempts} tries left`;
 }
+
+/** The codes an employee types on the portal: registration, reset and sign-in (not the agent's identity check). */
+const PORTAL_CODES = ['registration', 'reset', 'sign_in'] as const;
 
 function latestCode(page: EmployeePageData, purposes: readonly string[]): OneTimeCodeView | null {
   const list = page.codes.filter((c) => purposes.includes(c.purpose)).sort((a, b) => b.issuedAt.localeCompare(a.issuedAt));
@@ -174,17 +175,19 @@ export function guidanceFor(ticket: TicketSummary, f: GuidanceFacts): TicketGuid
       add('spam', 'todo', 'Ask them to check their spam or junk folders.');
       add('address', 'todo', codesTo ? `Check the address is theirs: codes go to ${codesTo.address}.` : 'No email address on record: a manager must add one.');
       if (f.page.codeLock.lockedAt) add('locked', 'warning', 'Their codes are locked after too many wrong codes: unlock them (verified caller).');
-      const code = latestCode(f.page, ['registration', 'reset']);
+      const code = latestCode(f.page, PORTAL_CODES);
       if (code) add('code', isLive(code, f.now) ? 'info' : 'warning', `Latest code to ${code.recipient}: ${codeState(code, f.now)}.`);
       verifyItem();
+      if (code?.purpose === 'sign_in') add('signin', 'todo', `A sign-in code: they ask for a new one on the portal's sign-in page (valid ${f.lifetimeMinutes} minutes).`);
       add('resend', f.page.registrations.length > 0 ? 'todo' : 'info', f.page.registrations.length > 0 ? 'Resend: restart the registration to send a fresh code.' : 'Nothing is waiting for a code: they start again on the portal.');
       break;
     }
     case 'code_expired': {
       summary = `One-time codes are valid for ${f.lifetimeMinutes} minutes; an expired code must be restarted.`;
-      const code = latestCode(f.page, ['registration', 'reset']);
+      const code = latestCode(f.page, PORTAL_CODES);
       add('code', code && isLive(code, f.now) ? 'info' : 'warning', code ? `Latest code to ${code.recipient}, issued ${hhmm(code.issuedAt)}: ${codeState(code, f.now)}.` : 'No code has been issued to this employee.');
-      add('restart', 'todo', `They start the registration or reset again and request a new code (valid ${f.lifetimeMinutes} minutes); or restart it here for them.`);
+      if (code?.purpose === 'sign_in') add('restart', 'todo', `They ask for a new sign-in code on the portal's sign-in page (valid ${f.lifetimeMinutes} minutes).`);
+      else add('restart', 'todo', `They start the registration or reset again and request a new code (valid ${f.lifetimeMinutes} minutes); or restart it here for them.`);
       verifyItem();
       break;
     }
@@ -272,7 +275,7 @@ export function replyValues(ticket: TicketSummary, f: GuidanceFacts | null, appA
   const e = f?.page.employee;
   const codesTo = e ? (e.emails.find((x) => x.usedForCodes) ?? e.emails[0] ?? null) : null;
   const mail = f ? lastCodeMail(f.page.mails) : null;
-  const code = f ? latestCode(f.page, ['registration', 'reset']) : null;
+  const code = f ? latestCode(f.page, PORTAL_CODES) : null;
   return {
     firstName: e?.firstName ?? 'there',
     maskedEmail: mail ? maskEmail(mail.recipient) : codesTo ? maskEmail(codesTo.address) : 'your email address',
