@@ -18,11 +18,12 @@ const usages: CommandUsage[] = [
       { flag: '--host', value: 'ADDRESS', default: '127.0.0.1', words: 'The address to listen on (default 127.0.0.1; TLS is the reverse proxy’s job)' },
       { flag: '--port', value: 'N', words: 'The port to listen on, 0–65535 (default 0: any free port)' },
       { flag: '--requests-per-second', value: 'N', words: `Requests each key may make per second on this instance (default ${DEFAULT_REQUESTS_PER_SECOND}); more get 429 with Retry-After` },
+      { flag: '--training', words: 'Also serve the training copy of the portal’s MFA pages at /training/, on 127.0.0.1 only, for demo employees only (needs demo data)' },
     ],
     summary: 'Start the portal API (JSON over HTTP, /v1) for the employee self-service portal and print its address',
     details:
       'It keeps nothing between requests, so several instances can share one PostgreSQL database behind a load balancer. Every request needs a key from `desk portal keys add`. The OpenAPI document is at /v1/openapi.json. Ctrl+C stops it.',
-    examples: ['desk portal --port 8443 --host 0.0.0.0'],
+    examples: ['desk portal --port 8443 --host 0.0.0.0', 'desk portal --training'],
   },
   {
     command: 'portal keys add',
@@ -47,15 +48,22 @@ async function serve(rest: string[]): Promise<number> {
   const port = portText === undefined ? 0 : check(z.coerce.number().int().min(0).max(65535), portText, '--port');
   const rateText = options.string('requests-per-second');
   const requestsPerSecond = rateText === undefined ? DEFAULT_REQUESTS_PER_SECOND : check(z.coerce.number().int().min(1).max(100_000), rateText, '--requests-per-second');
-  const host = options.string('host') ?? '127.0.0.1';
+  const training = options.flag('training');
+  const hostText = options.string('host');
+  if (training && hostText !== undefined && hostText !== '127.0.0.1') throw new UsageError('--training serves on 127.0.0.1 only: leave out --host.');
+  const host = hostText ?? '127.0.0.1';
   // Changes made through the portal queue mail: this instance delivers the outbox too (a lease per
   // row keeps several instances and desks from sending one mail twice).
   const core = await openCore(options.dataDir, { deliverMail: true });
   const portal = await startPortal(
     { db: core.db, clock: core.clock, vault: core.vault, logger: core.logger, onMailQueued: () => core.mail.wake() },
-    { host, port, requestsPerSecond },
-  );
+    { host, port, requestsPerSecond, training },
+  ).catch(async (err: unknown) => {
+    await core.close();
+    throw err;
+  });
   say(`MFA Desk portal API: ${portal.url}/v1 (OpenAPI: ${portal.url}/v1/openapi.json)`);
+  if (training) say(`Training pages (demo employees only): ${portal.url}/training/`);
   say(`Data: ${core.database.location}`);
   if ((await listPortalKeys(core.db)).every((k) => k.revokedAt)) say('No live portal key yet: make one with `desk portal keys add NAME`.');
   say('Press Ctrl+C to stop.');
