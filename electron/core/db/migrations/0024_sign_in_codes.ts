@@ -13,12 +13,10 @@ const OLD = "purpose in ('registration', 'reset', 'identity_check')";
 const NEW = "purpose in ('registration', 'reset', 'identity_check', 'sign_in')";
 
 async function rebuildSqlite(knex: Knex, from: string, to: string): Promise<void> {
-  const table = (await knex.raw("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'one_time_codes'")) as Array<{ sql: string }>;
+  const table = await knex.raw<Array<{ sql: string }>>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'one_time_codes'");
   const definition = table[0]?.sql ?? '';
   if (!definition.includes(from)) throw new Error('one_time_codes: its purpose check is not the one this migration expects');
-  const indexes = (await knex.raw(
-    "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'one_time_codes' AND sql IS NOT NULL",
-  )) as Array<{ sql: string }>;
+  const indexes = await knex.raw<Array<{ sql: string }>>("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'one_time_codes' AND sql IS NOT NULL");
   const created = definition.replace(from, to).replace(/^CREATE TABLE\s+[`"]?one_time_codes[`"]?/i, 'CREATE TABLE `one_time_codes_next`');
   await knex.raw(created);
   await knex.raw('INSERT INTO one_time_codes_next SELECT * FROM one_time_codes');
