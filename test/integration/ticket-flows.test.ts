@@ -13,6 +13,7 @@ import { useLoopbackSmtp } from '../support/mail-fixture';
 import { confirmAppRegistration, confirmEmailRegistration, requestEmailCode, startAppRegistration } from '../../electron/core/mfa/selfservice.service';
 import { startSmtpServer, type TestSmtpServer } from '../support/mail-server';
 import { OUTBOX_BODY_PURPOSE } from '../../electron/core/mail/outbox';
+import { challengeSignIn } from '../../electron/core/portal/signin.service';
 import { openTestCore, TARGETS, type TestCore } from '../support/targets';
 import { callAs, type Caller } from '../support/call-as';
 import type { ResultOf } from '../../shared/contract';
@@ -321,5 +322,21 @@ describe.each(TARGETS)('webchat tickets on $name', (target) => {
     const t = await open('code_not_received', e.id);
     expect(t.replies.find((r) => r.id === 'my-reply')!.text).toBe(`Hello Jo, the code went to a•••@work.example.org.`);
     expect(await outbox(core, e.id)).toEqual([]);
+  });
+
+  it('"code not received" and "code expired" about a sign-in code: the sign-in code mail and the portal’s sign-in page', async () => {
+    const e = await makeEmployee(core);
+    await requestEmailCode(core, { employeeId: e.id, emailId: e.emails[0]!.id });
+    await confirmEmailRegistration(core, { employeeId: e.id, code: await latestCode(core, e.id) });
+    clock.advance(MIN);
+    await challengeSignIn(core, { userId: null, name: 'portal:esr-portal' }, { integration: 'esr-portal', username: e.username, method: 'email' });
+    const notReceived = await open('code_not_received', e.id);
+    expect(item(notReceived, 'last-code-mail')?.text).toMatch(/^Last code mail: sign in code to /);
+    expect(item(notReceived, 'code')?.text).toMatch(/valid until/);
+    expect(item(notReceived, 'signin')?.text).toBe("A sign-in code: they ask for a new one on the portal's sign-in page (valid 20 minutes).");
+    clock.advance(21 * MIN);
+    const expired = await open('code_expired', e.id);
+    expect(item(expired, 'code')).toMatchObject({ state: 'warning' });
+    expect(item(expired, 'restart')?.text).toBe("They ask for a new sign-in code on the portal's sign-in page (valid 20 minutes).");
   });
 });
