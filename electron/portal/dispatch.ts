@@ -70,11 +70,20 @@ function match(method: string, pathname: string): { route: PortalRoute; raw: Rec
     if (route.method.toUpperCase() !== method) continue;
     const raw: Record<string, string> = {};
     names.forEach((n, i) => {
-      raw[n] = decodeURIComponent(m[i + 1]!);
+      // A broken %-escape is left as it came; the parameter's schema then refuses it (400).
+      raw[n] = safeDecode(m[i + 1]!);
     });
     return { route, raw };
   }
   return pathMatched ? 'no-method' : 'no-route';
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** A zod refusal in the contract's shape: its first problem in words, every issue by path. */
@@ -136,16 +145,16 @@ export async function dispatch(deps: PortalDeps, req: PortalRequest): Promise<Po
   if (claim.kind === 'replay') return { status: claim.status, text: claim.body, headers: { 'Idempotent-Replayed': 'true' } };
   try {
     const text = JSON.stringify(await run());
-    await settleRequest(deps.db, claim.id, 200, text);
+    await settleRequest(deps.db, claim, 200, text);
     return { status: 200, text, headers: {} };
   } catch (err) {
     // A refusal is the answer to this request, kept like any other; a failure lets the key go.
     if (err instanceof DeskError && err.code !== 'UNAVAILABLE' && err.code !== 'INTERNAL') {
       const text = JSON.stringify({ error: err.toWire() });
-      await settleRequest(deps.db, claim.id, HTTP_STATUS[err.code], text);
+      await settleRequest(deps.db, claim, HTTP_STATUS[err.code], text);
       return { status: HTTP_STATUS[err.code], text, headers: {} };
     }
-    await releaseRequest(deps.db, claim.id);
+    await releaseRequest(deps.db, claim);
     throw err;
   }
 }

@@ -36,7 +36,10 @@ describe.each(TARGETS)('Idempotency-Key records on $name', (target) => {
     await expect(claim('crashed-1')).rejects.toMatchObject({ code: 'CONFLICT' });
     clock.advance(1000);
     const taken = await claim('crashed-1');
-    expect(taken).toEqual({ kind: 'first', id: first.kind === 'first' ? first.id : -1 });
+    expect(taken).toMatchObject({ kind: 'first', id: first.kind === 'first' ? first.id : -1, claimedAt: clock.now().toISOString() });
+    // The dead request's late answer or release does not touch the claim taken over.
+    if (first.kind === 'first') await settleRequest(core.db, first, 200, '{"late":true}');
+    expect((await core.db('portal_requests').where({ idempotency_key: 'crashed-1' }).first()).status).toBe('pending');
     // The takeover is a fresh claim: a second retry right after it waits again.
     await expect(claim('crashed-1')).rejects.toMatchObject({ code: 'CONFLICT' });
     // Another request under the same key is still refused, stale or not.
@@ -47,7 +50,7 @@ describe.each(TARGETS)('Idempotency-Key records on $name', (target) => {
   it('answers are kept 24 hours, then pruned; the key can then be used again', async () => {
     const first = await claim('kept-1');
     if (first.kind !== 'first') throw new Error('expected a first claim');
-    await settleRequest(core.db, first.id, 200, '{"ok":true}');
+    await settleRequest(core.db, first, 200, '{"ok":true}');
     clock.advance(KEEP_MS - 60_000);
     expect(await claim('kept-1')).toEqual({ kind: 'replay', status: 200, body: '{"ok":true}' });
     clock.advance(60_000);

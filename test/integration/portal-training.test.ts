@@ -12,6 +12,7 @@ import { seedDemoData } from '../../electron/core/demo/seed.service';
 import { startPortal, type RunningPortal } from '../../electron/portal/server';
 import { openTestCore, TARGETS, type TestCore } from '../support/targets';
 import { fullSnapshot, makeEmployee, recordingLogger } from '../support/mfa-fixtures';
+import { useLoopbackSmtp } from '../support/mail-fixture';
 
 /** A raw request, so the Host and Origin headers are exactly what the test says. */
 function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }> {
@@ -40,6 +41,10 @@ describe.each(TARGETS)('training pages on $name', (target) => {
     await expect(startPortal(deps, { training: true })).rejects.toThrow(/need demo employees/);
     await seedDemoData({ db: core.db, clock, vault: core.vault }, { userId: null, name: 'test' }, { employees: 20, seed: 3, deskUsers: false });
     await expect(startPortal(deps, { training: true, host: '0.0.0.0' })).rejects.toThrow(/127\.0\.0\.1 only/);
+    // Mail through a server elsewhere could reach the real-looking demo addresses: refused.
+    await useLoopbackSmtp(deps, { userId: null, name: 'test' }, 2525, { host: 'smtp.example.org' });
+    await expect(startPortal(deps, { training: true })).rejects.toThrow(/send mail only on this machine/);
+    await useLoopbackSmtp(deps, { userId: null, name: 'test' }, 2525);
     portal = await startPortal(deps, { training: true });
     const row = await core.db('employees').where({ status: 'active', internet_access_approved: true }).whereNull('mfa_enabled_at').orderBy('id').first('username');
     demo = row.username as string;
@@ -60,14 +65,19 @@ describe.each(TARGETS)('training pages on $name', (target) => {
     expect((await request(`${portal.url}/`)).headers.location).toBe('/training/');
   });
 
-  it('refuses an employee the demo loader did not make, without saying anything about them', async () => {
+  it('refuses an employee the demo loader did not make, without saying anything about them; a desk with one does not start them', async () => {
     const real = await makeEmployee(core);
+    await expect(startPortal({ db: core.db, clock, vault: core.vault, logger }, { training: true })).rejects.toThrow(/only on a training desk/);
     const r = await request(`${portal.url}/training/e/${real.username}`);
     expect(r.status).toBe(404);
     expect(r.text).toContain('is not a demo employee');
     expect(r.text).not.toContain(real.emails[0]!.address);
     const before = await fullSnapshot(core.db);
-    const post = await request(`${portal.url}/training/e/${real.username}/app`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: '' });
+    const post = await request(`${portal.url}/training/e/${real.username}/app`, {
+      method: 'POST',
+      headers: { Origin: portal.url, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
     expect(post.status).toBe(404);
     const open = await request(`${portal.url}/training/open?username=${real.username}`);
     expect([open.status, open.text.includes('aria-invalid="true"')]).toEqual([400, true]);
@@ -83,6 +93,8 @@ describe.each(TARGETS)('training pages on $name', (target) => {
       body: '',
     });
     expect(crossSite.status).toBe(403);
+    const noOrigin = await request(`${portal.url}/training/e/${demo}/app`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: '' });
+    expect(noOrigin.status).toBe(403);
     const rebound = await request(`${portal.url}/training/e/${demo}`, { headers: { Host: `evil.example:${port}` } });
     expect(rebound.status).toBe(403);
     expect(rebound.text).not.toContain(demo);

@@ -28,7 +28,7 @@ async function pruneOldAnswers(db: Knex, now: number): Promise<void> {
   await db('portal_requests').where('created_at', '<=', new Date(now - KEEP_MS).toISOString()).delete();
 }
 
-export type Claimed = { kind: 'first'; id: number } | { kind: 'replay'; status: number; body: string };
+export type Claimed = { kind: 'first'; id: number; claimedAt: string } | { kind: 'replay'; status: number; body: string };
 
 export function requestHash(method: string, path: string, body: unknown): string {
   return crypto.createHash('sha256').update(`${method} ${path}\n${JSON.stringify(body ?? null)}`, 'utf8').digest('hex');
@@ -51,7 +51,7 @@ export async function claimRequest(
     .delete();
   const row = { portal_key_id: input.portalKeyId, idempotency_key: input.idempotencyKey, request_hash: input.requestHash, status: 'pending', created_at: now.toISOString() };
   const inserted = await db('portal_requests').insert(row).onConflict(['portal_key_id', 'idempotency_key']).ignore().returning<Array<{ id: number }>>('id');
-  if (inserted.length > 0) return { kind: 'first', id: Number(inserted[0]!.id) };
+  if (inserted.length > 0) return { kind: 'first', id: Number(inserted[0]!.id), claimedAt: row.created_at };
   const first = await db('portal_requests')
     .where({ portal_key_id: input.portalKeyId, idempotency_key: input.idempotencyKey })
     .first<
@@ -67,19 +67,22 @@ export async function claimRequest(
     const claimedAt = toIso(first.created_at)!;
     if (now.getTime() - Date.parse(claimedAt) >= PENDING_STALE_MS) {
       const taken = await db('portal_requests').where({ id: first.id, status: 'pending', created_at: first.created_at }).update({ created_at: now.toISOString() });
-      if (taken === 1) return { kind: 'first', id: Number(first.id) };
+      if (taken === 1) return { kind: 'first', id: Number(first.id), claimedAt: now.toISOString() };
     }
     throw new DeskError('CONFLICT', 'The first request with this Idempotency-Key is still being answered: try again in a moment.', { retryAfterSeconds: 1 });
   }
   return { kind: 'replay', status: Number(first.response_status), body: first.response_body };
 }
 
-/** Keep the answer the first request got. */
-export async function settleRequest(db: Knex, id: number, status: number, body: string): Promise<void> {
-  await db('portal_requests').where({ id }).update({ status: 'done', response_status: status, response_body: body });
+/**
+ * Keep the answer the first request got. Only while the claim is still this request's (a claim
+ * taken over after PENDING_STALE_MS carries a new claim time, and its answer is the newer one).
+ */
+export async function settleRequest(db: Knex, claim: { id: number; claimedAt: string }, status: number, body: string): Promise<void> {
+  await db('portal_requests').where({ id: claim.id, status: 'pending', created_at: claim.claimedAt }).update({ status: 'done', response_status: status, response_body: body });
 }
 
-/** Let the key go after an unexpected failure, so that a retry runs again. */
-export async function releaseRequest(db: Knex, id: number): Promise<void> {
-  await db('portal_requests').where({ id, status: 'pending' }).delete();
+/** Let the key go after an unexpected failure, so that a retry runs again (only this request's claim). */
+export async function releaseRequest(db: Knex, claim: { id: number; claimedAt: string }): Promise<void> {
+  await db('portal_requests').where({ id: claim.id, status: 'pending', created_at: claim.claimedAt }).delete();
 }

@@ -57,6 +57,13 @@ export async function challengeSignIn(
   return deps.db.transaction(async (trx) => {
     const employee = await lockEmployee(trx, employeeId);
     const factor = await activeMethod(trx, employee, input.method);
+    // A locked method is said in the employee's words before anything is sent or audited.
+    if (input.method === 'authenticator_app' && factor.failedAttempts >= FACTOR_MAX_ATTEMPTS) {
+      throw new DeskError('RULE_VIOLATION', `The authenticator app is locked after ${FACTOR_MAX_ATTEMPTS} wrong codes. ${UNLOCK}`, { method: 'authenticator_app', locked: true });
+    }
+    if (input.method === 'email' && employee.codesLockedAt) {
+      throw new DeskError('RULE_VIOLATION', `Emailed codes are locked for this account after too many wrong codes. ${UNLOCK}`, { method: 'email', locked: true });
+    }
     if (input.method === 'authenticator_app') {
       await recordAudit(trx, deps.clock, {
         actor,
@@ -179,13 +186,16 @@ export async function verifySignIn(
       const details = redeemed.error.details ?? {};
       const locked = details['employeeLocked'] === true;
       await keep(trx, { ...base, result: locked ? 'locked' : 'wrong' });
-      return {
-        result: locked ? 'locked' : 'wrong',
-        method,
-        attemptsLeft: Number(details['attemptsLeft'] ?? 0),
-        message: locked ? `That code is not right, and emailed codes are now locked for this account after too many wrong codes. ${UNLOCK}` : redeemed.error.message,
-        checkedAt: at,
-      };
+      if (locked) {
+        const message = `That code is not right, and emailed codes are now locked for this account after too many wrong codes. ${UNLOCK}`;
+        return { result: 'locked', method, attemptsLeft: 0, message, checkedAt: at };
+      }
+      if (details['codeLocked'] === true) {
+        // The fifth wrong try ends this code: the portal offers a new one rather than the code field.
+        const message = `That code is not right, and after ${CODE_MAX_ATTEMPTS} wrong tries it no longer works. Ask for a new code.`;
+        return { result: 'expired', method, attemptsLeft: 0, message, checkedAt: at };
+      }
+      return { result: 'wrong', method, attemptsLeft: Number(details['attemptsLeft'] ?? 0), message: redeemed.error.message, checkedAt: at };
     }
     await trx('factors').where({ id: factor.id }).update({ last_used_at: at, updated_at: at });
     return accepted();

@@ -38,7 +38,7 @@ export function layout(title: string, body: Html, who?: string): Html {
 <link rel="stylesheet" href="${TRAINING_ROOT}/training.css">
 </head>
 <body>
-<div class="training" role="note"><strong>Training</strong> <span>A copy of the portal’s MFA pages on demo data, for Shared Services: what the caller sees. Nothing here reaches a real employee.</span></div>
+<div class="training" role="note"><strong>Training</strong> <span>A copy of the portal’s MFA pages on demo data, for Shared Services: what the caller sees. Its mail stays on this machine.</span></div>
 <header class="portal"><span class="brand">Employee Self Service</span>${
     who ? html`<span class="who">Signed in as <strong>${who}</strong> · <a href="${TRAINING_ROOT}/">Switch employee</a></span>` : ''
   }</header>
@@ -141,7 +141,12 @@ ${s.methods.some((m) => m.state === 'pending') ? html`<p class="muted">A registr
 }
 
 export function appAddPage(username: string, e: PortalAppEnrolment, error?: string): Html {
-  const secret = new URL(e.otpauthUri).searchParams.get('secret') ?? '';
+  let secret = '';
+  try {
+    secret = new URL(e.otpauthUri).searchParams.get('secret') ?? '';
+  } catch {
+    // Not a URI this site made: the QR code alone is shown.
+  }
   return layout(
     'Add an authenticator app',
     html`<div class="two">

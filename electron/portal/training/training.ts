@@ -24,6 +24,7 @@ import {
 } from '../../../shared/portal-api';
 import { usernameSchema } from '../../../shared/schemas';
 import { demoEmployeesToTry, demoRanges, isDemoEmployee } from '../../core/demo/demo-employees';
+import { getSetting } from '../../core/settings/settings.service';
 import { dispatch, type PortalDeps } from '../dispatch';
 import type { Html } from './html';
 import { TRAINING_CSS } from './style';
@@ -100,8 +101,9 @@ function redirect(res: http.ServerResponse, location: string): void {
 function sameSite(req: http.IncomingMessage, port: number): boolean {
   const hosts = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
   if (!hosts.includes(req.headers.host ?? '')) return false;
+  // Every browser sends Origin with a form's POST: one without it, or from elsewhere, is refused.
   const origin = req.headers.origin;
-  if (req.method === 'POST' && origin !== undefined && !hosts.some((h) => origin === `http://${h}`)) return false;
+  if (req.method !== 'GET' && req.method !== 'HEAD' && !hosts.some((h) => origin === `http://${h}`)) return false;
   return true;
 }
 
@@ -132,7 +134,12 @@ export async function answerTraining(deps: PortalDeps, port: number, req: http.I
 
   const m = new RegExp(`^${ROOT}/e/([^/]+)(/.*)?$`).exec(url.pathname);
   if (!m) return respond(res, 404, pages.problemPage('Page not found', `There is no page ${url.pathname} in the training copy.`));
-  const username = decodeURIComponent(m[1]!);
+  let username: string;
+  try {
+    username = decodeURIComponent(m[1]!);
+  } catch {
+    return respond(res, 404, pages.problemPage('Page not found', `There is no page ${url.pathname} in the training copy.`));
+  }
   const rest = m[2] ?? '';
   const problem = await notDemo(deps, ranges, username);
   if (problem) return respond(res, 404, pages.problemPage('Not a demo employee', problem));
@@ -159,7 +166,7 @@ export async function answerTraining(deps: PortalDeps, port: number, req: http.I
       return respond(res, r.status, pages.mfaPage(await status(), undefined, r.error.message));
     }
     case 'POST /app/activate': {
-      const enrolment = hidden(appEnrolmentSchema, form.get('enrolment'));
+      const enrolment = hidden(appEnrolmentSchema.refine((e) => e.qrCode.startsWith('data:image/png;base64,') && e.otpauthUri.startsWith('otpauth://')), form.get('enrolment'));
       const r = await api<PortalRegistered>(deps, 'POST', `${v1}/mfa/app/activate`, { code: form.get('code') ?? '' });
       if (r.ok) return respond(res, 200, pages.registeredPage(username, r.data));
       if (enrolment) return respond(res, r.status, pages.appAddPage(username, enrolment, fieldError(r.error)));
@@ -220,10 +227,28 @@ async function notDemo(deps: PortalDeps, ranges: Awaited<ReturnType<typeof demoR
   return null;
 }
 
-/** Refused unless the desk holds demo data: the training pages act on demo employees only. */
+/**
+ * Refused unless this is a training desk: it holds demo employees and no one else, and its mail
+ * stays on this machine (no SMTP server, so mail is written to the outbox folder, or one on
+ * loopback, such as a mail catcher). The demo addresses look real; no training mail may reach one.
+ */
 export async function assertTrainingData(deps: PortalDeps): Promise<void> {
-  if ((await demoRanges(deps.db)).length === 0) {
+  const ranges = await demoRanges(deps.db);
+  if (ranges.length === 0) {
     throw new DeskError('RULE_VIOLATION', 'The training pages need demo employees, and this desk has none: load some with `desk seed --employees 300` first (on a desk for training, not a live one).');
+  }
+  const others = deps.db('employees');
+  for (const r of ranges) others.whereNotBetween('id', [r.fromEmployeeId, r.fromEmployeeId + r.count - 1]);
+  const other = await others.first<{ id: number } | undefined>('id');
+  if (other) {
+    throw new DeskError('RULE_VIOLATION', 'The training pages run only on a training desk, and this desk holds employees that are not demo data: use a data folder of its own (desk seed on a new --data-dir).');
+  }
+  const smtpHost = String(await getSetting(deps.db, 'smtp.host')).trim().toLowerCase();
+  if (smtpHost !== '' && !['127.0.0.1', 'localhost', '::1', '[::1]'].includes(smtpHost)) {
+    throw new DeskError(
+      'RULE_VIOLATION',
+      `The training pages send mail only on this machine, and this desk sends through ${smtpHost}: clear smtp.host (mail is then written to the outbox folder) or point it at a mail catcher on 127.0.0.1.`,
+    );
   }
 }
 

@@ -19,9 +19,17 @@ async function rebuildSqlite(knex: Knex, from: string, to: string): Promise<void
   const indexes = await knex.raw<Array<{ sql: string }>>("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'one_time_codes' AND sql IS NOT NULL");
   const created = definition.replace(from, to).replace(/^CREATE TABLE\s+[`"]?one_time_codes[`"]?/i, 'CREATE TABLE `one_time_codes_next`');
   await knex.raw(created);
+  // AUTOINCREMENT's high-water mark goes across too, so no deleted code's id is ever made again.
+  const seq = await knex.raw<Array<{ seq: number }>>("SELECT seq FROM sqlite_sequence WHERE name = 'one_time_codes'");
   await knex.raw('INSERT INTO one_time_codes_next SELECT * FROM one_time_codes');
   await knex.raw('DROP TABLE one_time_codes');
   await knex.raw('ALTER TABLE one_time_codes_next RENAME TO one_time_codes');
+  const high = Number(seq[0]?.seq ?? 0);
+  if (high > 0) {
+    const moved = await knex.raw<Array<{ n: number }>>("SELECT COUNT(*) AS n FROM sqlite_sequence WHERE name = 'one_time_codes'");
+    if (Number(moved[0]?.n ?? 0) > 0) await knex.raw("UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = 'one_time_codes'", [high]);
+    else await knex.raw("INSERT INTO sqlite_sequence (name, seq) VALUES ('one_time_codes', ?)", [high]);
+  }
   for (const index of indexes) await knex.raw(index.sql);
 }
 
