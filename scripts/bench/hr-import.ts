@@ -4,8 +4,11 @@
  * indexes built once at its end, as a real first import does): once as it runs for real, search
  * index included (sqlite's full-text index, PostgreSQL's trigram index), once with that index out of
  * the way (sqlite: the full-text triggers dropped for the run; PostgreSQL: without the trigram
- * index), the index then rebuilt and timed on its own. Then the floor (hr-floor.ts). Peak RSS is
- * sampled every 50 ms during each import: the import streams, so it must not grow with the file.
+ * index), the index then rebuilt and timed on its own. After the first load (index included) the
+ * desk takes the nightly feed: the same extract with 1% of the people changed and 0.1% new leavers,
+ * which must cost a small part of the first load (unchanged rows are known by their fingerprint,
+ * not read and compared). Then the floor (hr-floor.ts). Peak RSS is sampled every 50 ms during each
+ * import: the import streams, so it must not grow with the file.
  *
  * Standalone: `npx tsx scripts/bench/hr-import.ts [--rows N[,N…]] [--pg postgres://…] [--batch N]`
  * prints a markdown table per size (and an RSS comparison when given several sizes).
@@ -18,7 +21,7 @@ import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import { systemClock } from '../../electron/core/clock';
 import { importHrFile, type HrImportResult } from '../../electron/core/hr/hr-import.service';
-import { writeHrCsv } from '../../test/support/hr-csv';
+import { writeHrCsv, type HrCsvRow } from '../../test/support/hr-csv';
 import { measureImportFloor, type ImportFloor } from './hr-floor';
 import { eachOption } from './options';
 import { openScratchDesk } from './scratch-db';
@@ -44,6 +47,18 @@ export interface ImportRun {
   rebuildSeconds: number | null;
 }
 
+/** The nightly feed into the desk the first load made. */
+export interface NightlyRun {
+  seconds: number;
+  peakRssMiB: number;
+  updated: number;
+  unchanged: number;
+  leavers: number;
+  /** What the feed changed: people with a new job title, and new leavers. */
+  changedRows: number;
+  newLeavers: number;
+}
+
 export interface HrImportBenchResult {
   database: 'sqlite' | 'postgres';
   rows: number;
@@ -51,18 +66,33 @@ export interface HrImportBenchResult {
   generateSeconds: number;
   withIndex: ImportRun;
   withoutIndex: ImportRun;
+  nightly: NightlyRun;
   /** with ÷ without (import only, rebuild not counted). */
   ratio: number;
   /** The database alone: the same number of rows made inside it and the indexes built (hr-floor.ts). */
   floor: ImportFloor;
 }
 
-/** Goals: the whole import of 2,000,000 rows, and what keeping the index up to date may cost. */
-export const IMPORT_SECONDS_GOAL = 60;
+/** Goals: the first load within 1.5× of the floor; the nightly feed of 2,000,000 rows in a minute; keeping the index may cost 2×. */
+export const FLOOR_RATIO_GOAL = 1.5;
+export const NIGHTLY_SECONDS_GOAL = 60;
 export const IMPORT_GOAL_ROWS = 2_000_000;
 export const INDEX_RATIO_GOAL = 2;
 /** Peak RSS at the largest size ÷ at the smallest: "flat". */
-export const RSS_FLAT_GOAL = 1.5;
+export const RSS_FLAT_GOAL = 1.2;
+
+/** The nightly feed: every 100th person has a new job title, every 1,000th (if still active) leaves. */
+function nightlyChange(i: number, row: HrCsvRow, tally: { changed: number; leavers: number }): HrCsvRow {
+  if (i % 1000 === 500 && row.status === 'active') {
+    tally.leavers++;
+    return { ...row, status: 'leaver', leaving_date: '2026-11-30' };
+  }
+  if (i % 100 === 0) {
+    tally.changed++;
+    return { ...row, job_title: `${row.job_title} (acting up)` };
+  }
+  return row;
+}
 
 const ACTOR = { userId: null, name: 'bench' };
 const MiB = 1024 * 1024;
@@ -92,6 +122,47 @@ async function restoreSearchIndex(db: Knex, kind: 'sqlite' | 'postgres', definit
   if (kind === 'sqlite') await db.raw("INSERT INTO employee_fts(employee_fts) VALUES ('rebuild')");
 }
 
+/** One import, timed, with RSS and heap sampled every 50 ms. */
+async function sampledImport(db: Knex, file: string, reportFile: string, opts: HrImportBenchOptions, log: (m: string) => void) {
+  await settle(100);
+  const startRss = process.memoryUsage().rss;
+  let peakRss = startRss;
+  let peakHeap = process.memoryUsage().heapUsed;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss > peakRss) peakRss = m.rss;
+    if (m.heapUsed > peakHeap) peakHeap = m.heapUsed;
+  }, 50);
+  let lastLog = 0;
+  try {
+    const t = await timed(() =>
+      importHrFile(
+        { db, clock: systemClock },
+        {
+          file,
+          actor: ACTOR,
+          reportFile,
+          ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+          onProgress: (p) => {
+            const now = Date.now();
+            if (now - lastLog >= 10_000) {
+              lastLog = now;
+              log(
+                p.phase === 'indexing'
+                  ? `  building the deferred indexes: ${p.rows} / ${p.totalRows ?? '?'}, RSS ${Math.round(process.memoryUsage().rss / MiB)} MiB`
+                  : `  ${p.phase}: ${int(p.rows)}${p.totalRows ? ` / ${int(p.totalRows)}` : ''} rows, ${int(Math.round(p.rowsPerSecond))} rows/s, RSS ${Math.round(process.memoryUsage().rss / MiB)} MiB`,
+              );
+            }
+          },
+        },
+      ),
+    );
+    return { result: t.value, seconds: t.ms / 1000, startRssMiB: startRss / MiB, peakRssMiB: peakRss / MiB, peakHeapMiB: peakHeap / MiB };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
 async function importOnce(
   file: string,
   rows: number,
@@ -99,53 +170,16 @@ async function importOnce(
   workDir: string,
   withIndex: boolean,
   log: (m: string) => void,
-): Promise<ImportRun> {
+  nightly?: { file: string; changedRows: number; newLeavers: number },
+): Promise<{ run: ImportRun; nightly: NightlyRun | null }> {
   // The import's audit events are signed with the scratch desk's vault.
   const scratch = await openScratchDesk(path.join(workDir, 'db-'), 'bench_hr', opts.pgUrl);
   try {
     const db = scratch.database.knex;
     const kind = scratch.database.kind;
     const dropped = withIndex ? [] : await dropSearchIndex(db, kind);
-    await settle(100);
-    const startRss = process.memoryUsage().rss;
-    let peakRss = startRss;
-    let peakHeap = process.memoryUsage().heapUsed;
-    const sampler = setInterval(() => {
-      const m = process.memoryUsage();
-      if (m.rss > peakRss) peakRss = m.rss;
-      if (m.heapUsed > peakHeap) peakHeap = m.heapUsed;
-    }, 50);
-    let lastLog = 0;
-    let result: HrImportResult;
-    let ms: number;
-    try {
-      const t = await timed(() =>
-        importHrFile(
-          { db, clock: systemClock },
-          {
-            file,
-            actor: ACTOR,
-            reportFile: path.join(scratch.dataDir, 'report.csv'),
-            ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
-            onProgress: (p) => {
-              const now = Date.now();
-              if (now - lastLog >= 10_000) {
-                lastLog = now;
-                log(
-                  p.phase === 'indexing'
-                    ? `  building the deferred indexes: ${p.rows} / ${p.totalRows ?? '?'}, RSS ${Math.round(process.memoryUsage().rss / MiB)} MiB`
-                    : `  ${p.phase}: ${int(p.rows)}${p.totalRows ? ` / ${int(p.totalRows)}` : ''} rows, ${int(Math.round(p.rowsPerSecond))} rows/s, RSS ${Math.round(process.memoryUsage().rss / MiB)} MiB`,
-                );
-              }
-            },
-          },
-        ),
-      );
-      result = t.value;
-      ms = t.ms;
-    } finally {
-      clearInterval(sampler);
-    }
+    const first = await sampledImport(db, file, path.join(scratch.dataDir, 'report.csv'), opts, log);
+    const result: HrImportResult = first.result;
     if (result.counts.created !== rows || result.counts.rejected !== 0) {
       throw new Error(`the import created ${result.counts.created} and rejected ${result.counts.rejected} of ${rows} rows`);
     }
@@ -155,18 +189,37 @@ async function importOnce(
       rebuildSeconds = r.ms / 1000;
     }
     const run: ImportRun = {
-      seconds: ms / 1000,
-      rowsPerSecond: rows / (ms / 1000),
-      peakRssMiB: peakRss / MiB,
-      startRssMiB: startRss / MiB,
-      peakHeapMiB: peakHeap / MiB,
+      seconds: first.seconds,
+      rowsPerSecond: rows / first.seconds,
+      peakRssMiB: first.peakRssMiB,
+      startRssMiB: first.startRssMiB,
+      peakHeapMiB: first.peakHeapMiB,
       rebuildSeconds,
     };
     log(
       `import ${withIndex ? 'with' : 'without'} the search index: ${run.seconds.toFixed(1)} s (${int(Math.round(run.rowsPerSecond))} rows/s), peak RSS ${Math.round(run.peakRssMiB)} MiB` +
         (rebuildSeconds === null ? '' : `, index rebuilt in ${rebuildSeconds.toFixed(1)} s`),
     );
-    return run;
+    if (!nightly) return { run, nightly: null };
+    await settle(200);
+    log('the nightly feed: the same extract, 1% changed, 0.1% new leavers');
+    const again = await sampledImport(db, nightly.file, path.join(scratch.dataDir, 'nightly-report.csv'), opts, log);
+    const c = again.result.counts;
+    const expected = nightly.changedRows + nightly.newLeavers;
+    if (c.updated !== expected || c.leavers !== nightly.newLeavers || c.created !== 0 || c.rejected !== 0 || c.unchanged !== rows - expected) {
+      throw new Error(`the nightly feed updated ${c.updated} (expected ${expected}), ${c.leavers} leavers (expected ${nightly.newLeavers}), created ${c.created}, rejected ${c.rejected}, unchanged ${c.unchanged}`);
+    }
+    const n: NightlyRun = {
+      seconds: again.seconds,
+      peakRssMiB: again.peakRssMiB,
+      updated: c.updated,
+      unchanged: c.unchanged,
+      leavers: c.leavers,
+      changedRows: nightly.changedRows,
+      newLeavers: nightly.newLeavers,
+    };
+    log(`  nightly feed: ${n.seconds.toFixed(1)} s (${int(n.updated)} updated, ${int(n.leavers)} new leavers, ${int(n.unchanged)} unchanged), peak RSS ${Math.round(n.peakRssMiB)} MiB`);
+    return { run, nightly: n };
   } finally {
     await scratch.dispose();
   }
@@ -181,9 +234,12 @@ export async function measureImport(opts: HrImportBenchOptions = {}): Promise<Hr
     log(`generating an HR extract of ${int(rows)} rows`);
     const gen = await timed(() => writeHrCsv(file, rows, { seed: 1 }));
     log(`  ${(gen.value.bytes / MiB).toFixed(0)} MiB in ${(gen.ms / 1000).toFixed(1)} s`);
-    const withIndex = await importOnce(file, rows, opts, workDir, true, log);
+    const nightlyFile = path.join(workDir, 'hr-extract-nightly.csv');
+    const tally = { changed: 0, leavers: 0 };
+    await writeHrCsv(nightlyFile, rows, { seed: 1, change: (i, row) => nightlyChange(i, row, tally) });
+    const first = await importOnce(file, rows, opts, workDir, true, log, { file: nightlyFile, changedRows: tally.changed, newLeavers: tally.leavers });
     await settle(200);
-    const withoutIndex = await importOnce(file, rows, opts, workDir, false, log);
+    const withoutIndex = (await importOnce(file, rows, opts, workDir, false, log)).run;
     await settle(200);
     log('the floor: the same number of rows made inside the database, the indexes built as a load does');
     const floor = await measureImportFloor(rows, workDir, opts.pgUrl);
@@ -193,9 +249,10 @@ export async function measureImport(opts: HrImportBenchOptions = {}): Promise<Hr
       rows,
       fileBytes: gen.value.bytes,
       generateSeconds: gen.ms / 1000,
-      withIndex,
+      withIndex: first.run,
       withoutIndex,
-      ratio: withIndex.seconds / withoutIndex.seconds,
+      nightly: first.nightly!,
+      ratio: first.run.seconds / withoutIndex.seconds,
       floor,
     };
   } finally {
@@ -211,20 +268,25 @@ function runCell(r: ImportRun): string {
 export function importMarkdown(r: HrImportBenchResult): string {
   const pass = (ok: boolean) => (ok ? 'PASS' : 'MISS');
   const index = r.database === 'sqlite' ? 'full-text index' : 'trigram index';
-  // The time goal is for 2,000,000 rows; a smaller run is held to the same rate.
-  const goalSeconds = (IMPORT_SECONDS_GOAL * r.rows) / IMPORT_GOAL_ROWS;
-  const goalText = r.rows === IMPORT_GOAL_ROWS ? `≤ ${IMPORT_SECONDS_GOAL} s` : `≤ ${goalSeconds.toFixed(1)} s (${IMPORT_SECONDS_GOAL} s per ${int(IMPORT_GOAL_ROWS)})`;
+  const floorRatio = r.withIndex.seconds / r.floor.totalSeconds;
+  // The nightly goal is for 2,000,000 rows; a smaller run is held to the same rate.
+  const nightlyGoal = (NIGHTLY_SECONDS_GOAL * r.rows) / IMPORT_GOAL_ROWS;
+  const nightlyGoalText = r.rows === IMPORT_GOAL_ROWS ? `≤ ${NIGHTLY_SECONDS_GOAL} s` : `≤ ${nightlyGoal.toFixed(1)} s (${NIGHTLY_SECONDS_GOAL} s per ${int(IMPORT_GOAL_ROWS)})`;
+  const n = r.nightly;
   return [
     `### HR import (${r.database}, ${int(r.rows)} rows, ${(r.fileBytes / MiB).toFixed(0)} MiB file)`,
     '',
     '| Measure | Value | Goal | Result |',
     '| --- | --- | --- | --- |',
-    `| Import, search index included (${index}, built at the end of the load) | ${runCell(r.withIndex)} | ${goalText} | ${pass(r.withIndex.seconds <= goalSeconds)} |`,
+    `| First load into an empty desk, search index included (${index}, built at the end of the load) | ${runCell(r.withIndex)} | — | INFO |`,
+    `| Floor: the database alone (the same number of rows made inside it by INSERT … SELECT, then the indexes built as a load into an empty desk builds them; no CSV, no application code) | ${r.floor.totalSeconds.toFixed(1)} s (rows ${r.floor.insertSeconds.toFixed(1)} s, indexes ${r.floor.indexSeconds.toFixed(1)} s) | — | INFO |`,
+    `| First load ÷ floor | ${ratio(floorRatio)} | ≤ ${FLOOR_RATIO_GOAL}× | ${pass(floorRatio <= FLOOR_RATIO_GOAL)} |`,
+    `| Nightly feed into that desk (${int(n.changedRows)} changed, ${int(n.newLeavers)} new leavers, ${int(n.unchanged)} unchanged) | ${n.seconds.toFixed(1)} s | ${nightlyGoalText} | ${pass(n.seconds <= nightlyGoal)} |`,
+    `| Nightly feed ÷ first load | ${ratio(n.seconds / r.withIndex.seconds)} | — | INFO |`,
     `| Import without the search index | ${runCell(r.withoutIndex)} | — | INFO |`,
     `| Rebuilding the index after that import | ${r.withoutIndex.rebuildSeconds === null ? 'n/a' : `${r.withoutIndex.rebuildSeconds.toFixed(1)} s`} | — | INFO |`,
     `| With ÷ without the index | ${ratio(r.ratio)} | ≤ ${INDEX_RATIO_GOAL}× | ${pass(r.ratio <= INDEX_RATIO_GOAL)} |`,
-    `| Floor: the database alone (the same number of rows made inside it by INSERT … SELECT, then the indexes built as a load into an empty desk builds them; no CSV, no application code) | ${r.floor.totalSeconds.toFixed(1)} s (rows ${r.floor.insertSeconds.toFixed(1)} s, indexes ${r.floor.indexSeconds.toFixed(1)} s) | — | INFO |`,
-    `| Peak RSS during the import, with / without the index | ${Math.round(r.withIndex.peakRssMiB)} / ${Math.round(r.withoutIndex.peakRssMiB)} MiB (at the start ${Math.round(r.withIndex.startRssMiB)} / ${Math.round(r.withoutIndex.startRssMiB)} MiB; heap peak ${Math.round(r.withIndex.peakHeapMiB)} / ${Math.round(r.withoutIndex.peakHeapMiB)} MiB) | flat | INFO |`,
+    `| Peak RSS: first load with / without the index; nightly feed | ${Math.round(r.withIndex.peakRssMiB)} / ${Math.round(r.withoutIndex.peakRssMiB)}; ${Math.round(n.peakRssMiB)} MiB (at the start ${Math.round(r.withIndex.startRssMiB)} / ${Math.round(r.withoutIndex.startRssMiB)} MiB; heap peak ${Math.round(r.withIndex.peakHeapMiB)} / ${Math.round(r.withoutIndex.peakHeapMiB)} MiB) | flat | INFO |`,
     '',
   ].join('\n');
 }
@@ -235,7 +297,7 @@ export function rssMarkdown(results: HrImportBenchResult[]): string {
   const sorted = [...results].sort((a, b) => a.rows - b.rows);
   const small = sorted[0]!;
   const big = sorted.at(-1)!;
-  const peak = (r: HrImportBenchResult) => Math.max(r.withIndex.peakRssMiB, r.withoutIndex.peakRssMiB);
+  const peak = (r: HrImportBenchResult) => Math.max(r.withIndex.peakRssMiB, r.withoutIndex.peakRssMiB, r.nightly.peakRssMiB);
   const growth = peak(big) / peak(small);
   return [
     `### HR import memory (${big.database})`,

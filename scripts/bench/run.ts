@@ -16,7 +16,7 @@ import { int, log, settle } from './stats';
 import { mailMarkdown, measureMail, ISSUE_P95_GOAL_MS, POOL_SPEEDUP_GOAL } from './mail';
 import { measurePortal, portalMarkdown, PORTAL_RATE_GOAL } from './portal';
 import { loadMarkdown, measureLoad } from './load';
-import { importMarkdown, measureImport } from './hr-import';
+import { importMarkdown, measureImport, rssMarkdown, type HrImportBenchResult } from './hr-import';
 import { auditMarkdown, auditRows, measureAudit } from './audit';
 
 /** The audit benchmark on one database, written to bench-results/audit-<db>-<N>.md and .json. */
@@ -39,17 +39,21 @@ async function runAudit(kind: DbKind, opts: BenchOptions): Promise<boolean> {
   }
 }
 
-/** The HR import benchmark on one database, written to bench-results/hr-import-<db>-<rows>.md and .json. */
+/** The HR import benchmark on one database, each size, written to bench-results/hr-import-<db>.md and .json. */
 async function runHr(kind: DbKind, opts: BenchOptions): Promise<boolean> {
-  log(`── HR import on ${kind}: ${int(opts.hrRows)} rows ──`);
   try {
-    const r = await measureImport({ rows: opts.hrRows, pgUrl: kind === 'postgres' ? opts.pgUrl : undefined, log });
+    const results: HrImportBenchResult[] = [];
+    for (const rows of opts.hrRows) {
+      log(`── HR import on ${kind}: ${int(rows)} rows ──`);
+      results.push(await measureImport({ rows, pgUrl: kind === 'postgres' ? opts.pgUrl : undefined, log }));
+    }
     fs.mkdirSync(opts.outDir, { recursive: true });
-    const md = path.join(opts.outDir, `hr-import-${kind}-${opts.hrRows}.md`);
-    const json = path.join(opts.outDir, `hr-import-${kind}-${opts.hrRows}.json`);
-    const table = importMarkdown(r);
-    fs.writeFileSync(md, `# HR import benchmark (${kind}, ${int(opts.hrRows)} rows)\n\nMeasured ${new Date().toISOString()} on this machine.\n\n${table}`);
-    fs.writeFileSync(json, JSON.stringify(r, null, 2) + '\n');
+    const md = path.join(opts.outDir, `hr-import-${kind}.md`);
+    const json = path.join(opts.outDir, `hr-import-${kind}.json`);
+    const table = results.map(importMarkdown).join('\n') + (results.length > 1 ? `\n${rssMarkdown(results)}` : '');
+    const sizes = results.map((r) => int(r.rows)).join(' and ');
+    fs.writeFileSync(md, `# HR import benchmark (${kind}, ${sizes} rows)\n\nMeasured ${new Date().toISOString()} on this machine.\n\n${table}`);
+    fs.writeFileSync(json, JSON.stringify(results, null, 2) + '\n');
     process.stdout.write(`\nHR import, ${kind}:\n${table}\nResults: ${md}\n         ${json}\n\n`);
     return true;
   } catch (err) {

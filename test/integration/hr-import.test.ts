@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
@@ -14,7 +13,7 @@ import { refreshEmployeeFlags } from '../../electron/core/employees/employees.se
 import { EmployeeSearch } from '../../electron/core/employees/search.service';
 import { parseCsv } from '../../electron/core/hr/csv';
 import { importHrFile, type HrImportOptions, type HrImportProgress } from '../../electron/core/hr/hr-import.service';
-import { deskCommand, deskEnv, runDesk } from '../support/cli';
+import { deskEnv, killDuring, runDesk } from '../support/cli';
 import { hrCsv, hrPerson, writeHrCsv } from '../support/hr-csv';
 import { dumpRecords, indexDefinitions, recordProblems } from '../support/hr-records';
 import { snapshot } from '../support/snapshot';
@@ -22,7 +21,6 @@ import { openScratchDatabase, openTestCore, scratch, TARGETS, tempDir, type Targ
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/hr');
 const ACTOR = { userId: null, name: 'hr-test' };
-const root = path.resolve(__dirname, '../..');
 
 interface ReportLine {
   line: number;
@@ -145,7 +143,7 @@ describe.each(TARGETS)('HR import on $name', (target: Target) => {
     const batchSize = target.name === 'sqlite' ? 5000 : 1000;
     expect(started).toEqual([{ employee_id: null, actor_name: 'hr-test', details: { file: 'messy.csv', bytes: fs.statSync(f).size, rows: 5, batchSize, deferredIndexes: true } }]);
     expect((await audits(core.db, 'hr.import_batch')).map((a) => a.details)).toEqual([
-      { importId: r.importId, fromLine: 2, toLine: 12, rows: 5, created: 5, updated: 0, unchanged: 0, rejected: 0, leavers: 0, conflicts: 0 },
+      { importId: r.importId, fromLine: 2, toLine: 12, rows: 5, created: 5, updated: 0, unchanged: 0, fingerprinted: 0, rejected: 0, leavers: 0, conflicts: 0 },
     ]);
     expect((await audits(core.db, 'hr.import_finished')).map((a) => a.details)).toEqual([expect.objectContaining({ importId: r.importId, rows: 5, created: 5 })]);
     expect(await recordProblems(core.db)).toEqual([]);
@@ -521,32 +519,6 @@ describe.each(TARGETS)('HR import on $name', (target: Target) => {
     expect(again.counts).toMatchObject({ rows: 3000, created: 2000, unchanged: 1000 });
   });
 });
-
-/** Spawn `desk` and kill it once it has reported `afterRows` rows imported. */
-function killDuring(env: NodeJS.ProcessEnv, args: string[], afterRows: number): Promise<{ stderr: string; killedAt: number | null; code: number | null }> {
-  return new Promise((resolve, reject) => {
-    const [command, commandArgs] = deskCommand(args);
-    // Its own process group: whatever the command started dies with it.
-    const child = spawn(command, commandArgs, { env, cwd: root, detached: true });
-    let stderr = '';
-    let killedAt: number | null = null;
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      if (killedAt !== null) return;
-      for (const m of stderr.matchAll(/import: ([\d,]+) \/ [\d,]+ rows/g)) {
-        const rows = Number(m[1]!.replace(/,/g, ''));
-        if (rows >= afterRows) {
-          killedAt = rows;
-          process.kill(-child.pid!, 'SIGKILL');
-          break;
-        }
-      }
-    });
-    child.stdout.resume();
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ stderr, killedAt, code }));
-  });
-}
 
 describe.each(TARGETS)('desk import hr on $name', (target: Target) => {
   const ROWS = 20_000;

@@ -42,3 +42,29 @@ export function runDesk(env: NodeJS.ProcessEnv, args: string[], stdin?: string):
     child.stdin.end(stdin ?? '');
   });
 }
+
+/** Spawn `desk` and kill it once it has reported `afterRows` rows imported. */
+export function killDuring(env: NodeJS.ProcessEnv, args: string[], afterRows: number): Promise<{ stderr: string; killedAt: number | null; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const [command, commandArgs] = deskCommand(args);
+    // Its own process group: whatever the command started dies with it.
+    const child = spawn(command, commandArgs, { env, cwd: root, detached: true });
+    let stderr = '';
+    let killedAt: number | null = null;
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (killedAt !== null) return;
+      for (const m of stderr.matchAll(/import: ([\d,]+) \/ [\d,]+ rows/g)) {
+        const rows = Number(m[1]!.replace(/,/g, ''));
+        if (rows >= afterRows) {
+          killedAt = rows;
+          process.kill(-child.pid!, 'SIGKILL');
+          break;
+        }
+      }
+    });
+    child.stdout.resume();
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ stderr, killedAt, code }));
+  });
+}

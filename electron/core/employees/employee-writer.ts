@@ -66,6 +66,8 @@ export interface NewEmployee extends SearchFields {
   mfa?: MfaFlags;
   createdAt: string;
   updatedAt?: string;
+  /** The HR import's fingerprint of the row it made this record from (hr/row-hash.ts), version 1. */
+  hrHash?: string;
 }
 
 /** An employees row as written. */
@@ -81,6 +83,7 @@ export type EmployeeInsertRow = Record<(typeof NAMING_COLUMNS)[number] | 'job_ti
   has_email: boolean;
   pending_registration: boolean;
   locked: boolean;
+  hr_hash?: string;
 };
 
 /** A new employee's row, derived columns included (pure: for bulk loads that insert many at once). */
@@ -111,6 +114,7 @@ export function employeeRow(e: NewEmployee): EmployeeInsertRow {
     updated_at: e.updatedAt ?? e.createdAt,
   };
   if (e.id !== undefined) row.id = e.id;
+  if (e.hrHash !== undefined) row.hr_hash = e.hrHash;
   return row;
 }
 

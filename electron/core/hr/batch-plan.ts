@@ -4,11 +4,33 @@ import { toBool } from '../db/values';
 import { derivedChanges, HR_RECORD_COLUMNS } from '../employees/employee-writer';
 import type { EmployeeRow } from '../employees/employees.service';
 import type { HrEmail, HrRow } from './row-checks';
+import { storedHrHash } from './row-hash';
 
 type Q = Knex | Knex.Transaction;
 
 /** What the import compares against: the record as HR gives it, and the search text. */
-type ExistingEmployee = Omit<EmployeeRow, 'mfa_enabled_at' | 'version'> & { search_doc: string };
+type ExistingEmployee = Omit<EmployeeRow, 'mfa_enabled_at'> & { search_doc: string; hr_hash: string | null };
+
+/** What the first, light read of a batch's employees gives: enough to know an unchanged row. */
+interface Probe {
+  id: number;
+  username: string;
+  version: number;
+  hr_hash: string | null;
+}
+
+/** The batch's employees already on the desk, by employee number: one indexed read. */
+async function probe(q: Q, rows: HrRow[]): Promise<Map<string, Probe>> {
+  const probes = new Map<string, Probe>();
+  const found = await q('employees')
+    .whereIn(
+      'employee_number',
+      rows.map((r) => r.employeeNumber),
+    )
+    .select<Array<Probe & { employee_number: string }>>('id', 'employee_number', 'username', 'version', 'hr_hash');
+  for (const p of found) probes.set(String(p.employee_number), { id: Number(p.id), username: String(p.username), version: Number(p.version), hr_hash: p.hr_hash });
+  return probes;
+}
 
 interface ExistingEmail {
   id: number;
@@ -46,6 +68,8 @@ export interface BatchPlan {
   creates: HrRow[];
   updates: Update[];
   unchanged: number;
+  /** Of the unchanged, those compared in full: their fingerprint is written so the next import need not. */
+  rehash: Array<{ id: number; hrHash: string }>;
   rejected: Array<{ row: HrRow; reason: string }>;
   conflicts: Array<{ row: HrRow; employeeId: number; conflicts: Conflict[] }>;
 }
@@ -62,13 +86,15 @@ interface Holdings {
 /**
  * Usernames are unique: a row may take a username only from nobody, or from an employee in this
  * batch who gives it up. Rejections can free or block others, so check until nothing changes.
- * Returns the rows accepted; the others go to plan.rejected.
+ * `holders` comes with the usernames the batch's own employees hold now (from the probe); the
+ * others the rows ask for are looked up here. Returns the rows accepted; the others go to plan.rejected.
  */
-async function claimUsernames(q: Q, rows: HrRow[], plan: BatchPlan): Promise<HrRow[]> {
-  const holders = new Map<string, string>(); // username -> employee number holding it now
-  const wanted = [...new Set(rows.map((r) => r.username))];
-  for (const h of await q('employees').whereIn('username', wanted).select<Array<{ username: string; employee_number: string }>>('username', 'employee_number')) {
-    holders.set(String(h.username), String(h.employee_number));
+async function claimUsernames(q: Q, rows: HrRow[], plan: BatchPlan, holders: Map<string, string>): Promise<HrRow[]> {
+  const wanted = [...new Set(rows.map((r) => r.username))].filter((u) => !holders.has(u));
+  if (wanted.length > 0) {
+    for (const h of await q('employees').whereIn('username', wanted).select<Array<{ username: string; employee_number: string }>>('username', 'employee_number')) {
+      holders.set(String(h.username), String(h.employee_number));
+    }
   }
   let accepted = rows;
   for (;;) {
@@ -202,30 +228,82 @@ function reconcileEmails(r: HrRow, current: readonly ExistingEmail[], codesEmail
   return { finalLc, deleteEmails, updateEmails, addEmails, conflicts };
 }
 
+/** Of these leavers, the ones with a registration still pending or a code still usable (the import cancels them). */
+async function leaversWithOpenItems(q: Q, ids: number[]): Promise<Set<number>> {
+  const open = new Set<number>();
+  if (ids.length === 0) return open;
+  for (const f of await q('factors').whereIn('employee_id', ids).where({ state: 'pending' }).select<Array<{ employee_id: number }>>('employee_id')) {
+    open.add(Number(f.employee_id));
+  }
+  const codes = await q('one_time_codes')
+    .whereIn('employee_id', ids)
+    .whereNull('consumed_at')
+    .whereNull('superseded_at')
+    .whereNull('locked_at')
+    .select<Array<{ employee_id: number }>>('employee_id');
+  for (const c of codes) open.add(Number(c.employee_id));
+  return open;
+}
+
+/**
+ * The cheap first pass, from the probe: a row whose fingerprint matches the record's (the same HR
+ * fields and addresses, the record not changed since) is unchanged, and nothing more is read for
+ * it; a leaver's also needs no pending registration or usable code to cancel. Returns the existing
+ * employees' ids and the rows still to compare in full.
+ */
+async function sortByFingerprint(q: Q, accepted: HrRow[], probes: ReadonlyMap<string, Probe>, plan: BatchPlan): Promise<{ idOf: Map<string, number>; compare: HrRow[] }> {
+  const idOf = new Map<string, number>();
+  const compare: HrRow[] = [];
+  const sameLeavers: HrRow[] = [];
+  for (const r of accepted) {
+    const p = probes.get(r.employeeNumber);
+    if (p) idOf.set(r.employeeNumber, p.id);
+    if (p && p.hr_hash === storedHrHash(p.version, r.hash)) {
+      if (r.status === 'leaver') sameLeavers.push(r);
+      else plan.unchanged++;
+    } else compare.push(r);
+  }
+  const open = await leaversWithOpenItems(
+    q,
+    sameLeavers.map((r) => idOf.get(r.employeeNumber)!),
+  );
+  for (const r of sameLeavers) {
+    if (open.has(idOf.get(r.employeeNumber)!)) compare.push(r);
+    else plan.unchanged++;
+  }
+  return { idOf, compare };
+}
+
 /**
  * What the batch changes, from the rows and what the database holds. Pure reading: the dry run
  * stops here. In a real run `q` is the batch's transaction, which already holds the write lock.
  */
 export async function planBatch(q: Q, rows: HrRow[], lockRows: boolean): Promise<BatchPlan> {
-  const plan: BatchPlan = { creates: [], updates: [], unchanged: 0, rejected: [], conflicts: [] };
+  const plan: BatchPlan = { creates: [], updates: [], unchanged: 0, rehash: [], rejected: [], conflicts: [] };
   if (rows.length === 0) return plan;
-  let existingQuery = q('employees')
-    .whereIn(
-      'employee_number',
-      rows.map((r) => r.employeeNumber),
-    )
-    .orderBy('id')
-    .select('id', ...HR_RECORD_COLUMNS, 'search_doc');
-  if (lockRows) existingQuery = existingQuery.forUpdate();
+  const probes = await probe(q, rows);
+  const holders = new Map([...probes].map(([number, p]) => [p.username, number]));
+  const accepted = await claimUsernames(q, rows, plan, holders);
+  const { idOf, compare } = await sortByFingerprint(q, accepted, probes, plan);
+  const known = compare.filter((r) => idOf.has(r.employeeNumber));
+  // The rows that are new or may have changed: the record and its addresses, locked on PostgreSQL.
   const existing = new Map<string, ExistingEmployee>();
-  for (const e of (await existingQuery) as ExistingEmployee[]) existing.set(String(e.employee_number), { ...e, id: Number(e.id) });
-
-  const accepted = await claimUsernames(q, rows, plan);
-  const existingIds = accepted.map((r) => existing.get(r.employeeNumber)?.id).filter((id): id is number => id !== undefined);
-  const leaverIds = accepted.filter((r) => r.status === 'leaver' && existing.has(r.employeeNumber)).map((r) => existing.get(r.employeeNumber)!.id);
+  if (known.length > 0) {
+    let existingQuery = q('employees')
+      .whereIn(
+        'id',
+        known.map((r) => idOf.get(r.employeeNumber)!),
+      )
+      .orderBy('id')
+      .select('id', 'version', 'hr_hash', ...HR_RECORD_COLUMNS, 'search_doc');
+    if (lockRows) existingQuery = existingQuery.forUpdate();
+    for (const e of (await existingQuery) as ExistingEmployee[]) existing.set(String(e.employee_number), { ...e, id: Number(e.id), version: Number(e.version) });
+  }
+  const existingIds = known.map((r) => existing.get(r.employeeNumber)!.id);
+  const leaverIds = known.filter((r) => r.status === 'leaver').map((r) => existing.get(r.employeeNumber)!.id);
   const held = await readHoldings(q, existingIds, leaverIds);
 
-  for (const r of accepted) {
+  for (const r of compare) {
     const e = existing.get(r.employeeNumber);
     if (!e) {
       plan.creates.push(r);
@@ -246,9 +324,14 @@ export async function planBatch(q: Q, rows: HrRow[], lockRows: boolean): Promise
       codeIds.length > 0;
     if (!changed) {
       plan.unchanged++;
+      // A record that differs from HR (a conflict kept) is compared in full every time.
+      const hrHash = storedHrHash(e.version, r.hash);
+      if (conflicts.length === 0 && e.hr_hash !== hrHash) plan.rehash.push({ id: e.id, hrHash });
       continue;
     }
     Object.assign(set, derivedChanges(e, { ...r, emails: finalLc }));
+    // The write makes the next version: the fingerprint is of that one.
+    set.hr_hash = conflicts.length === 0 ? storedHrHash(e.version + 1, r.hash) : null;
     plan.updates.push({
       row: r,
       id: e.id,

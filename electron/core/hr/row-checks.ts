@@ -2,6 +2,7 @@ import type { EmailKind, EmployeeDetail } from '../../../shared/domain';
 import { USERNAME_PATTERN } from '../../../shared/schemas';
 import type { CsvRecord } from './csv';
 import type { HeaderMap, HrColumn } from './header';
+import { hrRowHash } from './row-hash';
 
 export interface HrEmail {
   kind: EmailKind;
@@ -17,6 +18,8 @@ export type HrRow = Pick<
   line: number;
   /** Work first, then personal; one entry per address. */
   emails: HrEmail[];
+  /** The row's fingerprint (row-hash.ts): how a re-import knows it unchanged. */
+  hash: string;
 };
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -97,7 +100,7 @@ export function validateRow(record: CsvRecord, header: HeaderMap): HrRow | strin
     if (!YES.has(internetRaw) && !NO.has(internetRaw)) {
       throw new RowError(`internet_access_approved ${shown(get('internet_access_approved'))} is not yes/no, true/false or 1/0`);
     }
-    return {
+    const row = {
       line: record.line,
       employeeNumber,
       firstName,
@@ -110,7 +113,10 @@ export function validateRow(record: CsvRecord, header: HeaderMap): HrRow | strin
       leavingDate: status === 'leaver' ? leaving : null,
       internetAccessApproved: YES.has(internetRaw),
       emails: emailsOf(get),
-    };
+      hash: '',
+    } satisfies HrRow;
+    row.hash = hrRowHash(row);
+    return row;
   } catch (err) {
     if (err instanceof RowError) return err.message;
     throw err;

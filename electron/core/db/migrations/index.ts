@@ -23,7 +23,8 @@ import { migration as m0021 } from './0021_portal_keys';
 import { migration as m0022 } from './0022_signin_verifications';
 import { migration as m0023 } from './0023_portal_requests';
 import { migration as m0024 } from './0024_sign_in_codes';
+import { migration as m0025 } from './0025_hr_row_hash';
 
 /** Every migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012, m0013, m0014, m0015, m0016, m0017, m0018, m0019, m0020, m0021, m0022, m0023, m0024];
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012, m0013, m0014, m0015, m0016, m0017, m0018, m0019, m0020, m0021, m0022, m0023, m0024, m0025];
 export type { Migration };
