@@ -16,6 +16,8 @@ export default defineConfig({
         input: {
           index: resolve(root, 'electron/main/index.ts'),
           cli: resolve(root, 'electron/cli/index.ts'),
+          // The HR import's reader thread (electron/core/hr/reader.ts finds it beside these).
+          'hr-read-worker': resolve(root, 'electron/core/hr/read-worker.ts'),
         },
       },
     },

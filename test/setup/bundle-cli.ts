@@ -23,9 +23,11 @@ export default async function setup(project: TestProject): Promise<() => void> {
   fs.mkdirSync(cache, { recursive: true });
   const dir = fs.mkdtempSync(path.join(cache, 'cli-'));
   const outfile = path.join(dir, 'cli.mjs');
+  // With the HR import's reader thread beside it, where the import looks for it (hr/reader.ts).
   await build({
-    entryPoints: [path.join(ROOT, 'electron/cli/index.ts')],
-    outfile,
+    entryPoints: { cli: path.join(ROOT, 'electron/cli/index.ts'), 'hr-read-worker': path.join(ROOT, 'electron/core/hr/read-worker.ts') },
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: 'esm',

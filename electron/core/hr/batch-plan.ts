@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { EmailKind } from '../../../shared/domain';
+import { databaseKind } from '../db/connection';
 import { toBool } from '../db/values';
 import { derivedChanges, HR_RECORD_COLUMNS } from '../employees/employee-writer';
 import type { EmployeeRow } from '../employees/employees.service';
@@ -7,6 +8,18 @@ import type { HrEmail, HrRow } from './row-checks';
 import { storedHrHash } from './row-hash';
 
 type Q = Knex | Knex.Transaction;
+
+/**
+ * `column IN (values)` with the list as one parameter: on sqlite a JSON array read by json_each,
+ * on PostgreSQL an array compared with = ANY. A batch looks up thousands of keys; binding each
+ * as a parameter of its own costs more than the look-up (and on PostgreSQL a new plan each time).
+ */
+function whereInList(q: Q, column: string, values: readonly string[] | readonly number[]): (qb: Knex.QueryBuilder) => void {
+  return (qb) => {
+    if (databaseKind(q) === 'postgres') void qb.whereRaw('?? = ANY(?)', [column, [...values] as string[]]);
+    else void qb.whereRaw('?? IN (SELECT value FROM json_each(?))', [column, JSON.stringify(values)]);
+  };
+}
 
 /** What the import compares against: the record as HR gives it, and the search text. */
 type ExistingEmployee = Omit<EmployeeRow, 'mfa_enabled_at'> & { search_doc: string; hr_hash: string | null };
@@ -23,9 +36,12 @@ interface Probe {
 async function probe(q: Q, rows: HrRow[]): Promise<Map<string, Probe>> {
   const probes = new Map<string, Probe>();
   const found = await q('employees')
-    .whereIn(
-      'employee_number',
-      rows.map((r) => r.employeeNumber),
+    .where(
+      whereInList(
+        q,
+        'employee_number',
+        rows.map((r) => r.employeeNumber),
+      ),
     )
     .select<Array<Probe & { employee_number: string }>>('id', 'employee_number', 'username', 'version', 'hr_hash');
   for (const p of found) probes.set(String(p.employee_number), { id: Number(p.id), username: String(p.username), version: Number(p.version), hr_hash: p.hr_hash });
@@ -92,7 +108,7 @@ interface Holdings {
 async function claimUsernames(q: Q, rows: HrRow[], plan: BatchPlan, holders: Map<string, string>): Promise<HrRow[]> {
   const wanted = [...new Set(rows.map((r) => r.username))].filter((u) => !holders.has(u));
   if (wanted.length > 0) {
-    for (const h of await q('employees').whereIn('username', wanted).select<Array<{ username: string; employee_number: string }>>('username', 'employee_number')) {
+    for (const h of await q('employees').where(whereInList(q, 'username', wanted)).select<Array<{ username: string; employee_number: string }>>('username', 'employee_number')) {
       holders.set(String(h.username), String(h.employee_number));
     }
   }
@@ -131,7 +147,7 @@ async function readHoldings(q: Q, existingIds: number[], leaverIds: number[]): P
   const h: Holdings = { emailsOf: new Map(), codesEmailIds: new Set(), pendingOf: new Map(), codesOf: new Map() };
   if (existingIds.length === 0) return h;
   const emails = await q('employee_emails')
-    .whereIn('employee_id', existingIds)
+    .where(whereInList(q, 'employee_id', existingIds))
     .orderBy('id')
     .select<ExistingEmail[]>('id', 'employee_id', 'kind', 'address', 'address_lc', 'used_for_codes', 'source');
   for (const m of emails) {
@@ -141,19 +157,19 @@ async function readHoldings(q: Q, existingIds: number[], leaverIds: number[]): P
     h.emailsOf.set(id, list);
   }
   const factorEmails = await q('factors')
-    .whereIn('employee_id', existingIds)
+    .where(whereInList(q, 'employee_id', existingIds))
     .where({ type: 'email', state: 'active' })
     .whereNotNull('email_id')
     .select<Array<{ email_id: number }>>('email_id');
   for (const f of factorEmails) h.codesEmailIds.add(Number(f.email_id));
   if (leaverIds.length > 0) {
-    const pending = await q('factors').whereIn('employee_id', leaverIds).where({ state: 'pending' }).orderBy('id').select<Array<{
+    const pending = await q('factors').where(whereInList(q, 'employee_id', leaverIds)).where({ state: 'pending' }).orderBy('id').select<Array<{
       id: number;
       employee_id: number;
     }>>('id', 'employee_id');
     for (const f of pending) pushTo(h.pendingOf, Number(f.employee_id), Number(f.id));
     const codes = await q('one_time_codes')
-      .whereIn('employee_id', leaverIds)
+      .where(whereInList(q, 'employee_id', leaverIds))
       .whereNull('consumed_at')
       .whereNull('superseded_at')
       .whereNull('locked_at')
@@ -232,11 +248,11 @@ function reconcileEmails(r: HrRow, current: readonly ExistingEmail[], codesEmail
 async function leaversWithOpenItems(q: Q, ids: number[]): Promise<Set<number>> {
   const open = new Set<number>();
   if (ids.length === 0) return open;
-  for (const f of await q('factors').whereIn('employee_id', ids).where({ state: 'pending' }).select<Array<{ employee_id: number }>>('employee_id')) {
+  for (const f of await q('factors').where(whereInList(q, 'employee_id', ids)).where({ state: 'pending' }).select<Array<{ employee_id: number }>>('employee_id')) {
     open.add(Number(f.employee_id));
   }
   const codes = await q('one_time_codes')
-    .whereIn('employee_id', ids)
+    .where(whereInList(q, 'employee_id', ids))
     .whereNull('consumed_at')
     .whereNull('superseded_at')
     .whereNull('locked_at')
@@ -290,9 +306,12 @@ export async function planBatch(q: Q, rows: HrRow[], lockRows: boolean): Promise
   const existing = new Map<string, ExistingEmployee>();
   if (known.length > 0) {
     let existingQuery = q('employees')
-      .whereIn(
-        'id',
-        known.map((r) => idOf.get(r.employeeNumber)!),
+      .where(
+        whereInList(
+          q,
+          'id',
+          known.map((r) => idOf.get(r.employeeNumber)!),
+        ),
       )
       .orderBy('id')
       .select('id', 'version', 'hr_hash', ...HR_RECORD_COLUMNS, 'search_doc');

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { DeskError } from '../../../shared/errors';
@@ -10,26 +9,17 @@ import { databaseKind } from '../db/connection';
 import { deferIndexes, restoreIndexes } from '../db/deferred-indexes';
 import { applyBatch, batchEvent, countPlan, lockForBatch, reportLines } from './batch-apply';
 import { planBatch, type BatchPlan } from './batch-plan';
-import { CsvFormatError, readCsvChunks, type CsvRecord } from './csv';
-import { readHeader, type HeaderMap } from './header';
+import { CsvFormatError } from './csv';
+import type { PendingBatch } from './extract-passes';
+import type { HeaderMap } from './header';
 import { HR_IMPORT_BATCH, zeroCounts, type HrImportCounts, type HrImportOptions, type HrImportResult } from './options';
+import { ExtractReader } from './reader';
+import { revive } from './reader-protocol';
 import { defaultReportFile, Report } from './report-file';
-import { employeeNumberOf, isBlank, NumberSet, validateRow, type HrRow } from './row-checks';
 
 interface HrImportDeps {
   db: Knex;
   clock: Clock;
-}
-
-/** The rows read since the last batch went to the database. */
-interface PendingBatch {
-  rows: HrRow[];
-  /** Rows refused before planning (not CSV, a bad field, a repeated employee number). */
-  rejected: Array<{ line: number; number: string; reason: string }>;
-  /** Data rows read, blank lines left out. */
-  records: number;
-  fromLine: number;
-  toLine: number;
 }
 
 /** Everything one import run keeps between its steps. */
@@ -48,16 +38,10 @@ interface ImportRun {
   startedAt: number;
   /** Bytes of the file read so far. */
   bytes: number;
-  numbers: NumberSet;
-  pending: PendingBatch;
   /** The batch in the database now: one at a time, in file order. Never rejects. */
   inFlight: Promise<void>;
   /** What made a batch fail, thrown at the next settle(). */
   failure: { err: unknown } | null;
-}
-
-function emptyBatch(): PendingBatch {
-  return { rows: [], rejected: [], records: 0, fromLine: 0, toLine: 0 };
 }
 
 function asDeskError(err: unknown, afterCheck = false): unknown {
@@ -69,57 +53,31 @@ function asDeskError(err: unknown, afterCheck = false): unknown {
   return err;
 }
 
-function openFile(file: string): { stream: fs.ReadStream; size: number } {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(file);
-  } catch (err) {
-    throw new DeskError('NOT_FOUND', `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-  }
-  if (!stat.isFile()) throw new DeskError('VALIDATION', `${file} is not a file.`);
-  return { stream: fs.createReadStream(file, { highWaterMark: 1 << 20 }), size: stat.size };
-}
-
 /**
- * The first read: CSV all through, the header complete, the data rows counted. Nothing written.
- * Null when cancelled through the signal.
+ * The first read, on the reader thread: CSV all through, the header complete, the data rows counted.
+ * Nothing written. Null when cancelled through the signal.
  */
-async function checkFile(opts: HrImportOptions, counts: HrImportCounts): Promise<{ header: HeaderMap; totalRows: number; size: number } | null> {
-  let header: HeaderMap | undefined;
-  let totalRows = 0;
-  const check = openFile(opts.file);
-  const started = Date.now();
-  let lastReport = 0;
-  try {
-    for await (const chunk of readCsvChunks(check.stream, opts.csvLimits)) {
-      for (const record of chunk.records) {
-        if (!header) header = readHeader(record);
-        else if (!isBlank(record)) totalRows++;
-      }
-      if (opts.signal?.aborted === true) return null;
-      const now = Date.now();
-      if (opts.onProgress && now - lastReport >= 250) {
-        lastReport = now;
-        const seconds = Math.max(0.001, (now - started) / 1000);
-        const bytesPerSecond = chunk.bytesRead / seconds;
-        opts.onProgress({
-          phase: 'checking',
-          rows: totalRows,
-          totalRows: null,
-          bytes: chunk.bytesRead,
-          totalBytes: check.size,
-          rowsPerSecond: totalRows / seconds,
-          etaSeconds: bytesPerSecond > 0 ? (check.size - chunk.bytesRead) / bytesPerSecond : null,
-          counts,
-        });
-      }
+async function checkFile(reader: ExtractReader, opts: HrImportOptions, counts: HrImportCounts): Promise<{ header: HeaderMap; totalRows: number; size: number } | null> {
+  for (;;) {
+    if (opts.signal?.aborted === true) return null;
+    const m = await reader.next();
+    if (m.type === 'checked') return { header: m.header, totalRows: m.totalRows, size: m.size };
+    if (m.type === 'failed') throw asDeskError(revive(m.error));
+    if (m.type === 'done') return null;
+    if (m.type === 'checking') {
+      const bytesPerSecond = m.bytes / m.seconds;
+      opts.onProgress?.({
+        phase: 'checking',
+        rows: m.rows,
+        totalRows: null,
+        bytes: m.bytes,
+        totalBytes: m.totalBytes,
+        rowsPerSecond: m.rows / m.seconds,
+        etaSeconds: bytesPerSecond > 0 ? (m.totalBytes - m.bytes) / bytesPerSecond : null,
+        counts,
+      });
     }
-  } catch (err) {
-    throw asDeskError(err);
-  } finally {
-    check.stream.destroy();
   }
-  return { header: header ?? readHeader(undefined), totalRows, size: check.size }; // an empty file is refused
 }
 
 function reportProgress(run: ImportRun): void {
@@ -135,22 +93,6 @@ function reportProgress(run: ImportRun): void {
     etaSeconds: rate > 0 ? Math.max(0, run.totalRows - run.counts.rows) / rate : null,
     counts: run.counts,
   });
-}
-
-/** Add a data row to the pending batch, or to its rejected rows. */
-function takeRecord(run: ImportRun, record: CsvRecord): void {
-  const b = run.pending;
-  if (b.records === 0) b.fromLine = record.line;
-  b.toLine = record.line;
-  b.records++;
-  const row = validateRow(record, run.header);
-  if (typeof row === 'string') {
-    b.rejected.push({ line: record.line, number: employeeNumberOf(record, run.header), reason: row });
-  } else if (run.numbers.addSeen(row.employeeNumber)) {
-    b.rejected.push({ line: record.line, number: row.employeeNumber, reason: `employee ${row.employeeNumber} is on an earlier line too: only the first is imported` });
-  } else {
-    b.rows.push(row);
-  }
 }
 
 /** One batch in the database (in its own transaction with its audit rows), then counted and reported. */
@@ -178,10 +120,8 @@ async function writeBatch(run: ImportRun, b: PendingBatch): Promise<void> {
   reportProgress(run);
 }
 
-/** Send the pending batch to the database, behind the one before it; the next is read meanwhile. */
-function startBatch(run: ImportRun): void {
-  const b = run.pending;
-  run.pending = emptyBatch();
+/** Send a batch to the database, behind the one before it; the next is read meanwhile. */
+function startBatch(run: ImportRun, b: PendingBatch): void {
   if (b.records === 0) return;
   run.inFlight = writeBatch(run, b).catch((err: unknown) => {
     run.failure = { err };
@@ -194,28 +134,23 @@ async function settle(run: ImportRun): Promise<void> {
   if (run.failure) throw run.failure.err;
 }
 
-/** The second read: every data row into batches. True when cancelled through the signal. */
-async function importRows(run: ImportRun, stream: fs.ReadStream): Promise<boolean> {
-  let headerSeen = false;
-  for await (const chunk of readCsvChunks(stream, run.opts.csvLimits)) {
-    for (const record of chunk.records) {
-      if (!headerSeen) {
-        headerSeen = true;
-        continue;
-      }
-      if (isBlank(record)) continue;
-      takeRecord(run, record);
-      if (run.pending.records >= run.batchSize) {
-        run.bytes = chunk.bytesRead;
-        await settle(run);
-        if (run.opts.signal?.aborted === true) return true;
-        startBatch(run);
-      }
+/** The second read: every data row into batches, from the reader thread. True when cancelled through the signal. */
+async function importRows(run: ImportRun, reader: ExtractReader): Promise<boolean> {
+  reader.go();
+  for (;;) {
+    const m = await reader.next();
+    if (m.type === 'failed') {
+      await settle(run);
+      throw revive(m.error);
     }
-    run.bytes = chunk.bytesRead;
+    if (m.type === 'done') break;
+    if (m.type !== 'batch') continue;
+    reader.credit();
+    await settle(run);
+    if (run.opts.signal?.aborted === true) return true;
+    run.bytes = m.bytes;
+    startBatch(run, m.batch);
   }
-  await settle(run);
-  startBatch(run);
   await settle(run);
   return false;
 }
@@ -261,16 +196,32 @@ export async function importHrFile(deps: HrImportDeps, opts: HrImportOptions): P
     ...over,
   });
 
-  const checked = await checkFile(opts, counts);
-  if (!checked) return result({ cancelled: true });
+  const reader = new ExtractReader({ file: opts.file, batchSize, csvLimits: opts.csvLimits, window: 2 });
+  let checked: Awaited<ReturnType<typeof checkFile>>;
+  try {
+    checked = await checkFile(reader, opts, counts);
+  } catch (err) {
+    await reader.close();
+    throw err;
+  }
+  if (!checked) {
+    await reader.close();
+    return result({ cancelled: true });
+  }
   for (const w of checked.header.warnings) {
     warnings.push(w);
     opts.onWarning?.(w);
   }
 
-  const report = await Report.open(reportFile);
-  const begun = dryRun ? { importId: null, deferred: false } : await beginImport(deps, opts, { bytes: checked.size, rows: checked.totalRows, batchSize });
-  const input = openFile(opts.file);
+  let report: Report;
+  let begun: { importId: number | null; deferred: boolean };
+  try {
+    report = await Report.open(reportFile);
+    begun = dryRun ? { importId: null, deferred: false } : await beginImport(deps, opts, { bytes: checked.size, rows: checked.totalRows, batchSize });
+  } catch (err) {
+    await reader.close();
+    throw err;
+  }
   const run: ImportRun = {
     deps,
     opts,
@@ -279,30 +230,28 @@ export async function importHrFile(deps: HrImportDeps, opts: HrImportOptions): P
     batchSize,
     header: checked.header,
     totalRows: checked.totalRows,
-    totalBytes: input.size,
+    totalBytes: checked.size,
     counts,
     report,
     importId: begun.importId,
     startedAt: Date.now(),
     bytes: 0,
-    numbers: new NumberSet(),
-    pending: emptyBatch(),
     inFlight: Promise.resolve(),
     failure: null,
   };
   let cancelled: boolean;
   try {
-    cancelled = await importRows(run, input.stream);
+    cancelled = await importRows(run, reader);
   } catch (err) {
     throw asDeskError(err, true);
   } finally {
     await run.inFlight; // never rejects: a failure is kept for settle()
-    input.stream.destroy();
+    await reader.close();
     await report.close();
     // Whatever stopped the batches (the end, a cancel, an error), the look-up gets its indexes back.
     if (begun.deferred) {
       await restoreIndexes(db, (done, total) =>
-        opts.onProgress?.({ phase: 'indexing', rows: done, totalRows: total, bytes: run.bytes, totalBytes: input.size, rowsPerSecond: 0, etaSeconds: null, counts }),
+        opts.onProgress?.({ phase: 'indexing', rows: done, totalRows: total, bytes: run.bytes, totalBytes: checked.size, rowsPerSecond: 0, etaSeconds: null, counts }),
       );
     }
   }

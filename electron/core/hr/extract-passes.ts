@@ -1,0 +1,118 @@
+/**
+ * The two reads of the HR extract, as the reader worker (read-worker.ts) runs them off the main
+ * thread: first the check (CSV all through, the header complete, the data rows counted), then the
+ * rows in batches, each row checked, normalised and fingerprinted, an employee number seen before
+ * rejected. Nothing here touches the database; the main thread only plans and writes.
+ */
+import fs from 'node:fs';
+import { DeskError } from '../../../shared/errors';
+import { readCsvChunks, type CsvLimits, type CsvRecord } from './csv';
+import { readHeader, type HeaderMap } from './header';
+import { employeeNumberOf, isBlank, NumberSet, validateRow, type HrRow } from './row-checks';
+
+/** The rows read since the last batch was handed on. */
+export interface PendingBatch {
+  rows: HrRow[];
+  /** Rows refused before planning (not CSV, a bad field, a repeated employee number). */
+  rejected: Array<{ line: number; number: string; reason: string }>;
+  /** Data rows read, blank lines left out. */
+  records: number;
+  fromLine: number;
+  toLine: number;
+}
+
+export function emptyBatch(): PendingBatch {
+  return { rows: [], rejected: [], records: 0, fromLine: 0, toLine: 0 };
+}
+
+export function openExtract(file: string): { stream: fs.ReadStream; size: number } {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch (err) {
+    throw new DeskError('NOT_FOUND', `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  if (!stat.isFile()) throw new DeskError('VALIDATION', `${file} is not a file.`);
+  return { stream: fs.createReadStream(file, { highWaterMark: 1 << 20 }), size: stat.size };
+}
+
+export interface CheckProgress {
+  rows: number;
+  bytes: number;
+  totalBytes: number;
+  seconds: number;
+}
+
+export interface Checked {
+  header: HeaderMap;
+  totalRows: number;
+  size: number;
+}
+
+/** The first read. Throws CsvFormatError or DeskError (VALIDATION) when the file cannot be imported. */
+export async function checkExtract(file: string, limits: Partial<CsvLimits> | undefined, onProgress: (p: CheckProgress) => void, stopped: () => boolean): Promise<Checked | null> {
+  let header: HeaderMap | undefined;
+  let totalRows = 0;
+  const check = openExtract(file);
+  const started = Date.now();
+  let lastReport = 0;
+  try {
+    for await (const chunk of readCsvChunks(check.stream, limits)) {
+      for (const record of chunk.records) {
+        if (!header) header = readHeader(record);
+        else if (!isBlank(record)) totalRows++;
+      }
+      if (stopped()) return null;
+      const now = Date.now();
+      if (now - lastReport >= 250) {
+        lastReport = now;
+        onProgress({ rows: totalRows, bytes: chunk.bytesRead, totalBytes: check.size, seconds: Math.max(0.001, (now - started) / 1000) });
+      }
+    }
+  } finally {
+    check.stream.destroy();
+  }
+  return { header: header ?? readHeader(undefined), totalRows, size: check.size }; // an empty file is refused
+}
+
+/** Add a data row to the pending batch, or to its rejected rows. */
+function takeRecord(b: PendingBatch, record: CsvRecord, header: HeaderMap, numbers: NumberSet): void {
+  if (b.records === 0) b.fromLine = record.line;
+  b.toLine = record.line;
+  b.records++;
+  const row = validateRow(record, header);
+  if (typeof row === 'string') {
+    b.rejected.push({ line: record.line, number: employeeNumberOf(record, header), reason: row });
+  } else if (numbers.addSeen(row.employeeNumber)) {
+    b.rejected.push({ line: record.line, number: row.employeeNumber, reason: `employee ${row.employeeNumber} is on an earlier line too: only the first is imported` });
+  } else {
+    b.rows.push(row);
+  }
+}
+
+/** The second read: every data row, in batches of `batchSize` rows read, with the bytes read so far. */
+export async function* batchesOf(file: string, header: HeaderMap, batchSize: number, limits: Partial<CsvLimits> | undefined): AsyncGenerator<{ batch: PendingBatch; bytes: number }> {
+  const input = openExtract(file);
+  const numbers = new NumberSet();
+  let pending = emptyBatch();
+  let headerSeen = false;
+  try {
+    for await (const chunk of readCsvChunks(input.stream, limits)) {
+      for (const record of chunk.records) {
+        if (!headerSeen) {
+          headerSeen = true;
+          continue;
+        }
+        if (isBlank(record)) continue;
+        takeRecord(pending, record, header, numbers);
+        if (pending.records >= batchSize) {
+          yield { batch: pending, bytes: chunk.bytesRead };
+          pending = emptyBatch();
+        }
+      }
+    }
+    if (pending.records > 0) yield { batch: pending, bytes: input.size };
+  } finally {
+    input.stream.destroy();
+  }
+}

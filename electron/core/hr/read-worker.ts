@@ -1,0 +1,43 @@
+/**
+ * The HR import's reader thread: it reads, parses, checks and fingerprints the extract
+ * (extract-passes.ts) while the main thread plans and writes the batch before. Messages in:
+ * 'go' (after the check: start the batches), 'credit' (one more batch may be sent), 'stop'.
+ * Out: progress of the check, 'checked', each 'batch', 'done', or 'failed' with the error.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { batchesOf, checkExtract } from './extract-passes';
+import { serialiseError, type ReaderIn, type ReaderOut, type ReaderStart } from './reader-protocol';
+
+const port = parentPort;
+if (!port) throw new Error('read-worker.ts runs as a worker thread');
+const start = workerData as ReaderStart;
+let stopped = false;
+let credits = 0;
+let wake: (() => void) | null = null;
+
+port.on('message', (m: ReaderIn) => {
+  if (m.type === 'stop') stopped = true;
+  else credits += m.type === 'credit' ? 1 : start.window;
+  wake?.();
+  wake = null;
+});
+
+const send = (m: ReaderOut) => port.postMessage(m);
+const waitForWord = () => new Promise<void>((resolve) => (wake = resolve));
+
+async function main(): Promise<void> {
+  const checked = await checkExtract(start.file, start.csvLimits, (p) => send({ type: 'checking', ...p }), () => stopped);
+  if (!checked) return send({ type: 'done' });
+  send({ type: 'checked', ...checked });
+  // Before the batches: the main thread writes the import's first audit row (or stops).
+  while (credits === 0 && !stopped) await waitForWord();
+  for await (const { batch, bytes } of batchesOf(start.file, checked.header, start.batchSize, start.csvLimits)) {
+    while (credits === 0 && !stopped) await waitForWord();
+    if (stopped) break;
+    credits--;
+    send({ type: 'batch', batch, bytes });
+  }
+  send({ type: 'done' });
+}
+
+main().catch((err: unknown) => send({ type: 'failed', error: serialiseError(err) }));

@@ -1,0 +1,41 @@
+/** What the HR import's main thread and its reader thread (read-worker.ts) say to each other. */
+import { DeskError, type ErrorCode } from '../../../shared/errors';
+import { CsvFormatError, type CsvLimits } from './csv';
+import type { CheckProgress, Checked, PendingBatch } from './extract-passes';
+
+export interface ReaderStart {
+  file: string;
+  batchSize: number;
+  csvLimits: Partial<CsvLimits> | undefined;
+  /** Batches the reader may have sent ahead of the writer. */
+  window: number;
+}
+
+export type ReaderIn = { type: 'go' } | { type: 'credit' } | { type: 'stop' };
+
+export type SerialisedError =
+  | { kind: 'desk'; code: ErrorCode; message: string; details?: Record<string, unknown> }
+  | { kind: 'csv'; message: string; line: number | null }
+  | { kind: 'other'; message: string; stack?: string };
+
+export type ReaderOut =
+  | ({ type: 'checking' } & CheckProgress)
+  | ({ type: 'checked' } & Checked)
+  | { type: 'batch'; batch: PendingBatch; bytes: number }
+  | { type: 'done' }
+  | { type: 'failed'; error: SerialisedError };
+
+export function serialiseError(err: unknown): SerialisedError {
+  if (err instanceof DeskError) return { kind: 'desk', code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
+  if (err instanceof CsvFormatError) return { kind: 'csv', message: err.message, line: err.line };
+  const e = err instanceof Error ? err : new Error(String(err));
+  return { kind: 'other', message: e.message, ...(e.stack ? { stack: e.stack } : {}) };
+}
+
+export function revive(e: SerialisedError): Error {
+  if (e.kind === 'desk') return new DeskError(e.code, e.message, e.details);
+  if (e.kind === 'csv') return new CsvFormatError(e.message, e.line);
+  const err = new Error(e.message);
+  if (e.stack) err.stack = e.stack;
+  return err;
+}
