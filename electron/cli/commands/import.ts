@@ -7,6 +7,10 @@ import { outputFile, UsageError } from '../failures';
 import { check, int, parse, say, withCore } from '../support';
 import { choices, type CommandFamily, type CommandUsage } from '../usage';
 
+/** The default batch size, as the usage says it (one number when both databases have the same). */
+const defaultBatch =
+  HR_IMPORT_BATCH.sqlite === HR_IMPORT_BATCH.postgres ? int(HR_IMPORT_BATCH.sqlite) : `${int(HR_IMPORT_BATCH.sqlite)} on sqlite, ${int(HR_IMPORT_BATCH.postgres)} on PostgreSQL`;
+
 const usage: CommandUsage = {
   command: 'import hr',
   args: [{ name: 'FILE.csv', words: `The HR extract, with a header row naming the columns ${HR_COLUMNS.join(', ')}` }],
@@ -16,10 +20,10 @@ const usage: CommandUsage = {
     {
       flag: '--batch-size',
       value: 'N',
-      words: `Rows per batch, 1 to ${int(HR_IMPORT_MAX_BATCH)} (the most one transaction holds; default ${int(HR_IMPORT_BATCH.sqlite)} on sqlite, ${int(HR_IMPORT_BATCH.postgres)} on PostgreSQL)`,
+      words: `Rows per batch, 1 to ${int(HR_IMPORT_MAX_BATCH)} (the most one transaction holds; default ${defaultBatch})`,
     },
   ],
-  summary: `Bring the HR extract into the employee records (admins' tool): new, changed and leaving employees by employee number, in batches (--batch-size N; default ${int(HR_IMPORT_BATCH.sqlite)} on sqlite, ${int(HR_IMPORT_BATCH.postgres)} on PostgreSQL, at most ${int(HR_IMPORT_MAX_BATCH)}); rejected rows and conflicts go to a line-numbered report (default FILE.report.csv); --dry-run counts what would change and writes nothing; Ctrl+C stops after the current batch (run it again to finish)`,
+  summary: `Bring the HR extract into the employee records (admins' tool): new, changed and leaving employees by employee number, in batches (--batch-size N; default ${defaultBatch}, at most ${int(HR_IMPORT_MAX_BATCH)}); rejected rows and conflicts go to a line-numbered report (default FILE.report.csv); --dry-run counts what would change and writes nothing; Ctrl+C stops after the current batch (run it again to finish)`,
   details:
     'Audited as `cli`. Progress lines go to standard error; the counts (new, updated, leavers, unchanged, rejected, conflicts, emails added and removed) to standard output. Each batch is committed whole or not at all, so a stopped or killed import leaves whole batches, and running the same file again finishes the job (exit code 130 when stopped with Ctrl+C).',
   examples: ['desk import hr extract.csv --dry-run', 'desk import hr extract.csv --report extract.report.csv'],

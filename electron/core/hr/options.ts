@@ -7,10 +7,12 @@ import type { CsvLimits } from './csv';
  * Rows per batch (one transaction each), by database. sqlite writes every page a transaction
  * touches to its WAL, and an employee row touches a page in each of 14 b-trees: bigger batches
  * write about half as much per row, while a batch still holds the write lock for well under a
- * second or two. PostgreSQL logs rows, not pages: the batch size makes no measurable difference
- * there, so its batches stay short.
+ * second or two. On PostgreSQL a first load hardly cares, but the nightly feed does: a batch of
+ * unchanged rows is a few look-ups with the keys as one array, and fewer, bigger batches make
+ * fewer round trips and audit rows (200,000 rows: 11.9 s in batches of 5,000 against 12.6 s in
+ * batches of 1,000, measured side by side).
  */
-export const HR_IMPORT_BATCH: Record<DatabaseKind, number> = { sqlite: 5000, postgres: 1000 };
+export const HR_IMPORT_BATCH: Record<DatabaseKind, number> = { sqlite: 5000, postgres: 5000 };
 
 /** What an import did (or a dry run would do), as the app shows it. */
 export type HrImportCounts = HrImportCountsView;
