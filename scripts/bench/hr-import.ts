@@ -269,9 +269,9 @@ export function importMarkdown(r: HrImportBenchResult): string {
   const pass = (ok: boolean) => (ok ? 'PASS' : 'MISS');
   const index = r.database === 'sqlite' ? 'full-text index' : 'trigram index';
   const floorRatio = r.withIndex.seconds / r.floor.totalSeconds;
-  // The nightly goal is for 2,000,000 rows; a smaller run is held to the same rate.
-  const nightlyGoal = (NIGHTLY_SECONDS_GOAL * r.rows) / IMPORT_GOAL_ROWS;
-  const nightlyGoalText = r.rows === IMPORT_GOAL_ROWS ? `≤ ${NIGHTLY_SECONDS_GOAL} s` : `≤ ${nightlyGoal.toFixed(1)} s (${NIGHTLY_SECONDS_GOAL} s per ${int(IMPORT_GOAL_ROWS)})`;
+  // The nightly goal is for the 2,000,000-row extract; at other sizes the time is reported only.
+  const nightlyGoal = r.rows === IMPORT_GOAL_ROWS ? `≤ ${NIGHTLY_SECONDS_GOAL} s` : `— (${NIGHTLY_SECONDS_GOAL} s at ${int(IMPORT_GOAL_ROWS)})`;
+  const nightlyResult = r.rows === IMPORT_GOAL_ROWS ? pass(r.nightly.seconds <= NIGHTLY_SECONDS_GOAL) : 'INFO';
   const n = r.nightly;
   return [
     `### HR import (${r.database}, ${int(r.rows)} rows, ${(r.fileBytes / MiB).toFixed(0)} MiB file)`,
@@ -281,7 +281,7 @@ export function importMarkdown(r: HrImportBenchResult): string {
     `| First load into an empty desk, search index included (${index}, built at the end of the load) | ${runCell(r.withIndex)} | — | INFO |`,
     `| Floor: the database alone (the same number of rows made inside it by INSERT … SELECT, then the indexes built as a load into an empty desk builds them; no CSV, no application code) | ${r.floor.totalSeconds.toFixed(1)} s (rows ${r.floor.insertSeconds.toFixed(1)} s, indexes ${r.floor.indexSeconds.toFixed(1)} s) | — | INFO |`,
     `| First load ÷ floor | ${ratio(floorRatio)} | ≤ ${FLOOR_RATIO_GOAL}× | ${pass(floorRatio <= FLOOR_RATIO_GOAL)} |`,
-    `| Nightly feed into that desk (${int(n.changedRows)} changed, ${int(n.newLeavers)} new leavers, ${int(n.unchanged)} unchanged) | ${n.seconds.toFixed(1)} s | ${nightlyGoalText} | ${pass(n.seconds <= nightlyGoal)} |`,
+    `| Nightly feed into that desk (${int(n.changedRows)} changed, ${int(n.newLeavers)} new leavers, ${int(n.unchanged)} unchanged) | ${n.seconds.toFixed(1)} s | ${nightlyGoal} | ${nightlyResult} |`,
     `| Nightly feed ÷ first load | ${ratio(n.seconds / r.withIndex.seconds)} | — | INFO |`,
     `| Import without the search index | ${runCell(r.withoutIndex)} | — | INFO |`,
     `| Rebuilding the index after that import | ${r.withoutIndex.rebuildSeconds === null ? 'n/a' : `${r.withoutIndex.rebuildSeconds.toFixed(1)} s`} | — | INFO |`,
