@@ -787,6 +787,23 @@ const SPECS: Record<string, MigrationSpec> = {
       expect(await indexNames(k, 'one_time_codes')).toEqual(expect.arrayContaining(['one_time_codes_employee_idx']));
     },
   },
+  '0025_hr_row_hash': {
+    tables: [],
+    columns: { employees: ['hr_hash'] },
+    indexes: {},
+    async present(k) {
+      // Every record starts without a fingerprint; the HR import writes "<version>:<hash>".
+      const id = await newEmployee(k);
+      expect(await k('employees').where({ id }).first('hr_hash')).toEqual({ hr_hash: null });
+      await k('employees').where({ id }).update({ hr_hash: '1:n42SbEs8srxPduZYUCATGg' });
+      expect(await k('employees').where({ id }).first('hr_hash')).toEqual({ hr_hash: '1:n42SbEs8srxPduZYUCATGg' });
+    },
+    async absent(k) {
+      expect(await k.schema.hasColumn('employees', 'hr_hash')).toBe(false);
+      expect(await k.schema.hasColumn('employees', 'search_doc')).toBe(true);
+      await newEmployee(k);
+    },
+  },
 };
 
 /** PostgreSQL: the column's statistics target (-1: the server's default). */
