@@ -8,8 +8,12 @@
  * comparison again. The file line is not part of it: a row that moves in the file is unchanged.
  */
 import crypto from 'node:crypto';
-import type { HrEmail } from './row-checks';
 
+/**
+ * The fields the fingerprint covers, spelled out here rather than derived from the row's type: a
+ * change to the domain types must not change what is hashed (every stored fingerprint would go
+ * stale without a word). Addresses by kind and as written; their lower-case form follows from them.
+ */
 export interface HashedFields {
   employeeNumber: string;
   firstName: string;
@@ -21,7 +25,7 @@ export interface HashedFields {
   status: string;
   leavingDate: string | null;
   internetAccessApproved: boolean;
-  emails: readonly HrEmail[];
+  emails: ReadonlyArray<{ kind: string; address: string }>;
 }
 
 /** 128 bits of SHA-256 over the fields as JSON (unambiguous, whatever characters they hold). */
