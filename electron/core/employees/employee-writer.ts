@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import type { EmailKind, EmployeeStatus, MfaState } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
 import { databaseKind } from '../db/connection';
+import { copyRows } from '../db/pg-copy';
 
 type Q = Knex | Knex.Transaction;
 
@@ -159,43 +160,65 @@ export function emailRow(m: NewEmail): EmailInsertRow {
 }
 
 /**
- * Insert many rows with one parameter: the rows as JSON, unpacked by the database (on sqlite an
- * array of arrays read through JSONB, so no row's text is parsed twice; on PostgreSQL objects read
- * by json_populate_recordset with the table's own column types). Binding tens of thousands of
- * separate parameters costs more than the insert itself; one string costs next to nothing.
+ * Insert many rows with one parameter (sqlite): the rows as JSON, an array of arrays read through
+ * JSONB, so no row's text is parsed twice. Binding tens of thousands of separate parameters costs
+ * more than the insert itself; one string costs next to nothing.
  */
 async function insertJson<R extends object>(q: Q, table: string, rows: readonly R[], returning?: readonly string[]): Promise<Array<Record<string, unknown>>> {
   if (rows.length === 0) return [];
   const columns = Object.keys(rows[0]!);
-  const list = columns.join(', ');
-  let sql: string;
-  let json: string;
-  if (databaseKind(q) === 'postgres') {
-    sql = `INSERT INTO ${table} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${table}, ?::json)`;
-    json = JSON.stringify(rows);
-  } else {
-    sql = `INSERT INTO ${table} (${list}) SELECT ${columns.map((_c, i) => `value ->> ${i}`).join(', ')} FROM jsonb_each(jsonb(?))`;
-    json = JSON.stringify(rows.map((r) => columns.map((c) => (r as Record<string, unknown>)[c] ?? null)));
-  }
-  const res = await q.raw<| Array<Record<string, unknown>>
-    | { rows: Array<Record<string, unknown>> }>(sql + (returning ? ` RETURNING ${returning.join(', ')}` : ''), [json]);
-  return returning ? (Array.isArray(res) ? res : res.rows) : [];
+  const sql = `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.map((_c, i) => `value ->> ${i}`).join(', ')} FROM jsonb_each(jsonb(?))`;
+  const json = JSON.stringify(rows.map((r) => columns.map((c) => (r as Record<string, unknown>)[c] ?? null)));
+  const res = await q.raw<Array<Record<string, unknown>>>(sql + (returning ? ` RETURNING ${returning.join(', ')}` : ''), [json]);
+  return returning ? res : [];
+}
+
+/** Run in the caller's transaction, or in one of its own (COPY belongs to one connection). */
+function inTransaction<T>(q: Q, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  return 'isTransaction' in q && q.isTransaction ? work(q as Knex.Transaction) : q.transaction(work);
+}
+
+/**
+ * Copy rows into a table (PostgreSQL): COPY FROM STDIN, which the server reads with each column's
+ * own input function and no statement to plan; the rows' columns are those of the first row.
+ */
+async function copyInto<R extends object>(q: Q, table: string, rows: readonly R[]): Promise<void> {
+  if (rows.length === 0) return;
+  await inTransaction(q, (trx) => copyRows(trx, table, Object.keys(rows[0]!), rows as ReadonlyArray<Record<string, unknown>>));
 }
 
 /** Insert employee rows (from employeeRow) in one statement. */
 export async function insertEmployees(q: Q, rows: readonly EmployeeInsertRow[]): Promise<void> {
-  await insertJson(q, 'employees', rows);
+  if (databaseKind(q) === 'postgres') await copyInto(q, 'employees', rows);
+  else await insertJson(q, 'employees', rows);
 }
 
-/** Insert employee rows the database numbers, in one statement; their ids by employee number. */
+/**
+ * Insert employee rows the database numbers, in one statement; their ids by employee number. On
+ * PostgreSQL the ids are drawn from the table's own sequence first (one statement for them all,
+ * in ascending order as the rows come), then the rows are copied in with them.
+ */
 export async function insertEmployeesForIds(q: Q, rows: readonly EmployeeInsertRow[]): Promise<Map<string, number>> {
-  const inserted = await insertJson(q, 'employees', rows, ['id', 'employee_number']);
-  return new Map(inserted.map((x) => [String(x.employee_number), Number(x.id)]));
+  if (rows.length === 0) return new Map();
+  if (databaseKind(q) !== 'postgres') {
+    const inserted = await insertJson(q, 'employees', rows, ['id', 'employee_number']);
+    return new Map(inserted.map((x) => [String(x.employee_number), Number(x.id)]));
+  }
+  return inTransaction(q, async (trx) => {
+    const drawn = await trx.raw<{ rows: Array<{ id: string | number }> }>(
+      "SELECT nextval(pg_get_serial_sequence('employees', 'id')) AS id FROM generate_series(1, ?)",
+      [rows.length],
+    );
+    const ids = drawn.rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+    await copyInto(trx, 'employees', rows.map((r, i) => ({ ...r, id: ids[i]! })));
+    return new Map(rows.map((r, i) => [r.employee_number, ids[i]!]));
+  });
 }
 
 /** Insert address rows (from emailRow) in one statement. */
 export async function insertEmails(q: Q, rows: readonly EmailInsertRow[]): Promise<void> {
-  await insertJson(q, 'employee_emails', rows);
+  if (databaseKind(q) === 'postgres') await copyInto(q, 'employee_emails', rows);
+  else await insertJson(q, 'employee_emails', rows);
 }
 
 /**

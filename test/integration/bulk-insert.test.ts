@@ -1,0 +1,138 @@
+/**
+ * The bulk writers every load goes through (the HR import's batches, the demo seed, insertEmployee):
+ * on sqlite one JSON parameter, on PostgreSQL COPY FROM STDIN. Text that COPY's format treats
+ * specially must come back exactly as written, ids must be the table's own, and a failing row must
+ * take the whole transaction back with it.
+ */
+import type { Knex } from 'knex';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toBool, toText } from '../../electron/core/db/values';
+import { emailRow, employeeRow, insertEmails, insertEmployee, insertEmployees, insertEmployeesForIds } from '../../electron/core/employees/employee-writer';
+import { openTestCore, TARGETS, type Target, type TestCore } from '../support/targets';
+
+const NOW = '2026-12-05T08:00:00.000Z';
+
+/** Names and addresses with every character COPY's text format escapes, and some it does not. */
+const AWKWARD = [
+  { first: 'Back\\slash', last: 'O\'Brien "Quote"' },
+  { first: 'Tab\there', last: 'Line\nbreak' },
+  { first: 'Carriage\rreturn', last: '\\N' },
+  { first: 'Zoë Łukasz', last: '山田 🙂' },
+  { first: 'Ends with \\', last: '\\\\double\\t' },
+  { first: ' padded ', last: 'comma, semi; pipe|' },
+];
+
+function person(n: number, first: string, last: string) {
+  return {
+    employeeNumber: `BULK${String(n).padStart(4, '0')}`,
+    firstName: first,
+    lastName: last,
+    username: `bulk.user${n}`,
+    organisation: 'Org\\Unit\t2',
+    department: 'Dept\nWest',
+    jobTitle: n % 2 === 0 ? '' : 'Title with \\N inside',
+    emails: [`bulk${n}@example.test`],
+    createdAt: NOW,
+    status: n % 3 === 0 ? ('leaver' as const) : ('active' as const),
+    leavingDate: n % 3 === 0 ? '2026-11-30' : null,
+    internetAccessApproved: n % 2 === 1,
+  };
+}
+
+async function readBack(db: Knex, numbers: string[]) {
+  const rows = (await db('employees').whereIn('employee_number', numbers).orderBy('employee_number')) as Array<Record<string, unknown>>;
+  return rows.map((r) => ({
+    employee_number: r.employee_number,
+    first_name: r.first_name,
+    last_name: r.last_name,
+    organisation: r.organisation,
+    department: r.department,
+    job_title: r.job_title,
+    status: r.status,
+    leaving_date: r.leaving_date === null ? null : toText(r.leaving_date),
+    internet_access_approved: toBool(r.internet_access_approved),
+    search_doc: r.search_doc,
+  }));
+}
+
+describe.each(TARGETS)('bulk inserts on $name', (target: Target) => {
+  let core: TestCore;
+
+  beforeAll(async () => {
+    core = await openTestCore(target);
+  });
+
+  afterAll(async () => {
+    await core?.dispose();
+  });
+
+  it('keeps backslashes, tabs, line breaks, quotes, a literal \\N and non-Latin text exactly as written', async () => {
+    const people = AWKWARD.map((a, i) => person(i + 1, a.first, a.last));
+    const rows = people.map((p) => employeeRow(p));
+    const ids = await core.db.transaction((trx) => insertEmployeesForIds(trx, rows));
+    expect([...ids.keys()].sort()).toEqual(people.map((p) => p.employeeNumber).sort());
+
+    const back = await readBack(core.db, people.map((p) => p.employeeNumber));
+    expect(back).toEqual(
+      rows.map((r) => ({
+        employee_number: r.employee_number,
+        first_name: r.first_name,
+        last_name: r.last_name,
+        organisation: 'Org\\Unit\t2',
+        department: 'Dept\nWest',
+        job_title: r.job_title,
+        status: r.status,
+        leaving_date: r.leaving_date,
+        internet_access_approved: r.internet_access_approved,
+        search_doc: r.search_doc,
+      })),
+    );
+    // Nothing came back as NULL: the literal text "\N" is text, not a missing value.
+    expect(back.find((b) => b.employee_number === 'BULK0003')!.last_name).toBe('\\N');
+
+    // Each number's id is the row the database holds for it.
+    for (const [number, id] of ids) {
+      expect(Number((await core.db('employees').where({ employee_number: number }).first('id'))!.id)).toBe(id);
+    }
+  });
+
+  it('numbers rows from the table\'s own sequence, so rows inserted one at a time afterwards do not collide', async () => {
+    const batch = [7, 8, 9].map((n) => employeeRow(person(100 + n, `First${n}`, `Last${n}`)));
+    const ids = await core.db.transaction((trx) => insertEmployeesForIds(trx, batch));
+    const batchIds = batch.map((r) => ids.get(r.employee_number)!);
+    expect(batchIds).toEqual([...batchIds].sort((a, b) => a - b));
+
+    const later = await insertEmployee(core.db, { ...person(200, 'Later', 'One'), emails: [{ kind: 'work', address: 'Later.One@Example.test' }] });
+    expect(later).toBeGreaterThan(Math.max(...batchIds));
+    const mails = (await core.db('employee_emails').where({ employee_id: later })) as Array<Record<string, unknown>>;
+    expect(mails.map((m) => [m.address, m.address_lc, m.kind, toBool(m.used_for_codes)])).toEqual([
+      ['Later.One@Example.test', 'later.one@example.test', 'work', false],
+    ]);
+  });
+
+  it('copies addresses with awkward text into employee_emails intact', async () => {
+    const id = await insertEmployee(core.db, { ...person(300, 'Mail', 'Holder'), emails: [{ kind: 'work', address: 'mail.holder@example.test' }] });
+    const odd = 'odd\\box\t"quoted"@example.test';
+    await core.db.transaction((trx) => insertEmails(trx, [emailRow({ employeeId: id, kind: 'personal', address: odd, createdAt: NOW })]));
+    const back = (await core.db('employee_emails').where({ employee_id: id, kind: 'personal' }).first()) as Record<string, unknown>;
+    expect([back.address, back.address_lc]).toEqual([odd, odd.toLowerCase()]);
+  });
+
+  it('takes the whole batch back when one row breaks a constraint, and the table is as before', async () => {
+    const before = Number(((await core.db('employees').count({ n: '*' }).first()) as { n: number | string }).n);
+    const fresh = employeeRow(person(400, 'Fresh', 'Row'));
+    const duplicate = employeeRow({ ...person(401, 'Dup', 'Row'), employeeNumber: 'BULK0001' });
+    await expect(core.db.transaction((trx) => insertEmployeesForIds(trx, [fresh, duplicate]))).rejects.toThrow();
+    await expect(core.db.transaction((trx) => insertEmployees(trx, [fresh, duplicate]))).rejects.toThrow();
+    const after = Number(((await core.db('employees').count({ n: '*' }).first()) as { n: number | string }).n);
+    expect(after).toBe(before);
+    expect(await core.db('employees').where({ employee_number: fresh.employee_number }).first()).toBeUndefined();
+  });
+
+  it('works without a transaction of the caller\'s own (it opens one)', async () => {
+    const rows = [employeeRow(person(500, 'No', 'Transaction'))];
+    const ids = await insertEmployeesForIds(core.db, rows);
+    expect(ids.get('BULK0500')).toBeGreaterThan(0);
+    expect((await readBack(core.db, ['BULK0500']))[0]!.first_name).toBe('No');
+  });
+});
