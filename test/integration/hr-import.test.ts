@@ -12,7 +12,7 @@ import { silentLogger } from '../../electron/core/log/logger';
 import { refreshEmployeeFlags } from '../../electron/core/employees/employees.service';
 import { EmployeeSearch } from '../../electron/core/employees/search.service';
 import { parseCsv } from '../../electron/core/hr/csv';
-import { importHrFile, type HrImportOptions, type HrImportProgress } from '../../electron/core/hr/hr-import.service';
+import { importHrFile, SQLITE_GROUP, type HrImportOptions, type HrImportProgress } from '../../electron/core/hr/hr-import.service';
 import { deskEnv, killDuring, runDesk } from '../support/cli';
 import { hrCsv, hrPerson, writeHrCsv } from '../support/hr-csv';
 import { dumpRecords, indexDefinitions, recordProblems } from '../support/hr-records';
@@ -568,7 +568,9 @@ describe.each(TARGETS)('desk import hr on $name', (target: Target) => {
     try {
       const env = deskEnv(s, s.dataDir);
       const report = path.join(work, `kill-${target.name}.report.csv`);
-      const killed = await killDuring(env, ['import', 'hr', bigFile, '--batch-size', String(BATCH), '--report', report], BATCH);
+      // The progress counts batches written; on sqlite they are committed a group at a time, so the
+      // kill waits for more than a group's worth to find some committed.
+      const killed = await killDuring(env, ['import', 'hr', bigFile, '--batch-size', String(BATCH), '--report', report], BATCH * (SQLITE_GROUP.batches + 1));
       expect(killed.killedAt, killed.stderr).not.toBeNull();
       const db = await openScratchDatabase(s);
       let partial: number;

@@ -1,163 +1,34 @@
 /**
- * The one writer of employee rows and their addresses on record. It fills in the columns derived
- * from the record (the two sort keys, the search text, an address's lower-case form), so the HR
- * import, the demo seed and the tests' fixtures write the same values for the same record.
+ * The one writer of employee rows and their addresses on record. The rows come from
+ * employee-rows.ts, which fills in the columns derived from the record (the two sort keys, the
+ * search text, an address's lower-case form), so the HR import, the demo seed and the tests'
+ * fixtures write the same values for the same record.
  */
 import type { Knex } from 'knex';
-import type { EmailKind, EmployeeStatus, MfaState } from '../../../shared/domain';
+import type { EmailKind } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
 import { databaseKind } from '../db/connection';
 import { copyRows } from '../db/pg-copy';
+import { buildGivenSort, buildSearchDoc, buildSortName, emailRow, employeeRow, PER_ROW_COLUMNS, type EmailInsertRow, type EmployeeInsertRow, type NewEmployee, type SearchFields } from './employee-rows';
+
+export {
+  buildGivenSort,
+  buildSearchDoc,
+  buildSortName,
+  emailRow,
+  employeeRow,
+  encodeNewEmployee,
+  HR_RECORD_COLUMNS,
+  NAMING_COLUMNS,
+  type EmailInsertRow,
+  type EmployeeInsertRow,
+  type MfaFlags,
+  type NewEmail,
+  type NewEmployee,
+  type SearchFields,
+} from './employee-rows';
 
 type Q = Knex | Knex.Transaction;
-
-/** What the search text covers: names, employee number, username and every address on record. */
-export interface SearchFields {
-  firstName: string;
-  lastName: string;
-  employeeNumber: string;
-  username: string;
-  /** Every address on record, work before personal, then in the order they were added. */
-  emails: readonly string[];
-}
-
-/** The lower-case text the substring index covers. */
-export function buildSearchDoc(e: SearchFields): string {
-  return [e.firstName, e.lastName, e.employeeNumber, e.username, ...e.emails].join(' ').toLowerCase();
-}
-
-/** lower(last first): the list's order and surname prefixes. */
-export function buildSortName(firstName: string, lastName: string): string {
-  return `${lastName} ${firstName}`.toLowerCase();
-}
-
-/** lower(first last): first-name prefixes. */
-export function buildGivenSort(firstName: string, lastName: string): string {
-  return `${firstName} ${lastName}`.toLowerCase();
-}
-
-/** The text columns that name an employee: what every list of employees shows of them. */
-export const NAMING_COLUMNS = ['employee_number', 'first_name', 'last_name', 'username', 'organisation', 'department'] as const;
-
-/** The columns HR gives for an employee; the CSV extract names its columns the same. */
-export const HR_RECORD_COLUMNS = [...NAMING_COLUMNS, 'job_title', 'status', 'leaving_date', 'internet_access_approved'] as const;
-
-/** The look-up flags, as the employee's factors and code lock set them. */
-export interface MfaFlags {
-  mfaEnabledAt: string | null;
-  mfaState: MfaState;
-  hasApp: boolean;
-  hasEmail: boolean;
-  pendingRegistration: boolean;
-  locked: boolean;
-}
-
-const NO_MFA: MfaFlags = { mfaEnabledAt: null, mfaState: 'not_registered', hasApp: false, hasEmail: false, pendingRegistration: false, locked: false };
-
-export interface NewEmployee extends SearchFields {
-  /** Given only by a loader that numbers rows itself under the write lock; a bulk insert gives all or none. */
-  id?: number;
-  organisation: string;
-  department: string;
-  jobTitle?: string;
-  status?: EmployeeStatus;
-  leavingDate?: string | null;
-  internetAccessApproved?: boolean;
-  /** A new record has no factors unless a loader made them with it. */
-  mfa?: MfaFlags;
-  createdAt: string;
-  updatedAt?: string;
-  /** The HR import's fingerprint of the row it made this record from (hr/row-hash.ts), version 1. */
-  hrHash?: string;
-}
-
-/** An employees row as written. */
-export type EmployeeInsertRow = Record<(typeof NAMING_COLUMNS)[number] | 'job_title' | 'sort_name' | 'given_sort' | 'search_doc' | 'created_at' | 'updated_at', string> & {
-  id?: number;
-  status: EmployeeStatus;
-  leaving_date: string | null;
-  internet_access_approved: boolean;
-  mfa_enabled_at: string | null;
-  version: number;
-  mfa_state: MfaState;
-  has_app: boolean;
-  has_email: boolean;
-  pending_registration: boolean;
-  locked: boolean;
-  hr_hash?: string;
-};
-
-/** A new employee's row, derived columns included (pure: for bulk loads that insert many at once). */
-export function employeeRow(e: NewEmployee): EmployeeInsertRow {
-  const mfa = e.mfa ?? NO_MFA;
-  const row: EmployeeInsertRow = {
-    employee_number: e.employeeNumber,
-    first_name: e.firstName,
-    last_name: e.lastName,
-    username: e.username,
-    organisation: e.organisation,
-    department: e.department,
-    job_title: e.jobTitle ?? '',
-    status: e.status ?? 'active',
-    leaving_date: e.leavingDate ?? null,
-    internet_access_approved: e.internetAccessApproved ?? false,
-    mfa_enabled_at: mfa.mfaEnabledAt,
-    version: 1,
-    sort_name: buildSortName(e.firstName, e.lastName),
-    given_sort: buildGivenSort(e.firstName, e.lastName),
-    search_doc: buildSearchDoc(e),
-    mfa_state: mfa.mfaState,
-    has_app: mfa.hasApp,
-    has_email: mfa.hasEmail,
-    pending_registration: mfa.pendingRegistration,
-    locked: mfa.locked,
-    created_at: e.createdAt,
-    updated_at: e.updatedAt ?? e.createdAt,
-  };
-  if (e.id !== undefined) row.id = e.id;
-  if (e.hrHash !== undefined) row.hr_hash = e.hrHash;
-  return row;
-}
-
-export interface NewEmail {
-  id?: number;
-  employeeId: number;
-  kind: EmailKind;
-  address: string;
-  source?: 'hr' | 'manager';
-  usedForCodes?: boolean;
-  createdAt: string;
-  updatedAt?: string;
-}
-
-/** An employee_emails row as written. */
-export interface EmailInsertRow {
-  id?: number;
-  employee_id: number;
-  kind: EmailKind;
-  address: string;
-  address_lc: string;
-  used_for_codes: boolean;
-  source: 'hr' | 'manager';
-  created_at: string;
-  updated_at: string;
-}
-
-/** An address on record's row, its look-up form included (pure, as employeeRow). */
-export function emailRow(m: NewEmail): EmailInsertRow {
-  const row: EmailInsertRow = {
-    employee_id: m.employeeId,
-    kind: m.kind,
-    address: m.address,
-    address_lc: m.address.toLowerCase(),
-    used_for_codes: m.usedForCodes ?? false,
-    source: m.source ?? 'hr',
-    created_at: m.createdAt,
-    updated_at: m.updatedAt ?? m.createdAt,
-  };
-  if (m.id !== undefined) row.id = m.id;
-  return row;
-}
 
 /**
  * Insert many rows with one parameter (sqlite): the rows as JSON, an array of arrays read through
@@ -213,6 +84,38 @@ export async function insertEmployeesForIds(q: Q, rows: readonly EmployeeInsertR
     await copyInto(trx, 'employees', rows.map((r, i) => ({ ...r, id: ids[i]! })));
     return new Map(rows.map((r, i) => [r.employee_number, ids[i]!]));
   });
+}
+
+/**
+ * Insert new employees and their addresses (sqlite), from encodeNewEmployee's JSON, in two
+ * statements that read the same parameter. The caller's transaction holds the write lock (the
+ * writer begins IMMEDIATE), so the ids are numbered here, after the highest the table has ever
+ * given, in the order given: nothing comes back from the database, and each address's row finds
+ * its employee's id by the employee's place in the list. Returns the first id given.
+ */
+export async function insertEncodedEmployees(trx: Knex.Transaction, encoded: readonly string[], createdAt: string): Promise<number> {
+  if (databaseKind(trx) === 'postgres') throw new Error('insertEncodedEmployees is for sqlite; PostgreSQL copies rows (insertEmployeesForIds)');
+  if (encoded.length === 0) return 0;
+  const json = `[${encoded.join(',')}]`;
+  const top = await trx.raw<Array<{ top: number }>>(
+    "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'employees'), 0), coalesce((SELECT max(id) FROM employees), 0)) AS top",
+  );
+  const base = Number(top[0]!.top);
+  const fixed = employeeRow({ employeeNumber: '', firstName: '', lastName: '', username: '', organisation: '', department: '', emails: [], createdAt }) as Record<string, unknown>;
+  const same = Object.keys(fixed).filter((c) => !(PER_ROW_COLUMNS as readonly string[]).includes(c));
+  await trx.raw(
+    `INSERT INTO employees (id, ${PER_ROW_COLUMNS.join(', ')}, ${same.join(', ')})
+     SELECT ? + key + 1, ${PER_ROW_COLUMNS.map((_c, i) => `value ->> ${i}`).join(', ')}, ${same.map(() => '?').join(', ')} FROM jsonb_each(jsonb(?))`,
+    [base, ...same.map((c) => fixed[c] as Knex.Value), json],
+  );
+  const mail = emailRow({ employeeId: 0, kind: 'work', address: '', createdAt });
+  await trx.raw(
+    `INSERT INTO employee_emails (employee_id, kind, address, address_lc, used_for_codes, source, created_at, updated_at)
+     SELECT ? + e.key + 1, m.value ->> 0, m.value ->> 1, m.value ->> 2, ?, ?, ?, ?
+     FROM jsonb_each(jsonb(?)) AS e, jsonb_each(e.value -> ${PER_ROW_COLUMNS.length}) AS m`,
+    [base, mail.used_for_codes, mail.source, mail.created_at, mail.updated_at, json],
+  );
+  return base + 1;
 }
 
 /** Insert address rows (from emailRow) in one statement. */

@@ -8,11 +8,14 @@ import fs from 'node:fs';
 import { DeskError } from '../../../shared/errors';
 import { readCsvChunks, type CsvLimits, type CsvRecord } from './csv';
 import { readHeader, type HeaderMap } from './header';
+import { encodeNew } from './new-employee';
 import { employeeNumberOf, isBlank, NumberSet, validateRow, type HrRow } from './row-checks';
 
 /** The rows read since the last batch was handed on. */
 export interface PendingBatch {
   rows: HrRow[];
+  /** A first load's rows encoded as new employees' inserts (new-employee.ts), row for row; absent otherwise. */
+  encoded?: string[];
   /** Rows refused before planning (not CSV, a bad field, a repeated employee number). */
   rejected: Array<{ line: number; number: string; reason: string }>;
   /** Data rows read, blank lines left out. */
@@ -76,7 +79,7 @@ export async function checkExtract(file: string, limits: Partial<CsvLimits> | un
 }
 
 /** Add a data row to the pending batch, or to its rejected rows. */
-function takeRecord(b: PendingBatch, record: CsvRecord, header: HeaderMap, numbers: NumberSet): void {
+function takeRecord(b: PendingBatch, record: CsvRecord, header: HeaderMap, numbers: NumberSet, encode: boolean): void {
   if (b.records === 0) b.fromLine = record.line;
   b.toLine = record.line;
   b.records++;
@@ -87,11 +90,21 @@ function takeRecord(b: PendingBatch, record: CsvRecord, header: HeaderMap, numbe
     b.rejected.push({ line: record.line, number: row.employeeNumber, reason: `employee ${row.employeeNumber} is on an earlier line too: only the first is imported` });
   } else {
     b.rows.push(row);
+    if (encode) (b.encoded ??= []).push(encodeNew(row));
   }
 }
 
-/** The second read: every data row, in batches of `batchSize` rows read, with the bytes read so far. */
-export async function* batchesOf(file: string, header: HeaderMap, batchSize: number, limits: Partial<CsvLimits> | undefined): AsyncGenerator<{ batch: PendingBatch; bytes: number }> {
+/**
+ * The second read: every data row, in batches of `batchSize` rows read, with the bytes read so far;
+ * with `encode` (a first load: every row new), each row also encoded for its insert.
+ */
+export async function* batchesOf(
+  file: string,
+  header: HeaderMap,
+  batchSize: number,
+  limits: Partial<CsvLimits> | undefined,
+  encode = false,
+): AsyncGenerator<{ batch: PendingBatch; bytes: number }> {
   const input = openExtract(file);
   const numbers = new NumberSet();
   let pending = emptyBatch();
@@ -104,7 +117,7 @@ export async function* batchesOf(file: string, header: HeaderMap, batchSize: num
           continue;
         }
         if (isBlank(record)) continue;
-        takeRecord(pending, record, header, numbers);
+        takeRecord(pending, record, header, numbers, encode);
         if (pending.records >= batchSize) {
           yield { batch: pending, bytes: chunk.bytesRead };
           pending = emptyBatch();

@@ -4,8 +4,9 @@
  * (version + 1), the rest left alone, so running the same file twice changes nothing the second
  * time. The file is read twice, streaming, in constant memory: first a check that it is CSV with
  * the columns the import needs (nothing is written unless it is), then the import in batches, each
- * batch one transaction with its audit row, so an import that is stopped leaves whole batches and
- * can simply be run again.
+ * batch all-or-nothing with its audit row (on PostgreSQL a transaction each; on sqlite a savepoint,
+ * committed a few batches at a time, SQLITE_GROUP), so an import that is stopped leaves whole
+ * batches and can simply be run again.
  *
  * Its parts: header.ts (the columns), row-checks.ts (one row's rules), batch-plan.ts (what a batch
  * changes), batch-apply.ts (writing it), report-file.ts (rejected rows and conflicts by line) and
@@ -15,5 +16,5 @@
  */
 export { HR_COLUMNS, type HrColumn } from './header';
 export { defaultReportFile } from './report-file';
-export { HR_IMPORT_BATCH, type HrImportOptions, type HrImportProgress, type HrImportResult } from './options';
+export { HR_IMPORT_BATCH, SQLITE_GROUP, type HrImportOptions, type HrImportProgress, type HrImportResult } from './options';
 export { importHrFile } from './import';

@@ -12,7 +12,7 @@ import { planBatch, type BatchPlan } from './batch-plan';
 import { CsvFormatError } from './csv';
 import type { PendingBatch } from './extract-passes';
 import type { HeaderMap } from './header';
-import { HR_IMPORT_BATCH, zeroCounts, type HrImportCounts, type HrImportOptions, type HrImportResult } from './options';
+import { HR_IMPORT_BATCH, SQLITE_GROUP, zeroCounts, type HrImportCounts, type HrImportOptions, type HrImportResult } from './options';
 import { ExtractReader } from './reader';
 import { revive } from './reader-protocol';
 import { defaultReportFile, Report } from './report-file';
@@ -28,6 +28,11 @@ interface ImportRun {
   opts: HrImportOptions;
   dryRun: boolean;
   postgres: boolean;
+  /**
+   * A first load on sqlite: every row is new, so the reader thread encodes each row for its insert
+   * while the main thread writes the batch before.
+   */
+  encodeAhead: boolean;
   batchSize: number;
   header: HeaderMap;
   totalRows: number;
@@ -38,6 +43,8 @@ interface ImportRun {
   startedAt: number;
   /** Bytes of the file read so far. */
   bytes: number;
+  /** sqlite: the batches written since the last commit. */
+  group: Group | null;
   /** The batch in the database now: one at a time, in file order. Never rejects. */
   inFlight: Promise<void>;
   /** What made a batch fail, thrown at the next settle(). */
@@ -95,35 +102,91 @@ function reportProgress(run: ImportRun): void {
   });
 }
 
-/** One batch in the database (in its own transaction with its audit rows), then counted and reported. */
-async function writeBatch(run: ImportRun, b: PendingBatch): Promise<void> {
-  const { db, clock } = run.deps;
-  let plan: BatchPlan;
-  if (run.dryRun) {
-    plan = await planBatch(db, b.rows, false);
-  } else {
-    plan = await db.transaction(async (trx) => {
-      await lockForBatch(trx, run.postgres);
-      const p = await planBatch(trx, b.rows, run.postgres);
-      const ctx = { trx, clock, actor: run.opts.actor, importId: run.importId };
-      const events = await applyBatch(ctx, p);
-      events.push(batchEvent(ctx, p, { fromLine: b.fromLine, toLine: b.toLine, rows: b.records, rejectedEarly: b.rejected.length }));
-      await appendEvents(trx, events.map((e) => auditContent(clock, e)));
-      return p;
-    });
-  }
-  run.counts.rows += b.records;
-  run.counts.rejected += b.rejected.length;
-  countPlan(run.counts, plan);
-  // The report follows the database: a batch's lines are written once the batch has committed.
-  await run.report.write(reportLines(b.rejected, plan));
+/** A batch the database has taken, and what it did. */
+interface Written {
+  b: PendingBatch;
+  plan: BatchPlan;
+}
+
+/** Batches written in one transaction not yet committed (sqlite: SQLITE_GROUP). */
+interface Group {
+  trx: Knex.Transaction;
+  startedAt: number;
+  written: Written[];
+}
+
+/** Count a batch the database has taken (on sqlite its group's commit follows within SQLITE_GROUP) and report progress. */
+function account(run: ImportRun, w: Written): void {
+  run.counts.rows += w.b.records;
+  run.counts.rejected += w.b.rejected.length;
+  countPlan(run.counts, w.plan);
   reportProgress(run);
 }
 
+/** A committed batch's report lines: the report follows the database. */
+async function reportBatch(run: ImportRun, w: Written): Promise<void> {
+  await run.report.write(reportLines(w.b.rejected, w.plan));
+}
+
+/** Plan and apply one batch in `trx`, with its audit rows. */
+async function applyInTransaction(run: ImportRun, trx: Knex.Transaction, b: PendingBatch, encoded: ReadonlyMap<string, string> | undefined): Promise<BatchPlan> {
+  const clock = run.deps.clock;
+  await lockForBatch(trx, run.postgres);
+  const p = await planBatch(trx, b.rows, run.postgres);
+  const ctx = { trx, clock, actor: run.opts.actor, importId: run.importId, ...(encoded ? { encoded } : {}) };
+  const events = await applyBatch(ctx, p);
+  events.push(batchEvent(ctx, p, { fromLine: b.fromLine, toLine: b.toLine, rows: b.records, rejectedEarly: b.rejected.length }));
+  await appendEvents(trx, events.map((e) => auditContent(clock, e)));
+  return p;
+}
+
+/** Commit the open group, if any, then write its batches' report lines. A group whose commit fails is rolled back. */
+async function commitGroup(run: ImportRun): Promise<void> {
+  const group = run.group;
+  if (!group) return;
+  run.group = null;
+  try {
+    await group.trx.commit();
+  } catch (err) {
+    if (!group.trx.isCompleted()) await group.trx.rollback().catch(() => undefined);
+    throw err;
+  }
+  for (const w of group.written) await reportBatch(run, w);
+}
+
+/**
+ * One batch in the database, all-or-nothing with its audit rows, then counted (the progress), its
+ * report lines written once it is committed. PostgreSQL: a transaction per batch. sqlite: a
+ * savepoint in the open group's transaction; a batch that fails is rolled back to its savepoint
+ * and the group's earlier batches are committed before the error goes on.
+ */
+async function writeBatch(run: ImportRun, b: PendingBatch, encoded: ReadonlyMap<string, string> | undefined): Promise<void> {
+  const { db } = run.deps;
+  if (run.dryRun || run.postgres) {
+    const plan = run.dryRun ? await planBatch(db, b.rows, false) : await db.transaction((trx) => applyInTransaction(run, trx, b, encoded));
+    await reportBatch(run, { b, plan });
+    account(run, { b, plan });
+    return;
+  }
+  run.group ??= { trx: await db.transaction(), startedAt: Date.now(), written: [] };
+  const group = run.group;
+  let plan: BatchPlan;
+  try {
+    plan = await group.trx.transaction((sp) => applyInTransaction(run, sp, b, encoded));
+  } catch (err) {
+    // The batch is rolled back to its savepoint; the group's earlier batches are whole and kept.
+    await commitGroup(run).catch(() => undefined);
+    throw err;
+  }
+  group.written.push({ b, plan });
+  account(run, { b, plan });
+  if (group.written.length >= SQLITE_GROUP.batches || Date.now() - group.startedAt >= SQLITE_GROUP.ms) await commitGroup(run);
+}
+
 /** Send a batch to the database, behind the one before it; the next is read meanwhile. */
-function startBatch(run: ImportRun, b: PendingBatch): void {
+function startBatch(run: ImportRun, b: PendingBatch, encoded: ReadonlyMap<string, string> | undefined): void {
   if (b.records === 0) return;
-  run.inFlight = writeBatch(run, b).catch((err: unknown) => {
+  run.inFlight = writeBatch(run, b, encoded).catch((err: unknown) => {
     run.failure = { err };
   });
 }
@@ -136,7 +199,7 @@ async function settle(run: ImportRun): Promise<void> {
 
 /** The second read: every data row into batches, from the reader thread. True when cancelled through the signal. */
 async function importRows(run: ImportRun, reader: ExtractReader): Promise<boolean> {
-  reader.go();
+  reader.go(run.encodeAhead);
   for (;;) {
     const m = await reader.next();
     if (m.type === 'failed') {
@@ -146,12 +209,18 @@ async function importRows(run: ImportRun, reader: ExtractReader): Promise<boolea
     if (m.type === 'done') break;
     if (m.type !== 'batch') continue;
     reader.credit();
+    const { rows, encoded: inserts } = m.batch;
+    const encoded = inserts ? new Map(rows.map((r, i) => [r.employeeNumber, inserts[i]!])) : undefined;
     await settle(run);
-    if (run.opts.signal?.aborted === true) return true;
+    if (run.opts.signal?.aborted === true) {
+      await commitGroup(run);
+      return true;
+    }
     run.bytes = m.bytes;
-    startBatch(run, m.batch);
+    startBatch(run, m.batch, encoded);
   }
   await settle(run);
+  await commitGroup(run);
   return false;
 }
 
@@ -227,6 +296,7 @@ export async function importHrFile(deps: HrImportDeps, opts: HrImportOptions): P
     opts,
     dryRun,
     postgres: databaseKind(db) === 'postgres',
+    encodeAhead: begun.deferred && databaseKind(db) !== 'postgres',
     batchSize,
     header: checked.header,
     totalRows: checked.totalRows,
@@ -236,6 +306,7 @@ export async function importHrFile(deps: HrImportDeps, opts: HrImportOptions): P
     importId: begun.importId,
     startedAt: Date.now(),
     bytes: 0,
+    group: null,
     inFlight: Promise.resolve(),
     failure: null,
   };
@@ -246,6 +317,8 @@ export async function importHrFile(deps: HrImportDeps, opts: HrImportOptions): P
     throw asDeskError(err, true);
   } finally {
     await run.inFlight; // never rejects: a failure is kept for settle()
+    // Left open only when the batches stopped on an error: the batches written in full are kept.
+    await commitGroup(run).catch(() => undefined);
     await reader.close();
     await report.close();
     // Whatever stopped the batches (the end, a cancel, an error), the look-up gets its indexes back.

@@ -1,7 +1,8 @@
 /**
  * The HR import's reader thread: it reads, parses, checks and fingerprints the extract
  * (extract-passes.ts) while the main thread plans and writes the batch before. Messages in:
- * 'go' (after the check: start the batches), 'credit' (one more batch may be sent), 'stop'.
+ * 'go' (after the check: start the batches, encoding a first load's rows as new employees' inserts),
+ * 'credit' (one more batch may be sent), 'stop'.
  * Out: progress of the check, 'checked', each 'batch', 'done', or 'failed' with the error.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -13,11 +14,16 @@ if (!port) throw new Error('read-worker.ts runs as a worker thread');
 const start = workerData as ReaderStart;
 let stopped = false;
 let credits = 0;
+let encodeNew = false;
 let wake: (() => void) | null = null;
 
 port.on('message', (m: ReaderIn) => {
   if (m.type === 'stop') stopped = true;
-  else credits += m.type === 'credit' ? 1 : start.window;
+  else if (m.type === 'credit') credits += 1;
+  else {
+    credits += start.window;
+    encodeNew = m.encodeNew;
+  }
   wake?.();
   wake = null;
 });
@@ -31,7 +37,7 @@ async function main(): Promise<void> {
   send({ type: 'checked', ...checked });
   // Before the batches: the main thread writes the import's first audit row (or stops).
   while (credits === 0 && !stopped) await waitForWord();
-  for await (const { batch, bytes } of batchesOf(start.file, checked.header, start.batchSize, start.csvLimits)) {
+  for await (const { batch, bytes } of batchesOf(start.file, checked.header, start.batchSize, start.csvLimits, encodeNew)) {
     while (credits === 0 && !stopped) await waitForWord();
     if (stopped) break;
     credits--;

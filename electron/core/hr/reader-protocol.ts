@@ -11,7 +11,8 @@ export interface ReaderStart {
   window: number;
 }
 
-export type ReaderIn = { type: 'go' } | { type: 'credit' } | { type: 'stop' };
+/** 'go' after the check: start the batches, with each row encoded as a new employee's insert when every row will be new (a first load). */
+export type ReaderIn = { type: 'go'; encodeNew: boolean } | { type: 'credit' } | { type: 'stop' };
 
 export type SerialisedError =
   | { kind: 'desk'; code: ErrorCode; message: string; details?: Record<string, unknown> }

@@ -1,0 +1,28 @@
+/**
+ * An extract row as a new employee's insert (employee-rows.ts encodeNewEmployee), its fingerprint
+ * that of the record's first version. Pure: the reader thread encodes a first load's rows with it
+ * while the main thread writes the batch before (batch-apply.ts encodes any it was not given).
+ */
+import { encodeNewEmployee } from '../employees/employee-rows';
+import type { HrRow } from './row-checks';
+import { storedHrHash } from './row-hash';
+
+export function encodeNew(r: HrRow): string {
+  return encodeNewEmployee(
+    {
+      employeeNumber: r.employeeNumber,
+      firstName: r.firstName,
+      lastName: r.lastName,
+      username: r.username,
+      organisation: r.organisation,
+      department: r.department,
+      jobTitle: r.jobTitle,
+      status: r.status,
+      leavingDate: r.leavingDate,
+      internetAccessApproved: r.internetAccessApproved,
+      emails: r.emails.map((m) => m.lc),
+      hrHash: storedHrHash(1, r.hash),
+    },
+    r.emails,
+  );
+}
