@@ -43,7 +43,8 @@ export function hrRowHash(r: HashedFields): string {
     r.internetAccessApproved,
     r.emails.map((m) => [m.kind, m.address]),
   ];
-  return crypto.createHash('sha256').update(JSON.stringify(fields)).digest('base64url').slice(0, 22);
+  // crypto.hash: the same digest as createHash().update().digest(), a third of the time for one short string.
+  return crypto.hash('sha256', JSON.stringify(fields), 'base64url').slice(0, 22);
 }
 
 /** What employees.hr_hash holds for a record at `version` last written or compared from this row. */
