@@ -25,7 +25,7 @@ const usage: CommandUsage = {
   ],
   summary: `Bring the HR extract into the employee records (admins' tool): new, changed and leaving employees by employee number, in batches (--batch-size N; default ${defaultBatch}, at most ${int(HR_IMPORT_MAX_BATCH)}); rejected rows and conflicts go to a line-numbered report (default FILE.report.csv); --dry-run counts what would change and writes nothing; Ctrl+C stops after the current batch (run it again to finish)`,
   details:
-    'Audited as `cli`. Progress lines go to standard error; the counts (new, updated, leavers, unchanged, rejected, conflicts, emails added and removed) to standard output. Each batch is committed whole or not at all, so a stopped or killed import leaves whole batches, and running the same file again finishes the job (exit code 130 when stopped with Ctrl+C).',
+    'Audited as `cli`. Progress lines go to standard error; the counts (new, updated, leavers, unchanged, rejected, conflicts, emails added and removed) to standard output. Each batch is committed whole or not at all (on sqlite a few batches at a time), so a stopped or killed import leaves whole batches, and running the same file again finishes the job (exit code 130 when stopped with Ctrl+C).',
   examples: ['desk import hr extract.csv --dry-run', 'desk import hr extract.csv --report extract.report.csv'],
 };
 
