@@ -15,7 +15,7 @@ import type { HeaderMap } from './header';
 import { HR_IMPORT_BATCH, SQLITE_GROUP, zeroCounts, type HrImportCounts, type HrImportOptions, type HrImportResult } from './options';
 import { ExtractReader } from './reader';
 import { revive } from './reader-protocol';
-import { defaultReportFile, Report } from './report-file';
+import { defaultReportFile, Report, type ReportLine } from './report-file';
 
 interface HrImportDeps {
   db: Knex;
@@ -112,7 +112,9 @@ interface Written {
 interface Group {
   trx: Knex.Transaction;
   startedAt: number;
-  written: Written[];
+  batches: number;
+  /** The batches' report lines, written once the group is committed; their rows are not kept meanwhile. */
+  lines: ReportLine[];
 }
 
 /** Count a batch the database has taken (on sqlite its group's commit follows within SQLITE_GROUP) and report progress. */
@@ -151,7 +153,7 @@ async function commitGroup(run: ImportRun): Promise<void> {
     if (!group.trx.isCompleted()) await group.trx.rollback().catch(() => undefined);
     throw err;
   }
-  for (const w of group.written) await reportBatch(run, w);
+  await run.report.write(group.lines);
 }
 
 /**
@@ -168,7 +170,7 @@ async function writeBatch(run: ImportRun, b: PendingBatch, encoded: ReadonlyMap<
     account(run, { b, plan });
     return;
   }
-  run.group ??= { trx: await db.transaction(), startedAt: Date.now(), written: [] };
+  run.group ??= { trx: await db.transaction(), startedAt: Date.now(), batches: 0, lines: [] };
   const group = run.group;
   let plan: BatchPlan;
   try {
@@ -178,9 +180,10 @@ async function writeBatch(run: ImportRun, b: PendingBatch, encoded: ReadonlyMap<
     await commitGroup(run).catch(() => undefined);
     throw err;
   }
-  group.written.push({ b, plan });
+  group.batches += 1;
+  for (const line of reportLines(b.rejected, plan)) group.lines.push(line);
   account(run, { b, plan });
-  if (group.written.length >= SQLITE_GROUP.batches || Date.now() - group.startedAt >= SQLITE_GROUP.ms) await commitGroup(run);
+  if (group.batches >= SQLITE_GROUP.batches || Date.now() - group.startedAt >= SQLITE_GROUP.ms) await commitGroup(run);
 }
 
 /** Send a batch to the database, behind the one before it; the next is read meanwhile. */
