@@ -247,6 +247,11 @@ export async function signOut(page: Page): Promise<void> {
 
 /** Axe on the current screen: no serious or critical violations. */
 export async function expectAccessible(page: Page, screen: string): Promise<void> {
+  // Check the screen as it settles, not half-way through a transition: a menu that is closing
+  // behind a dialog it opened is briefly a menu without items. Endless animations (spinners) aside.
+  await expect
+    .poll(() => page.locator('html').evaluate((html) => html.ownerDocument.getAnimations().every((a: { playState: string; effect: { getTiming(): { iterations?: number } } | null }) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)))
+    .toBe(true);
   const results = await new AxeBuilder({ page }).analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(
