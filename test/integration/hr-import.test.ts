@@ -227,6 +227,16 @@ describe.each(TARGETS)('HR import on $name', (target: Target) => {
     expect(readReport(t.reportFile)).toEqual([{ line: 2, employee_number: '10000090', outcome: 'rejected', reason: 'username gone11 belongs to employee 10000011' }]);
   });
 
+  it('writes the same report one row a batch, over several commits (on sqlite, groups of batches), in line order', async () => {
+    const whole = await run(path.join(FIXTURES, 'rejections.csv'), { reportFile: path.join(work, 'whole-report.csv') });
+    const single = await run(path.join(FIXTURES, 'rejections.csv'), { reportFile: path.join(work, 'single-report.csv'), batchSize: 1 });
+    expect(single.counts).toEqual(whole.counts);
+    const shape = (lines: ReportLine[]) => lines.map((l) => [l.line, l.employee_number, l.outcome]);
+    const lines = readReport(single.reportFile);
+    expect(lines).toHaveLength(15);
+    expect(shape(lines)).toEqual(shape(readReport(whole.reportFile)));
+  });
+
   it('upserts by employee number: new, updated (version and updated_at move, emails replaced) and unchanged', async () => {
     const people = [1, 2, 3].map((i) => ({ ...hrPerson(i, 5), employee_number: `3000000${i}`, username: `u3000000${i}` }));
     const first = await run(file('base.csv', hrCsv(people)));
