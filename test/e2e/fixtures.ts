@@ -245,13 +245,18 @@ export async function signOut(page: Page): Promise<void> {
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
 }
 
+type RunningAnimation = { playState: string; effect: { getTiming(): { iterations?: number } } | null };
+
+/** True once no finite animation or transition is running (an endless one, a spinner, does not count). */
+function settled(page: Page): Promise<boolean> {
+  return page.locator('html').evaluate((html) => html.ownerDocument.getAnimations().every((a: RunningAnimation) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity));
+}
+
 /** Axe on the current screen: no serious or critical violations. */
 export async function expectAccessible(page: Page, screen: string): Promise<void> {
   // Check the screen as it settles, not half-way through a transition: a menu that is closing
-  // behind a dialog it opened is briefly a menu without items. Endless animations (spinners) aside.
-  await expect
-    .poll(() => page.locator('html').evaluate((html) => html.ownerDocument.getAnimations().every((a: { playState: string; effect: { getTiming(): { iterations?: number } } | null }) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)))
-    .toBe(true);
+  // behind a dialog it opened is briefly a menu without items.
+  await expect.poll(() => settled(page)).toBe(true);
   const results = await new AxeBuilder({ page }).analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(
