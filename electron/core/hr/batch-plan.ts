@@ -103,10 +103,11 @@ interface Holdings {
  * Usernames are unique: a row may take a username only from nobody, or from an employee in this
  * batch who gives it up. Rejections can free or block others, so check until nothing changes.
  * `holders` comes with the usernames the batch's own employees hold now (from the probe); the
- * others the rows ask for are looked up here. Returns the rows accepted; the others go to plan.rejected.
+ * others the rows ask for are looked up here (given `onlyThese`, only those of them: nobody else can
+ * hold the rest). Returns the rows accepted; the others go to plan.rejected.
  */
-async function claimUsernames(q: Q, rows: HrRow[], plan: BatchPlan, holders: Map<string, string>): Promise<HrRow[]> {
-  const wanted = [...new Set(rows.map((r) => r.username))].filter((u) => !holders.has(u));
+async function claimUsernames(q: Q, rows: HrRow[], plan: BatchPlan, holders: Map<string, string>, onlyThese?: ReadonlySet<string>): Promise<HrRow[]> {
+  const wanted = [...new Set(rows.map((r) => r.username))].filter((u) => !holders.has(u) && (onlyThese === undefined || onlyThese.has(u)));
   if (wanted.length > 0) {
     for (const h of await q('employees').where(whereInList(q, 'username', wanted)).select<Array<{ username: string; employee_number: string }>>('username', 'employee_number')) {
       holders.set(String(h.username), String(h.employee_number));
@@ -291,15 +292,27 @@ async function sortByFingerprint(q: Q, accepted: HrRow[], probes: ReadonlyMap<st
 }
 
 /**
+ * A first load's batch while every employee on the desk is one the load itself wrote from an
+ * earlier line of the file: no row's employee number is on the desk (the reader lets each number
+ * through once), and a row's username only if an earlier line may have had it.
+ */
+export interface OwnRowsOnly {
+  /** The batch's usernames an earlier line may have had (extract-passes.ts: PendingBatch.earlierUsernames). */
+  earlierUsernames: ReadonlySet<string>;
+}
+
+/**
  * What the batch changes, from the rows and what the database holds. Pure reading: the dry run
  * stops here. In a real run `q` is the batch's transaction, which already holds the write lock.
+ * With `ownRowsOnly` the plan is the same, but the database is asked only about the usernames an
+ * earlier line may have had: a first load's look-ups would all find nothing.
  */
-export async function planBatch(q: Q, rows: HrRow[], lockRows: boolean): Promise<BatchPlan> {
+export async function planBatch(q: Q, rows: HrRow[], lockRows: boolean, ownRowsOnly?: OwnRowsOnly): Promise<BatchPlan> {
   const plan: BatchPlan = { creates: [], updates: [], unchanged: 0, rehash: [], rejected: [], conflicts: [] };
   if (rows.length === 0) return plan;
-  const probes = await probe(q, rows);
+  const probes = ownRowsOnly ? new Map<string, Probe>() : await probe(q, rows);
   const holders = new Map([...probes].map(([number, p]) => [p.username, number]));
-  const accepted = await claimUsernames(q, rows, plan, holders);
+  const accepted = await claimUsernames(q, rows, plan, holders, ownRowsOnly?.earlierUsernames);
   const { idOf, compare } = await sortByFingerprint(q, accepted, probes, plan);
   const known = compare.filter((r) => idOf.has(r.employeeNumber));
   // The rows that are new or may have changed: the record and its addresses, locked on PostgreSQL.

@@ -9,13 +9,18 @@ import { DeskError } from '../../../shared/errors';
 import { readCsvChunks, type CsvLimits, type CsvRecord } from './csv';
 import { readHeader, type HeaderMap } from './header';
 import { encodeNew } from './new-employee';
-import { employeeNumberOf, isBlank, NumberSet, validateRow, type HrRow } from './row-checks';
+import { employeeNumberOf, isBlank, NumberSet, UsernameFilter, validateRow, type HrRow } from './row-checks';
 
 /** The rows read since the last batch was handed on. */
 export interface PendingBatch {
   rows: HrRow[];
   /** A first load's rows encoded as new employees' inserts (new-employee.ts), row for row; absent otherwise. */
   encoded?: string[];
+  /**
+   * A first load's: the usernames of `rows` an earlier line of the file may have had too (a Bloom
+   * filter's "maybe"; every other username of the batch is certainly the first of its kind). Absent otherwise.
+   */
+  earlierUsernames?: string[];
   /** Rows refused before planning (not CSV, a bad field, a repeated employee number). */
   rejected: Array<{ line: number; number: string; reason: string }>;
   /** Data rows read, blank lines left out. */
@@ -78,8 +83,8 @@ export async function checkExtract(file: string, limits: Partial<CsvLimits> | un
   return { header: header ?? readHeader(undefined), totalRows, size: check.size }; // an empty file is refused
 }
 
-/** Add a data row to the pending batch, or to its rejected rows. */
-function takeRecord(b: PendingBatch, record: CsvRecord, header: HeaderMap, numbers: NumberSet, encode: boolean): void {
+/** Add a data row to the pending batch, or to its rejected rows. `usernames` is a first load's (then each row is also encoded). */
+function takeRecord(b: PendingBatch, record: CsvRecord, header: HeaderMap, numbers: NumberSet, usernames: UsernameFilter | null): void {
   if (b.records === 0) b.fromLine = record.line;
   b.toLine = record.line;
   b.records++;
@@ -90,13 +95,17 @@ function takeRecord(b: PendingBatch, record: CsvRecord, header: HeaderMap, numbe
     b.rejected.push({ line: record.line, number: row.employeeNumber, reason: `employee ${row.employeeNumber} is on an earlier line too: only the first is imported` });
   } else {
     b.rows.push(row);
-    if (encode) (b.encoded ??= []).push(encodeNew(row));
+    if (usernames) {
+      (b.encoded ??= []).push(encodeNew(row));
+      if (usernames.addMaybeSeen(row.username)) (b.earlierUsernames ??= []).push(row.username);
+    }
   }
 }
 
 /**
  * The second read: every data row, in batches of `batchSize` rows read, with the bytes read so far;
- * with `encode` (a first load: every row new), each row also encoded for its insert.
+ * with `encode` (a first load: every row new), each row also encoded for its insert, and the
+ * usernames an earlier line may have had marked.
  */
 export async function* batchesOf(
   file: string,
@@ -107,6 +116,7 @@ export async function* batchesOf(
 ): AsyncGenerator<{ batch: PendingBatch; bytes: number }> {
   const input = openExtract(file);
   const numbers = new NumberSet();
+  const usernames = encode ? new UsernameFilter() : null;
   let pending = emptyBatch();
   let headerSeen = false;
   try {
@@ -117,7 +127,7 @@ export async function* batchesOf(
           continue;
         }
         if (isBlank(record)) continue;
-        takeRecord(pending, record, header, numbers, encode);
+        takeRecord(pending, record, header, numbers, usernames);
         if (pending.records >= batchSize) {
           yield { batch: pending, bytes: chunk.bytesRead };
           pending = emptyBatch();

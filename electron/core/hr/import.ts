@@ -8,7 +8,7 @@ import type { Clock } from '../clock';
 import { databaseKind } from '../db/connection';
 import { deferIndexes, restoreIndexes } from '../db/deferred-indexes';
 import { applyBatch, batchEvent, countPlan, lockForBatch, reportLines } from './batch-apply';
-import { planBatch, type BatchPlan } from './batch-plan';
+import { planBatch, type BatchPlan, type OwnRowsOnly } from './batch-plan';
 import { CsvFormatError } from './csv';
 import type { PendingBatch } from './extract-passes';
 import type { HeaderMap } from './header';
@@ -33,6 +33,13 @@ interface ImportRun {
    * while the main thread writes the batch before.
    */
   encodeAhead: boolean;
+  /**
+   * A first load while the desk holds no employee but those it wrote (the highest id among them):
+   * its batches are planned without asking the database what it cannot hold (batch-plan.ts,
+   * OwnRowsOnly). Null from the first batch that finds an employee anyone else added: every batch
+   * is then planned in full.
+   */
+  ownRows: { lastId: number } | null;
   batchSize: number;
   header: HeaderMap;
   totalRows: number;
@@ -130,15 +137,36 @@ async function reportBatch(run: ImportRun, w: Written): Promise<void> {
   await run.report.write(reportLines(w.b.rejected, w.plan));
 }
 
+/** The highest employee id on the desk (0 when none). */
+async function topEmployeeId(trx: Knex.Transaction): Promise<number> {
+  const row = await trx('employees').max({ top: 'id' }).first<{ top: number | string | null }>();
+  return Number(row?.top ?? 0);
+}
+
+/**
+ * Under the batch's write lock: whether the desk still holds only the employees this first load
+ * wrote (none added by anyone else since it began), and so may plan the batch from the file alone.
+ */
+async function ownRowsOnly(run: ImportRun, trx: Knex.Transaction, b: PendingBatch): Promise<OwnRowsOnly | undefined> {
+  if (!run.ownRows) return undefined;
+  if ((await topEmployeeId(trx)) !== run.ownRows.lastId) {
+    run.ownRows = null;
+    return undefined;
+  }
+  return { earlierUsernames: new Set(b.earlierUsernames) };
+}
+
 /** Plan and apply one batch in `trx`, with its audit rows. */
 async function applyInTransaction(run: ImportRun, trx: Knex.Transaction, b: PendingBatch, encoded: ReadonlyMap<string, string> | undefined): Promise<BatchPlan> {
   const clock = run.deps.clock;
   await lockForBatch(trx, run.postgres);
-  const p = await planBatch(trx, b.rows, run.postgres);
+  const p = await planBatch(trx, b.rows, run.postgres, await ownRowsOnly(run, trx, b));
   const ctx = { trx, clock, actor: run.opts.actor, importId: run.importId, ...(encoded ? { encoded } : {}) };
   const events = await applyBatch(ctx, p);
   events.push(batchEvent(ctx, p, { fromLine: b.fromLine, toLine: b.toLine, rows: b.records, rejectedEarly: b.rejected.length }));
   await appendEvents(trx, events.map((e) => auditContent(clock, e)));
+  // A batch that fails after this stops the import: the next batch never compares against it.
+  if (run.ownRows && p.creates.length > 0) run.ownRows.lastId = await topEmployeeId(trx);
   return p;
 }
 
@@ -300,6 +328,8 @@ export async function importHrFile(deps: HrImportDeps, opts: HrImportOptions): P
     dryRun,
     postgres: databaseKind(db) === 'postgres',
     encodeAhead: begun.deferred && databaseKind(db) !== 'postgres',
+    // The desk was empty when the import began (its indexes deferred); the reader marks usernames only when it encodes.
+    ownRows: begun.deferred && databaseKind(db) !== 'postgres' ? { lastId: 0 } : null,
     batchSize,
     header: checked.header,
     totalRows: checked.totalRows,
