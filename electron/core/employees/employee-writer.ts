@@ -9,7 +9,7 @@ import type { EmailKind } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
 import { databaseKind } from '../db/connection';
 import { copyRows } from '../db/pg-copy';
-import { buildGivenSort, buildSearchDoc, buildSortName, emailRow, employeeRow, PER_ROW_COLUMNS, type EmailInsertRow, type EmployeeInsertRow, type NewEmployee, type SearchFields } from './employee-rows';
+import { buildGivenSort, buildSearchDoc, buildSortName, emailRow, employeeRow, PER_ROW_COLUMNS, type EmailInsertRow, type EmployeeInsertRow, type EncodedEmployee, type NewEmployee, type SearchFields } from './employee-rows';
 
 export {
   buildGivenSort,
@@ -22,6 +22,7 @@ export {
   NAMING_COLUMNS,
   type EmailInsertRow,
   type EmployeeInsertRow,
+  type EncodedEmployee,
   type MfaFlags,
   type NewEmail,
   type NewEmployee,
@@ -88,15 +89,16 @@ export async function insertEmployeesForIds(q: Q, rows: readonly EmployeeInsertR
 
 /**
  * Insert new employees and their addresses (sqlite), from encodeNewEmployee's JSON, in two
- * statements that read the same parameter. The caller's transaction holds the write lock (the
+ * statements: the employees' values as one JSON parameter, their addresses as another. The caller's transaction holds the write lock (the
  * writer begins IMMEDIATE), so the ids are numbered here, after the highest the table has ever
  * given, in the order given: nothing comes back from the database, and each address's row finds
  * its employee's id by the employee's place in the list. Returns the first id given.
  */
-export async function insertEncodedEmployees(trx: Knex.Transaction, encoded: readonly string[], createdAt: string): Promise<number> {
+export async function insertEncodedEmployees(trx: Knex.Transaction, encoded: readonly EncodedEmployee[], createdAt: string): Promise<number> {
   if (databaseKind(trx) === 'postgres') throw new Error('insertEncodedEmployees is for sqlite; PostgreSQL copies rows (insertEmployeesForIds)');
   if (encoded.length === 0) return 0;
-  const json = `[${encoded.join(',')}]`;
+  const json = `[${encoded.map((e) => e.row).join(',')}]`;
+  const emails = `[${encoded.map((e) => e.emails).join(',')}]`;
   const top = await trx.raw<Array<{ top: number }>>(
     "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'employees'), 0), coalesce((SELECT max(id) FROM employees), 0)) AS top",
   );
@@ -112,8 +114,8 @@ export async function insertEncodedEmployees(trx: Knex.Transaction, encoded: rea
   await trx.raw(
     `INSERT INTO employee_emails (employee_id, kind, address, address_lc, used_for_codes, source, created_at, updated_at)
      SELECT ? + e.key + 1, m.value ->> 0, m.value ->> 1, m.value ->> 2, ?, ?, ?, ?
-     FROM jsonb_each(jsonb(?)) AS e, jsonb_each(e.value -> ${PER_ROW_COLUMNS.length}) AS m`,
-    [base, mail.used_for_codes, mail.source, mail.created_at, mail.updated_at, json],
+     FROM jsonb_each(jsonb(?)) AS e, jsonb_each(e.value) AS m`,
+    [base, mail.used_for_codes, mail.source, mail.created_at, mail.updated_at, emails],
   );
   return base + 1;
 }

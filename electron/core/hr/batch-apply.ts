@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { HrImportCountsView } from '../../../shared/domain';
 import type { Actor, AuditEventInput } from '../audit/audit.service';
 import type { Clock } from '../clock';
-import { emailRow, employeeRow, insertEmails, insertEmployeesForIds, insertEncodedEmployees, releaseUsername, updateEmployee, type EmailInsertRow } from '../employees/employee-writer';
+import { emailRow, employeeRow, insertEmails, insertEmployeesForIds, insertEncodedEmployees, releaseUsername, updateEmployee, type EmailInsertRow, type EncodedEmployee } from '../employees/employee-writer';
 import { refreshEmployeeFlags } from '../employees/employees.service';
 import { databaseKind } from '../db/connection';
 import type { BatchPlan } from './batch-plan';
@@ -16,7 +16,7 @@ interface BatchContext {
   actor: Actor;
   importId: number | null;
   /** New employees' rows already encoded (new-employee.ts), by employee number: on a first load the reader thread encodes them. */
-  encoded?: ReadonlyMap<string, string>;
+  encoded?: ReadonlyMap<string, EncodedEmployee>;
 }
 
 /** Take the database's write lock for the batch (as the demo loader does, so the two never interleave ids). */

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { DeskError } from '../../../shared/errors';
 import { readCsvChunks, type CsvLimits, type CsvRecord } from './csv';
 import { readHeader, type HeaderMap } from './header';
+import type { EncodedEmployee } from '../employees/employee-rows';
 import { encodeNew } from './new-employee';
 import { employeeNumberOf, isBlank, NumberSet, UsernameFilter, validateRow, type HrRow } from './row-checks';
 
@@ -15,7 +16,7 @@ import { employeeNumberOf, isBlank, NumberSet, UsernameFilter, validateRow, type
 export interface PendingBatch {
   rows: HrRow[];
   /** A first load's rows encoded as new employees' inserts (new-employee.ts), row for row; absent otherwise. */
-  encoded?: string[];
+  encoded?: EncodedEmployee[];
   /**
    * A first load's: the usernames of `rows` an earlier line of the file may have had too (a Bloom
    * filter's "maybe"; every other username of the batch is certainly the first of its kind). Absent otherwise.

@@ -5,6 +5,7 @@ import { HR_IMPORT_MAX_BATCH } from '../../../shared/schemas';
 import { auditContent, recordAudit } from '../audit/audit.service';
 import { appendEvents } from '../audit/chain';
 import type { Clock } from '../clock';
+import type { EncodedEmployee } from '../employees/employee-rows';
 import { databaseKind } from '../db/connection';
 import { deferIndexes, restoreIndexes } from '../db/deferred-indexes';
 import { applyBatch, batchEvent, countPlan, lockForBatch, reportLines } from './batch-apply';
@@ -157,7 +158,7 @@ async function ownRowsOnly(run: ImportRun, trx: Knex.Transaction, b: PendingBatc
 }
 
 /** Plan and apply one batch in `trx`, with its audit rows. */
-async function applyInTransaction(run: ImportRun, trx: Knex.Transaction, b: PendingBatch, encoded: ReadonlyMap<string, string> | undefined): Promise<BatchPlan> {
+async function applyInTransaction(run: ImportRun, trx: Knex.Transaction, b: PendingBatch, encoded: ReadonlyMap<string, EncodedEmployee> | undefined): Promise<BatchPlan> {
   const clock = run.deps.clock;
   await lockForBatch(trx, run.postgres);
   const p = await planBatch(trx, b.rows, run.postgres, await ownRowsOnly(run, trx, b));
@@ -190,7 +191,7 @@ async function commitGroup(run: ImportRun): Promise<void> {
  * savepoint in the open group's transaction; a batch that fails is rolled back to its savepoint
  * and the group's earlier batches are committed before the error goes on.
  */
-async function writeBatch(run: ImportRun, b: PendingBatch, encoded: ReadonlyMap<string, string> | undefined): Promise<void> {
+async function writeBatch(run: ImportRun, b: PendingBatch, encoded: ReadonlyMap<string, EncodedEmployee> | undefined): Promise<void> {
   const { db } = run.deps;
   if (run.dryRun || run.postgres) {
     const plan = run.dryRun ? await planBatch(db, b.rows, false) : await db.transaction((trx) => applyInTransaction(run, trx, b, encoded));
@@ -215,7 +216,7 @@ async function writeBatch(run: ImportRun, b: PendingBatch, encoded: ReadonlyMap<
 }
 
 /** Send a batch to the database, behind the one before it; the next is read meanwhile. */
-function startBatch(run: ImportRun, b: PendingBatch, encoded: ReadonlyMap<string, string> | undefined): void {
+function startBatch(run: ImportRun, b: PendingBatch, encoded: ReadonlyMap<string, EncodedEmployee> | undefined): void {
   if (b.records === 0) return;
   run.inFlight = writeBatch(run, b, encoded).catch((err: unknown) => {
     run.failure = { err };

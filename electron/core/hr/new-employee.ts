@@ -3,11 +3,11 @@
  * that of the record's first version. Pure: the reader thread encodes a first load's rows with it
  * while the main thread writes the batch before (batch-apply.ts encodes any it was not given).
  */
-import { encodeNewEmployee } from '../employees/employee-rows';
+import { encodeNewEmployee, type EncodedEmployee } from '../employees/employee-rows';
 import type { HrRow } from './row-checks';
 import { storedHrHash } from './row-hash';
 
-export function encodeNew(r: HrRow): string {
+export function encodeNew(r: HrRow): EncodedEmployee {
   return encodeNewEmployee(
     {
       employeeNumber: r.employeeNumber,
