@@ -89,10 +89,11 @@ export async function insertEmployeesForIds(q: Q, rows: readonly EmployeeInsertR
 
 /**
  * Insert new employees and their addresses (sqlite), from encodeNewEmployee's JSON, in two
- * statements: the employees' values as one JSON parameter, their addresses as another. The caller's transaction holds the write lock (the
- * writer begins IMMEDIATE), so the ids are numbered here, after the highest the table has ever
- * given, in the order given: nothing comes back from the database, and each address's row finds
- * its employee's id by the employee's place in the list. Returns the first id given.
+ * statements: the employees' values as one JSON parameter, their addresses as another. The
+ * caller's transaction holds the write lock (the writer begins IMMEDIATE), so the ids are numbered
+ * here, after the highest the table has ever given, in the order given: nothing comes back from
+ * the database, and each address's row finds its employee's id by the employee's place in the
+ * list. Returns the first id given.
  */
 export async function insertEncodedEmployees(trx: Knex.Transaction, encoded: readonly EncodedEmployee[], createdAt: string): Promise<number> {
   if (databaseKind(trx) === 'postgres') throw new Error('insertEncodedEmployees is for sqlite; PostgreSQL copies rows (insertEmployeesForIds)');
