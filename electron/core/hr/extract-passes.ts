@@ -15,7 +15,7 @@ import { employeeNumberOf, isBlank, NumberSet, UsernameFilter, validateRow, type
 /** The rows read since the last batch was handed on. */
 export interface PendingBatch {
   rows: HrRow[];
-  /** A first load's rows encoded as new employees' inserts (new-employee.ts), row for row; absent otherwise. */
+  /** A first load's rows on sqlite, encoded as new employees' inserts (new-employee.ts), row for row; absent otherwise. */
   encoded?: EncodedEmployee[];
   /**
    * A first load's: the usernames of `rows` an earlier line of the file may have had too (a Bloom
@@ -84,8 +84,14 @@ export async function checkExtract(file: string, limits: Partial<CsvLimits> | un
   return { header: header ?? readHeader(undefined), totalRows, size: check.size }; // an empty file is refused
 }
 
-/** Add a data row to the pending batch, or to its rejected rows. `usernames` is a first load's (then each row is also encoded). */
-function takeRecord(b: PendingBatch, record: CsvRecord, header: HeaderMap, numbers: NumberSet, usernames: UsernameFilter | null): void {
+/** What a first load does with each row besides checking it. */
+interface FirstLoad {
+  usernames: UsernameFilter;
+  encode: boolean;
+}
+
+/** Add a data row to the pending batch, or to its rejected rows. */
+function takeRecord(b: PendingBatch, record: CsvRecord, header: HeaderMap, numbers: NumberSet, first: FirstLoad | null): void {
   if (b.records === 0) b.fromLine = record.line;
   b.toLine = record.line;
   b.records++;
@@ -96,28 +102,28 @@ function takeRecord(b: PendingBatch, record: CsvRecord, header: HeaderMap, numbe
     b.rejected.push({ line: record.line, number: row.employeeNumber, reason: `employee ${row.employeeNumber} is on an earlier line too: only the first is imported` });
   } else {
     b.rows.push(row);
-    if (usernames) {
-      (b.encoded ??= []).push(encodeNew(row));
-      if (usernames.addMaybeSeen(row.username)) (b.earlierUsernames ??= []).push(row.username);
+    if (first) {
+      if (first.encode) (b.encoded ??= []).push(encodeNew(row));
+      if (first.usernames.addMaybeSeen(row.username)) (b.earlierUsernames ??= []).push(row.username);
     }
   }
 }
 
 /**
- * The second read: every data row, in batches of `batchSize` rows read, with the bytes read so far;
- * with `encode` (a first load: every row new), each row also encoded for its insert, and the
- * usernames an earlier line may have had marked.
+ * The second read: every data row, in batches of `batchSize` rows read, with the bytes read so far.
+ * On a first load (every row new) the usernames an earlier line may have had are marked and, with
+ * `encode`, each row is also encoded for its insert.
  */
 export async function* batchesOf(
   file: string,
   header: HeaderMap,
   batchSize: number,
   limits: Partial<CsvLimits> | undefined,
-  encode = false,
+  firstLoad: { encode: boolean } | null = null,
 ): AsyncGenerator<{ batch: PendingBatch; bytes: number }> {
   const input = openExtract(file);
   const numbers = new NumberSet();
-  const usernames = encode ? new UsernameFilter() : null;
+  const first = firstLoad ? { usernames: new UsernameFilter(), encode: firstLoad.encode } : null;
   let pending = emptyBatch();
   let headerSeen = false;
   try {
@@ -128,7 +134,7 @@ export async function* batchesOf(
           continue;
         }
         if (isBlank(record)) continue;
-        takeRecord(pending, record, header, numbers, usernames);
+        takeRecord(pending, record, header, numbers, first);
         if (pending.records >= batchSize) {
           yield { batch: pending, bytes: chunk.bytesRead };
           pending = emptyBatch();

@@ -231,7 +231,7 @@ async function settle(run: ImportRun): Promise<void> {
 
 /** The second read: every data row into batches, from the reader thread. True when cancelled through the signal. */
 async function importRows(run: ImportRun, reader: ExtractReader): Promise<boolean> {
-  reader.go(run.encodeAhead);
+  reader.go(run.ownRows !== null, run.encodeAhead);
   for (;;) {
     const m = await reader.next();
     if (m.type === 'failed') {
@@ -329,8 +329,8 @@ export async function importHrFile(deps: HrImportDeps, opts: HrImportOptions): P
     dryRun,
     postgres: databaseKind(db) === 'postgres',
     encodeAhead: begun.deferred && databaseKind(db) !== 'postgres',
-    // The desk was empty when the import began (its indexes deferred); the reader marks usernames only when it encodes.
-    ownRows: begun.deferred && databaseKind(db) !== 'postgres' ? { lastId: 0 } : null,
+    // The desk was empty when the import began (its indexes deferred).
+    ownRows: begun.deferred ? { lastId: 0 } : null,
     batchSize,
     header: checked.header,
     totalRows: checked.totalRows,

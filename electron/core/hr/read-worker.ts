@@ -1,7 +1,8 @@
 /**
  * The HR import's reader thread: it reads, parses, checks and fingerprints the extract
  * (extract-passes.ts) while the main thread plans and writes the batch before. Messages in:
- * 'go' (after the check: start the batches, encoding a first load's rows as new employees' inserts),
+ * 'go' (after the check: start the batches; on a first load marking usernames an earlier line may
+ * have had and, on sqlite, encoding the rows as new employees' inserts),
  * 'credit' (one more batch may be sent), 'stop'.
  * Out: progress of the check, 'checked', each 'batch', 'done', or 'failed' with the error.
  */
@@ -14,6 +15,7 @@ if (!port) throw new Error('read-worker.ts runs as a worker thread');
 const start = workerData as ReaderStart;
 let stopped = false;
 let credits = 0;
+let firstLoad = false;
 let encodeNew = false;
 let wake: (() => void) | null = null;
 
@@ -22,6 +24,7 @@ port.on('message', (m: ReaderIn) => {
   else if (m.type === 'credit') credits += 1;
   else {
     credits += start.window;
+    firstLoad = m.firstLoad;
     encodeNew = m.encodeNew;
   }
   wake?.();
@@ -37,7 +40,7 @@ async function main(): Promise<void> {
   send({ type: 'checked', ...checked });
   // Before the batches: the main thread writes the import's first audit row (or stops).
   while (credits === 0 && !stopped) await waitForWord();
-  for await (const { batch, bytes } of batchesOf(start.file, checked.header, start.batchSize, start.csvLimits, encodeNew)) {
+  for await (const { batch, bytes } of batchesOf(start.file, checked.header, start.batchSize, start.csvLimits, firstLoad ? { encode: encodeNew } : null)) {
     while (credits === 0 && !stopped) await waitForWord();
     if (stopped) break;
     credits--;

@@ -11,8 +11,12 @@ export interface ReaderStart {
   window: number;
 }
 
-/** 'go' after the check: start the batches, with each row encoded as a new employee's insert when every row will be new (a first load). */
-export type ReaderIn = { type: 'go'; encodeNew: boolean } | { type: 'credit' } | { type: 'stop' };
+/**
+ * 'go' after the check: start the batches. On a first load (every row will be new) the usernames an
+ * earlier line may have had are marked, and with `encodeNew` (sqlite) each row is also encoded as a
+ * new employee's insert.
+ */
+export type ReaderIn = { type: 'go'; firstLoad: boolean; encodeNew: boolean } | { type: 'credit' } | { type: 'stop' };
 
 export type SerialisedError =
   | { kind: 'desk'; code: ErrorCode; message: string; details?: Record<string, unknown> }

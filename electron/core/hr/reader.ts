@@ -54,9 +54,9 @@ export class ExtractReader {
     this.worker.postMessage(m);
   }
 
-  /** After the check: start sending batches (as many as the window allows); `encodeNew` on a first load. */
-  go(encodeNew: boolean): void {
-    this.say({ type: 'go', encodeNew });
+  /** After the check: start sending batches (as many as the window allows); see ReaderIn for the flags. */
+  go(firstLoad: boolean, encodeNew: boolean): void {
+    this.say({ type: 'go', firstLoad, encodeNew });
   }
 
   /** A batch was taken: one more may come. */
