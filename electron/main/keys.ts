@@ -46,6 +46,6 @@ export function appKeyProvider(dataDir: string, safeStorage: SafeStorageLike): K
     },
     exists: () => key !== undefined || fs.existsSync(wrapped),
     describe: () => `data key wrapped by the OS keychain (${backend}) in ${wrapped}`,
-    storage: () => ({ kind: 'keychain', where: `the OS keychain (${backend}), wrapping ${wrapped}`, warning: null }),
+    storage: () => ({ kind: 'keychain', where: `the OS keychain (${backend}), which wraps it in a file`, file: wrapped, warning: null }),
   };
 }

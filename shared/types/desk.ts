@@ -33,7 +33,10 @@ export type SignInStep =
 /** Where this desk keeps the data key that seals secrets (admins' Settings): never the key. */
 export interface DataKeyView {
   kind: 'keychain' | 'file';
+  /** In plain words, without the path: a key file readable by this user only, or the OS keychain and its backend. */
   where: string;
+  /** The file on this computer: the key itself, or the key wrapped by the keychain. */
+  file: string;
   /** Why the OS keychain is not used although the app wanted it (Linux without a keyring). */
   warning: string | null;
 }

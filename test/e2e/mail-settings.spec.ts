@@ -3,6 +3,7 @@
  * loopback; the password is never shown again; a wrong port or From is said under its field; the
  * canned replies' problems sit under the reply they concern; agents have no Settings.
  */
+import path from 'node:path';
 import {
   test,
   expect,
@@ -33,8 +34,10 @@ test('an admin sets the SMTP server, the password stays hidden, and a test mail 
     await signIn(page, admin);
     await openAdminPlace(page, 'Settings');
     // Where the data key is: the browser host keeps it in the 0600 key file, which is as meant.
-    await expect(page.getByRole('region', { name: 'Data key' })).toContainText('the key file');
-    await expect(page.getByRole('region', { name: 'Data key' }).getByRole('status')).toHaveCount(0);
+    const dataKey = page.getByRole('region', { name: 'Data key' });
+    await expect(dataKey).toContainText("a key file readable by this computer's user only");
+    await expect(dataKey.locator('[data-local-path]')).toHaveText(path.join(desk.dataDir, 'secret.key'));
+    await expect(dataKey.getByRole('status')).toHaveCount(0);
     const mail = page.getByRole('region', { name: 'Mail (SMTP)' });
     await expect(mail.getByLabel('Host')).toHaveValue('');
     await expect(mail).toContainText('No password is stored.');

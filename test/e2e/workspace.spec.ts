@@ -2,7 +2,8 @@
  * The screens people sit in, looked at the way a person would, at 1400x900 and 1024x700:
  *  - axe finds no serious or critical violation (every rule, the WCAG 2.0/2.1/2.2 A and AA ones included);
  *  - the page never scrolls sideways;
- *  - each matches its committed picture (Playwright's toHaveScreenshot), with the live times masked.
+ *  - each matches its committed picture (Playwright's toHaveScreenshot), with the live times and the
+ *    temporary data directory's path masked.
  * The desk's clock starts at a fixed moment (test.use clockStart), so the dates shown are the same
  * on every run; the pictures live in test/e2e/workspace.spec.ts-snapshots/ and are made again with
  * `npx playwright test test/e2e/workspace.spec.ts --update-snapshots` after a deliberate change.
@@ -30,7 +31,8 @@ async function look(page: Page, name: string): Promise<void> {
     await expectNoSidewaysScroll(page, `${name} at ${size.width}x${size.height}`);
     await expectAccessible(page, `${name} at ${size.width}x${size.height}`);
     await expect(page).toHaveScreenshot(`${name}-${size.width}.png`, {
-      mask: [page.locator('[data-live-time], [role="timer"], time')],
+      // Live times, and this run's own data directory (a random temporary name).
+      mask: [page.locator('[data-live-time], [role="timer"], time, [data-local-path]')],
       stylePath: path.join(ROOT, 'test', 'e2e', 'screenshot.css'),
     });
   }

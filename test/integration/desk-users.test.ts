@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
 import type { DeskRole, SignInStep } from '../../shared/domain';
 import type { ChannelName, InputOf } from '../../shared/contract';
 import { ManualClock } from '../../electron/core/clock';
@@ -257,7 +258,12 @@ describe.each(TARGETS)('desk user administration on $name', (target: Target) => 
   });
 
   it('tells admins where the data key is kept, and nobody else', async () => {
-    expect(await ok('settings.dataKey', {}, admin)).toEqual({ kind: 'file', where: expect.stringContaining(core.config.dataDir), warning: null });
+    expect(await ok('settings.dataKey', {}, admin)).toEqual({
+      kind: 'file',
+      where: "a key file readable by this computer's user only",
+      file: path.join(core.config.dataDir, 'secret.key'),
+      warning: null,
+    });
     await newUser('data.key.agent', 'agent');
     const agent = await signedIn('data.key.agent');
     expect(await invoke('settings.dataKey', {}, agent)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });

@@ -35,7 +35,7 @@ import {
 const START = '2026-01-05T09:00:00.000Z';
 
 function keys(bytes: Buffer): KeyProvider {
-  return { getKey: () => bytes, exists: () => true, describe: () => 'test key', storage: () => ({ kind: 'file', where: 'memory', warning: null }) };
+  return { getKey: () => bytes, exists: () => true, describe: () => 'test key', storage: () => ({ kind: 'file', where: 'memory', file: '(none: a test key in memory)', warning: null }) };
 }
 
 describe('Vault.mac', () => {

@@ -242,7 +242,7 @@ describe('data key in the app', () => {
     expect(onDisk.includes(key)).toBe(false);
     expect(onDisk.toString()).not.toContain(key.toString('base64'));
     expect(appKeyProvider(dir, safe).getKey().equals(key)).toBe(true);
-    expect(first.storage()).toMatchObject({ kind: 'keychain', warning: null });
+    expect(first.storage()).toMatchObject({ kind: 'keychain', file: path.join(dir, WRAPPED_KEY_FILE), warning: null });
     const sealed = new Vault(first).seal('JBSWY3DPEHPK3PXP', 'x');
     expect(new Vault(appKeyProvider(dir, safe)).open(sealed, 'x')).toBe('JBSWY3DPEHPK3PXP');
     fs.rmSync(dir, { recursive: true, force: true });
@@ -256,7 +256,8 @@ describe('data key in the app', () => {
     // Settings says so, in plain words.
     expect(noKeyring.storage()).toEqual({
       kind: 'file',
-      where: expect.stringContaining(path.join(dir, 'secret.key')),
+      where: "a key file readable by this computer's user only",
+      file: path.join(dir, 'secret.key'),
       warning: expect.stringMatching(/no OS keychain.*Linux without a keyring/),
     });
     expect(appKeyProvider(dir, new FakeSafeStorage(false)).storage().warning).toMatch(/safeStorage is not available/);

@@ -6,7 +6,7 @@ import { KEY_FILE_NAME, KeyFileProvider, Vault, type KeyProvider } from '../../e
 import { tempDir } from '../support/targets';
 
 function fixedKey(key = crypto.randomBytes(32)): KeyProvider {
-  return { getKey: () => key, exists: () => true, describe: () => 'test key', storage: () => ({ kind: 'file', where: 'memory', warning: null }) };
+  return { getKey: () => key, exists: () => true, describe: () => 'test key', storage: () => ({ kind: 'file', where: 'memory', file: '(none: a test key in memory)', warning: null }) };
 }
 
 const dirs: string[] = [];

@@ -19,8 +19,10 @@ export interface KeyProvider {
 
 export interface DataKeyStorage {
   kind: 'keychain' | 'file';
-  /** In plain words: the OS keychain and its backend, or the key file's path. */
+  /** In plain words, without the path: the OS keychain and its backend, or a key file. */
   where: string;
+  /** The file on this computer: the key itself, or the key wrapped by the keychain. */
+  file: string;
   /** Set when the app wanted the OS keychain and could not have it. */
   warning: string | null;
 }
@@ -141,6 +143,6 @@ export class KeyFileProvider implements KeyProvider {
   }
 
   storage(): DataKeyStorage {
-    return { kind: 'file', where: `the key file ${this.file}, readable by this computer's user only`, warning: this.warning };
+    return { kind: 'file', where: "a key file readable by this computer's user only", file: this.file, warning: this.warning };
   }
 }

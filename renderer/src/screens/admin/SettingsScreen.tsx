@@ -4,7 +4,7 @@
  * writes each mail as an .eml file to the data directory's outbox folder. The SMTP password is sent
  * once and never shown again (the main process keeps it sealed and only says whether one is set).
  */
-import { Alert, Grid, Paper, Stack, Text } from '@mantine/core';
+import { Alert, Code, Grid, Paper, Stack, Text } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { Empty, Loading, PageHeader, SectionTitle } from '../../components/ui';
 import { useChannel } from '../../lib/query';
@@ -48,6 +48,15 @@ export function SettingsScreen() {
                     Authenticator keys, the SMTP password and code mails are sealed with a data key kept in{' '}
                     {dataKey.data.where}.
                   </Text>
+                  {/* A path in monospace on its own lines: every character is readable and it wraps at the same place whatever its letters. */}
+                  <div>
+                    <Text size="sm" fw={600}>
+                      {dataKey.data.kind === 'file' ? 'Key file' : 'Wrapped key file'}
+                    </Text>
+                    <Code block data-local-path style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
+                      {dataKey.data.file}
+                    </Code>
+                  </div>
                   {dataKey.data.warning ? (
                     <Alert role="status" color="yellow" variant="light" icon={<IconAlertTriangle size={18} aria-hidden="true" />} title="Not in the keychain">
                       {dataKey.data.warning}
