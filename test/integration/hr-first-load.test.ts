@@ -36,6 +36,21 @@ function readReport(file: string): string[][] {
   return parseCsv(fs.readFileSync(file, 'utf8')).map((r) => r.fields);
 }
 
+/** An employee someone put on the desk outside the import (no addresses; the job title only when given). */
+function addByHand(db: Knex, person: HrCsvRow, at: Date, jobTitle?: string): Promise<number> {
+  return insertEmployee(db, {
+    employeeNumber: person.employee_number,
+    firstName: person.first_name,
+    lastName: person.last_name,
+    username: person.username,
+    organisation: person.organisation,
+    department: person.department,
+    ...(jobTitle === undefined ? {} : { jobTitle }),
+    emails: [],
+    createdAt: at.toISOString(),
+  });
+}
+
 /** The SQL of every query the desk runs from now on. */
 function watchQueries(db: Knex): string[] {
   const seen: string[] = [];
@@ -84,16 +99,7 @@ describe.each(TARGETS)('HR first load on $name', (target: Target) => {
     const [first, full] = [await desk(), await desk()];
     // Someone already on the other desk: its load is not a first load, and every batch is planned in full.
     const outsider = { ...hrPerson(ROWS + 50, SEED), employee_number: '99999999', username: 'outsider99' };
-    await insertEmployee(full.db, {
-      employeeNumber: outsider.employee_number,
-      firstName: outsider.first_name,
-      lastName: outsider.last_name,
-      username: outsider.username,
-      organisation: outsider.organisation,
-      department: outsider.department,
-      emails: [],
-      createdAt: clock.now().toISOString(),
-    });
+    await addByHand(full.db, outsider, clock.now());
     const queries = watchQueries(first.db);
     const a = await run(first, file, 'first.csv');
     const fullQueries = watchQueries(full.db);
@@ -134,17 +140,7 @@ describe.each(TARGETS)('HR first load on $name', (target: Target) => {
     const added: { insert: Promise<number> | null } = { insert: null };
     const addLast = (p: HrImportProgress) => {
       if (p.phase !== 'importing' || p.rows === 0) return;
-      added.insert ??= insertEmployee(core.db, {
-        employeeNumber: last.employee_number,
-        firstName: last.first_name,
-        lastName: last.last_name,
-        username: last.username,
-        organisation: last.organisation,
-        department: last.department,
-        jobTitle: 'Added by hand',
-        emails: [],
-        createdAt: clock.now().toISOString(),
-      });
+      added.insert ??= addByHand(core.db, last, clock.now(), 'Added by hand');
     };
     const queries = watchQueries(core.db);
     const r = await run(core, small, 'small-report.csv', { batchSize: 1, onProgress: addLast });
