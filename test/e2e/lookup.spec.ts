@@ -197,12 +197,15 @@ test('the count says how many match, and "More than 10,000" past the cap; it is 
   expect(count.capped).toBe(false);
 
   // A slow search: the count waits for the first page (the rows come first, nothing competes).
+  // The search is held until the test has seen the busy state, so no timing decides what it sees.
   let searchPending = 0;
   let countSentDuringSearch = false;
   let countsSent = 0;
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
   await page.route('**/api/invoke/employees.search', async (route) => {
     searchPending += 1;
-    await new Promise((r) => setTimeout(r, 600));
+    await released;
     const response = await route.fetch();
     searchPending -= 1;
     await route.fulfill({ response });
@@ -219,6 +222,8 @@ test('the count says how many match, and "More than 10,000" past the cap; it is 
   await expect(summary).toHaveText('Searching…');
   await expect(table).toHaveAttribute('aria-busy', 'true');
   await expect(resultsTable(page).buttons.first()).toHaveText(before!);
+  expect(countsSent).toBe(0);
+  release();
   await expect(summary).toHaveText(countText(count));
   await expect(table).not.toHaveAttribute('aria-busy', /.*/);
   expect(countsSent).toBeGreaterThan(0);
