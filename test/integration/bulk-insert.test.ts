@@ -2,13 +2,14 @@
  * The bulk writers every load goes through (the HR import's batches, the demo seed, insertEmployee):
  * on sqlite one JSON parameter, on PostgreSQL COPY FROM STDIN. Text that COPY's format treats
  * specially must come back exactly as written, ids must be the table's own, and a failing row must
- * take the whole transaction back with it. The HR import's first load on sqlite writes new employees
- * from rows its reader thread encoded (insertEncodedEmployees): the same rows as the generic writer.
+ * take the whole transaction back with it. The HR import writes new employees from rows encoded in
+ * the database's own format (insertEncodedEmployees; on a first load its reader thread encodes them):
+ * the same rows as the generic writer.
  */
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toBool, toText } from '../../electron/core/db/values';
-import { emailRow, employeeRow, encodeNewEmployee, insertEmails, insertEmployee, insertEmployees, insertEmployeesForIds, insertEncodedEmployees } from '../../electron/core/employees/employee-writer';
+import { toBool, toIso, toText } from '../../electron/core/db/values';
+import { emailRow, employeeRow, encodeNewEmployee, encodingFor, insertEmails, insertEmployee, insertEmployees, insertEmployeesForIds, insertEncodedEmployees } from '../../electron/core/employees/employee-writer';
 import { openTestCore, TARGETS, type Target, type TestCore } from '../support/targets';
 
 const NOW = '2026-12-05T08:00:00.000Z';
@@ -136,7 +137,7 @@ describe.each(TARGETS)('bulk inserts on $name', (target: Target) => {
     expect(ids.get('BULK0500')).toBeGreaterThan(0);
     expect((await readBack(core.db, ['BULK0500']))[0]!.first_name).toBe('No');
   });
-  it.runIf(target.name === 'sqlite')('writes encoded new employees (a first load on sqlite) exactly as the generic writer does, numbered after the highest id ever given', async () => {
+  it('writes encoded new employees (the HR import\'s) exactly as the generic writer does, numbered after the highest id ever given', async () => {
     const people = AWKWARD.map((a, i) => ({ ...person(600 + i, a.first, a.last), hrHash: i % 2 === 0 ? `1:hash${i}` : undefined }));
     const mails = (i: number) => [
       { kind: 'work' as const, address: `Enc.${i}@Example.test` },
@@ -144,9 +145,9 @@ describe.each(TARGETS)('bulk inserts on $name', (target: Target) => {
     ];
     // The generic writer, for the record to compare with: then its rows go, so the ids it used are the highest given.
     const generic = await core.db.transaction(async (trx) => {
-      const rows = people.map((p, i) => employeeRow({ ...p, employeeNumber: `G${p.employeeNumber}`, username: `g${p.username}`, emails: mails(i).map((m) => m.address.toLowerCase()) }));
+      const rows = people.map((p, i) => employeeRow({ ...p, employeeNumber: p.employeeNumber.replace('BULK', 'GULK'), username: `g${p.username}`, emails: mails(i).map((m) => m.address.toLowerCase()) }));
       const ids = await insertEmployeesForIds(trx, rows);
-      await insertEmails(trx, people.flatMap((p, i) => mails(i).map((m) => emailRow({ employeeId: ids.get(`G${p.employeeNumber}`)!, ...m, createdAt: NOW }))));
+      await insertEmails(trx, people.flatMap((p, i) => mails(i).map((m) => emailRow({ employeeId: ids.get(p.employeeNumber.replace('BULK', 'GULK'))!, ...m, createdAt: NOW }))));
       return ids;
     });
     const top = Math.max(...generic.values());
@@ -155,11 +156,11 @@ describe.each(TARGETS)('bulk inserts on $name', (target: Target) => {
     const first = await core.db.transaction((trx) =>
       insertEncodedEmployees(
         trx,
-        people.map((p, i) => encodeNewEmployee({ ...p, emails: mails(i).map((m) => m.address.toLowerCase()) }, mails(i))),
+        people.map((p, i) => encodeNewEmployee({ ...p, emails: mails(i).map((m) => m.address.toLowerCase()) }, mails(i), encodingFor(core.db))),
         NOW,
       ),
     );
-    // After the deleted rows' ids: AUTOINCREMENT never gives an id twice.
+    // After the deleted rows' ids: neither sqlite's AUTOINCREMENT nor PostgreSQL's sequence gives an id twice.
     expect(first).toBe(top + 1);
     const got = (await core.db('employees').where('id', '>=', first).orderBy('id')) as Array<Record<string, unknown>>;
     expect(got.map((r) => Number(r.id))).toEqual(people.map((_p, i) => first + i));
@@ -171,19 +172,32 @@ describe.each(TARGETS)('bulk inserts on $name', (target: Target) => {
       has_email: toBool(r.has_email),
       pending_registration: toBool(r.pending_registration),
       locked: toBool(r.locked),
+      created_at: toIso(r.created_at),
+      updated_at: toIso(r.updated_at),
       hr_hash: r.hr_hash ?? undefined,
     });
     expect(got.map(comparable)).toEqual(expected.map((e, i) => ({ ...comparable(e as unknown as Record<string, unknown>), hr_hash: people[i]!.hrHash })));
     const back = (await core.db('employee_emails').where('employee_id', '>=', first).orderBy('id')) as Array<Record<string, unknown>>;
-    expect(back.map((m) => [Number(m.employee_id), m.kind, m.address, m.address_lc, toBool(m.used_for_codes), m.source, m.created_at, m.updated_at])).toEqual(
+    expect(back.map((m) => [Number(m.employee_id), m.kind, m.address, m.address_lc, toBool(m.used_for_codes), m.source, toIso(m.created_at), toIso(m.updated_at)])).toEqual(
       people.flatMap((_p, i) => mails(i).map((m) => [first + i, m.kind, m.address, m.address.toLowerCase(), false, 'hr', NOW, NOW])),
     );
+    // The table's own numbering goes on after them.
+    const next = await insertEmployee(core.db, { ...person(690, 'After', 'Encoded'), emails: [] });
+    expect(next).toBe(first + people.length);
   });
 
-  it.runIf(target.name === 'sqlite')('takes encoded new employees back whole when one breaks a constraint', async () => {
+  it('refuses encoded rows in the other database\'s format', async () => {
+    const other = encodingFor(core.db) === 'copy' ? 'json' : 'copy';
+    const row = encodeNewEmployee({ ...person(710, 'Wrong', 'Format'), emails: [] }, [], other);
+    await expect(core.db.transaction((trx) => insertEncodedEmployees(trx, [row], NOW))).rejects.toThrow(/takes (json|copy) rows/);
+    expect(await core.db('employees').where({ employee_number: 'BULK0710' }).first()).toBeUndefined();
+  });
+
+  it('takes encoded new employees back whole when one breaks a constraint', async () => {
     const before = Number(((await core.db('employees').count({ n: '*' }).first()) as { n: number | string }).n);
-    const ok = encodeNewEmployee({ ...person(700, 'Fine', 'Row'), emails: [] }, [{ kind: 'work', address: 'fine.row@example.test' }]);
-    const clash = encodeNewEmployee({ ...person(701, 'Clash', 'Row'), employeeNumber: 'BULK0001', emails: [] }, []);
+    const format = encodingFor(core.db);
+    const ok = encodeNewEmployee({ ...person(700, 'Fine', 'Row'), emails: [] }, [{ kind: 'work', address: 'fine.row@example.test' }], format);
+    const clash = encodeNewEmployee({ ...person(701, 'Clash', 'Row'), employeeNumber: 'BULK0001', emails: [] }, [], format);
     await expect(core.db.transaction((trx) => insertEncodedEmployees(trx, [ok, clash], NOW))).rejects.toThrow();
     expect(Number(((await core.db('employees').count({ n: '*' }).first()) as { n: number | string }).n)).toBe(before);
     expect(await core.db('employee_emails').where({ address_lc: 'fine.row@example.test' }).first()).toBeUndefined();

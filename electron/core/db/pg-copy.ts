@@ -10,32 +10,25 @@ import type { ClientBase } from 'pg';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
+import { copyFields } from './copy-text';
+
+export { copyFields, copyText } from './copy-text';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 /** Lines handed to the stream at once: big enough that the stream's overhead does not count. */
 const LINES_PER_CHUNK = 500;
 
-/** One value in COPY's text format: `\N` for null, t/f for booleans, dates as ISO text, text with its four specials escaped. */
-export function copyText(value: unknown): string {
-  if (value === null || value === undefined) return '\\N';
-  if (typeof value === 'boolean') return value ? 't' : 'f';
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value !== 'string') throw new TypeError(`COPY takes text, numbers, booleans and dates, not ${typeof value}`);
-  const s = value;
-  // The common case (names, numbers, addresses, dates) has none of them: no copy of the string.
-  if (!/[\\\t\n\r]/.test(s)) return s;
-  return s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+function* copyLines(columns: readonly string[], rows: ReadonlyArray<Readonly<Record<string, unknown>>>): Generator<string> {
+  yield* inChunks(rows, (row) => copyFields(columns.map((c) => row[c])));
 }
 
-function* copyLines(columns: readonly string[], rows: ReadonlyArray<Readonly<Record<string, unknown>>>): Generator<string> {
+/** Items as COPY lines (`line` gives one's fields), LINES_PER_CHUNK lines to a string. */
+export function* inChunks<T>(items: Iterable<T>, line: (item: T) => string): Generator<string> {
   let chunk = '';
   let n = 0;
-  for (const row of rows) {
-    let line = '';
-    for (let i = 0; i < columns.length; i++) line += (i === 0 ? '' : '\t') + copyText(row[columns[i]!]);
-    chunk += line + '\n';
+  for (const item of items) {
+    chunk += line(item) + '\n';
     if (++n === LINES_PER_CHUNK) {
       yield chunk;
       chunk = '';
@@ -56,6 +49,14 @@ export async function copyRows(
   rows: ReadonlyArray<Readonly<Record<string, unknown>>>,
 ): Promise<void> {
   if (rows.length === 0) return;
+  await copyChunks(trx, table, columns, copyLines(columns, rows));
+}
+
+/**
+ * Copy lines already in COPY's text format (each ending in a new line, any number to a string)
+ * into a table's given columns, as copyRows does.
+ */
+export async function copyChunks(trx: Knex.Transaction, table: string, columns: readonly string[], chunks: Iterable<string>): Promise<void> {
   for (const name of [table, ...columns]) {
     if (!IDENTIFIER.test(name)) throw new Error(`Not a plain identifier for COPY: ${name}`);
   }
@@ -63,5 +64,5 @@ export async function copyRows(
   const client = trx.client as { acquireConnection(): Promise<ClientBase> };
   const connection = await client.acquireConnection();
   const ingest = connection.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
-  await pipeline(Readable.from(copyLines(columns, rows), { objectMode: false }), ingest);
+  await pipeline(Readable.from(chunks, { objectMode: false }), ingest);
 }

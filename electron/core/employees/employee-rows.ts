@@ -5,6 +5,7 @@
  * writes them.
  */
 import type { EmailKind, EmployeeStatus, MfaState } from '../../../shared/domain';
+import { copyFields } from '../db/copy-text';
 
 /** What the search text covers: names, employee number, username and every address on record. */
 export interface SearchFields {
@@ -157,13 +158,27 @@ export function emailRow(m: NewEmail): EmailInsertRow {
 /** The columns of a new employee's row that differ from row to row; the rest are the same for all new records. */
 export const PER_ROW_COLUMNS = ['employee_number', 'first_name', 'last_name', 'username', 'organisation', 'department', 'job_title', 'status', 'leaving_date', 'internet_access_approved', 'sort_name', 'given_sort', 'search_doc', 'hr_hash'] as const;
 
-/** A new employee as insertEncodedEmployees takes them: the row's values, and the addresses on record, each as JSON. */
-export interface EncodedEmployee {
-  /** The values of PER_ROW_COLUMNS, as employeeRow gives them. */
-  row: string;
-  /** [kind, address, lower-case address] per address. */
-  emails: string;
-}
+/**
+ * A new employee as insertEncodedEmployees takes them, in the database's own bulk format: on sqlite
+ * JSON (one parameter for all rows), on PostgreSQL COPY's text format (copy-text.ts).
+ */
+export type EncodedEmployee =
+  | {
+      format: 'json';
+      /** The values of PER_ROW_COLUMNS, as employeeRow gives them, as a JSON array. */
+      row: string;
+      /** [kind, address, lower-case address] per address, as a JSON array. */
+      emails: string;
+    }
+  | {
+      format: 'copy';
+      /** The values of PER_ROW_COLUMNS as one COPY line's fields (no line end). */
+      row: string;
+      /** Per address: kind, address, lower-case address, as a COPY line's fields. */
+      emails: string[];
+    };
+
+export type EncodingFormat = EncodedEmployee['format'];
 
 /**
  * A new employee (no factors yet) and their addresses on record, encoded once for
@@ -172,8 +187,12 @@ export interface EncodedEmployee {
  * the two to the same values). The addresses apart, so that the statement that inserts them does
  * not parse the employees' values again.
  */
-export function encodeNewEmployee(e: Omit<NewEmployee, 'id' | 'mfa' | 'createdAt' | 'updatedAt'>, emails: ReadonlyArray<{ kind: EmailKind; address: string }>): EncodedEmployee {
-  const row = JSON.stringify([
+export function encodeNewEmployee(
+  e: Omit<NewEmployee, 'id' | 'mfa' | 'createdAt' | 'updatedAt'>,
+  emails: ReadonlyArray<{ kind: EmailKind; address: string }>,
+  format: EncodingFormat = 'json',
+): EncodedEmployee {
+  const values = [
     e.employeeNumber,
     e.firstName,
     e.lastName,
@@ -188,6 +207,7 @@ export function encodeNewEmployee(e: Omit<NewEmployee, 'id' | 'mfa' | 'createdAt
     buildGivenSort(e.firstName, e.lastName),
     buildSearchDoc(e),
     e.hrHash ?? null,
-  ]);
-  return { row, emails: JSON.stringify(emails.map((m) => [m.kind, m.address, m.address.toLowerCase()])) };
+  ];
+  if (format === 'copy') return { format, row: copyFields(values), emails: emails.map((m) => copyFields([m.kind, m.address, m.address.toLowerCase()])) };
+  return { format, row: JSON.stringify(values), emails: JSON.stringify(emails.map((m) => [m.kind, m.address, m.address.toLowerCase()])) };
 }

@@ -8,8 +8,8 @@ import type { Knex } from 'knex';
 import type { EmailKind } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
 import { databaseKind } from '../db/connection';
-import { copyRows } from '../db/pg-copy';
-import { buildGivenSort, buildSearchDoc, buildSortName, emailRow, employeeRow, PER_ROW_COLUMNS, type EmailInsertRow, type EmployeeInsertRow, type EncodedEmployee, type NewEmployee, type SearchFields } from './employee-rows';
+import { copyChunks, copyFields, copyRows, inChunks } from '../db/pg-copy';
+import { buildGivenSort, buildSearchDoc, buildSortName, emailRow, employeeRow, PER_ROW_COLUMNS, type EmailInsertRow, type EmployeeInsertRow, type EncodedEmployee, type EncodingFormat, type NewEmployee, type SearchFields } from './employee-rows';
 
 export {
   buildGivenSort,
@@ -18,6 +18,7 @@ export {
   emailRow,
   employeeRow,
   encodeNewEmployee,
+  type EncodingFormat,
   HR_RECORD_COLUMNS,
   NAMING_COLUMNS,
   type EmailInsertRow,
@@ -87,37 +88,75 @@ export async function insertEmployeesForIds(q: Q, rows: readonly EmployeeInsertR
   });
 }
 
+/** The bulk format insertEncodedEmployees takes on this database. */
+export function encodingFor(q: Q): EncodingFormat {
+  return databaseKind(q) === 'postgres' ? 'copy' : 'json';
+}
+
 /**
- * Insert new employees and their addresses (sqlite), from encodeNewEmployee's JSON, in two
- * statements: the employees' values as one JSON parameter, their addresses as another. The
- * caller's transaction holds the write lock (the writer begins IMMEDIATE), so the ids are numbered
- * here, after the highest the table has ever given, in the order given: nothing comes back from
- * the database, and each address's row finds its employee's id by the employee's place in the
- * list. Returns the first id given.
+ * Insert new employees and their addresses, from encodeNewEmployee's rows in the database's format
+ * (encodingFor), in two statements: the employees, then their addresses. The caller's transaction
+ * holds the write lock (on sqlite the writer begins IMMEDIATE; on PostgreSQL the caller holds the
+ * lock every bulk loader of employees takes, hr/batch-apply.ts lockForBatch), so the ids are
+ * numbered here, after the highest the table has ever given, in the order given: nothing comes
+ * back from the database, and each address's row finds its employee's id by the employee's place
+ * in the list. Returns the first id given.
  */
 export async function insertEncodedEmployees(trx: Knex.Transaction, encoded: readonly EncodedEmployee[], createdAt: string): Promise<number> {
-  if (databaseKind(trx) === 'postgres') throw new Error('insertEncodedEmployees is for sqlite; PostgreSQL copies rows (insertEmployeesForIds)');
   if (encoded.length === 0) return 0;
+  const format = encodingFor(trx);
+  if (encoded.some((e) => e.format !== format)) throw new Error(`insertEncodedEmployees takes ${format} rows on this database`);
+  const fixed = employeeRow({ employeeNumber: '', firstName: '', lastName: '', username: '', organisation: '', department: '', emails: [], createdAt }) as Record<string, unknown>;
+  const same = Object.keys(fixed).filter((c) => !(PER_ROW_COLUMNS as readonly string[]).includes(c));
+  const mail = emailRow({ employeeId: 0, kind: 'work', address: '', createdAt });
+  if (format === 'copy') return copyEncodedEmployees(trx, encoded as ReadonlyArray<Extract<EncodedEmployee, { format: 'copy' }>>, { fixed, same, mail });
   const json = `[${encoded.map((e) => e.row).join(',')}]`;
-  const emails = `[${encoded.map((e) => e.emails).join(',')}]`;
+  const emails = `[${encoded.map((e) => e.emails as string).join(',')}]`;
   const top = await trx.raw<Array<{ top: number }>>(
     "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'employees'), 0), coalesce((SELECT max(id) FROM employees), 0)) AS top",
   );
   const base = Number(top[0]!.top);
-  const fixed = employeeRow({ employeeNumber: '', firstName: '', lastName: '', username: '', organisation: '', department: '', emails: [], createdAt }) as Record<string, unknown>;
-  const same = Object.keys(fixed).filter((c) => !(PER_ROW_COLUMNS as readonly string[]).includes(c));
   await trx.raw(
     `INSERT INTO employees (id, ${PER_ROW_COLUMNS.join(', ')}, ${same.join(', ')})
      SELECT ? + key + 1, ${PER_ROW_COLUMNS.map((_c, i) => `value ->> ${i}`).join(', ')}, ${same.map(() => '?').join(', ')} FROM jsonb_each(jsonb(?))`,
     [base, ...same.map((c) => fixed[c] as Knex.Value), json],
   );
-  const mail = emailRow({ employeeId: 0, kind: 'work', address: '', createdAt });
   await trx.raw(
     `INSERT INTO employee_emails (employee_id, kind, address, address_lc, used_for_codes, source, created_at, updated_at)
      SELECT ? + e.key + 1, m.value ->> 0, m.value ->> 1, m.value ->> 2, ?, ?, ?, ?
      FROM jsonb_each(jsonb(?)) AS e, jsonb_each(e.value) AS m`,
     [base, mail.used_for_codes, mail.source, mail.created_at, mail.updated_at, emails],
   );
+  return base + 1;
+}
+
+/**
+ * insertEncodedEmployees on PostgreSQL: the ids taken from the table's sequence at once (one
+ * statement moves it past them all, instead of a nextval per row), then the rows copied in with
+ * them, the values every new record shares added once per batch.
+ */
+async function copyEncodedEmployees(
+  trx: Knex.Transaction,
+  encoded: ReadonlyArray<Extract<EncodedEmployee, { format: 'copy' }>>,
+  shared: { fixed: Record<string, unknown>; same: string[]; mail: EmailInsertRow },
+): Promise<number> {
+  const taken = await trx.raw<{ rows: Array<{ top: string | number }> }>(
+    `WITH s AS (SELECT pg_get_serial_sequence('employees', 'id')::regclass AS seq),
+          t AS (SELECT seq, GREATEST(COALESCE(pg_sequence_last_value(seq), 0), COALESCE((SELECT max(id) FROM employees), 0)) AS top FROM s)
+     SELECT top, setval(seq, top + ?) FROM t`,
+    [encoded.length],
+  );
+  const base = Number(taken.rows[0]!.top);
+  const rowTail = '\t' + copyFields(shared.same.map((c) => shared.fixed[c]));
+  await copyChunks(trx, 'employees', ['id', ...PER_ROW_COLUMNS, ...shared.same], inChunks(encoded.keys(), (i) => `${base + i + 1}\t${encoded[i]!.row}${rowTail}`));
+  const m = shared.mail;
+  const mailTail = '\t' + copyFields([m.used_for_codes, m.source, m.created_at, m.updated_at]);
+  function* addresses(): Generator<string> {
+    for (let i = 0; i < encoded.length; i++) {
+      for (const a of encoded[i]!.emails) yield `${base + i + 1}\t${a}${mailTail}`;
+    }
+  }
+  await copyChunks(trx, 'employee_emails', ['employee_id', 'kind', 'address', 'address_lc', 'used_for_codes', 'source', 'created_at', 'updated_at'], inChunks(addresses(), (line) => line));
   return base + 1;
 }
 

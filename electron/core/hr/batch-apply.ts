@@ -2,12 +2,11 @@ import type { Knex } from 'knex';
 import type { HrImportCountsView } from '../../../shared/domain';
 import type { Actor, AuditEventInput } from '../audit/audit.service';
 import type { Clock } from '../clock';
-import { emailRow, employeeRow, insertEmails, insertEmployeesForIds, insertEncodedEmployees, releaseUsername, updateEmployee, type EmailInsertRow, type EncodedEmployee } from '../employees/employee-writer';
+import { emailRow, encodingFor, insertEmails, insertEncodedEmployees, releaseUsername, updateEmployee, type EmailInsertRow, type EncodedEmployee } from '../employees/employee-writer';
 import { refreshEmployeeFlags } from '../employees/employees.service';
 import { databaseKind } from '../db/connection';
 import type { BatchPlan } from './batch-plan';
 import { encodeNew } from './new-employee';
-import { storedHrHash } from './row-hash';
 import type { ReportLine } from './report-file';
 
 interface BatchContext {
@@ -15,7 +14,7 @@ interface BatchContext {
   clock: Clock;
   actor: Actor;
   importId: number | null;
-  /** New employees' rows already encoded (new-employee.ts), by employee number: on a first load the reader thread encodes them. */
+  /** New employees' rows already encoded (new-employee.ts) in the database's format, by employee number: on a first load the reader thread encodes them. */
   encoded?: ReadonlyMap<string, EncodedEmployee>;
 }
 
@@ -91,26 +90,14 @@ export async function applyBatch(ctx: BatchContext, plan: BatchPlan): Promise<Au
     }
   }
 
-  if (databaseKind(trx) === 'postgres') {
-    if (plan.creates.length > 0) {
-      const idOf = await insertEmployeesForIds(
-        trx,
-        plan.creates.map((r) => employeeRow({ ...r, emails: r.emails.map((m) => m.lc), createdAt: now, hrHash: storedHrHash(1, r.hash) })),
-      );
-      for (const r of plan.creates) {
-        for (const m of r.emails) emailRows.push(emailRow({ employeeId: idOf.get(r.employeeNumber)!, kind: m.kind, address: m.address, createdAt: now }));
-      }
-    }
-    await insertEmails(trx, emailRows);
-  } else {
-    // The changed records' new addresses first, then the new employees with theirs (ids in that order, as one insert gave them).
-    await insertEmails(trx, emailRows);
-    await insertEncodedEmployees(
-      trx,
-      plan.creates.map((r) => ctx.encoded?.get(r.employeeNumber) ?? encodeNew(r)),
-      now,
-    );
-  }
+  // The changed records' new addresses first, then the new employees with theirs (ids in that order, as one insert gave them).
+  await insertEmails(trx, emailRows);
+  const format = encodingFor(trx);
+  await insertEncodedEmployees(
+    trx,
+    plan.creates.map((r) => ctx.encoded?.get(r.employeeNumber) ?? encodeNew(r, format)),
+    now,
+  );
 
   await writeFingerprints(trx, plan.rehash);
 

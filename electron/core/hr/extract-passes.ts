@@ -8,14 +8,14 @@ import fs from 'node:fs';
 import { DeskError } from '../../../shared/errors';
 import { readCsvChunks, type CsvLimits, type CsvRecord } from './csv';
 import { readHeader, type HeaderMap } from './header';
-import type { EncodedEmployee } from '../employees/employee-rows';
+import type { EncodedEmployee, EncodingFormat } from '../employees/employee-rows';
 import { encodeNew } from './new-employee';
 import { employeeNumberOf, isBlank, NumberSet, UsernameFilter, validateRow, type HrRow } from './row-checks';
 
 /** The rows read since the last batch was handed on. */
 export interface PendingBatch {
   rows: HrRow[];
-  /** A first load's rows on sqlite, encoded as new employees' inserts (new-employee.ts), row for row; absent otherwise. */
+  /** A first load's rows, encoded as new employees' inserts in the database's format (new-employee.ts), row for row; absent otherwise. */
   encoded?: EncodedEmployee[];
   /**
    * A first load's: the usernames of `rows` an earlier line of the file may have had too (a Bloom
@@ -87,7 +87,7 @@ export async function checkExtract(file: string, limits: Partial<CsvLimits> | un
 /** What a first load does with each row besides checking it. */
 interface FirstLoad {
   usernames: UsernameFilter;
-  encode: boolean;
+  encode: EncodingFormat | null;
 }
 
 /** Add a data row to the pending batch, or to its rejected rows. */
@@ -103,7 +103,7 @@ function takeRecord(b: PendingBatch, record: CsvRecord, header: HeaderMap, numbe
   } else {
     b.rows.push(row);
     if (first) {
-      if (first.encode) (b.encoded ??= []).push(encodeNew(row));
+      if (first.encode) (b.encoded ??= []).push(encodeNew(row, first.encode));
       if (first.usernames.addMaybeSeen(row.username)) (b.earlierUsernames ??= []).push(row.username);
     }
   }
@@ -112,14 +112,14 @@ function takeRecord(b: PendingBatch, record: CsvRecord, header: HeaderMap, numbe
 /**
  * The second read: every data row, in batches of `batchSize` rows read, with the bytes read so far.
  * On a first load (every row new) the usernames an earlier line may have had are marked and, with
- * `encode`, each row is also encoded for its insert.
+ * `encode`, each row is also encoded for its insert in that format.
  */
 export async function* batchesOf(
   file: string,
   header: HeaderMap,
   batchSize: number,
   limits: Partial<CsvLimits> | undefined,
-  firstLoad: { encode: boolean } | null = null,
+  firstLoad: { encode: EncodingFormat | null } | null = null,
 ): AsyncGenerator<{ batch: PendingBatch; bytes: number }> {
   const input = openExtract(file);
   const numbers = new NumberSet();

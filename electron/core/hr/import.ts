@@ -5,7 +5,7 @@ import { HR_IMPORT_MAX_BATCH } from '../../../shared/schemas';
 import { auditContent, recordAudit } from '../audit/audit.service';
 import { appendEvents } from '../audit/chain';
 import type { Clock } from '../clock';
-import type { EncodedEmployee } from '../employees/employee-rows';
+import { encodingFor, type EncodedEmployee, type EncodingFormat } from '../employees/employee-writer';
 import { databaseKind } from '../db/connection';
 import { deferIndexes, restoreIndexes } from '../db/deferred-indexes';
 import { applyBatch, batchEvent, countPlan, lockForBatch, reportLines } from './batch-apply';
@@ -30,10 +30,10 @@ interface ImportRun {
   dryRun: boolean;
   postgres: boolean;
   /**
-   * A first load on sqlite: every row is new, so the reader thread encodes each row for its insert
-   * while the main thread writes the batch before.
+   * A first load: every row is new, so the reader thread encodes each row for its insert, in the
+   * database's format, while the main thread writes the batch before. Null otherwise.
    */
-  encodeAhead: boolean;
+  encodeAhead: EncodingFormat | null;
   /**
    * A first load while the desk holds no employee but those it wrote (the highest id among them):
    * its batches are planned without asking the database what it cannot hold (batch-plan.ts,
@@ -328,7 +328,7 @@ export async function importHrFile(deps: HrImportDeps, opts: HrImportOptions): P
     opts,
     dryRun,
     postgres: databaseKind(db) === 'postgres',
-    encodeAhead: begun.deferred && databaseKind(db) !== 'postgres',
+    encodeAhead: begun.deferred ? encodingFor(db) : null,
     // The desk was empty when the import began (its indexes deferred).
     ownRows: begun.deferred ? { lastId: 0 } : null,
     batchSize,

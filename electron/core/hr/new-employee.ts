@@ -1,13 +1,13 @@
 /**
- * An extract row as a new employee's insert (employee-rows.ts encodeNewEmployee), its fingerprint
- * that of the record's first version. Pure: the reader thread encodes a first load's rows with it
+ * An extract row as a new employee's insert (employee-rows.ts encodeNewEmployee) in the database's
+ * bulk format, its fingerprint that of the record's first version. Pure: the reader thread encodes a first load's rows with it
  * while the main thread writes the batch before (batch-apply.ts encodes any it was not given).
  */
-import { encodeNewEmployee, type EncodedEmployee } from '../employees/employee-rows';
+import { encodeNewEmployee, type EncodedEmployee, type EncodingFormat } from '../employees/employee-rows';
 import type { HrRow } from './row-checks';
 import { storedHrHash } from './row-hash';
 
-export function encodeNew(r: HrRow): EncodedEmployee {
+export function encodeNew(r: HrRow, format: EncodingFormat): EncodedEmployee {
   return encodeNewEmployee(
     {
       employeeNumber: r.employeeNumber,
@@ -24,5 +24,6 @@ export function encodeNew(r: HrRow): EncodedEmployee {
       hrHash: storedHrHash(1, r.hash),
     },
     r.emails,
+    format,
   );
 }

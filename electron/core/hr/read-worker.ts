@@ -2,11 +2,12 @@
  * The HR import's reader thread: it reads, parses, checks and fingerprints the extract
  * (extract-passes.ts) while the main thread plans and writes the batch before. Messages in:
  * 'go' (after the check: start the batches; on a first load marking usernames an earlier line may
- * have had and, on sqlite, encoding the rows as new employees' inserts),
+ * have had and encoding the rows as new employees' inserts in the database's format),
  * 'credit' (one more batch may be sent), 'stop'.
  * Out: progress of the check, 'checked', each 'batch', 'done', or 'failed' with the error.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { EncodingFormat } from '../employees/employee-rows';
 import { batchesOf, checkExtract } from './extract-passes';
 import { serialiseError, type ReaderIn, type ReaderOut, type ReaderStart } from './reader-protocol';
 
@@ -16,7 +17,7 @@ const start = workerData as ReaderStart;
 let stopped = false;
 let credits = 0;
 let firstLoad = false;
-let encodeNew = false;
+let encodeNew: EncodingFormat | null = null;
 let wake: (() => void) | null = null;
 
 port.on('message', (m: ReaderIn) => {

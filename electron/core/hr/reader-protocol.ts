@@ -1,5 +1,6 @@
 /** What the HR import's main thread and its reader thread (read-worker.ts) say to each other. */
 import { DeskError, type ErrorCode } from '../../../shared/errors';
+import type { EncodingFormat } from '../employees/employee-rows';
 import { CsvFormatError, type CsvLimits } from './csv';
 import type { CheckProgress, Checked, PendingBatch } from './extract-passes';
 
@@ -13,10 +14,10 @@ export interface ReaderStart {
 
 /**
  * 'go' after the check: start the batches. On a first load (every row will be new) the usernames an
- * earlier line may have had are marked, and with `encodeNew` (sqlite) each row is also encoded as a
- * new employee's insert.
+ * earlier line may have had are marked, and with `encodeNew` each row is also encoded as a new
+ * employee's insert in that format (the database's: JSON for sqlite, COPY text for PostgreSQL).
  */
-export type ReaderIn = { type: 'go'; firstLoad: boolean; encodeNew: boolean } | { type: 'credit' } | { type: 'stop' };
+export type ReaderIn = { type: 'go'; firstLoad: boolean; encodeNew: EncodingFormat | null } | { type: 'credit' } | { type: 'stop' };
 
 export type SerialisedError =
   | { kind: 'desk'; code: ErrorCode; message: string; details?: Record<string, unknown> }

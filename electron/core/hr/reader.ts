@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import type { EncodingFormat } from '../employees/employee-rows';
 import type { ReaderIn, ReaderOut, ReaderStart } from './reader-protocol';
 
 function workerEntry(): URL {
@@ -55,7 +56,7 @@ export class ExtractReader {
   }
 
   /** After the check: start sending batches (as many as the window allows); see ReaderIn for the flags. */
-  go(firstLoad: boolean, encodeNew: boolean): void {
+  go(firstLoad: boolean, encodeNew: EncodingFormat | null): void {
     this.say({ type: 'go', firstLoad, encodeNew });
   }
 
