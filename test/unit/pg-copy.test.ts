@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyText } from '../../electron/core/db/pg-copy';
+import { copyFields, copyText } from '../../electron/core/db/copy-text';
 
 describe('COPY text format values', () => {
   it('writes a missing value as \\N and booleans as t/f', () => {
@@ -32,5 +32,13 @@ describe('COPY text format, other values', () => {
   it('writes a date as ISO text and refuses an object rather than writing [object Object]', () => {
     expect(copyText(new Date('2026-12-05T08:00:00Z'))).toBe('2026-12-05T08:00:00.000Z');
     expect(() => copyText({ a: 1 })).toThrow(TypeError);
+  });
+});
+
+describe('COPY text format, a line', () => {
+  it('joins the values with tabs, each escaped, so a value with a tab stays one field', () => {
+    expect(copyFields(['a', null, true, 7, 'b\tc'])).toBe('a\t\\N\tt\t7\tb\\tc');
+    expect(copyFields(['x\ty', 'z']).split('\t')).toHaveLength(2);
+    expect(copyFields([])).toBe('');
   });
 });

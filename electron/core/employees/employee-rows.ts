@@ -208,6 +208,13 @@ export function encodeNewEmployee(
     buildSearchDoc(e),
     e.hrHash ?? null,
   ];
-  if (format === 'copy') return { format, row: copyFields(values), emails: emails.map((m) => copyFields([m.kind, m.address, m.address.toLowerCase()])) };
-  return { format, row: JSON.stringify(values), emails: JSON.stringify(emails.map((m) => [m.kind, m.address, m.address.toLowerCase()])) };
+  // Loops rather than closures: a first load encodes millions of rows.
+  const addresses: string[][] = [];
+  for (const m of emails) addresses.push([m.kind, m.address, m.address.toLowerCase()]);
+  if (format === 'copy') {
+    const lines: string[] = [];
+    for (const a of addresses) lines.push(copyFields(a));
+    return { format, row: copyFields(values), emails: lines };
+  }
+  return { format, row: JSON.stringify(values), emails: JSON.stringify(addresses) };
 }

@@ -1,5 +1,5 @@
 import { DeskError } from '../../../shared/errors';
-import { HR_RECORD_COLUMNS } from '../employees/employee-writer';
+import { HR_RECORD_COLUMNS } from '../employees/employee-rows';
 import type { CsvRecord } from './csv';
 
 /**

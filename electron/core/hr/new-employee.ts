@@ -7,6 +7,12 @@ import { encodeNewEmployee, type EncodedEmployee, type EncodingFormat } from '..
 import type { HrRow } from './row-checks';
 import { storedHrHash } from './row-hash';
 
+function lowerCase(emails: HrRow['emails']): string[] {
+  const lc: string[] = [];
+  for (const m of emails) lc.push(m.lc);
+  return lc;
+}
+
 export function encodeNew(r: HrRow, format: EncodingFormat): EncodedEmployee {
   return encodeNewEmployee(
     {
@@ -20,7 +26,7 @@ export function encodeNew(r: HrRow, format: EncodingFormat): EncodedEmployee {
       status: r.status,
       leavingDate: r.leavingDate,
       internetAccessApproved: r.internetAccessApproved,
-      emails: r.emails.map((m) => m.lc),
+      emails: lowerCase(r.emails),
       hrHash: storedHrHash(1, r.hash),
     },
     r.emails,
