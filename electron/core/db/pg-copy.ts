@@ -12,8 +12,6 @@ import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { copyFields } from './copy-text';
 
-export { copyFields, copyText } from './copy-text';
-
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 /** Lines handed to the stream at once: big enough that the stream's overhead does not count. */

@@ -8,7 +8,8 @@ import type { Knex } from 'knex';
 import type { EmailKind } from '../../../shared/domain';
 import { DeskError } from '../../../shared/errors';
 import { databaseKind } from '../db/connection';
-import { copyChunks, copyFields, copyRows, inChunks } from '../db/pg-copy';
+import { copyFields } from '../db/copy-text';
+import { copyChunks, copyRows, inChunks } from '../db/pg-copy';
 import { buildGivenSort, buildSearchDoc, buildSortName, emailRow, employeeRow, PER_ROW_COLUMNS, type EmailInsertRow, type EmployeeInsertRow, type EncodedEmployee, type EncodingFormat, type NewEmployee, type SearchFields } from './employee-rows';
 
 export {

@@ -1,7 +1,8 @@
 /**
  * An extract row as a new employee's insert (employee-rows.ts encodeNewEmployee) in the database's
- * bulk format, its fingerprint that of the record's first version. Pure: the reader thread encodes a first load's rows with it
- * while the main thread writes the batch before (batch-apply.ts encodes any it was not given).
+ * bulk format, its fingerprint that of the record's first version. Pure: the reader thread encodes
+ * a first load's rows with it while the main thread writes the batch before (batch-apply.ts
+ * encodes any it was not given).
  */
 import { encodeNewEmployee, type EncodedEmployee, type EncodingFormat } from '../employees/employee-rows';
 import type { HrRow } from './row-checks';

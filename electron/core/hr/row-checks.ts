@@ -75,6 +75,7 @@ function emailsOf(record: CsvRecord, header: HeaderMap): HrEmail[] {
     if (address === '') continue;
     if (!isEmailAddress(address)) throw new RowError(`${column} ${shown(address)} is not an email address`);
     const lc = address.toLowerCase();
+    // Two columns: only the work address can be there before the personal one.
     if (emails.length === 0 || emails[0]!.lc !== lc) emails.push({ kind, address, lc });
   }
   return emails;
