@@ -9,7 +9,7 @@
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBool, toIso, toText } from '../../electron/core/db/values';
-import { emailRow, employeeRow, encodeNewEmployee, encodingFor, insertEmails, insertEmployee, insertEmployees, insertEmployeesForIds, insertEncodedEmployees } from '../../electron/core/employees/employee-writer';
+import { emailRow, employeeRow, encodeNewEmployee, encodingFor, insertEmails, insertEmployee, insertEmployees, insertEmployeesForIds, insertEncodedEmployees, insertJoinedEmployees, joinJson } from '../../electron/core/employees/employee-writer';
 import { openTestCore, TARGETS, type Target, type TestCore } from '../support/targets';
 
 const NOW = '2026-12-05T08:00:00.000Z';
@@ -191,6 +191,30 @@ describe.each(TARGETS)('bulk inserts on $name', (target: Target) => {
     const row = encodeNewEmployee({ ...person(710, 'Wrong', 'Format'), emails: [] }, [], other);
     await expect(core.db.transaction((trx) => insertEncodedEmployees(trx, [row], NOW))).rejects.toThrow(/takes (json|copy) rows/);
     expect(await core.db('employees').where({ employee_number: 'BULK0710' }).first()).toBeUndefined();
+  });
+
+  it('inserts joined JSON rows but those it is told to leave out, the rest numbered in order with their own addresses (sqlite; PostgreSQL refuses them)', async () => {
+    const people = [0, 1, 2, 3, 4].map((i) => person(720 + i, `Joined${i}`, 'Row'));
+    const mails = (i: number) =>
+      i === 3 ? [] : [{ kind: 'work' as const, address: `Joined.${i}@Example.test` }, ...(i === 1 ? [{ kind: 'personal' as const, address: `joined.home${i}@example.test` }] : [])];
+    const encoded = people.map((p, i) => encodeNewEmployee({ ...p, emails: mails(i).map((m) => m.address.toLowerCase()) }, mails(i), 'json'));
+    const joined = joinJson(
+      encoded.map((e) => e.row),
+      encoded.map((e) => e.emails as string),
+    );
+    if (target.name === 'postgres') {
+      await expect(core.db.transaction((trx) => insertJoinedEmployees(trx, joined, NOW))).rejects.toThrow(/only sqlite/);
+      return;
+    }
+    const first = await core.db.transaction((trx) => insertJoinedEmployees(trx, joined, NOW, [0, 2]));
+    const kept = [1, 3, 4];
+    const got = await core.db('employees').where('id', '>=', first).orderBy('id').select<Array<{ id: number; employee_number: string }>>('id', 'employee_number');
+    expect(got.map((r) => [Number(r.id), r.employee_number])).toEqual(kept.map((k, j) => [first + j, people[k]!.employeeNumber]));
+    const back = await core.db('employee_emails').where('employee_id', '>=', first).orderBy('id').select<Array<{ employee_id: number; address: string }>>('employee_id', 'address');
+    expect(back.map((m) => [Number(m.employee_id), m.address])).toEqual(kept.flatMap((k, j) => mails(k).map((m) => [first + j, m.address])));
+    // All of them left out: nothing written.
+    expect(await core.db.transaction((trx) => insertJoinedEmployees(trx, joined, NOW, [0, 1, 2, 3, 4]))).toBe(0);
+    expect(await core.db('employees').where('id', '>', first + 2).first()).toBeUndefined();
   });
 
   it('takes encoded new employees back whole when one breaks a constraint', async () => {

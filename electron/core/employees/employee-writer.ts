@@ -10,7 +10,8 @@ import { DeskError } from '../../../shared/errors';
 import { databaseKind } from '../db/connection';
 import { copyFields } from '../db/copy-text';
 import { copyChunks, copyRows, inChunks } from '../db/pg-copy';
-import { buildGivenSort, buildSearchDoc, buildSortName, emailRow, employeeRow, PER_ROW_COLUMNS, type EmailInsertRow, type EmployeeInsertRow, type EncodedEmployee, type EncodingFormat, type NewEmployee, type SearchFields } from './employee-rows';
+import { buildGivenSort, buildSearchDoc, buildSortName, emailRow, employeeRow, PER_ROW_COLUMNS, type EmailInsertRow, type EmployeeInsertRow, type EncodedEmployee, type EncodingFormat, type JoinedEmployees, type NewEmployee, type SearchFields } from './employee-rows';
+import { joinJson } from './employee-rows';
 
 export {
   buildGivenSort,
@@ -25,6 +26,8 @@ export {
   type EmailInsertRow,
   type EmployeeInsertRow,
   type EncodedEmployee,
+  type JoinedEmployees,
+  joinJson,
   type MfaFlags,
   type NewEmail,
   type NewEmployee,
@@ -107,26 +110,53 @@ export async function insertEncodedEmployees(trx: Knex.Transaction, encoded: rea
   if (encoded.length === 0) return 0;
   const format = encodingFor(trx);
   if (encoded.some((e) => e.format !== format)) throw new Error(`insertEncodedEmployees takes ${format} rows on this database`);
+  if (format === 'copy') return copyEncodedEmployees(trx, encoded as ReadonlyArray<Extract<EncodedEmployee, { format: 'copy' }>>, sharedColumns(createdAt));
+  const json = encoded as ReadonlyArray<Extract<EncodedEmployee, { format: 'json' }>>;
+  return insertJoinedEmployees(
+    trx,
+    joinJson(
+      json.map((e) => e.row),
+      json.map((e) => e.emails),
+    ),
+    createdAt,
+  );
+}
+
+/** What every new record (and every address of one) gets alike: the columns, their values. */
+function sharedColumns(createdAt: string): { fixed: Record<string, unknown>; same: string[]; mail: EmailInsertRow } {
   const fixed = employeeRow({ employeeNumber: '', firstName: '', lastName: '', username: '', organisation: '', department: '', emails: [], createdAt }) as Record<string, unknown>;
   const same = Object.keys(fixed).filter((c) => !(PER_ROW_COLUMNS as readonly string[]).includes(c));
-  const mail = emailRow({ employeeId: 0, kind: 'work', address: '', createdAt });
-  if (format === 'copy') return copyEncodedEmployees(trx, encoded as ReadonlyArray<Extract<EncodedEmployee, { format: 'copy' }>>, { fixed, same, mail });
-  const json = `[${encoded.map((e) => e.row).join(',')}]`;
-  const emails = `[${encoded.map((e) => e.emails as string).join(',')}]`;
+  return { fixed, same, mail: emailRow({ employeeId: 0, kind: 'work', address: '', createdAt }) };
+}
+
+/**
+ * insertEncodedEmployees on sqlite, from rows already joined (joinJson): one parameter per
+ * statement. `leaveOut` names rows not to insert, by their place in the list (ascending): the
+ * others keep their order and take consecutive ids, as if the list had held them alone.
+ */
+export async function insertJoinedEmployees(trx: Knex.Transaction, joined: JoinedEmployees, createdAt: string, leaveOut: readonly number[] = []): Promise<number> {
+  if (databaseKind(trx) !== 'sqlite') throw new Error('insertJoinedEmployees takes json rows, which only sqlite reads');
+  if (joined.count - leaveOut.length <= 0) return 0;
+  const { fixed, same, mail } = sharedColumns(createdAt);
   const top = await trx.raw<Array<{ top: number }>>(
     "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'employees'), 0), coalesce((SELECT max(id) FROM employees), 0)) AS top",
   );
   const base = Number(top[0]!.top);
+  // A row's id: after the highest, by its place among the rows kept (the keys named in full: json_each has a key too).
+  const skip = leaveOut.length > 0 ? JSON.stringify(leaveOut) : null;
+  const idOf = (key: string) => (skip ? `? + ${key} + 1 - (SELECT count(*) FROM json_each(?) AS s WHERE s.value < ${key})` : `? + ${key} + 1`);
+  const kept = (key: string) => (skip ? `WHERE ${key} NOT IN (SELECT value FROM json_each(?))` : '');
+  const skips = skip ? [skip] : [];
   await trx.raw(
     `INSERT INTO employees (id, ${PER_ROW_COLUMNS.join(', ')}, ${same.join(', ')})
-     SELECT ? + key + 1, ${PER_ROW_COLUMNS.map((_c, i) => `value ->> ${i}`).join(', ')}, ${same.map(() => '?').join(', ')} FROM jsonb_each(jsonb(?))`,
-    [base, ...same.map((c) => fixed[c] as Knex.Value), json],
+     SELECT ${idOf('r.key')}, ${PER_ROW_COLUMNS.map((_c, i) => `r.value ->> ${i}`).join(', ')}, ${same.map(() => '?').join(', ')} FROM jsonb_each(jsonb(?)) AS r ${kept('r.key')}`,
+    [base, ...skips, ...same.map((c) => fixed[c] as Knex.Value), joined.rows, ...skips],
   );
   await trx.raw(
     `INSERT INTO employee_emails (employee_id, kind, address, address_lc, used_for_codes, source, created_at, updated_at)
-     SELECT ? + e.key + 1, m.value ->> 0, m.value ->> 1, m.value ->> 2, ?, ?, ?, ?
-     FROM jsonb_each(jsonb(?)) AS e, jsonb_each(e.value) AS m`,
-    [base, mail.used_for_codes, mail.source, mail.created_at, mail.updated_at, emails],
+     SELECT ${idOf('e.key')}, m.value ->> 0, m.value ->> 1, m.value ->> 2, ?, ?, ?, ?
+     FROM jsonb_each(jsonb(?)) AS e, jsonb_each(e.value) AS m ${kept('e.key')}`,
+    [base, ...skips, mail.used_for_codes, mail.source, mail.created_at, mail.updated_at, joined.emails, ...skips],
   );
   return base + 1;
 }

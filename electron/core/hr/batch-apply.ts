@@ -2,19 +2,23 @@ import type { Knex } from 'knex';
 import type { HrImportCountsView } from '../../../shared/domain';
 import type { Actor, AuditEventInput } from '../audit/audit.service';
 import type { Clock } from '../clock';
-import { emailRow, encodingFor, insertEmails, insertEncodedEmployees, releaseUsername, updateEmployee, type EmailInsertRow, type EncodedEmployee } from '../employees/employee-writer';
+import { emailRow, encodingFor, insertEmails, insertEncodedEmployees, insertJoinedEmployees, releaseUsername, updateEmployee, type EmailInsertRow, type EncodedEmployee } from '../employees/employee-writer';
 import { refreshEmployeeFlags } from '../employees/employees.service';
 import { databaseKind } from '../db/connection';
-import type { BatchPlan } from './batch-plan';
-import { encodeNew } from './new-employee';
+import { addressesOf, type BatchPlan } from './batch-plan';
+import { encodeNew, type NewRows } from './new-employee';
 import type { ReportLine } from './report-file';
+import type { HrRow, NewRowKey } from './row-checks';
+
+/** A plan, whichever way its new rows came (planBatch or planNewRows). */
+type AnyPlan = BatchPlan<HrRow | NewRowKey>;
 
 interface BatchContext {
   trx: Knex.Transaction;
   clock: Clock;
   actor: Actor;
   importId: number | null;
-  /** New employees' rows already encoded (new-employee.ts) in the database's format, by employee number: on a first load the reader thread encodes them. */
+  /** New employees' rows already encoded (new-employee.ts) in the database's format, by employee number: on a first load on PostgreSQL the reader thread encodes them. */
   encoded?: ReadonlyMap<string, EncodedEmployee>;
 }
 
@@ -112,8 +116,21 @@ export async function applyBatch(ctx: BatchContext, plan: BatchPlan): Promise<Au
   return events;
 }
 
+/**
+ * applyBatch for planNewRows' plan (a sqlite first load's batch): the rows it creates inserted from
+ * the reader's joined inserts, those it rejected left out. Makes no audit event of its own.
+ */
+export async function applyNewRows(ctx: BatchContext, rows: NewRows, plan: BatchPlan<NewRowKey>): Promise<void> {
+  const created = new Set(plan.creates);
+  const leaveOut: number[] = [];
+  rows.keys.forEach((k, i) => {
+    if (!created.has(k)) leaveOut.push(i);
+  });
+  await insertJoinedEmployees(ctx.trx, rows.joined, ctx.clock.now().toISOString(), leaveOut);
+}
+
 /** The batch's own audit row, written last with the events applyBatch made. */
-export function batchEvent(ctx: BatchContext, plan: BatchPlan, range: { fromLine: number; toLine: number; rows: number; rejectedEarly: number }): AuditEventInput {
+export function batchEvent(ctx: BatchContext, plan: AnyPlan, range: { fromLine: number; toLine: number; rows: number; rejectedEarly: number }): AuditEventInput {
   return {
     actor: ctx.actor,
     action: 'hr.import_batch',
@@ -134,7 +151,7 @@ export function batchEvent(ctx: BatchContext, plan: BatchPlan, range: { fromLine
 }
 
 /** Add what a batch did to the import's counts. */
-export function countPlan(counts: HrImportCountsView, plan: BatchPlan): void {
+export function countPlan(counts: HrImportCountsView, plan: AnyPlan): void {
   counts.created += plan.creates.length;
   counts.updated += plan.updates.length;
   counts.unchanged += plan.unchanged;
@@ -148,11 +165,11 @@ export function countPlan(counts: HrImportCountsView, plan: BatchPlan): void {
     counts.pendingFactorsCancelled += u.pendingFactorIds.length;
     counts.codesCancelled += u.codeIds.length;
   }
-  for (const r of plan.creates) counts.emailsAdded += r.emails.length;
+  for (const r of plan.creates) counts.emailsAdded += addressesOf(r);
 }
 
 /** The report's lines for a batch: the rows rejected before it was planned, then the plan's. */
-export function reportLines(early: ReadonlyArray<{ line: number; number: string; reason: string }>, plan: BatchPlan): ReportLine[] {
+export function reportLines(early: ReadonlyArray<{ line: number; number: string; reason: string }>, plan: AnyPlan): ReportLine[] {
   return [
     ...early.map((x) => ({ line: x.line, number: x.number, outcome: 'rejected' as const, reason: x.reason })),
     ...plan.rejected.map((x) => ({ line: x.row.line, number: x.row.employeeNumber, outcome: 'rejected' as const, reason: x.reason })),

@@ -4,7 +4,7 @@ import { databaseKind } from '../db/connection';
 import { toBool } from '../db/values';
 import { derivedChanges, HR_RECORD_COLUMNS } from '../employees/employee-writer';
 import type { EmployeeRow } from '../employees/employees.service';
-import type { HrEmail, HrRow } from './row-checks';
+import type { HrEmail, HrRow, NewRowKey } from './row-checks';
 import { storedHrHash } from './row-hash';
 
 type Q = Knex | Knex.Transaction;
@@ -80,14 +80,20 @@ export interface Update {
   changedFields: string[];
 }
 
-export interface BatchPlan {
-  creates: HrRow[];
+/** What a batch does: `creates` the rows themselves, or (planNewRows) their keys. */
+export interface BatchPlan<New extends HrRow | NewRowKey = HrRow> {
+  creates: New[];
   updates: Update[];
   unchanged: number;
   /** Of the unchanged, those compared in full: their fingerprint is written so the next import need not. */
   rehash: Array<{ id: number; hrHash: string }>;
-  rejected: Array<{ row: HrRow; reason: string }>;
+  rejected: Array<{ row: Pick<HrRow, 'employeeNumber' | 'line'>; reason: string }>;
   conflicts: Array<{ row: HrRow; employeeId: number; conflicts: Conflict[] }>;
+}
+
+/** Addresses on record a row to be created brings. */
+export function addressesOf(r: HrRow | NewRowKey): number {
+  return 'addresses' in r ? r.addresses : r.emails.length;
 }
 
 /** What the database holds for the batch's employees beyond their rows. */
@@ -106,7 +112,13 @@ interface Holdings {
  * others the rows ask for are looked up here (given `onlyThese`, only those of them: nobody else can
  * hold the rest). Returns the rows accepted; the others go to plan.rejected.
  */
-async function claimUsernames(q: Q, rows: HrRow[], plan: BatchPlan, holders: Map<string, string>, onlyThese?: ReadonlySet<string>): Promise<HrRow[]> {
+async function claimUsernames<R extends Pick<HrRow, 'employeeNumber' | 'username' | 'line'>>(
+  q: Q,
+  rows: R[],
+  plan: Pick<BatchPlan, 'rejected'>,
+  holders: Map<string, string>,
+  onlyThese?: ReadonlySet<string>,
+): Promise<R[]> {
   const wanted = [...new Set(rows.map((r) => r.username))].filter((u) => !holders.has(u) && (onlyThese === undefined || onlyThese.has(u)));
   if (wanted.length > 0) {
     for (const h of await q('employees').where(whereInList(q, 'username', wanted)).select<Array<{ username: string; employee_number: string }>>('username', 'employee_number')) {
@@ -116,8 +128,8 @@ async function claimUsernames(q: Q, rows: HrRow[], plan: BatchPlan, holders: Map
   let accepted = rows;
   for (;;) {
     const byNumber = new Map(accepted.map((r) => [r.employeeNumber, r]));
-    const claimed = new Map<string, HrRow>();
-    const next: HrRow[] = [];
+    const claimed = new Map<string, R>();
+    const next: R[] = [];
     for (const r of accepted) {
       const first = claimed.get(r.username);
       if (first) {
@@ -299,6 +311,18 @@ async function sortByFingerprint(q: Q, accepted: HrRow[], probes: ReadonlyMap<st
 export interface OwnRowsOnly {
   /** The batch's usernames an earlier line may have had (extract-passes.ts: PendingBatch.earlierUsernames). */
   earlierUsernames: ReadonlySet<string>;
+}
+
+/**
+ * planBatch for a first load's batch planned from the file alone (OwnRowsOnly), given only what
+ * the plan needs of each row: every row is new, so the plan only decides which rows take their
+ * username (the others are rejected, as planBatch rejects them). The same plan as planBatch's for
+ * the whole rows, with their keys as `creates`.
+ */
+export async function planNewRows(q: Q, rows: NewRowKey[], ownRowsOnly: OwnRowsOnly): Promise<BatchPlan<NewRowKey>> {
+  const plan: BatchPlan<NewRowKey> = { creates: [], updates: [], unchanged: 0, rehash: [], rejected: [], conflicts: [] };
+  plan.creates = await claimUsernames(q, rows, plan, new Map(), ownRowsOnly.earlierUsernames);
+  return plan;
 }
 
 /**

@@ -9,16 +9,18 @@ import { DeskError } from '../../../shared/errors';
 import { readCsvChunks, type CsvLimits, type CsvRecord } from './csv';
 import { readHeader, type HeaderMap } from './header';
 import type { EncodedEmployee, EncodingFormat } from '../employees/employee-rows';
-import { encodeNew } from './new-employee';
+import { encodeNew, NewRowsBuilder, type NewRows } from './new-employee';
 import { employeeNumberOf, isBlank, NumberSet, UsernameFilter, validateRow, type HrRow } from './row-checks';
 
 /** The rows read since the last batch was handed on. */
 export interface PendingBatch {
   rows: HrRow[];
-  /** A first load's rows, encoded as new employees' inserts in the database's format (new-employee.ts), row for row; absent otherwise. */
+  /** A first load's rows on PostgreSQL, encoded as new employees' inserts (COPY text, new-employee.ts), row for row; absent otherwise. */
   encoded?: EncodedEmployee[];
+  /** A first load's rows on sqlite (JSON): their keys and their inserts joined, instead of `rows` (empty then). */
+  newRows?: NewRows;
   /**
-   * A first load's: the usernames of `rows` an earlier line of the file may have had too (a Bloom
+   * A first load's: the usernames of its rows an earlier line of the file may have had too (a Bloom
    * filter's "maybe"; every other username of the batch is certainly the first of its kind). Absent otherwise.
    */
   earlierUsernames?: string[];
@@ -88,6 +90,8 @@ export async function checkExtract(file: string, limits: Partial<CsvLimits> | un
 interface FirstLoad {
   usernames: UsernameFilter;
   encode: EncodingFormat | null;
+  /** JSON (sqlite): the batch's rows as NewRows. */
+  newRows: NewRowsBuilder | null;
 }
 
 /** Add a data row to the pending batch, or to its rejected rows. */
@@ -101,18 +105,26 @@ function takeRecord(b: PendingBatch, record: CsvRecord, header: HeaderMap, numbe
   } else if (numbers.addSeen(row.employeeNumber)) {
     b.rejected.push({ line: record.line, number: row.employeeNumber, reason: `employee ${row.employeeNumber} is on an earlier line too: only the first is imported` });
   } else {
-    b.rows.push(row);
+    if (first?.newRows) first.newRows.add(row);
+    else b.rows.push(row);
     if (first) {
-      if (first.encode) (b.encoded ??= []).push(encodeNew(row, first.encode));
+      if (first.encode === 'copy') (b.encoded ??= []).push(encodeNew(row, first.encode));
       if (first.usernames.addMaybeSeen(row.username)) (b.earlierUsernames ??= []).push(row.username);
     }
   }
 }
 
+/** The batch as it is handed on: a sqlite first load's rows as NewRows. */
+function handOn(b: PendingBatch, first: FirstLoad | null): PendingBatch {
+  if (first?.newRows && first.newRows.size > 0) b.newRows = first.newRows.take();
+  return b;
+}
+
 /**
  * The second read: every data row, in batches of `batchSize` rows read, with the bytes read so far.
  * On a first load (every row new) the usernames an earlier line may have had are marked and, with
- * `encode`, each row is also encoded for its insert in that format.
+ * `encode`, each row is also encoded for its insert in that format: with COPY text (PostgreSQL)
+ * besides the row, with JSON (sqlite) instead of it (PendingBatch.newRows).
  */
 export async function* batchesOf(
   file: string,
@@ -123,7 +135,7 @@ export async function* batchesOf(
 ): AsyncGenerator<{ batch: PendingBatch; bytes: number }> {
   const input = openExtract(file);
   const numbers = new NumberSet();
-  const first = firstLoad ? { usernames: new UsernameFilter(), encode: firstLoad.encode } : null;
+  const first = firstLoad ? { usernames: new UsernameFilter(), encode: firstLoad.encode, newRows: firstLoad.encode === 'json' ? new NewRowsBuilder() : null } : null;
   let pending = emptyBatch();
   let headerSeen = false;
   try {
@@ -136,12 +148,12 @@ export async function* batchesOf(
         if (isBlank(record)) continue;
         takeRecord(pending, record, header, numbers, first);
         if (pending.records >= batchSize) {
-          yield { batch: pending, bytes: chunk.bytesRead };
+          yield { batch: handOn(pending, first), bytes: chunk.bytesRead };
           pending = emptyBatch();
         }
       }
     }
-    if (pending.records > 0) yield { batch: pending, bytes: input.size };
+    if (pending.records > 0) yield { batch: handOn(pending, first), bytes: input.size };
   } finally {
     input.stream.destroy();
   }

@@ -2,21 +2,26 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { DeskError } from '../../../shared/errors';
 import { HR_IMPORT_MAX_BATCH } from '../../../shared/schemas';
-import { auditContent, recordAudit } from '../audit/audit.service';
+import { auditContent, recordAudit, type AuditEventInput } from '../audit/audit.service';
 import { appendEvents } from '../audit/chain';
 import type { Clock } from '../clock';
 import { encodingFor, type EncodedEmployee, type EncodingFormat } from '../employees/employee-writer';
 import { databaseKind } from '../db/connection';
 import { deferIndexes, restoreIndexes } from '../db/deferred-indexes';
-import { applyBatch, batchEvent, countPlan, lockForBatch, reportLines } from './batch-apply';
-import { planBatch, type BatchPlan, type OwnRowsOnly } from './batch-plan';
+import { applyBatch, applyNewRows, batchEvent, countPlan, lockForBatch, reportLines } from './batch-apply';
+import { planBatch, planNewRows, type BatchPlan, type OwnRowsOnly } from './batch-plan';
 import { CsvFormatError } from './csv';
 import type { PendingBatch } from './extract-passes';
 import type { HeaderMap } from './header';
 import { HR_IMPORT_BATCH, SQLITE_GROUP, zeroCounts, type HrImportCounts, type HrImportOptions, type HrImportResult } from './options';
+import { rowsOf } from './new-employee';
 import { ExtractReader } from './reader';
 import { revive } from './reader-protocol';
 import { defaultReportFile, Report, type ReportLine } from './report-file';
+import type { HrRow, NewRowKey } from './row-checks';
+
+/** A batch's plan, whichever way its new rows came. */
+type Plan = BatchPlan<HrRow | NewRowKey>;
 
 interface HrImportDeps {
   db: Knex;
@@ -113,7 +118,7 @@ function reportProgress(run: ImportRun): void {
 /** A batch the database has taken, and what it did. */
 interface Written {
   b: PendingBatch;
-  plan: BatchPlan;
+  plan: Plan;
 }
 
 /** Batches written in one transaction not yet committed (sqlite: SQLITE_GROUP). */
@@ -157,13 +162,28 @@ async function ownRowsOnly(run: ImportRun, trx: Knex.Transaction, b: PendingBatc
   return { earlierUsernames: new Set(b.earlierUsernames) };
 }
 
+/** The batch's whole rows: a sqlite first load's come as NewRows. */
+function rowsOfBatch(b: PendingBatch): HrRow[] {
+  return b.newRows ? rowsOf(b.newRows) : b.rows;
+}
+
 /** Plan and apply one batch in `trx`, with its audit rows. */
-async function applyInTransaction(run: ImportRun, trx: Knex.Transaction, b: PendingBatch, encoded: ReadonlyMap<string, EncodedEmployee> | undefined): Promise<BatchPlan> {
+async function applyInTransaction(run: ImportRun, trx: Knex.Transaction, b: PendingBatch, encoded: ReadonlyMap<string, EncodedEmployee> | undefined): Promise<Plan> {
   const clock = run.deps.clock;
   await lockForBatch(trx, run.postgres);
-  const p = await planBatch(trx, b.rows, run.postgres, await ownRowsOnly(run, trx, b));
+  const own = await ownRowsOnly(run, trx, b);
   const ctx = { trx, clock, actor: run.opts.actor, importId: run.importId, ...(encoded ? { encoded } : {}) };
-  const events = await applyBatch(ctx, p);
+  let p: Plan;
+  let events: AuditEventInput[];
+  if (b.newRows && own) {
+    const planned = await planNewRows(trx, b.newRows.keys, own);
+    await applyNewRows(ctx, b.newRows, planned);
+    [p, events] = [planned, []];
+  } else {
+    // Planned in full (a first load's rows too, once someone else has added an employee).
+    const planned = await planBatch(trx, rowsOfBatch(b), run.postgres, own);
+    [p, events] = [planned, await applyBatch(ctx, planned)];
+  }
   events.push(batchEvent(ctx, p, { fromLine: b.fromLine, toLine: b.toLine, rows: b.records, rejectedEarly: b.rejected.length }));
   await appendEvents(trx, events.map((e) => auditContent(clock, e)));
   // A batch that fails after this stops the import: the next batch never compares against it.
@@ -194,14 +214,14 @@ async function commitGroup(run: ImportRun): Promise<void> {
 async function writeBatch(run: ImportRun, b: PendingBatch, encoded: ReadonlyMap<string, EncodedEmployee> | undefined): Promise<void> {
   const { db } = run.deps;
   if (run.dryRun || run.postgres) {
-    const plan = run.dryRun ? await planBatch(db, b.rows, false) : await db.transaction((trx) => applyInTransaction(run, trx, b, encoded));
+    const plan = run.dryRun ? await planBatch(db, rowsOfBatch(b), false) : await db.transaction((trx) => applyInTransaction(run, trx, b, encoded));
     await reportBatch(run, { b, plan });
     account(run, { b, plan });
     return;
   }
   run.group ??= { trx: await db.transaction(), startedAt: Date.now(), batches: 0, lines: [] };
   const group = run.group;
-  let plan: BatchPlan;
+  let plan: Plan;
   try {
     plan = await group.trx.transaction((sp) => applyInTransaction(run, sp, b, encoded));
   } catch (err) {

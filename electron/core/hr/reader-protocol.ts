@@ -15,7 +15,8 @@ export interface ReaderStart {
 /**
  * 'go' after the check: start the batches. On a first load (every row will be new) the usernames an
  * earlier line may have had are marked, and with `encodeNew` each row is also encoded as a new
- * employee's insert in that format (the database's: JSON for sqlite, COPY text for PostgreSQL).
+ * employee's insert in that format (the database's): COPY text for PostgreSQL, sent with the row;
+ * JSON for sqlite, sent instead of the row, joined for the batch (PendingBatch.newRows).
  */
 export type ReaderIn = { type: 'go'; firstLoad: boolean; encodeNew: EncodingFormat | null } | { type: 'credit' } | { type: 'stop' };
 

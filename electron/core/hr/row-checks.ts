@@ -22,6 +22,17 @@ export type HrRow = Pick<
   hash: string;
 };
 
+/**
+ * What planning needs of a row that can only be new (a first load's on sqlite, whose insert the
+ * reader thread encodes): who, from which line, with how many addresses on record.
+ */
+export interface NewRowKey {
+  employeeNumber: string;
+  username: string;
+  line: number;
+  addresses: number;
+}
+
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const NUMBER_RE = /^\d{8}$/;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;

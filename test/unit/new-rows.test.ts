@@ -1,0 +1,66 @@
+/**
+ * A sqlite first load's batch crosses from the reader thread as NewRows (new-employee.ts): what the
+ * plan needs of each row and the rows' inserts joined. When the batch must be planned in full after
+ * all, the whole rows are read back from the inserts: they must be the rows that went in.
+ */
+import { describe, expect, it } from 'vitest';
+import { NewRowsBuilder, rowsOf } from '../../electron/core/hr/new-employee';
+import type { HrRow } from '../../electron/core/hr/row-checks';
+import { hrRowHash } from '../../electron/core/hr/row-hash';
+
+function row(line: number, over: Partial<HrRow>): HrRow {
+  const r: HrRow = {
+    line,
+    employeeNumber: String(10000000 + line),
+    firstName: 'Zoë',
+    lastName: 'O\'Brien "Quote"',
+    username: `user${line}`,
+    organisation: 'Org\\Unit',
+    department: 'Dept\tWest',
+    jobTitle: '',
+    status: 'active',
+    leavingDate: null,
+    internetAccessApproved: false,
+    emails: [],
+    hash: '',
+    ...over,
+  };
+  r.hash = hrRowHash(r);
+  return r;
+}
+
+const ROWS = [
+  row(2, { emails: [{ kind: 'work', address: 'Zoe.OBrien@Example.test', lc: 'zoe.obrien@example.test' }], internetAccessApproved: true }),
+  row(3, { status: 'leaver', leavingDate: '2026-11-30', jobTitle: 'Title with \\N and 山田 🙂' }),
+  row(5, {
+    firstName: 'Line\nbreak',
+    emails: [
+      { kind: 'work', address: 'a@example.test', lc: 'a@example.test' },
+      { kind: 'personal', address: 'B@Example.test', lc: 'b@example.test' },
+    ],
+  }),
+];
+
+describe('NewRows', () => {
+  it('hands on each row\'s keys and its insert, row for row, and starts again empty', () => {
+    const b = new NewRowsBuilder();
+    for (const r of ROWS) b.add(r);
+    expect(b.size).toBe(3);
+    const n = b.take();
+    expect(b.size).toBe(0);
+    expect(n.keys).toEqual(ROWS.map((r) => ({ employeeNumber: r.employeeNumber, username: r.username, line: r.line, addresses: r.emails.length })));
+    expect(n.joined.count).toBe(3);
+    const values = JSON.parse(n.joined.rows) as unknown[][];
+    expect(values.map((v) => [v[0], v[3], v[13]])).toEqual(ROWS.map((r) => [r.employeeNumber, r.username, `1:${r.hash}`]));
+    expect(JSON.parse(n.joined.emails)).toEqual(ROWS.map((r) => r.emails.map((m) => [m.kind, m.address, m.lc])));
+    expect(b.take().joined).toEqual({ count: 0, rows: '[]', emails: '[]' });
+  });
+
+  it('gives the whole rows back from the inserts, fingerprints included', () => {
+    const b = new NewRowsBuilder();
+    for (const r of ROWS) b.add(r);
+    const back = rowsOf(b.take());
+    expect(back).toEqual(ROWS);
+    expect(back.map((r) => hrRowHash(r))).toEqual(ROWS.map((r) => r.hash));
+  });
+});
