@@ -8,8 +8,9 @@
  * desk takes the nightly feed: the same extract with 1% of the people changed and 0.1% new leavers,
  * which must cost a small part of the first load (unchanged rows are known by their fingerprint,
  * not read and compared). Then the floor (hr-floor.ts): the rows that first load wrote, moved into an
- * empty desk inside the database and indexed. Peak RSS is sampled every 50 ms during each
- * import: the import streams, so it must not grow with the file.
+ * empty desk inside the database and indexed. Each import runs in a process of its own
+ * (hr-import-child.ts), its peak RSS sampled every 50 ms: the import streams, so it must not grow
+ * with the file.
  *
  * Standalone: `npx tsx scripts/bench/hr-import.ts [--rows N[,N…]] [--pg postgres://…] [--batch N]`
  * prints a markdown table per size (and an RSS comparison when given several sizes).
@@ -18,14 +19,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fork } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
-import { systemClock } from '../../electron/core/clock';
-import { importHrFile, type HrImportResult } from '../../electron/core/hr/hr-import.service';
+import type { HrImportResult } from '../../electron/core/hr/hr-import.service';
 import { writeHrCsv, type HrCsvRow } from '../../test/support/hr-csv';
 import { captureFloorSource, measureImportFloor, type FloorSource, type ImportFloor } from './hr-floor';
 import { eachOption } from './options';
-import { openScratchDesk } from './scratch-db';
+import type { ChildImportJob, ChildImportMessage } from './hr-import-child';
+import { openScratchDesk, type ScratchDesk } from './scratch-db';
 import { int, log as benchLog, ratio, settle, timed } from './stats';
 
 export interface HrImportBenchOptions {
@@ -95,7 +97,6 @@ function nightlyChange(i: number, row: HrCsvRow, tally: { changed: number; leave
   return row;
 }
 
-const ACTOR = { userId: null, name: 'bench' };
 const MiB = 1024 * 1024;
 const FTS_TRIGGERS = ['employees_fts_ai', 'employees_fts_ad', 'employees_fts_au'];
 
@@ -123,45 +124,37 @@ async function restoreSearchIndex(db: Knex, kind: 'sqlite' | 'postgres', definit
   if (kind === 'sqlite') await db.raw("INSERT INTO employee_fts(employee_fts) VALUES ('rebuild')");
 }
 
-/** One import, timed, with RSS and heap sampled every 50 ms. */
-async function sampledImport(db: Knex, file: string, reportFile: string, opts: HrImportBenchOptions, log: (m: string) => void) {
+/**
+ * One import, timed, with RSS and heap sampled every 50 ms, in a process of its own
+ * (hr-import-child.ts) on the scratch desk: its peak RSS is the import's alone, whatever the
+ * benchmark's earlier steps left in this process.
+ */
+async function sampledImport(scratch: ScratchDesk, file: string, reportFile: string, opts: HrImportBenchOptions, log: (m: string) => void) {
   await settle(100);
-  const startRss = process.memoryUsage().rss;
-  let peakRss = startRss;
-  let peakHeap = process.memoryUsage().heapUsed;
-  const sampler = setInterval(() => {
-    const m = process.memoryUsage();
-    if (m.rss > peakRss) peakRss = m.rss;
-    if (m.heapUsed > peakHeap) peakHeap = m.heapUsed;
-  }, 50);
-  let lastLog = 0;
-  try {
-    const t = await timed(() =>
-      importHrFile(
-        { db, clock: systemClock },
-        {
-          file,
-          actor: ACTOR,
-          reportFile,
-          ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
-          onProgress: (p) => {
-            const now = Date.now();
-            if (now - lastLog >= 10_000) {
-              lastLog = now;
-              log(
-                p.phase === 'indexing'
-                  ? `  building the deferred indexes: ${p.rows} / ${p.totalRows ?? '?'}, RSS ${Math.round(process.memoryUsage().rss / MiB)} MiB`
-                  : `  ${p.phase}: ${int(p.rows)}${p.totalRows ? ` / ${int(p.totalRows)}` : ''} rows, ${int(Math.round(p.rowsPerSecond))} rows/s, RSS ${Math.round(process.memoryUsage().rss / MiB)} MiB`,
-              );
-            }
-          },
-        },
-      ),
-    );
-    return { result: t.value, seconds: t.ms / 1000, startRssMiB: startRss / MiB, peakRssMiB: peakRss / MiB, peakHeapMiB: peakHeap / MiB };
-  } finally {
-    clearInterval(sampler);
-  }
+  const job: ChildImportJob = {
+    dataDir: scratch.dataDir,
+    ...(opts.pgUrl ? { pgUrl: opts.pgUrl } : {}),
+    ...(scratch.schema ? { schema: scratch.schema } : {}),
+    file,
+    reportFile,
+    ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+  };
+  // The child is TypeScript, loaded through tsx (as `npm run bench` runs, and also under vitest).
+  const child = fork(fileURLToPath(new URL('./hr-import-child.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const done = await new Promise<Extract<ChildImportMessage, { type: 'done' }>>((resolve, reject) => {
+    let answer: ChildImportMessage | null = null;
+    child.on('message', (m: ChildImportMessage) => {
+      if (m.type === 'log') log(m.message);
+      else answer = m;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (answer?.type === 'done') resolve(answer);
+      else reject(new Error(answer?.type === 'failed' ? `the import failed: ${answer.message}` : `the import's process stopped (exit code ${code})`));
+    });
+    child.send(job);
+  });
+  return { result: done.result, seconds: done.seconds, startRssMiB: done.startRssMiB, peakRssMiB: done.peakRssMiB, peakHeapMiB: done.peakHeapMiB };
 }
 
 async function importOnce(
@@ -179,7 +172,7 @@ async function importOnce(
     const db = scratch.database.knex;
     const kind = scratch.database.kind;
     const dropped = withIndex ? [] : await dropSearchIndex(db, kind);
-    const first = await sampledImport(db, file, path.join(scratch.dataDir, 'report.csv'), opts, log);
+    const first = await sampledImport(scratch, file, path.join(scratch.dataDir, 'report.csv'), opts, log);
     const result: HrImportResult = first.result;
     if (result.counts.created !== rows || result.counts.rejected !== 0) {
       throw new Error(`the import created ${result.counts.created} and rejected ${result.counts.rejected} of ${rows} rows`);
@@ -207,7 +200,7 @@ async function importOnce(
     try {
       await settle(200);
       log('the nightly feed: the same extract, 1% changed, 0.1% new leavers');
-      const again = await sampledImport(db, nightly.file, path.join(scratch.dataDir, 'nightly-report.csv'), opts, log);
+      const again = await sampledImport(scratch, nightly.file, path.join(scratch.dataDir, 'nightly-report.csv'), opts, log);
       const c = again.result.counts;
       const expected = nightly.changedRows + nightly.newLeavers;
       if (c.updated !== expected || c.leavers !== nightly.newLeavers || c.created !== 0 || c.rejected !== 0 || c.unchanged !== rows - expected) {

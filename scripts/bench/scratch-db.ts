@@ -19,6 +19,8 @@ export async function dropSchema(pgUrl: string, schema: string): Promise<void> {
 export interface ScratchDesk {
   database: Database;
   dataDir: string;
+  /** PostgreSQL: the throwaway schema. */
+  schema?: string;
   vault: Vault;
   /** Close the database and remove its data folder (and schema). */
   dispose(): Promise<void>;
@@ -44,7 +46,7 @@ export async function openScratchDesk(dataDirPrefix: string, schemaPrefix: strin
     const vault = new Vault(new KeyFileProvider(dataDir));
     attachVault(database.knex, vault);
     const opened = database;
-    return { database, dataDir, vault, dispose: () => dispose(opened) };
+    return { database, dataDir, ...(schema ? { schema } : {}), vault, dispose: () => dispose(opened) };
   } catch (err) {
     await dispose(database);
     throw err;
