@@ -43,7 +43,8 @@ function send(m: ChildImportMessage): Promise<void> {
   return new Promise((resolve) => process.send!(m, () => resolve()));
 }
 
-async function run(job: ChildImportJob): Promise<void> {
+/** The import, its time and memory; the desk closed again. */
+async function run(job: ChildImportJob): Promise<Extract<ChildImportMessage, { type: 'done' }>> {
   const database = await openDatabase({ dataDir: job.dataDir, databaseUrl: job.pgUrl, schema: job.schema });
   try {
     attachVault(database.knex, new Vault(new KeyFileProvider(job.dataDir)));
@@ -83,7 +84,7 @@ async function run(job: ChildImportJob): Promise<void> {
         ),
       );
       clearInterval(sampler);
-      await send({ type: 'done', result: t.value, seconds: t.ms / 1000, startRssMiB: startRss / MiB, peakRssMiB: peakRss / MiB, peakHeapMiB: peakHeap / MiB });
+      return { type: 'done', result: t.value, seconds: t.ms / 1000, startRssMiB: startRss / MiB, peakRssMiB: peakRss / MiB, peakHeapMiB: peakHeap / MiB };
     } finally {
       clearInterval(sampler);
     }
@@ -94,7 +95,10 @@ async function run(job: ChildImportJob): Promise<void> {
 
 process.once('message', (job: ChildImportJob) => {
   run(job).then(
-    () => process.disconnect(),
+    async (done) => {
+      await send(done);
+      process.disconnect();
+    },
     async (err: unknown) => {
       await send({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
       process.disconnect();

@@ -20,6 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fork } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import type { HrImportResult } from '../../electron/core/hr/hr-import.service';
@@ -139,20 +140,24 @@ async function sampledImport(scratch: ScratchDesk, file: string, reportFile: str
     reportFile,
     ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
   };
-  // The child is TypeScript, loaded through tsx (as `npm run bench` runs, and also under vitest).
-  const child = fork(fileURLToPath(new URL('./hr-import-child.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // The child is TypeScript, loaded through tsx (as `npm run bench` runs, and also under vitest), from wherever this is started.
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  const child = fork(fileURLToPath(new URL('./hr-import-child.ts', import.meta.url)), [], { execArgv: ['--import', tsx], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const done = await new Promise<Extract<ChildImportMessage, { type: 'done' }>>((resolve, reject) => {
     let answer: ChildImportMessage | null = null;
     child.on('message', (m: ChildImportMessage) => {
       if (m.type === 'log') log(m.message);
-      else answer = m;
+      else answer ??= m;
     });
     child.on('error', reject);
-    child.on('exit', (code) => {
+    // 'close', not 'exit': every message the child sent has been read by then.
+    child.on('close', (code) => {
       if (answer?.type === 'done') resolve(answer);
       else reject(new Error(answer?.type === 'failed' ? `the import failed: ${answer.message}` : `the import's process stopped (exit code ${code})`));
     });
     child.send(job);
+  }).finally(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
   });
   return { result: done.result, seconds: done.seconds, startRssMiB: done.startRssMiB, peakRssMiB: done.peakRssMiB, peakHeapMiB: done.peakHeapMiB };
 }

@@ -10,8 +10,22 @@ import { DeskError } from '../../../shared/errors';
 import { databaseKind } from '../db/connection';
 import { copyFields } from '../db/copy-text';
 import { copyChunks, copyRows, inChunks } from '../db/pg-copy';
-import { buildGivenSort, buildSearchDoc, buildSortName, emailRow, employeeRow, PER_ROW_COLUMNS, type EmailInsertRow, type EmployeeInsertRow, type EncodedEmployee, type EncodingFormat, type JoinedEmployees, type NewEmployee, type SearchFields } from './employee-rows';
-import { joinJson } from './employee-rows';
+import {
+  buildGivenSort,
+  buildSearchDoc,
+  buildSortName,
+  emailRow,
+  employeeRow,
+  joinJson,
+  PER_ROW_COLUMNS,
+  type EmailInsertRow,
+  type EmployeeInsertRow,
+  type EncodedEmployee,
+  type EncodingFormat,
+  type JoinedEmployees,
+  type NewEmployee,
+  type SearchFields,
+} from './employee-rows';
 
 export {
   buildGivenSort,
@@ -142,21 +156,23 @@ export async function insertJoinedEmployees(trx: Knex.Transaction, joined: Joine
     "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'employees'), 0), coalesce((SELECT max(id) FROM employees), 0)) AS top",
   );
   const base = Number(top[0]!.top);
-  // A row's id: after the highest, by its place among the rows kept (the keys named in full: json_each has a key too).
+  // A row's id: after the highest, by its place among the rows kept. The places left out are read
+  // once into a small table (a handful per batch, as a rule), which each row's id counts below it.
   const skip = leaveOut.length > 0 ? JSON.stringify(leaveOut) : null;
-  const idOf = (key: string) => (skip ? `? + ${key} + 1 - (SELECT count(*) FROM json_each(?) AS s WHERE s.value < ${key})` : `? + ${key} + 1`);
-  const kept = (key: string) => (skip ? `WHERE ${key} NOT IN (SELECT value FROM json_each(?))` : '');
+  const skipTable = skip ? 'WITH skip(place) AS MATERIALIZED (SELECT value FROM json_each(?)) ' : '';
+  const idOf = (key: string) => (skip ? `? + ${key} + 1 - (SELECT count(*) FROM skip WHERE place < ${key})` : `? + ${key} + 1`);
+  const kept = (key: string) => (skip ? `WHERE ${key} NOT IN skip` : '');
   const skips = skip ? [skip] : [];
   await trx.raw(
-    `INSERT INTO employees (id, ${PER_ROW_COLUMNS.join(', ')}, ${same.join(', ')})
+    `${skipTable}INSERT INTO employees (id, ${PER_ROW_COLUMNS.join(', ')}, ${same.join(', ')})
      SELECT ${idOf('r.key')}, ${PER_ROW_COLUMNS.map((_c, i) => `r.value ->> ${i}`).join(', ')}, ${same.map(() => '?').join(', ')} FROM jsonb_each(jsonb(?)) AS r ${kept('r.key')}`,
-    [base, ...skips, ...same.map((c) => fixed[c] as Knex.Value), joined.rows, ...skips],
+    [...skips, base, ...same.map((c) => fixed[c] as Knex.Value), joined.rows],
   );
   await trx.raw(
-    `INSERT INTO employee_emails (employee_id, kind, address, address_lc, used_for_codes, source, created_at, updated_at)
+    `${skipTable}INSERT INTO employee_emails (employee_id, kind, address, address_lc, used_for_codes, source, created_at, updated_at)
      SELECT ${idOf('e.key')}, m.value ->> 0, m.value ->> 1, m.value ->> 2, ?, ?, ?, ?
      FROM jsonb_each(jsonb(?)) AS e, jsonb_each(e.value) AS m ${kept('e.key')}`,
-    [base, ...skips, mail.used_for_codes, mail.source, mail.created_at, mail.updated_at, joined.emails, ...skips],
+    [...skips, base, mail.used_for_codes, mail.source, mail.created_at, mail.updated_at, joined.emails],
   );
   return base + 1;
 }
