@@ -83,7 +83,6 @@ async function run(job: ChildImportJob): Promise<Extract<ChildImportMessage, { t
           },
         ),
       );
-      clearInterval(sampler);
       return { type: 'done', result: t.value, seconds: t.ms / 1000, startRssMiB: startRss / MiB, peakRssMiB: peakRss / MiB, peakHeapMiB: peakHeap / MiB };
     } finally {
       clearInterval(sampler);

@@ -2,7 +2,8 @@
  * An extract row as a new employee's insert (employee-rows.ts encodeNewEmployee) in the database's
  * bulk format, its fingerprint that of the record's first version. Pure: the reader thread encodes
  * a first load's rows with it while the main thread writes the batch before (batch-apply.ts
- * encodes any it was not given).
+ * encodes any it was not given). On sqlite the reader hands a first load's batch on as NewRows
+ * (the rows' keys and their inserts joined); rowsOf reads the whole rows back from them.
  */
 import { encodeNewEmployee, joinJson, type EncodedEmployee, type EncodingFormat, type JoinedEmployees } from '../employees/employee-rows';
 import type { EmailKind } from '../../../shared/domain';
