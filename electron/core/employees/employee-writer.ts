@@ -255,6 +255,36 @@ export async function updateEmployee(q: Q, id: number, set: Record<string, unkno
     .update({ ...set, version: q.raw('version + 1'), updated_at: now });
 }
 
+/**
+ * updateEmployee for many records at once. On PostgreSQL, one statement per set of changed columns
+ * (and per 1,000 records): the new values travel as one JSON parameter, typed by the table's own
+ * row type, instead of one statement and round trip per record (a nightly HR feed of 2,000,000 rows
+ * changes 20,000 records). On sqlite, which has no round trip, one statement per record.
+ */
+export async function updateEmployees(q: Q, updates: ReadonlyArray<{ id: number; set: Record<string, unknown> }>, now: string): Promise<void> {
+  if (databaseKind(q) !== 'postgres') {
+    for (const u of updates) await updateEmployee(q, u.id, u.set, now);
+    return;
+  }
+  const bySet = new Map<string, Array<Record<string, unknown>>>();
+  for (const u of updates) {
+    const key = Object.keys(u.set).sort().join(',');
+    const group = bySet.get(key) ?? [];
+    group.push({ ...u.set, id: u.id });
+    bySet.set(key, group);
+  }
+  for (const [key, group] of bySet) {
+    const columns = key.split(',');
+    const assignments = columns.map(() => '?? = j.??').join(', ');
+    for (let i = 0; i < group.length; i += 1000) {
+      await q.raw(
+        `UPDATE employees AS e SET ${assignments}, version = e.version + 1, updated_at = ? FROM json_populate_recordset(NULL::employees, ?) AS j WHERE e.id = j.id`,
+        [...columns.flatMap((c) => [c, c]), now, JSON.stringify(group.slice(i, i + 1000))],
+      );
+    }
+  }
+}
+
 /** Free an employee's username for another in the same transaction (it gets its own later). */
 export async function releaseUsername(q: Q, id: number): Promise<void> {
   await q('employees').where({ id }).update({ username: `~${id}` });

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { HrImportCountsView } from '../../../shared/domain';
 import type { Actor, AuditEventInput } from '../audit/audit.service';
 import type { Clock } from '../clock';
-import { emailRow, encodingFor, insertEmails, insertEncodedEmployees, insertJoinedEmployees, releaseUsername, updateEmployee, type EmailInsertRow, type EncodedEmployee } from '../employees/employee-writer';
+import { emailRow, encodingFor, insertEmails, insertEncodedEmployees, insertJoinedEmployees, releaseUsername, updateEmployees, type EmailInsertRow, type EncodedEmployee } from '../employees/employee-writer';
 import { refreshEmployeeFlags } from '../employees/employees.service';
 import { databaseKind } from '../db/connection';
 import { addressesOf, type BatchPlan } from './batch-plan';
@@ -22,9 +22,16 @@ interface BatchContext {
   encoded?: ReadonlyMap<string, EncodedEmployee>;
 }
 
-/** Take the database's write lock for the batch (as the demo loader does, so the two never interleave ids). */
+/**
+ * Take the database's write lock for the batch (as the demo loader does, so the two never interleave ids).
+ * On PostgreSQL, for the batch's transaction only, the planner is also told that reading a page out
+ * of order costs little more than reading it in order (random_page_cost 1.1, PostgreSQL's advice
+ * for data in memory or on solid-state disks, against 4 by default for spinning disks). With the
+ * default, a batch's look-up of 5,000 employee numbers in a desk of 200,000 was planned as a read of
+ * the whole table (135 ms) instead of the index (11 ms).
+ */
 export async function lockForBatch(trx: Knex.Transaction, postgres: boolean): Promise<void> {
-  if (postgres) await trx.raw("SELECT pg_advisory_xact_lock(hashtext('mfa-desk.seed'))");
+  if (postgres) await trx.raw("SELECT pg_advisory_xact_lock(hashtext('mfa-desk.seed')), set_config('random_page_cost', '1.1', true)");
   // On sqlite any write statement, even one that matches no row, takes the write lock.
   else await trx('settings').where({ key: '' }).update({ value: '' });
 }
@@ -62,8 +69,8 @@ export async function applyBatch(ctx: BatchContext, plan: BatchPlan): Promise<Au
   }
   const emailRows: EmailInsertRow[] = [];
   const deletes: number[] = [];
+  await updateEmployees(trx, plan.updates, now);
   for (const u of plan.updates) {
-    await updateEmployee(trx, u.id, u.set, now);
     deletes.push(...u.deleteEmails);
     for (const m of u.updateEmails) await trx('employee_emails').where({ id: m.id }).update({ kind: m.kind, address: m.address, updated_at: now });
     for (const m of u.addEmails) emailRows.push(emailRow({ employeeId: u.id, kind: m.kind, address: m.address, createdAt: now }));
