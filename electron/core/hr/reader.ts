@@ -18,6 +18,15 @@ function workerEntry(): URL {
   throw new Error('The HR import reader (hr-read-worker.js) is missing from this build.');
 }
 
+/**
+ * The reader thread's young generation, where V8 makes new objects: room for the two batches in
+ * flight (5,000 rows each, with their fields, addresses and fingerprints) to die there instead of
+ * being copied into the old generation and collected by the slower full collections. A nightly feed
+ * of 2,000,000 rows into PostgreSQL took 40.8–43.8 s with 64 MiB against 46.0–51.4 s with V8's
+ * default; 32 MiB and 128 MiB did no better.
+ */
+const READER_YOUNG_GENERATION_MB = 64;
+
 export class ExtractReader {
   private readonly worker: Worker;
   private readonly inbox: ReaderOut[] = [];
@@ -25,7 +34,7 @@ export class ExtractReader {
   private ended = false;
 
   constructor(start: ReaderStart) {
-    this.worker = new Worker(workerEntry(), { workerData: start });
+    this.worker = new Worker(workerEntry(), { workerData: start, resourceLimits: { maxYoungGenerationSizeMb: READER_YOUNG_GENERATION_MB } });
     this.worker.on('message', (m: ReaderOut) => this.deliver(m));
     this.worker.on('error', (err) => this.deliver({ type: 'failed', error: { kind: 'other', message: err.message, ...(err.stack ? { stack: err.stack } : {}) } }));
     this.worker.on('exit', (code) => {
