@@ -1,10 +1,10 @@
 /**
- * A sqlite first load's batch crosses from the reader thread as NewRows (new-employee.ts): what the
- * plan needs of each row and the rows' inserts joined. When the batch must be planned in full after
+ * A first load's batch crosses from the reader thread as NewRows (new-employee.ts): what the plan
+ * needs of each row and the rows' inserts (sqlite: JSON joined; PostgreSQL: COPY lines). When the batch must be planned in full after
  * all, the whole rows are read back from the inserts: they must be the rows that went in.
  */
 import { describe, expect, it } from 'vitest';
-import { NewRowsBuilder, rowsOf } from '../../electron/core/hr/new-employee';
+import { encodeNew, NewRowsBuilder, rowsOf } from '../../electron/core/hr/new-employee';
 import type { HrRow } from '../../electron/core/hr/row-checks';
 import { hrRowHash } from '../../electron/core/hr/row-hash';
 
@@ -34,6 +34,7 @@ const ROWS = [
   row(3, { status: 'leaver', leavingDate: '2026-11-30', jobTitle: 'Title with \\N and 山田 🙂' }),
   row(5, {
     firstName: 'Line\nbreak',
+    department: 'Dept\r\nEast \\t',
     emails: [
       { kind: 'work', address: 'a@example.test', lc: 'a@example.test' },
       { kind: 'personal', address: 'B@Example.test', lc: 'b@example.test' },
@@ -42,22 +43,35 @@ const ROWS = [
 ];
 
 describe('NewRows', () => {
-  it('hands on each row\'s keys and its insert, row for row, and starts again empty', () => {
-    const b = new NewRowsBuilder();
+  it('hands on each row\'s keys and its insert, row for row, and starts again empty (sqlite: JSON joined)', () => {
+    const b = new NewRowsBuilder('json');
     for (const r of ROWS) b.add(r);
     expect(b.size).toBe(3);
     const n = b.take();
     expect(b.size).toBe(0);
+    if (n.format !== 'json') throw new Error('expected JSON');
     expect(n.keys).toEqual(ROWS.map((r) => ({ employeeNumber: r.employeeNumber, username: r.username, line: r.line, addresses: r.emails.length })));
     expect(n.joined.count).toBe(3);
     const values = JSON.parse(n.joined.rows) as unknown[][];
     expect(values.map((v) => [v[0], v[3], v[13]])).toEqual(ROWS.map((r) => [r.employeeNumber, r.username, `1:${r.hash}`]));
     expect(JSON.parse(n.joined.emails)).toEqual(ROWS.map((r) => r.emails.map((m) => [m.kind, m.address, m.lc])));
-    expect(b.take().joined).toEqual({ count: 0, rows: '[]', emails: '[]' });
+    const empty = b.take();
+    expect(empty.format === 'json' && empty.joined).toEqual({ count: 0, rows: '[]', emails: '[]' });
   });
 
-  it('gives the whole rows back from the inserts, fingerprints included', () => {
-    const b = new NewRowsBuilder();
+  it('hands on PostgreSQL\'s inserts as COPY lines, row for row', () => {
+    const b = new NewRowsBuilder('copy');
+    for (const r of ROWS) b.add(r);
+    const n = b.take();
+    if (n.format !== 'copy') throw new Error('expected COPY');
+    expect(n.keys.map((k) => k.employeeNumber)).toEqual(ROWS.map((r) => r.employeeNumber));
+    expect(n.inserts.map((e) => e.row)).toEqual(ROWS.map((r) => encodeNew(r, 'copy')).map((e) => e.row));
+    expect(n.inserts.map((e) => e.emails.length)).toEqual([1, 0, 2]);
+    expect(b.size).toBe(0);
+  });
+
+  it.each(['json', 'copy'] as const)('gives the whole rows back from the inserts (%s), fingerprints included', (format) => {
+    const b = new NewRowsBuilder(format);
     for (const r of ROWS) b.add(r);
     const back = rowsOf(b.take());
     expect(back).toEqual(ROWS);

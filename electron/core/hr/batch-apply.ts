@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { HrImportCountsView } from '../../../shared/domain';
 import type { Actor, AuditEventInput } from '../audit/audit.service';
 import type { Clock } from '../clock';
-import { emailRow, encodingFor, insertEmails, insertEncodedEmployees, insertJoinedEmployees, releaseUsername, updateEmployees, type EmailInsertRow, type EncodedEmployee } from '../employees/employee-writer';
+import { emailRow, encodingFor, insertEmails, insertEncodedEmployees, insertJoinedEmployees, releaseUsername, updateEmployees, type EmailInsertRow } from '../employees/employee-writer';
 import { refreshEmployeeFlags } from '../employees/employees.service';
 import { databaseKind } from '../db/connection';
 import { addressesOf, type BatchPlan } from './batch-plan';
@@ -18,8 +18,6 @@ interface BatchContext {
   clock: Clock;
   actor: Actor;
   importId: number | null;
-  /** New employees' rows already encoded (new-employee.ts) in the database's format, by employee number: on a first load on PostgreSQL the reader thread encodes them. */
-  encoded?: ReadonlyMap<string, EncodedEmployee>;
 }
 
 /**
@@ -106,7 +104,7 @@ export async function applyBatch(ctx: BatchContext, plan: BatchPlan): Promise<Au
   const format = encodingFor(trx);
   await insertEncodedEmployees(
     trx,
-    plan.creates.map((r) => ctx.encoded?.get(r.employeeNumber) ?? encodeNew(r, format)),
+    plan.creates.map((r) => encodeNew(r, format)),
     now,
   );
 
@@ -124,16 +122,25 @@ export async function applyBatch(ctx: BatchContext, plan: BatchPlan): Promise<Au
 }
 
 /**
- * applyBatch for planNewRows' plan (a sqlite first load's batch): the rows it creates inserted from
- * the reader's joined inserts, those it rejected left out. Makes no audit event of its own.
+ * applyBatch for planNewRows' plan (a first load's batch): the rows it creates inserted from the
+ * reader's inserts, those it rejected left out. Makes no audit event of its own.
  */
 export async function applyNewRows(ctx: BatchContext, rows: NewRows, plan: BatchPlan<NewRowKey>): Promise<void> {
   const created = new Set(plan.creates);
+  const now = ctx.clock.now().toISOString();
+  if (rows.format === 'copy') {
+    await insertEncodedEmployees(
+      ctx.trx,
+      rows.inserts.filter((_, i) => created.has(rows.keys[i]!)),
+      now,
+    );
+    return;
+  }
   const leaveOut: number[] = [];
   rows.keys.forEach((k, i) => {
     if (!created.has(k)) leaveOut.push(i);
   });
-  await insertJoinedEmployees(ctx.trx, rows.joined, ctx.clock.now().toISOString(), leaveOut);
+  await insertJoinedEmployees(ctx.trx, rows.joined, now, leaveOut);
 }
 
 /** The batch's own audit row, written last with the events applyBatch made. */

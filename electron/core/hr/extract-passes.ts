@@ -8,16 +8,14 @@ import fs from 'node:fs';
 import { DeskError } from '../../../shared/errors';
 import { readCsvChunks, type CsvLimits, type CsvRecord } from './csv';
 import { readHeader, type HeaderMap } from './header';
-import type { EncodedEmployee, EncodingFormat } from '../employees/employee-rows';
-import { encodeNew, NewRowsBuilder, type NewRows } from './new-employee';
+import type { EncodingFormat } from '../employees/employee-rows';
+import { NewRowsBuilder, type NewRows } from './new-employee';
 import { employeeNumberOf, isBlank, NumberSet, UsernameFilter, validateRow, type HrRow } from './row-checks';
 
 /** The rows read since the last batch was handed on. */
 export interface PendingBatch {
   rows: HrRow[];
-  /** A first load's rows on PostgreSQL, encoded as new employees' inserts (COPY text, new-employee.ts), row for row; absent otherwise. */
-  encoded?: EncodedEmployee[];
-  /** A first load's rows on sqlite (JSON): their keys and their inserts joined, instead of `rows` (empty then). */
+  /** A first load's rows: their keys and their inserts in the database's format (new-employee.ts), instead of `rows` (empty then). */
   newRows?: NewRows;
   /**
    * A first load's: the usernames of its rows an earlier line of the file may have had too (a Bloom
@@ -89,8 +87,7 @@ export async function checkExtract(file: string, limits: Partial<CsvLimits> | un
 /** What a first load does with each row besides checking it. */
 interface FirstLoad {
   usernames: UsernameFilter;
-  encode: EncodingFormat | null;
-  /** JSON (sqlite): the batch's rows as NewRows. */
+  /** The batch's rows as NewRows, encoded for the database's insert; null when not encoding. */
   newRows: NewRowsBuilder | null;
 }
 
@@ -107,14 +104,11 @@ function takeRecord(b: PendingBatch, record: CsvRecord, header: HeaderMap, numbe
   } else {
     if (first?.newRows) first.newRows.add(row);
     else b.rows.push(row);
-    if (first) {
-      if (first.encode === 'copy') (b.encoded ??= []).push(encodeNew(row, first.encode));
-      if (first.usernames.addMaybeSeen(row.username)) (b.earlierUsernames ??= []).push(row.username);
-    }
+    if (first?.usernames.addMaybeSeen(row.username)) (b.earlierUsernames ??= []).push(row.username);
   }
 }
 
-/** The batch as it is handed on: a sqlite first load's rows as NewRows. */
+/** The batch as it is handed on: a first load's rows as NewRows. */
 function handOn(b: PendingBatch, first: FirstLoad | null): PendingBatch {
   if (first?.newRows && first.newRows.size > 0) b.newRows = first.newRows.take();
   return b;
@@ -123,8 +117,8 @@ function handOn(b: PendingBatch, first: FirstLoad | null): PendingBatch {
 /**
  * The second read: every data row, in batches of `batchSize` rows read, with the bytes read so far.
  * On a first load (every row new) the usernames an earlier line may have had are marked and, with
- * `encode`, each row is also encoded for its insert in that format: with COPY text (PostgreSQL)
- * besides the row, with JSON (sqlite) instead of it (PendingBatch.newRows).
+ * `encode`, each row is encoded for its insert in that format (COPY text on PostgreSQL, JSON on
+ * sqlite) and handed on as such instead of as a row (PendingBatch.newRows).
  */
 export async function* batchesOf(
   file: string,
@@ -135,7 +129,7 @@ export async function* batchesOf(
 ): AsyncGenerator<{ batch: PendingBatch; bytes: number }> {
   const input = openExtract(file);
   const numbers = new NumberSet();
-  const first = firstLoad ? { usernames: new UsernameFilter(), encode: firstLoad.encode, newRows: firstLoad.encode === 'json' ? new NewRowsBuilder() : null } : null;
+  const first = firstLoad ? { usernames: new UsernameFilter(), newRows: firstLoad.encode ? new NewRowsBuilder(firstLoad.encode) : null } : null;
   let pending = emptyBatch();
   let headerSeen = false;
   try {

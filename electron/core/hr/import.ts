@@ -5,7 +5,7 @@ import { HR_IMPORT_MAX_BATCH } from '../../../shared/schemas';
 import { auditContent, recordAudit, type AuditEventInput } from '../audit/audit.service';
 import { appendEvents } from '../audit/chain';
 import type { Clock } from '../clock';
-import { encodingFor, type EncodedEmployee, type EncodingFormat } from '../employees/employee-writer';
+import { encodingFor, type EncodingFormat } from '../employees/employee-writer';
 import { databaseKind } from '../db/connection';
 import { deferIndexes, restoreIndexes } from '../db/deferred-indexes';
 import { applyBatch, applyNewRows, batchEvent, countPlan, lockForBatch, reportLines } from './batch-apply';
@@ -36,7 +36,8 @@ interface ImportRun {
   postgres: boolean;
   /**
    * A first load: every row is new, so the reader thread encodes each row for its insert, in the
-   * database's format, while the main thread writes the batch before. Null otherwise.
+   * database's format, while the main thread writes the batch before, and hands the batch on as
+   * NewRows. Null otherwise.
    */
   encodeAhead: EncodingFormat | null;
   /**
@@ -162,17 +163,17 @@ async function ownRowsOnly(run: ImportRun, trx: Knex.Transaction, b: PendingBatc
   return { earlierUsernames: new Set(b.earlierUsernames) };
 }
 
-/** The batch's whole rows: a sqlite first load's come as NewRows. */
+/** The batch's whole rows: a first load's come as NewRows. */
 function rowsOfBatch(b: PendingBatch): HrRow[] {
   return b.newRows ? rowsOf(b.newRows) : b.rows;
 }
 
 /** Plan and apply one batch in `trx`, with its audit rows. */
-async function applyInTransaction(run: ImportRun, trx: Knex.Transaction, b: PendingBatch, encoded: ReadonlyMap<string, EncodedEmployee> | undefined): Promise<Plan> {
+async function applyInTransaction(run: ImportRun, trx: Knex.Transaction, b: PendingBatch): Promise<Plan> {
   const clock = run.deps.clock;
   await lockForBatch(trx, run.postgres);
   const own = await ownRowsOnly(run, trx, b);
-  const ctx = { trx, clock, actor: run.opts.actor, importId: run.importId, ...(encoded ? { encoded } : {}) };
+  const ctx = { trx, clock, actor: run.opts.actor, importId: run.importId };
   let p: Plan;
   let events: AuditEventInput[];
   if (b.newRows && own) {
@@ -211,10 +212,10 @@ async function commitGroup(run: ImportRun): Promise<void> {
  * savepoint in the open group's transaction; a batch that fails is rolled back to its savepoint
  * and the group's earlier batches are committed before the error goes on.
  */
-async function writeBatch(run: ImportRun, b: PendingBatch, encoded: ReadonlyMap<string, EncodedEmployee> | undefined): Promise<void> {
+async function writeBatch(run: ImportRun, b: PendingBatch): Promise<void> {
   const { db } = run.deps;
   if (run.dryRun || run.postgres) {
-    const plan = run.dryRun ? await planBatch(db, rowsOfBatch(b), false) : await db.transaction((trx) => applyInTransaction(run, trx, b, encoded));
+    const plan = run.dryRun ? await planBatch(db, rowsOfBatch(b), false) : await db.transaction((trx) => applyInTransaction(run, trx, b));
     await reportBatch(run, { b, plan });
     account(run, { b, plan });
     return;
@@ -223,7 +224,7 @@ async function writeBatch(run: ImportRun, b: PendingBatch, encoded: ReadonlyMap<
   const group = run.group;
   let plan: Plan;
   try {
-    plan = await group.trx.transaction((sp) => applyInTransaction(run, sp, b, encoded));
+    plan = await group.trx.transaction((sp) => applyInTransaction(run, sp, b));
   } catch (err) {
     // The batch is rolled back to its savepoint; the group's earlier batches are whole and kept.
     await commitGroup(run).catch(() => undefined);
@@ -236,9 +237,9 @@ async function writeBatch(run: ImportRun, b: PendingBatch, encoded: ReadonlyMap<
 }
 
 /** Send a batch to the database, behind the one before it; the next is read meanwhile. */
-function startBatch(run: ImportRun, b: PendingBatch, encoded: ReadonlyMap<string, EncodedEmployee> | undefined): void {
+function startBatch(run: ImportRun, b: PendingBatch): void {
   if (b.records === 0) return;
-  run.inFlight = writeBatch(run, b, encoded).catch((err: unknown) => {
+  run.inFlight = writeBatch(run, b).catch((err: unknown) => {
     run.failure = { err };
   });
 }
@@ -261,15 +262,13 @@ async function importRows(run: ImportRun, reader: ExtractReader): Promise<boolea
     if (m.type === 'done') break;
     if (m.type !== 'batch') continue;
     reader.credit();
-    const { rows, encoded: inserts } = m.batch;
-    const encoded = inserts ? new Map(rows.map((r, i) => [r.employeeNumber, inserts[i]!])) : undefined;
     await settle(run);
     if (run.opts.signal?.aborted === true) {
       await commitGroup(run);
       return true;
     }
     run.bytes = m.bytes;
-    startBatch(run, m.batch, encoded);
+    startBatch(run, m.batch);
   }
   await settle(run);
   await commitGroup(run);

@@ -2,8 +2,8 @@
  * An extract row as a new employee's insert (employee-rows.ts encodeNewEmployee) in the database's
  * bulk format, its fingerprint that of the record's first version. Pure: the reader thread encodes
  * a first load's rows with it while the main thread writes the batch before (batch-apply.ts
- * encodes any it was not given). On sqlite the reader hands a first load's batch on as NewRows
- * (the rows' keys and their inserts joined); rowsOf reads the whole rows back from them.
+ * encodes any it was not given). The reader hands a first load's batch on as NewRows (the rows'
+ * keys and their inserts); rowsOf reads the whole rows back from them.
  */
 import { encodeNewEmployee, joinJson, type EncodedEmployee, type EncodingFormat, type JoinedEmployees } from '../employees/employee-rows';
 import type { EmailKind } from '../../../shared/domain';
@@ -37,42 +37,84 @@ export function encodeNew(r: HrRow, format: EncodingFormat): EncodedEmployee {
   );
 }
 
-/**
- * A sqlite first load's batch as the reader thread hands it on: what the plan needs of each row,
- * and the rows' inserts joined (JSON), row for row. Whole rows would cost the main thread more to
- * receive than to write.
- */
-export interface NewRows {
-  keys: NewRowKey[];
-  joined: JoinedEmployees;
-}
+/** A new employee's insert as COPY text (PostgreSQL). */
+type CopyInsert = Extract<EncodedEmployee, { format: 'copy' }>;
 
-/** Collects a batch's rows as NewRows. */
+/**
+ * A first load's batch as the reader thread hands it on: what the plan needs of each row, and the
+ * rows' inserts in the database's format, row for row: on sqlite joined into two JSON strings, on
+ * PostgreSQL as COPY lines. Whole rows would cost the main thread more to receive than to write.
+ */
+export type NewRows = { keys: NewRowKey[] } & ({ format: 'json'; joined: JoinedEmployees } | { format: 'copy'; inserts: CopyInsert[] });
+
+/** Collects a batch's rows as NewRows in one format. */
 export class NewRowsBuilder {
   private keys: NewRowKey[] = [];
   private rows: string[] = [];
   private emails: string[] = [];
+  private inserts: CopyInsert[] = [];
+
+  constructor(private readonly format: EncodingFormat) {}
 
   get size(): number {
     return this.keys.length;
   }
 
   add(r: HrRow): void {
-    const e = encodeNew(r, 'json');
-    if (e.format !== 'json') throw new Error('NewRowsBuilder encodes json');
+    const e = encodeNew(r, this.format);
     this.keys.push({ employeeNumber: r.employeeNumber, username: r.username, line: r.line, addresses: r.emails.length });
-    this.rows.push(e.row);
-    this.emails.push(e.emails);
+    if (e.format === 'copy') {
+      this.inserts.push(e);
+    } else {
+      this.rows.push(e.row);
+      this.emails.push(e.emails);
+    }
   }
 
-  /** The rows added since the last take, joined; the builder starts again empty. */
+  /** The rows added since the last take; the builder starts again empty. */
   take(): NewRows {
-    const taken = { keys: this.keys, joined: joinJson(this.rows, this.emails) };
+    const keys = this.keys;
     this.keys = [];
+    if (this.format === 'copy') {
+      const inserts = this.inserts;
+      this.inserts = [];
+      return { format: 'copy', keys, inserts };
+    }
+    const joined = joinJson(this.rows, this.emails);
     this.rows = [];
     this.emails = [];
-    return taken;
+    return { format: 'json', keys, joined };
   }
+}
+
+// PER_ROW_COLUMNS' values, as encodeNewEmployee writes them for a row of the extract.
+type Values = [string, string, string, string, string, string, string, HrRow['status'], string | null, boolean, string, string, string, string];
+
+/** One field of a COPY text line as copyText wrote it: `\N` for null, the four escapes undone. */
+function fromCopyText(field: string): string | null {
+  if (field === '\\N') return null;
+  if (!field.includes('\\')) return field;
+  return field.replace(/\\([\\tnr])/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : '\\'));
+}
+
+function copyFieldsOf(line: string): Array<string | null> {
+  return line.split('\t').map(fromCopyText);
+}
+
+/** encodeNewEmployee's COPY line read back: its text unescaped, the boolean from t or f. */
+function copyRowValues(line: string): Values {
+  const v = copyFieldsOf(line);
+  return [v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!, v[6]!, v[7] as HrRow['status'], v[8] ?? null, v[9] === 't', v[10]!, v[11]!, v[12]!, v[13]!];
+}
+
+/** An insert's values and addresses, whichever the format. */
+function insertsOf(n: NewRows): Array<{ values: Values; emails: Array<[EmailKind, string, string]> }> {
+  if (n.format === 'json') {
+    const values = JSON.parse(n.joined.rows) as Values[];
+    const emails = JSON.parse(n.joined.emails) as Array<Array<[EmailKind, string, string]>>;
+    return values.map((v, i) => ({ values: v, emails: emails[i]! }));
+  }
+  return n.inserts.map((e) => ({ values: copyRowValues(e.row), emails: e.emails.map((a) => copyFieldsOf(a) as [EmailKind, string, string]) }));
 }
 
 /**
@@ -81,12 +123,10 @@ export class NewRowsBuilder {
  * stored one (row-hash.ts storedHrHash).
  */
 export function rowsOf(n: NewRows): HrRow[] {
-  // PER_ROW_COLUMNS' values, as encodeNewEmployee writes them for a row of the extract.
-  type Values = [string, string, string, string, string, string, string, HrRow['status'], string | null, boolean, string, string, string, string];
-  const values = JSON.parse(n.joined.rows) as Values[];
-  const emails = JSON.parse(n.joined.emails) as Array<Array<[EmailKind, string, string]>>;
+  const inserts = insertsOf(n);
   return n.keys.map((k, i) => {
-    const [employeeNumber, firstName, lastName, username, organisation, department, jobTitle, status, leavingDate, internetAccessApproved, , , , stored] = values[i]!;
+    const { values, emails } = inserts[i]!;
+    const [employeeNumber, firstName, lastName, username, organisation, department, jobTitle, status, leavingDate, internetAccessApproved, , , , stored] = values;
     return {
       line: k.line,
       employeeNumber,
@@ -99,7 +139,7 @@ export function rowsOf(n: NewRows): HrRow[] {
       status,
       leavingDate,
       internetAccessApproved,
-      emails: emails[i]!.map(([kind, address, lc]) => ({ kind, address, lc })),
+      emails: emails.map(([kind, address, lc]) => ({ kind, address, lc })),
       hash: stored.slice(stored.indexOf(':') + 1),
     };
   });

@@ -14,9 +14,9 @@ export interface ReaderStart {
 
 /**
  * 'go' after the check: start the batches. On a first load (every row will be new) the usernames an
- * earlier line may have had are marked, and with `encodeNew` each row is also encoded as a new
- * employee's insert in that format (the database's): COPY text for PostgreSQL, sent with the row;
- * JSON for sqlite, sent instead of the row, joined for the batch (PendingBatch.newRows).
+ * earlier line may have had are marked, and with `encodeNew` each row is encoded as a new
+ * employee's insert in that format (the database's: COPY text for PostgreSQL, JSON for sqlite,
+ * joined for the batch) and sent with its keys instead of the row (PendingBatch.newRows).
  */
 export type ReaderIn = { type: 'go'; firstLoad: boolean; encodeNew: EncodingFormat | null } | { type: 'credit' } | { type: 'stop' };
 
