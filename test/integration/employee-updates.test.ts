@@ -49,8 +49,9 @@ async function readBack(db: Knex, ids: number[]) {
   }));
 }
 
-/** Three kinds of change, as an HR feed brings them: a job title; a leaver; a name and internet access. */
+/** Kinds of change, as an HR feed brings them: a job title; a leaver; a name and internet access; none but the new version. */
 function changeOf(i: number): Record<string, unknown> {
+  if (i === 3) return {};
   if (i % 3 === 0) return { job_title: `Senior "clerk" \\ ${i}\tnight\nshift`, hr_hash: `2:title${i}` };
   if (i % 3 === 1) return { status: 'leaver', leaving_date: '2026-11-30', hr_hash: `2:left${i}` };
   return { last_name: `Zoë 山田 ${i}`, internet_access_approved: true, hr_hash: null };
@@ -98,6 +99,7 @@ describe.each(TARGETS)('updating many employee records on $name', (target: Targe
     expect(a[0]).toMatchObject({ job_title: 'Senior "clerk" \\ 0\tnight\nshift', status: 'active', version: 2, updated_at: NOW, hr_hash: '2:title0' });
     expect(a[1]).toMatchObject({ job_title: 'Clerk', status: 'leaver', leaving_date: '2026-11-30', version: 2, hr_hash: '2:left1' });
     expect(a[2]).toMatchObject({ last_name: 'Zoë 山田 2', internet_access_approved: true, hr_hash: null, status: 'active', leaving_date: null, version: 2 });
+    expect(a[3]).toMatchObject({ job_title: 'Clerk', version: 2, updated_at: NOW });
     expect(await readBack(core.db, untouched)).toEqual(before);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyFields, copyText } from '../../electron/core/db/copy-text';
+import { copyFields, copyText, fromCopyFields } from '../../electron/core/db/copy-text';
 
 describe('COPY text format values', () => {
   it('writes a missing value as \\N and booleans as t/f', () => {
@@ -40,5 +40,11 @@ describe('COPY text format, a line', () => {
     expect(copyFields(['a', null, true, 7, 'b\tc'])).toBe('a\t\\N\tt\t7\tb\\tc');
     expect(copyFields(['x\ty', 'z']).split('\t')).toHaveLength(2);
     expect(copyFields([])).toBe('');
+  });
+
+  it('reads a line back as it was written, the literal text \\N and empty text included', () => {
+    const values = ['a\\b', 'a\tb\nc\rd', '\\N', '', null, 'Zoë 山田 🙂', '\\\\t', 'x\\'];
+    expect(fromCopyFields(copyFields(values))).toEqual(values);
+    expect(fromCopyFields(copyFields([true, false, 42]))).toEqual(['t', 'f', '42']);
   });
 });

@@ -22,3 +22,15 @@ export function copyFields(values: readonly unknown[]): string {
   for (let i = 0; i < values.length; i++) line += (i === 0 ? '' : '\t') + copyText(values[i]);
   return line;
 }
+
+/**
+ * A line copyFields wrote, read back: its fields as text, `\N` as null (booleans stay `t`/`f`,
+ * the caller knows its columns). Only the four escapes copyText writes are undone.
+ */
+export function fromCopyFields(line: string): Array<string | null> {
+  return line.split('\t').map((field) => {
+    if (field === '\\N') return null;
+    if (!field.includes('\\')) return field;
+    return field.replace(/\\([\\tnr])/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : '\\'));
+  });
+}

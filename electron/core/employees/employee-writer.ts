@@ -274,11 +274,11 @@ export async function updateEmployees(q: Q, updates: ReadonlyArray<{ id: number;
     bySet.set(key, group);
   }
   for (const [key, group] of bySet) {
-    const columns = key.split(',');
-    const assignments = columns.map(() => '?? = j.??').join(', ');
+    const columns = key === '' ? [] : key.split(',');
+    const assignments = [...columns.map(() => '?? = j.??'), 'version = e.version + 1', 'updated_at = ?'].join(', ');
     for (let i = 0; i < group.length; i += 1000) {
       await q.raw(
-        `UPDATE employees AS e SET ${assignments}, version = e.version + 1, updated_at = ? FROM json_populate_recordset(NULL::employees, ?) AS j WHERE e.id = j.id`,
+        `UPDATE employees AS e SET ${assignments} FROM json_populate_recordset(NULL::employees, ?) AS j WHERE e.id = j.id`,
         [...columns.flatMap((c) => [c, c]), now, JSON.stringify(group.slice(i, i + 1000))],
       );
     }

@@ -7,6 +7,7 @@
  */
 import { encodeNewEmployee, joinJson, type EncodedEmployee, type EncodingFormat, type JoinedEmployees } from '../employees/employee-rows';
 import type { EmailKind } from '../../../shared/domain';
+import { fromCopyFields } from '../db/copy-text';
 import type { HrRow, NewRowKey } from './row-checks';
 import { storedHrHash } from './row-hash';
 
@@ -90,20 +91,9 @@ export class NewRowsBuilder {
 // PER_ROW_COLUMNS' values, as encodeNewEmployee writes them for a row of the extract.
 type Values = [string, string, string, string, string, string, string, HrRow['status'], string | null, boolean, string, string, string, string];
 
-/** One field of a COPY text line as copyText wrote it: `\N` for null, the four escapes undone. */
-function fromCopyText(field: string): string | null {
-  if (field === '\\N') return null;
-  if (!field.includes('\\')) return field;
-  return field.replace(/\\([\\tnr])/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : '\\'));
-}
-
-function copyFieldsOf(line: string): Array<string | null> {
-  return line.split('\t').map(fromCopyText);
-}
-
 /** encodeNewEmployee's COPY line read back: its text unescaped, the boolean from t or f. */
 function copyRowValues(line: string): Values {
-  const v = copyFieldsOf(line);
+  const v = fromCopyFields(line);
   return [v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!, v[6]!, v[7] as HrRow['status'], v[8] ?? null, v[9] === 't', v[10]!, v[11]!, v[12]!, v[13]!];
 }
 
@@ -114,7 +104,7 @@ function insertsOf(n: NewRows): Array<{ values: Values; emails: Array<[EmailKind
     const emails = JSON.parse(n.joined.emails) as Array<Array<[EmailKind, string, string]>>;
     return values.map((v, i) => ({ values: v, emails: emails[i]! }));
   }
-  return n.inserts.map((e) => ({ values: copyRowValues(e.row), emails: e.emails.map((a) => copyFieldsOf(a) as [EmailKind, string, string]) }));
+  return n.inserts.map((e) => ({ values: copyRowValues(e.row), emails: e.emails.map((a) => fromCopyFields(a) as [EmailKind, string, string]) }));
 }
 
 /**
