@@ -4,14 +4,19 @@
  * per record. Whatever the way, each record ends as updateEmployee alone would leave it: the new
  * values exactly as given (text COPY or JSON might mangle, a date, a boolean, NULL), a new version,
  * the batch's time, and nobody else's record touched. On PostgreSQL the batch's transaction also
- * tells the planner that random reads are cheap, for that transaction only.
+ * tells the planner that random reads are cheap, for that transaction only; a dry run's batches
+ * are planned the same way.
  */
+import path from 'node:path';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../electron/core/clock';
 import { toBool, toIso, toText } from '../../electron/core/db/values';
 import { employeeRow, insertEmployeesForIds, updateEmployee, updateEmployees } from '../../electron/core/employees/employee-writer';
 import { lockForBatch } from '../../electron/core/hr/batch-apply';
-import { openTestCore, TARGETS, type Target, type TestCore } from '../support/targets';
+import { importHrFile } from '../../electron/core/hr/hr-import.service';
+import { writeHrCsv } from '../support/hr-csv';
+import { openTestCore, TARGETS, tempDir, type Target, type TestCore } from '../support/targets';
 
 const CREATED = '2026-12-01T08:00:00.000Z';
 const NOW = '2026-12-07T09:30:00.000Z';
@@ -134,5 +139,28 @@ describe.each(TARGETS)('updating many employee records on $name', (target: Targe
     // The pool's connections keep the server's own value afterwards.
     const again = await Promise.all([setting(core.db), setting(core.db), setting(core.db)]);
     expect(again).toEqual([outside, outside, outside]);
+  });
+
+  it.runIf(target.name === 'postgres')('plans a dry run’s batches the same way, each in a transaction of its own', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'extract.csv');
+    await writeHrCsv(file, 30, { seed: 4 });
+    const seen: Array<{ sql: string; tx: string | undefined }> = [];
+    const watch = (q: { sql: string; __knexTxId?: string }) => seen.push({ sql: q.sql, tx: q.__knexTxId });
+    core.db.on('query', watch);
+    try {
+      const r = await importHrFile({ db: core.db, clock: systemClock }, { file, actor: { userId: null, name: 'test' }, reportFile: path.join(dir, 'report.csv'), dryRun: true, batchSize: 10 });
+      expect(r.counts).toMatchObject({ rows: 30, created: 30 });
+    } finally {
+      core.db.off('query', watch);
+    }
+    const lookUps = seen.filter((q) => q.sql.includes('"employee_number" = ANY'));
+    expect(lookUps).toHaveLength(3);
+    const txs = new Set(lookUps.map((q) => q.tx));
+    expect(txs.size).toBe(3);
+    for (const tx of txs) {
+      expect(tx).toBeDefined();
+      expect(seen.some((q) => q.tx === tx && q.sql.includes("set_config('random_page_cost'"))).toBe(true);
+    }
   });
 });

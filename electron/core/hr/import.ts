@@ -8,7 +8,7 @@ import type { Clock } from '../clock';
 import { encodingFor, type EncodingFormat } from '../employees/employee-writer';
 import { databaseKind } from '../db/connection';
 import { deferIndexes, restoreIndexes } from '../db/deferred-indexes';
-import { applyBatch, applyNewRows, batchEvent, countPlan, lockForBatch, reportLines } from './batch-apply';
+import { applyBatch, applyNewRows, batchEvent, countPlan, lockForBatch, planForDataInMemory, reportLines } from './batch-apply';
 import { planBatch, planNewRows, type BatchPlan, type OwnRowsOnly } from './batch-plan';
 import { CsvFormatError } from './csv';
 import type { PendingBatch } from './extract-passes';
@@ -206,6 +206,16 @@ async function commitGroup(run: ImportRun): Promise<void> {
   await run.report.write(group.lines);
 }
 
+/** A dry run's plan, reading only: on PostgreSQL in a transaction of its own, planned as a real batch's is. */
+async function planDry(run: ImportRun, b: PendingBatch): Promise<Plan> {
+  const rows = rowsOfBatch(b);
+  if (!run.postgres) return planBatch(run.deps.db, rows, false);
+  return run.deps.db.transaction(async (trx) => {
+    await planForDataInMemory(trx);
+    return planBatch(trx, rows, false);
+  });
+}
+
 /**
  * One batch in the database, all-or-nothing with its audit rows, then counted (the progress), its
  * report lines written once it is committed. PostgreSQL: a transaction per batch. sqlite: a
@@ -215,7 +225,7 @@ async function commitGroup(run: ImportRun): Promise<void> {
 async function writeBatch(run: ImportRun, b: PendingBatch): Promise<void> {
   const { db } = run.deps;
   if (run.dryRun || run.postgres) {
-    const plan = run.dryRun ? await planBatch(db, rowsOfBatch(b), false) : await db.transaction((trx) => applyInTransaction(run, trx, b));
+    const plan = run.dryRun ? await planDry(run, b) : await db.transaction((trx) => applyInTransaction(run, trx, b));
     await reportBatch(run, { b, plan });
     account(run, { b, plan });
     return;
