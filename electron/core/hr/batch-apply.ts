@@ -27,11 +27,11 @@ interface BatchContext {
  * of 5,000 employee numbers in a desk of 200,000 was planned as a read of the whole table (135 ms)
  * instead of the index (11 ms).
  */
-const RANDOM_PAGE_COST = '1.1';
+const PLAN_FOR_MEMORY = "set_config('random_page_cost', '1.1', true)";
 
-/** Plan the transaction's queries as a batch's are (RANDOM_PAGE_COST); a dry run's batch too. PostgreSQL only. */
+/** Plan the transaction's queries as a batch's are (PLAN_FOR_MEMORY); a dry run's batch too. PostgreSQL only. */
 export async function planForDataInMemory(trx: Knex.Transaction): Promise<void> {
-  await trx.raw("SELECT set_config('random_page_cost', ?, true)", [RANDOM_PAGE_COST]);
+  await trx.raw(`SELECT ${PLAN_FOR_MEMORY}`);
 }
 
 /**
@@ -39,7 +39,7 @@ export async function planForDataInMemory(trx: Knex.Transaction): Promise<void> 
  * ids); on PostgreSQL in the same statement, the batch's queries planned as planForDataInMemory says.
  */
 export async function lockForBatch(trx: Knex.Transaction, postgres: boolean): Promise<void> {
-  if (postgres) await trx.raw("SELECT pg_advisory_xact_lock(hashtext('mfa-desk.seed')), set_config('random_page_cost', ?, true)", [RANDOM_PAGE_COST]);
+  if (postgres) await trx.raw(`SELECT pg_advisory_xact_lock(hashtext('mfa-desk.seed')), ${PLAN_FOR_MEMORY}`);
   // On sqlite any write statement, even one that matches no row, takes the write lock.
   else await trx('settings').where({ key: '' }).update({ value: '' });
 }
