@@ -194,7 +194,8 @@ describe.each(TARGETS)('bulk inserts on $name', (target: Target) => {
   });
 
   it('inserts joined JSON rows but those it is told to leave out, the rest numbered in order with their own addresses (sqlite; PostgreSQL refuses them)', async () => {
-    const people = [0, 1, 2, 3, 4].map((i) => person(720 + i, `Joined${i}`, 'Row'));
+    // Names beyond ASCII: the joined rows reach sqlite as UTF-8 bytes, read as text.
+    const people = [0, 1, 2, 3, 4].map((i) => person(720 + i, `Zoë${i} 山田`, 'Row 🙂'));
     const mails = (i: number) =>
       i === 3 ? [] : [{ kind: 'work' as const, address: `Joined.${i}@Example.test` }, ...(i === 1 ? [{ kind: 'personal' as const, address: `joined.home${i}@example.test` }] : [])];
     const encoded = people.map((p, i) => encodeNewEmployee({ ...p, emails: mails(i).map((m) => m.address.toLowerCase()) }, mails(i), 'json'));
@@ -208,8 +209,8 @@ describe.each(TARGETS)('bulk inserts on $name', (target: Target) => {
     }
     const first = await core.db.transaction((trx) => insertJoinedEmployees(trx, joined, NOW, [0, 2]));
     const kept = [1, 3, 4];
-    const got = await core.db('employees').where('id', '>=', first).orderBy('id').select<Array<{ id: number; employee_number: string }>>('id', 'employee_number');
-    expect(got.map((r) => [Number(r.id), r.employee_number])).toEqual(kept.map((k, j) => [first + j, people[k]!.employeeNumber]));
+    const got = await core.db('employees').where('id', '>=', first).orderBy('id').select<Array<{ id: number; employee_number: string; first_name: string; last_name: string }>>('id', 'employee_number', 'first_name', 'last_name');
+    expect(got.map((r) => [Number(r.id), r.employee_number, r.first_name, r.last_name])).toEqual(kept.map((k, j) => [first + j, people[k]!.employeeNumber, people[k]!.firstName, 'Row 🙂']));
     const back = await core.db('employee_emails').where('employee_id', '>=', first).orderBy('id').select<Array<{ employee_id: number; address: string }>>('employee_id', 'address');
     expect(back.map((m) => [Number(m.employee_id), m.address])).toEqual(kept.flatMap((k, j) => mails(k).map((m) => [first + j, m.address])));
     // All of them left out: nothing written.

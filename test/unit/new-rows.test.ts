@@ -3,8 +3,10 @@
  * needs of each row and the rows' inserts (sqlite: JSON joined; PostgreSQL: COPY lines). When the batch must be planned in full after
  * all, the whole rows are read back from the inserts: they must be the rows that went in.
  */
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { encodeNew, NewRowsBuilder, rowsOf } from '../../electron/core/hr/new-employee';
+import { encodeNew, NewRowsBuilder, rowsOf, type NewRows } from '../../electron/core/hr/new-employee';
+import { transferables, type ReaderOut } from '../../electron/core/hr/reader-protocol';
 import type { HrRow } from '../../electron/core/hr/row-checks';
 import { hrRowHash } from '../../electron/core/hr/row-hash';
 
@@ -42,6 +44,23 @@ const ROWS = [
   }),
 ];
 
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+/** A reader message as the main thread receives it, over a real message port, handed over as the reader thread sends it. */
+function acrossThreads(m: ReaderOut): ReaderOut {
+  const { port1, port2 } = new MessageChannel();
+  try {
+    port1.postMessage(m, transferables(m));
+    return receiveMessageOnPort(port2)!.message as ReaderOut;
+  } finally {
+    port1.close();
+  }
+}
+
+function batchOf(newRows: NewRows): ReaderOut {
+  return { type: 'batch', bytes: 1, batch: { rows: [], newRows, rejected: [], records: newRows.keys.length, fromLine: 2, toLine: 5 } };
+}
+
 describe('NewRows', () => {
   it('hands on each row\'s keys and its insert, row for row, and starts again empty (sqlite: JSON joined)', () => {
     const b = new NewRowsBuilder('json');
@@ -52,11 +71,11 @@ describe('NewRows', () => {
     if (n.format !== 'json') throw new Error('expected JSON');
     expect(n.keys).toEqual(ROWS.map((r) => ({ employeeNumber: r.employeeNumber, username: r.username, line: r.line, addresses: r.emails.length })));
     expect(n.joined.count).toBe(3);
-    const values = JSON.parse(n.joined.rows) as unknown[][];
+    const values = JSON.parse(text(n.joined.rows)) as unknown[][];
     expect(values.map((v) => [v[0], v[3], v[13]])).toEqual(ROWS.map((r) => [r.employeeNumber, r.username, `1:${r.hash}`]));
-    expect(JSON.parse(n.joined.emails)).toEqual(ROWS.map((r) => r.emails.map((m) => [m.kind, m.address, m.lc])));
+    expect(JSON.parse(text(n.joined.emails))).toEqual(ROWS.map((r) => r.emails.map((m) => [m.kind, m.address, m.lc])));
     const empty = b.take();
-    expect(empty.format === 'json' && empty.joined).toEqual({ count: 0, rows: '[]', emails: '[]' });
+    expect(empty.format === 'json' && { count: empty.joined.count, rows: text(empty.joined.rows), emails: text(empty.joined.emails) }).toEqual({ count: 0, rows: '[]', emails: '[]' });
   });
 
   it('hands on PostgreSQL\'s inserts as COPY lines, row for row', () => {
@@ -76,5 +95,32 @@ describe('NewRows', () => {
     const back = rowsOf(b.take());
     expect(back).toEqual(ROWS);
     expect(back.map((r) => hrRowHash(r))).toEqual(ROWS.map((r) => r.hash));
+  });
+
+  it('crosses to the main thread with its JSON handed over, not copied (sqlite), and reads back the same rows', () => {
+    const b = new NewRowsBuilder('json');
+    for (const r of ROWS) b.add(r);
+    const sent = b.take();
+    if (sent.format !== 'json') throw new Error('expected JSON');
+    const bytes = [sent.joined.rows.byteLength, sent.joined.emails.byteLength];
+    const got = acrossThreads(batchOf(sent));
+    // Handed over: the sender's arrays are left empty (detached), the receiver's hold the bytes.
+    expect([sent.joined.rows.byteLength, sent.joined.emails.byteLength]).toEqual([0, 0]);
+    if (got.type !== 'batch' || !got.batch.newRows) throw new Error('expected a batch');
+    const n = got.batch.newRows;
+    if (n.format !== 'json') throw new Error('expected JSON');
+    expect([n.joined.rows.byteLength, n.joined.emails.byteLength]).toEqual(bytes);
+    expect(rowsOf(n)).toEqual(ROWS);
+  });
+
+  it('copies every other message as it is (COPY lines, progress)', () => {
+    const b = new NewRowsBuilder('copy');
+    for (const r of ROWS) b.add(r);
+    const copy = batchOf(b.take());
+    expect(transferables(copy)).toEqual([]);
+    expect(transferables({ type: 'done' })).toEqual([]);
+    const got = acrossThreads(copy);
+    if (got.type !== 'batch' || !got.batch.newRows) throw new Error('expected a batch');
+    expect(rowsOf(got.batch.newRows)).toEqual(ROWS);
   });
 });

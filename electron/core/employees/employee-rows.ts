@@ -222,19 +222,30 @@ export function encodeNewEmployee(
 /**
  * New employees' JSON inserts (encodeNewEmployee's, format 'json') joined for one insert
  * (insertJoinedEmployees): their values and their addresses as two JSON arrays, element for element.
- * Joined where they were encoded: on a first load the reader thread joins them, so two strings
- * cross to the main thread instead of an object per row.
+ * Joined where they were encoded: on a first load the reader thread joins them, so two arrays
+ * cross to the main thread instead of an object per row. They are UTF-8 bytes, not strings: the
+ * reader thread hands their memory over (a transfer, not a copy) and sqlite reads them as they are,
+ * where a string was copied into the message, out of it, and into UTF-8 again for sqlite (a
+ * 2,000,000-row first load's batches: 61.0 and 62.8 s against 70.8 and 80.6 s, peak RSS 478–527
+ * MiB against 586–624 MiB, measured alternately).
  */
 export interface JoinedEmployees {
   count: number;
-  /** A JSON array: per employee, the values of PER_ROW_COLUMNS. */
-  rows: string;
-  /** A JSON array: per employee, its addresses' [kind, address, lower-case address]. */
-  emails: string;
+  /** A JSON array in UTF-8: per employee, the values of PER_ROW_COLUMNS. */
+  rows: Uint8Array;
+  /** A JSON array in UTF-8: per employee, its addresses' [kind, address, lower-case address]. */
+  emails: Uint8Array;
 }
+
+const utf8 = new TextEncoder();
 
 /** Join encodeNewEmployee's JSON rows and addresses (row for row). */
 export function joinJson(rows: readonly string[], emails: readonly string[]): JoinedEmployees {
   if (rows.length !== emails.length) throw new Error('joinJson takes the addresses of each row');
-  return { count: rows.length, rows: `[${rows.join(',')}]`, emails: `[${emails.join(',')}]` };
+  return { count: rows.length, rows: utf8.encode(`[${rows.join(',')}]`), emails: utf8.encode(`[${emails.join(',')}]`) };
+}
+
+/** The memory of joined inserts, to transfer to another thread with them (each array owns its own). */
+export function joinedBuffers(j: JoinedEmployees): ArrayBuffer[] {
+  return [j.rows.buffer as ArrayBuffer, j.emails.buffer as ArrayBuffer];
 }

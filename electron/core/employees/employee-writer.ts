@@ -144,6 +144,15 @@ function sharedColumns(createdAt: string): { fixed: Record<string, unknown>; sam
 }
 
 /**
+ * Bytes bound as a parameter without a copy: the driver binds a Buffer as a blob, which the
+ * statements read as text (CAST(? AS TEXT): UTF-8, as the database is; jsonb() would take a blob
+ * for JSONB).
+ */
+function asBlob(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
  * insertEncodedEmployees on sqlite, from rows already joined (joinJson): one parameter per
  * statement. `leaveOut` names rows not to insert, by their place in the list (ascending): the
  * others keep their order and take consecutive ids, as if the list had held them alone.
@@ -165,14 +174,14 @@ export async function insertJoinedEmployees(trx: Knex.Transaction, joined: Joine
   const skips = skip ? [skip] : [];
   await trx.raw(
     `${skipTable}INSERT INTO employees (id, ${PER_ROW_COLUMNS.join(', ')}, ${same.join(', ')})
-     SELECT ${idOf('r.key')}, ${PER_ROW_COLUMNS.map((_c, i) => `r.value ->> ${i}`).join(', ')}, ${same.map(() => '?').join(', ')} FROM jsonb_each(jsonb(?)) AS r ${kept('r.key')}`,
-    [...skips, base, ...same.map((c) => fixed[c] as Knex.Value), joined.rows],
+     SELECT ${idOf('r.key')}, ${PER_ROW_COLUMNS.map((_c, i) => `r.value ->> ${i}`).join(', ')}, ${same.map(() => '?').join(', ')} FROM jsonb_each(jsonb(CAST(? AS TEXT))) AS r ${kept('r.key')}`,
+    [...skips, base, ...same.map((c) => fixed[c] as Knex.Value), asBlob(joined.rows)],
   );
   await trx.raw(
     `${skipTable}INSERT INTO employee_emails (employee_id, kind, address, address_lc, used_for_codes, source, created_at, updated_at)
      SELECT ${idOf('e.key')}, m.value ->> 0, m.value ->> 1, m.value ->> 2, ?, ?, ?, ?
-     FROM jsonb_each(jsonb(?)) AS e, jsonb_each(e.value) AS m ${kept('e.key')}`,
-    [...skips, base, mail.used_for_codes, mail.source, mail.created_at, mail.updated_at, joined.emails],
+     FROM jsonb_each(jsonb(CAST(? AS TEXT))) AS e, jsonb_each(e.value) AS m ${kept('e.key')}`,
+    [...skips, base, mail.used_for_codes, mail.source, mail.created_at, mail.updated_at, asBlob(joined.emails)],
   );
   return base + 1;
 }

@@ -43,7 +43,7 @@ type CopyInsert = Extract<EncodedEmployee, { format: 'copy' }>;
 
 /**
  * A first load's batch as the reader thread hands it on: what the plan needs of each row, and the
- * rows' inserts in the database's format, row for row: on sqlite joined into two JSON strings, on
+ * rows' inserts in the database's format, row for row: on sqlite joined into two JSON arrays (bytes), on
  * PostgreSQL as COPY lines. Whole rows would cost the main thread more to receive than to write.
  */
 export type NewRows = { keys: NewRowKey[] } & ({ format: 'json'; joined: JoinedEmployees } | { format: 'copy'; inserts: CopyInsert[] });
@@ -97,11 +97,13 @@ function copyRowValues(line: string): Values {
   return [v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!, v[6]!, v[7] as HrRow['status'], v[8] ?? null, v[9] === 't', v[10]!, v[11]!, v[12]!, v[13]!];
 }
 
+const utf8 = new TextDecoder();
+
 /** An insert's values and addresses, whichever the format. */
 function insertsOf(n: NewRows): Array<{ values: Values; emails: Array<[EmailKind, string, string]> }> {
   if (n.format === 'json') {
-    const values = JSON.parse(n.joined.rows) as Values[];
-    const emails = JSON.parse(n.joined.emails) as Array<Array<[EmailKind, string, string]>>;
+    const values = JSON.parse(utf8.decode(n.joined.rows)) as Values[];
+    const emails = JSON.parse(utf8.decode(n.joined.emails)) as Array<Array<[EmailKind, string, string]>>;
     return values.map((v, i) => ({ values: v, emails: emails[i]! }));
   }
   return n.inserts.map((e) => ({ values: copyRowValues(e.row), emails: e.emails.map((a) => fromCopyFields(a) as [EmailKind, string, string]) }));

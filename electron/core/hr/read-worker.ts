@@ -9,7 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EncodingFormat } from '../employees/employee-rows';
 import { batchesOf, checkExtract } from './extract-passes';
-import { serialiseError, type ReaderIn, type ReaderOut, type ReaderStart } from './reader-protocol';
+import { serialiseError, transferables, type ReaderIn, type ReaderOut, type ReaderStart } from './reader-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('read-worker.ts runs as a worker thread');
@@ -32,7 +32,7 @@ port.on('message', (m: ReaderIn) => {
   wake = null;
 });
 
-const send = (m: ReaderOut) => port.postMessage(m);
+const send = (m: ReaderOut) => port.postMessage(m, transferables(m));
 const waitForWord = () => new Promise<void>((resolve) => (wake = resolve));
 
 async function main(): Promise<void> {

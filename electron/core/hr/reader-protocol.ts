@@ -1,6 +1,6 @@
 /** What the HR import's main thread and its reader thread (read-worker.ts) say to each other. */
 import { DeskError, type ErrorCode } from '../../../shared/errors';
-import type { EncodingFormat } from '../employees/employee-rows';
+import { joinedBuffers, type EncodingFormat } from '../employees/employee-rows';
 import { CsvFormatError, type CsvLimits } from './csv';
 import type { CheckProgress, Checked, PendingBatch } from './extract-passes';
 
@@ -31,6 +31,12 @@ export type ReaderOut =
   | { type: 'batch'; batch: PendingBatch; bytes: number }
   | { type: 'done' }
   | { type: 'failed'; error: SerialisedError };
+
+/** What a message hands over rather than copies: a first load's sqlite batch's joined inserts. */
+export function transferables(m: ReaderOut): ArrayBuffer[] {
+  const n = m.type === 'batch' ? m.batch.newRows : undefined;
+  return n?.format === 'json' ? joinedBuffers(n.joined) : [];
+}
 
 export function serialiseError(err: unknown): SerialisedError {
   if (err instanceof DeskError) return { kind: 'desk', code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
