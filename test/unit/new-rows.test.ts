@@ -113,7 +113,7 @@ describe('NewRows', () => {
     expect(rowsOf(n)).toEqual(ROWS);
   });
 
-  it('copies every other message as it is (COPY lines, progress)', () => {
+  it('copies every other message as it is (COPY lines, the end)', () => {
     const b = new NewRowsBuilder('copy');
     for (const r of ROWS) b.add(r);
     const copy = batchOf(b.take());

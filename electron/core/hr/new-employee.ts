@@ -43,8 +43,9 @@ type CopyInsert = Extract<EncodedEmployee, { format: 'copy' }>;
 
 /**
  * A first load's batch as the reader thread hands it on: what the plan needs of each row, and the
- * rows' inserts in the database's format, row for row: on sqlite joined into two JSON arrays (bytes), on
- * PostgreSQL as COPY lines. Whole rows would cost the main thread more to receive than to write.
+ * rows' inserts in the database's format, row for row: on sqlite joined into two JSON arrays (as
+ * bytes), on PostgreSQL as COPY lines. Whole rows would cost the main thread more to receive than
+ * to write.
  */
 export type NewRows = { keys: NewRowKey[] } & ({ format: 'json'; joined: JoinedEmployees } | { format: 'copy'; inserts: CopyInsert[] });
 
