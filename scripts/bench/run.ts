@@ -45,7 +45,7 @@ async function runHr(kind: DbKind, opts: BenchOptions): Promise<boolean> {
     const results: HrImportBenchResult[] = [];
     for (const rows of opts.hrRows) {
       log(`── HR import on ${kind}: ${int(rows)} rows ──`);
-      results.push(await measureImport({ rows, pgUrl: kind === 'postgres' ? opts.pgUrl : undefined, log }));
+      results.push(await measureImport({ rows, pgUrl: kind === 'postgres' ? opts.pgUrl : undefined, repeats: opts.hrRepeats, log }));
     }
     fs.mkdirSync(opts.outDir, { recursive: true });
     const md = path.join(opts.outDir, `hr-import-${kind}.md`);
