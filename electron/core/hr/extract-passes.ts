@@ -66,11 +66,13 @@ export async function checkExtract(file: string, limits: Partial<CsvLimits> | un
   const started = Date.now();
   let lastReport = 0;
   try {
-    for await (const chunk of readCsvChunks(check.stream, limits)) {
+    // The header is read; the data rows are only counted (skimmed, not built).
+    for await (const chunk of readCsvChunks(check.stream, limits, 1)) {
       for (const record of chunk.records) {
         if (!header) header = readHeader(record);
         else if (!isBlank(record)) totalRows++;
       }
+      totalRows += chunk.skimmed;
       if (stopped()) return null;
       const now = Date.now();
       if (now - lastReport >= 250) {
