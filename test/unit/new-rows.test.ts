@@ -5,6 +5,7 @@
  */
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { jsonArrayBytes } from '../../electron/core/employees/employee-rows';
 import { encodeNew, NewRowsBuilder, rowsOf, type NewRows } from '../../electron/core/hr/new-employee';
 import { transferables, type ReaderOut } from '../../electron/core/hr/reader-protocol';
 import type { HrRow } from '../../electron/core/hr/row-checks';
@@ -122,5 +123,21 @@ describe('NewRows', () => {
     const got = acrossThreads(copy);
     if (got.type !== 'batch' || !got.batch.newRows) throw new Error('expected a batch');
     expect(rowsOf(got.batch.newRows)).toEqual(ROWS);
+  });
+
+  it('writes JSON texts as one UTF-8 array byte for byte as encoding their join would, when names outgrow the room first made', () => {
+    const cases: string[][] = [
+      [],
+      ['[]'],
+      ROWS.map((r) => JSON.stringify(r)),
+      // Three bytes a character (山) and four (🙂, a surrogate pair) from the start: the room grows, a pair is never split.
+      ['"' + '山'.repeat(5000) + '"', '"' + '🙂'.repeat(3000) + '"', '"plain"'],
+      Array.from({ length: 2000 }, (_, i) => JSON.stringify([`E${i}`, i % 7 ? 'Jane' : 'Zoë 山田 🙂', 'x'.repeat(i % 50)])),
+    ];
+    for (const items of cases) {
+      const bytes = jsonArrayBytes(items);
+      expect(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(Buffer.from(`[${items.join(',')}]`, 'utf8'))).toBe(true);
+      expect(JSON.parse(new TextDecoder().decode(bytes))).toEqual(items.map((t) => JSON.parse(t) as unknown));
+    }
   });
 });

