@@ -39,7 +39,7 @@ export interface HrImportBenchOptions {
   pgUrl?: string | undefined;
   batchSize?: number;
   /**
-   * How many times the first load and the floor are each timed (default HR_REPEATS): the ratio is of
+   * How many times the first load and the floor are each timed (odd; default HR_REPEATS): the ratio is of
    * their medians, taken in turn (load, floor, load, floor…) so that both see the same machine.
    */
   repeats?: number;
@@ -76,7 +76,7 @@ export interface HrImportBenchResult {
   generateSeconds: number;
   /** The first first load: the nightly feed and the floor's rows came from its desk. */
   withIndex: ImportRun;
-  /** Every first load timed (withIndex first), and their median. */
+  /** Every first load timed (withIndex first; an odd number), and their median. */
   firstLoads: ImportRun[];
   firstLoadSeconds: number;
   withoutIndex: ImportRun;
@@ -140,8 +140,9 @@ async function restoreSearchIndex(db: Knex, kind: 'sqlite' | 'postgres', definit
 
 /**
  * The child (hr-import-child.ts) and the import's reader thread (read-worker.ts) bundled once per
- * measurement, as the build bundles them for the app: the import then runs as users run it, the
- * reader found beside the child (hr/reader.ts), not loaded from source through tsx. Through tsx the
+ * measurement with esbuild, like the app's build (which uses electron-vite): the import then runs
+ * as built code does, the reader found beside the child (hr/reader.ts), not loaded from source
+ * through tsx. Through tsx the
  * reader thread took about 0.5 s to start (a tenth of a 200,000-row load's batches) and its peak
  * RSS was about 150 MiB higher. The packages stay outside the bundle, so it is written inside the
  * project (node_modules/.cache), where they resolve. Returns the child's path and the folder to
@@ -296,10 +297,13 @@ async function timedFloor(source: FloorSource, workDir: string, log: (m: string)
 export async function measureImport(opts: HrImportBenchOptions = {}): Promise<HrImportBenchResult> {
   const rows = opts.rows ?? IMPORT_GOAL_ROWS;
   const log = opts.log ?? (() => undefined);
+  const repeats = opts.repeats ?? HR_REPEATS;
+  if (!Number.isInteger(repeats) || repeats < 1 || repeats % 2 === 0) throw new Error('the first load and the floor are timed an odd number of times (a median that is one of them)');
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'desk-bench-hr-'));
   let floorSource: FloorSource | null = null;
-  const bundle = await bundleChild();
+  let bundle: { child: string; dir: string } | null = null;
   try {
+    bundle = await bundleChild();
     const file = path.join(workDir, 'hr-extract.csv');
     log(`generating an HR extract of ${int(rows)} rows`);
     const gen = await timed(() => writeHrCsv(file, rows, { seed: 1 }));
@@ -318,7 +322,6 @@ export async function measureImport(opts: HrImportBenchOptions = {}): Promise<Hr
     log('the floor: the rows the first load wrote, moved into an empty desk inside the database, the indexes built as a load does');
     const firstLoads = [first.run];
     const floors = [await timedFloor(floorSource, workDir, log)];
-    const repeats = opts.repeats ?? HR_REPEATS;
     for (let k = 2; k <= repeats; k++) {
       log(`first load and floor, time ${k} of ${repeats}`);
       await settle(200);
@@ -327,9 +330,8 @@ export async function measureImport(opts: HrImportBenchOptions = {}): Promise<Hr
       floors.push(await timedFloor(floorSource, workDir, log));
     }
     const firstLoadSeconds = median(firstLoads.map((r) => r.seconds));
-    const floorSeconds = median(floors.map((f) => f.totalSeconds));
-    // The floor shown is the middle one (of an even number, the nearer to the median).
-    const floor = [...floors].sort((a, b) => Math.abs(a.totalSeconds - floorSeconds) - Math.abs(b.totalSeconds - floorSeconds))[0]!;
+    // An odd number of times (parseArgs, options.ts): the median floor is one of them, whose rows and indexes add up to it.
+    const floor = [...floors].sort((a, b) => a.totalSeconds - b.totalSeconds)[floors.length >> 1]!;
     return {
       database: opts.pgUrl ? 'postgres' : 'sqlite',
       rows,
@@ -343,12 +345,15 @@ export async function measureImport(opts: HrImportBenchOptions = {}): Promise<Hr
       ratio: first.run.seconds / withoutIndex.seconds,
       floor,
       floors,
-      floorRatio: firstLoadSeconds / floorSeconds,
+      floorRatio: firstLoadSeconds / floor.totalSeconds,
     };
   } finally {
-    await floorSource?.dispose();
-    fs.rmSync(workDir, { recursive: true, force: true });
-    fs.rmSync(bundle.dir, { recursive: true, force: true });
+    try {
+      await floorSource?.dispose();
+    } finally {
+      fs.rmSync(workDir, { recursive: true, force: true });
+      if (bundle) fs.rmSync(bundle.dir, { recursive: true, force: true });
+    }
   }
 }
 
@@ -374,14 +379,14 @@ export function importMarkdown(r: HrImportBenchResult): string {
     '| Measure | Value | Goal | Result |',
     '| --- | --- | --- | --- |',
     `| First load into an empty desk, search index included (${index}, built at the end of the load)${middle} | ${r.firstLoadSeconds.toFixed(1)} s (${int(Math.round(r.rows / r.firstLoadSeconds))} rows/s)${each(r.firstLoads.map((l) => l.seconds))} | — | INFO |`,
-    `| Floor: the database alone (the rows the first load wrote, moved into an empty desk by INSERT … SELECT in the order it wrote them, then the indexes built as a load into an empty desk builds them; no CSV, no application code)${middle} | ${median(r.floors.map((f) => f.totalSeconds)).toFixed(1)} s (rows ${r.floor.insertSeconds.toFixed(1)} s, indexes ${r.floor.indexSeconds.toFixed(1)} s)${each(r.floors.map((f) => f.totalSeconds))} | — | INFO |`,
+    `| Floor: the database alone (the rows the first load wrote, moved into an empty desk by INSERT … SELECT in the order it wrote them, then the indexes built as a load into an empty desk builds them; no CSV, no application code)${middle} | ${r.floor.totalSeconds.toFixed(1)} s (rows ${r.floor.insertSeconds.toFixed(1)} s, indexes ${r.floor.indexSeconds.toFixed(1)} s)${each(r.floors.map((f) => f.totalSeconds))} | — | INFO |`,
     `| First load ÷ floor${times > 1 ? ' (medians)' : ''} | ${ratio(floorRatio)} | ≤ ${FLOOR_RATIO_GOAL}× | ${pass(floorRatio <= FLOOR_RATIO_GOAL)} |`,
     `| Nightly feed into that desk (${int(n.changedRows)} changed, ${int(n.newLeavers)} new leavers, ${int(n.unchanged)} unchanged) | ${n.seconds.toFixed(1)} s | ${nightlyGoal} | ${nightlyResult} |`,
     `| Nightly feed ÷ first load | ${ratio(n.seconds / r.firstLoadSeconds)} | — | INFO |`,
     `| Import without the search index | ${runCell(r.withoutIndex)} | — | INFO |`,
     `| Rebuilding the index after that import | ${r.withoutIndex.rebuildSeconds === null ? 'n/a' : `${r.withoutIndex.rebuildSeconds.toFixed(1)} s`} | — | INFO |`,
-    `| With ÷ without the index | ${ratio(r.ratio)} | ≤ ${INDEX_RATIO_GOAL}× | ${pass(r.ratio <= INDEX_RATIO_GOAL)} |`,
-    `| Peak RSS: first load${times > 1 ? ' (the highest of them)' : ''} with / without the index; nightly feed | ${Math.round(Math.max(...r.firstLoads.map((l) => l.peakRssMiB)))} / ${Math.round(r.withoutIndex.peakRssMiB)}; ${Math.round(n.peakRssMiB)} MiB (at the start ${Math.round(r.withIndex.startRssMiB)} / ${Math.round(r.withoutIndex.startRssMiB)} MiB; heap peak ${Math.round(r.withIndex.peakHeapMiB)} / ${Math.round(r.withoutIndex.peakHeapMiB)} MiB) | flat | INFO |`,
+    `| With ÷ without the index (the first first load; each timed once) | ${ratio(r.ratio)} | ≤ ${INDEX_RATIO_GOAL}× | ${pass(r.ratio <= INDEX_RATIO_GOAL)} |`,
+    `| Peak RSS: first load${times > 1 ? ' (the highest of them)' : ''} with / without the index; nightly feed | ${Math.round(Math.max(...r.firstLoads.map((l) => l.peakRssMiB)))} / ${Math.round(r.withoutIndex.peakRssMiB)}; ${Math.round(n.peakRssMiB)} MiB (at the start ${Math.round(r.withIndex.startRssMiB)} / ${Math.round(r.withoutIndex.startRssMiB)} MiB; heap peak ${Math.round(Math.max(...r.firstLoads.map((l) => l.peakHeapMiB)))} / ${Math.round(r.withoutIndex.peakHeapMiB)} MiB) | flat | INFO |`,
     '',
   ].join('\n');
 }
@@ -417,7 +422,7 @@ function parseArgs(argv: string[]): { sizes: number[]; opts: HrImportBenchOption
       if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--rows needs whole numbers, e.g. --rows 200000,2000000');
     } else if (a === '--repeats') {
       opts.repeats = Number(next());
-      if (!Number.isInteger(opts.repeats) || opts.repeats < 1 || opts.repeats > 9) throw new Error('--repeats needs a whole number from 1 to 9');
+      if (![1, 3, 5, 7, 9].includes(opts.repeats)) throw new Error('--repeats needs an odd number from 1 to 9 (the median is then one of the times)');
     } else if (a === '--batch') {
       opts.batchSize = Number(next());
       if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw new Error('--batch needs a whole number');

@@ -50,8 +50,8 @@ Options:
                     200,000,2,000,000; each database loads each with and without the search index,
                     re-imports it as a nightly feed: 1% changed, 0.1% new leavers, and compares
                     the first load with its floor)
-  --hr-repeats N    times each first load and its floor are timed, in turn; their medians are
-                    compared (default ${HR_REPEATS})
+  --hr-repeats N    times each first load and its floor are timed, in turn (odd: 1–9); their
+                    medians are compared (default ${HR_REPEATS}; each time adds a load and a floor)
   --skip-hr         skip the HR import benchmark
   --hr-only         run only the HR import benchmark
   --audit-events N  chained audit events in the audit benchmark's database (default 5,000,000;
@@ -127,6 +127,12 @@ function positiveInt(name: string, raw: string | undefined, fallback: number, mi
   if (raw === undefined) return fallback;
   const n = Number(raw.replace(/[_,]/g, ''));
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+/** The median of an odd number of times is one of them (a floor whose rows and indexes add up to it). */
+function oddRepeats(n: number): number {
+  if (n % 2 === 0) throw new UsageError('--hr-repeats must be odd (1, 3, 5, 7 or 9)');
   return n;
 }
 
@@ -209,7 +215,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       .split(',') // sizes are written 200000 or 200_000: a comma separates sizes
       .map((n) => positiveInt('hr-rows', n, 2_000_000, 100, 5_000_000))
       .sort((a, b) => a - b),
-    hrRepeats: positiveInt('hr-repeats', values['hr-repeats'], HR_REPEATS, 1, 9),
+    hrRepeats: oddRepeats(positiveInt('hr-repeats', values['hr-repeats'], HR_REPEATS, 1, 9)),
     skipAudit: !!values['skip-audit'],
     auditOnly: !!values['audit-only'],
     auditEvents: positiveInt('audit-events', values['audit-events'], 5_000_000, 1000, 20_000_000),

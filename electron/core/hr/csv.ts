@@ -14,7 +14,8 @@
  * and how many data rows follow. For that the parser can skim after its first records: it runs the
  * same state machine (so the same lines and the same CsvFormatErrors) but builds no fields, and
  * counts the records that are not blank (a record with an error counts, as the import reports it).
- * A 200,000-row extract is checked in about a fifth of the time building its records took.
+ * A 200,000-row extract is checked in a fifth to a third of the time building its records took
+ * (150 ms against 450–720 ms, the parser warm).
  */
 
 export interface CsvRecord {
@@ -313,7 +314,7 @@ export function parseCsv(text: string, limits?: Partial<CsvLimits>): CsvRecord[]
 
 export interface CsvChunk {
   records: CsvRecord[];
-  /** With `skimAfter`: the records after those counted, not built (blank ones left out). */
+  /** With `skimAfter`: how many records after the first `skimAfter` were counted (not built), blank ones left out. */
   skimmed: number;
   /** Bytes of the input read so far. */
   bytesRead: number;
