@@ -22,11 +22,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fork } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import type { Knex } from 'knex';
 import type { HrImportResult } from '../../electron/core/hr/hr-import.service';
 import { writeHrCsv, type HrCsvRow } from '../../test/support/hr-csv';
 import { captureFloorSource, measureImportFloor, type FloorSource, type ImportFloor } from './hr-floor';
+import { bundleForNode } from '../node-bundle';
 import { eachOption, HR_REPEATS } from './options';
 import type { ChildImportJob, ChildImportMessage } from './hr-import-child';
 import { openScratchDesk, type ScratchDesk } from './scratch-db';
@@ -149,26 +149,7 @@ async function restoreSearchIndex(db: Knex, kind: 'sqlite' | 'postgres', definit
  * remove.
  */
 async function bundleChild(): Promise<{ child: string; dir: string }> {
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  const cache = path.join(root, 'node_modules', '.cache', 'mfa-desk-bench');
-  fs.mkdirSync(cache, { recursive: true });
-  const dir = fs.mkdtempSync(path.join(cache, 'hr-'));
-  try {
-    await build({
-      entryPoints: { 'hr-import-child': fileURLToPath(new URL('./hr-import-child.ts', import.meta.url)), 'hr-read-worker': path.join(root, 'electron/core/hr/read-worker.ts') },
-      outdir: dir,
-      outExtension: { '.js': '.mjs' },
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'warning',
-    });
-  } catch (err) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    throw err;
-  }
+  const dir = await bundleForNode('mfa-desk-bench', { 'hr-import-child': fileURLToPath(new URL('./hr-import-child.ts', import.meta.url)) });
   return { child: path.join(dir, 'hr-import-child.mjs'), dir };
 }
 

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { bundleForNode } from '../../scripts/node-bundle';
 import type { TestProject } from 'vitest/node';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -18,23 +18,8 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => void> {
-  // Inside the project, so that the packages left outside resolve from its node_modules.
-  const cache = path.join(ROOT, 'node_modules', '.cache', 'mfa-desk-test');
-  fs.mkdirSync(cache, { recursive: true });
-  const dir = fs.mkdtempSync(path.join(cache, 'cli-'));
-  const outfile = path.join(dir, 'cli.mjs');
   // With the HR import's reader thread beside it, where the import looks for it (hr/reader.ts).
-  await build({
-    entryPoints: { cli: path.join(ROOT, 'electron/cli/index.ts'), 'hr-read-worker': path.join(ROOT, 'electron/core/hr/read-worker.ts') },
-    outdir: dir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-  project.provide('deskCli', outfile);
+  const dir = await bundleForNode('mfa-desk-test', { cli: path.join(ROOT, 'electron/cli/index.ts') });
+  project.provide('deskCli', path.join(dir, 'cli.mjs'));
   return () => fs.rmSync(dir, { recursive: true, force: true });
 }
