@@ -13,7 +13,7 @@ import { refreshEmployeeFlags } from '../../electron/core/employees/employees.se
 import { EmployeeSearch } from '../../electron/core/employees/search.service';
 import { parseCsv } from '../../electron/core/hr/csv';
 import { importHrFile, SQLITE_GROUP, type HrImportOptions, type HrImportProgress } from '../../electron/core/hr/hr-import.service';
-import { deskEnv, killDuring, runDesk } from '../support/cli';
+import { deskEnv, killWhen, runDesk } from '../support/cli';
 import { hrCsv, hrPerson, writeHrCsv } from '../support/hr-csv';
 import { dumpRecords, indexDefinitions, recordProblems } from '../support/hr-records';
 import { snapshot } from '../support/snapshot';
@@ -578,13 +578,17 @@ describe.each(TARGETS)('desk import hr on $name', (target: Target) => {
     try {
       const env = deskEnv(s, s.dataDir);
       const report = path.join(work, `kill-${target.name}.report.csv`);
-      // The progress counts batches written; on sqlite they are committed a group at a time, so the
-      // kill waits for more than a group's worth to find some committed.
-      const killed = await killDuring(env, ['import', 'hr', bigFile, '--batch-size', String(BATCH), '--report', report], BATCH * (SQLITE_GROUP.batches + 1));
-      expect(killed.killedAt, killed.stderr).not.toBeNull();
+      // Killed once the database holds a batch (its audit row): on sqlite the first group's commit,
+      // SQLITE_GROUP.batches of them; the load has more than twice as many to go.
+      expect(ROWS / BATCH).toBeGreaterThan(2 * SQLITE_GROUP.batches);
       const db = await openScratchDatabase(s);
       let partial: number;
       try {
+        const killed = await killWhen(env, ['import', 'hr', bigFile, '--batch-size', String(BATCH), '--report', report], async () => {
+          const batches = await count(db.knex, 'audit_events', { action: 'hr.import_batch' });
+          return batches > 0 ? batches : null;
+        });
+        expect(killed.killedAt, killed.stderr).not.toBeNull();
         partial = await count(db.knex, 'employees');
         expect(partial).toBeGreaterThanOrEqual(BATCH);
         expect(partial).toBeLessThan(ROWS);

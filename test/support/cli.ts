@@ -68,3 +68,36 @@ export function killDuring(env: NodeJS.ProcessEnv, args: string[], afterRows: nu
     child.on('close', (code) => resolve({ stderr, killedAt, code }));
   });
 }
+
+/**
+ * Spawn `desk` and kill it (SIGKILL, with whatever it started) as soon as `seen()`, asked every few
+ * milliseconds while it runs, returns a number (what was seen, as `killedAt`) rather than null:
+ * e.g. batches committed, read from its database. Unlike killDuring it does not wait for a
+ * progress line, which the command prints once a second: a fast machine can finish before the next.
+ */
+export function killWhen(env: NodeJS.ProcessEnv, args: string[], seen: () => Promise<number | null>): Promise<{ stderr: string; killedAt: number | null; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const [command, commandArgs] = deskCommand(args);
+    const child = spawn(command, commandArgs, { env, cwd: root, detached: true });
+    let stderr = '';
+    let killedAt: number | null = null;
+    let closed = false;
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.resume();
+    child.on('error', reject);
+    child.on('close', (code) => {
+      closed = true;
+      resolve({ stderr, killedAt, code });
+    });
+    const watch = async () => {
+      while (!closed && killedAt === null) {
+        const n = await seen().catch(() => null);
+        if (n !== null && !closed) {
+          killedAt = n;
+          process.kill(-child.pid!, 'SIGKILL');
+        } else await new Promise((r) => setTimeout(r, 2));
+      }
+    };
+    watch().catch(reject);
+  });
+}
