@@ -4,7 +4,7 @@ import { databaseKind } from '../db/connection';
 import { toBool } from '../db/values';
 import { derivedChanges, HR_RECORD_COLUMNS } from '../employees/employee-writer';
 import type { EmployeeRow } from '../employees/employees.service';
-import type { HrEmail, HrRow, NewRowKey } from './row-checks';
+import type { HrEmail, HrRow, NewRowKey, RowKey } from './row-checks';
 import { storedHrHash } from './row-hash';
 
 type Q = Knex | Knex.Transaction;
@@ -32,8 +32,24 @@ interface Probe {
   hr_hash: string | null;
 }
 
+/**
+ * A batch as planBatch takes it: its rows' keys, and a way to the whole rows of those that may have
+ * changed. A re-import's come from the reader thread, which holds the whole rows (read-worker.ts);
+ * planBatch asks exactly once, for none if nothing may have changed, and the reader lets them go.
+ */
+export interface BatchRows {
+  keys: RowKey[];
+  /** The whole rows at these positions of `keys`, in that order. */
+  whole(indices: number[]): Promise<HrRow[]>;
+}
+
+/** Rows already whole (a first load's, a dry run's from the file, a test's). */
+export function wholeRows(rows: HrRow[]): BatchRows {
+  return { keys: rows, whole: (indices) => Promise.resolve(indices.map((i) => rows[i]!)) };
+}
+
 /** The batch's employees already on the desk, by employee number: one indexed read. */
-async function probe(q: Q, rows: HrRow[]): Promise<Map<string, Probe>> {
+async function probe(q: Q, rows: RowKey[]): Promise<Map<string, Probe>> {
   const probes = new Map<string, Probe>();
   const found = await q('employees')
     .where(
@@ -280,10 +296,10 @@ async function leaversWithOpenItems(q: Q, ids: number[]): Promise<Set<number>> {
  * it; a leaver's also needs no pending registration or usable code to cancel. Returns the existing
  * employees' ids and the rows still to compare in full.
  */
-async function sortByFingerprint(q: Q, accepted: HrRow[], probes: ReadonlyMap<string, Probe>, plan: BatchPlan): Promise<{ idOf: Map<string, number>; compare: HrRow[] }> {
+async function sortByFingerprint(q: Q, accepted: RowKey[], probes: ReadonlyMap<string, Probe>, plan: BatchPlan): Promise<{ idOf: Map<string, number>; compare: RowKey[] }> {
   const idOf = new Map<string, number>();
-  const compare: HrRow[] = [];
-  const sameLeavers: HrRow[] = [];
+  const compare: RowKey[] = [];
+  const sameLeavers: RowKey[] = [];
   for (const r of accepted) {
     const p = probes.get(r.employeeNumber);
     if (p) idOf.set(r.employeeNumber, p.id);
@@ -329,15 +345,21 @@ export async function planNewRows(q: Q, rows: NewRowKey[], ownRowsOnly: OwnRowsO
  * What the batch changes, from the rows and what the database holds. Pure reading: the dry run
  * stops here. In a real run `q` is the batch's transaction, which already holds the write lock.
  * With `ownRowsOnly` the plan is the same, but the database is asked only about the usernames an
- * earlier line may have had: a first load's look-ups would all find nothing.
+ * earlier line may have had: a first load's look-ups would all find nothing. The rows are read
+ * whole only once their fingerprints are compared (BatchRows).
  */
-export async function planBatch(q: Q, rows: HrRow[], lockRows: boolean, ownRowsOnly?: OwnRowsOnly): Promise<BatchPlan> {
+export async function planBatch(q: Q, batch: BatchRows, lockRows: boolean, ownRowsOnly?: OwnRowsOnly): Promise<BatchPlan> {
   const plan: BatchPlan = { creates: [], updates: [], unchanged: 0, rehash: [], rejected: [], conflicts: [] };
-  if (rows.length === 0) return plan;
-  const probes = ownRowsOnly ? new Map<string, Probe>() : await probe(q, rows);
+  const keys = batch.keys;
+  if (keys.length === 0) return plan;
+  const probes = ownRowsOnly ? new Map<string, Probe>() : await probe(q, keys);
   const holders = new Map([...probes].map(([number, p]) => [p.username, number]));
-  const accepted = await claimUsernames(q, rows, plan, holders, ownRowsOnly?.earlierUsernames);
-  const { idOf, compare } = await sortByFingerprint(q, accepted, probes, plan);
+  const accepted = await claimUsernames(q, keys, plan, holders, ownRowsOnly?.earlierUsernames);
+  const sorted = await sortByFingerprint(q, accepted, probes, plan);
+  const idOf = sorted.idOf;
+  // Only now the whole rows, of those that may have changed (in a nightly feed, a few in a hundred).
+  const position = new Map(keys.map((k, i) => [k, i]));
+  const compare = await batch.whole(sorted.compare.map((k) => position.get(k)!));
   const known = compare.filter((r) => idOf.has(r.employeeNumber));
   // The rows that are new or may have changed: the record and its addresses, locked on PostgreSQL.
   const existing = new Map<string, ExistingEmployee>();

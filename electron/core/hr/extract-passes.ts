@@ -10,13 +10,18 @@ import { readCsvChunks, type CsvLimits, type CsvRecord } from './csv';
 import { readHeader, type HeaderMap } from './header';
 import type { EncodingFormat } from '../employees/employee-rows';
 import { NewRowsBuilder, type NewRows } from './new-employee';
-import { employeeNumberOf, isBlank, NumberSet, UsernameFilter, validateRow, type HrRow } from './row-checks';
+import { employeeNumberOf, isBlank, NumberSet, UsernameFilter, validateRow, type HrRow, type RowKey } from './row-checks';
 
 /** The rows read since the last batch was handed on. */
 export interface PendingBatch {
   rows: HrRow[];
   /** A first load's rows: their keys and their inserts in the database's format (new-employee.ts), instead of `rows` (empty then). */
   newRows?: NewRows;
+  /**
+   * A re-import's batch as the reader thread hands it on: the rows' keys, `rows` empty; the reader
+   * holds the whole rows until the plan asks for those it needs (ReaderIn 'rows').
+   */
+  held?: { seq: number; keys: RowKey[] };
   /**
    * A first load's: the usernames of its rows an earlier line of the file may have had too (a Bloom
    * filter's "maybe"; every other username of the batch is certainly the first of its kind). Absent otherwise.

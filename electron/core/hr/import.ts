@@ -9,7 +9,7 @@ import { encodingFor, type EncodingFormat } from '../employees/employee-writer';
 import { databaseKind } from '../db/connection';
 import { deferIndexes, restoreIndexes } from '../db/deferred-indexes';
 import { applyBatch, applyNewRows, batchEvent, countPlan, lockForBatch, planForDataInMemory, reportLines } from './batch-apply';
-import { planBatch, planNewRows, type BatchPlan, type OwnRowsOnly } from './batch-plan';
+import { planBatch, planNewRows, wholeRows, type BatchPlan, type BatchRows, type OwnRowsOnly } from './batch-plan';
 import { CsvFormatError } from './csv';
 import type { PendingBatch } from './extract-passes';
 import type { HeaderMap } from './header';
@@ -32,6 +32,8 @@ interface HrImportDeps {
 interface ImportRun {
   deps: HrImportDeps;
   opts: HrImportOptions;
+  /** The reader thread: it hands on the batches and holds a re-import's whole rows until planned. */
+  reader: ExtractReader;
   dryRun: boolean;
   postgres: boolean;
   /**
@@ -163,9 +165,11 @@ async function ownRowsOnly(run: ImportRun, trx: Knex.Transaction, b: PendingBatc
   return { earlierUsernames: new Set(b.earlierUsernames) };
 }
 
-/** The batch's whole rows: a first load's come as NewRows. */
-function rowsOfBatch(b: PendingBatch): HrRow[] {
-  return b.newRows ? rowsOf(b.newRows) : b.rows;
+/** The batch as planBatch takes it: a re-import's as keys, the reader holding the whole rows; a first load's as NewRows. */
+function rowsOfBatch(run: ImportRun, b: PendingBatch): BatchRows {
+  const held = b.held;
+  if (held) return { keys: held.keys, whole: (indices) => run.reader.rowsOf(held.seq, indices) };
+  return wholeRows(b.newRows ? rowsOf(b.newRows) : b.rows);
 }
 
 /** Plan and apply one batch in `trx`, with its audit rows. */
@@ -182,7 +186,7 @@ async function applyInTransaction(run: ImportRun, trx: Knex.Transaction, b: Pend
     [p, events] = [planned, []];
   } else {
     // Planned in full (a first load's rows too, once someone else has added an employee).
-    const planned = await planBatch(trx, rowsOfBatch(b), run.postgres, own);
+    const planned = await planBatch(trx, rowsOfBatch(run, b), run.postgres, own);
     [p, events] = [planned, await applyBatch(ctx, planned)];
   }
   events.push(batchEvent(ctx, p, { fromLine: b.fromLine, toLine: b.toLine, rows: b.records, rejectedEarly: b.rejected.length }));
@@ -208,7 +212,7 @@ async function commitGroup(run: ImportRun): Promise<void> {
 
 /** A dry run's plan, reading only: on PostgreSQL in a transaction of its own, planned as a real batch's is. */
 async function planDry(run: ImportRun, b: PendingBatch): Promise<Plan> {
-  const rows = rowsOfBatch(b);
+  const rows = rowsOfBatch(run, b);
   if (!run.postgres) return planBatch(run.deps.db, rows, false);
   return run.deps.db.transaction(async (trx) => {
     await planForDataInMemory(trx);
@@ -261,7 +265,8 @@ async function settle(run: ImportRun): Promise<void> {
 }
 
 /** The second read: every data row into batches, from the reader thread. True when cancelled through the signal. */
-async function importRows(run: ImportRun, reader: ExtractReader): Promise<boolean> {
+async function importRows(run: ImportRun): Promise<boolean> {
+  const reader = run.reader;
   reader.go(run.ownRows !== null, run.encodeAhead);
   for (;;) {
     const m = await reader.next();
@@ -355,6 +360,7 @@ export async function importHrFile(deps: HrImportDeps, opts: HrImportOptions): P
   const run: ImportRun = {
     deps,
     opts,
+    reader,
     dryRun,
     postgres: databaseKind(db) === 'postgres',
     encodeAhead: begun.deferred ? encodingFor(db) : null,
@@ -375,7 +381,7 @@ export async function importHrFile(deps: HrImportDeps, opts: HrImportOptions): P
   };
   let cancelled: boolean;
   try {
-    cancelled = await importRows(run, reader);
+    cancelled = await importRows(run);
   } catch (err) {
     throw asDeskError(err, true);
   } finally {

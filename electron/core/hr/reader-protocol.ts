@@ -3,6 +3,7 @@ import { DeskError, type ErrorCode } from '../../../shared/errors';
 import { joinedBuffers, type EncodingFormat } from '../employees/employee-rows';
 import { CsvFormatError, type CsvLimits } from './csv';
 import type { CheckProgress, Checked, PendingBatch } from './extract-passes';
+import type { HrRow } from './row-checks';
 
 export interface ReaderStart {
   file: string;
@@ -18,7 +19,12 @@ export interface ReaderStart {
  * employee's insert in that format (the database's: COPY text for PostgreSQL, JSON for sqlite,
  * joined for the batch) and sent with its keys instead of the row (PendingBatch.newRows).
  */
-export type ReaderIn = { type: 'go'; firstLoad: boolean; encodeNew: EncodingFormat | null } | { type: 'credit' } | { type: 'stop' };
+export type ReaderIn =
+  | { type: 'go'; firstLoad: boolean; encodeNew: EncodingFormat | null }
+  | { type: 'credit' }
+  | { type: 'stop' }
+  /** The whole rows at these positions of a held batch (PendingBatch.held); the reader then lets the batch go. */
+  | { type: 'rows'; seq: number; indices: number[] };
 
 export type SerialisedError =
   | { kind: 'desk'; code: ErrorCode; message: string; details?: Record<string, unknown> }
@@ -30,7 +36,9 @@ export type ReaderOut =
   | ({ type: 'checked' } & Checked)
   | { type: 'batch'; batch: PendingBatch; bytes: number }
   | { type: 'done' }
-  | { type: 'failed'; error: SerialisedError };
+  | { type: 'failed'; error: SerialisedError }
+  /** The answer to 'rows': the rows asked for, in the order asked, or why not. */
+  | { type: 'rows'; seq: number; rows: HrRow[] | null; error?: string };
 
 /** What a message hands over rather than copies: a first load's sqlite batch's joined inserts. */
 export function transferables(m: ReaderOut): ArrayBuffer[] {

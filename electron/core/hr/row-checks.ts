@@ -23,6 +23,18 @@ export type HrRow = Pick<
 };
 
 /**
+ * What planning needs of a row before it knows whether the row changed: who, from which line,
+ * whether a leaver, and its fingerprint. A re-import's batches come from the reader thread as these
+ * keys; the whole rows of the few that may have changed are asked for afterwards (batch-plan.ts
+ * BatchRows).
+ */
+export type RowKey = Pick<HrRow, 'line' | 'employeeNumber' | 'username' | 'status' | 'hash'>;
+
+export function keyOf(r: HrRow): RowKey {
+  return { line: r.line, employeeNumber: r.employeeNumber, username: r.username, status: r.status, hash: r.hash };
+}
+
+/**
  * What planning needs of a row that can only be new (a first load's on sqlite, whose insert the
  * reader thread encodes): who, from which line, with how many addresses on record.
  */
