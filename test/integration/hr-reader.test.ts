@@ -96,6 +96,19 @@ describe('the HR reader thread on a re-import', () => {
     await expect(reader.rowsOf(seq + 2, [0])).rejects.toThrow('has stopped');
   });
 
+  it('fails an ask still unanswered when the reader is closed', async () => {
+    const reader = new ExtractReader({ file, batchSize: BATCH, csvLimits: undefined, window: WINDOW });
+    let pending: Promise<HrRow[]>;
+    try {
+      await nextOf(reader, 'checked');
+      reader.go(false, null);
+      pending = reader.rowsOf(heldOf((await nextOf(reader, 'batch')).batch).seq, [0]);
+    } finally {
+      await reader.close();
+    }
+    await expect(pending).rejects.toThrow('The HR import reader was closed.');
+  });
+
   it('fails rather than hold more batches than the plan can have taken and not asked for', async () => {
     const reader = new ExtractReader({ file, batchSize: BATCH, csvLimits: undefined, window: WINDOW });
     try {
@@ -113,6 +126,8 @@ describe('the HR reader thread on a re-import', () => {
       }
       expect(seen).toEqual([1, 2, 3, 4]);
       expect(failed.error.message).toBe('The HR import reader holds 4 batches nobody asked for.');
+      // After 'failed' the batches handed on before it are still answered (the import plans them).
+      expect(await reader.rowsOf(1, [2])).toEqual([expected[0]![2]]);
     } finally {
       await reader.close();
     }

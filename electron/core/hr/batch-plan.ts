@@ -33,9 +33,11 @@ interface Probe {
 }
 
 /**
- * A batch as planBatch takes it: its rows' keys, and a way to the whole rows of those that may have
- * changed. A re-import's come from the reader thread, which holds the whole rows (read-worker.ts);
- * planBatch asks exactly once, for none if nothing may have changed, and the reader lets them go.
+ * A batch as planBatch takes it: its rows' keys, and a way to the whole rows of those it must
+ * compare in full (new on the desk, a fingerprint that differs, a leaver with something to
+ * cancel). Every import's but a first load's into an empty desk, dry runs included, come from the
+ * reader thread, which holds the whole rows (read-worker.ts); planBatch asks exactly once, for none
+ * if nothing may have changed, and the reader lets them go.
  */
 export interface BatchRows {
   keys: RowKey[];
@@ -43,7 +45,7 @@ export interface BatchRows {
   whole(indices: number[]): Promise<HrRow[]>;
 }
 
-/** Rows already whole (a first load's, a dry run's from the file, a test's). */
+/** Rows already whole (a first load's, read back from its NewRows or handed on as rows). */
 export function wholeRows(rows: HrRow[]): BatchRows {
   return { keys: rows, whole: (indices) => Promise.resolve(indices.map((i) => rows[i]!)) };
 }
@@ -357,9 +359,9 @@ export async function planBatch(q: Q, batch: BatchRows, lockRows: boolean, ownRo
   const accepted = await claimUsernames(q, keys, plan, holders, ownRowsOnly?.earlierUsernames);
   const sorted = await sortByFingerprint(q, accepted, probes, plan);
   const idOf = sorted.idOf;
-  // Only now the whole rows, of those that may have changed (in a nightly feed, a few in a hundred).
-  const position = new Map(keys.map((k, i) => [k, i]));
-  const compare = await batch.whole(sorted.compare.map((k) => position.get(k)!));
+  // Only now the whole rows, of those to compare in full (in a nightly feed, a few in a hundred).
+  const position = sorted.compare.length > 0 ? new Map(keys.map((k, i) => [k, i])) : null;
+  const compare = await batch.whole(sorted.compare.map((k) => position!.get(k)!));
   const known = compare.filter((r) => idOf.has(r.employeeNumber));
   // The rows that are new or may have changed: the record and its addresses, locked on PostgreSQL.
   const existing = new Map<string, ExistingEmployee>();

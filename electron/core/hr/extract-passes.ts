@@ -14,12 +14,14 @@ import { employeeNumberOf, isBlank, NumberSet, UsernameFilter, validateRow, type
 
 /** The rows read since the last batch was handed on. */
 export interface PendingBatch {
+  /** The rows read, checked and fingerprinted; empty when they come as `newRows` or are `held`. */
   rows: HrRow[];
   /** A first load's rows: their keys and their inserts in the database's format (new-employee.ts), instead of `rows` (empty then). */
   newRows?: NewRows;
   /**
-   * A re-import's batch as the reader thread hands it on: the rows' keys, `rows` empty; the reader
-   * holds the whole rows until the plan asks for those it needs (ReaderIn 'rows').
+   * A batch as the reader thread hands it on unless it is a first load's (dry runs too): the rows'
+   * keys, `rows` empty; the reader holds the whole rows until the plan asks for those it needs
+   * (ReaderIn 'rows').
    */
   held?: { seq: number; keys: RowKey[] };
   /**

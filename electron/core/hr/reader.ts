@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { EncodingFormat } from '../employees/employee-rows';
-import type { ReaderIn, ReaderOut, ReaderStart } from './reader-protocol';
+import { revive, type ReaderIn, type ReaderOut, type ReaderStart } from './reader-protocol';
 import type { HrRow } from './row-checks';
 
 function workerEntry(): URL {
@@ -39,6 +39,8 @@ export class ExtractReader {
   private ended = false;
   /** The thread stopped or was stopped: nothing more is answered. */
   private gone = false;
+  /** What the thread failed with, first: what a batch still asking for its rows then fails with too. */
+  private failure: Error | null = null;
   /** The held batches' rows asked for and not yet answered, by batch. */
   private readonly asked = new Map<number, { resolve: (rows: HrRow[]) => void; reject: (err: Error) => void }>();
 
@@ -48,7 +50,7 @@ export class ExtractReader {
     this.worker.on('error', (err) => this.deliver({ type: 'failed', error: { kind: 'other', message: err.message, ...(err.stack ? { stack: err.stack } : {}) } }));
     this.worker.on('exit', (code) => {
       this.gone = true;
-      this.refuseAsked(`The HR import reader stopped (exit code ${code}).`);
+      this.refuseAsked(this.failure ?? new Error(`The HR import reader stopped (exit code ${code}).`));
       // An exit before 'done' or 'failed' (the thread killed, out of memory) fails the read.
       if (!this.ended) this.deliver({ type: 'failed', error: { kind: 'other', message: `The HR import reader stopped (exit code ${code}).` } });
     });
@@ -59,6 +61,7 @@ export class ExtractReader {
     // closed): the batches handed on before either are still planned.
     if (m.type === 'rows') return this.answered(m.seq, m.rows, m.error);
     if (this.ended) return;
+    if (m.type === 'failed') this.failure ??= revive(m.error);
     if (m.type === 'done' || m.type === 'failed') this.ended = true;
     if (this.waiting) {
       const w = this.waiting;
@@ -74,8 +77,8 @@ export class ExtractReader {
     else a?.reject(new Error(error ?? `The HR import reader did not send batch ${seq}'s rows.`));
   }
 
-  private refuseAsked(message: string): void {
-    for (const a of this.asked.values()) a.reject(new Error(message));
+  private refuseAsked(err: Error): void {
+    for (const a of this.asked.values()) a.reject(err);
     this.asked.clear();
   }
 
@@ -84,7 +87,7 @@ export class ExtractReader {
    * order. Ask once per batch, also for none: the reader then lets the batch go.
    */
   rowsOf(seq: number, indices: number[]): Promise<HrRow[]> {
-    if (this.gone) return Promise.reject(new Error('The HR import reader has stopped.'));
+    if (this.gone) return Promise.reject(this.failure ?? new Error('The HR import reader has stopped.'));
     if (this.asked.has(seq)) return Promise.reject(new Error(`Batch ${seq}'s rows were asked for already.`));
     return new Promise((resolve, reject) => {
       this.asked.set(seq, { resolve, reject });
@@ -117,7 +120,7 @@ export class ExtractReader {
   async close(): Promise<void> {
     this.ended = true;
     this.gone = true;
-    this.refuseAsked('The HR import reader was closed.');
+    this.refuseAsked(new Error('The HR import reader was closed.'));
     await this.worker.terminate();
   }
 }
