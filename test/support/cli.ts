@@ -70,32 +70,46 @@ export function killDuring(env: NodeJS.ProcessEnv, args: string[], afterRows: nu
 }
 
 /**
- * Spawn `desk` and kill it (SIGKILL, with whatever it started) as soon as `seen()`, asked every few
- * milliseconds while it runs, returns a number (what was seen, as `killedAt`) rather than null:
- * e.g. batches committed, read from its database. Unlike killDuring it does not wait for a
- * progress line, which the command prints once a second: a fast machine can finish before the next.
+ * Spawn `desk` and kill it (SIGKILL, with whatever it started) as soon as `seen()`, asked every
+ * 10 ms while it runs, returns a number (what was seen, as `killedAt`) rather than null: e.g.
+ * batches committed, read from its database. Unlike killDuring it does not wait for a progress
+ * line, which the command prints once a second: a fast machine can finish before the next. A
+ * `seen()` that throws (the tables not made yet) is asked again; its last error is returned.
  */
-export function killWhen(env: NodeJS.ProcessEnv, args: string[], seen: () => Promise<number | null>): Promise<{ stderr: string; killedAt: number | null; code: number | null }> {
+export function killWhen(
+  env: NodeJS.ProcessEnv,
+  args: string[],
+  seen: () => Promise<number | null>,
+): Promise<{ stderr: string; killedAt: number | null; code: number | null; lastError: string | null }> {
   return new Promise((resolve, reject) => {
     const [command, commandArgs] = deskCommand(args);
     const child = spawn(command, commandArgs, { env, cwd: root, detached: true });
     let stderr = '';
     let killedAt: number | null = null;
+    let lastError: string | null = null;
     let closed = false;
     child.stderr.on('data', (d) => (stderr += d));
     child.stdout.resume();
     child.on('error', reject);
     child.on('close', (code) => {
       closed = true;
-      resolve({ stderr, killedAt, code });
+      resolve({ stderr, killedAt, code, lastError });
     });
     const watch = async () => {
       while (!closed && killedAt === null) {
-        const n = await seen().catch(() => null);
+        const n = await seen().catch((err: unknown) => {
+          lastError = err instanceof Error ? err.message : String(err);
+          return null;
+        });
         if (n !== null && !closed) {
           killedAt = n;
-          process.kill(-child.pid!, 'SIGKILL');
-        } else await new Promise((r) => setTimeout(r, 2));
+          try {
+            process.kill(-child.pid!, 'SIGKILL');
+          } catch (err) {
+            // Gone already (exited between the look and the kill): 'close' tells the rest.
+            if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+          }
+        } else await new Promise((r) => setTimeout(r, 10));
       }
     };
     watch().catch(reject);
