@@ -1,17 +1,17 @@
 /**
  * The HR import benchmark: an HR extract of N rows (default 2,000,000, about 330 MB) generated into
- * a temporary folder, imported into an empty database twice, each a bulk load (the secondary
- * indexes built once at its end, as a real first import does): once as it runs for real, search
- * index included (sqlite's full-text index, PostgreSQL's trigram index), once with that index out of
- * the way (sqlite: the full-text triggers dropped for the run; PostgreSQL: without the trigram
- * index), the index then rebuilt and timed on its own. After the first load (index included) the
- * desk takes the nightly feed: the same extract with 1% of the people changed and 0.1% new leavers,
- * which must cost a small part of the first load (unchanged rows are known by their fingerprint,
- * not read and compared). Then the floor (hr-floor.ts): the rows that first load wrote, moved into an
- * empty desk inside the database and indexed. The first load and the floor are then timed again in
- * turn (HR_REPEATS times each in all) and compared by their medians. Each import runs in a process
- * of its own (hr-import-child.ts, bundled as the app is built), its peak RSS sampled every 50 ms: the
- * import streams, so it must not grow with the file.
+ * a temporary folder and imported into empty databases, each a bulk load (the secondary indexes
+ * built once at its end, as a real first import does). First as it runs for real, search index
+ * included (sqlite's full-text index, PostgreSQL's trigram index); that desk then takes the nightly
+ * feed: the same extract with 1% of the people changed and 0.1% new leavers, which must cost a
+ * small part of the first load (unchanged rows are known by their fingerprint, not read and
+ * compared). Then once with the search index out of the way (sqlite: the full-text triggers
+ * dropped for the run; PostgreSQL: without the trigram index), the index then rebuilt and timed on
+ * its own. Then the floor (hr-floor.ts): the rows the first load wrote, moved into an empty desk
+ * inside the database and indexed. The first load and the floor are then timed again in turn
+ * (HR_REPEATS times each in all) and compared by their medians. Each import runs in a process of
+ * its own (hr-import-child.ts, bundled with esbuild as the app's build bundles it), its peak RSS
+ * sampled every 50 ms: the import streams, so it must not grow with the file.
  *
  * Standalone: `npx tsx scripts/bench/hr-import.ts [--rows N[,N…]] [--pg postgres://…] [--repeats N] [--batch N]`
  * prints a markdown table per size (and an RSS comparison when given several sizes).
