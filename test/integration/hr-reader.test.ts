@@ -98,15 +98,21 @@ describe('the HR reader thread on a re-import', () => {
 
   it('fails an ask still unanswered when the reader is closed', async () => {
     const reader = new ExtractReader({ file, batchSize: BATCH, csvLimits: undefined, window: WINDOW });
-    let pending: Promise<HrRow[]>;
+    let outcome: Promise<unknown>;
     try {
       await nextOf(reader, 'checked');
       reader.go(false, null);
-      pending = reader.rowsOf(heldOf((await nextOf(reader, 'batch')).batch).seq, [0]);
+      // Its outcome taken at once: close() refuses it before anything else could await it.
+      outcome = reader.rowsOf(heldOf((await nextOf(reader, 'batch')).batch).seq, [0]).then(
+        (rows) => rows,
+        (err: unknown) => err,
+      );
     } finally {
       await reader.close();
     }
-    await expect(pending).rejects.toThrow('The HR import reader was closed.');
+    const refused = await outcome;
+    expect(refused).toBeInstanceOf(Error);
+    expect((refused as Error).message).toBe('The HR import reader was closed.');
   });
 
   it('fails rather than hold more batches than the plan can have taken and not asked for', async () => {
