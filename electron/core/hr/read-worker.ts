@@ -6,9 +6,9 @@
  * 'credit' (one more batch may be sent), 'stop', 'rows' (a held batch's whole rows).
  * Out: progress of the check, 'checked', each 'batch', 'done', or 'failed' with the error; 'rows'.
  *
- * A re-import's batch goes as its rows' keys (RowKey) and the reader holds the whole rows: most rows
- * of a nightly feed are unchanged, known by their fingerprint, and the main thread asks only for
- * those that may have changed. Handing on every whole row made the main thread rebuild 4–5 MiB of
+ * Every batch but a first load's goes as its rows' keys (RowKey) and the reader holds the whole
+ * rows: most rows of a nightly feed are unchanged, known by their fingerprint, and the main thread
+ * asks only for those it must compare in full. Handing on every whole row made the main thread rebuild 4–5 MiB of
  * objects per batch of 5,000 (its heap at 150–180 MiB through a feed, 50–70 MiB in a first load).
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -44,7 +44,7 @@ function answerRows(seq: number, indices: number[]): void {
 }
 
 /**
- * A re-import's batch as keys, its whole rows held. The main thread asks once for every batch it
+ * A batch (not a first load's) as keys, its whole rows held. The main thread asks once for every batch it
  * is handed (the plan asks even when no row changed, for none), before it gives the credit for the
  * batch after next: at most the batch being planned, the one it has in hand and the window's are
  * held. More than that is a fault, refused rather than kept.

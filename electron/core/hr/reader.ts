@@ -1,9 +1,9 @@
 /**
  * The main thread's side of the HR import's reader thread (read-worker.ts): start it, take its
- * messages in order, hand it credit for more batches, ask for the whole rows of a batch it handed on
- * as keys, stop it. The thread is found next to this
- * module as the build left it (hr-read-worker.js beside the bundle or its chunk, .mjs in the test
- * bundle), or from source (tests, benchmarks) through read-worker-source.mjs, which loads tsx.
+ * messages in order, hand it credit for more batches, ask for the whole rows of a batch it handed
+ * on as keys, stop it. The thread is found next to this module as the build left it
+ * (hr-read-worker.js beside the bundle or its chunk, .mjs in the test bundle), or from source
+ * (tests, benchmarks) through read-worker-source.mjs, which loads tsx.
  */
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
