@@ -142,9 +142,8 @@ async function restoreSearchIndex(db: Knex, kind: 'sqlite' | 'postgres', definit
  * The child (hr-import-child.ts) and the import's reader thread (read-worker.ts) bundled once per
  * measurement with esbuild, like the app's build (which uses electron-vite): the import then runs
  * as built code does, the reader found beside the child (hr/reader.ts), not loaded from source
- * through tsx. Through tsx the
- * reader thread took about 0.5 s to start (a tenth of a 200,000-row load's batches) and its peak
- * RSS was about 150 MiB higher. The packages stay outside the bundle, so it is written inside the
+ * through tsx. Through tsx the reader thread took about 0.5 s to start (a tenth of a 200,000-row
+ * load's batches) and its peak RSS was about 150 MiB higher. The packages stay outside the bundle, so it is written inside the
  * project (node_modules/.cache), where they resolve. Returns the child's path and the folder to
  * remove.
  */

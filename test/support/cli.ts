@@ -43,75 +43,87 @@ export function runDesk(env: NodeJS.ProcessEnv, args: string[], stdin?: string):
   });
 }
 
-/** Spawn `desk` and kill it once it has reported `afterRows` rows imported. */
-export function killDuring(env: NodeJS.ProcessEnv, args: string[], afterRows: number): Promise<{ stderr: string; killedAt: number | null; code: number | null }> {
-  return new Promise((resolve, reject) => {
-    const [command, commandArgs] = deskCommand(args);
-    // Its own process group: whatever the command started dies with it.
-    const child = spawn(command, commandArgs, { env, cwd: root, detached: true });
-    let stderr = '';
-    let killedAt: number | null = null;
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      if (killedAt !== null) return;
-      for (const m of stderr.matchAll(/import: ([\d,]+) \/ [\d,]+ rows/g)) {
-        const rows = Number(m[1]!.replace(/,/g, ''));
-        if (rows >= afterRows) {
-          killedAt = rows;
-          process.kill(-child.pid!, 'SIGKILL');
-          break;
-        }
-      }
-    });
-    child.stdout.resume();
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ stderr, killedAt, code }));
+/**
+ * `desk` started in a process group of its own, so that a SIGKILL takes whatever it started with it;
+ * its stderr gathered, `onStderr` given all of it so far on each piece. `kill()` tolerates a
+ * process that has just exited; `done` settles once it has closed (or failed to start).
+ */
+function spawnKillable(env: NodeJS.ProcessEnv, args: string[], onStderr: (all: string) => void = () => undefined) {
+  const [command, commandArgs] = deskCommand(args);
+  const child = spawn(command, commandArgs, { env, cwd: root, detached: true });
+  let stderr = '';
+  let closed = false;
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    onStderr(stderr);
   });
+  child.stdout.resume();
+  const done = new Promise<{ stderr: string; code: number | null }>((resolve, reject) => {
+    child.on('error', (err) => {
+      closed = true;
+      reject(err);
+    });
+    child.on('close', (code) => {
+      closed = true;
+      resolve({ stderr, code });
+    });
+  });
+  // Awaited by the caller once it stops watching; a failure to start is not unhandled meanwhile.
+  done.catch(() => undefined);
+  const kill = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch (err) {
+      // Gone already (exited between the look and the kill): `done` tells the rest.
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+  };
+  return { done, kill, isClosed: () => closed };
+}
+
+/** Spawn `desk` and kill it once it has reported `afterRows` rows imported. */
+export async function killDuring(env: NodeJS.ProcessEnv, args: string[], afterRows: number): Promise<{ stderr: string; killedAt: number | null; code: number | null }> {
+  let killedAt: number | null = null;
+  const run = spawnKillable(env, args, (stderr) => {
+    if (killedAt !== null) return;
+    for (const m of stderr.matchAll(/import: ([\d,]+) \/ [\d,]+ rows/g)) {
+      const rows = Number(m[1]!.replace(/,/g, ''));
+      if (rows >= afterRows) {
+        killedAt = rows;
+        run.kill();
+        break;
+      }
+    }
+  });
+  const { stderr, code } = await run.done;
+  return { stderr, killedAt, code };
 }
 
 /**
- * Spawn `desk` and kill it (SIGKILL, with whatever it started) as soon as `seen()`, asked every
- * 10 ms while it runs, returns a number (what was seen, as `killedAt`) rather than null: e.g.
- * batches committed, read from its database. Unlike killDuring it does not wait for a progress
- * line, which the command prints once a second: a fast machine can finish before the next. A
- * `seen()` that throws (the tables not made yet) is asked again; its last error is returned.
+ * Spawn `desk` and kill it as soon as `seen()`, asked every 10 ms while it runs, returns a number
+ * (what was seen, as `killedAt`) rather than null: e.g. batches committed, read from its database.
+ * Unlike killDuring it does not wait for a progress line, which the command prints once a second: a
+ * fast machine can finish before the next. A `seen()` that throws (the tables not made yet) is
+ * asked again; its last error is returned.
  */
-export function killWhen(
+export async function killWhen(
   env: NodeJS.ProcessEnv,
   args: string[],
   seen: () => Promise<number | null>,
 ): Promise<{ stderr: string; killedAt: number | null; code: number | null; lastError: string | null }> {
-  return new Promise((resolve, reject) => {
-    const [command, commandArgs] = deskCommand(args);
-    const child = spawn(command, commandArgs, { env, cwd: root, detached: true });
-    let stderr = '';
-    let killedAt: number | null = null;
-    let lastError: string | null = null;
-    let closed = false;
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdout.resume();
-    child.on('error', reject);
-    child.on('close', (code) => {
-      closed = true;
-      resolve({ stderr, killedAt, code, lastError });
+  const run = spawnKillable(env, args);
+  let killedAt: number | null = null;
+  let lastError: string | null = null;
+  while (!run.isClosed() && killedAt === null) {
+    const n = await seen().catch((err: unknown) => {
+      lastError = err instanceof Error ? err.message : String(err);
+      return null;
     });
-    const watch = async () => {
-      while (!closed && killedAt === null) {
-        const n = await seen().catch((err: unknown) => {
-          lastError = err instanceof Error ? err.message : String(err);
-          return null;
-        });
-        if (n !== null && !closed) {
-          killedAt = n;
-          try {
-            process.kill(-child.pid!, 'SIGKILL');
-          } catch (err) {
-            // Gone already (exited between the look and the kill): 'close' tells the rest.
-            if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
-          }
-        } else await new Promise((r) => setTimeout(r, 10));
-      }
-    };
-    watch().catch(reject);
-  });
+    if (n !== null && !run.isClosed()) {
+      killedAt = n;
+      run.kill();
+    } else await new Promise((r) => setTimeout(r, 10));
+  }
+  const { stderr, code } = await run.done;
+  return { stderr, killedAt, code, lastError };
 }

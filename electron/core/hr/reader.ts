@@ -49,10 +49,11 @@ export class ExtractReader {
     this.worker.on('message', (m: ReaderOut) => this.deliver(m));
     this.worker.on('error', (err) => this.deliver({ type: 'failed', error: { kind: 'other', message: err.message, ...(err.stack ? { stack: err.stack } : {}) } }));
     this.worker.on('exit', (code) => {
+      const message = `The HR import reader stopped (exit code ${code}).`;
       this.gone = true;
-      this.refuseAsked(this.failure ?? new Error(`The HR import reader stopped (exit code ${code}).`));
+      this.refuseAsked(this.failure ?? new Error(message));
       // An exit before 'done' or 'failed' (the thread killed, out of memory) fails the read.
-      if (!this.ended) this.deliver({ type: 'failed', error: { kind: 'other', message: `The HR import reader stopped (exit code ${code}).` } });
+      if (!this.ended) this.deliver({ type: 'failed', error: { kind: 'other', message } });
     });
   }
 
